@@ -1,0 +1,216 @@
+/**
+ * Framing: `[u32 BE length][one MessagePack map]`.
+ *
+ * `FrameEncoder` turns a message into one frame Buffer with a single copy.
+ * `FrameReader` splits a byte stream into frame bodies, judging each length
+ * prefix before buffering anything of the body. `FrameDecoder` adds the
+ * MessagePack step. None of them knows about sockets.
+ */
+import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
+import { ProtocolError } from './errors.js';
+import { stringsAreUtf8 } from './utf8-scan.js';
+import { requestIdOf } from './validate.js';
+
+export const LENGTH_PREFIX_BYTES = 4;
+
+/** A decoded frame body: a plain object with string keys, not yet validated. */
+export type FrameBody = Record<string, unknown>;
+
+export class FrameEncoder {
+  private readonly encoder = new Encoder({ ignoreUndefined: true, initialBufferSize: 4096 });
+
+  /** One frame holding `message`. The returned Buffer is the caller's to keep. */
+  encode(message: object): Buffer {
+    const body = this.encoder.encodeSharedRef(message);
+    const frame = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + body.length);
+    frame.writeUInt32BE(body.length, 0);
+    frame.set(body, LENGTH_PREFIX_BYTES);
+    return frame;
+  }
+}
+
+/**
+ * Splits a stream into frame bodies. Each byte is copied at most once: a body
+ * that lies inside one chunk is returned as a view of it, and one that spans
+ * chunks is gathered with a single allocation.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  /** Index of the first unread chunk in `chunks`. */
+  private first = 0;
+  /** Read offset inside `chunks[first]`. */
+  private head = 0;
+  private buffered = 0;
+  /** Body length of the frame being read, or -1 while its prefix is incomplete. */
+  private need = -1;
+  private broken: ProtocolError | undefined;
+
+  constructor(private readonly maxFrame: number) {}
+
+  /** Bytes received but not yet returned as a body. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.broken || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /**
+   * The next complete body, or undefined when more bytes are needed.
+   * @throws ProtocolError `frame_too_large` for a length of 0 or over maxFrame;
+   *   the reader then stays broken and yields nothing more.
+   */
+  next(): Buffer | undefined {
+    if (this.broken) throw this.broken;
+    if (this.need < 0) {
+      if (this.buffered < LENGTH_PREFIX_BYTES) return undefined;
+      const length = this.readPrefix();
+      if (length === 0 || length > this.maxFrame) {
+        this.broken = new ProtocolError(
+          'frame_too_large',
+          `frame length ${length} is outside 1..${this.maxFrame}`,
+        );
+        this.release();
+        throw this.broken;
+      }
+      this.need = length;
+    }
+    if (this.buffered < this.need) return undefined;
+    const body = this.take(this.need);
+    this.need = -1;
+    return body;
+  }
+
+  private readPrefix(): number {
+    const chunk = this.chunks[this.first]!;
+    if (chunk.length - this.head >= LENGTH_PREFIX_BYTES) {
+      const length = chunk.readUInt32BE(this.head);
+      this.advance(LENGTH_PREFIX_BYTES);
+      return length;
+    }
+    let length = 0;
+    for (let i = 0; i < LENGTH_PREFIX_BYTES; i++) {
+      length = length * 256 + this.chunks[this.first]![this.head]!;
+      this.advance(1);
+    }
+    return length;
+  }
+
+  private take(size: number): Buffer {
+    const chunk = this.chunks[this.first]!;
+    if (chunk.length - this.head >= size) {
+      const view = chunk.subarray(this.head, this.head + size);
+      this.advance(size);
+      return view;
+    }
+    const body = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const current = this.chunks[this.first]!;
+      const count = Math.min(current.length - this.head, size - filled);
+      current.copy(body, filled, this.head, this.head + count);
+      filled += count;
+      this.advance(count);
+    }
+    return body;
+  }
+
+  /** Consumes `count` bytes that lie inside the current chunk. */
+  private advance(count: number): void {
+    this.head += count;
+    this.buffered -= count;
+    if (this.head < this.chunks[this.first]!.length) return;
+    this.head = 0;
+    this.first += 1;
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first >= 1024) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  private release(): void {
+    this.chunks = [];
+    this.first = 0;
+    this.head = 0;
+    this.buffered = 0;
+  }
+}
+
+function stringKeysOnly(key: unknown): string {
+  if (typeof key !== 'string') throw new DecodeError(`map key of type ${typeof key}`);
+  return key;
+}
+
+function isPlainObject(value: unknown): value is FrameBody {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export interface FrameDecoderOptions {
+  maxFrame: number;
+}
+
+/** A FrameReader whose bodies are decoded into plain objects. */
+export class FrameDecoder {
+  private readonly reader: FrameReader;
+  private readonly decoder: Decoder;
+  private broken: ProtocolError | undefined;
+
+  constructor({ maxFrame }: FrameDecoderOptions) {
+    this.reader = new FrameReader(maxFrame);
+    this.decoder = new Decoder({
+      maxStrLength: maxFrame,
+      maxBinLength: maxFrame,
+      maxArrayLength: maxFrame,
+      maxMapLength: maxFrame,
+      maxExtLength: maxFrame,
+      mapKeyConverter: stringKeysOnly,
+    });
+  }
+
+  get pendingBytes(): number {
+    return this.reader.pendingBytes;
+  }
+
+  push(chunk: Buffer): void {
+    this.reader.push(chunk);
+  }
+
+  /**
+   * The next decoded body, or undefined when more bytes are needed.
+   * @throws ProtocolError `frame_too_large` or `bad_frame` (fatal: the decoder
+   *   stays broken), or `bad_message` for a string that is not valid UTF-8
+   *   (that frame is dropped; the next call goes on with the following one).
+   */
+  next(): FrameBody | undefined {
+    if (this.broken) throw this.broken;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = this.reader.next();
+    } catch (error) {
+      this.broken = error instanceof ProtocolError ? error : new ProtocolError('bad_frame', 'unreadable frame', { cause: error });
+      throw this.broken;
+    }
+    if (bytes === undefined) return undefined;
+    let body: unknown;
+    try {
+      body = this.decoder.decode(bytes);
+    } catch (error) {
+      this.broken = new ProtocolError('bad_frame', `frame body is not valid MessagePack: ${(error as Error).message}`, { cause: error });
+      throw this.broken;
+    }
+    if (!isPlainObject(body)) {
+      this.broken = new ProtocolError('bad_frame', 'frame body is not a MessagePack map');
+      throw this.broken;
+    }
+    if (!stringsAreUtf8(bytes)) {
+      throw new ProtocolError('bad_message', 'a string is not valid UTF-8', { id: requestIdOf(body) });
+    }
+    return body;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './frame.js';
+export * from './limits.js';
+export type * from './messages.js';
+export { REQUEST_TYPES } from './messages.js';
+export * from './validate.js';

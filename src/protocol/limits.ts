@@ -1,0 +1,56 @@
+/**
+ * Every number a client can push against, with the defaults of
+ * shared/interface.md. Nothing else in src/ holds a bare limit: components take
+ * the relevant fields through their options.
+ */
+export interface Limits {
+  /** Largest frame body accepted or sent, in bytes (`--max-frame`). */
+  maxFrame: number;
+  /** Connections beyond this get `server_busy` (`--max-connections`). */
+  maxConnections: number;
+  /** `say`/`dm` per second per connection; bursts of twice that. 0 = off (`--rate-limit`). */
+  rateLimit: number;
+  /** Milliseconds a connection may stay unauthenticated (`--auth-timeout`). */
+  authTimeoutMs: number;
+  /** Milliseconds without any frame from a client before it is closed (`--idle-timeout`). */
+  idleTimeoutMs: number;
+  /** Milliseconds a TLS handshake may take. */
+  handshakeTimeoutMs: number;
+  /** Unsent output bytes beyond which a connection is a slow consumer. */
+  maxPendingOutput: number;
+  /** Failed logins on one connection before `too_many_attempts` closes it. */
+  maxLoginFailures: number;
+}
+
+export const PROTOCOL_VERSION = 1;
+export const ALPN_PROTOCOL = 'termsender/1';
+export const DEFAULT_PORT = 9999;
+
+/** Names (`user`, `group`): 1 to 32 of A-Z a-z 0-9 _ . - */
+export const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+export const MAX_TEXT_BYTES = 4096;
+export const MIN_PASSWORD_BYTES = 8;
+/** Longer passwords are `bad_message`: hashing cost must not be client-controlled. */
+export const MAX_PASSWORD_BYTES = 1024;
+/** Largest frame body the protocol allows a server to announce (a u32 length). */
+export const MAX_FRAME_CEILING = 0xffff_ffff;
+/** Ids are unsigned integers below 2^32. */
+export const MAX_REQUEST_ID = 0xffff_ffff;
+
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 200;
+/** `join` with `since` returns at most this many messages (then `more: true`). */
+export const SINCE_MAX_MESSAGES = 1000;
+/** `join` without `since` returns the last this-many messages. */
+export const JOIN_HISTORY_MESSAGES = 50;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxFrame: 65_536,
+  maxConnections: 10_000,
+  rateLimit: 20,
+  authTimeoutMs: 30_000,
+  idleTimeoutMs: 300_000,
+  handshakeTimeoutMs: 10_000,
+  maxPendingOutput: 4 * 1024 * 1024,
+  maxLoginFailures: 5,
+});

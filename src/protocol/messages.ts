@@ -1,0 +1,119 @@
+/**
+ * Every message of shared/protocol.md as a TypeScript type, for both
+ * directions. Field names are the wire names.
+ */
+import type { ErrorCode } from './errors.js';
+
+/** A message as stored and as delivered in `msg` (without `type`). */
+export interface StoredMessage {
+  group: string;
+  seq: number;
+  from: string;
+  text: string;
+  ts: number;
+}
+
+// ---- client to server ------------------------------------------------------
+
+interface RequestBase {
+  /** Unsigned integer below 2^32; every reply to the request echoes it. */
+  id?: number;
+}
+
+export interface RegisterRequest extends RequestBase { type: 'register'; user: string; password: string }
+export interface LoginRequest extends RequestBase { type: 'login'; user: string; password: string }
+export interface ListGroupsRequest extends RequestBase { type: 'list_groups' }
+export interface CreateGroupRequest extends RequestBase { type: 'create_group'; group: string }
+export interface JoinRequest extends RequestBase { type: 'join'; group: string; since?: number }
+export interface SayRequest extends RequestBase { type: 'say'; text: string }
+export interface WhoRequest extends RequestBase { type: 'who' }
+export interface HistoryRequest extends RequestBase { type: 'history'; before?: number; limit?: number }
+export interface LeaveRequest extends RequestBase { type: 'leave' }
+export interface DmRequest extends RequestBase { type: 'dm'; to: string; text: string }
+export interface PingRequest extends RequestBase { type: 'ping' }
+export interface ByeRequest extends RequestBase { type: 'bye' }
+
+export type Request =
+  | RegisterRequest
+  | LoginRequest
+  | ListGroupsRequest
+  | CreateGroupRequest
+  | JoinRequest
+  | SayRequest
+  | WhoRequest
+  | HistoryRequest
+  | LeaveRequest
+  | DmRequest
+  | PingRequest
+  | ByeRequest;
+
+export type RequestType = Request['type'];
+
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'register', 'login', 'list_groups', 'create_group', 'join', 'say',
+  'who', 'history', 'leave', 'dm', 'ping', 'bye',
+];
+
+// ---- server to client ------------------------------------------------------
+
+interface ReplyBase {
+  /** Echo of the request's id, when it had one. */
+  id?: number;
+}
+
+export interface WelcomeMessage { type: 'welcome'; version: number; server: string; max_frame: number; registration: boolean }
+export interface ChatMessage extends StoredMessage { type: 'msg' }
+export interface PresenceMessage { type: 'presence'; group: string; user: string; event: 'join' | 'leave' }
+export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }
+export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
+export interface ShutdownMessage { type: 'shutdown'; message: string }
+
+export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string }
+export interface GroupSummary { name: string; members: number }
+export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[] }
+export interface GroupCreatedReply extends ReplyBase { type: 'group_created'; group: string }
+export interface JoinedReply extends ReplyBase {
+  type: 'joined';
+  group: string;
+  members: string[];
+  last_seq: number;
+  history: StoredMessage[];
+  more: boolean;
+}
+/** `seq` is present for `say`, absent for `dm`. */
+export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }
+export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[] }
+export interface HistoryReply extends ReplyBase { type: 'history'; group: string; messages: StoredMessage[]; more: boolean }
+export interface LeftReply extends ReplyBase { type: 'left'; group: string }
+export interface PongReply extends ReplyBase { type: 'pong' }
+
+export type ServerMessage =
+  | WelcomeMessage
+  | ChatMessage
+  | PresenceMessage
+  | DirectMessage
+  | ErrorMessage
+  | ShutdownMessage
+  | AuthOkReply
+  | GroupsReply
+  | GroupCreatedReply
+  | JoinedReply
+  | AckReply
+  | MembersReply
+  | HistoryReply
+  | LeftReply
+  | PongReply;
+
+export type ServerMessageType = ServerMessage['type'];
+
+/** A reply that answers a request (and so may carry its id). */
+export type Reply =
+  | AuthOkReply
+  | GroupsReply
+  | GroupCreatedReply
+  | JoinedReply
+  | AckReply
+  | MembersReply
+  | HistoryReply
+  | LeftReply
+  | PongReply;

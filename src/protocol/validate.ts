@@ -1,0 +1,226 @@
+/**
+ * The only way from a decoded frame body (`unknown` values) to a typed message.
+ * `parseRequest` is the server's; `parseServerMessage` is the client's.
+ * Every failure is a ProtocolError with the spec's code.
+ */
+import { type ErrorCode, isErrorCode, ProtocolError } from './errors.js';
+import type { FrameBody } from './frame.js';
+import {
+  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_REQUEST_ID, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES, NAME_PATTERN,
+} from './limits.js';
+import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+
+/** C0 controls except tab and newline, DEL, and C1 controls. */
+const FORBIDDEN_TEXT_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+export function isValidName(value: string): boolean {
+  return NAME_PATTERN.test(value);
+}
+
+/** Why `text` breaks the protocol's text rule, or undefined when it does not. */
+export function textProblem(text: string): string | undefined {
+  if (text.length === 0) return 'text is empty';
+  if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) return `text is over ${MAX_TEXT_BYTES} bytes`;
+  if (FORBIDDEN_TEXT_CHARS.test(text)) return 'text holds a control character';
+  return undefined;
+}
+
+/** The request id in `body`, when it is a valid one. */
+export function requestIdOf(body: FrameBody): number | undefined {
+  const id = body['id'];
+  return isUint(id) && id <= MAX_REQUEST_ID ? id : undefined;
+}
+
+function isUint(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Reads typed fields from one body; failures carry the request's id. */
+class FieldReader {
+  constructor(private readonly body: FrameBody, private readonly id: number | undefined) {}
+
+  fail(code: ErrorCode, message: string): never {
+    throw new ProtocolError(code, message, { id: this.id });
+  }
+
+  string(key: string): string {
+    const value = this.body[key];
+    if (typeof value !== 'string') this.fail('bad_message', `'${key}' must be a string`);
+    return value;
+  }
+
+  /** A name field; a malformed name fails with `code`. */
+  name(key: string, code: ErrorCode): string {
+    const value = this.string(key);
+    if (!isValidName(value)) this.fail(code, `'${key}' must be 1 to 32 of A-Z a-z 0-9 _ . -`);
+    return value;
+  }
+
+  text(key: string): string {
+    const value = this.string(key);
+    const problem = textProblem(value);
+    if (problem !== undefined) this.fail('bad_message', problem);
+    return value;
+  }
+
+  password(key: string, minBytes: number): string {
+    const value = this.string(key);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > MAX_PASSWORD_BYTES) this.fail('bad_message', `'${key}' is over ${MAX_PASSWORD_BYTES} bytes`);
+    if (bytes < minBytes) this.fail('weak_password', `password must be at least ${minBytes} bytes`);
+    return value;
+  }
+
+  optionalUint(key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const value = this.body[key];
+    if (value === undefined || value === null) return undefined;
+    if (!isUint(value) || value < min || value > max) {
+      this.fail('bad_message', `'${key}' must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  uint(key: string): number {
+    const value = this.optionalUint(key);
+    if (value === undefined) this.fail('bad_message', `'${key}' is required`);
+    return value;
+  }
+
+  boolean(key: string): boolean {
+    const value = this.body[key];
+    if (typeof value !== 'boolean') this.fail('bad_message', `'${key}' must be a boolean`);
+    return value;
+  }
+
+  list<T>(key: string, item: (value: unknown, reader: FieldReader) => T): T[] {
+    const value = this.body[key];
+    if (!Array.isArray(value)) this.fail('bad_message', `'${key}' must be an array`);
+    return value.map((entry) => item(entry, this));
+  }
+
+  nested(value: unknown): FieldReader {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.fail('bad_message', 'expected a map');
+    }
+    return new FieldReader(value as FrameBody, this.id);
+  }
+}
+
+/**
+ * A typed request, or a ProtocolError: `bad_message` for an unknown type or a
+ * field of the wrong kind; `invalid_name`/`weak_password` for `register` and
+ * `create_group`. A malformed name in `login`, `join` or `dm` cannot name
+ * anything, so it fails as the lookup would: `auth_failed`, `no_such_group`,
+ * `no_such_user`.
+ */
+export function parseRequest(body: FrameBody): Request {
+  const rawId = body['id'];
+  const id = requestIdOf(body);
+  if (rawId !== undefined && id === undefined) {
+    throw new ProtocolError('bad_message', `'id' must be an unsigned integer below 2^32`);
+  }
+  const withId = id === undefined ? {} : { id };
+  const read: FieldReader = new FieldReader(body, id);
+  const type = body['type'];
+  switch (type) {
+    case 'register':
+      return { type, ...withId, user: read.name('user', 'invalid_name'), password: read.password('password', MIN_PASSWORD_BYTES) };
+    case 'login':
+      return { type, ...withId, user: read.name('user', 'auth_failed'), password: read.password('password', 0) };
+    case 'create_group':
+      return { type, ...withId, group: read.name('group', 'invalid_name') };
+    case 'join': {
+      const group = read.name('group', 'no_such_group');
+      const since = read.optionalUint('since');
+      return since === undefined ? { type, ...withId, group } : { type, ...withId, group, since };
+    }
+    case 'say':
+      return { type, ...withId, text: read.text('text') };
+    case 'history': {
+      const before = read.optionalUint('before');
+      const limit = read.optionalUint('limit', 1, HISTORY_MAX_LIMIT);
+      return {
+        type, ...withId,
+        ...(before === undefined ? {} : { before }),
+        ...(limit === undefined ? {} : { limit }),
+      };
+    }
+    case 'dm':
+      return { type, ...withId, to: read.name('to', 'no_such_user'), text: read.text('text') };
+    case 'list_groups':
+    case 'who':
+    case 'leave':
+    case 'ping':
+    case 'bye':
+      return { type, ...withId };
+    default:
+      return read.fail('bad_message', typeof type === 'string' ? `unknown type '${type.slice(0, 64)}'` : `'type' must be a string`);
+  }
+}
+
+function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
+  const read: FieldReader = parent.nested(value);
+  return { group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts') };
+}
+
+function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
+  const read: FieldReader = parent.nested(value);
+  return { name: read.string('name'), members: read.uint('members') };
+}
+
+function nameList(value: unknown, parent: FieldReader): string {
+  if (typeof value !== 'string') parent.fail('bad_message', 'member names must be strings');
+  return value;
+}
+
+/** A typed server message, or a `bad_message` ProtocolError (for clients). */
+export function parseServerMessage(body: FrameBody): ServerMessage {
+  const id = requestIdOf(body);
+  const withId = id === undefined ? {} : { id };
+  const read: FieldReader = new FieldReader(body, id);
+  const type = body['type'];
+  switch (type) {
+    case 'welcome':
+      return { type, version: read.uint('version'), server: read.string('server'), max_frame: read.uint('max_frame'), registration: read.boolean('registration') };
+    case 'msg':
+      return { type, ...storedMessage(body, read) };
+    case 'presence': {
+      const event = read.string('event');
+      if (event !== 'join' && event !== 'leave') read.fail('bad_message', `unknown presence event '${event}'`);
+      return { type, group: read.string('group'), user: read.string('user'), event };
+    }
+    case 'dm':
+      return { type, from: read.string('from'), to: read.string('to'), text: read.string('text'), ts: read.uint('ts') };
+    case 'error': {
+      const code = read.string('code');
+      if (!isErrorCode(code)) read.fail('bad_message', `unknown error code '${code.slice(0, 64)}'`);
+      return { type, ...withId, code, message: read.string('message') };
+    }
+    case 'shutdown':
+      return { type, message: read.string('message') };
+    case 'auth_ok':
+      return { type, ...withId, user: read.string('user') };
+    case 'groups':
+      return { type, ...withId, groups: read.list('groups', groupSummary) };
+    case 'group_created':
+    case 'left':
+      return { type, ...withId, group: read.string('group') };
+    case 'joined':
+      return {
+        type, ...withId, group: read.string('group'), members: read.list('members', nameList),
+        last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
+      };
+    case 'ack': {
+      const seq = read.optionalUint('seq');
+      return { type, ...withId, ...(seq === undefined ? {} : { seq }), ts: read.uint('ts') };
+    }
+    case 'members':
+      return { type, ...withId, group: read.string('group'), members: read.list('members', nameList) };
+    case 'history':
+      return { type, ...withId, group: read.string('group'), messages: read.list('messages', storedMessage), more: read.boolean('more') };
+    case 'pong':
+      return { type, ...withId };
+    default:
+      return read.fail('bad_message', typeof type === 'string' ? `unknown type '${type.slice(0, 64)}'` : `'type' must be a string`);
+  }
+}

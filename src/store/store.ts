@@ -1,0 +1,64 @@
+/**
+ * What the server needs from durable storage. The SQLite store fills it by
+ * default; a Redis store fills it for cluster mode. No chat logic lives behind
+ * this interface: it stores and finds, nothing else. Names are unique without
+ * regard to case; every method takes a name in any case and returns it as
+ * first written.
+ */
+import type { StoredMessage } from '../protocol/messages.js';
+
+export interface UserRecord {
+  /** The name as first written. */
+  name: string;
+  /** Self-describing password hash (algorithm, parameters, salt, hash). */
+  passwordHash: string;
+}
+
+export interface GroupRecord {
+  /** The name as first written. */
+  name: string;
+  /** Highest seq stored in the group; 0 when it has none. */
+  lastSeq: number;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: StoredMessage[];
+  /** True when more messages lie beyond the page in the direction read. */
+  more: boolean;
+}
+
+export interface NewMessage {
+  group: string;
+  from: string;
+  text: string;
+  ts: number;
+}
+
+export interface Store {
+  /** Creates the user; undefined when the name is taken (in any case). */
+  createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
+  findUser(name: string): Promise<UserRecord | undefined>;
+
+  /** Creates the group; undefined when the name is taken (in any case). */
+  createGroup(name: string): Promise<GroupRecord | undefined>;
+  findGroup(name: string): Promise<GroupRecord | undefined>;
+  /** Every group's name as first written, sorted without regard to case. */
+  listGroups(): Promise<string[]>;
+
+  /**
+   * Stores a message with the group's next seq (from 1, no gaps, no repeats).
+   * Resolves once the message is durable; the group must exist.
+   */
+  appendMessage(message: NewMessage): Promise<StoredMessage>;
+  /** Messages with seq > since, oldest first, at most `limit`; `more` when there are later ones. */
+  messagesSince(group: string, since: number, limit: number): Promise<MessagePage>;
+  /**
+   * The `limit` newest messages with seq < before (all seqs when before is
+   * undefined), oldest first; `more` when there are older ones.
+   */
+  messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage>;
+
+  /** Finishes pending writes and releases the store. */
+  close(): Promise<void>;
+}
