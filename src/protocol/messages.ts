@@ -70,7 +70,8 @@ export interface ShutdownMessage { type: 'shutdown'; message: string }
 
 export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string }
 export interface GroupSummary { name: string; members: number }
-export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[] }
+/** `more` (an addition): the list was cut to fit max_frame. */
+export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[]; more?: boolean }
 export interface GroupCreatedReply extends ReplyBase { type: 'group_created'; group: string }
 export interface JoinedReply extends ReplyBase {
   type: 'joined';
@@ -82,7 +83,8 @@ export interface JoinedReply extends ReplyBase {
 }
 /** `seq` is present for `say`, absent for `dm`. */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }
-export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[] }
+/** `more` (an addition): the list was cut to fit max_frame. */
+export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[]; more?: boolean }
 export interface HistoryReply extends ReplyBase { type: 'history'; group: string; messages: StoredMessage[]; more: boolean }
 export interface LeftReply extends ReplyBase { type: 'left'; group: string }
 export interface PongReply extends ReplyBase { type: 'pong' }

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * `npm start` / `termsender-server`: the only server code that reads argv or
+ * env or decides the exit status. Builds a ServerConfig and starts the server.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
+import { DEFAULT_LIMITS, DEFAULT_PORT } from '../protocol/limits.js';
+import type { ServerConfig } from '../server/config.js';
+import { LOG_LEVELS } from '../server/logger.js';
+import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
+import { startServer } from '../server/server.js';
+import { SERVER_NAME } from '../version.js';
+
+const DEFAULT_CERT = 'certs/server.crt';
+const DEFAULT_KEY = 'certs/server.key';
+
+class UsageError extends Error {}
+
+function parseScryptCost(value: string): ScryptCost {
+  const parts = value.split(',').map((part) => Number(part.trim()));
+  const [N, r, p] = parts;
+  if (parts.length !== 3 || N === undefined || r === undefined || p === undefined || !parts.every(Number.isSafeInteger)
+    || N < 2 || (N & (N - 1)) !== 0 || r < 1 || p < 1) {
+    throw new UsageError(`--scrypt-cost must be N,r,p with N a power of two (got '${value}')`);
+  }
+  return { N, r, p };
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: error });
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('termsender-server')
+    .usage('$0 [flags]\n\nRuns the TermSender chat server (TLS, length-prefixed MessagePack frames).\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PORT=9000.')
+    .env('TERMSENDER')
+    .options({
+      host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on [TERMSENDER_HOST]' },
+      port: { type: 'number', default: DEFAULT_PORT, describe: 'port; 0 picks a free one [TERMSENDER_PORT]' },
+      cert: { type: 'string', default: DEFAULT_CERT, describe: 'server certificate, PEM [TERMSENDER_CERT]' },
+      key: { type: 'string', default: DEFAULT_KEY, describe: 'server private key, PEM [TERMSENDER_KEY]' },
+      'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS) [TERMSENDER_CLIENT_CA]' },
+      'tls-min': { choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version [TERMSENDER_TLS_MIN]' },
+      data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store [TERMSENDER_DATA]' },
+      redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster (not available yet) [TERMSENDER_REDIS]' },
+      workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis [TERMSENDER_WORKERS]' },
+      'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes [TERMSENDER_MAX_FRAME]' },
+      'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy [TERMSENDER_MAX_CONNECTIONS]' },
+      'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off [TERMSENDER_RATE_LIMIT]' },
+      'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated [TERMSENDER_AUTH_TIMEOUT]' },
+      'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed [TERMSENDER_IDLE_TIMEOUT]' },
+      'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer [TERMSENDER_MAX_OUTPUT]' },
+      registration: { choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register [TERMSENDER_REGISTRATION]' },
+      'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, JSON lines on stderr [TERMSENDER_LOG_LEVEL]' },
+      'scrypt-cost': {
+        type: 'string', default: `${DEFAULT_SCRYPT_COST.N},${DEFAULT_SCRYPT_COST.r},${DEFAULT_SCRYPT_COST.p}`,
+        describe: 'password hashing cost N,r,p; lower only for tests [TERMSENDER_SCRYPT_COST]',
+      },
+    })
+    .check((args) => {
+      const positive: Array<[string, number]> = [['max-frame', args['max-frame']], ['max-connections', args['max-connections']],
+        ['auth-timeout', args['auth-timeout']], ['idle-timeout', args['idle-timeout']], ['max-output', args['max-output']]];
+      for (const [flag, value] of positive) {
+        if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} must be a positive number`);
+      }
+      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) throw new UsageError('--port must be 0..65535');
+      if (!Number.isInteger(args['max-frame']) || args['max-frame'] > 0xffff_ffff) throw new UsageError('--max-frame must be a whole number of bytes below 2^32');
+      if (!Number.isFinite(args['rate-limit']) || args['rate-limit'] < 0) throw new UsageError('--rate-limit must be 0 or more');
+      if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be 1 or more');
+      if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis');
+      return true;
+    })
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(SERVER_NAME)
+    .fail((message, error) => {
+      if (error && !(error instanceof UsageError)) throw error;
+      process.stderr.write(`termsender-server: ${error?.message ?? message}\nRun with --help for usage.\n`);
+      process.exit(2);
+    })
+    .parseAsync();
+
+  if (argv.redis !== undefined) throw new UsageError('--redis is not available in this version yet');
+
+  const usingDefaults = argv.cert === DEFAULT_CERT && argv.key === DEFAULT_KEY;
+  if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key)) {
+    const outDir = path.dirname(DEFAULT_CERT);
+    const result = await generateDevCertificates({ outDir, hosts: defaultDevHosts, days: 365, force: false });
+    process.stdout.write(`generated development certificates in ${outDir}/ (clients trust ${outDir}/ca.crt; server fingerprint ${result.fingerprint})\n`);
+  }
+
+  const config: ServerConfig = {
+    host: argv.host,
+    port: argv.port,
+    tls: {
+      cert: readPem(argv.cert, '--cert'),
+      key: readPem(argv.key, '--key'),
+      clientCa: argv['client-ca'] === undefined ? undefined : readPem(argv['client-ca'], '--client-ca'),
+    },
+    tlsMinVersion: argv['tls-min'] === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+    dataDir: argv.data,
+    registration: argv.registration,
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxFrame: argv['max-frame'],
+      maxConnections: argv['max-connections'],
+      rateLimit: argv['rate-limit'],
+      authTimeoutMs: argv['auth-timeout'] * 1000,
+      idleTimeoutMs: argv['idle-timeout'] * 1000,
+      maxPendingOutput: argv['max-output'],
+    },
+    scryptCost: parseScryptCost(argv['scrypt-cost']),
+    logLevel: argv['log-level'],
+    serverName: SERVER_NAME,
+  };
+
+  const server = await startServer(config);
+  const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
+  process.stdout.write(`listening on ${shown}:${server.address.port}\n`);
+
+  const stop = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`${signal}: shutting down\n`);
+    server.close().then(
+      () => { process.exitCode = 0; },
+      (error: unknown) => {
+        process.stderr.write(`termsender-server: shutdown failed: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      },
+    ).finally(() => process.exit());
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`termsender-server: ${message}\n`);
+  process.exitCode = 1;
+});

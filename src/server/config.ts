@@ -1,0 +1,29 @@
+/** Everything a server needs to run, already validated (the CLI builds it). */
+import type { Limits } from '../protocol/limits.js';
+import type { ScryptCost } from './passwords.js';
+import type { LogLevel } from './logger.js';
+
+export interface TlsFiles {
+  /** PEM contents, not paths. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** When set, clients must present a certificate signed by this CA. */
+  clientCa?: string | Buffer | undefined;
+}
+
+export interface ServerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  tls: TlsFiles;
+  tlsMinVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** Folder of the SQLite store. */
+  dataDir: string;
+  registration: 'open' | 'closed';
+  limits: Limits;
+  /** Password hashing cost; lower only in tests. */
+  scryptCost: ScryptCost;
+  logLevel: LogLevel;
+  /** Name/version announced in `welcome`. */
+  serverName: string;
+}

@@ -1,0 +1,37 @@
+/** What request handlers may use: shared services, no sockets. */
+import type { FrameEncoder } from '../protocol/frame.js';
+import type { ChatMessage, DirectMessage, ErrorMessage, Reply, Request } from '../protocol/messages.js';
+import type { Store } from '../store/store.js';
+import type { ServerConfig } from './config.js';
+import type { Hub } from './hub.js';
+import type { Logger } from './logger.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './passwords.js';
+import type { SessionState } from './session.js';
+
+export interface ServerContext {
+  config: ServerConfig;
+  store: Store;
+  hub: Hub;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  logger: Logger;
+  /** For sizing replies; sending is the connection's job. */
+  encoder: FrameEncoder;
+}
+
+/** What a handler decided; only the connection applies it. */
+export interface Step {
+  /** The next state; unchanged when absent. */
+  state?: SessionState;
+  /** The reply to the request (the connection adds its `id`). */
+  reply?: Reply | ErrorMessage;
+  /** A stored message for every other member of its group. */
+  broadcast?: ChatMessage;
+  /** A direct message for every connection of its recipient. */
+  direct?: DirectMessage;
+  /** Close the connection cleanly after the reply (`bye`). */
+  close?: true;
+}
+
+export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext) => Promise<Step> | Step;

@@ -1,0 +1,53 @@
+/**
+ * Routes a validated request to its handler. The ALLOWED table is checked
+ * first; a request not allowed in the current state changes nothing.
+ */
+import { assertNever, ProtocolError } from '../protocol/errors.js';
+import type { Request } from '../protocol/messages.js';
+import type { ServerContext, Step } from './context.js';
+import { login, register } from './handlers/auth.js';
+import { dm, history, say } from './handlers/chat.js';
+import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
+import {
+  type AuthSession, type ChatSession, isAllowed, type SessionState, type SignedInSession,
+} from './session.js';
+
+function wrongState(request: Request, state: SessionState): ProtocolError {
+  return new ProtocolError('wrong_state', `'${request.type}' is not allowed in state ${state.kind}`, { id: request.id });
+}
+
+// The guards below restate what ALLOWED already ensured, so that each handler
+// is typed on the state it needs without a cast.
+function inAuth(request: Request, state: SessionState): AuthSession {
+  if (state.kind !== 'auth') throw wrongState(request, state);
+  return state;
+}
+
+function signedIn(request: Request, state: SessionState): SignedInSession {
+  if (state.kind !== 'group_select' && state.kind !== 'chat') throw wrongState(request, state);
+  return state;
+}
+
+function inChat(request: Request, state: SessionState): ChatSession {
+  if (state.kind !== 'chat') throw wrongState(request, state);
+  return state;
+}
+
+export async function dispatch(request: Request, state: SessionState, context: ServerContext): Promise<Step> {
+  if (!isAllowed(request.type, state)) throw wrongState(request, state);
+  switch (request.type) {
+    case 'register': return register(request, inAuth(request, state), context);
+    case 'login': return login(request, inAuth(request, state), context);
+    case 'list_groups': return listGroups(request, signedIn(request, state), context);
+    case 'create_group': return createGroup(request, signedIn(request, state), context);
+    case 'join': return join(request, signedIn(request, state), context);
+    case 'dm': return dm(request, signedIn(request, state), context);
+    case 'say': return say(request, inChat(request, state), context);
+    case 'who': return who(request, inChat(request, state), context);
+    case 'history': return history(request, inChat(request, state), context);
+    case 'leave': return leave(request, inChat(request, state), context);
+    case 'ping': return { reply: { type: 'pong' } };
+    case 'bye': return { state: { kind: 'closed' }, close: true };
+    default: return assertNever(request);
+  }
+}

@@ -1,0 +1,44 @@
+/** AUTH: `register` and `login`. */
+import { ProtocolError } from '../../protocol/errors.js';
+import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
+import type { Handler } from '../context.js';
+import type { AuthSession } from '../session.js';
+
+export const register: Handler<RegisterRequest, AuthSession> = async (request, _session, context) => {
+  if (context.config.registration === 'closed') {
+    throw new ProtocolError('registration_closed', 'registration is closed on this server');
+  }
+  if ((await context.store.findUser(request.user)) !== undefined) {
+    throw new ProtocolError('user_exists', `user '${request.user}' exists`);
+  }
+  const hash = await context.hasher.hash(request.password);
+  const created = await context.store.createUser(request.user, hash);
+  if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
+  context.logger.info('user registered', { user: created.name });
+  return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name } };
+};
+
+function delay(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export const login: Handler<LoginRequest, AuthSession> = async (request, session, context) => {
+  if (session.failures >= context.config.limits.maxLoginFailures) {
+    throw new ProtocolError('too_many_attempts', `${session.failures} failed logins on this connection`);
+  }
+  await delay(context.throttle.delayFor(request.user));
+  const user = await context.store.findUser(request.user);
+  // An unknown user is verified against a dummy hash: same answer, same time.
+  const valid = await context.hasher.verify(request.password, user?.passwordHash);
+  if (user === undefined || !valid) {
+    context.throttle.recordFailure(request.user);
+    context.logger.info('login failed', { user: request.user, failures: session.failures + 1 });
+    return {
+      state: { kind: 'auth', failures: session.failures + 1 },
+      reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' },
+    };
+  }
+  context.throttle.recordSuccess(request.user);
+  context.logger.info('login', { user: user.name });
+  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name } };
+};

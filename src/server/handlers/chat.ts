@@ -1,0 +1,40 @@
+/** CHAT: `say` and `history`; GROUP_SELECT and CHAT: `dm`. */
+import { ProtocolError } from '../../protocol/errors.js';
+import { HISTORY_DEFAULT_LIMIT } from '../../protocol/limits.js';
+import type { DmRequest, HistoryReply, HistoryRequest, SayRequest } from '../../protocol/messages.js';
+import type { Handler } from '../context.js';
+import { fitList } from '../fit.js';
+import type { ChatSession, SignedInSession } from '../session.js';
+
+export const say: Handler<SayRequest, ChatSession> = async (request, session, context) => {
+  const stored = await context.store.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now() });
+  return {
+    broadcast: { type: 'msg', ...stored },
+    ...(request.id === undefined ? {} : { reply: { type: 'ack', seq: stored.seq, ts: stored.ts } }),
+  };
+};
+
+export const history: Handler<HistoryRequest, ChatSession> = async (request, session, context) => {
+  const page = await context.store.messagesBefore(session.group, request.before, request.limit ?? HISTORY_DEFAULT_LIMIT);
+  // Paging goes backwards, so a cut keeps the newest messages.
+  const build = (messages: typeof page.messages, cut: boolean): HistoryReply => ({
+    type: 'history', group: session.group, messages, more: page.more || cut,
+  });
+  const fitted = fitList(context.encoder, context.config.limits.maxFrame, page.messages, 'tail', build);
+  return { reply: build(fitted.items, fitted.cut) };
+};
+
+export const dm: Handler<DmRequest, SignedInSession> = async (request, session, context) => {
+  let to = context.hub.onlineName(request.to);
+  if (to === undefined) {
+    const known = await context.store.findUser(request.to);
+    if (known === undefined) throw new ProtocolError('no_such_user', `no user '${request.to}'`);
+    to = context.hub.onlineName(request.to);
+    if (to === undefined) throw new ProtocolError('offline', `'${known.name}' is not online`);
+  }
+  const ts = Date.now();
+  return {
+    direct: { type: 'dm', from: session.user, to, text: request.text, ts },
+    ...(request.id === undefined ? {} : { reply: { type: 'ack', ts } }),
+  };
+};

@@ -1,0 +1,27 @@
+/**
+ * A token bucket: `rate` tokens per second, holding at most `burst`. A rate of
+ * 0 turns limiting off.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number = rate * 2,
+    now: number = performance.now(),
+  ) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  /** Takes one token; false when none is left. */
+  take(now: number = performance.now()): boolean {
+    if (this.rate === 0) return true;
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * this.rate) / 1000);
+    this.updatedAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The TLS listener: accepts connections up to the limit, hands each to a
+ * Connection, and shuts down cleanly: stop accepting, finish the requests
+ * under way, say `shutdown` to everyone, close the store.
+ */
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import { ProtocolError } from '../protocol/errors.js';
+import { FrameEncoder } from '../protocol/frame.js';
+import { ALPN_PROTOCOL } from '../protocol/limits.js';
+import type { Store } from '../store/store.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { ServerConfig } from './config.js';
+import { Connection } from './connection.js';
+import type { ServerContext } from './context.js';
+import { Hub } from './hub.js';
+import { createLogger, type Logger } from './logger.js';
+import { LoginThrottle } from './login-throttle.js';
+import { PasswordHasher } from './passwords.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/** TLS 1.2 suites allowed with `--tls-min 1.2`: forward secret AEAD only. */
+const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** How long shutdown waits for clients to take their last frames. */
+const SHUTDOWN_FLUSH_MS = 3_000;
+
+export interface RunningServer {
+  address: { host: string; port: number };
+  /** Stops accepting, says `shutdown` to every client, flushes and closes the store. */
+  close(message?: string): Promise<void>;
+}
+
+export interface ServerDependencies {
+  store?: Store;
+  logger?: Logger;
+}
+
+export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
+  const logger = dependencies.logger ?? createLogger(config.logLevel);
+  const store = dependencies.store ?? SqliteStore.open(config.dataDir);
+  const encoder = new FrameEncoder();
+  const context: ServerContext = {
+    config,
+    store,
+    hub: new Hub(encoder),
+    hasher: new PasswordHasher({ cost: config.scryptCost }),
+    throttle: new LoginThrottle(),
+    logger,
+    encoder,
+  };
+  const writes = new WriteBatcher();
+  const connections = new Set<Connection>();
+  let stopping = false;
+
+  const server = tls.createServer({
+    cert: config.tls.cert,
+    key: config.tls.key,
+    minVersion: config.tlsMinVersion,
+    ciphers: TLS12_CIPHERS,
+    ALPNProtocols: [ALPN_PROTOCOL],
+    handshakeTimeout: config.limits.handshakeTimeoutMs,
+    ...(config.tls.clientCa === undefined ? {} : { ca: config.tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+  });
+  server.on('tlsClientError', (error) => logger.debug('handshake failed', { reason: error.message }));
+  server.on('secureConnection', (socket) => {
+    socket.setNoDelay(true);
+    const connection = new Connection(socket, context, writes, (closed) => connections.delete(closed));
+    if (stopping || connections.size >= config.limits.maxConnections) {
+      connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
+      return;
+    }
+    connections.add(connection);
+    connection.start();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger.error('server error', {}, error));
+  const { address, port } = server.address() as AddressInfo;
+  logger.info('listening', { host: address, port, tls_min: config.tlsMinVersion, mutual_tls: config.tls.clientCa !== undefined });
+
+  let closing: Promise<void> | undefined;
+  const close = (message = 'server is shutting down'): Promise<void> => {
+    closing ??= (async () => {
+      stopping = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const open = Array.from(connections);
+      await Promise.all(open.map((connection) => connection.quiesce()));
+      for (const connection of open) connection.shutdown(message);
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())]);
+      await store.close();
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+
+  return { address: { host: address, port }, close };
+}
