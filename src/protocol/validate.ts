@@ -109,9 +109,9 @@ class FieldReader {
 /**
  * A typed request, or a ProtocolError: `bad_message` for an unknown type or a
  * field of the wrong kind; `invalid_name`/`weak_password` for `register` and
- * `create_group`. A malformed name in `login`, `join` or `dm` cannot name
- * anything, so it fails as the lookup would: `auth_failed`, `no_such_group`,
- * `no_such_user`.
+ * `create_group`. A malformed name in `join` or `dm` cannot name anything,
+ * so it fails as the lookup would: `no_such_group`, `no_such_user`; `login`
+ * takes any string and fails it as an unknown user.
  */
 export function parseRequest(body: FrameBody): Request {
   const rawId = body['id'];
@@ -126,7 +126,8 @@ export function parseRequest(body: FrameBody): Request {
     case 'register':
       return { type, ...withId, user: read.name('user', 'invalid_name'), password: read.password('password', MIN_PASSWORD_BYTES) };
     case 'login':
-      return { type, ...withId, user: read.name('user', 'auth_failed'), password: read.password('password', 0) };
+      // Any string: a malformed name is an unknown user, judged (and timed) by the login itself.
+      return { type, ...withId, user: read.string('user'), password: read.password('password', 0) };
     case 'create_group':
       return { type, ...withId, group: read.name('group', 'invalid_name') };
     case 'join': {

@@ -78,8 +78,14 @@ export class Connection implements HubMember {
     if (error.code === 'internal') this.context.logger.error('request failed', {}, error.cause ?? error);
     else this.context.logger.debug('protocol error', { code: error.code, reason: error.message });
     const message = error.code === 'internal' ? 'internal server error' : error.message;
-    this.send({ type: 'error', code: error.code, message, ...(error.id === undefined ? {} : { id: error.id }) });
-    if (error.fatal) this.end();
+    const frame = this.context.encoder.encode({ type: 'error', code: error.code, message, ...(error.id === undefined ? {} : { id: error.id }) });
+    if (!error.fatal) {
+      this.sendFrame(frame);
+      return;
+    }
+    // Past the output check: a slow consumer's last frame must not fail again.
+    this.writes.write(this.socket, frame);
+    this.end();
   }
 
   /** Stops reading and waits for the requests under way (server shutdown). */

@@ -1,6 +1,7 @@
 /** AUTH: `register` and `login`. */
 import { ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
+import { isValidName } from '../../protocol/validate.js';
 import type { Handler } from '../context.js';
 import type { AuthSession } from '../session.js';
 
@@ -27,12 +28,12 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
     throw new ProtocolError('too_many_attempts', `${session.failures} failed logins on this connection`);
   }
   await delay(context.throttle.delayFor(request.user));
-  const user = await context.store.findUser(request.user);
+  const user = isValidName(request.user) ? await context.store.findUser(request.user) : undefined;
   // An unknown user is verified against a dummy hash: same answer, same time.
   const valid = await context.hasher.verify(request.password, user?.passwordHash);
   if (user === undefined || !valid) {
     context.throttle.recordFailure(request.user);
-    context.logger.info('login failed', { user: request.user, failures: session.failures + 1 });
+    context.logger.info('login failed', { user: request.user.slice(0, 64), failures: session.failures + 1 });
     return {
       state: { kind: 'auth', failures: session.failures + 1 },
       reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' },

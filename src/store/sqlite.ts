@@ -1,0 +1,198 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, in WAL mode.
+ *
+ * Appends get their seq at once (contiguous, in call order) but are committed
+ * in batches: every append of one event-loop turn goes into one transaction,
+ * and their promises resolve only after it commits. `synchronous = NORMAL`
+ * keeps every commit across a crash of the process (kill -9); a power loss may
+ * lose the last commits. `synchronous: 'full'` closes that gap at the cost of
+ * an fsync per batch.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { StoredMessage } from '../protocol/messages.js';
+import type { GroupRecord, MessagePage, NewMessage, Store, UserRecord } from './store.js';
+
+const SCHEMA_VERSION = 1;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS users (
+    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS groups (
+    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS messages (
+    group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
+    PRIMARY KEY (group_key, seq)
+  ) WITHOUT ROWID;
+`;
+
+export interface SqliteStoreOptions {
+  synchronous?: 'normal' | 'full';
+}
+
+interface PendingAppend {
+  key: string;
+  message: StoredMessage;
+  resolve: (message: StoredMessage) => void;
+  reject: (error: unknown) => void;
+}
+
+interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number }
+interface GroupRow { name: string; last_seq: number }
+interface UserRow { name: string; password_hash: string }
+
+/** Names are ASCII, so lowercasing is an exact case-insensitive key. */
+const keyOf = (name: string): string => name.toLowerCase();
+
+export class SqliteStore implements Store {
+  /** Group key → highest seq handed out (committed or in the pending batch). */
+  private readonly assigned = new Map<string, { name: string; seq: number }>();
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** Transactions committed by appends (for tests and the benchmark). */
+  readonly stats = { transactions: 0, messages: 0 };
+
+  private readonly statements;
+
+  private constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    const messageColumns = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
+    this.statements = {
+      insertUser: db.prepare<[string, string, string, number]>('INSERT OR IGNORE INTO users VALUES (?, ?, ?, ?)'),
+      findUser: db.prepare<[string], UserRow>('SELECT name, password_hash FROM users WHERE name_key = ?'),
+      insertGroup: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO groups (name_key, name, created_at) VALUES (?, ?, ?)'),
+      findGroup: db.prepare<[string], GroupRow>('SELECT name, last_seq FROM groups WHERE name_key = ?'),
+      listGroups: db.prepare<[], { name: string }>('SELECT name FROM groups ORDER BY name_key'),
+      insertMessage: db.prepare<[string, number, string, string, number]>('INSERT INTO messages VALUES (?, ?, ?, ?, ?)'),
+      setLastSeq: db.prepare<[number, string]>('UPDATE groups SET last_seq = ? WHERE name_key = ?'),
+      since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
+      before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
+    };
+  }
+
+  static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const db = new Database(path.join(dataDir, 'termsender.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    return new SqliteStore(db);
+  }
+
+  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
+    this.ensureOpen();
+    const inserted = this.statements.insertUser.run(keyOf(name), name, passwordHash, Date.now()).changes === 1;
+    return inserted ? { name, passwordHash } : undefined;
+  }
+
+  async findUser(name: string): Promise<UserRecord | undefined> {
+    this.ensureOpen();
+    const row = this.statements.findUser.get(keyOf(name));
+    return row === undefined ? undefined : { name: row.name, passwordHash: row.password_hash };
+  }
+
+  async createGroup(name: string): Promise<GroupRecord | undefined> {
+    this.ensureOpen();
+    const inserted = this.statements.insertGroup.run(keyOf(name), name, Date.now()).changes === 1;
+    return inserted ? { name, lastSeq: 0 } : undefined;
+  }
+
+  /** `lastSeq` counts seqs handed out, including appends about to commit in this turn. */
+  async findGroup(name: string): Promise<GroupRecord | undefined> {
+    this.ensureOpen();
+    const counter = this.counter(keyOf(name));
+    return counter === undefined ? undefined : { name: counter.name, lastSeq: counter.seq };
+  }
+
+  async listGroups(): Promise<string[]> {
+    this.ensureOpen();
+    return this.statements.listGroups.all().map((row) => row.name);
+  }
+
+  appendMessage(message: NewMessage): Promise<StoredMessage> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const key = keyOf(message.group);
+    const counter = this.counter(key);
+    if (counter === undefined) return Promise.reject(new Error(`no group '${message.group}'`));
+    counter.seq += 1;
+    const stored: StoredMessage = { group: counter.name, seq: counter.seq, from: message.from, text: message.text, ts: message.ts };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ key, message: stored, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async messagesSince(group: string, since: number, limit: number): Promise<MessagePage> {
+    this.ensureOpen();
+    this.flush();
+    const rows = this.statements.since.all(keyOf(group), since, limit + 1);
+    return { messages: rows.slice(0, limit).map(toMessage), more: rows.length > limit };
+  }
+
+  async messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage> {
+    this.ensureOpen();
+    this.flush();
+    const rows = this.statements.before.all(keyOf(group), before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), more: rows.length > limit };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** Commits every pending append in one transaction, then settles their promises. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const lastSeqs = new Map<string, number>();
+    try {
+      this.db.transaction(() => {
+        for (const { key, message } of batch) {
+          this.statements.insertMessage.run(key, message.seq, message.from, message.text, message.ts);
+          lastSeqs.set(key, message.seq);
+        }
+        for (const [key, seq] of lastSeqs) this.statements.setLastSeq.run(seq, key);
+      })();
+    } catch (error) {
+      // Nothing of the batch was stored: forget the handed-out seqs so none is skipped.
+      for (const key of lastSeqs.keys()) this.assigned.delete(key);
+      for (const { key } of batch) this.assigned.delete(key);
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    this.stats.transactions += 1;
+    this.stats.messages += batch.length;
+    for (const append of batch) append.resolve(append.message);
+  }
+
+  private counter(key: string): { name: string; seq: number } | undefined {
+    let counter = this.assigned.get(key);
+    if (counter === undefined) {
+      const row = this.statements.findGroup.get(key);
+      if (row === undefined) return undefined;
+      counter = { name: row.name, seq: row.last_seq };
+      this.assigned.set(key, counter);
+    }
+    return counter;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
+}

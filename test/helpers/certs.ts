@@ -1,0 +1,58 @@
+/**
+ * Test certificates, made once per test process into a temp dir: a trusted
+ * set (CA, server for localhost/127.0.0.1/::1, client) and an unrelated
+ * "rogue" set for unknown-CA tests. Removed when the process exits.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultDevHosts, generateDevCertificates } from '../../src/certs/dev-certs.js';
+
+export interface CertificateSet {
+  dir: string;
+  ca: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+  caPath: string;
+  serverCertPath: string;
+  serverKeyPath: string;
+  clientCertPath: string;
+  clientKeyPath: string;
+  serverFingerprint: string;
+}
+
+export interface TestCertificates extends CertificateSet {
+  rogue: CertificateSet;
+}
+
+async function makeSet(label: string): Promise<CertificateSet> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `termsender-${label}-`));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const { files, fingerprint } = await generateDevCertificates({ outDir: dir, hosts: defaultDevHosts, days: 2, force: false });
+  const read = (file: string) => readFileSync(file, 'utf8');
+  return {
+    dir,
+    ca: read(files['ca.crt']),
+    caKey: read(files['ca.key']),
+    serverCert: read(files['server.crt']),
+    serverKey: read(files['server.key']),
+    clientCert: read(files['client.crt']),
+    clientKey: read(files['client.key']),
+    caPath: files['ca.crt'],
+    serverCertPath: files['server.crt'],
+    serverKeyPath: files['server.key'],
+    clientCertPath: files['client.crt'],
+    clientKeyPath: files['client.key'],
+    serverFingerprint: fingerprint,
+  };
+}
+
+let certificates: Promise<TestCertificates> | undefined;
+
+export function getTestCertificates(): Promise<TestCertificates> {
+  certificates ??= Promise.all([makeSet('certs'), makeSet('rogue')]).then(([trusted, rogue]) => ({ ...trusted, rogue }));
+  return certificates;
+}

@@ -1,0 +1,121 @@
+/**
+ * Test servers: in-process (`startTestServer`) or as the real CLI in a child
+ * process (`spawnServer`). Both use the test CA, a temp data dir and a cheap
+ * password hash, listen on 127.0.0.1 port 0, and are stopped by `t.after`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
+import type { ServerConfig } from '../../src/server/config.js';
+import type { LogLevel } from '../../src/server/logger.js';
+import { type RunningServer, startServer } from '../../src/server/server.js';
+import { getTestCertificates } from './certs.js';
+import { WAIT_MS, WireClient } from './wire-client.js';
+
+export const TEST_SCRYPT_COST = { N: 1024, r: 8, p: 1 };
+export const TEST_PASSWORD = 'correct horse battery';
+const LOG_LEVEL: LogLevel = process.env['TEST_LOG_LEVEL'] === 'debug' ? 'debug' : 'silent';
+
+/** The repository root (tests run from dist/test/helpers). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function tempDir(t: TestContext, prefix = 'termsender-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface TestServerOptions extends Partial<Omit<ServerConfig, 'limits' | 'tls'>> {
+  limits?: Partial<Limits>;
+  clientCa?: string | Buffer;
+}
+
+export interface TestServer extends RunningServer {
+  port: number;
+  config: ServerConfig;
+}
+
+export async function startTestServer(t: TestContext, options: TestServerOptions = {}): Promise<TestServer> {
+  const certs = await getTestCertificates();
+  const { limits, clientCa, ...rest } = options;
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    tlsMinVersion: 'TLSv1.3',
+    dataDir: rest.dataDir ?? tempDir(t),
+    registration: 'open',
+    scryptCost: TEST_SCRYPT_COST,
+    logLevel: LOG_LEVEL,
+    serverName: 'termsender-test',
+    ...rest,
+    tls: { cert: certs.serverCert, key: certs.serverKey, clientCa },
+    limits: { ...DEFAULT_LIMITS, ...limits },
+  };
+  const server = await startServer(config);
+  t.after(() => server.close());
+  return { ...server, port: server.address.port, config };
+}
+
+/** A connected client that has read `welcome` and registered `user` (and joined `group`, created if needed). */
+export async function signedInClient(t: TestContext, port: number, user: string, group?: string): Promise<WireClient> {
+  const client = await WireClient.connect(t, port);
+  await client.next('welcome');
+  const auth = await client.request({ type: 'register', user, password: TEST_PASSWORD });
+  if (auth.type !== 'auth_ok') throw new Error(`register ${user}: ${JSON.stringify(auth)}`);
+  if (group !== undefined) {
+    await client.request({ type: 'create_group', group }); // group_exists is fine
+    const joined = await client.request({ type: 'join', group });
+    if (joined.type !== 'joined') throw new Error(`join ${group}: ${JSON.stringify(joined)}`);
+  }
+  return client;
+}
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  port: number;
+  /** Everything the process wrote to stdout, line by line. */
+  stdout: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the real CLI (`dist/src/cli/server.js`) and waits for its `listening on` line. */
+export async function spawnServer(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedServer> {
+  const certs = await getTestCertificates();
+  const child = spawn(process.execPath, [
+    path.join(REPO_ROOT, 'dist/src/cli/server.js'),
+    '--port', '0', '--cert', certs.serverCertPath, '--key', certs.serverKeyPath,
+    '--scrypt-cost', `${TEST_SCRYPT_COST.N},${TEST_SCRYPT_COST.r},${TEST_SCRYPT_COST.p}`, '--log-level', 'warn',
+    ...args,
+  ], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return exited;
+  });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const stdout: string[] = [];
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not listen in time: ${stderr.join('')}`)), WAIT_MS);
+    lines.on('line', (line) => {
+      stdout.push(line);
+      const match = /listening on .*:(\d+)$/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${stderr.join('')}`));
+    });
+  });
+  return { child, port, stdout, exited };
+}
