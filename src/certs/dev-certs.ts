@@ -108,7 +108,8 @@ export async function generateDevCertificates(options: DevCertificateOptions): P
   const [caKeys, serverKeys, clientKeys] = await Promise.all([newKeyPair(), newKeyPair(), newKeyPair()]);
   const sha256 = forge.md.sha256.create.bind(forge.md.sha256);
 
-  const ca = newCertificate(caKeys.publicKey, 'TermSender development CA', options.days);
+  // A unique name per CA, so that two dev CAs are never mistaken for each other.
+  const ca = newCertificate(caKeys.publicKey, `TermSender development CA ${randomBytes(4).toString('hex')}`, options.days);
   ca.setIssuer(ca.subject.attributes);
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },

@@ -3,6 +3,7 @@ import { ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
 import { isValidName } from '../../protocol/validate.js';
 import type { Handler } from '../context.js';
+import { HashQueueFullError } from '../passwords.js';
 import type { AuthSession } from '../session.js';
 
 export const register: Handler<RegisterRequest, AuthSession> = async (request, _session, context) => {
@@ -12,12 +13,22 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
   if ((await context.store.findUser(request.user)) !== undefined) {
     throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   }
-  const hash = await context.hasher.hash(request.password);
+  const hash = await hashing(context.hasher.hash(request.password));
   const created = await context.store.createUser(request.user, hash);
   if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   context.logger.info('user registered', { user: created.name });
   return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name } };
 };
+
+/** A full hashing queue is a passing condition, not a wrong password: say so. */
+async function hashing<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof HashQueueFullError) throw new ProtocolError('unavailable', 'the server is busy checking passwords; try again', { cause: error });
+    throw error;
+  }
+}
 
 function delay(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,7 +41,7 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
   await delay(context.throttle.delayFor(request.user));
   const user = isValidName(request.user) ? await context.store.findUser(request.user) : undefined;
   // An unknown user is verified against a dummy hash: same answer, same time.
-  const valid = await context.hasher.verify(request.password, user?.passwordHash);
+  const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash));
   if (user === undefined || !valid) {
     context.throttle.recordFailure(request.user);
     context.logger.info('login failed', { user: request.user.slice(0, 64), failures: session.failures + 1 });
