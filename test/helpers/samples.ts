@@ -1,0 +1,32 @@
+import type { FrameBody } from '../../src/protocol/frame.js';
+
+/** One of every message of protocol.md, both directions. */
+export const SAMPLES: FrameBody[] = [
+  { type: 'register', id: 1, user: 'alice', password: 'correct horse' },
+  { type: 'login', user: 'alice', password: 'correct horse' },
+  { type: 'list_groups', id: 4294967295 },
+  { type: 'create_group', group: 'dev.ops-1' },
+  { type: 'join', group: 'general', since: 42 },
+  { type: 'say', id: 7, text: 'hello 👋 wörld\ttabs\nnewlines' },
+  { type: 'who' },
+  { type: 'history', before: 100, limit: 20 },
+  { type: 'leave' },
+  { type: 'dm', to: 'bob', text: 'psst' },
+  { type: 'ping', id: 0 },
+  { type: 'bye' },
+  { type: 'welcome', version: 1, server: 'termsender/0.1.0', max_frame: 65536, registration: true },
+  { type: 'msg', group: 'general', seq: 1, from: 'alice', text: '日本語のテキスト', ts: 1_790_000_000_000 },
+  { type: 'presence', group: 'general', user: 'bob', event: 'join' },
+  { type: 'dm', from: 'alice', to: 'bob', text: 'hi', ts: 1 },
+  { type: 'error', code: 'wrong_state', message: 'not now', id: 3 },
+  { type: 'shutdown', message: 'bye' },
+  { type: 'auth_ok', user: 'alice', id: 1 },
+  { type: 'groups', groups: [{ name: 'general', members: 2 }], id: 2 },
+  { type: 'group_created', group: 'dev' },
+  { type: 'joined', group: 'g', members: ['a', 'b'], last_seq: 2, history: [{ group: 'g', seq: 2, from: 'a', text: 't', ts: 5 }], more: false },
+  { type: 'ack', seq: 9, ts: 10, id: 7 },
+  { type: 'members', group: 'g', members: ['a'] },
+  { type: 'history', group: 'g', messages: [], more: true },
+  { type: 'left', group: 'g' },
+  { type: 'pong', id: 0 },
+];
