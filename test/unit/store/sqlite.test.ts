@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { type TestContext, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { SqliteStore } from '../../../src/store/sqlite.js';
+import { REPO_ROOT, tempDir } from '../../helpers/server.js';
+
+function openStore(t: TestContext, dir = tempDir(t)): SqliteStore {
+  const store = SqliteStore.open(dir);
+  t.after(() => store.close());
+  return store;
+}
+
+const say = (group: string, text: string, from = 'alice') => ({ group, from, text, ts: Date.now() });
+
+test('users and groups are unique without regard to case and keep their first spelling', async (t) => {
+  const store = openStore(t);
+  assert.deepEqual(await store.createUser('Alice', 'hash'), { name: 'Alice', passwordHash: 'hash' });
+  assert.equal(await store.createUser('ALICE', 'other'), undefined);
+  assert.deepEqual(await store.findUser('alice'), { name: 'Alice', passwordHash: 'hash' });
+  assert.equal(await store.findUser('bob'), undefined);
+  assert.deepEqual(await store.createGroup('Dev'), { name: 'Dev', lastSeq: 0 });
+  assert.equal(await store.createGroup('dEV'), undefined);
+  await store.createGroup('apple');
+  await store.createGroup('Zeta');
+  assert.deepEqual(await store.listGroups(), ['apple', 'Dev', 'Zeta']);
+  assert.deepEqual(await store.findGroup('DEV'), { name: 'Dev', lastSeq: 0 });
+});
+
+test('seq counts from 1 per group, contiguous, in call order, committed in one transaction per turn', async (t) => {
+  const store = openStore(t);
+  await store.createGroup('a');
+  await store.createGroup('b');
+  const before = store.stats.transactions;
+  const first = await Promise.all(Array.from({ length: 500 }, (_, i) => store.appendMessage(say(i % 2 ? 'a' : 'B', `${i}`))));
+  assert.equal(store.stats.transactions, before + 1, 'one turn, one transaction');
+  assert.deepEqual(first.filter((m) => m.group === 'a').map((m) => m.seq), Array.from({ length: 250 }, (_, i) => i + 1));
+  assert.deepEqual(first.filter((m) => m.group === 'b').map((m) => m.seq), Array.from({ length: 250 }, (_, i) => i + 1));
+  const next = await store.appendMessage(say('a', 'later'));
+  assert.equal(next.seq, 251);
+  assert.equal((await store.findGroup('a'))?.lastSeq, 251);
+  await assert.rejects(store.appendMessage(say('missing', 'x')), /no group/);
+});
+
+test('messagesSince and messagesBefore page with more at the boundaries', async (t) => {
+  const store = openStore(t);
+  await store.createGroup('g');
+  assert.deepEqual(await store.messagesSince('g', 0, 10), { messages: [], more: false });
+  for (let i = 1; i <= 10; i++) await store.appendMessage(say('g', `m${i}`));
+  const seqs = (page: { messages: Array<{ seq: number }> }) => page.messages.map((m) => m.seq);
+  const since = await store.messagesSince('g', 3, 7);
+  assert.deepEqual([seqs(since), since.more], [[4, 5, 6, 7, 8, 9, 10], false]);
+  const sinceCut = await store.messagesSince('g', 3, 6);
+  assert.deepEqual([seqs(sinceCut), sinceCut.more], [[4, 5, 6, 7, 8, 9], true]);
+  const latest = await store.messagesBefore('g', undefined, 3);
+  assert.deepEqual([seqs(latest), latest.more], [[8, 9, 10], true]);
+  const all = await store.messagesBefore('g', undefined, 10);
+  assert.deepEqual([seqs(all), all.more], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], false]);
+  const before = await store.messagesBefore('g', 4, 3);
+  assert.deepEqual([seqs(before), before.more], [[1, 2, 3], false]);
+  const first = await store.messagesBefore('g', 1, 3);
+  assert.deepEqual([seqs(first), first.more], [[], false]);
+  assert.deepEqual(since.messages[0], { group: 'g', seq: 4, from: 'alice', text: 'm4', ts: since.messages[0]!.ts });
+});
+
+test('reads see appends of the same turn (flushed first), so a join never misses one', async (t) => {
+  const store = openStore(t);
+  await store.createGroup('g');
+  const pending = store.appendMessage(say('g', 'not yet committed'));
+  const page = await store.messagesSince('g', 0, 10);
+  assert.deepEqual(page.messages.map((m) => m.text), ['not yet committed']);
+  assert.equal((await pending).seq, 1);
+});
+
+test('reopening keeps everything and seqs go on', async (t) => {
+  const dir = tempDir(t);
+  const first = SqliteStore.open(dir);
+  await first.createUser('u', 'h');
+  await first.createGroup('g');
+  await Promise.all([1, 2, 3].map((i) => first.appendMessage(say('g', `${i}`))));
+  await first.close();
+  await first.close(); // idempotent
+  await assert.rejects(first.findUser('u'), /closed/);
+  const second = openStore(t, dir);
+  assert.equal((await second.findUser('U'))?.name, 'u');
+  assert.equal((await second.findGroup('g'))?.lastSeq, 3);
+  assert.equal((await second.appendMessage(say('g', '4'))).seq, 4);
+});
+
+test('every acknowledged append survives SIGKILL of the process', async (t) => {
+  const dir = tempDir(t);
+  const script = path.join(dir, 'writer.mjs');
+  const storeUrl = pathToFileURL(path.join(REPO_ROOT, 'dist/src/store/sqlite.js')).href;
+  writeFileSync(script, `
+    import { SqliteStore } from ${JSON.stringify(storeUrl)};
+    const store = SqliteStore.open(${JSON.stringify(path.join(dir, 'data'))});
+    await store.createGroup('g');
+    for (let i = 0; ; i++) {
+      const batch = Array.from({ length: 10 }, (_, j) => store.appendMessage({ group: 'g', from: 'w', text: 't' + (i * 10 + j), ts: 1 }));
+      for (const stored of await Promise.all(batch)) process.stdout.write(stored.seq + ' ' + stored.text + '\\n');
+    }
+  `);
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit');
+  t.after(() => {
+    child.kill('SIGKILL');
+    return exited;
+  });
+  const acked = new Map<number, string>();
+  for await (const line of createInterface({ input: child.stdout })) {
+    const [seq, text] = line.split(' ');
+    acked.set(Number(seq), text!);
+    if (acked.size >= 2000) break;
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const store = openStore(t, path.join(dir, 'data'));
+  const page = await store.messagesSince('g', 0, 5000);
+  const stored = new Map(page.messages.map((m) => [m.seq, m.text]));
+  for (const [seq, text] of acked) assert.equal(stored.get(seq), text, `acked seq ${seq}`);
+  assert.deepEqual(page.messages.map((m) => m.seq), page.messages.map((_, i) => i + 1), 'no gaps');
+});
