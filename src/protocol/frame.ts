@@ -22,8 +22,13 @@ export class FrameEncoder {
   /** One frame holding `message`. The returned Buffer is the caller's to keep. */
   encode(message: object): Buffer {
     const body = this.encoder.encodeSharedRef(message);
-    const frame = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + body.length);
-    frame.writeUInt32BE(body.length, 0);
+    const length = body.length;
+    const frame = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + length);
+    // Byte by byte: measurably cheaper than writeUInt32BE's checks on this hot path.
+    frame[0] = length >>> 24;
+    frame[1] = (length >>> 16) & 0xff;
+    frame[2] = (length >>> 8) & 0xff;
+    frame[3] = length & 0xff;
     frame.set(body, LENGTH_PREFIX_BYTES);
     return frame;
   }
@@ -45,7 +50,14 @@ export class FrameReader {
   private need = -1;
   private broken: ProtocolError | undefined;
 
-  constructor(private readonly maxFrame: number) {}
+  /**
+   * @param gather Where a body that spans chunks is copied to; by default a
+   *   new Buffer the caller may keep. FrameDecoder passes a reused buffer.
+   */
+  constructor(
+    private readonly maxFrame: number,
+    private readonly gather: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+  ) {}
 
   /** Bytes received but not yet returned as a body. */
   get pendingBytes(): number {
@@ -106,7 +118,7 @@ export class FrameReader {
       this.advance(size);
       return view;
     }
-    const body = Buffer.allocUnsafe(size);
+    const body = this.gather(size);
     let filled = 0;
     while (filled < size) {
       const current = this.chunks[this.first]!;
@@ -155,6 +167,18 @@ export interface FrameDecoderOptions {
   maxFrame: number;
 }
 
+/**
+ * Bodies that span chunks are gathered here: decoding is synchronous and
+ * copies every string out, so one buffer serves every decoder in the process.
+ * (A `bin` or `ext` value would be a view into it, valid only until the next
+ * frame; the protocol has none.)
+ */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+function scratchBuffer(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
+  return scratch.subarray(0, size);
+}
+
 /** A FrameReader whose bodies are decoded into plain objects. */
 export class FrameDecoder {
   private readonly reader: FrameReader;
@@ -162,7 +186,7 @@ export class FrameDecoder {
   private broken: ProtocolError | undefined;
 
   constructor({ maxFrame }: FrameDecoderOptions) {
-    this.reader = new FrameReader(maxFrame);
+    this.reader = new FrameReader(maxFrame, scratchBuffer);
     this.decoder = new Decoder({
       maxStrLength: maxFrame,
       maxBinLength: maxFrame,

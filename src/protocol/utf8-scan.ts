@@ -11,37 +11,40 @@
  */
 import { isUtf8 } from 'node:buffer';
 
+/** Strings at least this long go straight to the native (SIMD) validator. */
+const NATIVE_CHECK_BYTES = 24;
+
+const u16 = (bytes: Uint8Array, at: number): number => (bytes[at]! << 8) | bytes[at + 1]!;
+const u32 = (bytes: Uint8Array, at: number): number => ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+
 /** True when every str (key or value) in the encoded body is valid UTF-8. */
 export function stringsAreUtf8(body: Uint8Array): boolean {
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let pos = 0;
-  while (pos < body.length) {
+  const end = body.length;
+  while (pos < end) {
     const head = body[pos++]!;
     if (head <= 0x9f || head >= 0xe0 || (head >= 0xc0 && head <= 0xc3)) continue; // ints, fixmap/array, nil, bools
-    let strLength = -1;
-    if (head <= 0xbf) {
-      strLength = head & 0x1f;
-    } else if (head === 0xd9) {
-      strLength = body[pos]!;
-      pos += 1;
-    } else if (head === 0xda) {
-      strLength = view.getUint16(pos);
+    let strLength: number;
+    if (head <= 0xbf) strLength = head & 0x1f;
+    else if (head === 0xd9) strLength = body[pos++]!;
+    else if (head === 0xda) {
+      strLength = u16(body, pos);
       pos += 2;
     } else if (head === 0xdb) {
-      strLength = view.getUint32(pos);
+      strLength = u32(body, pos);
       pos += 4;
-    }
-    if (strLength >= 0) {
-      if (!isUtf8Range(body, pos, strLength)) return false;
-      pos += strLength;
+    } else {
+      pos += payloadSkip(head, body, pos);
       continue;
     }
-    pos += payloadSkip(head, body, view, pos);
+    if (!isUtf8Range(body, pos, strLength)) return false;
+    pos += strLength;
   }
   return true;
 }
 
 function isUtf8Range(bytes: Uint8Array, start: number, length: number): boolean {
+  if (length >= NATIVE_CHECK_BYTES) return isUtf8(bytes.subarray(start, start + length));
   const end = start + length;
   for (let i = start; i < end; i++) {
     if (bytes[i]! >= 0x80) return isUtf8(bytes.subarray(start, end));
@@ -49,15 +52,15 @@ function isUtf8Range(bytes: Uint8Array, start: number, length: number): boolean 
   return true;
 }
 
-/** Bytes after the header byte of a non-string, non-container-free element. */
-function payloadSkip(head: number, body: Uint8Array, view: DataView, pos: number): number {
+/** Bytes after the header byte of an element that is neither a string nor a fix-size scalar. */
+function payloadSkip(head: number, body: Uint8Array, pos: number): number {
   switch (head) {
     case 0xc4: return 1 + body[pos]!; // bin 8
-    case 0xc5: return 2 + view.getUint16(pos); // bin 16
-    case 0xc6: return 4 + view.getUint32(pos); // bin 32
+    case 0xc5: return 2 + u16(body, pos); // bin 16
+    case 0xc6: return 4 + u32(body, pos); // bin 32
     case 0xc7: return 2 + body[pos]!; // ext 8 (+ type)
-    case 0xc8: return 3 + view.getUint16(pos); // ext 16
-    case 0xc9: return 5 + view.getUint32(pos); // ext 32
+    case 0xc8: return 3 + u16(body, pos); // ext 16
+    case 0xc9: return 5 + u32(body, pos); // ext 32
     case 0xca: return 4; // float 32
     case 0xcb: return 8; // float 64
     case 0xcc: case 0xd0: return 1;
