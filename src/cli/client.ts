@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `npm run client` / `termsender`: the only client code that reads argv or env
+ * or decides the exit status. Interactive on a terminal, line mode otherwise.
+ *
+ * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runInteractive } from '../client/app.js';
+import { CertificateError, normalizeFingerprint } from '../client/connect.js';
+import { runLineMode } from '../client/line-mode.js';
+import { ERROR_MEANINGS } from '../client/render.js';
+import { configureColors, InputClosedError, Screen } from '../client/terminal.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { DEFAULT_PORT } from '../protocol/limits.js';
+import { isValidName } from '../protocol/validate.js';
+
+const DEFAULT_CA = 'certs/ca.crt';
+
+class UsageError extends Error {}
+
+function explain(error: unknown): string {
+  if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('termsender')
+    .usage('$0 [flags]\n\nChat on a TermSender server. Interactive on a terminal; when standard input is not a\nterminal, each input line is sent as one message and each message received is printed\nas one line. Every flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PASSWORD.')
+    .env('TERMSENDER')
+    .options({
+      host: { type: 'string', default: 'localhost', describe: 'server to connect to [TERMSENDER_HOST]' },
+      port: { type: 'number', default: DEFAULT_PORT, describe: 'server port [TERMSENDER_PORT]' },
+      ca: { type: 'string', describe: `CA that must have signed the server certificate (default ${DEFAULT_CA}; not used with --fingerprint alone) [TERMSENDER_CA]` },
+      fingerprint: { type: 'string', describe: "pin the server certificate's SHA-256 fingerprint (AB:CD:… or hex) [TERMSENDER_FINGERPRINT]" },
+      cert: { type: 'string', describe: 'client certificate for mutual TLS [TERMSENDER_CERT]' },
+      key: { type: 'string', describe: 'client key for mutual TLS [TERMSENDER_KEY]' },
+      user: { type: 'string', describe: 'user name (asked when missing) [TERMSENDER_USER]' },
+      password: { type: 'string', describe: 'password (asked, hidden, when missing) [TERMSENDER_PASSWORD]' },
+      register: { type: 'boolean', default: false, describe: 'create the account instead of logging in [TERMSENDER_REGISTER]' },
+      group: { type: 'string', describe: 'group to join (asked when missing) [TERMSENDER_GROUP]' },
+      create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing [TERMSENDER_CREATE]' },
+    })
+    .check((args) => {
+      if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65_535) throw new UsageError('--port must be 1..65535');
+      if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {
+        throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');
+      }
+      if ((args.cert === undefined) !== (args.key === undefined)) throw new UsageError('--cert and --key go together');
+      if (args.user !== undefined && !isValidName(args.user)) throw new UsageError('--user must be 1 to 32 of A-Z a-z 0-9 _ . -');
+      if (args.group !== undefined && !isValidName(args.group)) throw new UsageError('--group must be 1 to 32 of A-Z a-z 0-9 _ . -');
+      return true;
+    })
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .fail((message, error) => {
+      if (error && !(error instanceof UsageError)) throw error;
+      process.stderr.write(`termsender: ${error?.message ?? message}\nRun with --help for usage.\n`);
+      process.exit(2);
+    })
+    .parseAsync();
+
+  const tls = {
+    host: argv.host,
+    port: argv.port,
+    caFile: argv.ca ?? (argv.fingerprint === undefined ? DEFAULT_CA : undefined),
+    fingerprint: argv.fingerprint,
+    certFile: argv.cert,
+    keyFile: argv.key,
+  };
+
+  if (!process.stdin.isTTY) {
+    configureColors(false, process.env);
+    if (argv.user === undefined || argv.password === undefined || argv.group === undefined) {
+      throw new UsageError('line mode (standard input is not a terminal) needs --user, --password (or TERMSENDER_PASSWORD) and --group');
+    }
+    return runLineMode(
+      { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create },
+      { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+    );
+  }
+
+  configureColors(process.stdout.isTTY === true, process.env);
+  const screen = new Screen(process.stdin, process.stdout);
+  try {
+    return await runInteractive({ tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create }, screen);
+  } finally {
+    screen.close();
+  }
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    if (error instanceof InputClosedError) {
+      process.exitCode = 0;
+      return;
+    }
+    process.stderr.write(`termsender: ${explain(error)}\n`);
+    process.exitCode = error instanceof CertificateError ? 3 : error instanceof UsageError ? 2 : 1;
+  },
+);

@@ -1,0 +1,95 @@
+/**
+ * The interactive client: asks for what the flags did not give, signs in
+ * (offering to create the account), picks or creates a group, then hands the
+ * terminal to the chat controller.
+ */
+import kleur from 'kleur';
+import { ProtocolError } from '../protocol/errors.js';
+import type { JoinedReply } from '../protocol/messages.js';
+import { isValidName } from '../protocol/validate.js';
+import { ChatController } from './chat.js';
+import type { ProtocolClient } from './client.js';
+import type { TlsOptions } from './connect.js';
+import { renderError, renderGroupTable, renderStatus } from './render.js';
+import { sanitizeLine } from './sanitize.js';
+import { connect, type Credentials, joinGroup, type SignedIn, signIn } from './session.js';
+import type { Screen } from './terminal.js';
+
+export interface InteractiveConfig {
+  tls: TlsOptions;
+  user?: string | undefined;
+  password?: string | undefined;
+  register: boolean;
+  group?: string | undefined;
+  create: boolean;
+}
+
+async function askName(screen: Screen, query: string): Promise<string> {
+  for (;;) {
+    const answer = (await screen.question(query)).trim();
+    if (isValidName(answer)) return answer;
+    screen.print(kleur.yellow('names are 1 to 32 of A-Z a-z 0-9 _ . -'));
+  }
+}
+
+async function askYes(screen: Screen, query: string): Promise<boolean> {
+  return /^y(es)?$/i.test((await screen.question(`${query} [y/N] `)).trim());
+}
+
+/** Logs in; on a failed login where registration is open, offers to create the account. */
+async function authenticate(screen: Screen, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
+  const connected = await connect(config.tls);
+  screen.print(renderStatus(`connected to ${sanitizeLine(connected.welcome.server)} at ${config.tls.host}:${config.tls.port}`));
+  if (config.register) return signIn(connected, credentials, true);
+  try {
+    return await signIn(connected, credentials, false);
+  } catch (error) {
+    if (!(error instanceof ProtocolError && error.code === 'auth_failed' && connected.welcome.registration)) throw error;
+    screen.print(renderError('auth_failed'));
+    if (!(await askYes(screen, `Create the account '${credentials.user}'?`))) throw error;
+    const again = await screen.secret('repeat the password: ');
+    if (again !== credentials.password) throw new Error('the passwords differ; nothing created');
+    return signIn(connected, credentials, true);
+  }
+}
+
+/** Joins the group given by flag, or asks: a number or name from the list, or a new name to create. */
+async function chooseGroup(screen: Screen, client: ProtocolClient, config: InteractiveConfig): Promise<JoinedReply> {
+  if (config.group !== undefined) {
+    try {
+      return await joinGroup(client, config.group, config.create);
+    } catch (error) {
+      if (!(error instanceof ProtocolError && error.code === 'no_such_group')) throw error;
+      if (!(await askYes(screen, `There is no group '${config.group}'. Create it?`))) throw error;
+      return joinGroup(client, config.group, true);
+    }
+  }
+  for (;;) {
+    const { groups } = await client.call({ type: 'list_groups' }, 'groups');
+    screen.print(renderGroupTable(groups));
+    const answer = (await screen.question('Join which group? (number or name; a new name creates it) ')).trim();
+    const byNumber = /^\d+$/.test(answer) ? groups[Number(answer) - 1]?.name : undefined;
+    const name = byNumber ?? answer;
+    if (!isValidName(name)) {
+      screen.print(kleur.yellow('pick a number from the list, or a name of 1 to 32 of A-Z a-z 0-9 _ . -'));
+      continue;
+    }
+    const exists = groups.some((group) => group.name.toLowerCase() === name.toLowerCase());
+    if (!exists && !(await askYes(screen, `Create the group '${name}'?`))) continue;
+    return joinGroup(client, name, !exists);
+  }
+}
+
+/** Runs the interactive client; resolves with the exit status. */
+export async function runInteractive(config: InteractiveConfig, screen: Screen): Promise<number> {
+  const user = config.user ?? (await askName(screen, 'user name: '));
+  const password = config.password ?? (await screen.secret('password: '));
+  const credentials = { user, password };
+  const first = await authenticate(screen, config, credentials);
+  const joined = await chooseGroup(screen, first.client, config);
+  const reconnect = async () => (await signIn(await connect(config.tls), credentials, false)).client;
+  const chat = new ChatController(first.client, first.user, screen, reconnect);
+  screen.print(kleur.dim('Type to chat; /help lists commands; /quit or exit leaves.'));
+  chat.start(joined);
+  return chat.finished;
+}

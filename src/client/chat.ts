@@ -1,0 +1,215 @@
+/**
+ * The chat screen's logic: commands typed, messages received, and reconnects.
+ * It shows each message of a group once (by seq), and after a reconnect it
+ * rejoins with `since` = the last seq seen, so nothing missed is lost.
+ */
+import kleur from 'kleur';
+import { ProtocolError } from '../protocol/errors.js';
+import type { JoinedReply, StoredMessage } from '../protocol/messages.js';
+import { backoffDelay } from './backoff.js';
+import type { ProtocolClient, Unsolicited } from './client.js';
+import { CertificateError } from './connect.js';
+import { type Command, parseInput } from './commands.js';
+import {
+  HELP_TEXT, renderChat, renderDirect, renderError, renderGroupTable, renderNotice, renderPresence, renderStatus,
+} from './render.js';
+import { sanitizeLine } from './sanitize.js';
+import type { Screen } from './terminal.js';
+
+/** Makes a fresh signed-in connection (used to reconnect). */
+export type Reconnect = () => Promise<ProtocolClient>;
+
+interface GroupView {
+  name: string;
+  /** Highest seq shown. */
+  lastSeq: number;
+  /** Lowest seq shown, for /history. */
+  oldestSeq: number;
+}
+
+export class ChatController {
+  private group: GroupView | undefined;
+  private quitting = false;
+  private done!: (code: number) => void;
+  readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
+
+  constructor(
+    private client: ProtocolClient,
+    private readonly self: string,
+    private readonly screen: Screen,
+    private readonly reconnect: Reconnect,
+  ) {}
+
+  start(joined: JoinedReply | undefined): void {
+    this.attach(this.client);
+    if (joined) this.showJoined(joined, false);
+    else this.screen.print(renderNotice('Not in a group: /groups to list them, /join GROUP or /create GROUP.'));
+    this.screen.startChat(this.prompt(), (line) => void this.handle(parseInput(line)));
+    this.screen.onInterrupt(() => void this.quit());
+    this.screen.onEnd(() => void this.quit());
+  }
+
+  private prompt(): string {
+    return this.group ? `${kleur.bold(sanitizeLine(this.group.name))}> ` : '> ';
+  }
+
+  private attach(client: ProtocolClient): void {
+    client.on('message', (message) => this.receive(message));
+    client.on('close', (error) => {
+      if (client === this.client && !this.quitting) void this.recover(error);
+    });
+  }
+
+  private receive(message: Unsolicited): void {
+    const context = { self: this.self, width: this.screen.columns };
+    switch (message.type) {
+      case 'msg':
+        if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
+        return;
+      case 'presence':
+        this.screen.print(renderPresence(message.user, message.group, message.event, Date.now()));
+        return;
+      case 'dm':
+        this.screen.print(renderDirect(message, context));
+        return;
+      case 'error':
+        this.screen.print(renderError(message.code, message.message));
+        return;
+      case 'shutdown':
+        this.screen.print(renderStatus(`the server is shutting down: ${sanitizeLine(message.message)}`));
+        return;
+    }
+  }
+
+  /** Shows a group message once; returns false for one already shown. */
+  private show(message: StoredMessage): boolean {
+    const group = this.group;
+    if (group === undefined || message.seq <= group.lastSeq) return false;
+    group.lastSeq = message.seq;
+    this.screen.print(renderChat(message, { self: this.self, width: this.screen.columns }));
+    return true;
+  }
+
+  private showJoined(joined: JoinedReply, resumed: boolean): void {
+    const same = this.group !== undefined && this.group.name.toLowerCase() === joined.group.toLowerCase();
+    if (!resumed || !same) this.group = { name: joined.group, lastSeq: 0, oldestSeq: joined.history[0]?.seq ?? joined.last_seq + 1 };
+    const online = joined.members.map(sanitizeLine).join(', ');
+    if (!resumed) this.screen.print(renderStatus(`joined ${sanitizeLine(joined.group)} — ${joined.members.length} online: ${online}`));
+    if (!resumed && joined.more) this.screen.print(renderNotice('(earlier messages: /history)'));
+    const shown = joined.history.filter((message) => this.show(message)).length;
+    if (resumed && shown > 0) this.screen.print(renderNotice(`(${shown} message${shown === 1 ? '' : 's'} while you were away)`));
+    if (this.group) this.group.lastSeq = Math.max(this.group.lastSeq, joined.last_seq);
+    this.screen.setPrompt(this.prompt());
+  }
+
+  private async handle(command: Command): Promise<void> {
+    try {
+      await this.run(command);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' ? error.message : undefined));
+      else this.screen.print(kleur.red(`! ${(error as Error).message}`));
+    }
+  }
+
+  private async run(command: Command): Promise<void> {
+    const client = this.client;
+    switch (command.kind) {
+      case 'empty': return;
+      case 'help': this.screen.print(HELP_TEXT); return;
+      case 'usage': this.screen.print(kleur.yellow(command.usage)); return;
+      case 'unknown': this.screen.print(kleur.yellow(`unknown command /${sanitizeLine(command.name)}: /help lists them`)); return;
+      case 'quit': await this.quit(); return;
+      case 'say': {
+        if (this.group === undefined) {
+          this.screen.print(kleur.yellow('not in a group: /join GROUP first'));
+          return;
+        }
+        const group = this.group.name;
+        const ack = await client.call({ type: 'say', text: command.text }, 'ack');
+        this.show({ group, seq: ack.seq ?? 0, from: this.self, text: command.text, ts: ack.ts });
+        return;
+      }
+      case 'msg': {
+        const ack = await client.call({ type: 'dm', to: command.to, text: command.text }, 'ack');
+        this.screen.print(renderDirect({ from: this.self, to: command.to, text: command.text, ts: ack.ts }, { self: this.self, width: this.screen.columns }));
+        return;
+      }
+      case 'groups': {
+        const reply = await client.call({ type: 'list_groups' }, 'groups');
+        this.screen.print(renderGroupTable(reply.groups));
+        return;
+      }
+      case 'create':
+        await client.call({ type: 'create_group', group: command.group }, 'group_created');
+        this.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        return;
+      case 'join':
+        this.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        return;
+      case 'leave': {
+        const reply = await client.call({ type: 'leave' }, 'left');
+        this.group = undefined;
+        this.screen.print(renderStatus(`left ${sanitizeLine(reply.group)}`));
+        this.screen.setPrompt(this.prompt());
+        return;
+      }
+      case 'who': {
+        const reply = await client.call({ type: 'who' }, 'members');
+        this.screen.print(renderStatus(`${reply.members.length} in ${sanitizeLine(reply.group)}: ${reply.members.map(sanitizeLine).join(', ')}`));
+        return;
+      }
+      case 'history': {
+        const group = this.group;
+        if (group === undefined) {
+          this.screen.print(kleur.yellow('not in a group'));
+          return;
+        }
+        const reply = await client.call({ type: 'history', before: group.oldestSeq, limit: command.count }, 'history');
+        if (reply.messages.length === 0) {
+          this.screen.print(renderNotice('(no earlier messages)'));
+          return;
+        }
+        this.screen.print(renderNotice(`── ${reply.messages.length} earlier message${reply.messages.length === 1 ? '' : 's'} ──`));
+        for (const message of reply.messages) this.screen.print(renderChat(message, { self: this.self, width: this.screen.columns }));
+        this.screen.print(renderNotice(`── end of earlier messages${reply.more ? ' (more: /history again)' : ''} ──`));
+        group.oldestSeq = reply.messages[0]!.seq;
+        return;
+      }
+    }
+  }
+
+  /** Reconnects with backoff, signs in again, and rejoins where it left off. */
+  private async recover(error: Error | undefined): Promise<void> {
+    this.screen.print(renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}; reconnecting…`));
+    for (let attempt = 0; !this.quitting; attempt++) {
+      const delay = backoffDelay(attempt);
+      if (attempt > 0) this.screen.print(renderStatus(`next try in ${(delay / 1000).toFixed(1)} s`));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.quitting) return;
+      try {
+        const client = await this.reconnect();
+        this.client = client;
+        this.attach(client);
+        const group = this.group;
+        if (group) this.showJoined(await client.call({ type: 'join', group: group.name, since: group.lastSeq }, 'joined'), true);
+        this.screen.print(renderStatus('reconnected'));
+        return;
+      } catch (failure) {
+        if (failure instanceof CertificateError || (failure instanceof ProtocolError && failure.code === 'auth_failed')) {
+          this.screen.print(kleur.red(`! ${failure.message}; giving up`));
+          await this.quit(1);
+          return;
+        }
+        this.screen.print(renderStatus(`reconnect failed: ${sanitizeLine((failure as Error).message)}`));
+      }
+    }
+  }
+
+  async quit(code = 0): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
+    await this.client.bye();
+    this.screen.close();
+    this.done(code);
+  }
+}

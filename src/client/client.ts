@@ -1,0 +1,178 @@
+/**
+ * The protocol over a verified TLS socket: typed requests with ids, replies
+ * matched to them, and unsolicited messages as events. Knows nothing of the
+ * terminal.
+ */
+import { EventEmitter } from 'node:events';
+import type { TLSSocket } from 'node:tls';
+import { ProtocolError } from '../protocol/errors.js';
+import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
+import { MAX_REQUEST_ID } from '../protocol/limits.js';
+import type {
+  ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
+} from '../protocol/messages.js';
+import { parseServerMessage } from '../protocol/validate.js';
+
+/** A request as the caller writes it: the client adds the id. */
+type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+type Reply<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage;
+
+interface Pending {
+  resolve: (message: ServerMessage) => void;
+  reject: (error: Error) => void;
+}
+
+/** The connection closed; `error` says why when it was not asked for. */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+}
+
+export interface ProtocolClientEvents {
+  message: [Unsolicited];
+  close: [Error | undefined];
+}
+
+/** How long `welcome` may take, and each reply. */
+const REPLY_TIMEOUT_MS = 30_000;
+/** Frames accepted from the server (its own max_frame may be lower; never higher than ours). */
+const MAX_INCOMING_FRAME = 16 * 1024 * 1024;
+
+export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
+  private readonly encoder = new FrameEncoder();
+  private readonly decoder = new FrameDecoder({ maxFrame: MAX_INCOMING_FRAME });
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closedWith: Error | undefined;
+  private closed = false;
+  private welcomeWaiter: Pending | undefined;
+  /** The server's max_frame, once welcomed. */
+  maxFrame = Number.POSITIVE_INFINITY;
+
+  private constructor(private readonly socket: TLSSocket) {
+    super();
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (error) => { this.closedWith ??= error; });
+    socket.on('close', () => this.finish());
+  }
+
+  /** Wraps a verified socket and waits for `welcome`. */
+  static async open(socket: TLSSocket): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
+    const client = new ProtocolClient(socket);
+    const message = await new Promise<ServerMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the server sent no welcome')), REPLY_TIMEOUT_MS);
+      client.welcomeWaiter = {
+        resolve: (welcome) => { clearTimeout(timer); resolve(welcome); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      };
+    });
+    if (message.type === 'error') throw new ProtocolError(message.code, message.message);
+    if (message.type !== 'welcome') throw new ProtocolError('bad_message', `expected welcome, got ${message.type}`);
+    client.maxFrame = message.max_frame;
+    return { client, welcome: message };
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends a request and resolves with its reply of type `expect`; an `error` reply rejects with its code. */
+  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<Reply<T>> {
+    const id = this.nextId;
+    this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
+    this.write({ ...request, id });
+    const reply = await new Promise<ServerMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no reply to '${request.type}' within ${REPLY_TIMEOUT_MS / 1000} s`));
+      }, REPLY_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: (message) => { clearTimeout(timer); resolve(message); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      });
+    });
+    if (reply.type === 'error') throw new ProtocolError(reply.code, reply.message);
+    if (!isType(reply, expect)) throw new ProtocolError('bad_message', `expected ${expect}, got ${reply.type}`);
+    return reply;
+  }
+
+  /** Says bye and waits for the server to close (or for `timeoutMs`). */
+  async bye(timeoutMs = 2_000): Promise<void> {
+    if (this.closed) return;
+    const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
+    this.write({ type: 'bye' });
+    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** @throws ConnectionClosedError when closed; ProtocolError when over the server's max_frame. */
+  private write(request: Request): void {
+    if (this.closed) throw new ConnectionClosedError('not connected');
+    const frame = this.encoder.encode(request);
+    const size = frame.length - LENGTH_PREFIX_BYTES;
+    if (size > this.maxFrame) {
+      throw new ProtocolError('frame_too_large', `the request is ${size} bytes; the server takes at most ${this.maxFrame}`);
+    }
+    this.socket.write(frame);
+  }
+
+  private receive(chunk: Buffer): void {
+    this.decoder.push(chunk);
+    for (;;) {
+      let message: ServerMessage;
+      try {
+        const body = this.decoder.next();
+        if (body === undefined) return;
+        message = parseServerMessage(body);
+      } catch (error) {
+        this.closedWith = new Error(`the server sent something unreadable: ${(error as Error).message}`, { cause: error });
+        this.socket.destroy();
+        return;
+      }
+      this.dispatch(message);
+    }
+  }
+
+  private dispatch(message: ServerMessage): void {
+    if (this.welcomeWaiter !== undefined) {
+      const waiter = this.welcomeWaiter;
+      this.welcomeWaiter = undefined;
+      waiter.resolve(message);
+      return;
+    }
+    const id = 'id' in message ? message.id : undefined;
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (id !== undefined && pending !== undefined) {
+      this.pending.delete(id);
+      pending.resolve(message);
+      return;
+    }
+    switch (message.type) {
+      case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
+        this.emit('message', message);
+        return;
+      default:
+        return; // a reply nobody waits for any more (timed out)
+    }
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new ConnectionClosedError(this.closedWith ? `connection closed: ${this.closedWith.message}` : 'connection closed');
+    this.welcomeWaiter?.reject(error);
+    this.welcomeWaiter = undefined;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+    this.emit('close', this.closedWith);
+  }
+}
+
+function isType<T extends ServerMessage['type']>(message: ServerMessage, type: T): message is Reply<T> {
+  return message.type === type;
+}

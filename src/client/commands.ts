@@ -1,0 +1,56 @@
+/** What a line typed at the chat prompt means. Pure. */
+import { HISTORY_MAX_LIMIT } from '../protocol/limits.js';
+
+export type Command =
+  | { kind: 'say'; text: string }
+  | { kind: 'help' }
+  | { kind: 'groups' }
+  | { kind: 'join'; group: string }
+  | { kind: 'create'; group: string }
+  | { kind: 'leave' }
+  | { kind: 'who' }
+  | { kind: 'msg'; to: string; text: string }
+  | { kind: 'history'; count: number }
+  | { kind: 'quit' }
+  | { kind: 'usage'; usage: string }
+  | { kind: 'unknown'; name: string }
+  | { kind: 'empty' };
+
+export const DEFAULT_HISTORY_COUNT = 20;
+
+const USAGE: Readonly<Record<string, string>> = {
+  join: 'usage: /join GROUP',
+  create: 'usage: /create GROUP',
+  msg: 'usage: /msg USER TEXT',
+  history: `usage: /history [N]  (N from 1 to ${HISTORY_MAX_LIMIT})`,
+};
+
+export function parseInput(line: string): Command {
+  const trimmed = line.trim();
+  if (trimmed === '') return { kind: 'empty' };
+  if (trimmed === 'exit') return { kind: 'quit' };
+  if (line.startsWith('//')) return { kind: 'say', text: line.slice(1) };
+  if (!trimmed.startsWith('/')) return { kind: 'say', text: line };
+  const [rawName = '', ...args] = trimmed.slice(1).split(/\s+/);
+  const name = rawName.toLowerCase();
+  const usage = (key: string): Command => ({ kind: 'usage', usage: USAGE[key]! });
+  switch (name) {
+    case 'help': case '?': return { kind: 'help' };
+    case 'groups': case 'list': return { kind: 'groups' };
+    case 'join': case 'create':
+      return args.length === 1 ? { kind: name, group: args[0]! } : usage(name);
+    case 'leave': return { kind: 'leave' };
+    case 'who': return { kind: 'who' };
+    case 'msg': case 'dm': {
+      const match = /^\/\S+\s+(\S+)\s+([\s\S]+)$/.exec(trimmed);
+      return match ? { kind: 'msg', to: match[1]!, text: match[2]! } : usage('msg');
+    }
+    case 'history': {
+      if (args.length === 0) return { kind: 'history', count: DEFAULT_HISTORY_COUNT };
+      const count = Number(args[0]);
+      return args.length === 1 && Number.isInteger(count) && count >= 1 && count <= HISTORY_MAX_LIMIT ? { kind: 'history', count } : usage('history');
+    }
+    case 'quit': case 'exit': case 'q': return { kind: 'quit' };
+    default: return { kind: 'unknown', name };
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Pure formatting: a message in, the lines to print out. Everything from the
+ * network passes through sanitize first. Colours come from kleur, whose
+ * `enabled` flag is set once at startup (see terminal.ts).
+ */
+import kleur from 'kleur';
+import type { ErrorCode } from '../protocol/errors.js';
+import type { GroupSummary, StoredMessage } from '../protocol/messages.js';
+import { sanitizeLine, sanitizeText } from './sanitize.js';
+import { displayWidth, wrapLine } from './width.js';
+
+type Paint = (text: string) => string;
+
+/** Never red: red means an error. */
+const NAME_PAINTS: readonly Paint[] = [
+  kleur.green, kleur.yellow, kleur.blue, kleur.magenta, kleur.cyan,
+  (t) => kleur.bold().green(t), (t) => kleur.bold().yellow(t), (t) => kleur.bold().blue(t),
+  (t) => kleur.bold().magenta(t), (t) => kleur.bold().cyan(t),
+];
+
+/** The same colour for a name every time, in any case. */
+export function nameColor(name: string): Paint {
+  let hash = 0x811c9dc5;
+  for (const char of name.toLowerCase()) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return NAME_PAINTS[hash % NAME_PAINTS.length]!;
+}
+
+export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
+  frame_too_large: 'a message was too large for the server',
+  bad_frame: 'the server could not read what was sent',
+  bad_message: 'the server rejected a malformed request',
+  wrong_state: 'that is not possible right now',
+  invalid_name: 'names are 1 to 32 letters, digits, _ . or -',
+  weak_password: 'passwords need at least 8 bytes',
+  user_exists: 'that user name is taken',
+  registration_closed: 'this server does not accept new accounts',
+  auth_failed: 'wrong user name or password',
+  too_many_attempts: 'too many failed logins; the server closed the connection',
+  auth_timeout: 'took too long to sign in',
+  no_such_group: 'there is no such group',
+  group_exists: 'that group already exists',
+  no_such_user: 'there is no such user',
+  offline: 'that user is not online',
+  rate_limited: 'slow down: too many messages per second',
+  slow_consumer: 'the connection fell too far behind',
+  idle_timeout: 'closed after a long time without activity',
+  server_busy: 'the server is full; try again later',
+  internal: 'the server hit an internal error',
+  unavailable: 'the server cannot do that right now; try again',
+};
+
+export function formatTime(ts: number): string {
+  const date = new Date(ts);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+/** Highlights whole-word mentions of `self` in already sanitized text. */
+function highlightMentions(text: string, self: string): { text: string; mentioned: boolean } {
+  const pattern = new RegExp(`(?<![A-Za-z0-9_.-])@?${self.replace(/[.]/g, '\\.')}(?![A-Za-z0-9_-])`, 'gi');
+  let mentioned = false;
+  const highlighted = text.replace(pattern, (match) => {
+    mentioned = true;
+    return kleur.bold().inverse(match);
+  });
+  return { text: highlighted, mentioned };
+}
+
+/**
+ * `prefix` followed by `body`, wrapped to `width` columns with continuation
+ * lines indented under the body. `paintBody` styles each piece after wrapping.
+ */
+function hanging(prefix: string, prefixWidth: number, body: string, width: number, paintBody: (line: string) => string): string {
+  const indentWidth = width - prefixWidth >= 20 ? prefixWidth : 2;
+  const first = Math.max(10, width - prefixWidth);
+  const rest = Math.max(10, width - indentWidth);
+  const pieces: string[] = [];
+  body.split('\n').forEach((line, index) => {
+    if (index > 0 || first === rest) {
+      pieces.push(...wrapLine(line, index === 0 ? first : rest));
+      return;
+    }
+    const [head = '', ...tail] = wrapLine(line, first);
+    pieces.push(head);
+    if (tail.length > 0) pieces.push(...wrapLine(tail.join(' '), rest));
+  });
+  const indent = ' '.repeat(indentWidth);
+  return pieces.map((piece, index) => (index === 0 ? prefix : indent) + paintBody(piece)).join('\n');
+}
+
+export interface RenderContext {
+  /** The signed-in user's name. */
+  self: string;
+  /** Terminal columns. */
+  width: number;
+}
+
+export function renderChat(message: StoredMessage, context: RenderContext): string {
+  const from = sanitizeLine(message.from);
+  const own = from.toLowerCase() === context.self.toLowerCase();
+  const time = formatTime(message.ts);
+  const prefix = `${kleur.gray(time)} ${own ? kleur.bold(from) : nameColor(from)(from)}: `;
+  const prefixWidth = displayWidth(`${time} ${from}: `);
+  let mentioned = false;
+  const text = sanitizeText(message.text);
+  return hanging(prefix, prefixWidth, text, context.width, (line) => {
+    if (own) return line;
+    const result = highlightMentions(line, context.self);
+    mentioned ||= result.mentioned;
+    return result.text;
+  }) + (mentioned ? ` ${kleur.yellow('◀')}` : '');
+}
+
+export function renderDirect(message: { from: string; to: string; text: string; ts: number }, context: RenderContext): string {
+  const from = sanitizeLine(message.from);
+  const to = sanitizeLine(message.to);
+  const outgoing = from.toLowerCase() === context.self.toLowerCase();
+  const time = formatTime(message.ts);
+  const label = outgoing ? `[dm] you → ${to}` : `[dm] ${from} → you`;
+  const prefix = `${kleur.gray(time)} ${kleur.bold().magenta(label)}: `;
+  return hanging(prefix, displayWidth(`${time} ${label}: `), sanitizeText(message.text), context.width, (line) => kleur.magenta(line));
+}
+
+export function renderPresence(user: string, group: string, event: 'join' | 'leave', ts: number): string {
+  const verb = event === 'join' ? 'joined' : 'left';
+  return kleur.dim(`${formatTime(ts)} -- ${sanitizeLine(user)} ${verb} ${sanitizeLine(group)}`);
+}
+
+export function renderError(code: ErrorCode, detail?: string): string {
+  const extra = detail === undefined ? '' : ` (${sanitizeLine(detail)})`;
+  return kleur.red(`! ${ERROR_MEANINGS[code]}${extra}`);
+}
+
+export function renderStatus(text: string): string {
+  return kleur.cyan(`-- ${text}`);
+}
+
+export function renderNotice(text: string): string {
+  return kleur.dim(text);
+}
+
+/** The groups as a table: number, name, members online. */
+export function renderGroupTable(groups: readonly GroupSummary[]): string {
+  if (groups.length === 0) return kleur.dim('No groups yet.');
+  const names = groups.map((group) => sanitizeLine(group.name));
+  const nameWidth = Math.max(5, ...names.map(displayWidth));
+  const numberWidth = String(groups.length).length;
+  const header = kleur.bold(`${'#'.padStart(numberWidth)}  ${'group'.padEnd(nameWidth)}  online`);
+  const rows = groups.map((group, index) => {
+    const name = names[index]!;
+    const padded = name + ' '.repeat(nameWidth - displayWidth(name));
+    const online = group.members > 0 ? kleur.green(String(group.members)) : kleur.dim('0');
+    return `${kleur.dim(String(index + 1).padStart(numberWidth))}  ${nameColor(name)(padded)}  ${online.padStart(6)}`;
+  });
+  return [header, ...rows].join('\n');
+}
+
+/** One plain line for line mode: `[group] user: text`, `[dm] from -> to: text`. */
+export function plainChat(message: StoredMessage): string {
+  return `[${sanitizeLine(message.group)}] ${sanitizeLine(message.from)}: ${sanitizeLine(message.text)}`;
+}
+
+export function plainDirect(message: { from: string; to: string; text: string }): string {
+  return `[dm] ${sanitizeLine(message.from)} -> ${sanitizeLine(message.to)}: ${sanitizeLine(message.text)}`;
+}
+
+export const HELP_TEXT = [
+  'Commands:',
+  '  /help               this list',
+  '  /groups             groups and who is online',
+  '  /join GROUP         switch to GROUP',
+  '  /create GROUP       create GROUP and switch to it',
+  '  /leave              leave the current group',
+  '  /who                who is in the current group',
+  '  /msg USER TEXT      direct message to USER',
+  '  /history [N]        the N messages before the oldest shown (default 20)',
+  '  /quit or exit       leave',
+  'Anything else is sent to the group. Start with // to send a line that begins with /.',
+].join('\n');

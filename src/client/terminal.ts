@@ -1,0 +1,140 @@
+/**
+ * The terminal: one readline prompt, and one way to print, above it, without
+ * disturbing what the user is typing. Also the questions asked before chat
+ * (with a hidden password) and the restoring of the terminal on every exit.
+ */
+import kleur from 'kleur';
+import readline from 'node:readline';
+import { Writable } from 'node:stream';
+
+/** Decides once, at startup, whether output is coloured. */
+export function configureColors(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  const force = env['FORCE_COLOR'];
+  let enabled = isTTY;
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') enabled = false;
+  if (force !== undefined) enabled = force !== '0' && force !== 'false';
+  kleur.enabled = enabled;
+  return enabled;
+}
+
+/** A stream in front of the real output that can swallow readline's echo (for passwords). */
+class MutableOutput extends Writable {
+  muted = false;
+  constructor(private readonly target: NodeJS.WriteStream) {
+    super();
+    target.on('resize', () => this.emit('resize'));
+  }
+  get columns(): number {
+    return this.target.columns;
+  }
+  get rows(): number {
+    return this.target.rows;
+  }
+  get isTTY(): boolean {
+    return true;
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.muted) callback();
+    else this.target.write(chunk, callback);
+  }
+}
+
+const SHOW_CURSOR = '\u001b[?25h';
+
+export class Screen {
+  private readonly rl: readline.Interface;
+  private readonly echo: MutableOutput;
+  private chatting = false;
+
+  constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
+    this.echo = new MutableOutput(output);
+    this.rl = readline.createInterface({ input, output: this.echo, terminal: true, historySize: 200, prompt: '> ' });
+    process.once('exit', () => this.restore());
+  }
+
+  get columns(): number {
+    return this.output.columns || 80;
+  }
+
+  /** Prints `text` (one or more lines) above the prompt; the typed line and cursor stay as they were. */
+  print(text: string): void {
+    if (!this.chatting) {
+      this.output.write(`${text}\n`);
+      return;
+    }
+    const rows = this.rl.getCursorPos().rows;
+    readline.moveCursor(this.output, 0, -rows);
+    readline.cursorTo(this.output, 0);
+    readline.clearScreenDown(this.output);
+    // Leave the cursor as many rows below the prompt's new start as readline
+    // believes it is, so that its redraw lands right under the text.
+    this.output.write(`${text}\n${'\n'.repeat(rows)}`);
+    this.rl.prompt(true);
+  }
+
+  question(query: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const onClose = () => reject(new InputClosedError());
+      this.rl.once('close', onClose);
+      this.rl.question(query, (answer) => {
+        this.rl.off('close', onClose);
+        resolve(answer);
+      });
+    });
+  }
+
+  /** Asks without echoing the answer. */
+  async secret(query: string): Promise<string> {
+    this.output.write(query);
+    this.echo.muted = true;
+    try {
+      return await this.question('');
+    } finally {
+      this.echo.muted = false;
+      this.output.write('\n');
+    }
+  }
+
+  /** Starts the chat prompt; `onLine` gets every line typed. */
+  startChat(prompt: string, onLine: (line: string) => void): void {
+    this.chatting = true;
+    this.rl.setPrompt(prompt);
+    this.rl.on('line', (line) => {
+      onLine(line);
+      if (this.chatting) this.rl.prompt();
+    });
+    this.rl.prompt();
+  }
+
+  setPrompt(prompt: string): void {
+    this.rl.setPrompt(prompt);
+    if (this.chatting) this.rl.prompt(true);
+  }
+
+  onInterrupt(handler: () => void): void {
+    this.rl.on('SIGINT', handler);
+  }
+
+  onEnd(handler: () => void): void {
+    this.rl.on('close', handler);
+  }
+
+  close(): void {
+    this.chatting = false;
+    this.rl.close();
+    this.restore();
+  }
+
+  private restore(): void {
+    if (this.input.isTTY && this.input.isRaw) this.input.setRawMode(false);
+    if (this.output.isTTY) this.output.write(SHOW_CURSOR);
+  }
+}
+
+/** Standard input ended (Ctrl-D) while a question was open. */
+export class InputClosedError extends Error {
+  override readonly name = 'InputClosedError';
+  constructor() {
+    super('input closed');
+  }
+}
