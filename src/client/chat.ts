@@ -208,8 +208,8 @@ export class ChatController {
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    await this.client.bye();
     this.screen.close();
+    await this.client.bye();
     this.done(code);
   }
 }

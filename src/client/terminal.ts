@@ -33,9 +33,13 @@ class MutableOutput extends Writable {
   get isTTY(): boolean {
     return true;
   }
+  /**
+   * Completes at once, so readline's writes reach the terminal in order with
+   * the screen's own (waiting for the target's callback would let them lag).
+   */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.muted) callback();
-    else this.target.write(chunk, callback);
+    if (!this.muted) this.target.write(chunk);
+    callback();
   }
 }
 
