@@ -5,14 +5,14 @@
  */
 import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
-import type { JoinedReply } from '../protocol/messages.js';
+import type { JoinedReply, WelcomeMessage } from '../protocol/messages.js';
 import { isValidName } from '../protocol/validate.js';
-import { ChatController } from './chat.js';
+import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { renderError, renderGroupTable, renderStatus } from './render.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, type Credentials, joinGroup, type SignedIn, signIn } from './session.js';
+import { connect, type Credentials, joinGroup, signIn } from './session.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {
@@ -37,19 +37,17 @@ async function askYes(screen: Screen, query: string): Promise<boolean> {
 }
 
 /** Logs in; on a failed login where registration is open, offers to create the account. */
-async function authenticate(screen: Screen, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
-  const connected = await connect(config.tls);
-  screen.print(renderStatus(`connected to ${sanitizeLine(connected.welcome.server)} at ${config.tls.host}:${config.tls.port}`));
-  if (config.register) return signIn(connected, credentials, true);
+async function authenticate(screen: Screen, client: ProtocolClient, welcome: WelcomeMessage, config: InteractiveConfig, credentials: Credentials): Promise<string> {
+  if (config.register) return signIn(client, credentials, true);
   try {
-    return await signIn(connected, credentials, false);
+    return await signIn(client, credentials, false);
   } catch (error) {
-    if (!(error instanceof ProtocolError && error.code === 'auth_failed' && connected.welcome.registration)) throw error;
+    if (!(error instanceof ProtocolError && error.code === 'auth_failed' && welcome.registration)) throw error;
     screen.print(renderError('auth_failed'));
     if (!(await askYes(screen, `Create the account '${credentials.user}'?`))) throw error;
     const again = await screen.secret('repeat the password: ');
     if (again !== credentials.password) throw new Error('the passwords differ; nothing created');
-    return signIn(connected, credentials, true);
+    return signIn(client, credentials, true);
   }
 }
 
@@ -80,15 +78,37 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
   }
 }
 
+/** A fresh signed-in connection, for reconnects; a failed sign-in closes it. */
+function reconnector(tls: TlsOptions, credentials: Credentials): Reconnect {
+  return async () => {
+    const { client } = await connect(tls);
+    try {
+      await signIn(client, credentials, false);
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    return client;
+  };
+}
+
 /** Runs the interactive client; resolves with the exit status. */
 export async function runInteractive(config: InteractiveConfig, screen: Screen): Promise<number> {
   const user = config.user ?? (await askName(screen, 'user name: '));
   const password = config.password ?? (await screen.secret('password: '));
   const credentials = { user, password };
-  const first = await authenticate(screen, config, credentials);
-  const joined = await chooseGroup(screen, first.client, config);
-  const reconnect = async () => (await signIn(await connect(config.tls), credentials, false)).client;
-  const chat = new ChatController(first.client, first.user, screen, reconnect);
+  const { client, welcome } = await connect(config.tls);
+  let self: string;
+  let joined: JoinedReply;
+  try {
+    screen.print(renderStatus(`connected to ${sanitizeLine(welcome.server)} at ${config.tls.host}:${config.tls.port}`));
+    self = await authenticate(screen, client, welcome, config, credentials);
+    joined = await chooseGroup(screen, client, config);
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  const chat = new ChatController(client, self, screen, reconnector(config.tls, credentials));
   screen.print(kleur.dim('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   return chat.finished;

@@ -46,7 +46,16 @@ async function sayWithRetry(client: ProtocolClient, text: string): Promise<void>
 
 /** Runs line mode; resolves with the exit status. */
 export async function runLineMode(config: LineModeConfig, io: LineModeIo): Promise<number> {
-  const { client } = await signIn(await connect(config.tls), config, config.register);
+  const connected = await connect(config.tls);
+  try {
+    return await chatLines(connected.client, config, io);
+  } finally {
+    connected.client.destroy(); // after bye this changes nothing; after a failure it lets the process end
+  }
+}
+
+async function chatLines(client: ProtocolClient, config: LineModeConfig, io: LineModeIo): Promise<number> {
+  await signIn(client, config, config.register);
   await joinGroup(client, config.group, config.create);
   let failures = 0;
   client.on('message', (message: Unsolicited) => {

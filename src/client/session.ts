@@ -13,20 +13,15 @@ export interface Connected {
   welcome: WelcomeMessage;
 }
 
-export interface SignedIn extends Connected {
-  /** The user's name as the server spells it. */
-  user: string;
-}
-
 export async function connect(tls: TlsOptions): Promise<Connected> {
   const socket = await connectVerified(tls);
   return ProtocolClient.open(socket);
 }
 
-/** Logs in (or registers) on a fresh connection. */
-export async function signIn(connected: Connected, credentials: Credentials, register: boolean): Promise<SignedIn> {
-  const reply = await connected.client.call({ type: register ? 'register' : 'login', user: credentials.user, password: credentials.password }, 'auth_ok');
-  return { ...connected, user: reply.user };
+/** Logs in (or registers); resolves with the user's name as the server spells it. */
+export async function signIn(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<string> {
+  const reply = await client.call({ type: register ? 'register' : 'login', user: credentials.user, password: credentials.password }, 'auth_ok');
+  return reply.user;
 }
 
 /** Joins `group`, creating it first when asked to and it is missing. */
