@@ -1,0 +1,96 @@
+/** The interactive client in a real terminal (tmux), driven as a person would. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getTestCertificates } from '../helpers/certs.js';
+import { CLIENT_BIN } from '../helpers/client-process.js';
+import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
+
+const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
+
+async function clientCommand(port: number, ...args: string[]): Promise<string> {
+  const certs = await getTestCertificates();
+  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, ...args].map((part) => `'${part}'`).join(' ');
+}
+
+test('a message arriving while typing leaves the half-typed line intact', { skip }, async (t) => {
+  const server = await startTestServer(t);
+  const bob = await signedInClient(t, server.port, 'bob', 'lobby');
+  const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'alice', '--register', '--group', 'lobby'),
+    { TERMSENDER_PASSWORD: TEST_PASSWORD, FORCE_COLOR: '1' });
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
+  await tty.type('half a li');
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby> half a li', 'the typed text');
+  await bob.request({ type: 'say', text: 'a message from bob' });
+  const screen = await tty.waitForText('bob: a message from bob');
+  assert.equal(lastLine(screen), 'lobby> half a li', 'the typed line is intact under the new message');
+  await tty.type('ne, finished');
+  await tty.keys('Enter');
+  assert.equal((await bob.next('msg')).text, 'half a line, finished');
+  await tty.waitForText(/alice: half a line, finished/);
+  const coloured = await tty.screen(true);
+  assert.match(coloured, /\u001b\[\d+(;\d+)*mbob\u001b\[39m: a message from bob/, 'the sender name is coloured');
+});
+
+test('commands work, wrong usage gets a hint, and exit leaves cleanly', { skip }, async (t) => {
+  const server = await startTestServer(t);
+  const bob = await signedInClient(t, server.port, 'bob', 'lobby');
+  const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'carol', '--register', '--group', 'lobby'),
+    { TERMSENDER_PASSWORD: TEST_PASSWORD });
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
+  await tty.type('/who');
+  await tty.keys('Enter');
+  await tty.waitForText(/2 in lobby: (bob, carol|carol, bob)/);
+  await tty.type('/msg');
+  await tty.keys('Enter');
+  await tty.waitForText('usage: /msg USER TEXT');
+  await tty.type('/msg bob psst');
+  await tty.keys('Enter');
+  assert.equal((await bob.next('dm')).text, 'psst');
+  await tty.waitForText('[dm] you → bob: psst');
+  await tty.type('/nope');
+  await tty.keys('Enter');
+  await tty.waitForText('unknown command /nope: /help lists them');
+  await tty.type('/create side');
+  await tty.keys('Enter');
+  await tty.waitFor((screen) => lastLine(screen) === 'side>', 'the new group prompt');
+  assert.equal((await bob.next('presence')).event, 'join');
+  assert.deepEqual(await bob.next('presence'), { type: 'presence', group: 'lobby', user: 'carol', event: 'leave' });
+  await tty.type('exit');
+  await tty.keys('Enter');
+  await tty.waitForText('[exited 0]');
+});
+
+test('a certificate that fails verification ends the client with a clear message', { skip }, async (t) => {
+  const certs = await getTestCertificates();
+  const server = await startTestServer(t);
+  const command = [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(server.port), '--ca', certs.rogue.caPath, '--user', 'dave']
+    .map((part) => `'${part}'`).join(' ');
+  const tty = await TmuxSession.start(t, command, { TERMSENDER_PASSWORD: TEST_PASSWORD });
+  const screen = await tty.waitForText('[exited 3]');
+  assert.match(screen, /certificate check failed: the server certificate is not signed by the CA in/);
+});
+
+test('the password is never echoed, and a wrong login offers to create the account', { skip }, async (t) => {
+  const server = await startTestServer(t);
+  await signedInClient(t, server.port, 'erin', 'lobby');
+  const tty = await TmuxSession.start(t, await clientCommand(server.port), {});
+  await tty.waitForText('user name:');
+  await tty.type('frank');
+  await tty.keys('Enter');
+  await tty.waitForText('password:');
+  await tty.type('sup3r secret pw');
+  await tty.keys('Enter');
+  await tty.waitForText("Create the account 'frank'? [y/N]");
+  await tty.type('y');
+  await tty.keys('Enter');
+  await tty.waitForText('repeat the password:');
+  await tty.type('sup3r secret pw');
+  await tty.keys('Enter');
+  await tty.waitForText('Join which group?');
+  await tty.type('1');
+  await tty.keys('Enter');
+  const screen = await tty.waitFor((text) => lastLine(text) === 'lobby>', 'the chat prompt');
+  assert.doesNotMatch(screen, /sup3r/, 'the password never appears on screen');
+  assert.match(screen, /1 +lobby +1/, 'the group table');
+});

@@ -1,0 +1,74 @@
+/**
+ * The interactive client in a real terminal: tmux on a private socket, keys
+ * sent with send-keys, the screen read with capture-pane. Waits poll the
+ * screen for a condition, with a deadline; nothing sleeps for a fixed time.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const POLL_MS = 50;
+const DEADLINE_MS = 10_000;
+
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let sessions = 0;
+
+export class TmuxSession {
+  private constructor(private readonly socket: string, private readonly name: string) {}
+
+  /** Starts `command` (a shell line) in a detached session of `width`×`height`. */
+  static async start(t: TestContext, command: string, env: Record<string, string>, width = 100, height = 30): Promise<TmuxSession> {
+    const socket = `termsender-test-${process.pid}-${sessions}`;
+    const session = new TmuxSession(socket, `s${sessions++}`);
+    const exports = Object.entries(env).map(([key, value]) => `export ${key}='${value.replace(/'/g, "'\\''")}';`).join(' ');
+    // The trailing `read` keeps the pane (and its last screen) after the client exits.
+    await run('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', session.name, '-x', String(width), '-y', String(height),
+      `${exports} ${command}; echo "[exited $?]"; read -r _`]);
+    t.after(() => run('tmux', ['-L', socket, 'kill-server']).then(() => undefined, () => undefined));
+    return session;
+  }
+
+  async keys(...keys: string[]): Promise<void> {
+    await run('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, ...keys]);
+  }
+
+  /** Types text literally (no key names). */
+  async type(text: string): Promise<void> {
+    await run('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, '-l', text]);
+  }
+
+  /** The visible screen; with `escapes`, including colour codes. */
+  async screen(escapes = false): Promise<string> {
+    const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.name, ...(escapes ? ['-e'] : [])]);
+    return stdout;
+  }
+
+  /** Resolves with the screen once `condition` holds for it. */
+  async waitFor(condition: (screen: string) => boolean, what: string, escapes = false): Promise<string> {
+    const deadline = Date.now() + DEADLINE_MS;
+    for (;;) {
+      const screen = await this.screen(escapes);
+      if (condition(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${screen}`);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  waitForText(text: string | RegExp): Promise<string> {
+    return this.waitFor((screen) => (typeof text === 'string' ? screen.includes(text) : text.test(screen)), String(text));
+  }
+}
+
+/** The last non-blank line of a screen. */
+export function lastLine(screen: string): string {
+  return screen.trimEnd().split('\n').at(-1) ?? '';
+}
