@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /** `npm run bench`: framing throughput (and, later, end-to-end delivery). */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { generateDevCertificates } from '../src/certs/dev-certs.js';
+import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
+import { startChild } from './bench/processes.js';
 import { count, fixed, table } from './bench/report.js';
 
 function framingTable(cases: FramingCase[]): string {
@@ -20,6 +25,31 @@ function framingTable(cases: FramingCase[]): string {
   return table(['case', 'impl', 'msgs/s', 'MB/s', 'codec/bare'], rows);
 }
 
+function e2eTable(results: E2eResult[]): string {
+  return table(
+    ['target', 'mode', 'offered/s', 'delivered/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'lost', 'dup', 'cpu µs/deliv', 'peak RSS MB'],
+    results.map((r) => [r.target, r.mode, r.offeredPerSecond === undefined ? '-' : count(r.offeredPerSecond), count(r.deliveredPerSecond),
+      fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p90, 2), fixed(r.latencyMs.p99, 2), fixed(r.latencyMs.max, 1),
+      String(r.lost + (r.closedMembers > 0 ? ` (${r.closedMembers} cut: ${r.errors.join(',')})` : '')), String(r.duplicates), fixed(r.cpuMicrosPerDelivery, 2), fixed(r.peakRssBytes / 1e6, 0)]),
+  );
+}
+
+/** Starts a fresh server or relay, runs one measurement against it, stops it. */
+async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptions, profileDir?: string): Promise<E2eResult> {
+  const cert = path.join(certDir, 'server.crt');
+  const key = path.join(certDir, 'server.key');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-data-'));
+  const child = target === 'server'
+    ? await startChild('src/cli/server.js', ['--port', '0', '--cert', cert, '--key', key, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn'], profileDir)
+    : await startChild('scripts/bench/relay.js', ['--port', '0', '--cert', cert, '--key', key], profileDir);
+  try {
+    return await runE2e(target, child.process.pid!, child.port, options);
+  } finally {
+    await child.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('bench')
@@ -30,9 +60,20 @@ async function main(): Promise<void> {
       'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
       rounds: { type: 'number', default: 5, describe: 'rounds per measurement; the median is reported' },
       'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
+      only: { choices: ['framing', 'e2e'] as const, describe: 'run one part only' },
+      members: { type: 'number', default: 32, describe: 'e2e: members in the group (N)' },
+      senders: { type: 'number', default: 4, describe: 'e2e: members that send (S)' },
+      bytes: { type: 'number', default: 100, describe: 'e2e: bytes per message text (B)' },
+      seconds: { type: 'number', default: 5, describe: 'e2e: seconds measured per run (T), after a 0.5 s warm-up' },
+      mode: { choices: ['max', 'open', 'both'] as const, default: 'both' as const, describe: 'e2e: max (bounded in-flight window), open (fixed offered rate), or both' },
+      rate: { type: 'number', describe: 'e2e open loop: offered messages/s, all senders together (default: half the server\'s max rate)' },
+      window: { type: 'number', default: 32, describe: 'e2e max mode: messages per sender in flight' },
+      profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     })
     .check((args) => {
-      for (const flag of ['duration-ms', 'rounds', 'chunk-bytes'] as const) {
+      if (args.senders > args.members - 1) throw new Error('--senders must leave at least one member that only listens');
+      if (args.bytes < 32 || args.bytes > 4096) throw new Error('--bytes must be 32..4096 (the text carries a timestamp)');
+      for (const flag of ['duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new Error(`--${flag} must be a positive number`);
       }
       return true;
@@ -43,13 +84,49 @@ async function main(): Promise<void> {
     .parseAsync();
 
   const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length };
-  if (!argv.json) process.stderr.write(`framing benchmark on ${machine.cpu} (${machine.cores} cores), node ${machine.node}...\n`);
-  const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
-  if (argv.json) {
-    process.stdout.write(`${JSON.stringify({ machine, framing })}\n`);
-    return;
+  const say = (line: string) => { if (!argv.json) process.stderr.write(`${line}\n`); };
+  say(`benchmark on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`);
+  const report: Record<string, unknown> = { machine };
+  let text = '';
+
+  if (argv.only !== 'e2e') {
+    say('framing...');
+    const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
+    report['framing'] = framing;
+    text += `\nFraming (${argv['chunk-bytes']}-byte reads; median of ${argv.rounds} rounds)\n${framingTable(framing)}\n`;
   }
-  process.stdout.write(`\nFraming (${argv['chunk-bytes']}-byte reads; median of ${argv.rounds} rounds)\n${framingTable(framing)}\n`);
+
+  if (argv.only !== 'framing') {
+    const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
+    try {
+      await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
+      const base: E2eOptions = {
+        members: argv.members, senders: argv.senders, bytes: argv.bytes, seconds: argv.seconds, mode: 'max', rate: 0,
+        window: argv.window, ca: readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), progress: (line) => say(`  ${line}`),
+      };
+      const results: E2eResult[] = [];
+      let serverMax: E2eResult | undefined;
+      if (argv.mode !== 'open') {
+        say('end-to-end, max mode: relay, then server...');
+        const relay = await measureOnce('relay', certDir, base, argv.profile);
+        serverMax = await measureOnce('server', certDir, base, argv.profile);
+        results.push(relay, serverMax);
+        report['relayRatio'] = serverMax.deliveredPerSecond / relay.deliveredPerSecond;
+      }
+      if (argv.mode !== 'max') {
+        const deliveriesPerMessage = argv.members - 1;
+        const rate = argv.rate ?? (serverMax ? serverMax.deliveredPerSecond / deliveriesPerMessage / 2 : 1000);
+        say(`end-to-end, open loop at ${Math.round(rate)} messages/s...`);
+        results.push(await measureOnce('server', certDir, { ...base, mode: 'open', rate }));
+      }
+      report['e2e'] = results;
+      text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; durable SQLite)\n${e2eTable(results)}\n`;
+      if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
+    } finally {
+      rmSync(certDir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(argv.json ? `${JSON.stringify(report)}\n` : text);
 }
 
 main().catch((error: unknown) => {

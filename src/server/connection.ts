@@ -7,36 +7,45 @@
 import type { TLSSocket } from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
-import type { ServerMessage } from '../protocol/messages.js';
+import type { SayRequest, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
 import type { ServerContext, Step } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { HubMember } from './hub.js';
 import { TokenBucket } from './rate-limit.js';
 import { INITIAL_SESSION, type SessionState } from './session.js';
-import type { WriteBatcher } from './write-batcher.js';
+import type { BatchedOutput, WriteBatcher } from './write-batcher.js';
 
 /** How long a closing connection may take to flush its last frames. */
 const CLOSE_GRACE_MS = 2_000;
+/** `say` requests of one connection under way at once. */
+const MAX_PIPELINED = 64;
+/** Output queued within one turn may reach this many times the backlog bound before the flush. */
+const TURN_OUTPUT_FACTOR = 4;
 
 function asProtocolError(error: unknown, id: number | undefined): ProtocolError {
   if (error instanceof ProtocolError) return error.withId(id);
   return new ProtocolError('internal', 'internal server error', { id, cause: error });
 }
 
-export class Connection implements HubMember {
+export class Connection implements HubMember, BatchedOutput {
   private state: SessionState = INITIAL_SESSION;
   private readonly decoder: FrameDecoder;
   private readonly bucket: TokenBucket;
   /** Resolves when the requests under way are done; undefined when idle. */
   private pumping: Promise<void> | undefined;
+  /** The pipelined `say`s' replies, in order (see pipelineSay). */
+  private pipeline: Promise<void> = Promise.resolve();
+  private pipelined = 0;
+  /** Data came in while the pump was running: run it again when it stops. */
+  private arrivedWhilePumping = false;
   private lastFrameAt = performance.now();
   private authTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly socket: TLSSocket,
+    readonly socket: TLSSocket,
     private readonly context: ServerContext,
     private readonly writes: WriteBatcher,
     private readonly onClosed: (connection: Connection) => void,
@@ -62,10 +71,18 @@ export class Connection implements HubMember {
 
   sendFrame(frame: Buffer): void {
     if (this.state.kind === 'closed') return;
-    this.writes.write(this.socket, frame);
-    if (this.socket.writableLength > this.context.config.limits.maxPendingOutput) {
-      this.fail(new ProtocolError('slow_consumer', 'too much unread output'));
-    }
+    this.writes.write(this, frame);
+    // A turn's output is judged after its flush (see flushed); this only caps one turn.
+    if (this.socket.writableLength > TURN_OUTPUT_FACTOR * this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
+  }
+
+  /** After a turn's flush: what the kernel did not take is this client's backlog. */
+  flushed(): void {
+    if (this.state.kind !== 'closed' && this.socket.writableLength > this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
+  }
+
+  private cutSlowConsumer(): void {
+    this.fail(new ProtocolError('slow_consumer', `more than ${this.context.config.limits.maxPendingOutput} bytes of output unread`));
   }
 
   send(message: ServerMessage): void {
@@ -84,7 +101,7 @@ export class Connection implements HubMember {
       return;
     }
     // Past the output check: a slow consumer's last frame must not fail again.
-    this.writes.write(this.socket, frame);
+    this.writes.write(this, frame);
     this.end();
   }
 
@@ -92,6 +109,7 @@ export class Connection implements HubMember {
   async quiesce(): Promise<void> {
     this.socket.pause();
     await this.pumping;
+    await this.pipeline;
   }
 
   /** Says `shutdown` and closes. */
@@ -120,17 +138,28 @@ export class Connection implements HubMember {
 
   private receive(chunk: Buffer): void {
     this.decoder.push(chunk);
-    if (this.pumping === undefined) {
-      this.pumping = this.pump().finally(() => {
-        this.pumping = undefined;
-        if (this.state.kind !== 'closed' && this.socket.isPaused()) this.socket.resume();
-      });
-    } else if (this.decoder.pendingBytes > this.context.config.limits.maxFrame + LENGTH_PREFIX_BYTES) {
-      this.socket.pause(); // requests are queuing up: let TCP push back
-    }
+    this.schedulePump();
   }
 
-  private async pump(): Promise<void> {
+  /** Runs the pump unless it runs already; data that arrives meanwhile gets another run. */
+  private schedulePump(): void {
+    if (this.pumping !== undefined) {
+      this.arrivedWhilePumping = true;
+      if (this.decoder.pendingBytes > this.context.config.limits.maxFrame + LENGTH_PREFIX_BYTES) {
+        this.socket.pause(); // requests are queuing up: let TCP push back
+      }
+      return;
+    }
+    this.arrivedWhilePumping = false;
+    this.pumping = this.pumpFrames().finally(() => {
+      this.pumping = undefined;
+      if (this.state.kind === 'closed') return;
+      if (this.socket.isPaused()) this.socket.resume();
+      if (this.arrivedWhilePumping) this.schedulePump();
+    });
+  }
+
+  private async pumpFrames(): Promise<void> {
     while (this.state.kind !== 'closed') {
       let body;
       try {
@@ -152,12 +181,33 @@ export class Connection implements HubMember {
         this.fail(new ProtocolError('rate_limited', `over ${this.context.config.limits.rateLimit} messages per second`, { id: request.id }));
         continue;
       }
+      if (request.type === 'say' && this.state.kind === 'chat') {
+        await this.pipelineSay(request);
+        continue;
+      }
+      await this.pipeline; // anything else sees the state every earlier request left
       try {
         this.apply(await dispatch(request, this.state, this.context), request.id);
       } catch (error) {
         this.fail(asProtocolError(error, request.id));
       }
     }
+  }
+
+  /**
+   * `say` does not wait for its commit before the next frame is read: the
+   * store hands out seqs at once, in arrival order, and commits every
+   * message of an event-loop turn together. Replies still leave in request
+   * order, through one chain; at most MAX_PIPELINED are under way at once.
+   */
+  private async pipelineSay(request: SayRequest): Promise<void> {
+    if (this.pipelined >= MAX_PIPELINED) await this.pipeline;
+    const step = dispatch(request, this.state, this.context);
+    this.pipelined += 1;
+    this.pipeline = this.pipeline
+      .then(() => step)
+      .then((done) => this.apply(done, request.id), (error: unknown) => this.fail(asProtocolError(error, request.id)))
+      .finally(() => { this.pipelined -= 1; });
   }
 
   private apply(step: Step, id: number | undefined): void {

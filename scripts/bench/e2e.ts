@@ -1,0 +1,147 @@
+/**
+ * End-to-end delivery: N members in one group over real TLS, S of them
+ * sending B-byte texts, for T seconds. Against the TermSender server (durable
+ * SQLite storage on) or the bare relay, so the two can be compared in one run.
+ */
+import { LatencyHistogram } from './histogram.js';
+import { type DeliveryStats, Member, stampText } from './load.js';
+import { cpuMicros, memory } from './processes.js';
+
+export type E2eMode = 'open' | 'max';
+export type E2eTarget = 'server' | 'relay';
+
+export interface E2eOptions {
+  members: number;
+  senders: number;
+  bytes: number;
+  seconds: number;
+  mode: E2eMode;
+  /** Offered messages per second, all senders together (open loop). */
+  rate: number;
+  /** Messages per sender not yet seen by the observer (max mode). */
+  window: number;
+  /** PEM of the CA that signed the target's certificate. */
+  ca: string;
+  progress: (line: string) => void;
+}
+
+export interface E2eResult {
+  target: E2eTarget;
+  mode: E2eMode;
+  members: number;
+  senders: number;
+  bytes: number;
+  offeredPerSecond: number | undefined;
+  sent: number;
+  deliveredPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  /** Members cut off during the run, and the error codes they were sent. */
+  closedMembers: number;
+  errors: string[];
+  serverCpuMicros: number;
+  cpuMicrosPerDelivery: number;
+  peakRssBytes: number;
+}
+
+const WARMUP_MS = 500;
+const DRAIN_MS = 5_000;
+const TICK_MS = 5;
+const GROUP = 'bench';
+
+async function joinAll(target: E2eTarget, port: number, options: E2eOptions, stats: DeliveryStats): Promise<Member[]> {
+  const members: Member[] = [];
+  for (let i = 0; i < options.members; i++) {
+    const member = await Member.connect(port, options.ca, stats);
+    members.push(member);
+    await member.welcomed();
+    if (target === 'relay') continue;
+    await member.request({ type: 'register', user: `member${i}`, password: 'benchmark password', id: 1 }, 'auth_ok');
+    if (i === 0) await member.request({ type: 'create_group', group: GROUP, id: 2 }, 'group_created');
+    await member.request({ type: 'join', group: GROUP, id: 3 }, 'joined');
+  }
+  return members;
+}
+
+function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const check = () => (condition() || performance.now() > deadline ? resolve() : setTimeout(check, 10));
+    check();
+  });
+}
+
+export async function runE2e(target: E2eTarget, pid: number, port: number, options: E2eOptions): Promise<E2eResult> {
+  const stats: DeliveryStats = { delivered: 0, duplicates: 0, outOfOrder: 0, latency: new LatencyHistogram(), measuring: false, windowDelivered: 0, closed: 0, errors: [] };
+  const members = await joinAll(target, port, options, stats);
+  const senders = members.slice(0, options.senders);
+  const observer = members[members.length - 1]!;
+  const sent = new Array<number>(senders.length).fill(0);
+  let running = true;
+  const say = (index: number) => {
+    sent[index] = sent[index]! + 1;
+    senders[index]!.send({ type: 'say', text: stampText(index, sent[index]!, options.bytes) });
+  };
+
+  const cpuBefore = cpuMicros(pid);
+  const started = performance.now();
+  let ticker: NodeJS.Timeout | undefined;
+  if (options.mode === 'max') {
+    // Each sender keeps `window` messages that the observer has not seen yet.
+    observer.onDelivery = (sender) => {
+      if (running && sender < senders.length) say(sender);
+    };
+    for (let index = 0; index < senders.length; index++) for (let k = 0; k < options.window; k++) say(index);
+  } else {
+    const perSender = options.rate / senders.length;
+    ticker = setInterval(() => {
+      const due = Math.floor(((performance.now() - started) / 1000) * perSender);
+      for (let index = 0; index < senders.length; index++) while (sent[index]! < due) say(index);
+    }, TICK_MS);
+  }
+  const progress = setInterval(() => {
+    const elapsed = (performance.now() - started) / 1000;
+    options.progress(`${target} ${options.mode}: ${elapsed.toFixed(0)} s, ${Math.round(stats.delivered / elapsed).toLocaleString('en')} deliveries/s`);
+  }, 1000);
+
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+  stats.measuring = true;
+  const windowStart = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  stats.measuring = false;
+  const windowSeconds = (performance.now() - windowStart) / 1000;
+  running = false;
+  clearInterval(ticker);
+  clearInterval(progress);
+
+  const totalSent = sent.reduce((sum, count) => sum + count, 0);
+  const expected = totalSent * (options.members - 1);
+  await until(() => stats.delivered + stats.duplicates >= expected, DRAIN_MS);
+  const serverCpu = cpuMicros(pid) - cpuBefore;
+  const peak = memory(pid).peak;
+  for (const member of members) member.close();
+
+  return {
+    target,
+    mode: options.mode,
+    members: options.members,
+    senders: options.senders,
+    bytes: options.bytes,
+    offeredPerSecond: options.mode === 'open' ? options.rate : undefined,
+    sent: totalSent,
+    deliveredPerSecond: stats.windowDelivered / windowSeconds,
+    latencyMs: {
+      p50: stats.latency.percentile(0.5), p90: stats.latency.percentile(0.9), p99: stats.latency.percentile(0.99), max: stats.latency.max,
+    },
+    lost: Math.max(0, expected - stats.delivered),
+    duplicates: stats.duplicates,
+    outOfOrder: stats.outOfOrder,
+    closedMembers: stats.closed,
+    errors: [...new Set(stats.errors)],
+    serverCpuMicros: serverCpu,
+    cpuMicrosPerDelivery: stats.delivered > 0 ? serverCpu / stats.delivered : 0,
+    peakRssBytes: peak,
+  };
+}
