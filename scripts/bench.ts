@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /** `npm run bench`: framing throughput (and, later, end-to-end delivery). */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateDevCertificates } from '../src/certs/dev-certs.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
+import { runConnections } from './bench/connections.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { startChild } from './bench/processes.js';
+import { type SweepPoint, sweepChart } from './bench/svg.js';
 import { count, fixed, table } from './bench/report.js';
 
 function framingTable(cases: FramingCase[]): string {
@@ -40,7 +42,10 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   const key = path.join(certDir, 'server.key');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-data-'));
   const child = target === 'server'
-    ? await startChild('src/cli/server.js', ['--port', '0', '--cert', cert, '--key', key, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn'], profileDir)
+    // Cheap password hashing here only, so that signing in 32 members is quick; the
+    // connections part measures logins with the default cost.
+    ? await startChild('src/cli/server.js', ['--port', '0', '--cert', cert, '--key', key, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn',
+      '--scrypt-cost', '1024,8,1'], profileDir)
     : await startChild('scripts/bench/relay.js', ['--port', '0', '--cert', cert, '--key', key], profileDir);
   try {
     return await runE2e(target, child.process.pid!, child.port, options);
@@ -60,7 +65,9 @@ async function main(): Promise<void> {
       'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
       rounds: { type: 'number', default: 5, describe: 'rounds per measurement; the median is reported' },
       'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-      only: { choices: ['framing', 'e2e'] as const, describe: 'run one part only' },
+      only: { choices: ['framing', 'e2e', 'connections'] as const, describe: 'run one part only' },
+      connections: { type: 'number', default: 5000, describe: 'connections part: idle connections to open (K)' },
+      logins: { type: 'number', default: 20, describe: 'connections part: concurrent logins timed with the default password hashing' },
       members: { type: 'number', default: 32, describe: 'e2e: members in the group (N)' },
       senders: { type: 'number', default: 4, describe: 'e2e: members that send (S)' },
       bytes: { type: 'number', default: 100, describe: 'e2e: bytes per message text (B)' },
@@ -68,12 +75,13 @@ async function main(): Promise<void> {
       mode: { choices: ['max', 'open', 'both'] as const, default: 'both' as const, describe: 'e2e: max (bounded in-flight window), open (fixed offered rate), or both' },
       rate: { type: 'number', describe: 'e2e open loop: offered messages/s, all senders together (default: half the server\'s max rate)' },
       window: { type: 'number', default: 32, describe: 'e2e max mode: messages per sender in flight' },
+      svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
       profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     })
     .check((args) => {
       if (args.senders > args.members - 1) throw new Error('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new Error('--bytes must be 32..4096 (the text carries a timestamp)');
-      for (const flag of ['duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window'] as const) {
+      for (const flag of ['duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new Error(`--${flag} must be a positive number`);
       }
       return true;
@@ -96,7 +104,7 @@ async function main(): Promise<void> {
     text += `\nFraming (${argv['chunk-bytes']}-byte reads; median of ${argv.rounds} rounds)\n${framingTable(framing)}\n`;
   }
 
-  if (argv.only !== 'framing') {
+  if (argv.only === undefined || argv.only === 'e2e' || argv.only === 'connections') {
     const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
     try {
       await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
@@ -104,24 +112,51 @@ async function main(): Promise<void> {
         members: argv.members, senders: argv.senders, bytes: argv.bytes, seconds: argv.seconds, mode: 'max', rate: 0,
         window: argv.window, ca: readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), progress: (line) => say(`  ${line}`),
       };
+      if (argv.only !== 'e2e') {
+        say(`connections: ${argv.connections} idle connections to a bare TLS server, then to the server...`);
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-conn-'));
+        try {
+          const figures = await runConnections(certDir, base.ca, argv.connections, argv.logins, dataDir);
+          report['connections'] = figures;
+          text += `\nIdle connections (${argv.connections}, TLS 1.3, welcome received)\n${table(['target', 'accept s', 'conn/s', 'RSS/conn KB'],
+            [figures.bare, figures.server].map((f) => [f.target, fixed(f.acceptSeconds, 2), count(f.connections / f.acceptSeconds), fixed(f.rssPerConnectionBytes / 1024, 1)]))}\n`;
+          text += `server/bare RSS per connection: ${fixed(figures.ratio, 2)}\nlogins/s with the default scrypt cost (${figures.logins} at once): ${fixed(figures.loginsPerSecond, 1)}\n`;
+        } finally {
+          rmSync(dataDir, { recursive: true, force: true });
+          rmSync(`${dataDir}-logins`, { recursive: true, force: true });
+        }
+      }
       const results: E2eResult[] = [];
       let serverMax: E2eResult | undefined;
-      if (argv.mode !== 'open') {
+      if (argv.only !== 'connections' && argv.mode !== 'open') {
         say('end-to-end, max mode: relay, then server...');
         const relay = await measureOnce('relay', certDir, base, argv.profile);
         serverMax = await measureOnce('server', certDir, base, argv.profile);
         results.push(relay, serverMax);
         report['relayRatio'] = serverMax.deliveredPerSecond / relay.deliveredPerSecond;
       }
-      if (argv.mode !== 'max') {
+      if (argv.only !== 'connections' && argv.mode !== 'max') {
         const deliveriesPerMessage = argv.members - 1;
         const rate = argv.rate ?? (serverMax ? serverMax.deliveredPerSecond / deliveriesPerMessage / 2 : 1000);
         say(`end-to-end, open loop at ${Math.round(rate)} messages/s...`);
         results.push(await measureOnce('server', certDir, { ...base, mode: 'open', rate }));
       }
-      report['e2e'] = results;
-      text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; durable SQLite)\n${e2eTable(results)}\n`;
+      if (argv.svg !== undefined && serverMax !== undefined && results[0] !== undefined) {
+        const maxMessages = serverMax.deliveredPerSecond / (argv.members - 1);
+        const points: SweepPoint[] = [];
+        for (const fraction of [0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.2]) {
+          say(`sweep: offering ${Math.round(fraction * 100)}% of the max rate...`);
+          const run = await measureOnce('server', certDir, { ...base, mode: 'open', rate: fraction * maxMessages, seconds: Math.min(argv.seconds, 3) });
+          points.push({ offered: fraction * maxMessages * (argv.members - 1), delivered: run.deliveredPerSecond, p50: run.latencyMs.p50, p99: run.latencyMs.p99 });
+        }
+        writeFileSync(argv.svg, sweepChart(points, results[0].deliveredPerSecond,
+          `TermSender: ${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts (${machine.cores} cores, node ${machine.node})`));
+        report['sweep'] = points;
+      }
+      if (results.length > 0) report['e2e'] = results;
+      if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; durable SQLite)\n${e2eTable(results)}\n`;
       if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
+      if (report['sweep'] !== undefined) text += `sweep chart written to ${argv.svg}\n`;
     } finally {
       rmSync(certDir, { recursive: true, force: true });
     }
