@@ -6,6 +6,7 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateDevCertificates } from '../src/certs/dev-certs.js';
+import { strictCli, UsageError } from '../src/cli/common.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
@@ -56,7 +57,7 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
 }
 
 async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
+  const argv = await strictCli(yargs(hideBin(process.argv)), 'bench')
     .scriptName('bench')
     .usage('$0 [flags]\n\nMeasures the frame codec against bare @msgpack/msgpack (the ceiling) and newline-delimited JSON.\nEvery flag also reads TERMSENDER_<FLAG>.')
     .env('TERMSENDER')
@@ -79,15 +80,13 @@ async function main(): Promise<void> {
       profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     })
     .check((args) => {
-      if (args.senders > args.members - 1) throw new Error('--senders must leave at least one member that only listens');
-      if (args.bytes < 32 || args.bytes > 4096) throw new Error('--bytes must be 32..4096 (the text carries a timestamp)');
+      if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
+      if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       for (const flag of ['duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
-        if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new Error(`--${flag} must be a positive number`);
+        if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
     })
-    .strict()
-    .help()
     .version(false)
     .parseAsync();
 

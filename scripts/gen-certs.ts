@@ -4,11 +4,10 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { defaultDevHosts, generateDevCertificates, isValidHost } from '../src/certs/dev-certs.js';
-
-class UsageError extends Error {}
+import { strictCli, UsageError } from '../src/cli/common.js';
 
 async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
+  const argv = await strictCli(yargs(hideBin(process.argv)), 'gen-certs')
     .scriptName('gen-certs')
     .usage('$0 [flags]\n\nWrites a private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600. Every flag also reads TERMSENDER_<FLAG>.')
     .env('TERMSENDER')
@@ -26,15 +25,7 @@ async function main(): Promise<void> {
       if (invalid.length > 0) throw new UsageError(`--hosts: not a host name or IP address: ${invalid.join(', ')}`);
       return true;
     })
-    .strict()
-    .help()
-    .alias('help', 'h')
     .version(false)
-    .fail((message, error) => {
-      if (error && !(error instanceof UsageError)) throw error;
-      process.stderr.write(`gen-certs: ${error?.message ?? message}\nRun with --help for usage.\n`);
-      process.exit(2);
-    })
     .parseAsync();
 
   const hosts = argv.hosts.split(',').map((host) => host.trim()).filter((host) => host.length > 0);

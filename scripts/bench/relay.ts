@@ -7,21 +7,19 @@
  *
  *   node dist/scripts/bench/relay.js --port 0 --cert FILE --key FILE
  */
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { parseArgs } from 'node:util';
 import { FrameEncoder, FrameReader, LENGTH_PREFIX_BYTES } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL, DEFAULT_LIMITS } from '../../src/protocol/limits.js';
 import { type BatchedOutput, WriteBatcher } from '../../src/server/write-batcher.js';
+import { childServerOptions, serveUntilTerminated } from './child-server.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, cert: { type: 'string' }, key: { type: 'string' } } });
-if (values.cert === undefined || values.key === undefined) throw new Error('--cert and --key are required');
+const { port, cert, key } = childServerOptions();
 
 const sockets = new Set<tls.TLSSocket>();
 const outputs = new Set<BatchedOutput>();
 const WELCOME = new FrameEncoder().encode({ type: 'welcome' });
 const writes = new WriteBatcher();
-const server = tls.createServer({ cert: readFileSync(values.cert), key: readFileSync(values.key), ALPNProtocols: [ALPN_PROTOCOL] }, (socket) => {
+const server = tls.createServer({ cert, key, ALPNProtocols: [ALPN_PROTOCOL] }, (socket) => {
   socket.setNoDelay(true);
   sockets.add(socket);
   const output: BatchedOutput = { socket, flushed: () => undefined };
@@ -43,11 +41,4 @@ const server = tls.createServer({ cert: readFileSync(values.cert), key: readFile
     outputs.delete(output);
   });
 });
-server.listen(Number(values.port), '127.0.0.1', () => {
-  const address = server.address();
-  if (address !== null && typeof address === 'object') process.stdout.write(`listening on 127.0.0.1:${address.port}\n`);
-});
-process.once('SIGTERM', () => {
-  for (const socket of sockets) socket.destroy();
-  server.close(() => process.exit(0));
-});
+serveUntilTerminated(server, port, sockets);

@@ -15,10 +15,9 @@ import { configureColors, InputClosedError, Screen } from '../client/terminal.js
 import { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName } from '../protocol/validate.js';
+import { strictCli, UsageError } from './common.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
-
-class UsageError extends Error {}
 
 function explain(error: unknown): string {
   if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
@@ -26,7 +25,7 @@ function explain(error: unknown): string {
 }
 
 async function main(): Promise<number> {
-  const argv = await yargs(hideBin(process.argv))
+  const argv = await strictCli(yargs(hideBin(process.argv)), 'termsender')
     .scriptName('termsender')
     .usage('$0 [flags]\n\nChat on a TermSender server. Interactive on a terminal; when standard input is not a\nterminal, each input line is sent as one message and each message received is printed\nas one line. Every flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PASSWORD.')
     .env('TERMSENDER')
@@ -53,15 +52,7 @@ async function main(): Promise<number> {
       if (args.group !== undefined && !isValidName(args.group)) throw new UsageError('--group must be 1 to 32 of A-Z a-z 0-9 _ . -');
       return true;
     })
-    .strict()
-    .help()
-    .alias('help', 'h')
     .version(false)
-    .fail((message, error) => {
-      if (error && !(error instanceof UsageError)) throw error;
-      process.stderr.write(`termsender: ${error?.message ?? message}\nRun with --help for usage.\n`);
-      process.exit(2);
-    })
     .parseAsync();
 
   const tls = {

@@ -14,11 +14,10 @@ import { LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { startServer } from '../server/server.js';
 import { SERVER_NAME } from '../version.js';
+import { strictCli, UsageError } from './common.js';
 
 const DEFAULT_CERT = 'certs/server.crt';
 const DEFAULT_KEY = 'certs/server.key';
-
-class UsageError extends Error {}
 
 function parseScryptCost(value: string): ScryptCost {
   const parts = value.split(',').map((part) => Number(part.trim()));
@@ -39,7 +38,7 @@ function readPem(file: string, flag: string): Buffer {
 }
 
 async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
+  const argv = await strictCli(yargs(hideBin(process.argv)), 'termsender-server')
     .scriptName('termsender-server')
     .usage('$0 [flags]\n\nRuns the TermSender chat server (TLS, length-prefixed MessagePack frames).\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PORT=9000.')
     .env('TERMSENDER')
@@ -79,15 +78,7 @@ async function main(): Promise<void> {
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis');
       return true;
     })
-    .strict()
-    .help()
-    .alias('help', 'h')
     .version(SERVER_NAME)
-    .fail((message, error) => {
-      if (error && !(error instanceof UsageError)) throw error;
-      process.stderr.write(`termsender-server: ${error?.message ?? message}\nRun with --help for usage.\n`);
-      process.exit(2);
-    })
     .parseAsync();
 
   if (argv.redis !== undefined) throw new UsageError('--redis is not available in this version yet');

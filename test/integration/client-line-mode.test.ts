@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type TestContext, test } from 'node:test';
-import tls from 'node:tls';
 import { generateDevCertificates } from '../../src/certs/dev-certs.js';
 import { getTestCertificates } from '../helpers/certs.js';
 import { runClient } from '../helpers/client-process.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { plainTlsServer } from '../helpers/tls-server.js';
 
 async function baseArgs(port: number): Promise<string[]> {
   const certs = await getTestCertificates();
@@ -71,14 +70,8 @@ test('line mode: wrong password, missing flags and oversized lines fail with a m
 /** A plain TLS server that records whether a client ever wrote a byte. */
 async function recordingServer(t: TestContext, cert: string, key: string) {
   const received: Buffer[] = [];
-  const server = tls.createServer({ cert, key }, (socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)));
-  server.on('tlsClientError', () => undefined);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  return { port: address.port, received };
+  const port = await plainTlsServer(t, { cert, key }, (socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)));
+  return { port, received };
 }
 
 test('certificate failures end the client with one clear line, status 3, and nothing sent', async (t) => {

@@ -9,18 +9,10 @@ import tls from 'node:tls';
 import { certificateFingerprint, DEV_CERT_FILES, generateDevCertificates } from '../../../src/certs/dev-certs.js';
 import { getTestCertificates } from '../../helpers/certs.js';
 import { REPO_ROOT, tempDir } from '../../helpers/server.js';
+import { plainTlsServer } from '../../helpers/tls-server.js';
 
 /** A bare Node TLS server with the given certificate, on 127.0.0.1 port 0. */
-async function tlsServer(t: TestContext, options: tls.TlsOptions): Promise<number> {
-  const server = tls.createServer(options, (socket) => socket.end());
-  server.on('tlsClientError', () => undefined);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+const tlsServer = (t: TestContext, options: tls.TlsOptions) => plainTlsServer(t, options, (socket) => socket.end());
 
 /** Resolves with the handshake's failure code, or 'ok'. */
 async function handshake(options: tls.ConnectionOptions): Promise<string> {
