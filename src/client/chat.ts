@@ -44,7 +44,11 @@ export class ChatController {
     this.attach(this.client);
     if (joined) this.showJoined(joined, false);
     else this.screen.print(renderNotice('Not in a group: /groups to list them, /join GROUP or /create GROUP.'));
-    this.screen.startChat(this.prompt(), (line) => void this.handle(parseInput(line)));
+    this.screen.startChat(this.prompt(), (line) => {
+      const command = parseInput(line);
+      if (command.kind === 'say' && this.group !== undefined) this.screen.eraseEcho(line);
+      void this.handle(command);
+    });
     this.screen.onInterrupt(() => void this.quit());
     this.screen.onEnd(() => void this.quit());
   }
@@ -106,8 +110,9 @@ export class ChatController {
     try {
       await this.run(command);
     } catch (error) {
-      if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' ? error.message : undefined));
-      else this.screen.print(kleur.red(`! ${(error as Error).message}`));
+      const unsent = command.kind === 'say' || command.kind === 'msg' ? ` — not sent: ${sanitizeLine(command.text).slice(0, 60)}` : '';
+      if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' ? error.message : undefined) + kleur.red(unsent));
+      else this.screen.print(kleur.red(`! ${(error as Error).message}${unsent}`));
     }
   }
 

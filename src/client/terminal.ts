@@ -6,6 +6,8 @@
 import kleur from 'kleur';
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { displayWidth } from './width.js';
 
 /** Decides once, at startup, whether output is coloured. */
 export function configureColors(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
@@ -74,6 +76,18 @@ export class Screen {
     // believes it is, so that its redraw lands right under the text.
     this.output.write(`${text}\n${'\n'.repeat(rows)}`);
     this.rl.prompt(true);
+  }
+
+  /**
+   * Removes the echo of a line just entered at the chat prompt (it will be
+   * shown again, as a message). Call from the line handler, before printing.
+   */
+  eraseEcho(line: string): void {
+    if (!this.chatting || !this.output.isTTY) return;
+    const rows = Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.rl.getPrompt()) + line) / this.columns));
+    readline.moveCursor(this.output, 0, -rows);
+    readline.cursorTo(this.output, 0);
+    readline.clearScreenDown(this.output);
   }
 
   question(query: string): Promise<string> {
