@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getTestCertificates } from '../helpers/certs.js';
 import { CLIENT_BIN } from '../helpers/client-process.js';
-import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
+import { WireClient } from '../helpers/wire-client.js';
 
 const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
 
@@ -93,4 +94,30 @@ test('the password is never echoed, and a wrong login offers to create the accou
   const screen = await tty.waitFor((text) => lastLine(text) === 'lobby>', 'the chat prompt');
   assert.doesNotMatch(screen, /sup3r/, 'the password never appears on screen');
   assert.match(screen, /1 +lobby +1/, 'the group table');
+});
+
+test('the client survives a server restart and shows what it missed, once', { skip }, async (t) => {
+  const dataDir = tempDir(t);
+  const first = await startTestServer(t, { dataDir });
+  const bob = await signedInClient(t, first.port, 'bob', 'lobby');
+  const tty = await TmuxSession.start(t, await clientCommand(first.port, '--user', 'alice', '--register', '--group', 'lobby'),
+    { TERMSENDER_PASSWORD: TEST_PASSWORD });
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
+  await bob.request({ type: 'say', text: 'before the restart' });
+  await tty.waitForText('bob: before the restart');
+  await first.close();
+  await tty.waitForText('the server is shutting down');
+  const second = await startTestServer(t, { dataDir, port: first.port });
+  const back = await WireClient.connect(t, second.port);
+  await back.next('welcome');
+  assert.equal((await back.request({ type: 'login', user: 'bob', password: TEST_PASSWORD })).type, 'auth_ok');
+  assert.equal((await back.request({ type: 'join', group: 'lobby' })).type, 'joined');
+  await back.request({ type: 'say', text: 'during the outage' });
+  await tty.waitForText('-- reconnected');
+  const after = await tty.waitForText('bob: during the outage');
+  assert.equal(after.split('bob: during the outage').length - 1, 1, 'shown once');
+  assert.equal(after.split('bob: before the restart').length - 1, 1, 'not repeated');
+  await tty.type('glad to be back');
+  await tty.keys('Enter');
+  assert.equal((await back.next('msg')).text, 'glad to be back');
 });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
 import type { ServerConfig } from '../../src/server/config.js';
 import type { LogLevel } from '../../src/server/logger.js';
+import type { Store } from '../../src/store/store.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { getTestCertificates } from './certs.js';
 import { WAIT_MS, WireClient } from './wire-client.js';
@@ -34,6 +35,8 @@ export function tempDir(t: TestContext, prefix = 'termsender-test-'): string {
 export interface TestServerOptions extends Partial<Omit<ServerConfig, 'limits' | 'tls'>> {
   limits?: Partial<Limits>;
   clientCa?: string | Buffer;
+  /** A store to use instead of a fresh SQLite one. */
+  store?: Store;
 }
 
 export interface TestServer extends RunningServer {
@@ -43,7 +46,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(t: TestContext, options: TestServerOptions = {}): Promise<TestServer> {
   const certs = await getTestCertificates();
-  const { limits, clientCa, ...rest } = options;
+  const { limits, clientCa, store, ...rest } = options;
   const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,
@@ -57,7 +60,7 @@ export async function startTestServer(t: TestContext, options: TestServerOptions
     tls: { cert: certs.serverCert, key: certs.serverKey, clientCa },
     limits: { ...DEFAULT_LIMITS, ...limits },
   };
-  const server = await startServer(config);
+  const server = await startServer(config, store === undefined ? {} : { store });
   t.after(() => server.close());
   return { ...server, port: server.address.port, config };
 }

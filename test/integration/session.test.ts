@@ -126,3 +126,20 @@ test('bad_message keeps the connection open and echoes a valid id', async (t) =>
   assert.equal(noId.id, undefined);
   assert.equal((await client.request({ type: 'ping' })).type, 'pong');
 });
+
+test('an unexpected exception answers internal, shows no stack, and touches no other connection', async (t) => {
+  const { SqliteStore } = await import('../../src/store/sqlite.js');
+  const { tempDir } = await import('../helpers/server.js');
+  const store = SqliteStore.open(tempDir(t));
+  const broken = Object.assign(Object.create(store) as typeof store, {
+    listGroups: () => Promise.reject(new Error('disk on fire at /secret/path')),
+  });
+  const server = await startTestServer(t, { store: broken });
+  const victim = await signedInClient(t, server.port, 'victim');
+  const bystander = await signedInClient(t, server.port, 'bystander', 'calm');
+  const reply = expectError(await victim.request({ type: 'list_groups' }), 'internal');
+  assert.equal(reply.message, 'internal server error');
+  assert.doesNotMatch(JSON.stringify(reply), /fire|secret|at /);
+  assert.equal((await victim.request({ type: 'ping' })).type, 'pong', 'the connection stays');
+  assert.equal((await bystander.request({ type: 'say', text: 'fine' })).type, 'ack');
+});
