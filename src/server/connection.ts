@@ -9,7 +9,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import type { SayRequest, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
-import type { ServerContext, Step } from './context.js';
+import type { RequestSource, ServerContext, Step } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { HubMember } from './hub.js';
 import { TokenBucket } from './rate-limit.js';
@@ -28,8 +28,12 @@ function asProtocolError(error: unknown, id: number | undefined): ProtocolError 
   return new ProtocolError('internal', 'internal server error', { id, cause: error });
 }
 
+let connectionCount = 0;
+
 export class Connection implements HubMember, BatchedOutput {
+  readonly connectionId = ++connectionCount;
   private state: SessionState = INITIAL_SESSION;
+  private readonly source: RequestSource;
   private readonly decoder: FrameDecoder;
   private readonly bucket: TokenBucket;
   /** Resolves when the requests under way are done; undefined when idle. */
@@ -52,6 +56,7 @@ export class Connection implements HubMember, BatchedOutput {
   ) {
     const { limits } = context.config;
     this.decoder = new FrameDecoder({ maxFrame: limits.maxFrame });
+    this.source = { origin: context.hub.originOf(this) };
     this.bucket = new TokenBucket(limits.rateLimit);
   }
 
@@ -186,10 +191,14 @@ export class Connection implements HubMember, BatchedOutput {
         continue;
       }
       await this.pipeline; // anything else sees the state every earlier request left
+      // From here on, live messages of the group are kept for this connection until its reply is out.
+      if (request.type === 'join' && this.state.kind !== 'auth') this.context.hub.prepareJoin(request.group, this);
       try {
-        this.apply(await dispatch(request, this.state, this.context), request.id);
+        this.apply(await dispatch(request, this.state, this.context, this.source), request.id);
       } catch (error) {
         this.fail(asProtocolError(error, request.id));
+      } finally {
+        this.context.hub.cancelJoin(this);
       }
     }
   }
@@ -202,7 +211,7 @@ export class Connection implements HubMember, BatchedOutput {
    */
   private async pipelineSay(request: SayRequest): Promise<void> {
     if (this.pipelined >= MAX_PIPELINED) await this.pipeline;
-    const step = dispatch(request, this.state, this.context);
+    const step = dispatch(request, this.state, this.context, this.source);
     this.pipelined += 1;
     this.pipeline = this.pipeline
       .then(() => step)
@@ -211,18 +220,22 @@ export class Connection implements HubMember, BatchedOutput {
   }
 
   private apply(step: Step, id: number | undefined): void {
-    const { hub, encoder } = this.context;
+    const { hub } = this.context;
     // A stored message goes out even if its sender has gone meanwhile.
-    if (step.broadcast) hub.broadcast(step.broadcast.group, encoder.encode(step.broadcast), this, step.broadcast.seq);
-    if (step.direct) hub.sendToUser(step.direct.to, encoder.encode(step.direct));
+    if (step.broadcast) hub.publishMessage(step.broadcast, this);
+    if (step.direct) hub.publishDirect(step.direct);
     if (this.state.kind === 'closed') return;
-    if (step.state) this.transition(step.state);
+    const caughtUp = step.state ? this.transition(step.state) : [];
     if (step.reply) this.send(id === undefined ? step.reply : { ...step.reply, id });
+    for (const frame of caughtUp) this.sendFrame(frame);
     if (step.close) this.end();
   }
 
-  /** Moves to `next`, keeping the hub's view of this connection in step. */
-  private transition(next: SessionState): void {
+  /**
+   * Moves to `next`, keeping the hub's view of this connection in step.
+   * Returns what arrived for a group being joined while its reply was made.
+   */
+  private transition(next: SessionState): Buffer[] {
     const previous = this.state;
     const { hub } = this.context;
     const sameGroup = previous.kind === 'chat' && next.kind === 'chat' && previous.group === next.group;
@@ -234,8 +247,8 @@ export class Connection implements HubMember, BatchedOutput {
       clearTimeout(this.authTimer);
       hub.signIn(next.user, this);
     }
-    if (next.kind === 'chat' && !sameGroup) hub.enter(next.group, next.user, this, next.joinedAtSeq);
     this.state = next;
+    return next.kind === 'chat' && !sameGroup ? hub.enter(next.group, next.user, this, next.joinedAtSeq) : [];
   }
 
   /** One timer per connection, re-armed lazily instead of reset on every frame. */

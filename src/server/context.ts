@@ -34,4 +34,9 @@ export interface Step {
   close?: true;
 }
 
-export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext) => Promise<Step> | Step;
+/** Who sent the request: `origin` tags what it stores, so its own message is not echoed back to it. */
+export interface RequestSource {
+  origin: string;
+}
+
+export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext, source: RequestSource) => Promise<Step> | Step;

@@ -4,7 +4,7 @@
  */
 import { assertNever, ProtocolError } from '../protocol/errors.js';
 import type { Request } from '../protocol/messages.js';
-import type { ServerContext, Step } from './context.js';
+import type { RequestSource, ServerContext, Step } from './context.js';
 import { login, register } from './handlers/auth.js';
 import { dm, history, say } from './handlers/chat.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
@@ -33,19 +33,19 @@ function inChat(request: Request, state: SessionState): ChatSession {
   return state;
 }
 
-export async function dispatch(request: Request, state: SessionState, context: ServerContext): Promise<Step> {
+export async function dispatch(request: Request, state: SessionState, context: ServerContext, source: RequestSource): Promise<Step> {
   if (!isAllowed(request.type, state)) throw wrongState(request, state);
   switch (request.type) {
-    case 'register': return register(request, inAuth(request, state), context);
-    case 'login': return login(request, inAuth(request, state), context);
-    case 'list_groups': return listGroups(request, signedIn(request, state), context);
-    case 'create_group': return createGroup(request, signedIn(request, state), context);
-    case 'join': return join(request, signedIn(request, state), context);
-    case 'dm': return dm(request, signedIn(request, state), context);
-    case 'say': return say(request, inChat(request, state), context);
-    case 'who': return who(request, inChat(request, state), context);
-    case 'history': return history(request, inChat(request, state), context);
-    case 'leave': return leave(request, inChat(request, state), context);
+    case 'register': return register(request, inAuth(request, state), context, source);
+    case 'login': return login(request, inAuth(request, state), context, source);
+    case 'list_groups': return listGroups(request, signedIn(request, state), context, source);
+    case 'create_group': return createGroup(request, signedIn(request, state), context, source);
+    case 'join': return join(request, signedIn(request, state), context, source);
+    case 'dm': return dm(request, signedIn(request, state), context, source);
+    case 'say': return say(request, inChat(request, state), context, source);
+    case 'who': return who(request, inChat(request, state), context, source);
+    case 'history': return history(request, inChat(request, state), context, source);
+    case 'leave': return leave(request, inChat(request, state), context, source);
     case 'ping': return { reply: { type: 'pong' } };
     case 'bye': return { state: { kind: 'closed' }, close: true };
     default: return assertNever(request);

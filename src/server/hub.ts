@@ -1,14 +1,18 @@
 /**
- * Who is online and who is in which group, and fan-out to them. A frame meant
+ * Who is online and who is in which group, and delivery to them. A frame meant
  * for many recipients arrives here encoded once; the same bytes go to all.
  * Presence is per user: `join` when a user's first connection enters a group,
- * `leave` when its last one goes.
+ * `leave` when its last one goes. With a cluster link, membership is
+ * mirrored to the other nodes and their events are delivered here.
  */
 import type { FrameEncoder } from '../protocol/frame.js';
-import type { PresenceMessage } from '../protocol/messages.js';
+import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { ClusterLink } from './cluster.js';
 
 /** What the hub needs of a connection. */
 export interface HubMember {
+  /** Unique on this node; with the node id, names the sender of a message cluster-wide. */
+  readonly connectionId: number;
   sendFrame(frame: Buffer): void;
 }
 
@@ -24,6 +28,12 @@ interface UserEntry {
 }
 
 type UserTable = Map<string, UserEntry>;
+
+/** A join under way: live messages for the group are kept until the reply is out. */
+interface PendingJoin {
+  groupKey: string;
+  frames: Array<{ frame: Buffer; seq: number }>;
+}
 
 function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
   const key = name.toLowerCase();
@@ -49,79 +59,151 @@ export class Hub {
   private readonly online: UserTable = new Map();
   /** Group key → the users in it now. */
   private readonly groups = new Map<string, UserTable>();
+  private readonly pending = new Map<HubMember, PendingJoin>();
+  /** Connections by id, to find a message's sender when it comes back from the cluster. */
+  private readonly byId = new Map<number, HubMember>();
 
-  constructor(private readonly encoder: FrameEncoder) {}
+  constructor(private readonly encoder: FrameEncoder, private readonly cluster?: ClusterLink) {}
+
+  /** Starts taking the cluster's events (no-op on a single node). */
+  async start(): Promise<void> {
+    await this.cluster?.start({
+      message: (message, origin) => this.deliverMessage(message, this.localSender(origin)),
+      presence: (presence) => this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user),
+      direct: (message) => this.deliverDirect(message),
+    });
+  }
+
+  /** `nodeId:connectionId` of a member, for messages it stores. */
+  originOf(member: HubMember): string {
+    return `${this.cluster?.nodeId ?? 'local'}:${member.connectionId}`;
+  }
 
   signIn(user: string, member: HubMember): void {
-    add(this.online, user, member);
+    this.byId.set(member.connectionId, member);
+    if (add(this.online, user, member)) this.cluster?.trackOnline(user, true);
   }
 
   signOut(user: string, member: HubMember): void {
-    remove(this.online, user, member);
+    this.byId.delete(member.connectionId);
+    if (remove(this.online, user, member)) this.cluster?.trackOnline(user, false);
   }
 
-  /** The user's display name when at least one of its connections is signed in. */
-  onlineName(user: string): string | undefined {
-    return this.online.get(user.toLowerCase())?.name;
+  /** The user's display name when it is online (on any node). */
+  async onlineName(user: string): Promise<string | undefined> {
+    return this.online.get(user.toLowerCase())?.name ?? (await this.cluster?.onlineName(user));
   }
 
-  /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
-  enter(group: string, user: string, member: HubMember, seenSeq: number): void {
+  /** Live messages of `group` are kept for `member` from now until it enters (or gives up). */
+  prepareJoin(group: string, member: HubMember): void {
+    this.pending.set(member, { groupKey: group.toLowerCase(), frames: [] });
+  }
+
+  cancelJoin(member: HubMember): void {
+    this.pending.delete(member);
+  }
+
+  /**
+   * Puts the connection in the group; it already holds messages up to
+   * `seenSeq`. Returns the live frames that arrived during its join and that
+   * it does not hold, to be sent after the `joined` reply.
+   */
+  enter(group: string, user: string, member: HubMember, seenSeq: number): Buffer[] {
     const key = group.toLowerCase();
+    const joining = this.pending.get(member);
+    this.pending.delete(member);
     let users = this.groups.get(key);
     if (users === undefined) {
       users = new Map();
       this.groups.set(key, users);
     }
-    if (add(users, user, member, seenSeq)) this.announce(group, user, 'join', member);
+    if (add(users, user, member, seenSeq)) {
+      this.cluster?.trackMember(group, user, true);
+      this.announce({ type: 'presence', group, user, event: 'join' });
+    }
+    if (joining === undefined || joining.groupKey !== key) return [];
+    return joining.frames.filter((held) => held.seq === 0 || held.seq > seenSeq).map((held) => held.frame);
   }
 
   exit(group: string, user: string, member: HubMember): void {
     const key = group.toLowerCase();
     const users = this.groups.get(key);
     if (users === undefined) return;
-    if (remove(users, user, member)) this.announce(group, user, 'leave', member);
+    if (remove(users, user, member)) {
+      this.cluster?.trackMember(group, user, false);
+      this.announce({ type: 'presence', group, user, event: 'leave' });
+    }
     if (users.size === 0) this.groups.delete(key);
   }
 
-  /** Display names of the users in the group now. */
-  members(group: string): string[] {
+  /** Display names of the users in the group now (on every node). */
+  async members(group: string): Promise<string[]> {
+    if (this.cluster) return this.cluster.members(group);
     const users = this.groups.get(group.toLowerCase());
     return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
   }
 
-  memberCount(group: string): number {
-    return this.groups.get(group.toLowerCase())?.size ?? 0;
+  async memberCounts(groups: string[]): Promise<number[]> {
+    if (this.cluster) return this.cluster.memberCounts(groups);
+    return groups.map((group) => this.groups.get(group.toLowerCase())?.size ?? 0);
   }
 
   /**
-   * Writes `frame` to every connection in the group except `sender` and, for a
-   * message (`seq` > 0), except those that hold it from their join already.
+   * A message was stored. On a single node it is delivered now; in a cluster
+   * the store announced it and it comes back through the link, in seq order.
    */
-  broadcast(group: string, frame: Buffer, sender: HubMember | undefined, seq = 0): number {
-    const users = this.groups.get(group.toLowerCase());
-    if (users === undefined) return 0;
-    let delivered = 0;
-    for (const entry of users.values()) {
-      for (const [member, seenSeq] of entry.connections) {
-        if (member === sender || (seq > 0 && seq <= seenSeq)) continue;
-        member.sendFrame(frame);
-        delivered += 1;
+  publishMessage(message: StoredMessage, sender: HubMember): void {
+    if (this.cluster === undefined) this.deliverMessage(message, sender);
+  }
+
+  /** A direct message: to every connection of its recipient, on every node. */
+  publishDirect(message: DirectMessage): void {
+    this.deliverDirect(message);
+    this.cluster?.publishDirect(message);
+  }
+
+  private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
+    this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
+  }
+
+  private deliverDirect(message: DirectMessage): void {
+    const entry = this.online.get(message.to.toLowerCase());
+    if (entry === undefined) return;
+    const frame = this.encoder.encode(message);
+    for (const member of entry.connections.keys()) member.sendFrame(frame);
+  }
+
+  /**
+   * Writes `frame` to every connection of this node in the group, except
+   * `sender`, except the connections of `skipUser` (presence about itself),
+   * and, for a message (`seq` > 0), except those that hold it from their join.
+   */
+  private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): void {
+    const key = group.toLowerCase();
+    const users = this.groups.get(key);
+    const skip = skipUser?.toLowerCase();
+    if (users !== undefined) {
+      for (const [userKey, entry] of users) {
+        if (userKey === skip) continue;
+        for (const [member, seenSeq] of entry.connections) {
+          if (member === sender || (seq > 0 && seq <= seenSeq)) continue;
+          member.sendFrame(frame);
+        }
       }
     }
-    return delivered;
+    for (const [member, joining] of this.pending) {
+      if (joining.groupKey === key && member !== sender) joining.frames.push({ frame, seq });
+    }
   }
 
-  /** Writes `frame` to every signed-in connection of `user`. */
-  sendToUser(user: string, frame: Buffer): number {
-    const entry = this.online.get(user.toLowerCase());
-    if (entry === undefined) return 0;
-    for (const member of entry.connections.keys()) member.sendFrame(frame);
-    return entry.connections.size;
+  private localSender(origin: string): HubMember | undefined {
+    const separator = origin.lastIndexOf(':');
+    if (origin.slice(0, separator) !== this.cluster?.nodeId) return undefined;
+    return this.byId.get(Number(origin.slice(separator + 1)));
   }
 
-  private announce(group: string, user: string, event: PresenceMessage['event'], member: HubMember): void {
-    const presence: PresenceMessage = { type: 'presence', group, user, event };
-    this.broadcast(group, this.encoder.encode(presence), member);
+  private announce(presence: PresenceMessage): void {
+    this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user);
+    this.cluster?.publishPresence(presence);
   }
 }

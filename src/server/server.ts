@@ -53,6 +53,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     logger,
     encoder,
   };
+  await context.hub.start();
   const writes = new WriteBatcher();
   const connections = new Set<Connection>();
   let stopping = false;

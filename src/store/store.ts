@@ -33,6 +33,8 @@ export interface NewMessage {
   from: string;
   text: string;
   ts: number;
+  /** Who sent it (`node:connection`); a cluster store announces it with the message. */
+  origin: string;
 }
 
 export interface Store {
@@ -48,7 +50,9 @@ export interface Store {
 
   /**
    * Stores a message with the group's next seq (from 1, no gaps, no repeats).
-   * Resolves once the message is durable; the group must exist.
+   * Resolves once the message is durable; the group must exist. A store
+   * shared by several nodes also announces the message to all of them, in
+   * seq order (see ClusterLink).
    */
   appendMessage(message: NewMessage): Promise<StoredMessage>;
   /** Messages with seq > since, oldest first, at most `limit`; `more` when there are later ones. */

@@ -6,8 +6,8 @@ import type { Handler } from '../context.js';
 import { fitList } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 
-export const say: Handler<SayRequest, ChatSession> = async (request, session, context) => {
-  const stored = await context.store.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now() });
+export const say: Handler<SayRequest, ChatSession> = async (request, session, context, source) => {
+  const stored = await context.store.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now(), origin: source.origin });
   return {
     broadcast: { type: 'msg', ...stored },
     ...(request.id === undefined ? {} : { reply: { type: 'ack', seq: stored.seq, ts: stored.ts } }),
@@ -25,11 +25,11 @@ export const history: Handler<HistoryRequest, ChatSession> = async (request, ses
 };
 
 export const dm: Handler<DmRequest, SignedInSession> = async (request, session, context) => {
-  let to = context.hub.onlineName(request.to);
+  let to = await context.hub.onlineName(request.to);
   if (to === undefined) {
     const known = await context.store.findUser(request.to);
     if (known === undefined) throw new ProtocolError('no_such_user', `no user '${request.to}'`);
-    to = context.hub.onlineName(request.to);
+    to = await context.hub.onlineName(request.to);
     if (to === undefined) throw new ProtocolError('offline', `'${known.name}' is not online`);
   }
   const ts = Date.now();

@@ -19,7 +19,8 @@ function fit<T, M extends ServerMessage>(
 
 export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (_request, _session, context) => {
   const names = await context.store.listGroups();
-  const groups: GroupSummary[] = names.map((name) => ({ name, members: context.hub.memberCount(name) }));
+  const counts = await context.hub.memberCounts(names);
+  const groups: GroupSummary[] = names.map((name, index) => ({ name, members: counts[index] ?? 0 }));
   const build = (subset: GroupSummary[], cut: boolean): GroupsReply => ({ type: 'groups', groups: subset, ...(cut ? { more: true } : {}) });
   return { reply: fit(context, groups, 'head', build) };
 };
@@ -39,7 +40,7 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
     ? await context.store.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
     : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
-  const present = context.hub.members(group.name);
+  const present = await context.hub.members(group.name);
   const everyone = present.some((name) => name.toLowerCase() === session.user.toLowerCase()) ? present : [session.user, ...present];
   const withMembers = (members: string[]): JoinedReply => ({
     type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more,
@@ -56,8 +57,8 @@ export const leave: Handler<LeaveRequest, ChatSession> = (_request, session) => 
   reply: { type: 'left', group: session.group },
 });
 
-export const who: Handler<WhoRequest, ChatSession> = (_request, session, context) => ({
-  reply: fit(context, context.hub.members(session.group), 'head', (members, cut): MembersReply => ({
+export const who: Handler<WhoRequest, ChatSession> = async (_request, session, context) => ({
+  reply: fit(context, await context.hub.members(session.group), 'head', (members, cut): MembersReply => ({
     type: 'members', group: session.group, members, ...(cut ? { more: true } : {}),
   })),
 });

@@ -15,7 +15,7 @@ function openStore(t: TestContext, dir = tempDir(t)): SqliteStore {
   return store;
 }
 
-const say = (group: string, text: string, from = 'alice') => ({ group, from, text, ts: Date.now() });
+const say = (group: string, text: string, from = 'alice') => ({ group, from, text, ts: Date.now(), origin: 'test:1' });
 
 test('users and groups are unique without regard to case and keep their first spelling', async (t) => {
   const store = openStore(t);

@@ -1,0 +1,33 @@
+/**
+ * What a node shares with the other nodes of a cluster. In single-node mode
+ * there is none, and the hub answers from its own tables. In cluster mode
+ * (Redis), stored messages reach every node through the store's own
+ * announcement, in seq order; this link carries the rest.
+ */
+import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+
+export interface ClusterEvents {
+  /** A message stored by any node (this one included), with the connection that sent it. */
+  message(message: StoredMessage, origin: string): void;
+  presence(presence: PresenceMessage, origin: string): void;
+  direct(message: DirectMessage, origin: string): void;
+}
+
+export interface ClusterLink {
+  /** This node's id, unique in the cluster. */
+  readonly nodeId: string;
+  /** Starts receiving events; resolves once subscribed. */
+  start(events: ClusterEvents): Promise<void>;
+  publishPresence(presence: PresenceMessage): void;
+  publishDirect(message: DirectMessage): void;
+  /** This node now has (or no longer has) `user` in `group` / online. */
+  trackMember(group: string, user: string, present: boolean): void;
+  trackOnline(user: string, present: boolean): void;
+  /** Cluster-wide: display names in the group now. */
+  members(group: string): Promise<string[]>;
+  /** Cluster-wide member counts, one per group. */
+  memberCounts(groups: string[]): Promise<number[]>;
+  /** Cluster-wide: the user's display name when any node has it online. */
+  onlineName(user: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
