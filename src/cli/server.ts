@@ -15,6 +15,7 @@ import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { startServer } from '../server/server.js';
 import { SERVER_NAME } from '../version.js';
 import { strictCli, UsageError } from './common.js';
+import { announceListening, isWorkerProcess, runPrimary } from './workers.js';
 
 const DEFAULT_CERT = 'certs/server.crt';
 const DEFAULT_KEY = 'certs/server.key';
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
       'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS) [TERMSENDER_CLIENT_CA]' },
       'tls-min': { choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version [TERMSENDER_TLS_MIN]' },
       data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store [TERMSENDER_DATA]' },
-      redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster (not available yet) [TERMSENDER_REDIS]' },
+      redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster sharing accounts, groups and messages through Redis [TERMSENDER_REDIS]' },
+      'member-ttl': { type: 'number', default: 15, describe: 'cluster mode: seconds after which a dead node\'s members disappear [TERMSENDER_MEMBER_TTL]' },
       workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis [TERMSENDER_WORKERS]' },
       'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes [TERMSENDER_MAX_FRAME]' },
       'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy [TERMSENDER_MAX_CONNECTIONS]' },
@@ -75,19 +77,24 @@ async function main(): Promise<void> {
       if (!Number.isInteger(args['max-frame']) || args['max-frame'] > 0xffff_ffff) throw new UsageError('--max-frame must be a whole number of bytes below 2^32');
       if (!Number.isFinite(args['rate-limit']) || args['rate-limit'] < 0) throw new UsageError('--rate-limit must be 0 or more');
       if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be 1 or more');
-      if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis');
+      if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
+      if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
+      if (!Number.isFinite(args['member-ttl']) || args['member-ttl'] <= 0) throw new UsageError('--member-ttl must be a positive number of seconds');
       return true;
     })
     .version(SERVER_NAME)
     .parseAsync();
 
-  if (argv.redis !== undefined) throw new UsageError('--redis is not available in this version yet');
-
   const usingDefaults = argv.cert === DEFAULT_CERT && argv.key === DEFAULT_KEY;
-  if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key)) {
+  if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key) && !isWorkerProcess()) {
     const outDir = path.dirname(DEFAULT_CERT);
     const result = await generateDevCertificates({ outDir, hosts: defaultDevHosts, days: 365, force: false });
     process.stdout.write(`generated development certificates in ${outDir}/ (clients trust ${outDir}/ca.crt; server fingerprint ${result.fingerprint})\n`);
+  }
+
+  if (argv.workers > 1 && !isWorkerProcess()) {
+    process.exitCode = await runPrimary(argv.workers);
+    return;
   }
 
   const config: ServerConfig = {
@@ -113,11 +120,12 @@ async function main(): Promise<void> {
     scryptCost: parseScryptCost(argv['scrypt-cost']),
     logLevel: argv['log-level'],
     serverName: SERVER_NAME,
+    redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
   };
 
   const server = await startServer(config);
   const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
-  process.stdout.write(`listening on ${shown}:${server.address.port}\n`);
+  announceListening(`listening on ${shown}:${server.address.port}`);
 
   const stop = (signal: NodeJS.Signals): void => {
     process.stderr.write(`${signal}: shutting down\n`);

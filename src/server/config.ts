@@ -26,4 +26,13 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Name/version announced in `welcome`. */
   serverName: string;
+  /** Cluster mode: share everything through this Redis instead of the SQLite store. */
+  redis?: RedisConfig | undefined;
+}
+
+export interface RedisConfig {
+  /** `redis://host:port` */
+  url: string;
+  /** How long a node's member and online entries live without a refresh. */
+  memberTtlMs: number;
 }

@@ -9,6 +9,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { FrameEncoder } from '../protocol/frame.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import type { Store } from '../store/store.js';
+import { RedisStore } from '../store/redis.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { ServerConfig } from './config.js';
 import { Connection } from './connection.js';
@@ -17,6 +18,7 @@ import { Hub } from './hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './passwords.js';
+import { RedisClusterLink } from './redis-cluster.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** TLS 1.2 suites allowed with `--tls-min 1.2`: forward secret AEAD only. */
@@ -40,14 +42,20 @@ export interface ServerDependencies {
   logger?: Logger;
 }
 
+async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
+  if (config.redis === undefined) return SqliteStore.open(config.dataDir);
+  return RedisStore.connect(config.redis.url, (error) => logger.warn('redis connection trouble', { reason: error.message }));
+}
+
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
   const logger = dependencies.logger ?? createLogger(config.logLevel);
-  const store = dependencies.store ?? SqliteStore.open(config.dataDir);
+  const store = dependencies.store ?? await openStore(config, logger);
+  const cluster = config.redis === undefined ? undefined : new RedisClusterLink({ ...config.redis, logger });
   const encoder = new FrameEncoder();
   const context: ServerContext = {
     config,
     store,
-    hub: new Hub(encoder),
+    hub: new Hub(encoder, cluster),
     hasher: new PasswordHasher({ cost: config.scryptCost }),
     throttle: new LoginThrottle(),
     logger,
@@ -99,6 +107,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       await Promise.all(open.map((connection) => connection.quiesce()));
       for (const connection of open) connection.shutdown(message);
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())]);
+      await cluster?.close();
       await store.close();
       logger.info('stopped');
     })();

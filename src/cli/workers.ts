@@ -1,0 +1,66 @@
+/**
+ * `--workers N`: a primary process that runs N server processes sharing the
+ * port (node:cluster), restarts any that dies, says `listening on` once, and
+ * on SIGINT/SIGTERM stops them all cleanly.
+ */
+import cluster, { type Worker } from 'node:cluster';
+
+/** What a worker tells the primary once it listens. */
+export interface ListeningNotice {
+  listening: string;
+}
+
+function isListeningNotice(value: unknown): value is ListeningNotice {
+  return typeof value === 'object' && value !== null && typeof (value as { listening?: unknown }).listening === 'string';
+}
+
+/** Seconds a restarted worker must have lived before its next death restarts it at once. */
+const RESTART_BACKOFF_MS = 1_000;
+
+export function runPrimary(count: number): Promise<number> {
+  let stopping = false;
+  let announced = false;
+  const workers = new Set<Worker>();
+  const spawn = (): void => {
+    const worker = cluster.fork();
+    const startedAt = Date.now();
+    workers.add(worker);
+    worker.on('message', (message: unknown) => {
+      if (isListeningNotice(message) && !announced) {
+        announced = true;
+        process.stdout.write(`${message.listening} (${count} workers)\n`);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker);
+      if (stopping) return;
+      process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+      setTimeout(spawn, Date.now() - startedAt < RESTART_BACKOFF_MS ? RESTART_BACKOFF_MS : 0);
+    });
+  };
+  for (let i = 0; i < count; i++) spawn();
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`${signal}: stopping ${workers.size} workers\n`);
+      if (workers.size === 0) resolve(0);
+      for (const worker of workers) {
+        worker.on('exit', () => {
+          if (workers.size === 0) resolve(0);
+        });
+        worker.process.kill('SIGTERM');
+      }
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** In a worker: tell the primary instead of printing. */
+export function announceListening(line: string): void {
+  if (cluster.isWorker && process.send) process.send({ listening: line } satisfies ListeningNotice);
+  else process.stdout.write(`${line}\n`);
+}
+
+export const isWorkerProcess = (): boolean => cluster.isWorker;

@@ -1,0 +1,252 @@
+/**
+ * The cluster link over Redis. Every node subscribes to one event channel:
+ * stored messages (announced by the store's append script, in seq order),
+ * presence and direct messages. Who is in which group, and who is online,
+ * are sorted sets whose scores are expiry times that each node refreshes for
+ * its own entries, so a node that dies leaves no ghost members behind.
+ * After the subscription drops and comes back, the node fetches the messages
+ * it missed for its groups and delivers them, so nothing stored is lost.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { ProtocolError } from '../protocol/errors.js';
+import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import { parseStoredMessage, redisOptions } from '../store/redis.js';
+import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../store/redis-keys.js';
+import type { ClusterEvents, ClusterLink } from './cluster.js';
+import type { Logger } from './logger.js';
+
+/** Messages fetched per group when catching up after a lost subscription. */
+const CATCH_UP_LIMIT = 1000;
+
+export interface RedisClusterOptions {
+  url: string;
+  /** How long a member entry lives without a refresh; refreshed every third of it. */
+  memberTtlMs: number;
+  logger: Logger;
+}
+
+const keyOf = (name: string): string => name.toLowerCase();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Names of unexpired `node|name` entries, once each without regard to case. */
+function liveNames(entries: string[]): string[] {
+  const names = new Map<string, string>();
+  for (const entry of entries) {
+    const name = entry.slice(entry.indexOf('|') + 1);
+    if (!names.has(keyOf(name))) names.set(keyOf(name), name);
+  }
+  return [...names.values()];
+}
+
+export class RedisClusterLink implements ClusterLink {
+  readonly nodeId = randomBytes(6).toString('hex');
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private events: ClusterEvents | undefined;
+  /** This node's entries, to refresh: group display name → users; online users. */
+  private readonly localMembers = new Map<string, Map<string, string>>();
+  private readonly localOnline = new Map<string, string>();
+  /** Last seq delivered per group key, to catch up after the subscription drops. */
+  private readonly delivered = new Map<string, number>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private subscribedOnce = false;
+  /** While catching up, live messages wait here so that none overtakes a missed one. */
+  private held: Array<{ message: StoredMessage; origin: string }> | undefined;
+  private closing = false;
+
+  constructor(private readonly options: RedisClusterOptions) {
+    const warn = (error: Error) => options.logger.warn('redis connection trouble', { reason: error.message });
+    this.commands = new Redis(options.url, redisOptions());
+    this.commands.on('error', warn);
+    this.subscriber = new Redis(options.url, { ...redisOptions(), enableOfflineQueue: true });
+    this.subscriber.on('error', warn);
+  }
+
+  async start(events: ClusterEvents): Promise<void> {
+    this.events = events;
+    this.subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
+    this.subscriber.on('close', () => {
+      if (this.subscribedOnce && !this.closing) this.held ??= [];
+    });
+    this.subscriber.on('ready', () => {
+      if (this.subscribedOnce) void this.catchUp();
+    });
+    await Promise.all([this.commands.connect(), this.subscriber.connect()]);
+    await this.subscriber.subscribe(REDIS_KEYS.events);
+    this.subscribedOnce = true;
+    this.refreshTimer = setInterval(() => this.refresh(), Math.max(100, this.options.memberTtlMs / 3));
+    this.refreshTimer.unref();
+  }
+
+  publishPresence(presence: PresenceMessage): void {
+    this.publish(EVENT_PRESENCE, presence);
+  }
+
+  publishDirect(message: DirectMessage): void {
+    this.publish(EVENT_DIRECT, message);
+  }
+
+  trackMember(group: string, user: string, present: boolean): void {
+    const key = keyOf(group);
+    let users = this.localMembers.get(key);
+    if (present) {
+      if (users === undefined) this.localMembers.set(key, (users = new Map()));
+      users.set(keyOf(user), user);
+      if (!this.delivered.has(key)) void this.rememberSeq(key);
+      this.write((redis) => redis.zadd(REDIS_KEYS.members(key), this.expiry(), `${this.nodeId}|${user}`));
+    } else {
+      users?.delete(keyOf(user));
+      if (users?.size === 0) this.localMembers.delete(key);
+      this.write((redis) => redis.zrem(REDIS_KEYS.members(key), `${this.nodeId}|${user}`));
+    }
+  }
+
+  trackOnline(user: string, present: boolean): void {
+    const key = keyOf(user);
+    if (present) this.localOnline.set(key, user);
+    else this.localOnline.delete(key);
+    this.write((redis) => (present
+      ? redis.zadd(REDIS_KEYS.online(key), this.expiry(), `${this.nodeId}|${user}`)
+      : redis.zrem(REDIS_KEYS.online(key), `${this.nodeId}|${user}`)));
+  }
+
+  async members(group: string): Promise<string[]> {
+    return liveNames(await unavailableOnFailure(this.commands.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf')));
+  }
+
+  async memberCounts(groups: string[]): Promise<number[]> {
+    if (groups.length === 0) return [];
+    const pipeline = this.commands.pipeline();
+    for (const group of groups) pipeline.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf');
+    const results = (await unavailableOnFailure(pipeline.exec())) ?? [];
+    return results.map(([error, entries]) => (error === null && Array.isArray(entries) ? liveNames(entries.map(String)).length : 0));
+  }
+
+  async onlineName(user: string): Promise<string | undefined> {
+    const [entry] = await unavailableOnFailure(this.commands.zrangebyscore(REDIS_KEYS.online(keyOf(user)), Date.now(), '+inf', 'LIMIT', 0, 1));
+    return entry === undefined ? undefined : entry.slice(entry.indexOf('|') + 1);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.held = undefined;
+    clearInterval(this.refreshTimer);
+    const removals = this.commands.pipeline();
+    for (const [group, users] of this.localMembers) for (const user of users.values()) removals.zrem(REDIS_KEYS.members(group), `${this.nodeId}|${user}`);
+    for (const [key, user] of this.localOnline) removals.zrem(REDIS_KEYS.online(key), `${this.nodeId}|${user}`);
+    if (this.commands.status === 'ready') await removals.exec().catch((error: unknown) => this.options.logger.warn('could not remove member entries', { reason: String(error) }));
+    this.subscriber.disconnect();
+    await this.commands.quit().then(() => undefined, () => this.commands.disconnect());
+  }
+
+  private receive(payload: string): void {
+    const events = this.events;
+    if (events === undefined) return;
+    try {
+      const kind = payload[0];
+      if (kind === EVENT_MESSAGE) {
+        const newline = payload.indexOf('\n');
+        const message = parseStoredMessage(payload.slice(newline + 1));
+        if (this.held !== undefined) this.held.push({ message, origin: payload.slice(1, newline) });
+        else this.deliver(message, payload.slice(1, newline));
+        return;
+      }
+      const event: unknown = JSON.parse(payload.slice(1));
+      if (!isRecord(event) || event['origin'] === this.nodeId) return; // ours went out locally already
+      const body = event['body'];
+      if (kind === EVENT_PRESENCE && isPresence(body)) events.presence(body, String(event['origin']));
+      if (kind === EVENT_DIRECT && isDirect(body)) events.direct(body, String(event['origin']));
+    } catch (error) {
+      this.options.logger.warn('unreadable cluster event', { reason: (error as Error).message });
+    }
+  }
+
+  /**
+   * After the subscription came back: delivers what was stored meanwhile, in
+   * seq order, then the live messages held during the catch-up; retries until
+   * Redis answers. Nothing is delivered twice.
+   */
+  private async catchUp(): Promise<void> {
+    while (this.held !== undefined && !this.closing) {
+      try {
+        if (this.commands.status !== 'ready') await new Promise((resolve) => this.commands.once('ready', resolve));
+        for (const key of this.localMembers.keys()) {
+          for (let more = true; more;) {
+            const rows = await this.commands.zrangebyscore(REDIS_KEYS.messages(key), `(${this.delivered.get(key) ?? 0}`, '+inf', 'LIMIT', 0, CATCH_UP_LIMIT);
+            for (const row of rows) this.deliver(parseStoredMessage(row), '');
+            more = rows.length === CATCH_UP_LIMIT;
+          }
+        }
+        const held = this.held ?? [];
+        this.held = undefined;
+        for (const { message, origin } of held) this.deliver(message, origin);
+      } catch (error) {
+        this.options.logger.warn('catching up after a lost subscription failed; retrying', { reason: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  /** Delivers a message once: anything at or below the last seq delivered for its group is skipped. */
+  private deliver(message: StoredMessage, origin: string): void {
+    const key = keyOf(message.group);
+    const last = this.delivered.get(key);
+    if (last !== undefined && message.seq <= last) return;
+    this.delivered.set(key, message.seq);
+    this.events?.message(message, origin);
+  }
+
+  private async rememberSeq(key: string): Promise<void> {
+    const seq = Number((await this.commands.get(REDIS_KEYS.seq(key)).catch(() => null)) ?? 0);
+    if (seq > (this.delivered.get(key) ?? 0)) this.delivered.set(key, seq);
+  }
+
+  private refresh(): void {
+    if (this.commands.status !== 'ready') return;
+    const expiry = this.expiry();
+    const pipeline = this.commands.pipeline();
+    for (const [group, users] of this.localMembers) {
+      for (const user of users.values()) pipeline.zadd(REDIS_KEYS.members(group), expiry, `${this.nodeId}|${user}`);
+      pipeline.zremrangebyscore(REDIS_KEYS.members(group), '-inf', Date.now());
+    }
+    for (const [key, user] of this.localOnline) pipeline.zadd(REDIS_KEYS.online(key), expiry, `${this.nodeId}|${user}`);
+    pipeline.exec().catch((error: unknown) => this.options.logger.warn('member refresh failed', { reason: String(error) }));
+  }
+
+  private publish(kind: string, body: PresenceMessage | DirectMessage): void {
+    this.write((redis) => redis.publish(REDIS_KEYS.events, kind + JSON.stringify({ origin: this.nodeId, body })));
+  }
+
+  /** A write whose failure only delays things: membership is refreshed, events are best effort. */
+  private write(command: (redis: Redis) => Promise<unknown>): void {
+    if (this.commands.status !== 'ready') return;
+    command(this.commands).catch((error: unknown) => this.options.logger.warn('cluster write failed', { reason: String(error) }));
+  }
+
+  private expiry(): number {
+    return Date.now() + this.options.memberTtlMs;
+  }
+}
+
+/** A query the request cannot do without: a lost connection is `unavailable`. */
+async function unavailableOnFailure<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
+  }
+}
+
+function isPresence(value: unknown): value is PresenceMessage {
+  return isRecord(value) && value['type'] === 'presence' && typeof value['group'] === 'string' && typeof value['user'] === 'string'
+    && (value['event'] === 'join' || value['event'] === 'leave');
+}
+
+function isDirect(value: unknown): value is DirectMessage {
+  return isRecord(value) && value['type'] === 'dm' && typeof value['from'] === 'string' && typeof value['to'] === 'string'
+    && typeof value['text'] === 'string' && typeof value['ts'] === 'number';
+}

@@ -1,0 +1,22 @@
+/** The Redis key layout and event channel shared by the Redis store and the cluster link. */
+export const REDIS_KEYS = {
+  /** Hash: user key → JSON {name, hash}. */
+  users: 'ts:users',
+  /** Hash: group key → display name. */
+  groups: 'ts:groups',
+  /** String counter: the group's last seq. */
+  seq: (groupKey: string) => `ts:seq:${groupKey}`,
+  /** Sorted set: score seq, member the stored message as JSON. */
+  messages: (groupKey: string) => `ts:msgs:${groupKey}`,
+  /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
+  members: (groupKey: string) => `ts:members:${groupKey}`,
+  /** Sorted set: member `node|user`, score expiry. */
+  online: (userKey: string) => `ts:online:${userKey}`,
+  /** Pub/sub channel of every cluster event. */
+  events: 'ts:events',
+} as const;
+
+/** Event kinds on the channel: first character of the payload. */
+export const EVENT_MESSAGE = 'm';
+export const EVENT_PRESENCE = 'p';
+export const EVENT_DIRECT = 'd';

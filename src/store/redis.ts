@@ -1,0 +1,133 @@
+/**
+ * The shared store for cluster mode: accounts, groups, per-group seqs and
+ * message history in Redis (ioredis). Appending is one Lua script, atomic on
+ * the Redis server: next seq, store, and announce on the event channel, so
+ * every node receives messages in seq order. Resolves once Redis has accepted
+ * the write (durability is Redis's: see docs/scaling.md for appendonly).
+ */
+import { Redis, type RedisOptions, type Result } from 'ioredis';
+import { ProtocolError } from '../protocol/errors.js';
+import type { StoredMessage } from '../protocol/messages.js';
+import { EVENT_MESSAGE, REDIS_KEYS } from './redis-keys.js';
+import type { GroupRecord, MessagePage, NewMessage, Store, UserRecord } from './store.js';
+
+const APPEND_SCRIPT = `
+local name = redis.call('HGET', KEYS[3], ARGV[1])
+if not name then return false end
+local seq = redis.call('INCR', KEYS[1])
+local message = cjson.encode({group = name, seq = seq, from = ARGV[2], text = ARGV[3], ts = tonumber(ARGV[4])})
+redis.call('ZADD', KEYS[2], seq, message)
+redis.call('PUBLISH', ARGV[6], ARGV[7] .. ARGV[5] .. '\\n' .. message)
+return message
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
+      ts: string, origin: string, channel: string, kind: string): Result<unknown, Context>;
+  }
+}
+
+/** Options for every Redis connection of a node: fail fast while disconnected, reconnect forever. */
+export function redisOptions(): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+  };
+}
+
+const keyOf = (name: string): string => name.toLowerCase();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A stored message as Redis holds it, checked field by field. */
+export function parseStoredMessage(json: string): StoredMessage {
+  const value: unknown = JSON.parse(json);
+  if (!isRecord(value)) throw new Error('stored message is not an object');
+  const { group, seq, from, text, ts } = value;
+  if (typeof group !== 'string' || typeof seq !== 'number' || typeof from !== 'string' || typeof text !== 'string' || typeof ts !== 'number') {
+    throw new Error('stored message has fields of the wrong kind');
+  }
+  return { group, seq, from, text, ts };
+}
+
+export class RedisStore implements Store {
+  private constructor(private readonly redis: Redis) {
+    redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+  }
+
+  /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
+  static async connect(url: string, onError: (error: Error) => void): Promise<RedisStore> {
+    const redis = new Redis(url, redisOptions());
+    redis.on('error', onError);
+    await redis.connect();
+    return new RedisStore(redis);
+  }
+
+  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
+    const created = await this.guard(() => this.redis.hsetnx(REDIS_KEYS.users, keyOf(name), JSON.stringify({ name, hash: passwordHash })));
+    return created === 1 ? { name, passwordHash } : undefined;
+  }
+
+  async findUser(name: string): Promise<UserRecord | undefined> {
+    const json = await this.guard(() => this.redis.hget(REDIS_KEYS.users, keyOf(name)));
+    if (json === null) return undefined;
+    const record: unknown = JSON.parse(json);
+    if (!isRecord(record) || typeof record['name'] !== 'string' || typeof record['hash'] !== 'string') return undefined;
+    return { name: record['name'], passwordHash: record['hash'] };
+  }
+
+  async createGroup(name: string): Promise<GroupRecord | undefined> {
+    const created = await this.guard(() => this.redis.hsetnx(REDIS_KEYS.groups, keyOf(name), name));
+    return created === 1 ? { name, lastSeq: 0 } : undefined;
+  }
+
+  async findGroup(name: string): Promise<GroupRecord | undefined> {
+    const key = keyOf(name);
+    const [display, seq] = await this.guard(() => Promise.all([this.redis.hget(REDIS_KEYS.groups, key), this.redis.get(REDIS_KEYS.seq(key))]));
+    return display === null ? undefined : { name: display, lastSeq: Number(seq ?? 0) };
+  }
+
+  async listGroups(): Promise<string[]> {
+    const names = await this.guard(() => this.redis.hvals(REDIS_KEYS.groups));
+    return names.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  }
+
+  async appendMessage(message: NewMessage): Promise<StoredMessage> {
+    const key = keyOf(message.group);
+    const json = await this.guard(() => this.redis.termsenderAppend(REDIS_KEYS.seq(key), REDIS_KEYS.messages(key), REDIS_KEYS.groups, key,
+      message.from, message.text, String(message.ts), message.origin, REDIS_KEYS.events, EVENT_MESSAGE));
+    if (typeof json !== 'string') throw new Error(`no group '${message.group}'`);
+    return parseStoredMessage(json);
+  }
+
+  async messagesSince(group: string, since: number, limit: number): Promise<MessagePage> {
+    const rows = await this.guard(() => this.redis.zrangebyscore(REDIS_KEYS.messages(keyOf(group)), `(${since}`, '+inf', 'LIMIT', 0, limit + 1));
+    return { messages: rows.slice(0, limit).map(parseStoredMessage), more: rows.length > limit };
+  }
+
+  async messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage> {
+    const rows = await this.guard(() => this.redis.zrevrangebyscore(REDIS_KEYS.messages(keyOf(group)), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit + 1));
+    return { messages: rows.slice(0, limit).reverse().map(parseStoredMessage), more: rows.length > limit };
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    await this.redis.quit().then(() => undefined, () => this.redis.disconnect());
+  }
+
+  /** Runs a Redis call; a lost connection becomes `unavailable`, other failures stay as they are. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    if (this.redis.status !== 'ready') throw new ProtocolError('unavailable', 'the shared store is unreachable; try again');
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ReplyError') throw error;
+      throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
+    }
+  }
+}

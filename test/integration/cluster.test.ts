@@ -1,0 +1,139 @@
+/** Cluster mode: several nodes and one real Redis behave as one server. */
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import { hasRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js';
+import { expectError, WireClient } from '../helpers/wire-client.js';
+
+const skip = hasRedis() ? false : 'redis-server is not installed (apt-get install redis-server); cluster tests skipped';
+
+async function nodes(t: TestContext, redis: TestRedis, count: number, memberTtlMs = 15_000): Promise<TestServer[]> {
+  return Promise.all(Array.from({ length: count }, () => startTestServer(t, { redis: { url: redis.url, memberTtlMs }, limits: { rateLimit: 0 } })));
+}
+
+async function login(t: TestContext, port: number, user: string): Promise<WireClient> {
+  const client = await WireClient.connect(t, port);
+  await client.next('welcome');
+  assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
+  return client;
+}
+
+test('three nodes act as one server: messages, presence, who, counts, names, dm', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const [a, b, c] = await nodes(t, redis, 3);
+  const alice = await signedInClient(t, a!.port, 'alice', 'ops');
+  const bob = await signedInClient(t, b!.port, 'bob', 'ops');
+  assert.deepEqual(await alice.next('presence'), { type: 'presence', group: 'ops', user: 'bob', event: 'join' });
+  const carol = await signedInClient(t, c!.port, 'carol', 'ops');
+  await alice.next('presence');
+  await bob.next('presence');
+  const ack = await alice.request({ type: 'say', text: 'from A' });
+  assert.ok(ack.type === 'ack');
+  for (const client of [bob, carol]) {
+    const message = await client.next('msg');
+    assert.deepEqual([message.from, message.text, message.seq], ['alice', 'from A', ack.seq]);
+  }
+  await alice.sync();
+  assert.equal(alice.take('msg').length, 0, 'never echoed to its sender');
+  const who = await carol.request({ type: 'who' });
+  assert.deepEqual(who.type === 'members' && [...who.members].sort(), ['alice', 'bob', 'carol']);
+  const groups = await bob.request({ type: 'list_groups' });
+  assert.deepEqual(groups.type === 'groups' && groups.groups, [{ name: 'ops', members: 3 }]);
+  const other = await WireClient.connect(t, c!.port);
+  await other.next('welcome');
+  expectError(await other.request({ type: 'register', user: 'ALICE', password: TEST_PASSWORD }), 'user_exists');
+  assert.equal((await other.request({ type: 'login', user: 'Alice', password: TEST_PASSWORD })).type, 'auth_ok');
+  expectError(await other.request({ type: 'create_group', group: 'OPS' }), 'group_exists');
+  assert.equal((await alice.request({ type: 'dm', to: 'carol', text: 'psst' })).type, 'ack');
+  assert.deepEqual({ ...(await carol.next('dm')), ts: 0 }, { type: 'dm', from: 'alice', to: 'carol', text: 'psst', ts: 0 });
+  bob.send({ type: 'bye' });
+  assert.deepEqual(await carol.next('presence'), { type: 'presence', group: 'ops', user: 'bob', event: 'leave' });
+  await bob.closed;
+  expectError(await carol.request({ type: 'dm', to: 'bob', text: 'hi' }), 'offline');
+  expectError(await carol.request({ type: 'dm', to: 'nobody', text: 'hi' }), 'no_such_user');
+});
+
+test('seq stays contiguous per group with senders on every node', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const servers = await nodes(t, redis, 3);
+  const senders = await Promise.all(servers.map((server, i) => signedInClient(t, server.port, `s${i}`, 'busy')));
+  const listener = await signedInClient(t, servers[0]!.port, 'listener', 'busy');
+  const perSender = 50;
+  const acks = await Promise.all(senders.map((client) => Promise.all(Array.from({ length: perSender }, (_, i) => client.request({ type: 'say', text: `${i}` })))));
+  const seqs = acks.flat().map((reply) => (reply.type === 'ack' ? reply.seq : -1)).sort((x, y) => x! - y!);
+  assert.deepEqual(seqs, Array.from({ length: 150 }, (_, i) => i + 1));
+  const heard: number[] = [];
+  for (let i = 0; i < 150; i++) heard.push((await listener.next('msg')).seq);
+  assert.deepEqual(heard, Array.from({ length: 150 }, (_, i) => i + 1), 'delivered once each, in seq order, from every node');
+});
+
+test('join with since on another node returns every missed message exactly once', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const [a, b] = await nodes(t, redis, 2);
+  const alice = await signedInClient(t, a!.port, 'alice', 'room');
+  const bob = await signedInClient(t, a!.port, 'bob', 'room');
+  await alice.request({ type: 'say', text: 'seen' });
+  const seen = await bob.next('msg');
+  bob.destroy();
+  for (let i = 0; i < 20; i++) await alice.request({ type: 'say', text: `missed ${i}` });
+  const back = await login(t, b!.port, 'bob');
+  const sending = Promise.all(Array.from({ length: 20 }, (_, i) => alice.request({ type: 'say', text: `live ${i}` })));
+  const joined = await back.request({ type: 'join', group: 'room', since: seen.seq });
+  await sending;
+  assert.ok(joined.type === 'joined');
+  const all = [...joined.history.map((m) => m.seq)];
+  while (all.length < 40) all.push((await back.next('msg')).seq);
+  await back.sync();
+  assert.equal(back.take('msg').length, 0);
+  assert.deepEqual(all, Array.from({ length: 40 }, (_, i) => seen.seq + 1 + i));
+});
+
+test('a node that dies leaves no ghost members; acknowledged messages survive', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const [a] = await nodes(t, redis, 1, 1_000);
+  const doomed = await spawnServer(t, ['--redis', redis.url, '--member-ttl', '1']);
+  const alice = await signedInClient(t, a!.port, 'alice', 'g');
+  const ghost = await signedInClient(t, doomed.port, 'ghost', 'g');
+  assert.equal((await ghost.request({ type: 'say', text: 'last words' })).type, 'ack');
+  await alice.next('presence');
+  assert.equal((await alice.next('msg')).text, 'last words');
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  // The ghost's entry expires after the TTL: ask until it is gone (bounded).
+  let members: string[] = [];
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const who = await alice.request({ type: 'who' });
+    members = who.type === 'members' ? who.members : [];
+    if (!members.includes('ghost')) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.deepEqual(members, ['alice']);
+  const history = await alice.request({ type: 'history' });
+  assert.deepEqual(history.type === 'history' && history.messages.map((m) => m.text), ['last words']);
+});
+
+test('Redis down: requests get unavailable, the node stays up, and recovers with nothing lost', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const [a, b] = await nodes(t, redis, 2);
+  const alice = await signedInClient(t, a!.port, 'alice', 'g');
+  const bob = await signedInClient(t, b!.port, 'bob', 'g');
+  await alice.next('presence');
+  const before = await alice.request({ type: 'say', text: 'before the outage' });
+  assert.ok(before.type === 'ack');
+  await bob.next('msg');
+  await redis.stop();
+  expectError(await alice.request({ type: 'say', text: 'during' }), 'unavailable');
+  expectError(await bob.request({ type: 'list_groups' }), 'unavailable');
+  assert.equal((await alice.request({ type: 'ping' })).type, 'pong', 'the node stays up');
+  await redis.start();
+  let after: Awaited<ReturnType<WireClient['request']>> | undefined;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    after = await alice.request({ type: 'say', text: 'after the outage' });
+    if (after.type === 'ack') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(after?.type === 'ack' && after.seq === before.seq! + 1, 'seq goes on after the restart');
+  assert.equal((await bob.next((m) => m.type === 'msg' && m.text === 'after the outage')).type, 'msg');
+  const history = await bob.request({ type: 'history' });
+  assert.deepEqual(history.type === 'history' && history.messages.map((m) => m.text), ['before the outage', 'after the outage']);
+});
