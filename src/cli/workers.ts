@@ -28,7 +28,8 @@ export function runPrimary(count: number): Promise<number> {
     worker.on('message', (message: unknown) => {
       if (isListeningNotice(message) && !announced) {
         announced = true;
-        process.stdout.write(`${message.listening} (${count} workers)\n`);
+        process.stdout.write(`${message.listening}\n`);
+        process.stderr.write(`${count} workers share the port\n`);
       }
     });
     worker.on('exit', (code, signal) => {

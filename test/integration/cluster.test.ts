@@ -1,5 +1,6 @@
 /** Cluster mode: several nodes and one real Redis behave as one server. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { type TestContext, test } from 'node:test';
 import { hasRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js';
@@ -136,4 +137,31 @@ test('Redis down: requests get unavailable, the node stays up, and recovers with
   assert.equal((await bob.next((m) => m.type === 'msg' && m.text === 'after the outage')).type, 'msg');
   const history = await bob.request({ type: 'history' });
   assert.deepEqual(history.type === 'history' && history.messages.map((m) => m.text), ['before the outage', 'after the outage']);
+});
+
+test('--workers 2: one listening line, workers share the port and the chat, a dead worker is replaced, SIGTERM stops all', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  const server = await spawnServer(t, ['--redis', redis.url, '--workers', '2']);
+  assert.equal(server.stdout.filter((line) => line.includes('listening on')).length, 1);
+  // Connections are spread over the workers; whichever serves whom, they chat as one server.
+  const clients = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((name) => signedInClient(t, server.port, name, 'shared')));
+  const ack = await clients[0]!.request({ type: 'say', text: 'across workers' });
+  assert.ok(ack.type === 'ack');
+  for (const client of clients.slice(1)) assert.equal((await client.next((m) => m.type === 'msg')).type, 'msg');
+  const workerPids = () => execFileSync('pgrep', ['-P', String(server.child.pid)]).toString().trim().split('\n').map(Number);
+  const before = workerPids();
+  assert.equal(before.length, 2);
+  process.kill(before[0]!, 'SIGKILL');
+  let after: number[] = [];
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    after = workerPids();
+    if (after.length === 2 && !after.includes(before[0]!)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(after.length, 2, 'the primary started another worker');
+  const late = await signedInClient(t, server.port, 'late', 'shared');
+  assert.equal((await late.request({ type: 'say', text: 'still one server' })).type, 'ack');
+  server.child.kill('SIGTERM');
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
+  for (const pid of after) assert.throws(() => process.kill(pid, 0), 'every worker is gone');
 });
