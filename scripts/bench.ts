@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** `npm run bench`: framing throughput (and, later, end-to-end delivery). */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +12,7 @@ import { strictCli, UsageError } from '../src/cli/common.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
-import { startChild } from './bench/processes.js';
+import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
 import { count, fixed, table } from './bench/report.js';
 
@@ -37,23 +39,33 @@ function e2eTable(results: E2eResult[]): string {
   );
 }
 
-/** Starts a fresh server or relay, runs one measurement against it, stops it. */
-async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptions, profileDir?: string): Promise<E2eResult> {
-  const cert = path.join(certDir, 'server.crt');
-  const key = path.join(certDir, 'server.key');
+/**
+ * Starts a fresh system (server, relay, two cluster nodes, or one node with
+ * two workers), runs one measurement against it, stops it.
+ */
+async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptions, profileDir?: string, redisUrl?: string): Promise<E2eResult> {
+  const files = ['--cert', path.join(certDir, 'server.crt'), '--key', path.join(certDir, 'server.key')];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-data-'));
-  const child = target === 'server'
-    // Cheap password hashing here only, so that signing in 32 members is quick; the
-    // connections part measures logins with the default cost.
-    ? await startChild('src/cli/server.js', ['--port', '0', '--cert', cert, '--key', key, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn',
-      '--scrypt-cost', '1024,8,1'], profileDir)
-    : await startChild('scripts/bench/relay.js', ['--port', '0', '--cert', cert, '--key', key], profileDir);
+  // Cheap password hashing here only, so that signing in 32 members is quick; the
+  // connections part measures logins with the default cost.
+  const serverArgs = ['--port', '0', ...files, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', '--scrypt-cost', '1024,8,1'];
+  const clusterArgs = redisUrl === undefined ? [] : ['--redis', redisUrl];
+  const children: Child[] = [];
   try {
-    return await runE2e(target, child.process.pid!, child.port, options);
+    if (target === 'relay') children.push(await startChild('scripts/bench/relay.js', ['--port', '0', ...files], profileDir));
+    else if (target === 'server') children.push(await startChild('src/cli/server.js', serverArgs, profileDir));
+    else if (target === 'cluster') for (let i = 0; i < 2; i++) children.push(await startChild('src/cli/server.js', [...serverArgs, ...clusterArgs], profileDir));
+    else children.push(await startChild('src/cli/server.js', [...serverArgs, ...clusterArgs, '--workers', '2'], profileDir));
+    const pids = () => children.flatMap((child) => (target === 'workers' ? childPids(child.process.pid!) : [child.process.pid!]));
+    return await runE2e(target, { pids, ports: children.map((child) => child.port) }, { ...options, runId: randomBytes(3).toString('hex') });
   } finally {
-    await child.stop();
+    for (const child of children) await child.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function childPids(pid: number): number[] {
+  return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
 }
 
 async function main(): Promise<void> {
@@ -76,6 +88,7 @@ async function main(): Promise<void> {
       mode: { choices: ['max', 'open', 'both'] as const, default: 'both' as const, describe: 'e2e: max (bounded in-flight window), open (fixed offered rate), or both' },
       rate: { type: 'number', describe: 'e2e open loop: offered messages/s, all senders together (default: half the server\'s max rate)' },
       window: { type: 'number', default: 32, describe: 'e2e max mode: messages per sender in flight' },
+      redis: { type: 'string', describe: "e2e: also run 2 cluster nodes and 1 node with 2 workers on this Redis (redis://host:port, or 'auto' to start a temporary redis-server)" },
       svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
       profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     })
@@ -134,6 +147,20 @@ async function main(): Promise<void> {
         results.push(relay, serverMax);
         report['relayRatio'] = serverMax.deliveredPerSecond / relay.deliveredPerSecond;
       }
+      if (argv.only !== 'connections' && argv.redis !== undefined && serverMax !== undefined) {
+        const redis = argv.redis === 'auto' ? await startRedis() : undefined;
+        try {
+          const url = redis?.url ?? argv.redis;
+          say(`end-to-end, max mode, cluster on ${url}: 2 nodes, then 1 node with 2 workers...`);
+          const cluster = await measureOnce('cluster', certDir, base, undefined, url);
+          const workers = await measureOnce('workers', certDir, base, undefined, url);
+          results.push(cluster, workers);
+          report['clusterRatio'] = cluster.deliveredPerSecond / serverMax.deliveredPerSecond;
+          report['workersRatio'] = workers.deliveredPerSecond / serverMax.deliveredPerSecond;
+        } finally {
+          await redis?.stop();
+        }
+      }
       if (argv.only !== 'connections' && argv.mode !== 'max') {
         const deliveriesPerMessage = argv.members - 1;
         const rate = argv.rate ?? (serverMax ? serverMax.deliveredPerSecond / deliveriesPerMessage / 2 : 1000);
@@ -153,8 +180,11 @@ async function main(): Promise<void> {
         report['sweep'] = points;
       }
       if (results.length > 0) report['e2e'] = results;
-      if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; durable SQLite)\n${e2eTable(results)}\n`;
+      if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; server: durable SQLite; cluster and workers: Redis)\n${e2eTable(results)}\n`;
       if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
+      if (typeof report['clusterRatio'] === 'number' && typeof report['workersRatio'] === 'number') {
+        text += `cluster (2 nodes) / single node: ${fixed(report['clusterRatio'], 2)}; 2 workers / single node: ${fixed(report['workersRatio'], 2)}\n`;
+      }
       if (report['sweep'] !== undefined) text += `sweep chart written to ${argv.svg}\n`;
     } finally {
       rmSync(certDir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { type DeliveryStats, Member, stampText } from './load.js';
 import { cpuMicros, memory } from './processes.js';
 
 export type E2eMode = 'open' | 'max';
-export type E2eTarget = 'server' | 'relay';
+export type E2eTarget = 'server' | 'relay' | 'cluster' | 'workers';
 
 export interface E2eOptions {
   members: number;
@@ -23,6 +23,14 @@ export interface E2eOptions {
   /** PEM of the CA that signed the target's certificate. */
   ca: string;
   progress: (line: string) => void;
+  /** Makes user and group names unique when several runs share one Redis. */
+  runId?: string;
+}
+
+/** The processes under test: CPU and memory are summed over `pids`; members spread over `ports`. */
+export interface E2eSystem {
+  pids: () => number[];
+  ports: number[];
 }
 
 export interface E2eResult {
@@ -51,16 +59,17 @@ const DRAIN_MS = 5_000;
 const TICK_MS = 5;
 const GROUP = 'bench';
 
-async function joinAll(target: E2eTarget, port: number, options: E2eOptions, stats: DeliveryStats): Promise<Member[]> {
+async function joinAll(target: E2eTarget, ports: number[], options: E2eOptions, stats: DeliveryStats): Promise<Member[]> {
   const members: Member[] = [];
+  const suffix = options.runId ?? '';
   for (let i = 0; i < options.members; i++) {
-    const member = await Member.connect(port, options.ca, stats);
+    const member = await Member.connect(ports[i % ports.length]!, options.ca, stats);
     members.push(member);
     await member.welcomed();
     if (target === 'relay') continue;
-    await member.request({ type: 'register', user: `member${i}`, password: 'benchmark password', id: 1 }, 'auth_ok');
-    if (i === 0) await member.request({ type: 'create_group', group: GROUP, id: 2 }, 'group_created');
-    await member.request({ type: 'join', group: GROUP, id: 3 }, 'joined');
+    await member.request({ type: 'register', user: `m${i}${suffix}`, password: 'benchmark password', id: 1 }, 'auth_ok');
+    if (i === 0) await member.request({ type: 'create_group', group: `${GROUP}${suffix}`, id: 2 }, 'group_created');
+    await member.request({ type: 'join', group: `${GROUP}${suffix}`, id: 3 }, 'joined');
   }
   return members;
 }
@@ -73,9 +82,12 @@ function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function runE2e(target: E2eTarget, pid: number, port: number, options: E2eOptions): Promise<E2eResult> {
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+
+export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eOptions): Promise<E2eResult> {
   const stats: DeliveryStats = { delivered: 0, duplicates: 0, outOfOrder: 0, latency: new LatencyHistogram(), measuring: false, windowDelivered: 0, closed: 0, errors: [] };
-  const members = await joinAll(target, port, options, stats);
+  const members = await joinAll(target, system.ports, options, stats);
+  const pids = system.pids();
   const senders = members.slice(0, options.senders);
   const observer = members[members.length - 1]!;
   const sent = new Array<number>(senders.length).fill(0);
@@ -85,7 +97,7 @@ export async function runE2e(target: E2eTarget, pid: number, port: number, optio
     senders[index]!.send({ type: 'say', text: stampText(index, sent[index]!, options.bytes) });
   };
 
-  const cpuBefore = cpuMicros(pid);
+  const cpuBefore = cpuOf(pids);
   const started = performance.now();
   let ticker: NodeJS.Timeout | undefined;
   if (options.mode === 'max') {
@@ -119,8 +131,8 @@ export async function runE2e(target: E2eTarget, pid: number, port: number, optio
   const totalSent = sent.reduce((sum, count) => sum + count, 0);
   const expected = totalSent * (options.members - 1);
   await until(() => stats.delivered + stats.duplicates >= expected, DRAIN_MS);
-  const serverCpu = cpuMicros(pid) - cpuBefore;
-  const peak = memory(pid).peak;
+  const serverCpu = cpuOf(pids) - cpuBefore;
+  const peak = pids.reduce((sum, pid) => sum + memory(pid).peak, 0);
   for (const member of members) member.close();
 
   return {

@@ -18,7 +18,7 @@ async function quickRun(t: Parameters<typeof tempDir>[0], target: E2eTarget, opt
       '--scrypt-cost', `${TEST_SCRYPT_COST.N},${TEST_SCRYPT_COST.r},${TEST_SCRYPT_COST.p}`])
     : await startChild('scripts/bench/relay.js', ['--port', '0', ...files]);
   t.after(() => child.stop());
-  return runE2e(target, child.process.pid!, child.port, {
+  return runE2e(target, { pids: () => [child.process.pid!], ports: [child.port] }, {
     members: 6, senders: 2, bytes: 64, seconds: 1, mode: 'max', rate: 0, window: 8, ca: certs.ca, progress: () => undefined, ...options,
   });
 }
