@@ -5,12 +5,13 @@ import type { Argv } from 'yargs';
 export class UsageError extends Error {}
 
 /**
- * Strict flags, `--help`/`-h`, and a failure handler that prints one line
+ * Strict flags (a flag given twice takes the last value), `--help`/`-h`, and a failure handler that prints one line
  * (not the whole help, yargs issue #2394) and exits 2 for usage errors.
  * Runtime errors thrown from checks that are not UsageErrors pass through.
  */
 export function strictCli<T>(cli: Argv<T>, name: string): Argv<T> {
   return cli
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
     .alias('help', 'h')

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   }
 
   if (argv.workers > 1 && !isWorkerProcess()) {
-    process.exitCode = await runPrimary(argv.workers);
+    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port);
     return;
   }
 

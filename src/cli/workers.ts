@@ -4,6 +4,7 @@
  * on SIGINT/SIGTERM stops them all cleanly.
  */
 import cluster, { type Worker } from 'node:cluster';
+import net from 'node:net';
 
 /** What a worker tells the primary once it listens. */
 export interface ListeningNotice {
@@ -14,19 +15,43 @@ function isListeningNotice(value: unknown): value is ListeningNotice {
   return typeof value === 'object' && value !== null && typeof (value as { listening?: unknown }).listening === 'string';
 }
 
-/** Seconds a restarted worker must have lived before its next death restarts it at once. */
+/** Milliseconds a restarted worker must have lived before its next death restarts it at once. */
 const RESTART_BACKOFF_MS = 1_000;
 
-export function runPrimary(count: number): Promise<number> {
+/** A port free on `host` now: what `--port 0` becomes, so that every worker, replacements included, takes the same one. */
+async function freePort(host: string): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ host, port: 0 }, resolve);
+  });
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error(`could not pick a port on ${host}`);
+  return address.port;
+}
+
+/**
+ * Starts the workers and replaces any that dies. `--port 0` is resolved here
+ * once: in node:cluster, a worker that listens on port 0 after every holder
+ * of the shared port died would get a new one. `listening on` is printed once
+ * every worker listens.
+ */
+export async function runPrimary(count: number, host: string, port: number): Promise<number> {
+  if (port === 0) cluster.setupPrimary({ args: [...process.argv.slice(2), '--port', String(await freePort(host))] });
   let stopping = false;
   let announced = false;
+  const listening = new Set<Worker>();
   const workers = new Set<Worker>();
   const spawn = (): void => {
     const worker = cluster.fork();
     const startedAt = Date.now();
     workers.add(worker);
     worker.on('message', (message: unknown) => {
-      if (isListeningNotice(message) && !announced) {
+      if (!isListeningNotice(message)) return;
+      listening.add(worker);
+      if (announced) process.stderr.write(`worker ${worker.process.pid} listening\n`);
+      else if (listening.size >= count) {
         announced = true;
         process.stdout.write(`${message.listening}\n`);
         process.stderr.write(`${count} workers share the port\n`);
@@ -34,6 +59,7 @@ export function runPrimary(count: number): Promise<number> {
     });
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
+      listening.delete(worker);
       if (stopping) return;
       process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
       setTimeout(spawn, Date.now() - startedAt < RESTART_BACKOFF_MS ? RESTART_BACKOFF_MS : 0);

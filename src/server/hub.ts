@@ -7,6 +7,7 @@
  */
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import { nameKey } from '../store/store.js';
 import type { ClusterLink } from './cluster.js';
 
 /** What the hub needs of a connection. */
@@ -36,7 +37,7 @@ interface PendingJoin {
 }
 
 function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
-  const key = name.toLowerCase();
+  const key = nameKey(name);
   const entry = table.get(key);
   if (entry !== undefined) {
     entry.connections.set(member, seenSeq);
@@ -47,7 +48,7 @@ function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): bo
 }
 
 function remove(table: UserTable, name: string, member: HubMember): boolean {
-  const key = name.toLowerCase();
+  const key = nameKey(name);
   const entry = table.get(key);
   if (entry === undefined || !entry.connections.delete(member)) return false;
   if (entry.connections.size > 0) return false;
@@ -91,12 +92,12 @@ export class Hub {
 
   /** The user's display name when it is online (on any node). */
   async onlineName(user: string): Promise<string | undefined> {
-    return this.online.get(user.toLowerCase())?.name ?? (await this.cluster?.onlineName(user));
+    return this.online.get(nameKey(user))?.name ?? (await this.cluster?.onlineName(user));
   }
 
   /** Live messages of `group` are kept for `member` from now until it enters (or gives up). */
   prepareJoin(group: string, member: HubMember): void {
-    this.pending.set(member, { groupKey: group.toLowerCase(), frames: [] });
+    this.pending.set(member, { groupKey: nameKey(group), frames: [] });
   }
 
   cancelJoin(member: HubMember): void {
@@ -109,7 +110,7 @@ export class Hub {
    * it does not hold, to be sent after the `joined` reply.
    */
   enter(group: string, user: string, member: HubMember, seenSeq: number): Buffer[] {
-    const key = group.toLowerCase();
+    const key = nameKey(group);
     const joining = this.pending.get(member);
     this.pending.delete(member);
     let users = this.groups.get(key);
@@ -126,7 +127,7 @@ export class Hub {
   }
 
   exit(group: string, user: string, member: HubMember): void {
-    const key = group.toLowerCase();
+    const key = nameKey(group);
     const users = this.groups.get(key);
     if (users === undefined) return;
     if (remove(users, user, member)) {
@@ -139,13 +140,13 @@ export class Hub {
   /** Display names of the users in the group now (on every node). */
   async members(group: string): Promise<string[]> {
     if (this.cluster) return this.cluster.members(group);
-    const users = this.groups.get(group.toLowerCase());
+    const users = this.groups.get(nameKey(group));
     return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {
     if (this.cluster) return this.cluster.memberCounts(groups);
-    return groups.map((group) => this.groups.get(group.toLowerCase())?.size ?? 0);
+    return groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0);
   }
 
   /**
@@ -167,7 +168,7 @@ export class Hub {
   }
 
   private deliverDirect(message: DirectMessage): void {
-    const entry = this.online.get(message.to.toLowerCase());
+    const entry = this.online.get(nameKey(message.to));
     if (entry === undefined) return;
     const frame = this.encoder.encode(message);
     for (const member of entry.connections.keys()) member.sendFrame(frame);
@@ -179,9 +180,9 @@ export class Hub {
    * and, for a message (`seq` > 0), except those that hold it from their join.
    */
   private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): void {
-    const key = group.toLowerCase();
+    const key = nameKey(group);
     const users = this.groups.get(key);
-    const skip = skipUser?.toLowerCase();
+    const skip = skipUser === undefined ? undefined : nameKey(skipUser);
     if (users !== undefined) {
       for (const [userKey, entry] of users) {
         if (userKey === skip) continue;

@@ -9,9 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ProtocolError } from '../protocol/errors.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
-import { parseStoredMessage, redisOptions } from '../store/redis.js';
+import { guardRedis, isRecord, parseStoredMessage, redisOptions } from '../store/redis.js';
+import { nameKey as keyOf } from '../store/store.js';
 import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../store/redis-keys.js';
 import type { ClusterEvents, ClusterLink } from './cluster.js';
 import type { Logger } from './logger.js';
@@ -24,12 +24,6 @@ export interface RedisClusterOptions {
   /** How long a member entry lives without a refresh; refreshed every third of it. */
   memberTtlMs: number;
   logger: Logger;
-}
-
-const keyOf = (name: string): string => name.toLowerCase();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Names of unexpired `node|name` entries, once each without regard to case. */
@@ -115,19 +109,19 @@ export class RedisClusterLink implements ClusterLink {
   }
 
   async members(group: string): Promise<string[]> {
-    return liveNames(await unavailableOnFailure(this.commands.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf')));
+    return liveNames(await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf')));
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {
     if (groups.length === 0) return [];
     const pipeline = this.commands.pipeline();
     for (const group of groups) pipeline.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf');
-    const results = (await unavailableOnFailure(pipeline.exec())) ?? [];
+    const results = (await guardRedis(this.commands, () => pipeline.exec())) ?? [];
     return results.map(([error, entries]) => (error === null && Array.isArray(entries) ? liveNames(entries.map(String)).length : 0));
   }
 
   async onlineName(user: string): Promise<string | undefined> {
-    const [entry] = await unavailableOnFailure(this.commands.zrangebyscore(REDIS_KEYS.online(keyOf(user)), Date.now(), '+inf', 'LIMIT', 0, 1));
+    const [entry] = await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.online(keyOf(user)), Date.now(), '+inf', 'LIMIT', 0, 1));
     return entry === undefined ? undefined : entry.slice(entry.indexOf('|') + 1);
   }
 
@@ -229,15 +223,6 @@ export class RedisClusterLink implements ClusterLink {
 
   private expiry(): number {
     return Date.now() + this.options.memberTtlMs;
-  }
-}
-
-/** A query the request cannot do without: a lost connection is `unavailable`. */
-async function unavailableOnFailure<T>(query: Promise<T>): Promise<T> {
-  try {
-    return await query;
-  } catch (error) {
-    throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
   }
 }
 

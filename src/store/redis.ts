@@ -9,7 +9,7 @@ import { Redis, type RedisOptions, type Result } from 'ioredis';
 import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from './redis-keys.js';
-import type { GroupRecord, MessagePage, NewMessage, Store, UserRecord } from './store.js';
+import { type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
 
 const APPEND_SCRIPT = `
 local name = redis.call('HGET', KEYS[3], ARGV[1])
@@ -38,9 +38,7 @@ export function redisOptions(): RedisOptions {
   };
 }
 
-const keyOf = (name: string): string => name.toLowerCase();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -120,14 +118,18 @@ export class RedisStore implements Store {
     await this.redis.quit().then(() => undefined, () => this.redis.disconnect());
   }
 
-  /** Runs a Redis call; a lost connection becomes `unavailable`, other failures stay as they are. */
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
-    if (this.redis.status !== 'ready') throw new ProtocolError('unavailable', 'the shared store is unreachable; try again');
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ReplyError') throw error;
-      throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
-    }
+  private guard<T>(call: () => Promise<T>): Promise<T> {
+    return guardRedis(this.redis, call);
+  }
+}
+
+/** Runs a Redis call a request needs: a lost connection is `unavailable`; a reply error stays as it is (a bug). */
+export async function guardRedis<T>(redis: Redis, call: () => Promise<T>): Promise<T> {
+  if (redis.status !== 'ready') throw new ProtocolError('unavailable', 'the shared store is unreachable; try again');
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ReplyError') throw error;
+    throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
   }
 }

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
-import type { GroupRecord, MessagePage, NewMessage, Store, UserRecord } from './store.js';
+import { type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
 
 const SCHEMA_VERSION = 1;
 const SCHEMA = `
@@ -43,8 +43,6 @@ interface MessageRow { group_name: string; seq: number; sender: string; text: st
 interface GroupRow { name: string; last_seq: number }
 interface UserRow { name: string; password_hash: string }
 
-/** Names are ASCII, so lowercasing is an exact case-insensitive key. */
-const keyOf = (name: string): string => name.toLowerCase();
 
 export class SqliteStore implements Store {
   /** Group key → highest seq handed out (committed or in the pending batch). */

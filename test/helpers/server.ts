@@ -85,6 +85,8 @@ export interface SpawnedServer {
   /** Everything the process wrote to stdout, line by line. */
   stdout: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first stderr line (already written or still to come) that matches. */
+  stderrLine(pattern: RegExp): Promise<string>;
 }
 
 /** Runs the real CLI (`dist/src/cli/server.js`) and waits for its `listening on` line. */
@@ -102,11 +104,26 @@ export async function spawnServer(t: TestContext, args: string[], env: NodeJS.Pr
     return exited;
   });
   const stderr: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const stderrLines = createInterface({ input: child.stderr! });
+  stderrLines.on('line', (line) => stderr.push(line));
+  const stderrLine = (pattern: RegExp): Promise<string> => {
+    const seen = stderr.find((line) => pattern.test(line));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no stderr line matched ${pattern}: ${stderr.join('\n')}`)), WAIT_MS);
+      const onLine = (line: string) => {
+        if (!pattern.test(line)) return;
+        clearTimeout(timer);
+        stderrLines.off('line', onLine);
+        resolve(line);
+      };
+      stderrLines.on('line', onLine);
+    });
+  };
   const stdout: string[] = [];
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen in time: ${stderr.join('')}`)), WAIT_MS);
+    const timer = setTimeout(() => reject(new Error(`server did not listen in time: ${stderr.join('\n')}`)), WAIT_MS);
     lines.on('line', (line) => {
       stdout.push(line);
       const match = /listening on .*:(\d+)$/.exec(line);
@@ -117,8 +134,8 @@ export async function spawnServer(t: TestContext, args: string[], env: NodeJS.Pr
     });
     void exited.then(({ code }) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr.join('')}`));
+      reject(new Error(`server exited with ${code}: ${stderr.join('\n')}`));
     });
   });
-  return { child, port, stdout, exited };
+  return { child, port, stdout, exited, stderrLine };
 }
