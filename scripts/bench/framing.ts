@@ -6,7 +6,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import type { ChatMessage } from '../../src/protocol/messages.js';
-import { measure, type Rate } from './measure.js';
+import { compare, type Rate } from './measure.js';
 
 export interface FramingOptions {
   durationMs: number;
@@ -69,11 +69,11 @@ function runCase(name: string, textBytes: number, options: FramingOptions): Fram
     }
     return { ops: perBatch, bytes };
   };
-  const encode = {
-    codec: measure(encodeWith(() => frameEncoder.encode(message).length), timing),
-    bare: measure(encodeWith(() => bareEncoder.encodeSharedRef(message).length), timing),
-    json: measure(encodeWith(() => Buffer.from(`${JSON.stringify(message)}\n`).length), timing),
-  };
+  const encode = compare({
+    codec: encodeWith(() => frameEncoder.encode(message).length),
+    bare: encodeWith(() => bareEncoder.encodeSharedRef(message).length),
+    json: encodeWith(() => Buffer.from(`${JSON.stringify(message)}\n`).length),
+  }, timing);
 
   const count = Math.max(64, Math.floor(STREAM_BYTES / frameBytes));
   const messages = Array.from({ length: count }, (_, i) => ({ ...message, seq: i + 1 }));
@@ -88,8 +88,8 @@ function runCase(name: string, textBytes: number, options: FramingOptions): Fram
     if (decoded !== count) throw new Error(`${name}: decoded ${decoded} of ${count} messages`);
   };
 
-  const decode = {
-    codec: measure(() => {
+  const decode = compare({
+    codec: () => {
       const decoder = new FrameDecoder({ maxFrame: 65_536 });
       let decoded = 0;
       for (const piece of framedChunks) {
@@ -98,26 +98,26 @@ function runCase(name: string, textBytes: number, options: FramingOptions): Fram
       }
       check(decoded);
       return { ops: decoded, bytes: framedStream.length };
-    }, timing),
-    bare: measure(() => {
+    },
+    bare: () => {
       let decoded = 0;
       for (const body of bodies) if (bareDecoder.decode(body) !== null) decoded += 1;
       check(decoded);
       return { ops: decoded, bytes: bodyBytes };
-    }, timing),
-    json: measure(() => {
+    },
+    json: () => {
       const decoded = parseJsonLines(jsonChunks);
       check(decoded);
       return { ops: decoded, bytes: jsonBytes };
-    }, timing),
-  };
+    },
+  }, timing);
 
   return {
     name,
     textBytes,
     frameBytes,
-    encode: { ...encode, ratio: encode.codec.opsPerSecond / encode.bare.opsPerSecond },
-    decode: { ...decode, ratio: decode.codec.opsPerSecond / decode.bare.opsPerSecond },
+    encode: { ...encode.rates, ratio: encode.ratio('codec', 'bare') },
+    decode: { ...decode.rates, ratio: decode.ratio('codec', 'bare') },
   };
 }
 

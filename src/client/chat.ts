@@ -80,7 +80,7 @@ export class ChatController {
         this.screen.print(renderError(message.code, message.message));
         return;
       case 'shutdown':
-        this.screen.print(renderStatus(`the server is shutting down: ${sanitizeLine(message.message)}`));
+        this.screen.print(renderStatus(shutdownNotice(sanitizeLine(message.message))));
         return;
     }
   }
@@ -122,6 +122,7 @@ export class ChatController {
       case 'empty': return;
       case 'help': this.screen.print(HELP_TEXT); return;
       case 'usage': this.screen.print(kleur.yellow(command.usage)); return;
+      case 'unsendable': this.screen.print(kleur.red(`! ${command.problem}`)); return;
       case 'unknown': this.screen.print(kleur.yellow(`unknown command /${sanitizeLine(command.name)}: /help lists them`)); return;
       case 'quit': await this.quit(); return;
       case 'say': {
@@ -186,9 +187,8 @@ export class ChatController {
   /** Reconnects with backoff, signs in again, and rejoins where it left off. */
   private async recover(error: Error | undefined): Promise<void> {
     this.screen.print(renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}; reconnecting…`));
-    for (let attempt = 0; !this.quitting; attempt++) {
-      const delay = backoffDelay(attempt);
-      if (attempt > 0) this.screen.print(renderStatus(`next try in ${(delay / 1000).toFixed(1)} s`));
+    let delay = backoffDelay(0);
+    for (let attempt = 1; !this.quitting; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.quitting) return;
       try {
@@ -205,7 +205,8 @@ export class ChatController {
           await this.quit(1);
           return;
         }
-        this.screen.print(renderStatus(`reconnect failed: ${sanitizeLine((failure as Error).message)}`));
+        delay = backoffDelay(attempt);
+        this.screen.print(renderStatus(`reconnect failed: ${sanitizeLine((failure as Error).message)}; next try in ${(delay / 1000).toFixed(1)} s`));
       }
     }
   }
@@ -217,4 +218,9 @@ export class ChatController {
     await this.client.bye();
     this.done(code);
   }
+}
+
+/** What a `shutdown` says, without saying "shutting down" twice. */
+function shutdownNotice(reason: string): string {
+  return /shut(ting)? down/i.test(reason) || reason === '' ? 'the server is shutting down' : `the server is shutting down: ${reason}`;
 }

@@ -1,5 +1,6 @@
 /** What a line typed at the chat prompt means. Pure. */
 import { HISTORY_MAX_LIMIT } from '../protocol/limits.js';
+import { textProblem } from '../protocol/validate.js';
 
 export type Command =
   | { kind: 'say'; text: string }
@@ -13,6 +14,8 @@ export type Command =
   | { kind: 'history'; count: number }
   | { kind: 'quit' }
   | { kind: 'usage'; usage: string }
+  /** A text the server would refuse: said here, not sent. */
+  | { kind: 'unsendable'; problem: string }
   | { kind: 'unknown'; name: string }
   | { kind: 'empty' };
 
@@ -29,8 +32,8 @@ export function parseInput(line: string): Command {
   const trimmed = line.trim();
   if (trimmed === '') return { kind: 'empty' };
   if (trimmed === 'exit') return { kind: 'quit' };
-  if (line.startsWith('//')) return { kind: 'say', text: line.slice(1) };
-  if (!trimmed.startsWith('/')) return { kind: 'say', text: line };
+  if (line.startsWith('//')) return checked({ kind: 'say', text: line.slice(1) });
+  if (!trimmed.startsWith('/')) return checked({ kind: 'say', text: line });
   const [rawName = '', ...args] = trimmed.slice(1).split(/\s+/);
   const name = rawName.toLowerCase();
   const usage = (key: string): Command => ({ kind: 'usage', usage: USAGE[key]! });
@@ -43,7 +46,7 @@ export function parseInput(line: string): Command {
     case 'who': return { kind: 'who' };
     case 'msg': case 'dm': {
       const match = /^\/\S+\s+(\S+)\s+([\s\S]+)$/.exec(trimmed);
-      return match ? { kind: 'msg', to: match[1]!, text: match[2]! } : usage('msg');
+      return match ? checked({ kind: 'msg', to: match[1]!, text: match[2]! }) : usage('msg');
     }
     case 'history': {
       if (args.length === 0) return { kind: 'history', count: DEFAULT_HISTORY_COUNT };
@@ -53,4 +56,11 @@ export function parseInput(line: string): Command {
     case 'quit': case 'exit': case 'q': return { kind: 'quit' };
     default: return { kind: 'unknown', name };
   }
+}
+
+function checked(command: Extract<Command, { kind: 'say' | 'msg' }>): Command {
+  const problem = textProblem(command.text);
+  if (problem === undefined) return command;
+  const bytes = Buffer.byteLength(command.text, 'utf8');
+  return { kind: 'unsendable', problem: `not sent: ${problem}${problem.includes('bytes') ? ` (this one is ${bytes})` : ''}` };
 }

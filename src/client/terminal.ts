@@ -137,7 +137,12 @@ export class Screen {
     this.rl.on('close', handler);
   }
 
+  /** Ends input; the prompt line is cleared so the shell's prompt starts on a clean line. */
   close(): void {
+    if (this.chatting && this.output.isTTY) {
+      readline.cursorTo(this.output, 0);
+      readline.clearLine(this.output, 0);
+    }
     this.chatting = false;
     this.rl.close();
     this.restore();

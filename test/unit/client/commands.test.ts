@@ -25,6 +25,14 @@ test('typed lines become commands; wrong usage gets a hint', () => {
   for (const name of ['help', 'groups', 'leave', 'who']) assert.equal(parseInput(`/${name}`).kind, name);
 });
 
+test('a text the server would refuse is not sent, and the user is told why', () => {
+  assert.deepEqual(parseInput('x'.repeat(4097)), { kind: 'unsendable', problem: 'not sent: text is over 4096 bytes (this one is 4097)' });
+  assert.deepEqual(parseInput(`/msg bob ${'é'.repeat(2049)}`), { kind: 'unsendable', problem: 'not sent: text is over 4096 bytes (this one is 4098)' });
+  assert.deepEqual(parseInput('bell \u0007 here'), { kind: 'unsendable', problem: 'not sent: text holds a control character' });
+  assert.equal(parseInput('x'.repeat(4096)).kind, 'say');
+  assert.equal(parseInput(`/msg bob ${'é'.repeat(2048)}`).kind, 'msg');
+});
+
 test('fingerprints are accepted with or without colons, in any case', () => {
   const hex = 'ab'.repeat(32);
   const canonical = Array.from({ length: 32 }, () => 'AB').join(':');
