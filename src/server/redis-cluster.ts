@@ -15,6 +15,7 @@ import { nameKey as keyOf } from '../store/store.js';
 import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../store/redis-keys.js';
 import type { ClusterEvents, ClusterLink } from './cluster.js';
 import type { Logger } from './logger.js';
+import { sweepExpiredMembers } from './member-sweep.js';
 
 /** Messages fetched per group when catching up after a lost subscription. */
 const CATCH_UP_LIMIT = 1000;
@@ -41,12 +42,15 @@ export class RedisClusterLink implements ClusterLink {
   private readonly commands: Redis;
   private readonly subscriber: Redis;
   private events: ClusterEvents | undefined;
-  /** This node's entries, to refresh: group display name → users; online users. */
-  private readonly localMembers = new Map<string, Map<string, string>>();
+  /** This node's entries, to refresh: group key → its display name and users (key → name); online users. */
+  private readonly localMembers = new Map<string, { name: string; users: Map<string, string> }>();
   private readonly localOnline = new Map<string, string>();
   /** Last seq delivered per group key, to catch up after the subscription drops. */
   private readonly delivered = new Map<string, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing = false;
+  /** When the command connection last became ready: other nodes get a TTL's time to renew before this one sweeps. */
+  private readySince = Date.now();
   private subscribedOnce = false;
   /** While catching up, live messages wait here so that none overtakes a missed one. */
   private held: Array<{ message: StoredMessage; origin: string }> | undefined;
@@ -56,6 +60,7 @@ export class RedisClusterLink implements ClusterLink {
     const warn = (error: Error) => options.logger.warn('redis connection trouble', { reason: error.message });
     this.commands = new Redis(options.url, redisOptions());
     this.commands.on('error', warn);
+    this.commands.on('ready', () => { this.readySince = Date.now(); });
     this.subscriber = new Redis(options.url, { ...redisOptions(), enableOfflineQueue: true });
     this.subscriber.on('error', warn);
   }
@@ -84,17 +89,17 @@ export class RedisClusterLink implements ClusterLink {
     this.publish(EVENT_DIRECT, message);
   }
 
-  trackMember(group: string, user: string, present: boolean): void {
-    const key = keyOf(group);
-    let users = this.localMembers.get(key);
+  trackMember(groupName: string, user: string, present: boolean): void {
+    const key = keyOf(groupName);
+    let group = this.localMembers.get(key);
     if (present) {
-      if (users === undefined) this.localMembers.set(key, (users = new Map()));
-      users.set(keyOf(user), user);
+      if (group === undefined) this.localMembers.set(key, (group = { name: groupName, users: new Map() }));
+      group.users.set(keyOf(user), user);
       if (!this.delivered.has(key)) void this.rememberSeq(key);
       this.write((redis) => redis.zadd(REDIS_KEYS.members(key), this.expiry(), `${this.nodeId}|${user}`));
     } else {
-      users?.delete(keyOf(user));
-      if (users?.size === 0) this.localMembers.delete(key);
+      group?.users.delete(keyOf(user));
+      if (group?.users.size === 0) this.localMembers.delete(key);
       this.write((redis) => redis.zrem(REDIS_KEYS.members(key), `${this.nodeId}|${user}`));
     }
   }
@@ -130,7 +135,7 @@ export class RedisClusterLink implements ClusterLink {
     this.held = undefined;
     clearInterval(this.refreshTimer);
     const removals = this.commands.pipeline();
-    for (const [group, users] of this.localMembers) for (const user of users.values()) removals.zrem(REDIS_KEYS.members(group), `${this.nodeId}|${user}`);
+    for (const [key, group] of this.localMembers) for (const user of group.users.values()) removals.zrem(REDIS_KEYS.members(key), `${this.nodeId}|${user}`);
     for (const [key, user] of this.localOnline) removals.zrem(REDIS_KEYS.online(key), `${this.nodeId}|${user}`);
     if (this.commands.status === 'ready') await removals.exec().catch((error: unknown) => this.options.logger.warn('could not remove member entries', { reason: String(error) }));
     this.subscriber.disconnect();
@@ -200,15 +205,49 @@ export class RedisClusterLink implements ClusterLink {
   }
 
   private refresh(): void {
-    if (this.commands.status !== 'ready') return;
+    if (this.commands.status !== 'ready' || this.refreshing) return;
+    this.refreshing = true;
+    this.renewAndSweep()
+      .catch((error: unknown) => this.options.logger.warn('member refresh failed', { reason: String(error) }))
+      .finally(() => { this.refreshing = false; });
+  }
+
+  /**
+   * Renews this node's entries, then removes expired ones from its groups and
+   * announces those departures (here and to every node); not in the first TTL
+   * after (re)connecting, so that after an outage every node has renewed its
+   * entries before anything of it is taken for dead. An entry of ours
+   * that had been swept meanwhile (Redis was out of reach for longer than the
+   * TTL) comes back with its join announced to the other nodes: they saw the
+   * leave, this node's members did not.
+   */
+  private async renewAndSweep(): Promise<void> {
     const expiry = this.expiry();
     const pipeline = this.commands.pipeline();
-    for (const [group, users] of this.localMembers) {
-      for (const user of users.values()) pipeline.zadd(REDIS_KEYS.members(group), expiry, `${this.nodeId}|${user}`);
-      pipeline.zremrangebyscore(REDIS_KEYS.members(group), '-inf', Date.now());
+    const renewed: PresenceMessage[] = [];
+    for (const [key, group] of this.localMembers) {
+      for (const user of group.users.values()) {
+        pipeline.zadd(REDIS_KEYS.members(key), expiry, `${this.nodeId}|${user}`);
+        renewed.push({ type: 'presence', group: group.name, user, event: 'join' });
+      }
     }
-    for (const [key, user] of this.localOnline) pipeline.zadd(REDIS_KEYS.online(key), expiry, `${this.nodeId}|${user}`);
-    pipeline.exec().catch((error: unknown) => this.options.logger.warn('member refresh failed', { reason: String(error) }));
+    const now = Date.now();
+    for (const [key, user] of this.localOnline) {
+      pipeline.zadd(REDIS_KEYS.online(key), expiry, `${this.nodeId}|${user}`);
+      pipeline.zremrangebyscore(REDIS_KEYS.online(key), '-inf', `(${now}`);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    renewed.forEach((join, i) => {
+      if (results[i]?.[1] === 1) this.publishPresence(join);
+    });
+    if (now - this.readySince < this.options.memberTtlMs) return;
+    for (const [key, group] of this.localMembers) {
+      for (const user of await sweepExpiredMembers(this.commands, REDIS_KEYS.members(key), now, this.nodeId)) {
+        const leave: PresenceMessage = { type: 'presence', group: group.name, user, event: 'leave' };
+        this.events?.presence(leave, this.nodeId);
+        this.publishPresence(leave);
+      }
+    }
   }
 
   private publish(kind: string, body: PresenceMessage | DirectMessage): void {

@@ -1,0 +1,31 @@
+/**
+ * Removes expired `node|user` entries from a group's member set (entries of
+ * a node that died or lost Redis for longer than the TTL) and says which users
+ * thereby left the group. ZREM answers 1 to exactly one caller, so when every
+ * node sweeps, each departure is reported once, by the node that removed it.
+ */
+import type { Redis } from 'ioredis';
+import { nameKey } from '../store/store.js';
+
+const userOf = (entry: string): string => entry.slice(entry.indexOf('|') + 1);
+
+/**
+ * Users of `membersKey` whose last entry expired and was removed by this
+ * call. Entries of `ownNode` are removed but not reported: that node's own
+ * departures were announced when they happened.
+ */
+export async function sweepExpiredMembers(redis: Redis, membersKey: string, now: number, ownNode: string): Promise<string[]> {
+  const expired = await redis.zrangebyscore(membersKey, '-inf', `(${now}`);
+  if (expired.length === 0) return [];
+  const stillThere = new Set((await redis.zrangebyscore(membersKey, now, '+inf')).map((entry) => nameKey(userOf(entry))));
+  const left: string[] = [];
+  for (const entry of expired) {
+    if ((await redis.zrem(membersKey, entry)) !== 1) continue; // another node swept it
+    const user = userOf(entry);
+    if (!entry.startsWith(`${ownNode}|`) && !stillThere.has(nameKey(user))) {
+      stillThere.add(nameKey(user));
+      left.push(user);
+    }
+  }
+  return left;
+}
