@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off [TERMSENDER_RATE_LIMIT]' },
       'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated [TERMSENDER_AUTH_TIMEOUT]' },
       'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed [TERMSENDER_IDLE_TIMEOUT]' },
+      'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached [TERMSENDER_MAX_GROUPS]' },
       'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer [TERMSENDER_MAX_OUTPUT]' },
       registration: { choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register [TERMSENDER_REGISTRATION]' },
       'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, JSON lines on stderr [TERMSENDER_LOG_LEVEL]' },
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     })
     .check((args) => {
       const positive: Array<[string, number]> = [['max-frame', args['max-frame']], ['max-connections', args['max-connections']],
-        ['auth-timeout', args['auth-timeout']], ['idle-timeout', args['idle-timeout']], ['max-output', args['max-output']]];
+        ['auth-timeout', args['auth-timeout']], ['idle-timeout', args['idle-timeout']], ['max-output', args['max-output']], ['max-groups', args['max-groups']]];
       for (const [flag, value] of positive) {
         if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       authTimeoutMs: argv['auth-timeout'] * 1000,
       idleTimeoutMs: argv['idle-timeout'] * 1000,
       maxPendingOutput: argv['max-output'],
+      maxGroups: argv['max-groups'],
     },
     scryptCost: parseScryptCost(argv['scrypt-cost']),
     logLevel: argv['log-level'],

@@ -111,7 +111,7 @@ export class ChatController {
       await this.run(command);
     } catch (error) {
       const unsent = command.kind === 'say' || command.kind === 'msg' ? ` — not sent: ${sanitizeLine(command.text).slice(0, 60)}` : '';
-      if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' ? error.message : undefined) + kleur.red(unsent));
+      if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' || error.code === 'limit_reached' ? error.message : undefined) + kleur.red(unsent));
       else this.screen.print(kleur.red(`! ${(error as Error).message}${unsent}`));
     }
   }

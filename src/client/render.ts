@@ -47,6 +47,7 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   server_busy: 'the server is full; try again later',
   internal: 'the server hit an internal error',
   unavailable: 'the server cannot do that right now; try again',
+  limit_reached: 'the server has reached one of its limits',
 };
 
 export function formatTime(ts: number): string {

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'internal',
   // Addition (docs/protocol.md): the shared store is unreachable; try again later.
   'unavailable',
+  // Addition (docs/protocol.md): a server-wide limit was reached (e.g. the number of groups).
+  'limit_reached',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -49,6 +51,7 @@ const CLOSES_CONNECTION: Readonly<Record<ErrorCode, boolean>> = {
   server_busy: true,
   internal: false,
   unavailable: false,
+  limit_reached: false,
 };
 
 const CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -20,6 +20,8 @@ export interface Limits {
   maxPendingOutput: number;
   /** Failed logins on one connection before `too_many_attempts` closes it. */
   maxLoginFailures: number;
+  /** Groups the server holds; `create_group` beyond it gets `limit_reached` (`--max-groups`). */
+  maxGroups: number;
 }
 
 export const PROTOCOL_VERSION = 1;
@@ -53,4 +55,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   maxPendingOutput: 4 * 1024 * 1024,
   maxLoginFailures: 5,
+  maxGroups: 10_000,
 });

@@ -90,6 +90,10 @@ export class RedisStore implements Store {
     return display === null ? undefined : { name: display, lastSeq: Number(seq ?? 0) };
   }
 
+  async countGroups(): Promise<number> {
+    return this.guard(() => this.redis.hlen(REDIS_KEYS.groups));
+  }
+
   async listGroups(): Promise<string[]> {
     const names = await this.guard(() => this.redis.hvals(REDIS_KEYS.groups));
     return names.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));

@@ -65,6 +65,7 @@ export class SqliteStore implements Store {
       insertGroup: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO groups (name_key, name, created_at) VALUES (?, ?, ?)'),
       findGroup: db.prepare<[string], GroupRow>('SELECT name, last_seq FROM groups WHERE name_key = ?'),
       listGroups: db.prepare<[], { name: string }>('SELECT name FROM groups ORDER BY name_key'),
+      countGroups: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM groups'),
       insertMessage: db.prepare<[string, number, string, string, number]>('INSERT INTO messages VALUES (?, ?, ?, ?, ?)'),
       setLastSeq: db.prepare<[number, string]>('UPDATE groups SET last_seq = ? WHERE name_key = ?'),
       since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
@@ -104,6 +105,11 @@ export class SqliteStore implements Store {
     this.ensureOpen();
     const counter = this.counter(keyOf(name));
     return counter === undefined ? undefined : { name: counter.name, lastSeq: counter.seq };
+  }
+
+  async countGroups(): Promise<number> {
+    this.ensureOpen();
+    return this.statements.countGroups.get()?.count ?? 0;
   }
 
   async listGroups(): Promise<string[]> {

@@ -52,6 +52,7 @@ export interface Store {
   findGroup(name: string): Promise<GroupRecord | undefined>;
   /** Every group's name as first written, sorted without regard to case. */
   listGroups(): Promise<string[]>;
+  countGroups(): Promise<number>;
 
   /**
    * Stores a message with the group's next seq (from 1, no gaps, no repeats).

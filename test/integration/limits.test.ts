@@ -20,6 +20,18 @@ test('rate limit: messages over the bucket get rate_limited, are dropped, and th
   assert.equal((await alice.request({ type: 'ping' })).type, 'pong');
 });
 
+test('max groups: one more gets limit_reached, the connection stays, the existing groups work', async (t) => {
+  const server = await startTestServer(t, { limits: { maxGroups: 2 } });
+  const alice = await signedInClient(t, server.port, 'alice', 'first');
+  assert.equal((await alice.request({ type: 'create_group', group: 'second' })).type, 'group_created');
+  const refused = expectError(await alice.request({ type: 'create_group', group: 'third' }), 'limit_reached');
+  assert.match(refused.message ?? '', /2 groups/);
+  const groups = await alice.request({ type: 'list_groups' });
+  assert.deepEqual(groups.type === 'groups' && groups.groups.map((group) => group.name), ['first', 'second']);
+  assert.equal((await alice.request({ type: 'join', group: 'second' })).type, 'joined');
+  expectError(await alice.request({ type: 'create_group', group: 'FIRST' }), 'group_exists');
+});
+
 test('a slow consumer is cut off with slow_consumer while others get everything', async (t) => {
   const maxPendingOutput = 256 * 1024;
   const server = await startTestServer(t, { limits: { rateLimit: 0, maxPendingOutput } });

@@ -26,6 +26,10 @@ export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (_r
 };
 
 export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (request, session, context) => {
+  const { maxGroups } = context.config.limits;
+  if (await context.store.countGroups() >= maxGroups && (await context.store.findGroup(request.group)) === undefined) {
+    throw new ProtocolError('limit_reached', `the server holds its maximum of ${maxGroups} groups`);
+  }
   const created = await context.store.createGroup(request.group);
   if (created === undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
   context.logger.info('group created', { group: created.name, user: session.user });
