@@ -3,9 +3,11 @@
  * set (CA, server for localhost/127.0.0.1/::1, client) and an unrelated
  * "rogue" set for unknown-CA tests. Removed when the process exits.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import forge from 'node-forge';
 import { defaultDevHosts, generateDevCertificates } from '../../src/certs/dev-certs.js';
 
 export interface CertificateSet {
@@ -55,4 +57,27 @@ let certificates: Promise<TestCertificates> | undefined;
 export function getTestCertificates(): Promise<TestCertificates> {
   certificates ??= Promise.all([makeSet('certs'), makeSet('rogue')]).then(([trusted, rogue]) => ({ ...trusted, rogue }));
   return certificates;
+}
+
+/**
+ * A server certificate from `set`'s CA, for the usual hosts and with the
+ * server's key, whose validity ended yesterday.
+ */
+export function expiredServerCertificate(set: CertificateSet): string {
+  const caCert = forge.pki.certificateFromPem(set.ca);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.certificateFromPem(set.serverCert).publicKey;
+  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
+  const day = 24 * 60 * 60 * 1000;
+  cert.validity.notBefore = new Date(Date.now() - 2 * day);
+  cert.validity.notAfter = new Date(Date.now() - day);
+  cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(set.caKey), forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { type TestContext, test } from 'node:test';
-import { generateDevCertificates } from '../../src/certs/dev-certs.js';
-import { getTestCertificates } from '../helpers/certs.js';
+import { certificateFingerprint, generateDevCertificates } from '../../src/certs/dev-certs.js';
+import { expiredServerCertificate, getTestCertificates } from '../helpers/certs.js';
 import { runClient } from '../helpers/client-process.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { plainTlsServer } from '../helpers/tls-server.js';
@@ -91,6 +91,22 @@ test('certificate failures end the client with one clear line, status 3, and not
     const lines = client.stderr.filter((line) => line.trim() !== '');
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, pattern);
+  }
+  assert.equal(Buffer.concat(target.received).length, 0, 'no byte reached the server');
+});
+
+test('an expired certificate is refused as expired, with a CA and with a pinned fingerprint', async (t) => {
+  const certs = await getTestCertificates();
+  const expired = expiredServerCertificate(certs);
+  const target = await recordingServer(t, expired, certs.serverKey);
+  const common = ['--host', '127.0.0.1', '--port', String(target.port), '--user', 'u', '--password', TEST_PASSWORD, '--group', 'g'];
+  for (const args of [['--ca', certs.caPath], ['--fingerprint', certificateFingerprint(expired)]]) {
+    const client = runClient(t, [...common, ...args]);
+    client.child.stdin.end('secret message\n');
+    assert.equal(await client.exited, 3, args.join(' '));
+    const lines = client.stderr.filter((line) => line.trim() !== '');
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^termsender: certificate check failed: the server certificate has expired/);
   }
   assert.equal(Buffer.concat(target.received).length, 0, 'no byte reached the server');
 });
