@@ -5,10 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from '../src/cli/yargs.js';
 import { generateDevCertificates } from '../src/certs/dev-certs.js';
-import { strictCli, UsageError } from '../src/cli/common.js';
+import { strictCli, UsageError, withEnvNames } from '../src/cli/common.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
@@ -71,9 +70,10 @@ function childPids(pid: number): number[] {
 async function main(): Promise<void> {
   const argv = await strictCli(yargs(hideBin(process.argv)), 'bench')
     .scriptName('bench')
-    .usage('$0 [flags]\n\nMeasures the frame codec against bare @msgpack/msgpack (the ceiling) and newline-delimited JSON.\nEvery flag also reads TERMSENDER_<FLAG>.')
+    .usage('$0 [flags]\n\nMeasures framing and end-to-end delivery.')
+    .epilogue('Framing: this codec against bare @msgpack/msgpack (the ceiling) and\nnewline-delimited JSON. End to end: a real server against a bare TLS relay.\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_MEMBERS.')
     .env('TERMSENDER')
-    .options({
+    .options(withEnvNames({
       json: { type: 'boolean', default: false, describe: 'print one JSON object instead of tables' },
       'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
       rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       redis: { type: 'string', describe: "e2e: also run 2 cluster nodes and 1 node with 2 workers on this Redis (redis://host:port, or 'auto' to start a temporary redis-server)" },
       svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
       profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
-    })
+    }))
     .check((args) => {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');

@@ -1,22 +1,22 @@
 #!/usr/bin/env node
 /** `npm run gen-certs`: development CA, server and client certificates. */
 import path from 'node:path';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from '../src/cli/yargs.js';
 import { defaultDevHosts, generateDevCertificates, isValidHost } from '../src/certs/dev-certs.js';
-import { strictCli, UsageError } from '../src/cli/common.js';
+import { strictCli, UsageError, withEnvNames } from '../src/cli/common.js';
 
 async function main(): Promise<void> {
   const argv = await strictCli(yargs(hideBin(process.argv)), 'gen-certs')
     .scriptName('gen-certs')
-    .usage('$0 [flags]\n\nWrites a private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600. Every flag also reads TERMSENDER_<FLAG>.')
+    .usage('$0 [flags]\n\nWrites development certificates.')
+    .epilogue('A private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600.\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_HOSTS.')
     .env('TERMSENDER')
-    .options({
-      out: { type: 'string', default: 'certs', describe: 'folder to write into [TERMSENDER_OUT]' },
-      hosts: { type: 'string', default: defaultDevHosts.join(','), describe: 'comma-separated names and IP addresses for the server certificate [TERMSENDER_HOSTS]' },
-      days: { type: 'number', default: 365, describe: 'validity in days, 1 to 3650 [TERMSENDER_DAYS]' },
-      force: { type: 'boolean', default: false, describe: 'overwrite existing files [TERMSENDER_FORCE]' },
-    })
+    .options(withEnvNames({
+      out: { type: 'string', default: 'certs', describe: 'folder to write into' },
+      hosts: { type: 'string', default: defaultDevHosts.join(','), describe: 'comma-separated names and IP addresses for the server certificate' },
+      days: { type: 'number', default: 365, describe: 'validity in days, 1 to 3650' },
+      force: { type: 'boolean', default: false, describe: 'overwrite existing files' },
+    }))
     .check((args) => {
       if (!Number.isInteger(args.days) || args.days < 1 || args.days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
       const hosts = args.hosts.split(',').map((host) => host.trim()).filter((host) => host.length > 0);

@@ -5,8 +5,7 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from './yargs.js';
 import { runInteractive } from '../client/app.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
@@ -15,7 +14,7 @@ import { configureColors, InputClosedError, Screen } from '../client/terminal.js
 import { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName } from '../protocol/validate.js';
-import { strictCli, UsageError } from './common.js';
+import { strictCli, UsageError, withEnvNames } from './common.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
 
@@ -27,21 +26,22 @@ function explain(error: unknown): string {
 async function main(): Promise<number> {
   const argv = await strictCli(yargs(hideBin(process.argv)), 'termsender')
     .scriptName('termsender')
-    .usage('$0 [flags]\n\nChat on a TermSender server. Interactive on a terminal; when standard input is not a\nterminal, each input line is sent as one message and each message received is printed\nas one line. Every flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PASSWORD.')
+    .usage('$0 [flags]\n\nChat on a TermSender server.')
+    .epilogue('Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PASSWORD.')
     .env('TERMSENDER')
-    .options({
-      host: { type: 'string', default: 'localhost', describe: 'server to connect to [TERMSENDER_HOST]' },
-      port: { type: 'number', default: DEFAULT_PORT, describe: 'server port [TERMSENDER_PORT]' },
-      ca: { type: 'string', describe: `CA that must have signed the server certificate (default ${DEFAULT_CA}; not used with --fingerprint alone) [TERMSENDER_CA]` },
-      fingerprint: { type: 'string', describe: "pin the server certificate's SHA-256 fingerprint (AB:CD:… or hex) [TERMSENDER_FINGERPRINT]" },
-      cert: { type: 'string', describe: 'client certificate for mutual TLS [TERMSENDER_CERT]' },
-      key: { type: 'string', describe: 'client key for mutual TLS [TERMSENDER_KEY]' },
-      user: { type: 'string', describe: 'user name (asked when missing) [TERMSENDER_USER]' },
-      password: { type: 'string', describe: 'password (asked, hidden, when missing) [TERMSENDER_PASSWORD]' },
-      register: { type: 'boolean', default: false, describe: 'create the account instead of logging in [TERMSENDER_REGISTER]' },
-      group: { type: 'string', describe: 'group to join (asked when missing) [TERMSENDER_GROUP]' },
-      create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing [TERMSENDER_CREATE]' },
-    })
+    .options(withEnvNames({
+      host: { type: 'string', default: 'localhost', describe: 'server to connect to' },
+      port: { type: 'number', default: DEFAULT_PORT, describe: 'server port' },
+      ca: { type: 'string', describe: `CA that must have signed the server certificate (default ${DEFAULT_CA}; not used with --fingerprint alone)` },
+      fingerprint: { type: 'string', describe: "pin the server certificate's SHA-256 fingerprint (AB:CD:… or hex)" },
+      cert: { type: 'string', describe: 'client certificate for mutual TLS' },
+      key: { type: 'string', describe: 'client key for mutual TLS' },
+      user: { type: 'string', describe: 'user name (asked when missing)' },
+      password: { type: 'string', describe: 'password (asked, hidden, when missing)' },
+      register: { type: 'boolean', default: false, describe: 'create the account instead of logging in' },
+      group: { type: 'string', describe: 'group to join (asked when missing)' },
+      create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
+    }))
     .check((args) => {
       if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65_535) throw new UsageError('--port must be 1..65535');
       if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {

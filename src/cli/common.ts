@@ -1,5 +1,5 @@
 /** What every command line of the project shares: usage errors and yargs behaviour. */
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 
 /** A mistake in the command line: reported in one line, exit status 2, no help dump. */
 export class UsageError extends Error {}
@@ -20,4 +20,14 @@ export function strictCli<T>(cli: Argv<T>, name: string): Argv<T> {
       process.stderr.write(`${name}: ${error?.message ?? message}\nRun with --help for usage.\n`);
       process.exit(2);
     });
+}
+
+/** The environment variable a flag also reads (yargs `.env('TERMSENDER')`). */
+export function envName(flag: string): string {
+  return `TERMSENDER_${flag.replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** The same options, each description ending with the variable it also reads, so `--help` lists them all. */
+export function withEnvNames<T extends Record<string, Options>>(options: T): T {
+  return Object.fromEntries(Object.entries(options).map(([flag, option]) => [flag, { ...option, describe: `${option.describe ?? ''} [${envName(flag)}]` }])) as T;
 }

@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from './yargs.js';
 import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT } from '../protocol/limits.js';
 import type { ServerConfig } from '../server/config.js';
@@ -14,7 +13,7 @@ import { LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { startServer } from '../server/server.js';
 import { SERVER_NAME } from '../version.js';
-import { strictCli, UsageError } from './common.js';
+import { strictCli, UsageError, withEnvNames } from './common.js';
 import { announceListening, isWorkerProcess, runPrimary } from './workers.js';
 
 const DEFAULT_CERT = 'certs/server.crt';
@@ -41,33 +40,34 @@ function readPem(file: string, flag: string): Buffer {
 async function main(): Promise<void> {
   const argv = await strictCli(yargs(hideBin(process.argv)), 'termsender-server')
     .scriptName('termsender-server')
-    .usage('$0 [flags]\n\nRuns the TermSender chat server (TLS, length-prefixed MessagePack frames).\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PORT=9000.')
+    .usage('$0 [flags]\n\nRuns the TermSender chat server.')
+    .epilogue('TLS, with length-prefixed MessagePack frames (docs/protocol.md).\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PORT=9000.')
     .env('TERMSENDER')
-    .options({
-      host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on [TERMSENDER_HOST]' },
-      port: { type: 'number', default: DEFAULT_PORT, describe: 'port; 0 picks a free one [TERMSENDER_PORT]' },
-      cert: { type: 'string', default: DEFAULT_CERT, describe: 'server certificate, PEM [TERMSENDER_CERT]' },
-      key: { type: 'string', default: DEFAULT_KEY, describe: 'server private key, PEM [TERMSENDER_KEY]' },
-      'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS) [TERMSENDER_CLIENT_CA]' },
-      'tls-min': { choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version [TERMSENDER_TLS_MIN]' },
-      data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store [TERMSENDER_DATA]' },
-      redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster sharing accounts, groups and messages through Redis [TERMSENDER_REDIS]' },
-      'member-ttl': { type: 'number', default: 15, describe: 'cluster mode: seconds after which a dead node\'s members disappear [TERMSENDER_MEMBER_TTL]' },
-      workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis [TERMSENDER_WORKERS]' },
-      'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes [TERMSENDER_MAX_FRAME]' },
-      'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy [TERMSENDER_MAX_CONNECTIONS]' },
-      'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off [TERMSENDER_RATE_LIMIT]' },
-      'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated [TERMSENDER_AUTH_TIMEOUT]' },
-      'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed [TERMSENDER_IDLE_TIMEOUT]' },
-      'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached [TERMSENDER_MAX_GROUPS]' },
-      'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer [TERMSENDER_MAX_OUTPUT]' },
-      registration: { choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register [TERMSENDER_REGISTRATION]' },
-      'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, JSON lines on stderr [TERMSENDER_LOG_LEVEL]' },
+    .options(withEnvNames({
+      host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
+      port: { type: 'number', default: DEFAULT_PORT, describe: 'port; 0 picks a free one' },
+      cert: { type: 'string', default: DEFAULT_CERT, describe: 'server certificate, PEM' },
+      key: { type: 'string', default: DEFAULT_KEY, describe: 'server private key, PEM' },
+      'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS)' },
+      'tls-min': { choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version' },
+      data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store' },
+      redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster sharing accounts, groups and messages through Redis' },
+      'member-ttl': { type: 'number', default: 15, describe: 'cluster mode: seconds after which a dead node\'s members disappear' },
+      workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis' },
+      'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes' },
+      'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy' },
+      'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off' },
+      'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated' },
+      'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed' },
+      'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached' },
+      'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer' },
+      registration: { choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
+      'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, JSON lines on stderr' },
       'scrypt-cost': {
         type: 'string', default: `${DEFAULT_SCRYPT_COST.N},${DEFAULT_SCRYPT_COST.r},${DEFAULT_SCRYPT_COST.p}`,
-        describe: 'password hashing cost N,r,p; lower only for tests [TERMSENDER_SCRYPT_COST]',
+        describe: 'password hashing cost N,r,p; lower only for tests',
       },
-    })
+    }))
     .check((args) => {
       const positive: Array<[string, number]> = [['max-frame', args['max-frame']], ['max-connections', args['max-connections']],
         ['auth-timeout', args['auth-timeout']], ['idle-timeout', args['idle-timeout']], ['max-output', args['max-output']], ['max-groups', args['max-groups']]];

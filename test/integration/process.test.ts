@@ -98,3 +98,24 @@ test('bad flags exit non-zero with one clear line', async () => {
     assert.match(stderr, pattern);
   }
 });
+
+test('--help of every command lists every flag with its environment variable, lines unbroken', async () => {
+  const commands: Array<[string, string[]]> = [
+    ['dist/src/cli/server.js', ['--port', '--max-frame', '--registration', '--log-level']],
+    ['dist/src/cli/client.js', ['--fingerprint', '--password', '--register', '--group']],
+    ['dist/scripts/bench.js', ['--json', '--members', '--svg']],
+    ['dist/scripts/gen-certs.js', ['--out', '--hosts', '--days', '--force']],
+  ];
+  for (const [script, flags] of commands) {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, script), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0, script);
+    for (const flag of flags) {
+      const variable = `TERMSENDER_${flag.slice(2).replace(/-/g, '_').toUpperCase()}`;
+      assert.match(stdout, new RegExp(`${flag}\\b[^\\n]*(\\n {10,}[^\\n]*)*\\[${variable}\\]`), `${script}: ${flag} [${variable}]`);
+    }
+    assert.match(stdout, /^Every flag also reads TERMSENDER_<FLAG>/m, `${script}: the environment note is one unbroken line`);
+  }
+});
