@@ -5,16 +5,17 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
  */
-import { hideBin, yargs } from './yargs.js';
 import { runInteractive } from '../client/app.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
+import { sanitizeLine } from '../client/sanitize.js';
 import { configureColors, InputClosedError, Screen } from '../client/terminal.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName } from '../protocol/validate.js';
 import { strictCli, UsageError, withEnvNames } from './common.js';
+import { hideBin, yargs } from './yargs.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
 
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
     }
     return runLineMode(
       { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create },
-      { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+      { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${sanitizeLine(line)}\n`) },
     );
   }
 
@@ -91,7 +92,8 @@ main().then(
       process.exitCode = 0;
       return;
     }
-    process.stderr.write(`termsender: ${explain(error)}\n`);
+    // Error texts may quote what the server sent: filtered like everything else from the network.
+    process.stderr.write(`termsender: ${sanitizeLine(explain(error))}\n`);
     process.exitCode = error instanceof CertificateError ? 3 : error instanceof UsageError ? 2 : 1;
   },
 );

@@ -112,7 +112,7 @@ export class ChatController {
     } catch (error) {
       const unsent = command.kind === 'say' || command.kind === 'msg' ? ` — not sent: ${sanitizeLine(command.text).slice(0, 60)}` : '';
       if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' || error.code === 'limit_reached' ? error.message : undefined) + kleur.red(unsent));
-      else this.screen.print(kleur.red(`! ${(error as Error).message}${unsent}`));
+      else this.screen.print(kleur.red(`! ${sanitizeLine((error as Error).message)}${unsent}`));
     }
   }
 
@@ -201,7 +201,7 @@ export class ChatController {
         return;
       } catch (failure) {
         if (failure instanceof CertificateError || (failure instanceof ProtocolError && failure.code === 'auth_failed')) {
-          this.screen.print(kleur.red(`! ${failure.message}; giving up`));
+          this.screen.print(kleur.red(`! ${sanitizeLine(failure.message)}; giving up`));
           await this.quit(1);
           return;
         }

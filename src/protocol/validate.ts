@@ -155,7 +155,7 @@ export function parseRequest(body: FrameBody): Request {
     case 'bye':
       return { type, ...withId };
     default:
-      return read.fail('bad_message', typeof type === 'string' ? `unknown type '${type.slice(0, 64)}'` : `'type' must be a string`);
+      return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
 }
 
@@ -187,14 +187,14 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return { type, ...storedMessage(body, read) };
     case 'presence': {
       const event = read.string('event');
-      if (event !== 'join' && event !== 'leave') read.fail('bad_message', `unknown presence event '${event}'`);
+      if (event !== 'join' && event !== 'leave') read.fail('bad_message', `unknown presence event ${JSON.stringify(String(event).slice(0, 64))}`);
       return { type, group: read.string('group'), user: read.string('user'), event };
     }
     case 'dm':
       return { type, from: read.string('from'), to: read.string('to'), text: read.string('text'), ts: read.uint('ts') };
     case 'error': {
       const code = read.string('code');
-      if (!isErrorCode(code)) read.fail('bad_message', `unknown error code '${code.slice(0, 64)}'`);
+      if (!isErrorCode(code)) read.fail('bad_message', `unknown error code ${JSON.stringify(code.slice(0, 64))}`);
       return { type, ...withId, code, message: read.string('message') };
     }
     case 'shutdown':
@@ -222,6 +222,6 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     case 'pong':
       return { type, ...withId };
     default:
-      return read.fail('bad_message', typeof type === 'string' ? `unknown type '${type.slice(0, 64)}'` : `'type' must be a string`);
+      return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
 }

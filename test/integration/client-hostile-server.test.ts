@@ -1,0 +1,59 @@
+/**
+ * A server that breaks the protocol cannot crash the client: whatever it
+ * sends, the client ends with one clear line and a failure status, never a
+ * stack trace, and prints nothing the server controls unfiltered.
+ */
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import type tls from 'node:tls';
+import { encode } from '@msgpack/msgpack';
+import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
+import { getTestCertificates } from '../helpers/certs.js';
+import { runClient } from '../helpers/client-process.js';
+import { TEST_PASSWORD } from '../helpers/server.js';
+import { plainTlsServer } from '../helpers/tls-server.js';
+
+function frame(body: Uint8Array): Buffer {
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(body.length);
+  return Buffer.concat([prefix, body]);
+}
+
+const welcome = frame(encode({ type: 'welcome', version: 1, server: 'hostile', max_frame: 65_536, registration: true }));
+
+/** A server that greets properly when asked to, then answers the client's first frame with `reply`. */
+async function hostileServer(t: TestContext, reply: Buffer, greet = true): Promise<number> {
+  const certs = await getTestCertificates();
+  return plainTlsServer(t, { cert: certs.serverCert, key: certs.serverKey, ALPNProtocols: [ALPN_PROTOCOL] }, (socket: tls.TLSSocket) => {
+    socket.on('error', () => undefined);
+    if (greet) socket.write(welcome);
+    else socket.write(reply);
+    socket.once('data', () => socket.write(reply));
+  });
+}
+
+const cases: Array<[string, Buffer, boolean?]> = [
+  ['a length prefix of 4 GiB', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x81])],
+  ['a body that is not MessagePack', frame(Buffer.from([0xc1, 0xc1, 0xc1]))],
+  ['a body that is an array', frame(encode([1, 2, 3]))],
+  ['an unknown message type', frame(encode({ type: 'launch_missiles', id: 1 }))],
+  ['a reply with fields of the wrong type', frame(encode({ type: 'auth_ok', id: 1, user: 42 }))],
+  ['an error with an unknown code and escape sequences', frame(encode({ type: 'error', id: 1, code: '\u001b[2J', message: '\u001b]0;pwned\u0007' }))],
+  ['a malformed welcome', frame(encode({ type: 'welcome', version: 'one' })), false],
+  ['a frame cut short, then silence and close', Buffer.from([0, 0, 0, 50, 0x81])],
+];
+
+for (const [name, reply, greet] of cases) {
+  test(`a server that sends ${name} gets one clear line and status 1 from the client`, async (t) => {
+    const port = await hostileServer(t, reply, greet ?? true);
+    const certs = await getTestCertificates();
+    const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g']);
+    client.child.stdin.end('hello\n');
+    const code = await client.exited;
+    const output = [...client.stdout, ...client.stderr].join('\n');
+    assert.equal(code, 1, output);
+    assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
+    assert.doesNotMatch(output, /\u001b/, 'nothing the server sent reaches the terminal raw');
+    assert.ok(client.stderr.some((line) => line.startsWith('termsender: ')), output);
+  });
+}
