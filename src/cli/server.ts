@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS)' },
       'tls-min': { choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version' },
       data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store' },
+      sync: { choices: ['normal', 'full'] as const, default: 'normal' as const, describe: "SQLite commits: 'normal' survives a crash of the server, 'full' also a power loss (slower)" },
       redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster sharing accounts, groups and messages through Redis' },
       'member-ttl': { type: 'number', default: 15, describe: 'cluster mode: seconds after which a dead node\'s members disappear' },
       workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis' },
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     },
     tlsMinVersion: argv['tls-min'] === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
     dataDir: argv.data,
+    sync: argv.sync,
     registration: argv.registration,
     limits: {
       ...DEFAULT_LIMITS,

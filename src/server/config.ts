@@ -19,6 +19,8 @@ export interface ServerConfig {
   tlsMinVersion: 'TLSv1.2' | 'TLSv1.3';
   /** Folder of the SQLite store. */
   dataDir: string;
+  /** SQLite: `normal` keeps every commit across a process crash; `full` also across a power loss (an fsync per batch). */
+  sync?: 'normal' | 'full' | undefined;
   registration: 'open' | 'closed';
   limits: Limits;
   /** Password hashing cost; lower only in tests. */

@@ -43,7 +43,7 @@ export interface ServerDependencies {
 }
 
 async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
-  if (config.redis === undefined) return SqliteStore.open(config.dataDir);
+  if (config.redis === undefined) return SqliteStore.open(config.dataDir, { synchronous: config.sync ?? 'normal' });
   return RedisStore.connect(config.redis.url, (error) => logger.warn('redis connection trouble', { reason: error.message }));
 }
 

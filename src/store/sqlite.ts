@@ -8,7 +8,7 @@
  * lose the last commits. `synchronous: 'full'` closes that gap at the cost of
  * an fsync per batch.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
@@ -75,7 +75,11 @@ export class SqliteStore implements Store {
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const db = new Database(path.join(dataDir, 'termsender.db'));
+    const file = path.join(dataDir, 'termsender.db');
+    // Created owner-only before SQLite opens it (it holds password hashes);
+    // SQLite gives the -wal and -shm files the same mode. An existing file keeps its mode.
+    closeSync(openSync(file, 'a', 0o600));
+    const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
@@ -28,6 +28,7 @@ test('users and groups are unique without regard to case and keep their first sp
   await store.createGroup('apple');
   await store.createGroup('Zeta');
   assert.deepEqual(await store.listGroups(), ['apple', 'Dev', 'Zeta']);
+  assert.equal(await store.countGroups(), 3);
   assert.deepEqual(await store.findGroup('DEV'), { name: 'Dev', lastSeq: 0 });
 });
 
@@ -74,6 +75,16 @@ test('reads see appends of the same turn (flushed first), so a join never misses
   const page = await store.messagesSince('g', 0, 10);
   assert.deepEqual(page.messages.map((m) => m.text), ['not yet committed']);
   assert.equal((await pending).seq, 1);
+});
+
+test('the database and its WAL files are readable by the owner only, even in an open folder', async (t) => {
+  const dir = tempDir(t);
+  chmodSync(dir, 0o755);
+  const store = openStore(t, dir);
+  await store.createUser('u', 'secret hash');
+  const files = readdirSync(dir);
+  assert.ok(files.includes('termsender.db-wal'), files.join(', '));
+  for (const file of files) assert.equal(statSync(path.join(dir, file)).mode & 0o777, 0o600, file);
 });
 
 test('reopening keeps everything and seqs go on', async (t) => {
