@@ -10,6 +10,7 @@ import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
 import { CertificateError } from './connect.js';
 import { type Command, parseInput } from './commands.js';
+import { complete } from './completion.js';
 import {
   HELP_TEXT, renderChat, renderDirect, renderError, renderGroupTable, renderNotice, renderPresence, renderStatus,
 } from './render.js';
@@ -29,6 +30,9 @@ interface GroupView {
 
 export class ChatController {
   private group: GroupView | undefined;
+  /** For Tab: who is in the current group (and who wrote to us), by key; group names seen. */
+  private readonly users = new Map<string, string>();
+  private readonly groups = new Set<string>();
   private quitting = false;
   private done!: (code: number) => void;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
@@ -49,6 +53,7 @@ export class ChatController {
       if (command.kind === 'say' && this.group !== undefined) this.screen.eraseEcho(line);
       void this.handle(command);
     });
+    this.screen.setCompleter((line) => complete(line, { users: [...this.users.values()], groups: [...this.groups] }));
     this.screen.onInterrupt(() => void this.quit());
     this.screen.onEnd(() => void this.quit());
   }
@@ -71,9 +76,11 @@ export class ChatController {
         if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
         return;
       case 'presence':
+        if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
         this.screen.print(renderPresence(message.user, message.group, message.event, Date.now()));
         return;
       case 'dm':
+        this.noteUsers([message.from]);
         this.screen.print(renderDirect(message, context));
         return;
       case 'error':
@@ -83,6 +90,12 @@ export class ChatController {
         this.screen.print(renderStatus(shutdownNotice(sanitizeLine(message.message))));
         return;
     }
+  }
+
+  /** Names offered by Tab (sanitized: they go back into the line being typed); never our own. */
+  private noteUsers(present: readonly string[], gone: readonly string[] = []): void {
+    for (const name of present) if (name.toLowerCase() !== this.self.toLowerCase()) this.users.set(name.toLowerCase(), sanitizeLine(name));
+    for (const name of gone) this.users.delete(name.toLowerCase());
   }
 
   /** Shows a group message once; returns false for one already shown. */
@@ -97,6 +110,9 @@ export class ChatController {
   private showJoined(joined: JoinedReply, resumed: boolean): void {
     const same = this.group !== undefined && this.group.name.toLowerCase() === joined.group.toLowerCase();
     if (!resumed || !same) this.group = { name: joined.group, lastSeq: 0, oldestSeq: joined.history[0]?.seq ?? joined.last_seq + 1 };
+    this.users.clear();
+    this.noteUsers(joined.members);
+    this.groups.add(sanitizeLine(joined.group));
     const online = joined.members.map(sanitizeLine).join(', ');
     if (!resumed) this.screen.print(renderStatus(`joined ${sanitizeLine(joined.group)} — ${joined.members.length} online: ${online}`));
     if (!resumed && joined.more) this.screen.print(renderNotice('(earlier messages: /history)'));
@@ -142,6 +158,7 @@ export class ChatController {
       }
       case 'groups': {
         const reply = await client.call({ type: 'list_groups' }, 'groups');
+        for (const group of reply.groups) this.groups.add(sanitizeLine(group.name));
         this.screen.print(renderGroupTable(reply.groups));
         return;
       }
@@ -155,12 +172,15 @@ export class ChatController {
       case 'leave': {
         const reply = await client.call({ type: 'leave' }, 'left');
         this.group = undefined;
+        this.users.clear();
         this.screen.print(renderStatus(`left ${sanitizeLine(reply.group)}`));
         this.screen.setPrompt(this.prompt());
         return;
       }
       case 'who': {
         const reply = await client.call({ type: 'who' }, 'members');
+        this.users.clear();
+        this.noteUsers(reply.members);
         this.screen.print(renderStatus(`${reply.members.length} in ${sanitizeLine(reply.group)}: ${reply.members.map(sanitizeLine).join(', ')}`));
         return;
       }

@@ -176,4 +176,5 @@ export const HELP_TEXT = [
   '  /history [N]        the N messages before the oldest shown (default 20)',
   '  /quit or exit       leave',
   'Anything else is sent to the group. Start with // to send a line that begins with /.',
+  'Tab completes commands, names (after /msg, or as a mention) and groups (after /join).',
 ].join('\n');

@@ -51,10 +51,15 @@ export class Screen {
   private readonly rl: readline.Interface;
   private readonly echo: MutableOutput;
   private chatting = false;
+  private completer: (line: string) => [string[], string] = (line) => [[], line];
 
   constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
     this.echo = new MutableOutput(output);
-    this.rl = readline.createInterface({ input, output: this.echo, terminal: true, historySize: 200, prompt: '> ' });
+    this.rl = readline.createInterface({
+      input, output: this.echo, terminal: true, historySize: 200, prompt: '> ',
+      // Tab completes only at the chat prompt, never in the questions before it.
+      completer: (line: string) => (this.chatting ? this.completer(line) : [[], line]),
+    });
     process.once('exit', () => this.restore());
   }
 
@@ -127,6 +132,11 @@ export class Screen {
   setPrompt(prompt: string): void {
     this.rl.setPrompt(prompt);
     if (this.chatting) this.rl.prompt(true);
+  }
+
+  /** What Tab offers at the chat prompt. */
+  setCompleter(completer: (line: string) => [string[], string]): void {
+    this.completer = completer;
   }
 
   onInterrupt(handler: () => void): void {

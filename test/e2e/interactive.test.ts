@@ -33,7 +33,7 @@ test('a message arriving while typing leaves the half-typed line intact', { skip
   assert.match(coloured, /\u001b\[\d+(;\d+)*mbob\u001b\[39m: a message from bob/, 'the sender name is coloured');
 });
 
-test('commands work, wrong usage gets a hint, and exit leaves cleanly', { skip }, async (t) => {
+test('commands work, Tab completes them and names, wrong usage gets a hint, and exit leaves cleanly', { skip }, async (t) => {
   const server = await startTestServer(t);
   const bob = await signedInClient(t, server.port, 'bob', 'lobby');
   const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'carol', '--register', '--group', 'lobby'),
@@ -45,7 +45,13 @@ test('commands work, wrong usage gets a hint, and exit leaves cleanly', { skip }
   await tty.type('/msg');
   await tty.keys('Enter');
   await tty.waitForText('usage: /msg USER TEXT');
-  await tty.type('/msg bob psst');
+  // Tab completes the command, then the name of someone in the group.
+  await tty.type('/ms');
+  await tty.keys('Tab');
+  await tty.type('b');
+  await tty.keys('Tab');
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby> /msg bob', 'the completed command and name');
+  await tty.type(' psst');
   await tty.keys('Enter');
   assert.equal((await bob.next('dm')).text, 'psst');
   await tty.waitForText('[dm] you → bob: psst');
