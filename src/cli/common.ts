@@ -17,7 +17,9 @@ export function strictCli<T>(cli: Argv<T>, name: string): Argv<T> {
     .alias('help', 'h')
     .fail((message, error) => {
       if (error && !(error instanceof UsageError)) throw error;
-      process.stderr.write(`${name}: ${error?.message ?? message}\nRun with --help for usage.\n`);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): one line here.
+      const text = (error?.message ?? message).trim().replace(/\s*\n\s*/g, ' ');
+      process.stderr.write(`${name}: ${text}\nRun with --help for usage.\n`);
       process.exit(2);
     });
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { hideBin, yargs } from './yargs.js';
 import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT } from '../protocol/limits.js';
@@ -127,6 +128,11 @@ async function main(): Promise<void> {
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
   };
 
+  try {
+    tls.createSecureContext({ cert: config.tls.cert, key: config.tls.key, ...(config.tls.clientCa ? { ca: config.tls.clientCa } : {}) });
+  } catch (error) {
+    throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${(error as Error).message})`, { cause: error });
+  }
   const server = await startServer(config);
   const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
   announceListening(`listening on ${shown}:${server.address.port}`);

@@ -43,7 +43,14 @@ export interface ServerDependencies {
 }
 
 async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
-  if (config.redis === undefined) return SqliteStore.open(config.dataDir, { synchronous: config.sync ?? 'normal' });
+  if (config.redis === undefined) {
+    try {
+      return SqliteStore.open(config.dataDir, { synchronous: config.sync ?? 'normal' });
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new Error(`cannot use ${config.dataDir} as the data folder (${reason})`, { cause: error });
+    }
+  }
   return RedisStore.connect(config.redis.url, (error) => logger.warn('redis connection trouble', { reason: error.message }));
 }
 

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { getTestCertificates } from '../helpers/certs.js';
 import { REPO_ROOT, spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { WAIT_MS, WireClient } from '../helpers/wire-client.js';
 
@@ -83,12 +84,19 @@ test('first start without certificates generates dev certificates and says so', 
   assert.equal(existsSync(path.join(cwd, 'certs', 'ca.key')), true);
 });
 
-test('bad flags exit non-zero with one clear line', async () => {
+test('bad flags and unusable files exit non-zero with one clear line', async (t) => {
+  const certs = await getTestCertificates();
+  const notAFolder = path.join(tempDir(t), 'file');
+  writeFileSync(notAFolder, '');
+  const withCerts = ['--port', '0', '--cert', certs.serverCertPath];
   for (const [args, pattern] of [
     [['--port', '70000'], /--port/],
     [['--workers', '2'], /--redis/],
     [['--tls-min', '1.1'], /tls-min/],
     [['--bogus-flag'], /bogus-flag/i],
+    [[...withCerts, '--key', certs.clientKeyPath, '--data', tempDir(t)], /--key .*: not a usable PEM certificate and key \(.*key values mismatch/],
+    [[...withCerts, '--key', certs.caPath, '--data', tempDir(t)], /not a usable PEM certificate and key/],
+    [[...withCerts, '--key', certs.serverKeyPath, '--data', notAFolder], /cannot use .*file as the data folder \((EEXIST|ENOTDIR)\)/],
   ] as const) {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/src/cli/server.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -96,6 +104,7 @@ test('bad flags exit non-zero with one clear line', async () => {
     const [code] = await once(child, 'exit');
     assert.notEqual(code, 0, args.join(' '));
     assert.match(stderr, pattern);
+    assert.ok(stderr.trim().split('\n').length <= 2, stderr); // the reason, and for usage errors a pointer to --help
   }
 });
 
