@@ -6,7 +6,7 @@
 import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
 import type { JoinedReply, WelcomeMessage } from '../protocol/messages.js';
-import { isValidName } from '../protocol/validate.js';
+import { isValidName, newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
@@ -36,18 +36,39 @@ async function askYes(screen: Screen, query: string): Promise<boolean> {
   return /^y(es)?$/i.test((await screen.question(`${query} [y/N] `)).trim());
 }
 
-/** Logs in; on a failed login where registration is open, offers to create the account. */
-async function authenticate(screen: Screen, client: ProtocolClient, welcome: WelcomeMessage, config: InteractiveConfig, credentials: Credentials): Promise<string> {
-  if (config.register) return signIn(client, credentials, true);
+/**
+ * A password for a new account: checked here against the protocol's rule and
+ * typed twice; asked again until both hold. `first` is one already typed.
+ */
+async function newPassword(screen: Screen, first?: string): Promise<string> {
+  for (let password = first; ; password = undefined) {
+    password ??= await screen.secret('password: ');
+    const problem = newPasswordProblem(password);
+    if (problem !== undefined) {
+      screen.print(kleur.yellow(problem));
+      continue;
+    }
+    if ((await screen.secret('repeat the password: ')) === password) return password;
+    screen.print(kleur.yellow('the passwords differ'));
+  }
+}
+
+/**
+ * Logs in, or registers with --register; on a failed login where
+ * registration is open, offers to create the account. Resolves with the
+ * credentials that worked (the password may have been typed anew) and the
+ * name as the server spells it.
+ */
+async function authenticate(screen: Screen, client: ProtocolClient, welcome: WelcomeMessage, config: InteractiveConfig, credentials: Credentials): Promise<{ self: string; credentials: Credentials }> {
+  if (config.register) return { self: await signIn(client, credentials, true), credentials };
   try {
-    return await signIn(client, credentials, false);
+    return { self: await signIn(client, credentials, false), credentials };
   } catch (error) {
     if (!(error instanceof ProtocolError && error.code === 'auth_failed' && welcome.registration)) throw error;
     screen.print(renderError('auth_failed'));
     if (!(await askYes(screen, `Create the account '${credentials.user}'?`))) throw error;
-    const again = await screen.secret('repeat the password: ');
-    if (again !== credentials.password) throw new Error('the passwords differ; nothing created');
-    return signIn(client, credentials, true);
+    const created = { ...credentials, password: await newPassword(screen, credentials.password) };
+    return { self: await signIn(client, created, true), credentials: created };
   }
 }
 
@@ -95,14 +116,15 @@ function reconnector(tls: TlsOptions, credentials: Credentials): Reconnect {
 /** Runs the interactive client; resolves with the exit status. */
 export async function runInteractive(config: InteractiveConfig, screen: Screen): Promise<number> {
   const user = config.user ?? (await askName(screen, 'user name: '));
-  const password = config.password ?? (await screen.secret('password: '));
-  const credentials = { user, password };
+  // A password typed for a new account is checked and typed twice; one from a flag is used as given.
+  const password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
   const { client, welcome } = await connect(config.tls);
   let self: string;
+  let credentials: Credentials = { user, password };
   let joined: JoinedReply;
   try {
     screen.print(renderStatus(`connected to ${sanitizeLine(welcome.server)} at ${config.tls.host}:${config.tls.port}`));
-    self = await authenticate(screen, client, welcome, config, credentials);
+    ({ self, credentials } = await authenticate(screen, client, welcome, config, credentials));
     joined = await chooseGroup(screen, client, config);
   } catch (error) {
     client.destroy();

@@ -25,6 +25,14 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** Why a new account's password would be refused, or undefined when it would not. */
+export function newPasswordProblem(password: string): string | undefined {
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes < MIN_PASSWORD_BYTES) return `passwords need at least ${MIN_PASSWORD_BYTES} bytes`;
+  if (bytes > MAX_PASSWORD_BYTES) return `passwords have at most ${MAX_PASSWORD_BYTES} bytes`;
+  return undefined;
+}
+
 /** The request id in `body`, when it is a valid one. */
 export function requestIdOf(body: FrameBody): number | undefined {
   const id = body['id'];

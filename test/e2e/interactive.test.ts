@@ -127,3 +127,28 @@ test('the client survives a server restart and shows what it missed, once', { sk
   await tty.keys('Enter');
   assert.equal((await back.next('msg')).text, 'glad to be back');
 });
+
+test('--register asks for a password until it is long enough and typed the same twice', { skip }, async (t) => {
+  const server = await startTestServer(t);
+  const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'gina', '--register', '--group', 'hall', '--create'), {});
+  await tty.waitForText('password:');
+  await tty.type('short');
+  await tty.keys('Enter');
+  await tty.waitForText('passwords need at least 8 bytes');
+  await tty.type('long enough pw');
+  await tty.keys('Enter');
+  await tty.waitForText('repeat the password:');
+  await tty.type('long enough pW');
+  await tty.keys('Enter');
+  await tty.waitForText('the passwords differ');
+  await tty.type('long enough pw');
+  await tty.keys('Enter');
+  await tty.waitFor((screen) => (screen.match(/repeat the password:/g) ?? []).length === 2, 'the second confirmation');
+  await tty.type('long enough pw');
+  await tty.keys('Enter');
+  const screen = await tty.waitFor((text) => lastLine(text) === 'hall>', 'the chat prompt');
+  assert.doesNotMatch(screen, /long enough|short/, 'no password on screen');
+  const check = await WireClient.connect(t, server.port);
+  await check.next('welcome');
+  assert.equal((await check.request({ type: 'login', user: 'gina', password: 'long enough pw' })).type, 'auth_ok');
+});
