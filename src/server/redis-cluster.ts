@@ -241,7 +241,13 @@ export class RedisClusterLink implements ClusterLink {
       if (results[i]?.[1] === 1) this.publishPresence(join);
     });
     if (now - this.readySince < this.options.memberTtlMs) return;
-    for (const [key, group] of this.localMembers) {
+    // One round trip finds the groups with anything expired; only those are swept.
+    const groups = [...this.localMembers];
+    const probe = this.commands.pipeline();
+    for (const [key] of groups) probe.zcount(REDIS_KEYS.members(key), '-inf', `(${now}`);
+    const expired = (await probe.exec()) ?? [];
+    for (const [i, [key, group]] of groups.entries()) {
+      if (!(Number(expired[i]?.[1] ?? 0) > 0)) continue;
       for (const user of await sweepExpiredMembers(this.commands, REDIS_KEYS.members(key), now, this.nodeId)) {
         const leave: PresenceMessage = { type: 'presence', group: group.name, user, event: 'leave' };
         this.events?.presence(leave, this.nodeId);
