@@ -89,25 +89,6 @@ export interface HistoryReply extends ReplyBase { type: 'history'; group: string
 export interface LeftReply extends ReplyBase { type: 'left'; group: string }
 export interface PongReply extends ReplyBase { type: 'pong' }
 
-export type ServerMessage =
-  | WelcomeMessage
-  | ChatMessage
-  | PresenceMessage
-  | DirectMessage
-  | ErrorMessage
-  | ShutdownMessage
-  | AuthOkReply
-  | GroupsReply
-  | GroupCreatedReply
-  | JoinedReply
-  | AckReply
-  | MembersReply
-  | HistoryReply
-  | LeftReply
-  | PongReply;
-
-export type ServerMessageType = ServerMessage['type'];
-
 /** A reply that answers a request (and so may carry its id). */
 export type Reply =
   | AuthOkReply
@@ -119,3 +100,14 @@ export type Reply =
   | HistoryReply
   | LeftReply
   | PongReply;
+
+export type ServerMessage =
+  | WelcomeMessage
+  | ChatMessage
+  | PresenceMessage
+  | DirectMessage
+  | ErrorMessage
+  | ShutdownMessage
+  | Reply;
+
+export type ServerMessageType = ServerMessage['type'];
