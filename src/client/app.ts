@@ -5,14 +5,14 @@
  */
 import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
-import type { JoinedReply, WelcomeMessage } from '../protocol/messages.js';
+import type { JoinedReply } from '../protocol/messages.js';
 import { isValidName, newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { renderError, renderGroupTable, renderStatus } from './render.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, type Credentials, joinGroup, signIn } from './session.js';
+import { connect, type Connected, type Credentials, joinGroup, signIn } from './session.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {
@@ -53,22 +53,38 @@ async function newPassword(screen: Screen, first?: string): Promise<string> {
   }
 }
 
+interface SignedIn {
+  client: ProtocolClient;
+  /** The user's name as the server spells it. */
+  self: string;
+  credentials: Credentials;
+}
+
 /**
  * Logs in, or registers with --register; on a failed login where
  * registration is open, offers to create the account. Resolves with the
  * credentials that worked (the password may have been typed anew) and the
  * name as the server spells it.
  */
-async function authenticate(screen: Screen, client: ProtocolClient, welcome: WelcomeMessage, config: InteractiveConfig, credentials: Credentials): Promise<{ self: string; credentials: Credentials }> {
-  if (config.register) return { self: await signIn(client, credentials, true), credentials };
+async function authenticate(screen: Screen, connected: Connected, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
+  const { client, welcome } = connected;
+  if (config.register) return { client, self: await signIn(client, credentials, true), credentials };
   try {
-    return { self: await signIn(client, credentials, false), credentials };
+    return { client, self: await signIn(client, credentials, false), credentials };
   } catch (error) {
     if (!(error instanceof ProtocolError && error.code === 'auth_failed' && welcome.registration)) throw error;
     screen.print(renderError('auth_failed'));
     if (!(await askYes(screen, `Create the account '${credentials.user}'?`))) throw error;
     const created = { ...credentials, password: await newPassword(screen, credentials.password) };
-    return { self: await signIn(client, created, true), credentials: created };
+    // The questions may have outlasted the server's auth timeout: then a fresh connection.
+    if (client.isOpen) return { client, self: await signIn(client, created, true), credentials: created };
+    const fresh = (await connect(config.tls)).client;
+    try {
+      return { client: fresh, self: await signIn(fresh, created, true), credentials: created };
+    } catch (failure) {
+      fresh.destroy();
+      throw failure;
+    }
   }
 }
 
@@ -118,19 +134,18 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   const user = config.user ?? (await askName(screen, 'user name: '));
   // A password typed for a new account is checked and typed twice; one from a flag is used as given.
   const password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
-  const { client, welcome } = await connect(config.tls);
-  let self: string;
-  let credentials: Credentials = { user, password };
+  const connected = await connect(config.tls);
+  screen.print(renderStatus(`connected to ${sanitizeLine(connected.welcome.server)} at ${config.tls.host}:${config.tls.port}`));
+  let signedIn: SignedIn | undefined;
   let joined: JoinedReply;
   try {
-    screen.print(renderStatus(`connected to ${sanitizeLine(welcome.server)} at ${config.tls.host}:${config.tls.port}`));
-    ({ self, credentials } = await authenticate(screen, client, welcome, config, credentials));
-    joined = await chooseGroup(screen, client, config);
+    signedIn = await authenticate(screen, connected, config, { user, password });
+    joined = await chooseGroup(screen, signedIn.client, config);
   } catch (error) {
-    client.destroy();
+    (signedIn?.client ?? connected.client).destroy();
     throw error;
   }
-  const chat = new ChatController(client, self, screen, reconnector(config.tls, credentials));
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials));
   screen.print(kleur.dim('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   return chat.finished;

@@ -48,6 +48,8 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private welcomeWaiter: Pending | undefined;
   /** The server's max_frame, once welcomed. */
   maxFrame = Number.POSITIVE_INFINITY;
+  private lastWrite = Date.now();
+  private keepAliveTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly socket: TLSSocket) {
     super();
@@ -77,15 +79,15 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   }
 
   /** Sends a request and resolves with its reply of type `expect`; an `error` reply rejects with its code. */
-  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<Reply<T>> {
+  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = REPLY_TIMEOUT_MS): Promise<Reply<T>> {
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
     this.write({ ...request, id });
     const reply = await new Promise<ServerMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`no reply to '${request.type}' within ${REPLY_TIMEOUT_MS / 1000} s`));
-      }, REPLY_TIMEOUT_MS);
+        reject(new Error(`no reply to '${request.type}' within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       this.pending.set(id, {
         resolve: (message) => { clearTimeout(timer); resolve(message); },
         reject: (error) => { clearTimeout(timer); reject(error); },
@@ -110,6 +112,24 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     this.socket.destroy();
   }
 
+  /**
+   * Sends `ping` whenever nothing was sent for `intervalMs`, so that the
+   * server's idle timeout never closes a quiet session; a ping left without
+   * its pong closes the connection (a server gone without a word), which the
+   * owner sees as a `close` like any other.
+   */
+  keepAlive(intervalMs: number): void {
+    clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = setInterval(() => {
+      if (this.closed || Date.now() - this.lastWrite < intervalMs) return;
+      this.call({ type: 'ping' }, 'pong', Math.max(1_000, intervalMs)).catch((error: unknown) => {
+        this.closedWith ??= new Error(`the server stopped answering (${(error as Error).message})`);
+        this.socket.destroy();
+      });
+    }, Math.max(250, intervalMs / 4));
+    this.keepAliveTimer.unref();
+  }
+
   /** @throws ConnectionClosedError when closed; ProtocolError when over the server's max_frame. */
   private write(request: Request): void {
     if (this.closed) throw new ConnectionClosedError('not connected');
@@ -119,6 +139,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
       throw new ProtocolError('frame_too_large', `the request is ${size} bytes; the server takes at most ${this.maxFrame}`);
     }
     this.socket.write(frame);
+    this.lastWrite = Date.now();
   }
 
   private receive(chunk: Buffer): void {
@@ -164,6 +185,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.keepAliveTimer);
     const error = new ConnectionClosedError(this.closedWith ? `connection closed: ${this.closedWith.message}` : 'connection closed');
     this.welcomeWaiter?.reject(error);
     this.welcomeWaiter = undefined;

@@ -67,10 +67,14 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       case 'presence': break;
     }
   });
+  // Losing the connection before the input ends is a failure, even if no line was refused for it.
   let closedEarly = false;
+  let leaving = false;
   client.on('close', (error) => {
+    if (leaving) return;
     closedEarly = true;
-    if (error) io.err(`connection lost: ${error.message}`);
+    failures += 1;
+    io.err(`connection lost${error ? `: ${error.message}` : ''}`);
   });
 
   // One line at a time, in order: each waits for its ack before the next goes.
@@ -97,6 +101,7 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       failures += 1;
     }
   }
+  leaving = true;
   if (!closedEarly) await client.bye();
   return failures === 0 ? 0 : 1;
 }

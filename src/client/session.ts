@@ -13,9 +13,16 @@ export interface Connected {
   welcome: WelcomeMessage;
 }
 
+/** Pings at least this often when idle, and more often for a server with a short idle timeout. */
+const MAX_KEEPALIVE_MS = 60_000;
+
+/** Connects, verifies, waits for `welcome`, and keeps the connection alive while idle. */
 export async function connect(tls: TlsOptions): Promise<Connected> {
   const socket = await connectVerified(tls);
-  return ProtocolClient.open(socket);
+  const connected = await ProtocolClient.open(socket);
+  const idleMs = (connected.welcome.idle_timeout ?? Number.POSITIVE_INFINITY) * 1000;
+  connected.client.keepAlive(Math.min(MAX_KEEPALIVE_MS, idleMs / 3));
+  return connected;
 }
 
 /** Logs in (or registers); resolves with the user's name as the server spells it. */

@@ -61,7 +61,8 @@ interface ReplyBase {
   id?: number;
 }
 
-export interface WelcomeMessage { type: 'welcome'; version: number; server: string; max_frame: number; registration: boolean }
+/** `idle_timeout` (an addition): seconds without a frame from the client before the server closes it. */
+export interface WelcomeMessage { type: 'welcome'; version: number; server: string; max_frame: number; registration: boolean; idle_timeout?: number }
 export interface ChatMessage extends StoredMessage { type: 'msg' }
 export interface PresenceMessage { type: 'presence'; group: string; user: string; event: 'join' | 'leave' }
 export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }

@@ -190,7 +190,13 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
   const type = body['type'];
   switch (type) {
     case 'welcome':
-      return { type, version: read.uint('version'), server: read.string('server'), max_frame: read.uint('max_frame'), registration: read.boolean('registration') };
+    {
+      const idleTimeout = read.optionalUint('idle_timeout');
+      return {
+        type, version: read.uint('version'), server: read.string('server'), max_frame: read.uint('max_frame'), registration: read.boolean('registration'),
+        ...(idleTimeout === undefined ? {} : { idle_timeout: idleTimeout }),
+      };
+    }
     case 'msg':
       return { type, ...storedMessage(body, read) };
     case 'presence': {

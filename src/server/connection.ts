@@ -69,7 +69,10 @@ export class Connection implements HubMember, BatchedOutput {
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (error) => this.context.logger.debug('socket error', { reason: error.message }));
     this.socket.on('close', () => this.close());
-    this.send({ type: 'welcome', version: 1, server: config.serverName, max_frame: config.limits.maxFrame, registration: config.registration === 'open' });
+    this.send({
+      type: 'welcome', version: 1, server: config.serverName, max_frame: config.limits.maxFrame, registration: config.registration === 'open',
+      idle_timeout: Math.floor(config.limits.idleTimeoutMs / 1000),
+    });
     this.authTimer = setTimeout(() => this.fail(new ProtocolError('auth_timeout', 'not signed in in time')), config.limits.authTimeoutMs);
     this.armIdleTimer(config.limits.idleTimeoutMs);
   }

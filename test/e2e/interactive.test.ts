@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getTestCertificates } from '../helpers/certs.js';
 import { CLIENT_BIN } from '../helpers/client-process.js';
+import { answerSignInAndJoin, scriptedServer } from '../helpers/scripted-server.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
 import { WireClient } from '../helpers/wire-client.js';
@@ -23,8 +24,9 @@ test('a message arriving while typing leaves the half-typed line intact', { skip
   await tty.type('half a li');
   await tty.waitFor((screen) => lastLine(screen) === 'lobby> half a li', 'the typed text');
   await bob.request({ type: 'say', text: 'a message from bob' });
-  const screen = await tty.waitForText('bob: a message from bob');
-  assert.equal(lastLine(screen), 'lobby> half a li', 'the typed line is intact under the new message');
+  // The message is printed, then the prompt redrawn under it: wait for the screen to settle.
+  await tty.waitFor((screen) => screen.includes('bob: a message from bob') && lastLine(screen) === 'lobby> half a li',
+    'the message above, and the typed line intact under it');
   await tty.type('ne, finished');
   await tty.keys('Enter');
   assert.equal((await bob.next('msg')).text, 'half a line, finished');
@@ -151,4 +153,27 @@ test('--register asks for a password until it is long enough and typed the same 
   const check = await WireClient.connect(t, server.port);
   await check.next('welcome');
   assert.equal((await check.request({ type: 'login', user: 'gina', password: 'long enough pw' })).type, 'auth_ok');
+});
+
+test('creating an account after a failed login survives the server closing the connection meanwhile', { skip }, async (t) => {
+  const registered: number[] = [];
+  // First connection: the login fails and the server closes (as its auth timeout would). Later ones behave.
+  const port = await scriptedServer(t, {}, (request, connection) => {
+    if (connection.index === 1 && request['type'] === 'login') {
+      connection.send({ type: 'error', id: request['id'], code: 'auth_failed', message: 'wrong user name or password' });
+      connection.socket.end();
+      return;
+    }
+    if (request['type'] === 'register') registered.push(connection.index);
+    answerSignInAndJoin(request, connection);
+  });
+  const tty = await TmuxSession.start(t, await clientCommand(port, '--user', 'hank', '--group', 'g'), { TERMSENDER_PASSWORD: 'long enough pw' });
+  await tty.waitForText("Create the account 'hank'? [y/N]");
+  await tty.type('y');
+  await tty.keys('Enter');
+  await tty.waitForText('repeat the password:');
+  await tty.type('long enough pw');
+  await tty.keys('Enter');
+  await tty.waitFor((screen) => lastLine(screen) === 'g>', 'the chat prompt');
+  assert.deepEqual(registered, [2], 'registered on a fresh connection');
 });

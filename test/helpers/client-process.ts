@@ -16,6 +16,32 @@ export interface ClientProcess {
   exited: Promise<number | null>;
   /** Resolves with the first stdout line matching `pattern`. */
   line(pattern: RegExp): Promise<string>;
+  /** Resolves with the first stderr line matching `pattern`. */
+  errorLine(pattern: RegExp): Promise<string>;
+}
+
+type Waiter = { pattern: RegExp; resolve: (line: string) => void };
+
+/** Collects a stream's lines and lets tests wait for one that matches. */
+function lineWatcher(input: NodeJS.ReadableStream, describe: () => string) {
+  const lines: string[] = [];
+  const waiters: Waiter[] = [];
+  createInterface({ input }).on('line', (line) => {
+    lines.push(line);
+    for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  });
+  const wait = (pattern: RegExp): Promise<string> => {
+    const seen = lines.find((line) => pattern.test(line));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; ${describe()}`)), WAIT_MS);
+      waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
+    });
+  };
+  return { lines, wait };
 }
 
 export function runClient(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): ClientProcess {
@@ -25,26 +51,8 @@ export function runClient(t: TestContext, args: string[], env: NodeJS.ProcessEnv
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     return exited;
   });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    stdout.push(line);
-    for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  });
-  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-  return {
-    child, stdout, stderr, exited,
-    line: (pattern) => {
-      const seen = stdout.find((line) => pattern.test(line));
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; stdout ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`)), WAIT_MS);
-        waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
-      });
-    },
-  };
+  const describe = () => `stdout ${JSON.stringify(out.lines)}, stderr ${JSON.stringify(err.lines)}`;
+  const out = lineWatcher(child.stdout, describe);
+  const err = lineWatcher(child.stderr, describe);
+  return { child, stdout: out.lines, stderr: err.lines, exited, line: out.wait, errorLine: err.wait };
 }

@@ -21,18 +21,26 @@ function frame(body: Uint8Array): Buffer {
 
 const welcome = frame(encode({ type: 'welcome', version: 1, server: 'hostile', max_frame: 65_536, registration: true }));
 
-/** A server that greets properly when asked to, then answers the client's first frame with `reply`. */
-async function hostileServer(t: TestContext, reply: Buffer, greet = true): Promise<number> {
+/**
+ * A server that greets properly when asked to, then answers the client's
+ * first frame with `reply`, and closes after it when asked to.
+ */
+async function hostileServer(t: TestContext, reply: Buffer, greet: boolean, close: boolean): Promise<number> {
   const certs = await getTestCertificates();
   return plainTlsServer(t, { cert: certs.serverCert, key: certs.serverKey, ALPNProtocols: [ALPN_PROTOCOL] }, (socket: tls.TLSSocket) => {
     socket.on('error', () => undefined);
-    if (greet) socket.write(welcome);
-    else socket.write(reply);
-    socket.once('data', () => socket.write(reply));
+    const answer = () => (close ? socket.end(reply) : socket.write(reply));
+    if (greet) {
+      socket.write(welcome);
+      socket.once('data', answer);
+    } else {
+      answer();
+    }
   });
 }
 
-const cases: Array<[string, Buffer, boolean?]> = [
+/** What the server sends, whether it greets first, and whether it closes after. */
+const cases: Array<[string, Buffer, boolean?, boolean?]> = [
   ['a length prefix of 4 GiB', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x81])],
   ['a body that is not MessagePack', frame(Buffer.from([0xc1, 0xc1, 0xc1]))],
   ['a body that is an array', frame(encode([1, 2, 3]))],
@@ -40,12 +48,12 @@ const cases: Array<[string, Buffer, boolean?]> = [
   ['a reply with fields of the wrong type', frame(encode({ type: 'auth_ok', id: 1, user: 42 }))],
   ['an error with an unknown code and escape sequences', frame(encode({ type: 'error', id: 1, code: '\u001b[2J', message: '\u001b]0;pwned\u0007' }))],
   ['a malformed welcome', frame(encode({ type: 'welcome', version: 'one' })), false],
-  ['a frame cut short, then silence and close', Buffer.from([0, 0, 0, 50, 0x81])],
+  ['a frame cut short, then a close', Buffer.from([0, 0, 0, 50, 0x81]), true, true],
 ];
 
-for (const [name, reply, greet] of cases) {
+for (const [name, reply, greet, close] of cases) {
   test(`a server that sends ${name} gets one clear line and status 1 from the client`, async (t) => {
-    const port = await hostileServer(t, reply, greet ?? true);
+    const port = await hostileServer(t, reply, greet ?? true, close ?? false);
     const certs = await getTestCertificates();
     const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g']);
     client.child.stdin.end('hello\n');

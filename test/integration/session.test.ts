@@ -20,13 +20,14 @@ const EXAMPLES: Record<string, object> = {
   ping: { type: 'ping' },
 };
 
-test('welcome announces version, server, max_frame and registration', async (t) => {
-  const server = await startTestServer(t, { limits: { maxFrame: 4096 } });
+test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {
+  const server = await startTestServer(t, { limits: { maxFrame: 4096, idleTimeoutMs: 7_000 } });
   const client = await WireClient.connect(t, server.port);
   const welcome = await client.next('welcome');
   assert.equal(welcome.version, 1);
   assert.equal(welcome.max_frame, 4096);
   assert.equal(welcome.registration, true);
+  assert.equal(welcome.idle_timeout, 7);
   assert.equal(typeof welcome.server, 'string');
   assert.equal(client.socket.alpnProtocol, 'termsender/1');
   assert.equal(client.socket.getProtocol(), 'TLSv1.3');
