@@ -57,7 +57,7 @@ export class RedisClusterLink implements ClusterLink {
   private closing = false;
 
   constructor(private readonly options: RedisClusterOptions) {
-    const warn = (error: Error) => options.logger.warn('redis connection trouble', { reason: error.message });
+    const warn = (error: Error) => options.logger.warn('redis unreachable; retrying', { url: options.url, reason: error.message });
     this.commands = new Redis(options.url, redisOptions());
     this.commands.on('error', warn);
     this.commands.on('ready', () => { this.readySince = Date.now(); });

@@ -51,7 +51,8 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
       throw new Error(`cannot use ${config.dataDir} as the data folder (${reason})`, { cause: error });
     }
   }
-  return RedisStore.connect(config.redis.url, (error) => logger.warn('redis connection trouble', { reason: error.message }));
+  const { url } = config.redis;
+  return RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }));
 }
 
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
