@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
-import { guardRedis, isRecord, parseStoredMessage, redisOptions } from '../store/redis.js';
+import { connectedOnce, guardRedis, isRecord, parseStoredMessage, redisOptions } from '../store/redis.js';
 import { nameKey as keyOf } from '../store/store.js';
 import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../store/redis-keys.js';
 import type { ClusterEvents, ClusterLink } from './cluster.js';
@@ -74,7 +74,7 @@ export class RedisClusterLink implements ClusterLink {
     this.subscriber.on('ready', () => {
       if (this.subscribedOnce) void this.catchUp();
     });
-    await Promise.all([this.commands.connect(), this.subscriber.connect()]);
+    await Promise.all([connectedOnce(this.commands), connectedOnce(this.subscriber)]);
     await this.subscriber.subscribe(REDIS_KEYS.events);
     this.subscribedOnce = true;
     this.refreshTimer = setInterval(() => this.refresh(), Math.max(100, this.options.memberTtlMs / 3));

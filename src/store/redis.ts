@@ -59,10 +59,11 @@ export class RedisStore implements Store {
   }
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
+  /** Resolves once Redis answers: while it does not, the connection retries (each failure goes to `onError`). */
   static async connect(url: string, onError: (error: Error) => void): Promise<RedisStore> {
     const redis = new Redis(url, redisOptions());
     redis.on('error', onError);
-    await redis.connect();
+    await connectedOnce(redis);
     return new RedisStore(redis);
   }
 
@@ -125,6 +126,18 @@ export class RedisStore implements Store {
   private guard<T>(call: () => Promise<T>): Promise<T> {
     return guardRedis(this.redis, call);
   }
+}
+
+/**
+ * Connects and resolves when the connection is ready, however many attempts
+ * that takes: a first attempt that fails rejects `connect()`, but the retry
+ * strategy goes on trying, so a node started before its Redis waits for it.
+ */
+export async function connectedOnce(redis: Redis): Promise<void> {
+  // Not events.once: it would reject at the first 'error' (a failed attempt).
+  const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  redis.connect().catch(() => undefined);
+  await ready;
 }
 
 /** Runs a Redis call a request needs: a lost connection is `unavailable`; a reply error stays as it is (a bug). */

@@ -79,18 +79,24 @@ export async function signedInClient(t: TestContext, port: number, user: string,
   return client;
 }
 
-export interface SpawnedServer {
+export interface LaunchedServer {
   child: ChildProcess;
-  port: number;
-  /** Everything the process wrote to stdout, line by line. */
+  /** The port of its `listening on` line, once printed. */
+  listening: Promise<number>;
+  /** Everything the process wrote to stdout and to stderr, line by line. */
   stdout: string[];
+  stderr: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first stderr line (already written or still to come) that matches. */
   stderrLine(pattern: RegExp): Promise<string>;
 }
 
-/** Runs the real CLI (`dist/src/cli/server.js`) and waits for its `listening on` line. */
-export async function spawnServer(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedServer> {
+export interface SpawnedServer extends Omit<LaunchedServer, 'listening'> {
+  port: number;
+}
+
+/** Starts the real CLI (`dist/src/cli/server.js`) without waiting for it; killed by `t.after`. */
+export async function launchServer(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<LaunchedServer> {
   const certs = await getTestCertificates();
   const child = spawn(process.execPath, [
     path.join(REPO_ROOT, 'dist/src/cli/server.js'),
@@ -122,20 +128,28 @@ export async function spawnServer(t: TestContext, args: string[], env: NodeJS.Pr
   };
   const stdout: string[] = [];
   const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen in time: ${stderr.join('\n')}`)), WAIT_MS);
+  const listening = new Promise<number>((resolve, reject) => {
     lines.on('line', (line) => {
       stdout.push(line);
       const match = /listening on .*:(\d+)$/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
+      if (match) resolve(Number(match[1]));
     });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr.join('\n')}`));
-    });
+    void exited.then(({ code }) => reject(new Error(`server exited with ${code}: ${stderr.join('\n')}`)));
   });
-  return { child, port, stdout, exited, stderrLine };
+  listening.catch(() => undefined); // a test that never waits for it must not see an unhandled rejection
+  return { child, listening, stdout, stderr, exited, stderrLine };
+}
+
+/** Runs the real CLI and waits (at most WAIT_MS) for its `listening on` line. */
+export async function spawnServer(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedServer> {
+  const { listening, ...launched } = await launchServer(t, args, env);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`server did not listen in time: ${launched.stderr.join('\n')}`)), WAIT_MS);
+  });
+  try {
+    return { ...launched, port: await Promise.race([listening, late]) };
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { type TestContext, test } from 'node:test';
 import { hasRedis, startRedis, type TestRedis } from '../helpers/redis.js';
-import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js';
+import { launchServer, signedInClient, spawnServer, startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
 
 const skip = hasRedis() ? false : 'redis-server is not installed (apt-get install redis-server); cluster tests skipped';
@@ -132,6 +132,18 @@ test('Redis down: requests get unavailable, the node stays up, and recovers with
   assert.equal((await bob.next((m) => m.type === 'msg' && m.text === 'after the outage')).type, 'msg');
   const history = await bob.request({ type: 'history' });
   assert.deepEqual(history.type === 'history' && history.messages.map((m) => m.text), ['before the outage', 'after the outage']);
+});
+
+test('a node started before its Redis says it is waiting, then serves once Redis is up', { skip }, async (t) => {
+  const redis = await startRedis(t);
+  await redis.stop();
+  const node = await launchServer(t, ['--redis', redis.url]);
+  await node.stderrLine(/redis unreachable; retrying/);
+  assert.equal(node.stdout.length, 0, 'not listening yet');
+  await redis.start();
+  const port = await node.listening;
+  const client = await signedInClient(t, port, 'early', 'bird');
+  assert.equal((await client.request({ type: 'say', text: 'served' })).type, 'ack');
 });
 
 test('--workers 2: one listening line once both listen, one chat, every dead worker replaced on the same port, SIGTERM stops all', { skip }, async (t) => {
