@@ -154,5 +154,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`termsender-server: ${message}\n`);
-  process.exitCode = 1;
+  // A start that failed may leave handles open (a Redis client retrying, a worker's channel to its primary).
+  process.exit(1);
 });

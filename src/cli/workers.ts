@@ -39,10 +39,24 @@ async function freePort(host: string): Promise<number> {
  */
 export async function runPrimary(count: number, host: string, port: number): Promise<number> {
   if (port === 0) cluster.setupPrimary({ args: [...process.argv.slice(2), '--port', String(await freePort(host))] });
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => { finish = resolve; });
   let stopping = false;
+  let exitCode = 0;
   let announced = false;
   const listening = new Set<Worker>();
   const workers = new Set<Worker>();
+
+  /** Stops every worker; `finished` resolves with `code` once all have exited. */
+  const stopAll = (why: string, code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    process.stderr.write(`${why}: stopping ${workers.size} workers\n`);
+    if (workers.size === 0) finish(code);
+    for (const worker of workers) worker.process.kill('SIGTERM');
+  };
+
   const spawn = (): void => {
     const worker = cluster.fork();
     const startedAt = Date.now();
@@ -60,28 +74,24 @@ export async function runPrimary(count: number, host: string, port: number): Pro
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
       listening.delete(worker);
-      if (stopping) return;
-      process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+      if (stopping) {
+        if (workers.size === 0) finish(exitCode);
+        return;
+      }
+      const how = `worker ${worker.process.pid} exited (${signal ?? code})`;
+      // Before the server ever listened, a worker that fails would fail again (a setting, a file): no restart loop.
+      if (!announced) {
+        stopAll(`${how} before the server listened`, 1);
+        return;
+      }
+      process.stderr.write(`${how}; starting another\n`);
       setTimeout(spawn, Date.now() - startedAt < RESTART_BACKOFF_MS ? RESTART_BACKOFF_MS : 0);
     });
   };
   for (let i = 0; i < count; i++) spawn();
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`${signal}: stopping ${workers.size} workers\n`);
-      if (workers.size === 0) resolve(0);
-      for (const worker of workers) {
-        worker.on('exit', () => {
-          if (workers.size === 0) resolve(0);
-        });
-        worker.process.kill('SIGTERM');
-      }
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  process.once('SIGINT', (signal) => stopAll(signal, 0));
+  process.once('SIGTERM', (signal) => stopAll(signal, 0));
+  return finished;
 }
 
 /** In a worker: tell the primary instead of printing. */

@@ -97,6 +97,8 @@ test('bad flags and unusable files exit non-zero with one clear line', async (t)
     [[...withCerts, '--key', certs.clientKeyPath, '--data', tempDir(t)], /--key .*: not a usable PEM certificate and key \(.*key values mismatch/],
     [[...withCerts, '--key', certs.caPath, '--data', tempDir(t)], /not a usable PEM certificate and key/],
     [[...withCerts, '--key', certs.serverKeyPath, '--data', notAFolder], /cannot use .*file as the data folder \((EEXIST|ENOTDIR)\)/],
+    // Workers that cannot start make the primary stop, not restart them forever.
+    [[...withCerts, '--key', certs.clientKeyPath, '--workers', '2', '--redis', 'redis://127.0.0.1:1'], /not a usable PEM certificate and key[^]*before the server listened/],
   ] as const) {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/src/cli/server.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -104,7 +106,7 @@ test('bad flags and unusable files exit non-zero with one clear line', async (t)
     const [code] = await once(child, 'exit');
     assert.notEqual(code, 0, args.join(' '));
     assert.match(stderr, pattern);
-    assert.ok(stderr.trim().split('\n').length <= 2, stderr); // the reason, and for usage errors a pointer to --help
+    assert.ok(stderr.trim().split('\n').length <= ((args as readonly string[]).includes('--workers') ? 3 : 2), stderr); // the reason, and a pointer to --help or the primary's line
   }
 });
 
