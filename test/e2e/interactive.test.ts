@@ -27,8 +27,7 @@ test('a message arriving while typing leaves the half-typed line intact', { skip
   // The message is printed, then the prompt redrawn under it: wait for the screen to settle.
   await tty.waitFor((screen) => screen.includes('bob: a message from bob') && lastLine(screen) === 'lobby> half a li',
     'the message above, and the typed line intact under it');
-  await tty.type('ne, finished');
-  await tty.keys('Enter');
+  await tty.enter('ne, finished');
   assert.equal((await bob.next('msg')).text, 'half a line, finished');
   await tty.waitForText(/alice: half a line, finished/);
   const coloured = await tty.screen(true);
@@ -41,11 +40,9 @@ test('commands work, Tab completes them and names, wrong usage gets a hint, and 
   const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'carol', '--register', '--group', 'lobby'),
     { TERMSENDER_PASSWORD: TEST_PASSWORD });
   await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
-  await tty.type('/who');
-  await tty.keys('Enter');
+  await tty.enter('/who');
   await tty.waitForText(/2 in lobby: (bob, carol|carol, bob)/);
-  await tty.type('/msg');
-  await tty.keys('Enter');
+  await tty.enter('/msg');
   await tty.waitForText('usage: /msg USER TEXT');
   // Tab completes the command, then the name of someone in the group.
   await tty.type('/ms');
@@ -53,20 +50,16 @@ test('commands work, Tab completes them and names, wrong usage gets a hint, and 
   await tty.type('b');
   await tty.keys('Tab');
   await tty.waitFor((screen) => lastLine(screen) === 'lobby> /msg bob', 'the completed command and name');
-  await tty.type(' psst');
-  await tty.keys('Enter');
+  await tty.enter(' psst');
   assert.equal((await bob.next('dm')).text, 'psst');
   await tty.waitForText('[dm] you → bob: psst');
-  await tty.type('/nope');
-  await tty.keys('Enter');
+  await tty.enter('/nope');
   await tty.waitForText('unknown command /nope: /help lists them');
-  await tty.type('/create side');
-  await tty.keys('Enter');
+  await tty.enter('/create side');
   await tty.waitFor((screen) => lastLine(screen) === 'side>', 'the new group prompt');
   assert.equal((await bob.next('presence')).event, 'join');
   assert.deepEqual(await bob.next('presence'), { type: 'presence', group: 'lobby', user: 'carol', event: 'leave' });
-  await tty.type('exit');
-  await tty.keys('Enter');
+  await tty.enter('exit');
   await tty.waitForText('[exited 0]');
 });
 
@@ -85,20 +78,15 @@ test('the password is never echoed, and a wrong login offers to create the accou
   await signedInClient(t, server.port, 'erin', 'lobby');
   const tty = await TmuxSession.start(t, await clientCommand(server.port), {});
   await tty.waitForText('user name:');
-  await tty.type('frank');
-  await tty.keys('Enter');
+  await tty.enter('frank');
   await tty.waitForText('password:');
-  await tty.type('sup3r secret pw');
-  await tty.keys('Enter');
+  await tty.enter('sup3r secret pw');
   await tty.waitForText("Create the account 'frank'? [y/N]");
-  await tty.type('y');
-  await tty.keys('Enter');
+  await tty.enter('y');
   await tty.waitForText('repeat the password:');
-  await tty.type('sup3r secret pw');
-  await tty.keys('Enter');
+  await tty.enter('sup3r secret pw');
   await tty.waitForText('Join which group?');
-  await tty.type('1');
-  await tty.keys('Enter');
+  await tty.enter('1');
   const screen = await tty.waitFor((text) => lastLine(text) === 'lobby>', 'the chat prompt');
   assert.doesNotMatch(screen, /sup3r/, 'the password never appears on screen');
   assert.match(screen, /1 +lobby +1/, 'the group table');
@@ -125,8 +113,7 @@ test('the client survives a server restart and shows what it missed, once', { sk
   const after = await tty.waitForText('bob: during the outage');
   assert.equal(after.split('bob: during the outage').length - 1, 1, 'shown once');
   assert.equal(after.split('bob: before the restart').length - 1, 1, 'not repeated');
-  await tty.type('glad to be back');
-  await tty.keys('Enter');
+  await tty.enter('glad to be back');
   assert.equal((await back.next('msg')).text, 'glad to be back');
 });
 
@@ -134,20 +121,15 @@ test('--register asks for a password until it is long enough and typed the same 
   const server = await startTestServer(t);
   const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'gina', '--register', '--group', 'hall', '--create'), {});
   await tty.waitForText('password:');
-  await tty.type('short');
-  await tty.keys('Enter');
+  await tty.enter('short');
   await tty.waitForText('passwords need at least 8 bytes');
-  await tty.type('long enough pw');
-  await tty.keys('Enter');
+  await tty.enter('long enough pw');
   await tty.waitForText('repeat the password:');
-  await tty.type('long enough pW');
-  await tty.keys('Enter');
+  await tty.enter('long enough pW');
   await tty.waitForText('the passwords differ');
-  await tty.type('long enough pw');
-  await tty.keys('Enter');
+  await tty.enter('long enough pw');
   await tty.waitFor((screen) => (screen.match(/repeat the password:/g) ?? []).length === 2, 'the second confirmation');
-  await tty.type('long enough pw');
-  await tty.keys('Enter');
+  await tty.enter('long enough pw');
   const screen = await tty.waitFor((text) => lastLine(text) === 'hall>', 'the chat prompt');
   assert.doesNotMatch(screen, /long enough|short/, 'no password on screen');
   const check = await WireClient.connect(t, server.port);
@@ -169,11 +151,9 @@ test('creating an account after a failed login survives the server closing the c
   });
   const tty = await TmuxSession.start(t, await clientCommand(port, '--user', 'hank', '--group', 'g'), { TERMSENDER_PASSWORD: 'long enough pw' });
   await tty.waitForText("Create the account 'hank'? [y/N]");
-  await tty.type('y');
-  await tty.keys('Enter');
+  await tty.enter('y');
   await tty.waitForText('repeat the password:');
-  await tty.type('long enough pw');
-  await tty.keys('Enter');
+  await tty.enter('long enough pw');
   await tty.waitFor((screen) => lastLine(screen) === 'g>', 'the chat prompt');
   assert.deepEqual(registered, [2], 'registered on a fresh connection');
 });

@@ -46,6 +46,12 @@ export class TmuxSession {
     await run('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, '-l', text]);
   }
 
+  /** Types a line and presses Enter. */
+  async enter(text: string): Promise<void> {
+    await this.type(text);
+    await this.keys('Enter');
+  }
+
   /** The visible screen; with `escapes`, including colour codes. */
   async screen(escapes = false): Promise<string> {
     const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.name, ...(escapes ? ['-e'] : [])]);
