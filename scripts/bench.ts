@@ -68,11 +68,12 @@ function childPids(pid: number): number[] {
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), 'bench')
-    .scriptName('bench')
-    .usage('$0 [flags]\n\nMeasures framing and end-to-end delivery.')
-    .epilogue('Framing: this codec against bare @msgpack/msgpack (the ceiling) and\nnewline-delimited JSON. End to end: a real server against a bare TLS relay.\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_MEMBERS.')
-    .env('TERMSENDER')
+  const argv = await strictCli(yargs(hideBin(process.argv)), {
+    name: 'bench',
+    summary: 'Measures framing and end-to-end delivery.',
+    details: 'Framing: this codec against bare @msgpack/msgpack (the ceiling) and\nnewline-delimited JSON. End to end: a real server against a bare TLS relay.',
+    envExample: 'TERMSENDER_MEMBERS',
+  })
     .options(withEnvNames({
       json: { type: 'boolean', default: false, describe: 'print one JSON object instead of tables' },
       'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },

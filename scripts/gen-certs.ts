@@ -6,11 +6,12 @@ import { defaultDevHosts, generateDevCertificates, isValidHost } from '../src/ce
 import { strictCli, UsageError, withEnvNames } from '../src/cli/common.js';
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), 'gen-certs')
-    .scriptName('gen-certs')
-    .usage('$0 [flags]\n\nWrites development certificates.')
-    .epilogue('A private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600.\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_HOSTS.')
-    .env('TERMSENDER')
+  const argv = await strictCli(yargs(hideBin(process.argv)), {
+    name: 'gen-certs',
+    summary: 'Writes development certificates.',
+    details: 'A private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600.',
+    envExample: 'TERMSENDER_HOSTS',
+  })
     .options(withEnvNames({
       out: { type: 'string', default: 'certs', describe: 'folder to write into' },
       hosts: { type: 'string', default: defaultDevHosts.join(','), describe: 'comma-separated names and IP addresses for the server certificate' },

@@ -25,11 +25,12 @@ function explain(error: unknown): string {
 }
 
 async function main(): Promise<number> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), 'termsender')
-    .scriptName('termsender')
-    .usage('$0 [flags]\n\nChat on a TermSender server.')
-    .epilogue('Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PASSWORD.')
-    .env('TERMSENDER')
+  const argv = await strictCli(yargs(hideBin(process.argv)), {
+    name: 'termsender',
+    summary: 'Chat on a TermSender server.',
+    details: 'Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.',
+    envExample: 'TERMSENDER_PASSWORD',
+  })
     .options(withEnvNames({
       host: { type: 'string', default: 'localhost', describe: 'server to connect to' },
       port: { type: 'number', default: DEFAULT_PORT, describe: 'server port' },

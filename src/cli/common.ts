@@ -4,13 +4,31 @@ import type { Argv, Options } from 'yargs';
 /** A mistake in the command line: reported in one line, exit status 2, no help dump. */
 export class UsageError extends Error {}
 
+/** What `--help` says around the flags. */
+export interface CommandHelp {
+  /** The command's name in messages and in `--help`. */
+  name: string;
+  /** One line under the usage line. */
+  summary: string;
+  /** Lines after the flags, before the note on environment variables. */
+  details: string;
+  /** A variable to show in that note, e.g. TERMSENDER_PORT=9000. */
+  envExample: string;
+}
+
 /**
- * Strict flags (a flag given twice takes the last value), `--help`/`-h`, and a failure handler that prints one line
- * (not the whole help, yargs issue #2394) and exits 2 for usage errors.
- * Runtime errors thrown from checks that are not UsageErrors pass through.
+ * Every command's yargs setup: its help text, flags also read from
+ * `TERMSENDER_<FLAG>`, strict flags (a flag given twice takes the last
+ * value), `--help`/`-h`, and a failure handler that prints one line (not the
+ * whole help, yargs issue #2394) and exits 2 for usage errors. Runtime errors
+ * thrown from checks that are not UsageErrors pass through.
  */
-export function strictCli<T>(cli: Argv<T>, name: string): Argv<T> {
+export function strictCli<T>(cli: Argv<T>, help: CommandHelp): Argv<T> {
   return cli
+    .scriptName(help.name)
+    .usage(`$0 [flags]\n\n${help.summary}`)
+    .epilogue(`${help.details}\nEvery flag also reads TERMSENDER_<FLAG>, e.g. ${help.envExample}.`)
+    .env('TERMSENDER')
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
@@ -19,7 +37,7 @@ export function strictCli<T>(cli: Argv<T>, name: string): Argv<T> {
       if (error && !(error instanceof UsageError)) throw error;
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): one line here.
       const text = (error?.message ?? message).trim().replace(/\s*\n\s*/g, ' ');
-      process.stderr.write(`${name}: ${text}\nRun with --help for usage.\n`);
+      process.stderr.write(`${help.name}: ${text}\nRun with --help for usage.\n`);
       process.exit(2);
     });
 }

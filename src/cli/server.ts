@@ -39,11 +39,12 @@ function readPem(file: string, flag: string): Buffer {
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), 'termsender-server')
-    .scriptName('termsender-server')
-    .usage('$0 [flags]\n\nRuns the TermSender chat server.')
-    .epilogue('TLS, with length-prefixed MessagePack frames (docs/protocol.md).\nEvery flag also reads TERMSENDER_<FLAG>, e.g. TERMSENDER_PORT=9000.')
-    .env('TERMSENDER')
+  const argv = await strictCli(yargs(hideBin(process.argv)), {
+    name: 'termsender-server',
+    summary: 'Runs the TermSender chat server.',
+    details: 'TLS, with length-prefixed MessagePack frames (docs/protocol.md).',
+    envExample: 'TERMSENDER_PORT=9000',
+  })
     .options(withEnvNames({
       host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
       port: { type: 'number', default: DEFAULT_PORT, describe: 'port; 0 picks a free one' },
