@@ -33,6 +33,8 @@ export class ChatController {
   /** For Tab: who is in the current group (and who wrote to us), by key; group names seen. */
   private readonly users = new Map<string, string>();
   private readonly groups = new Set<string>();
+  /** While a resume pages through what was missed, live messages wait here (shown after, once). */
+  private heldLive: StoredMessage[] | undefined;
   private quitting = false;
   private done!: (code: number) => void;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
@@ -73,7 +75,8 @@ export class ChatController {
     const context = { self: this.self, width: this.screen.columns };
     switch (message.type) {
       case 'msg':
-        if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
+        if (this.heldLive) this.heldLive.push(message);
+        else if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
         return;
       case 'presence':
         if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
@@ -107,7 +110,8 @@ export class ChatController {
     return true;
   }
 
-  private showJoined(joined: JoinedReply, resumed: boolean): void {
+  /** Shows a `joined` reply: the group, who is in it, and its messages not shown yet; returns how many were shown. */
+  private showJoined(joined: JoinedReply, resumed: boolean): number {
     const same = this.group !== undefined && this.group.name.toLowerCase() === joined.group.toLowerCase();
     if (!resumed || !same) this.group = { name: joined.group, lastSeq: 0, oldestSeq: joined.history[0]?.seq ?? joined.last_seq + 1 };
     this.users.clear();
@@ -117,9 +121,32 @@ export class ChatController {
     if (!resumed) this.screen.print(renderStatus(`joined ${sanitizeLine(joined.group)} — ${joined.members.length} online: ${online}`));
     if (!resumed && joined.more) this.screen.print(renderNotice('(earlier messages: /history)'));
     const shown = joined.history.filter((message) => this.show(message)).length;
-    if (resumed && shown > 0) this.screen.print(renderNotice(`(${shown} message${shown === 1 ? '' : 's'} while you were away)`));
-    if (this.group) this.group.lastSeq = Math.max(this.group.lastSeq, joined.last_seq);
+    // With `more`, later messages are still to come (the next page of a resume): the seq shown stays the cursor.
+    if (this.group && !joined.more) this.group.lastSeq = Math.max(this.group.lastSeq, joined.last_seq);
     this.screen.setPrompt(this.prompt());
+    return shown;
+  }
+
+  /**
+   * Rejoins after a reconnect with `since` = the last seq shown, page after
+   * page until nothing more is missed; live messages arriving meanwhile are
+   * held and shown after, so each message appears once and in order.
+   */
+  private async resume(client: ProtocolClient, group: GroupView): Promise<void> {
+    this.heldLive = [];
+    let missed = 0;
+    try {
+      for (let more = true; more;) {
+        const joined = await client.call({ type: 'join', group: group.name, since: this.group?.lastSeq ?? group.lastSeq }, 'joined');
+        missed += this.showJoined(joined, true);
+        more = joined.more && joined.history.length > 0;
+      }
+      if (missed > 0) this.screen.print(renderNotice(`(${missed} message${missed === 1 ? '' : 's'} while you were away)`));
+    } finally {
+      const held = this.heldLive;
+      this.heldLive = undefined;
+      for (const message of held) if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
+    }
   }
 
   private async handle(command: Command): Promise<void> {
@@ -216,7 +243,7 @@ export class ChatController {
         this.client = client;
         this.attach(client);
         const group = this.group;
-        if (group) this.showJoined(await client.call({ type: 'join', group: group.name, since: group.lastSeq }, 'joined'), true);
+        if (group) await this.resume(client, group);
         this.screen.print(renderStatus('reconnected'));
         return;
       } catch (failure) {

@@ -1,6 +1,8 @@
 /** The interactive client in a real terminal (tmux), driven as a person would. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SINCE_MAX_MESSAGES } from '../../src/protocol/limits.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { getTestCertificates } from '../helpers/certs.js';
 import { CLIENT_BIN } from '../helpers/client-process.js';
 import { answerSignInAndJoin, scriptedServer } from '../helpers/scripted-server.js';
@@ -115,6 +117,26 @@ test('the client survives a server restart and shows what it missed, once', { sk
   assert.equal(after.split('bob: before the restart').length - 1, 1, 'not repeated');
   await tty.enter('glad to be back');
   assert.equal((await back.next('msg')).text, 'glad to be back');
+});
+
+test('after a long outage the client pages through everything it missed: each message once, in order', { skip }, async (t) => {
+  const missed = SINCE_MAX_MESSAGES + 100;
+  const dataDir = tempDir(t);
+  const first = await startTestServer(t, { dataDir });
+  await signedInClient(t, first.port, 'bob', 'lobby');
+  const tty = await TmuxSession.start(t, await clientCommand(first.port, '--user', 'alice', '--register', '--group', 'lobby'),
+    { TERMSENDER_PASSWORD: TEST_PASSWORD });
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
+  await first.close();
+  await tty.waitForText('the server is shutting down');
+  // Stored while no server runs: more than one `join` with `since` returns.
+  const store = SqliteStore.open(dataDir);
+  await Promise.all(Array.from({ length: missed }, (_, i) => store.appendMessage({ group: 'lobby', from: 'bob', text: `m${i + 1}`, ts: Date.now(), origin: 'test' })));
+  await store.close();
+  await startTestServer(t, { dataDir, port: first.port });
+  await tty.waitForText(`(${missed} messages while you were away)`);
+  const seen = [...(await tty.scrollback()).matchAll(/bob: m(\d+)$/gm)].map((match) => Number(match[1]));
+  assert.deepEqual(seen, Array.from({ length: missed }, (_, i) => i + 1));
 });
 
 test('--register asks for a password until it is long enough and typed the same twice', { skip }, async (t) => {

@@ -31,8 +31,9 @@ export class TmuxSession {
     const session = new TmuxSession(socket, `s${sessions++}`);
     const exports = Object.entries(env).map(([key, value]) => `export ${key}='${value.replace(/'/g, "'\\''")}';`).join(' ');
     // The trailing `read` keeps the pane (and its last screen) after the client exits.
-    await run('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', session.name, '-x', String(width), '-y', String(height),
-      `${exports} ${command}; echo "[exited $?]"; read -r _`]);
+    // A long scrollback (set before the pane exists) for tests that read everything printed.
+    await run('tmux', ['-L', socket, '-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'history-limit', '20000', ';',
+      'new-session', '-d', '-s', session.name, '-x', String(width), '-y', String(height), `${exports} ${command}; echo "[exited $?]"; read -r _`]);
     t.after(() => run('tmux', ['-L', socket, 'kill-server']).then(() => undefined, () => undefined));
     return session;
   }
@@ -55,6 +56,12 @@ export class TmuxSession {
   /** The visible screen; with `escapes`, including colour codes. */
   async screen(escapes = false): Promise<string> {
     const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.name, ...(escapes ? ['-e'] : [])]);
+    return stdout;
+  }
+
+  /** Everything the pane printed, scrollback included. */
+  async scrollback(): Promise<string> {
+    const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-S', '-', '-t', this.name]);
     return stdout;
   }
 
