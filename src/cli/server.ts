@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis' },
       'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes' },
       'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy' },
+      'query-rate': { type: 'number', default: DEFAULT_LIMITS.queryRate, describe: 'join/history/who/list_groups per second per connection, bursts of twice that; beyond it the connection is read more slowly (no error); 0 = off' },
       'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off' },
       'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated' },
       'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed' },
@@ -79,7 +80,9 @@ async function main(): Promise<void> {
       }
       if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) throw new UsageError('--port must be 0..65535');
       if (!Number.isInteger(args['max-frame']) || args['max-frame'] > 0xffff_ffff) throw new UsageError('--max-frame must be a whole number of bytes below 2^32');
-      if (!Number.isFinite(args['rate-limit']) || args['rate-limit'] < 0) throw new UsageError('--rate-limit must be 0 or more');
+      for (const flag of ['rate-limit', 'query-rate'] as const) {
+        if (!Number.isFinite(args[flag]) || args[flag] < 0) throw new UsageError(`--${flag} must be 0 or more`);
+      }
       if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be 1 or more');
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
       maxFrame: argv['max-frame'],
       maxConnections: argv['max-connections'],
       rateLimit: argv['rate-limit'],
+      queryRate: argv['query-rate'],
       authTimeoutMs: argv['auth-timeout'] * 1000,
       idleTimeoutMs: argv['idle-timeout'] * 1000,
       maxPendingOutput: argv['max-output'],

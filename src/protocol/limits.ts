@@ -20,6 +20,8 @@ export interface Limits {
   maxPendingOutput: number;
   /** Failed logins on one connection before `too_many_attempts` closes it. */
   maxLoginFailures: number;
+  /** `join`, `history`, `who` and `list_groups` per second per connection, bursts of twice that; beyond it the server reads that connection more slowly. 0 = off (`--query-rate`). */
+  queryRate: number;
   /** Groups the server holds; `create_group` beyond it gets `limit_reached` (`--max-groups`). */
   maxGroups: number;
 }
@@ -56,4 +58,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingOutput: 4 * 1024 * 1024,
   maxLoginFailures: 5,
   maxGroups: 10_000,
+  queryRate: 50,
 });

@@ -20,6 +20,8 @@ import type { BatchedOutput, WriteBatcher } from './write-batcher.js';
 const CLOSE_GRACE_MS = 2_000;
 /** `say` requests of one connection under way at once. */
 const MAX_PIPELINED = 64;
+/** Requests that read much (history, member lists) and are paced by `queryRate`. */
+const QUERIES: ReadonlySet<string> = new Set(['join', 'history', 'who', 'list_groups']);
 /** Output queued within one turn may reach this many times the backlog bound before the flush. */
 const TURN_OUTPUT_FACTOR = 4;
 
@@ -36,6 +38,8 @@ export class Connection implements HubMember, BatchedOutput {
   private readonly source: RequestSource;
   private readonly decoder: FrameDecoder;
   private readonly bucket: TokenBucket;
+  /** Paces the requests that read much (history, member lists): by waiting, not by refusing. */
+  private readonly queries: TokenBucket;
   /** Resolves when the requests under way are done; undefined when idle. */
   private pumping: Promise<void> | undefined;
   /** The pipelined `say`s' replies, in order (see pipelineSay). */
@@ -58,6 +62,7 @@ export class Connection implements HubMember, BatchedOutput {
     this.decoder = new FrameDecoder({ maxFrame: limits.maxFrame });
     this.source = { origin: context.hub.originOf(this) };
     this.bucket = new TokenBucket(limits.rateLimit);
+    this.queries = new TokenBucket(limits.queryRate);
   }
 
   get isOpen(): boolean {
@@ -118,6 +123,11 @@ export class Connection implements HubMember, BatchedOutput {
     this.socket.pause();
     await this.pumping;
     await this.pipeline;
+  }
+
+  /** The state, read afresh (TypeScript keeps a narrowed `this.state` across an await). */
+  private isClosed(): boolean {
+    return this.state.kind === 'closed';
   }
 
   /** Says `shutdown` and closes. */
@@ -192,6 +202,11 @@ export class Connection implements HubMember, BatchedOutput {
       if (request.type === 'say' && this.state.kind === 'chat') {
         await this.pipelineSay(request);
         continue;
+      }
+      if (QUERIES.has(request.type)) {
+        // Meanwhile nothing more is read from this client: its socket pauses, TCP pushes back.
+        for (let wait = this.queries.waitMs(); wait > 0; wait = this.queries.waitMs()) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.isClosed()) return;
       }
       await this.pipeline; // anything else sees the state every earlier request left
       // From here on, live messages of the group are kept for this connection until its reply is out.

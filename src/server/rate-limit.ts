@@ -17,11 +17,16 @@ export class TokenBucket {
 
   /** Takes one token; false when none is left. */
   take(now: number = performance.now()): boolean {
-    if (this.rate === 0) return true;
+    return this.waitMs(now) === 0;
+  }
+
+  /** Takes one token and returns 0, or returns how many milliseconds until one is there (taking nothing). */
+  waitMs(now: number = performance.now()): number {
+    if (this.rate === 0) return 0;
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * this.rate) / 1000);
     this.updatedAt = now;
-    if (this.tokens < 1) return false;
+    if (this.tokens < 1) return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
     this.tokens -= 1;
-    return true;
+    return 0;
   }
 }

@@ -20,6 +20,18 @@ test('rate limit: messages over the bucket get rate_limited, are dropped, and th
   assert.equal((await alice.request({ type: 'ping' })).type, 'pong');
 });
 
+test('query pacing: requests that read much are slowed, never refused, and every one is answered', async (t) => {
+  const server = await startTestServer(t, { limits: { queryRate: 10 } });
+  const alice = await signedInClient(t, server.port, 'alice', 'q');
+  const started = performance.now();
+  // A burst of 20 (twice the rate) passes at once; the 20 after it come at 10 per second.
+  const replies = await Promise.all(Array.from({ length: 40 }, () => alice.request({ type: 'who' })));
+  const elapsedMs = performance.now() - started;
+  assert.ok(replies.every((reply) => reply.type === 'members'), 'no error, no refusal');
+  assert.ok(elapsedMs >= 1_500, `the requests beyond the burst were paced (${Math.round(elapsedMs)} ms for 20 at 10/s)`);
+  assert.equal((await alice.request({ type: 'say', text: 'messages are not paced by it' })).type, 'ack');
+});
+
 test('max groups: one more gets limit_reached, the connection stays, the existing groups work', async (t) => {
   const server = await startTestServer(t, { limits: { maxGroups: 2 } });
   const alice = await signedInClient(t, server.port, 'alice', 'first');

@@ -112,7 +112,7 @@ test('bad flags and unusable files exit non-zero with one clear line', async (t)
 
 test('--help of every command lists every flag with its environment variable, lines unbroken', async () => {
   const commands: Array<[string, string[]]> = [
-    ['dist/src/cli/server.js', ['--port', '--max-frame', '--registration', '--log-level', '--sync', '--max-groups']],
+    ['dist/src/cli/server.js', ['--port', '--max-frame', '--registration', '--log-level', '--sync', '--max-groups', '--query-rate']],
     ['dist/src/cli/client.js', ['--fingerprint', '--password', '--register', '--group']],
     ['dist/scripts/bench.js', ['--json', '--members', '--svg']],
     ['dist/scripts/gen-certs.js', ['--out', '--hosts', '--days', '--force']],
