@@ -5,7 +5,7 @@
  */
 import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
-import type { JoinedReply, StoredMessage } from '../protocol/messages.js';
+import type { GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
 import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
 import { CertificateError } from './connect.js';
@@ -55,7 +55,11 @@ export class ChatController {
       if (command.kind === 'say' && this.group !== undefined) this.screen.eraseEcho(line);
       void this.handle(command);
     });
-    this.screen.setCompleter((line) => complete(line, { users: [...this.users.values()], groups: [...this.groups] }));
+    this.screen.setCompleter(async (line) => {
+      // Group names are asked for when needed: the list may have changed since it was last shown.
+      if (/^\/join\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
+      return complete(line, { users: [...this.users.values()], groups: [...this.groups] });
+    });
     this.screen.onInterrupt(() => void this.quit());
     this.screen.onEnd(() => void this.quit());
   }
@@ -93,6 +97,14 @@ export class ChatController {
         this.screen.print(renderStatus(shutdownNotice(sanitizeLine(message.message))));
         return;
     }
+  }
+
+  /** The server's groups now; their names are kept for Tab. */
+  private async refreshGroups(): Promise<GroupSummary[]> {
+    const { groups } = await this.client.call({ type: 'list_groups' }, 'groups');
+    this.groups.clear();
+    for (const group of groups) this.groups.add(sanitizeLine(group.name));
+    return groups;
   }
 
   /** Names offered by Tab (sanitized: they go back into the line being typed); never our own. */
@@ -184,9 +196,7 @@ export class ChatController {
         return;
       }
       case 'groups': {
-        const reply = await client.call({ type: 'list_groups' }, 'groups');
-        for (const group of reply.groups) this.groups.add(sanitizeLine(group.name));
-        this.screen.print(renderGroupTable(reply.groups));
+        this.screen.print(renderGroupTable(await this.refreshGroups()));
         return;
       }
       case 'create':

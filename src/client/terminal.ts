@@ -47,18 +47,24 @@ class MutableOutput extends Writable {
 
 const SHOW_CURSOR = '\u001b[?25h';
 
+/** What Tab offers for a line: the candidates and the part of the line they replace. */
+export type Completer = (line: string) => Promise<[string[], string]>;
+
 export class Screen {
   private readonly rl: readline.Interface;
   private readonly echo: MutableOutput;
   private chatting = false;
-  private completer: (line: string) => [string[], string] = (line) => [[], line];
+  private completer: Completer = async (line) => [[], line];
 
   constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
     this.echo = new MutableOutput(output);
     this.rl = readline.createInterface({
       input, output: this.echo, terminal: true, historySize: 200, prompt: '> ',
       // Tab completes only at the chat prompt, never in the questions before it.
-      completer: (line: string) => (this.chatting ? this.completer(line) : [[], line]),
+      completer: (line: string, callback: (error: null, result: [string[], string]) => void) => {
+        if (!this.chatting) return callback(null, [[], line]);
+        this.completer(line).then((result) => callback(null, result), () => callback(null, [[], line]));
+      },
     });
     process.once('exit', () => this.restore());
   }
@@ -135,7 +141,7 @@ export class Screen {
   }
 
   /** What Tab offers at the chat prompt. */
-  setCompleter(completer: (line: string) => [string[], string]): void {
+  setCompleter(completer: Completer): void {
     this.completer = completer;
   }
 

@@ -57,6 +57,13 @@ test('commands work, Tab completes them and names, wrong usage gets a hint, and 
   await tty.waitForText('[dm] you → bob: psst');
   await tty.enter('/nope');
   await tty.waitForText('unknown command /nope: /help lists them');
+  // After /join, Tab offers the server's groups as they are now.
+  await tty.type('/jo');
+  await tty.keys('Tab');
+  await tty.type('lo');
+  await tty.keys('Tab');
+  await tty.waitFor((screen) => lastLine(screen) === 'lobby> /join lobby', 'the completed group name');
+  await tty.keys('C-u');
   await tty.enter('/create side');
   await tty.waitFor((screen) => lastLine(screen) === 'side>', 'the new group prompt');
   assert.equal((await bob.next('presence')).event, 'join');
