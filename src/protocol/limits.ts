@@ -58,5 +58,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingOutput: 4 * 1024 * 1024,
   maxLoginFailures: 5,
   maxGroups: 10_000,
-  queryRate: 50,
+  queryRate: 200,
 });
