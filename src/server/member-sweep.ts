@@ -7,16 +7,16 @@
 import type { Redis } from 'ioredis';
 import { nameKey } from '../store/store.js';
 
-const userOf = (entry: string): string => entry.slice(entry.indexOf('|') + 1);
+/** The user of a `node|user` member entry. */
+export const userOf = (entry: string): string => entry.slice(entry.indexOf('|') + 1);
 
 /**
- * Users of `membersKey` whose last entry expired and was removed by this
- * call. Entries of `ownNode` are removed but not reported: that node's own
- * departures were announced when they happened.
+ * Removes the `expired` entries (found before `now`) of `membersKey`;
+ * returns the users whose last entry this call removed. Entries of
+ * `ownNode` are removed but not reported: that node's own departures were
+ * announced when they happened.
  */
-export async function sweepExpiredMembers(redis: Redis, membersKey: string, now: number, ownNode: string): Promise<string[]> {
-  const expired = await redis.zrangebyscore(membersKey, '-inf', `(${now}`);
-  if (expired.length === 0) return [];
+export async function sweepExpiredMembers(redis: Redis, membersKey: string, expired: readonly string[], now: number, ownNode: string): Promise<string[]> {
   const stillThere = new Set((await redis.zrangebyscore(membersKey, now, '+inf')).map((entry) => nameKey(userOf(entry))));
   const left: string[] = [];
   for (const entry of expired) {

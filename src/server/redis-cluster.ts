@@ -15,7 +15,7 @@ import { nameKey as keyOf } from '../store/store.js';
 import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../store/redis-keys.js';
 import type { ClusterEvents, ClusterLink } from './cluster.js';
 import type { Logger } from './logger.js';
-import { sweepExpiredMembers } from './member-sweep.js';
+import { sweepExpiredMembers, userOf } from './member-sweep.js';
 
 /** Messages fetched per group when catching up after a lost subscription. */
 const CATCH_UP_LIMIT = 1000;
@@ -31,7 +31,7 @@ export interface RedisClusterOptions {
 function liveNames(entries: string[]): string[] {
   const names = new Map<string, string>();
   for (const entry of entries) {
-    const name = entry.slice(entry.indexOf('|') + 1);
+    const name = userOf(entry);
     if (!names.has(keyOf(name))) names.set(keyOf(name), name);
   }
   return [...names.values()];
@@ -127,7 +127,7 @@ export class RedisClusterLink implements ClusterLink {
 
   async onlineName(user: string): Promise<string | undefined> {
     const [entry] = await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.online(keyOf(user)), Date.now(), '+inf', 'LIMIT', 0, 1));
-    return entry === undefined ? undefined : entry.slice(entry.indexOf('|') + 1);
+    return entry === undefined ? undefined : userOf(entry);
   }
 
   async close(): Promise<void> {
@@ -241,14 +241,15 @@ export class RedisClusterLink implements ClusterLink {
       if (results[i]?.[1] === 1) this.publishPresence(join);
     });
     if (now - this.readySince < this.options.memberTtlMs) return;
-    // One round trip finds the groups with anything expired; only those are swept.
+    // One round trip finds the expired entries of every group; only groups that have some are swept.
     const groups = [...this.localMembers];
     const probe = this.commands.pipeline();
-    for (const [key] of groups) probe.zcount(REDIS_KEYS.members(key), '-inf', `(${now}`);
-    const expired = (await probe.exec()) ?? [];
+    for (const [key] of groups) probe.zrangebyscore(REDIS_KEYS.members(key), '-inf', `(${now}`);
+    const found = (await probe.exec()) ?? [];
     for (const [i, [key, group]] of groups.entries()) {
-      if (!(Number(expired[i]?.[1] ?? 0) > 0)) continue;
-      for (const user of await sweepExpiredMembers(this.commands, REDIS_KEYS.members(key), now, this.nodeId)) {
+      const expired = found[i]?.[1];
+      if (!Array.isArray(expired) || expired.length === 0) continue;
+      for (const user of await sweepExpiredMembers(this.commands, REDIS_KEYS.members(key), expired.map(String), now, this.nodeId)) {
         const leave: PresenceMessage = { type: 'presence', group: group.name, user, event: 'leave' };
         this.events?.presence(leave, this.nodeId);
         this.publishPresence(leave);
