@@ -80,10 +80,10 @@ export class ChatController {
     switch (message.type) {
       case 'msg':
         if (this.heldLive) this.heldLive.push(message);
-        else if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
+        else this.showLive(message);
         return;
       case 'presence':
-        if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
+        if (this.inCurrentGroup(message.group)) this.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
         this.screen.print(renderPresence(message.user, message.group, message.event, Date.now()));
         return;
       case 'dm':
@@ -113,6 +113,15 @@ export class ChatController {
     for (const name of gone) this.users.delete(name.toLowerCase());
   }
 
+  private inCurrentGroup(name: string): boolean {
+    return this.group !== undefined && this.group.name.toLowerCase() === name.toLowerCase();
+  }
+
+  /** A live message: shown when it belongs to the current group. */
+  private showLive(message: StoredMessage): void {
+    if (this.inCurrentGroup(message.group)) this.show(message);
+  }
+
   /** Shows a group message once; returns false for one already shown. */
   private show(message: StoredMessage): boolean {
     const group = this.group;
@@ -124,7 +133,7 @@ export class ChatController {
 
   /** Shows a `joined` reply: the group, who is in it, and its messages not shown yet; returns how many were shown. */
   private showJoined(joined: JoinedReply, resumed: boolean): number {
-    const same = this.group !== undefined && this.group.name.toLowerCase() === joined.group.toLowerCase();
+    const same = this.inCurrentGroup(joined.group);
     if (!resumed || !same) this.group = { name: joined.group, lastSeq: 0, oldestSeq: joined.history[0]?.seq ?? joined.last_seq + 1 };
     this.users.clear();
     this.noteUsers(joined.members);
@@ -149,7 +158,8 @@ export class ChatController {
     let missed = 0;
     try {
       for (let more = true; more;) {
-        const joined = await client.call({ type: 'join', group: group.name, since: this.group?.lastSeq ?? group.lastSeq }, 'joined');
+        // `group` stays the current group's view: its lastSeq is the seq shown last.
+        const joined = await client.call({ type: 'join', group: group.name, since: group.lastSeq }, 'joined');
         missed += this.showJoined(joined, true);
         more = joined.more && joined.history.length > 0;
       }
@@ -157,7 +167,7 @@ export class ChatController {
     } finally {
       const held = this.heldLive;
       this.heldLive = undefined;
-      for (const message of held) if (this.group && message.group.toLowerCase() === this.group.name.toLowerCase()) this.show(message);
+      for (const message of held) this.showLive(message);
     }
   }
 

@@ -1,5 +1,5 @@
 /** What a line typed at the chat prompt means. Pure. */
-import { HISTORY_MAX_LIMIT } from '../protocol/limits.js';
+import { HISTORY_MAX_LIMIT, MAX_TEXT_BYTES } from '../protocol/limits.js';
 import { textProblem } from '../protocol/validate.js';
 
 export type Command =
@@ -62,5 +62,5 @@ function checked(command: Extract<Command, { kind: 'say' | 'msg' }>): Command {
   const problem = textProblem(command.text);
   if (problem === undefined) return command;
   const bytes = Buffer.byteLength(command.text, 'utf8');
-  return { kind: 'unsendable', problem: `not sent: ${problem}${problem.includes('bytes') ? ` (this one is ${bytes})` : ''}` };
+  return { kind: 'unsendable', problem: `not sent: ${problem}${bytes > MAX_TEXT_BYTES ? ` (this one is ${bytes})` : ''}` };
 }

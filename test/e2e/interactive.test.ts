@@ -47,10 +47,7 @@ test('commands work, Tab completes them and names, wrong usage gets a hint, and 
   await tty.enter('/msg');
   await tty.waitForText('usage: /msg USER TEXT');
   // Tab completes the command, then the name of someone in the group.
-  await tty.type('/ms');
-  await tty.keys('Tab');
-  await tty.type('b');
-  await tty.keys('Tab');
+  await tty.tabComplete('/ms', 'b');
   await tty.waitFor((screen) => lastLine(screen) === 'lobby> /msg bob', 'the completed command and name');
   await tty.enter(' psst');
   assert.equal((await bob.next('dm')).text, 'psst');
@@ -58,10 +55,7 @@ test('commands work, Tab completes them and names, wrong usage gets a hint, and 
   await tty.enter('/nope');
   await tty.waitForText('unknown command /nope: /help lists them');
   // After /join, Tab offers the server's groups as they are now.
-  await tty.type('/jo');
-  await tty.keys('Tab');
-  await tty.type('lo');
-  await tty.keys('Tab');
+  await tty.tabComplete('/jo', 'lo');
   await tty.waitFor((screen) => lastLine(screen) === 'lobby> /join lobby', 'the completed group name');
   await tty.keys('C-u');
   await tty.enter('/create side');

@@ -53,6 +53,17 @@ export class TmuxSession {
     await this.keys('Enter');
   }
 
+  /**
+   * Types each piece and presses Tab after it, in separate sends: keys that
+   * arrive together are a paste to readline, where Tab inserts a tab.
+   */
+  async tabComplete(...pieces: string[]): Promise<void> {
+    for (const piece of pieces) {
+      await this.type(piece);
+      await this.keys('Tab');
+    }
+  }
+
   /** The visible screen; with `escapes`, including colour codes. */
   async screen(escapes = false): Promise<string> {
     const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.name, ...(escapes ? ['-e'] : [])]);
