@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
@@ -17,6 +16,7 @@ import type { LogLevel } from '../../src/server/logger.js';
 import type { Store } from '../../src/store/store.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { getTestCertificates } from './certs.js';
+import { watchLines } from './lines.js';
 import { WAIT_MS, WireClient } from './wire-client.js';
 
 export const TEST_SCRYPT_COST = { N: 1024, r: 8, p: 1 };
@@ -109,35 +109,18 @@ export async function launchServer(t: TestContext, args: string[], env: NodeJS.P
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     return exited;
   });
-  const stderr: string[] = [];
-  const stderrLines = createInterface({ input: child.stderr! });
-  stderrLines.on('line', (line) => stderr.push(line));
-  const stderrLine = (pattern: RegExp): Promise<string> => {
-    const seen = stderr.find((line) => pattern.test(line));
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no stderr line matched ${pattern}: ${stderr.join('\n')}`)), WAIT_MS);
-      const onLine = (line: string) => {
-        if (!pattern.test(line)) return;
-        clearTimeout(timer);
-        stderrLines.off('line', onLine);
-        resolve(line);
-      };
-      stderrLines.on('line', onLine);
-    });
-  };
-  const stdout: string[] = [];
-  const lines = createInterface({ input: child.stdout! });
+  const describe = () => `stdout ${JSON.stringify(out.lines)}, stderr ${JSON.stringify(err.lines)}`;
+  const out = watchLines(child.stdout!, describe);
+  const err = watchLines(child.stderr!, describe);
   const listening = new Promise<number>((resolve, reject) => {
-    lines.on('line', (line) => {
-      stdout.push(line);
+    out.onLine((line) => {
       const match = /listening on .*:(\d+)$/.exec(line);
       if (match) resolve(Number(match[1]));
     });
-    void exited.then(({ code }) => reject(new Error(`server exited with ${code}: ${stderr.join('\n')}`)));
+    void exited.then(({ code }) => reject(new Error(`server exited with ${code}: ${err.lines.join('\n')}`)));
   });
   listening.catch(() => undefined); // a test that never waits for it must not see an unhandled rejection
-  return { child, listening, stdout, stderr, exited, stderrLine };
+  return { child, listening, stdout: out.lines, stderr: err.lines, exited, stderrLine: err.wait };
 }
 
 /** Runs the real CLI and waits (at most WAIT_MS) for its `listening on` line. */
