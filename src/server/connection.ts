@@ -5,6 +5,7 @@
  * goes through `close`.
  */
 import type { TLSSocket } from 'node:tls';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import type { SayRequest, ServerMessage } from '../protocol/messages.js';
@@ -24,6 +25,12 @@ const MAX_PIPELINED = 64;
 const QUERIES: ReadonlySet<string> = new Set(['join', 'history', 'who', 'list_groups']);
 /** Output queued within one turn may reach this many times the backlog bound before the flush. */
 const TURN_OUTPUT_FACTOR = 4;
+/**
+ * A connection's requests are not read while its unsent output is above this
+ * share of the backlog bound: a client that asks for much but reads what it
+ * gets is slowed down, never cut off as a slow consumer.
+ */
+const OUTPUT_WATERMARK_SHARE = 1 / 4;
 
 function asProtocolError(error: unknown, id: number | undefined): ProtocolError {
   if (error instanceof ProtocolError) return error.withId(id);
@@ -48,6 +55,12 @@ export class Connection implements HubMember, BatchedOutput {
   /** Data came in while the pump was running: run it again when it stops. */
   private arrivedWhilePumping = false;
   private lastFrameAt = performance.now();
+  /** The server is stopping: the requests already read are answered without waiting for the client to read. */
+  private quiescing = false;
+  /** Input received after the connection started closing (dropped). */
+  private discardedBytes = 0;
+  /** Ends a wait for the client to read (see takeTurn). */
+  private stopWaitingForDrain: (() => void) | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
@@ -72,7 +85,11 @@ export class Connection implements HubMember, BatchedOutput {
   start(): void {
     const { config } = this.context;
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    this.socket.on('error', (error) => this.context.logger.debug('socket error', { reason: error.message }));
+    this.socket.on('error', (error) => {
+      // Not always fatal for Node (a refused renegotiation only reports): always fatal here.
+      this.context.logger.debug('socket error', { reason: error.message });
+      this.socket.destroy();
+    });
     this.socket.on('close', () => this.close());
     this.send({
       type: 'welcome', version: 1, server: config.serverName, max_frame: config.limits.maxFrame, registration: config.registration === 'open',
@@ -121,6 +138,8 @@ export class Connection implements HubMember, BatchedOutput {
   /** Stops reading and waits for the requests under way (server shutdown). */
   async quiesce(): Promise<void> {
     this.socket.pause();
+    this.quiescing = true;
+    this.stopWaitingForDrain?.();
     await this.pumping;
     await this.pipeline;
   }
@@ -155,6 +174,14 @@ export class Connection implements HubMember, BatchedOutput {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.state.kind === 'closed') {
+      // A closing connection can no longer ask for anything: its input is dropped, and a
+      // client that goes on sending more than a frame's worth is cut at once. (Pausing
+      // would not do: a TLS socket that was ended goes on reading into its buffers.)
+      this.discardedBytes += chunk.length;
+      if (this.discardedBytes > this.context.config.limits.maxFrame) this.socket.destroy();
+      return;
+    }
     this.decoder.push(chunk);
     this.schedulePump();
   }
@@ -196,7 +223,9 @@ export class Connection implements HubMember, BatchedOutput {
         continue;
       }
       if ((request.type === 'say' || request.type === 'dm') && !this.bucket.take()) {
-        this.fail(new ProtocolError('rate_limited', `over ${this.context.config.limits.rateLimit} messages per second`, { id: request.id }));
+        const refused = new ProtocolError('rate_limited', `over ${this.context.config.limits.rateLimit} messages per second`, { id: request.id });
+        // After the replies of the `say`s still under way: replies leave in request order.
+        this.pipeline = this.pipeline.then(() => this.fail(refused));
         continue;
       }
       if (request.type === 'say' && this.state.kind === 'chat') {
@@ -218,7 +247,34 @@ export class Connection implements HubMember, BatchedOutput {
       } finally {
         this.context.hub.cancelJoin(this);
       }
+      await this.takeTurn();
     }
+  }
+
+  /**
+   * Between two requests: other connections get the event loop (a pipelined
+   * burst of costly requests must not stall everyone else), and while this
+   * connection's output is above the watermark its next request waits until
+   * the client has read some.
+   */
+  private async takeTurn(): Promise<void> {
+    await nextTurn();
+    const watermark = this.context.config.limits.maxPendingOutput * OUTPUT_WATERMARK_SHARE;
+    while (!this.isClosed() && !this.quiescing && this.socket.writableLength > watermark) await this.drainedOrClosed();
+  }
+
+  private drainedOrClosed(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        this.stopWaitingForDrain = undefined;
+        resolve();
+      };
+      this.stopWaitingForDrain = done;
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
  * Connection, and shuts down cleanly: stop accepting, finish the requests
  * under way, say `shutdown` to everyone, close the store.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import tls from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameEncoder } from '../protocol/frame.js';
@@ -14,6 +14,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import type { ServerConfig } from './config.js';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
+import { HandshakeGuard } from './handshake-guard.js';
 import { Hub } from './hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -30,6 +31,11 @@ const TLS12_CIPHERS = [
 
 /** How long shutdown waits for clients to take their last frames. */
 const SHUTDOWN_FLUSH_MS = 3_000;
+/**
+ * Sockets beyond `maxConnections` that may still finish a handshake, only to
+ * be told `server_busy`; past this many, new TCP connections are closed at once.
+ */
+const BUSY_REPLY_MARGIN = 64;
 
 export interface RunningServer {
   address: { host: string; port: number };
@@ -83,8 +89,22 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     handshakeTimeout: config.limits.handshakeTimeoutMs,
     ...(config.tls.clientCa === undefined ? {} : { ca: config.tls.clientCa, requestCert: true, rejectUnauthorized: true }),
   });
-  server.on('tlsClientError', (error) => logger.debug('handshake failed', { reason: error.message }));
+  const handshakes = new HandshakeGuard(config.limits.handshakeTimeoutMs, (socket) => {
+    logger.debug('handshake timed out', { address: socket.remoteAddress });
+  });
+  server.on('connection', (socket: Socket) => {
+    if (connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN || !handshakes.admit(socket)) {
+      socket.destroy();
+    }
+  });
+  server.on('tlsClientError', (error, socket) => {
+    logger.debug('handshake failed', { reason: error.message });
+    socket.destroy();
+  });
   server.on('secureConnection', (socket) => {
+    handshakes.secured(socket);
+    // Client-initiated renegotiation (TLS 1.2) is a cheap way to make the server compute: refused.
+    socket.disableRenegotiation();
     socket.setNoDelay(true);
     const connection = new Connection(socket, context, writes, (closed) => connections.delete(closed));
     if (stopping || connections.size >= config.limits.maxConnections) {
@@ -111,6 +131,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     closing ??= (async () => {
       stopping = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      handshakes.closeAll();
       const open = Array.from(connections);
       await Promise.all(open.map((connection) => connection.quiesce()));
       for (const connection of open) connection.shutdown(message);
