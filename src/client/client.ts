@@ -7,11 +7,12 @@ import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
-import { MAX_REQUEST_ID } from '../protocol/limits.js';
+import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
   ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
 } from '../protocol/messages.js';
 import { parseServerMessage } from '../protocol/validate.js';
+import { checkServerMessage } from './server-rules.js';
 
 /** A request as the caller writes it: the client adds the id. */
 type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
@@ -35,12 +36,24 @@ export interface ProtocolClientEvents {
 
 /** How long `welcome` may take, and each reply. */
 const REPLY_TIMEOUT_MS = 30_000;
-/** Frames accepted from the server (its own max_frame may be lower; never higher than ours). */
-const MAX_INCOMING_FRAME = 16 * 1024 * 1024;
+/**
+ * Frames the client accepts, judged by the length prefix alone, before any of
+ * the body is awaited or buffered:
+ * - until `welcome`, at most the protocol's default max_frame: a `welcome` (or
+ *   an `error` in its place) is a few hundred bytes;
+ * - after it, at most the max_frame that `welcome` announced (the server never
+ *   sends a longer frame: it cuts long replies to fit), and never more than
+ *   MAX_INCOMING_FRAME_CEILING, whatever it announced. The largest reply the
+ *   protocol needs is a `joined` with 1,000 stored messages of 4,096-byte
+ *   texts: about 4.2 MB, plus its member list; 16 MiB leaves room for that
+ *   several times over.
+ */
+export const PRE_WELCOME_MAX_FRAME = DEFAULT_LIMITS.maxFrame;
+export const MAX_INCOMING_FRAME_CEILING = 16 * 1024 * 1024;
 
 export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private readonly encoder = new FrameEncoder();
-  private readonly decoder = new FrameDecoder({ maxFrame: MAX_INCOMING_FRAME });
+  private readonly decoder = new FrameDecoder({ maxFrame: PRE_WELCOME_MAX_FRAME });
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closedWith: Error | undefined;
@@ -150,10 +163,16 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
         const body = this.decoder.next();
         if (body === undefined) return;
         message = parseServerMessage(body);
+        checkServerMessage(message);
       } catch (error) {
-        this.closedWith = new Error(`the server sent something unreadable: ${(error as Error).message}`, { cause: error });
+        // Framing, field types or rules: the stream can no longer be trusted, and nothing after it is read.
+        this.closedWith = new Error(`the server broke the protocol: ${(error as Error).message}`, { cause: error });
         this.socket.destroy();
         return;
+      }
+      // Judged here, before the next prefix is read: the frames after `welcome` are bound by what it announced.
+      if (this.welcomeWaiter !== undefined && message.type === 'welcome') {
+        this.decoder.setMaxFrame(Math.min(message.max_frame, MAX_INCOMING_FRAME_CEILING));
       }
       this.dispatch(message);
     }
