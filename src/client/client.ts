@@ -34,8 +34,13 @@ export interface ProtocolClientEvents {
   close: [Error | undefined];
 }
 
-/** How long `welcome` may take, and each reply. */
-const REPLY_TIMEOUT_MS = 30_000;
+/**
+ * How long the server may take to send `welcome`, and to answer each request
+ * (`--timeout`). Above the server's longest deliberate delay: a login for a
+ * name that keeps failing is answered after up to 10 s (its login throttle).
+ */
+export const DEFAULT_SERVER_TIMEOUT_MS = 15_000;
+
 /**
  * Frames the client accepts, judged by the length prefix alone, before any of
  * the body is awaited or buffered:
@@ -51,6 +56,11 @@ const REPLY_TIMEOUT_MS = 30_000;
 export const PRE_WELCOME_MAX_FRAME = DEFAULT_LIMITS.maxFrame;
 export const MAX_INCOMING_FRAME_CEILING = 16 * 1024 * 1024;
 
+export interface ProtocolClientOptions {
+  /** How long `welcome`, and each reply, may take (DEFAULT_SERVER_TIMEOUT_MS). */
+  timeoutMs?: number | undefined;
+}
+
 export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private readonly encoder = new FrameEncoder();
   private readonly decoder = new FrameDecoder({ maxFrame: PRE_WELCOME_MAX_FRAME });
@@ -64,27 +74,33 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private lastWrite = Date.now();
   private keepAliveTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly socket: TLSSocket) {
+  private constructor(private readonly socket: TLSSocket, private readonly timeoutMs: number) {
     super();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => { this.closedWith ??= error; });
     socket.on('close', () => this.finish());
   }
 
-  /** Wraps a verified socket and waits for `welcome`. */
-  static async open(socket: TLSSocket): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
-    const client = new ProtocolClient(socket);
-    const message = await new Promise<ServerMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the server sent no welcome')), REPLY_TIMEOUT_MS);
-      client.welcomeWaiter = {
-        resolve: (welcome) => { clearTimeout(timer); resolve(welcome); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
-      };
-    });
-    if (message.type === 'error') throw new ProtocolError(message.code, message.message);
-    if (message.type !== 'welcome') throw new ProtocolError('bad_message', `expected welcome, got ${message.type}`);
-    client.maxFrame = message.max_frame;
-    return { client, welcome: message };
+  /** Wraps a verified socket and waits for `welcome`; on any failure the socket is closed. */
+  static async open(socket: TLSSocket, options: ProtocolClientOptions = {}): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
+    const client = new ProtocolClient(socket, timeoutMs);
+    try {
+      const message = await new Promise<ServerMessage>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the server sent no welcome within ${timeoutMs / 1000} s`)), timeoutMs);
+        client.welcomeWaiter = {
+          resolve: (welcome) => { clearTimeout(timer); resolve(welcome); },
+          reject: (error) => { clearTimeout(timer); reject(error); },
+        };
+      });
+      if (message.type === 'error') throw new ProtocolError(message.code, message.message);
+      if (message.type !== 'welcome') throw new ProtocolError('bad_message', `expected welcome, got ${message.type}`);
+      client.maxFrame = message.max_frame;
+      return { client, welcome: message };
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
   }
 
   get isOpen(): boolean {
@@ -92,7 +108,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   }
 
   /** Sends a request and resolves with its reply of type `expect`; an `error` reply rejects with its code. */
-  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = REPLY_TIMEOUT_MS): Promise<Reply<T>> {
+  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = this.timeoutMs): Promise<Reply<T>> {
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
     this.write({ ...request, id });
