@@ -6,6 +6,7 @@
  * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
  */
 import { runInteractive } from '../client/app.js';
+import { DEFAULT_SERVER_TIMEOUT_MS } from '../client/client.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
@@ -18,6 +19,8 @@ import { strictCli, UsageError, withEnvNames } from './common.js';
 import { hideBin, yargs } from './yargs.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
+/** An hour: the longest wait that still means something (and fits a timer). */
+const MAX_TIMEOUT_SECONDS = 3_600;
 
 function explain(error: unknown): string {
   if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
@@ -43,6 +46,7 @@ async function main(): Promise<number> {
       register: { type: 'boolean', default: false, describe: 'create the account instead of logging in' },
       group: { type: 'string', describe: 'group to join (asked when missing)' },
       create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
+      timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
     }))
     .check((args) => {
       if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65_535) throw new UsageError('--port must be 1..65535');
@@ -50,6 +54,7 @@ async function main(): Promise<number> {
         throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');
       }
       if ((args.cert === undefined) !== (args.key === undefined)) throw new UsageError('--cert and --key go together');
+      if (!(args.timeout > 0 && args.timeout <= MAX_TIMEOUT_SECONDS)) throw new UsageError(`--timeout must be a number of seconds above 0, at most ${MAX_TIMEOUT_SECONDS}`);
       if (args.user !== undefined && !isValidName(args.user)) throw new UsageError('--user must be 1 to 32 of A-Z a-z 0-9 _ . -');
       if (args.group !== undefined && !isValidName(args.group)) throw new UsageError('--group must be 1 to 32 of A-Z a-z 0-9 _ . -');
       return true;
@@ -64,6 +69,7 @@ async function main(): Promise<number> {
     fingerprint: argv.fingerprint,
     certFile: argv.cert,
     keyFile: argv.key,
+    timeoutMs: argv.timeout * 1000,
   };
 
   if (!process.stdin.isTTY) {

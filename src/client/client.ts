@@ -7,11 +7,12 @@ import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
-import { MAX_REQUEST_ID } from '../protocol/limits.js';
+import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
   ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
 } from '../protocol/messages.js';
 import { parseServerMessage } from '../protocol/validate.js';
+import { checkServerMessage } from './server-rules.js';
 
 /** A request as the caller writes it: the client adds the id. */
 type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
@@ -33,14 +34,36 @@ export interface ProtocolClientEvents {
   close: [Error | undefined];
 }
 
-/** How long `welcome` may take, and each reply. */
-const REPLY_TIMEOUT_MS = 30_000;
-/** Frames accepted from the server (its own max_frame may be lower; never higher than ours). */
-const MAX_INCOMING_FRAME = 16 * 1024 * 1024;
+/**
+ * How long the server may take to send `welcome`, and to answer each request
+ * (`--timeout`). Above the server's longest deliberate delay: a login for a
+ * name that keeps failing is answered after up to 10 s (its login throttle).
+ */
+export const DEFAULT_SERVER_TIMEOUT_MS = 15_000;
+
+/**
+ * Frames the client accepts, judged by the length prefix alone, before any of
+ * the body is awaited or buffered:
+ * - until `welcome`, at most the protocol's default max_frame: a `welcome` (or
+ *   an `error` in its place) is a few hundred bytes;
+ * - after it, at most the max_frame that `welcome` announced (the server never
+ *   sends a longer frame: it cuts long replies to fit), and never more than
+ *   MAX_INCOMING_FRAME_CEILING, whatever it announced. The largest reply the
+ *   protocol needs is a `joined` with 1,000 stored messages of 4,096-byte
+ *   texts: about 4.2 MB, plus its member list; 16 MiB leaves room for that
+ *   several times over.
+ */
+export const PRE_WELCOME_MAX_FRAME = DEFAULT_LIMITS.maxFrame;
+export const MAX_INCOMING_FRAME_CEILING = 16 * 1024 * 1024;
+
+export interface ProtocolClientOptions {
+  /** How long `welcome`, and each reply, may take (DEFAULT_SERVER_TIMEOUT_MS). */
+  timeoutMs?: number | undefined;
+}
 
 export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private readonly encoder = new FrameEncoder();
-  private readonly decoder = new FrameDecoder({ maxFrame: MAX_INCOMING_FRAME });
+  private readonly decoder = new FrameDecoder({ maxFrame: PRE_WELCOME_MAX_FRAME });
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closedWith: Error | undefined;
@@ -51,27 +74,33 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private lastWrite = Date.now();
   private keepAliveTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly socket: TLSSocket) {
+  private constructor(private readonly socket: TLSSocket, private readonly timeoutMs: number) {
     super();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => { this.closedWith ??= error; });
     socket.on('close', () => this.finish());
   }
 
-  /** Wraps a verified socket and waits for `welcome`. */
-  static async open(socket: TLSSocket): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
-    const client = new ProtocolClient(socket);
-    const message = await new Promise<ServerMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the server sent no welcome')), REPLY_TIMEOUT_MS);
-      client.welcomeWaiter = {
-        resolve: (welcome) => { clearTimeout(timer); resolve(welcome); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
-      };
-    });
-    if (message.type === 'error') throw new ProtocolError(message.code, message.message);
-    if (message.type !== 'welcome') throw new ProtocolError('bad_message', `expected welcome, got ${message.type}`);
-    client.maxFrame = message.max_frame;
-    return { client, welcome: message };
+  /** Wraps a verified socket and waits for `welcome`; on any failure the socket is closed. */
+  static async open(socket: TLSSocket, options: ProtocolClientOptions = {}): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
+    const client = new ProtocolClient(socket, timeoutMs);
+    try {
+      const message = await new Promise<ServerMessage>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the server sent no welcome within ${timeoutMs / 1000} s`)), timeoutMs);
+        client.welcomeWaiter = {
+          resolve: (welcome) => { clearTimeout(timer); resolve(welcome); },
+          reject: (error) => { clearTimeout(timer); reject(error); },
+        };
+      });
+      if (message.type === 'error') throw new ProtocolError(message.code, message.message);
+      if (message.type !== 'welcome') throw new ProtocolError('bad_message', `expected welcome, got ${message.type}`);
+      client.maxFrame = message.max_frame;
+      return { client, welcome: message };
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
   }
 
   get isOpen(): boolean {
@@ -79,7 +108,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   }
 
   /** Sends a request and resolves with its reply of type `expect`; an `error` reply rejects with its code. */
-  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = REPLY_TIMEOUT_MS): Promise<Reply<T>> {
+  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = this.timeoutMs): Promise<Reply<T>> {
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
     this.write({ ...request, id });
@@ -150,10 +179,16 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
         const body = this.decoder.next();
         if (body === undefined) return;
         message = parseServerMessage(body);
+        checkServerMessage(message);
       } catch (error) {
-        this.closedWith = new Error(`the server sent something unreadable: ${(error as Error).message}`, { cause: error });
+        // Framing, field types or rules: the stream can no longer be trusted, and nothing after it is read.
+        this.closedWith = new Error(`the server broke the protocol: ${(error as Error).message}`, { cause: error });
         this.socket.destroy();
         return;
+      }
+      // Judged here, before the next prefix is read: the frames after `welcome` are bound by what it announced.
+      if (this.welcomeWaiter !== undefined && message.type === 'welcome') {
+        this.decoder.setMaxFrame(Math.min(message.max_frame, MAX_INCOMING_FRAME_CEILING));
       }
       this.dispatch(message);
     }

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
+import { DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
 
 export type CertificateProblem = 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint';
 
@@ -33,7 +34,8 @@ export interface TlsOptions {
   fingerprint?: string | undefined;
   certFile?: string | undefined;
   keyFile?: string | undefined;
-  timeoutMs?: number;
+  /** How long the server may take: the TLS handshake, `welcome`, each reply (DEFAULT_SERVER_TIMEOUT_MS). */
+  timeoutMs?: number | undefined;
 }
 
 /** `AB:CD:…` in upper case, from colon-separated or plain hex; undefined when it is not 32 bytes of hex. */
@@ -115,7 +117,7 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined ? {} : { cert, key }),
   });
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ConnectionError(`no TLS handshake with ${options.host}:${options.port} within ${timeoutMs / 1000} s`)), timeoutMs);

@@ -16,10 +16,10 @@ export interface Connected {
 /** Pings at least this often when idle, and more often for a server with a short idle timeout. */
 const MAX_KEEPALIVE_MS = 60_000;
 
-/** Connects, verifies, waits for `welcome`, and keeps the connection alive while idle. */
+/** Connects, verifies, waits for `welcome` (at most `tls.timeoutMs`), and keeps the connection alive while idle. */
 export async function connect(tls: TlsOptions): Promise<Connected> {
   const socket = await connectVerified(tls);
-  const connected = await ProtocolClient.open(socket);
+  const connected = await ProtocolClient.open(socket, { timeoutMs: tls.timeoutMs });
   const idleMs = (connected.welcome.idle_timeout ?? Number.POSITIVE_INFINITY) * 1000;
   connected.client.keepAlive(Math.min(MAX_KEEPALIVE_MS, idleMs / 3));
   return connected;

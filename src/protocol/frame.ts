@@ -55,9 +55,18 @@ export class FrameReader {
    *   new Buffer the caller may keep. FrameDecoder passes a reused buffer.
    */
   constructor(
-    private readonly maxFrame: number,
+    private maxFrame: number,
     private readonly gather: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
   ) {}
+
+  /**
+   * Changes the largest body accepted, from the next length prefix on (a
+   * frame whose prefix was already judged keeps that judgement). For a peer
+   * that learns its limit from the stream: the client, from `welcome`.
+   */
+  setMaxFrame(maxFrame: number): void {
+    this.maxFrame = maxFrame;
+  }
 
   /** Bytes received but not yet returned as a body. */
   get pendingBytes(): number {
@@ -179,22 +188,33 @@ function scratchBuffer(size: number): Buffer {
   return scratch.subarray(0, size);
 }
 
+/** A MessagePack decoder whose lengths are capped at the frame limit. */
+function bodyDecoder(maxFrame: number): Decoder {
+  return new Decoder({
+    maxStrLength: maxFrame,
+    maxBinLength: maxFrame,
+    maxArrayLength: maxFrame,
+    maxMapLength: maxFrame,
+    maxExtLength: maxFrame,
+    mapKeyConverter: stringKeysOnly,
+  });
+}
+
 /** A FrameReader whose bodies are decoded into plain objects. */
 export class FrameDecoder {
   private readonly reader: FrameReader;
-  private readonly decoder: Decoder;
+  private decoder: Decoder;
   private broken: ProtocolError | undefined;
 
   constructor({ maxFrame }: FrameDecoderOptions) {
     this.reader = new FrameReader(maxFrame, scratchBuffer);
-    this.decoder = new Decoder({
-      maxStrLength: maxFrame,
-      maxBinLength: maxFrame,
-      maxArrayLength: maxFrame,
-      maxMapLength: maxFrame,
-      maxExtLength: maxFrame,
-      mapKeyConverter: stringKeysOnly,
-    });
+    this.decoder = bodyDecoder(maxFrame);
+  }
+
+  /** Changes the largest body accepted, from the next length prefix on (see FrameReader.setMaxFrame). */
+  setMaxFrame(maxFrame: number): void {
+    this.reader.setMaxFrame(maxFrame);
+    this.decoder = bodyDecoder(maxFrame);
   }
 
   get pendingBytes(): number {

@@ -19,6 +19,12 @@ function frame(body: Uint8Array): Buffer {
   return Buffer.concat([prefix, body]);
 }
 
+/** Only so that a client that hangs fails the test instead of stalling the run; nothing waits for it. */
+const SAFETY_NET_MS = 10_000;
+
+/** A length prefix of 1 MiB and a few bytes of body: judged by the prefix alone, the rest never comes. */
+const megabytePrefix = Buffer.from([0x00, 0x10, 0x00, 0x00, 0x81, 0xa4]);
+
 const welcome = frame(encode({ type: 'welcome', version: 1, server: 'hostile', max_frame: 65_536, registration: true }));
 
 /**
@@ -49,10 +55,12 @@ const cases: Array<[string, Buffer, boolean?, boolean?]> = [
   ['an error with an unknown code and escape sequences', frame(encode({ type: 'error', id: 1, code: '\u001b[2J', message: '\u001b]0;pwned\u0007' }))],
   ['a malformed welcome', frame(encode({ type: 'welcome', version: 'one' })), false],
   ['a frame cut short, then a close', Buffer.from([0, 0, 0, 50, 0x81]), true, true],
+  ['a first frame of 1 MiB, before any welcome', megabytePrefix, false],
+  ['a reply of 1 MiB, over the max_frame of its welcome', megabytePrefix],
 ];
 
 for (const [name, reply, greet, close] of cases) {
-  test(`a server that sends ${name} gets one clear line and status 1 from the client`, async (t) => {
+  test(`a server that sends ${name} gets one clear line and status 1 from the client`, { timeout: SAFETY_NET_MS }, async (t) => {
     const port = await hostileServer(t, reply, greet ?? true, close ?? false);
     const certs = await getTestCertificates();
     const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g']);

@@ -200,3 +200,17 @@ test('valid multi-byte UTF-8 and emoji pass, in every string width', () => {
     assert.equal(decoder.next()?.['text'], text);
   }
 });
+
+test('a limit changed between frames judges the next length prefix, even one already buffered', () => {
+  const small = encoder.encode({ type: 'welcome', max_frame: 32 });
+  const large = encoder.encode({ type: 'msg', text: 'x'.repeat(40) });
+  const decoder = new FrameDecoder({ maxFrame: 64 });
+  decoder.push(Buffer.concat([small, large, large]));
+  assert.deepEqual(decoder.next(), { type: 'welcome', max_frame: 32 });
+  decoder.setMaxFrame(32);
+  assert.throws(() => decoder.next(), (error: unknown) => error instanceof ProtocolError && error.code === 'frame_too_large' && /outside 1\.\.32/.test(error.message));
+  const widened = new FrameDecoder({ maxFrame: 16 });
+  widened.setMaxFrame(64);
+  widened.push(large);
+  assert.deepEqual(decodeAll(widened), [{ type: 'msg', text: 'x'.repeat(40) }]);
+});

@@ -1,0 +1,88 @@
+/**
+ * The protocol's rules on what a server sends, beyond the field types that
+ * parseServerMessage checks: names are names, texts are texts (at most 4,096
+ * bytes, no control characters), `max_frame` is at least 1. A real server
+ * never breaks them (it checks the same rules on what it accepts), so a
+ * message that does is a protocol violation that ends the connection, before
+ * anything of it reaches the terminal, a regular expression, or a wrapper.
+ */
+import { assertNever } from '../protocol/errors.js';
+import type { ServerMessage, StoredMessage } from '../protocol/messages.js';
+import { isValidName, textProblem } from '../protocol/validate.js';
+
+/** The server broke the protocol; the message says how, without quoting what it sent. */
+export class ServerViolationError extends Error {
+  override readonly name = 'ServerViolationError';
+}
+
+const NAME_RULE = '1 to 32 of A-Z a-z 0-9 _ . -';
+
+function checkName(type: string, key: string, value: string): void {
+  if (!isValidName(value)) throw new ServerViolationError(`${type}: '${key}' must be ${NAME_RULE}`);
+}
+
+function checkNames(type: string, key: string, values: readonly string[]): void {
+  if (!values.every(isValidName)) throw new ServerViolationError(`${type}: '${key}' must hold names (${NAME_RULE})`);
+}
+
+function checkText(type: string, text: string): void {
+  const problem = textProblem(text);
+  if (problem !== undefined) throw new ServerViolationError(`${type}: ${problem}`);
+}
+
+function checkStored(type: string, messages: readonly StoredMessage[]): void {
+  for (const message of messages) {
+    checkName(type, 'group', message.group);
+    checkName(type, 'from', message.from);
+    checkText(type, message.text);
+  }
+}
+
+/** @throws ServerViolationError when `message` breaks a rule of the protocol. */
+export function checkServerMessage(message: ServerMessage): void {
+  const type = message.type;
+  switch (message.type) {
+    case 'welcome':
+      if (message.max_frame < 1) throw new ServerViolationError("welcome: 'max_frame' must be at least 1");
+      return;
+    case 'msg':
+      checkStored(type, [message]);
+      return;
+    case 'presence':
+      checkName(type, 'group', message.group);
+      checkName(type, 'user', message.user);
+      return;
+    case 'dm':
+      checkName(type, 'from', message.from);
+      checkName(type, 'to', message.to);
+      checkText(type, message.text);
+      return;
+    case 'auth_ok':
+      checkName(type, 'user', message.user);
+      return;
+    case 'groups':
+      checkNames(type, 'groups', message.groups.map((group) => group.name));
+      return;
+    case 'group_created': case 'left':
+      checkName(type, 'group', message.group);
+      return;
+    case 'joined':
+      checkName(type, 'group', message.group);
+      checkNames(type, 'members', message.members);
+      checkStored(type, message.history);
+      return;
+    case 'members':
+      checkName(type, 'group', message.group);
+      checkNames(type, 'members', message.members);
+      return;
+    case 'history':
+      checkName(type, 'group', message.group);
+      checkStored(type, message.messages);
+      return;
+    case 'error': case 'shutdown': case 'ack': case 'pong':
+      // Free text (`message`) is not bounded by the protocol beyond max_frame; it is sanitized where shown.
+      return;
+    default:
+      assertNever(message);
+  }
+}
