@@ -9,6 +9,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import type { SayRequest, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
+import type { Peer } from './address-limits.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { HubMember } from './hub.js';
@@ -34,6 +35,7 @@ let connectionCount = 0;
 
 export class Connection implements HubMember, BatchedOutput {
   readonly connectionId = ++connectionCount;
+  readonly peer: Peer;
   private state: SessionState = INITIAL_SESSION;
   private readonly source: RequestSource;
   private readonly decoder: FrameDecoder;
@@ -60,7 +62,8 @@ export class Connection implements HubMember, BatchedOutput {
   ) {
     const { limits } = context.config;
     this.decoder = new FrameDecoder({ maxFrame: limits.maxFrame });
-    this.source = { origin: context.hub.originOf(this) };
+    this.peer = context.addresses.peerOf(socket.remoteAddress);
+    this.source = { origin: context.hub.originOf(this), peer: this.peer };
     this.bucket = new TokenBucket(limits.rateLimit);
     this.queries = new TokenBucket(limits.queryRate);
   }

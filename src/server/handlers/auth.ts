@@ -2,19 +2,30 @@
 import { ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
 import { isValidName } from '../../protocol/validate.js';
+import type { UserRecord } from '../../store/store.js';
 import type { Handler } from '../context.js';
 import { HashQueueFullError } from '../passwords.js';
 import type { AuthSession } from '../session.js';
 
-export const register: Handler<RegisterRequest, AuthSession> = async (request, _session, context) => {
+export const register: Handler<RegisterRequest, AuthSession> = async (request, _session, context, source) => {
   if (context.config.registration === 'closed') {
     throw new ProtocolError('registration_closed', 'registration is closed on this server');
   }
   if ((await context.store.findUser(request.user)) !== undefined) {
     throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   }
-  const hash = await hashing(context.hasher.hash(request.password));
-  const created = await context.store.createUser(request.user, hash);
+  const refund = context.addresses.takeRegistration(source.peer);
+  if (refund === undefined) {
+    const { registerRate, registerWindowMs } = context.config.limits;
+    throw new ProtocolError('rate_limited', `too many accounts created from your address (at most ${registerRate} per ${registerWindowMs / 60_000} minutes); try again later`);
+  }
+  let created: UserRecord | undefined;
+  try {
+    const hash = await hashing(context.hasher.hash(request.password));
+    created = await context.store.createUser(request.user, hash);
+  } finally {
+    if (created === undefined) refund();
+  }
   if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   context.logger.info('user registered', { user: created.name });
   return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name } };
