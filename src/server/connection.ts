@@ -36,6 +36,8 @@ let connectionCount = 0;
 export class Connection implements HubMember, BatchedOutput {
   readonly connectionId = ++connectionCount;
   readonly peer: Peer;
+  /** Aborted as the connection closes, so work it queued elsewhere is dropped. */
+  private readonly closing = new AbortController();
   private state: SessionState = INITIAL_SESSION;
   private readonly source: RequestSource;
   private readonly decoder: FrameDecoder;
@@ -63,7 +65,7 @@ export class Connection implements HubMember, BatchedOutput {
     const { limits } = context.config;
     this.decoder = new FrameDecoder({ maxFrame: limits.maxFrame });
     this.peer = context.addresses.peerOf(socket.remoteAddress);
-    this.source = { origin: context.hub.originOf(this), peer: this.peer };
+    this.source = { origin: context.hub.originOf(this), peer: this.peer, signal: this.closing.signal };
     this.bucket = new TokenBucket(limits.rateLimit);
     this.queries = new TokenBucket(limits.queryRate);
   }
@@ -269,6 +271,7 @@ export class Connection implements HubMember, BatchedOutput {
       hub.signIn(next.user, this);
     }
     this.state = next;
+    if (next.kind === 'closed') this.closing.abort();
     return next.kind === 'chat' && !sameGroup ? hub.enter(next.group, next.user, this, next.joinedAtSeq) : [];
   }
 

@@ -40,8 +40,10 @@ export interface Step {
 /** Who sent the request: `origin` tags what it stores, so its own message is not echoed back to it. */
 export interface RequestSource {
   origin: string;
-  /** The client's address, as the per-address limits see it. */
+  /** The client's address, as the per-address limits and the hashing queue see it. */
   peer: Peer;
+  /** Aborted when the connection closes: work still waiting for it (a queued hash) is dropped. */
+  signal: AbortSignal;
 }
 
 export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext, source: RequestSource) => Promise<Step> | Step;
