@@ -52,13 +52,16 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
   if (session.failures >= context.config.limits.maxLoginFailures) {
     throw new ProtocolError('too_many_attempts', `${session.failures} failed logins on this connection`);
   }
-  const wait = context.throttle.delayFor(request.user);
+  // A malformed name cannot name an account: it is checked against the dummy hash like an unknown
+  // one (same answer, same time), but the throttle never sees it (64 KB names must not be stored).
+  const validName = isValidName(request.user);
+  const wait = validName ? context.throttle.delayFor(request.user) : 0;
   if (wait > 0) await sleep(wait, undefined, { signal: source.signal });
-  const user = isValidName(request.user) ? await context.store.findUser(request.user) : undefined;
+  const user = validName ? await context.store.findUser(request.user) : undefined;
   // An unknown user is verified against a dummy hash: same answer, same time.
   const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash, hashRequester(source, context)));
   if (user === undefined || !valid) {
-    context.throttle.recordFailure(request.user);
+    if (validName) context.throttle.recordFailure(request.user);
     context.logger.info('login failed', { user: request.user.slice(0, 64), failures: session.failures + 1 });
     return {
       state: { kind: 'auth', failures: session.failures + 1 },
