@@ -10,6 +10,7 @@ import { hideBin, yargs } from './yargs.js';
 import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT } from '../protocol/limits.js';
 import type { ServerConfig } from '../server/config.js';
+import { parseCidrList } from '../server/ip-address.js';
 import { LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { startServer } from '../server/server.js';
@@ -28,6 +29,15 @@ function parseScryptCost(value: string): ScryptCost {
     throw new UsageError(`--scrypt-cost must be N,r,p with N a power of two (got '${value}')`);
   }
   return { N, r, p };
+}
+
+/** `--ip-limit-exempt`: the CIDR ranges of a comma-separated list, or none for `none`. */
+function exemptRanges(value: string): string[] {
+  try {
+    return parseCidrList(value).length === 0 ? [] : value.split(',').map((range) => range.trim());
+  } catch (error) {
+    throw new UsageError(`--ip-limit-exempt: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function readPem(file: string, flag: string): Buffer {
@@ -65,6 +75,9 @@ async function main(): Promise<void> {
       'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed' },
       'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached' },
       'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer' },
+      'max-per-ip': { type: 'number', default: DEFAULT_LIMITS.maxPerIp, describe: 'connections at once from one address (an IPv6 /64 counts as one); more get server_busy' },
+      'ip-limit-exempt': { type: 'string', default: DEFAULT_LIMITS.ipLimitExempt.join(','), describe: "addresses (CIDR list, or 'none') that --max-per-ip and --register-rate do not apply to" },
+      'register-rate': { type: 'number', default: DEFAULT_LIMITS.registerRate, describe: 'accounts one address may create per 10 minutes; more get rate_limited; 0 = no limit' },
       registration: { choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
       'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, JSON lines on stderr' },
       'scrypt-cost': {
@@ -86,6 +99,9 @@ async function main(): Promise<void> {
       if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be 1 or more');
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
+      if (!Number.isInteger(args['max-per-ip']) || args['max-per-ip'] < 1) throw new UsageError('--max-per-ip must be a whole number, 1 or more');
+      if (!Number.isInteger(args['register-rate']) || args['register-rate'] < 0) throw new UsageError('--register-rate must be a whole number, 0 or more');
+      exemptRanges(args['ip-limit-exempt']);
       if (!Number.isFinite(args['member-ttl']) || args['member-ttl'] <= 0) throw new UsageError('--member-ttl must be a positive number of seconds');
       return true;
     })
@@ -126,6 +142,9 @@ async function main(): Promise<void> {
       idleTimeoutMs: argv['idle-timeout'] * 1000,
       maxPendingOutput: argv['max-output'],
       maxGroups: argv['max-groups'],
+      maxPerIp: argv['max-per-ip'],
+      ipLimitExempt: exemptRanges(argv['ip-limit-exempt']),
+      registerRate: argv['register-rate'],
     },
     scryptCost: parseScryptCost(argv['scrypt-cost']),
     logLevel: argv['log-level'],

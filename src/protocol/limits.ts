@@ -24,6 +24,15 @@ export interface Limits {
   queryRate: number;
   /** Groups the server holds; `create_group` beyond it gets `limit_reached` (`--max-groups`). */
   maxGroups: number;
+  /** Connections at once from one address (an IPv6 /64 counts as one); more get `server_busy` (`--max-per-ip`). */
+  maxPerIp: number;
+  /** CIDR ranges that the per-address limits do not apply to (`--ip-limit-exempt`; empty for `none`). */
+  ipLimitExempt: readonly string[];
+  /** Accounts one address may create per `registerWindowMs`; more get `rate_limited`. 0 = no limit (`--register-rate`). */
+  registerRate: number;
+  registerWindowMs: number;
+  /** Password hashes one (not exempt) address may have waiting for a slot; more get `unavailable`. */
+  maxHashesQueuedPerIp: number;
 }
 
 export const PROTOCOL_VERSION = 1;
@@ -59,4 +68,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLoginFailures: 5,
   maxGroups: 10_000,
   queryRate: 200,
+  maxPerIp: 16,
+  ipLimitExempt: Object.freeze(['127.0.0.0/8', '::1']),
+  registerRate: 3,
+  registerWindowMs: 10 * 60_000,
+  maxHashesQueuedPerIp: 4,
 });

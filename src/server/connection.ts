@@ -10,6 +10,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import type { SayRequest, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
+import type { Peer } from './address-limits.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { HubMember } from './hub.js';
@@ -41,6 +42,9 @@ let connectionCount = 0;
 
 export class Connection implements HubMember, BatchedOutput {
   readonly connectionId = ++connectionCount;
+  readonly peer: Peer;
+  /** Aborted as the connection closes, so work it queued elsewhere is dropped. */
+  private readonly closing = new AbortController();
   private state: SessionState = INITIAL_SESSION;
   private readonly source: RequestSource;
   private readonly decoder: FrameDecoder;
@@ -73,7 +77,8 @@ export class Connection implements HubMember, BatchedOutput {
   ) {
     const { limits } = context.config;
     this.decoder = new FrameDecoder({ maxFrame: limits.maxFrame });
-    this.source = { origin: context.hub.originOf(this) };
+    this.peer = context.addresses.peerOf(socket.remoteAddress);
+    this.source = { origin: context.hub.originOf(this), peer: this.peer, signal: this.closing.signal };
     this.bucket = new TokenBucket(limits.rateLimit);
     this.queries = new TokenBucket(limits.queryRate);
   }
@@ -322,6 +327,7 @@ export class Connection implements HubMember, BatchedOutput {
       hub.signIn(next.user, this);
     }
     this.state = next;
+    if (next.kind === 'closed') this.closing.abort();
     return next.kind === 'chat' && !sameGroup ? hub.enter(next.group, next.user, this, next.joinedAtSeq) : [];
   }
 

@@ -2,6 +2,7 @@
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { ChatMessage, DirectMessage, ErrorMessage, Reply, Request } from '../protocol/messages.js';
 import type { Store } from '../store/store.js';
+import type { AddressLimits, Peer } from './address-limits.js';
 import type { ServerConfig } from './config.js';
 import type { Hub } from './hub.js';
 import type { Logger } from './logger.js';
@@ -15,6 +16,8 @@ export interface ServerContext {
   hub: Hub;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
+  /** Per-address connection counts and registration rate. */
+  addresses: AddressLimits;
   logger: Logger;
   /** For sizing replies; sending is the connection's job. */
   encoder: FrameEncoder;
@@ -37,6 +40,10 @@ export interface Step {
 /** Who sent the request: `origin` tags what it stores, so its own message is not echoed back to it. */
 export interface RequestSource {
   origin: string;
+  /** The client's address, as the per-address limits and the hashing queue see it. */
+  peer: Peer;
+  /** Aborted when the connection closes: work still waiting for it (a queued hash) is dropped. */
+  signal: AbortSignal;
 }
 
 export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext, source: RequestSource) => Promise<Step> | Step;

@@ -5,7 +5,7 @@
  * default cost changes.
  */
 import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
-import { Semaphore } from './semaphore.js';
+import { type AcquireOptions, Semaphore } from './semaphore.js';
 
 export interface ScryptCost {
   N: number;
@@ -29,9 +29,16 @@ export interface PasswordHasherOptions {
   cost?: ScryptCost;
   /** Hashes computed at once; each takes 128·N·r bytes. */
   maxConcurrent?: number;
-  /** Hashes waiting at most; beyond that `hash`/`verify` reject with HashQueueFullError. */
+  /** Hashes waiting at most (all keys together); beyond that `hash`/`verify` reject with HashQueueFullError. */
   maxQueued?: number;
 }
+
+/**
+ * Whose hash this is: `key` (the client's address) is served in turn with
+ * other keys, `signal` (its connection closing) drops it while it waits, and
+ * `maxQueuedForKey` bounds what one key may have waiting.
+ */
+export type HashRequester = AcquireOptions;
 
 interface ParsedHash {
   cost: ScryptCost;
@@ -85,9 +92,14 @@ export class PasswordHasher {
     return this.slots.peak;
   }
 
-  async hash(password: string): Promise<string> {
+  /** Tasks waiting for a hashing slot now (for tests). */
+  get queued(): number {
+    return this.slots.queued;
+  }
+
+  async hash(password: string, requester: HashRequester = {}): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    const hash = await this.derive(password, salt, this.cost);
+    const hash = await this.derive(password, salt, this.cost, requester);
     return format(this.cost, salt, hash);
   }
 
@@ -95,10 +107,10 @@ export class PasswordHasher {
    * Whether `password` matches `stored`. An unknown user (`undefined`) or a
    * malformed stored hash is checked against a dummy hash and gives false.
    */
-  async verify(password: string, stored: string | undefined): Promise<boolean> {
+  async verify(password: string, stored: string | undefined, requester: HashRequester = {}): Promise<boolean> {
     const parsed = stored === undefined ? undefined : parseStoredHash(stored);
     const target = parsed ?? this.dummy;
-    const derived = await this.derive(password, target.salt, target.cost);
+    const derived = await this.derive(password, target.salt, target.cost, requester);
     return timingSafeEqual(derived, target.hash) && parsed !== undefined;
   }
 
@@ -108,8 +120,8 @@ export class PasswordHasher {
     return parsed === undefined || parsed.cost.N !== this.cost.N || parsed.cost.r !== this.cost.r || parsed.cost.p !== this.cost.p;
   }
 
-  private async derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
-    const slot = this.slots.tryAcquire();
+  private async derive(password: string, salt: Buffer, cost: ScryptCost, requester: HashRequester): Promise<Buffer> {
+    const slot = this.slots.tryAcquire(requester);
     if (slot === undefined) throw new HashQueueFullError('too many password checks waiting');
     const release = await slot;
     try {

@@ -11,6 +11,7 @@ import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import type { Store } from '../store/store.js';
 import { RedisStore } from '../store/redis.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { AddressLimits } from './address-limits.js';
 import type { ServerConfig } from './config.js';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
@@ -72,6 +73,10 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     hub: new Hub(encoder, cluster),
     hasher: new PasswordHasher({ cost: config.scryptCost }),
     throttle: new LoginThrottle(),
+    addresses: new AddressLimits({
+      maxPerIp: config.limits.maxPerIp, registerRate: config.limits.registerRate,
+      registerWindowMs: config.limits.registerWindowMs, exempt: config.limits.ipLimitExempt,
+    }),
     logger,
     encoder,
   };
@@ -106,9 +111,18 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     // Client-initiated renegotiation (TLS 1.2) is a cheap way to make the server compute: refused.
     socket.disableRenegotiation();
     socket.setNoDelay(true);
-    const connection = new Connection(socket, context, writes, (closed) => connections.delete(closed));
+    let leaveAddress: (() => void) | undefined;
+    const connection = new Connection(socket, context, writes, (closed) => {
+      connections.delete(closed);
+      leaveAddress?.();
+    });
     if (stopping || connections.size >= config.limits.maxConnections) {
       connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
+      return;
+    }
+    leaveAddress = context.addresses.admit(connection.peer);
+    if (leaveAddress === undefined) {
+      connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
       return;
     }
     connections.add(connection);

@@ -22,6 +22,8 @@ export interface WireClientOptions {
   cert?: string | Buffer;
   key?: string | Buffer;
   maxFrame?: number;
+  /** Source address (any 127/8 address works on Linux loopback), to act as another client address. */
+  localAddress?: string;
 }
 
 export class WireClient {
@@ -49,6 +51,7 @@ export class WireClient {
       servername: 'localhost',
       ca: options.ca ?? certs.ca,
       ALPNProtocols: [ALPN_PROTOCOL],
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       ...(options.cert === undefined ? {} : { cert: options.cert, key: options.key }),
     });
     const client = new WireClient(socket, options.maxFrame ?? 16 * 1024 * 1024);

@@ -1,24 +1,42 @@
 /** AUTH: `register` and `login`. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
 import { isValidName } from '../../protocol/validate.js';
-import type { Handler } from '../context.js';
-import { HashQueueFullError } from '../passwords.js';
+import type { UserRecord } from '../../store/store.js';
+import type { Handler, RequestSource, ServerContext } from '../context.js';
+import { HashQueueFullError, type HashRequester } from '../passwords.js';
 import type { AuthSession } from '../session.js';
 
-export const register: Handler<RegisterRequest, AuthSession> = async (request, _session, context) => {
+export const register: Handler<RegisterRequest, AuthSession> = async (request, _session, context, source) => {
   if (context.config.registration === 'closed') {
     throw new ProtocolError('registration_closed', 'registration is closed on this server');
   }
   if ((await context.store.findUser(request.user)) !== undefined) {
     throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   }
-  const hash = await hashing(context.hasher.hash(request.password));
-  const created = await context.store.createUser(request.user, hash);
+  const refund = context.addresses.takeRegistration(source.peer);
+  if (refund === undefined) {
+    const { registerRate, registerWindowMs } = context.config.limits;
+    throw new ProtocolError('rate_limited', `too many accounts created from your address (at most ${registerRate} per ${registerWindowMs / 60_000} minutes); try again later`);
+  }
+  let created: UserRecord | undefined;
+  try {
+    const hash = await hashing(context.hasher.hash(request.password, hashRequester(source, context)));
+    created = await context.store.createUser(request.user, hash);
+  } finally {
+    if (created === undefined) refund();
+  }
   if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   context.logger.info('user registered', { user: created.name });
   return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name } };
 };
+
+/** The hashing queue's view of the request: served in turn with other addresses, dropped when its connection closes. */
+function hashRequester(source: RequestSource, context: ServerContext): HashRequester {
+  const maxQueuedForKey = source.peer.exempt ? undefined : context.config.limits.maxHashesQueuedPerIp;
+  return { key: source.peer.key, signal: source.signal, maxQueuedForKey };
+}
 
 /** A full hashing queue is a passing condition, not a wrong password: say so. */
 async function hashing<T>(work: Promise<T>): Promise<T> {
@@ -30,20 +48,20 @@ async function hashing<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export const login: Handler<LoginRequest, AuthSession> = async (request, session, context) => {
+export const login: Handler<LoginRequest, AuthSession> = async (request, session, context, source) => {
   if (session.failures >= context.config.limits.maxLoginFailures) {
     throw new ProtocolError('too_many_attempts', `${session.failures} failed logins on this connection`);
   }
-  await delay(context.throttle.delayFor(request.user));
-  const user = isValidName(request.user) ? await context.store.findUser(request.user) : undefined;
+  // A malformed name cannot name an account: it is checked against the dummy hash like an unknown
+  // one (same answer, same time), but the throttle never sees it (64 KB names must not be stored).
+  const validName = isValidName(request.user);
+  const wait = validName ? context.throttle.delayFor(request.user) : 0;
+  if (wait > 0) await sleep(wait, undefined, { signal: source.signal });
+  const user = validName ? await context.store.findUser(request.user) : undefined;
   // An unknown user is verified against a dummy hash: same answer, same time.
-  const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash));
+  const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash, hashRequester(source, context)));
   if (user === undefined || !valid) {
-    context.throttle.recordFailure(request.user);
+    if (validName) context.throttle.recordFailure(request.user);
     context.logger.info('login failed', { user: request.user.slice(0, 64), failures: session.failures + 1 });
     return {
       state: { kind: 'auth', failures: session.failures + 1 },
