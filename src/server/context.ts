@@ -3,6 +3,7 @@ import type { FrameEncoder } from '../protocol/frame.js';
 import type { ChatMessage, DirectMessage, ErrorMessage, Reply, Request } from '../protocol/messages.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
+import type { GroupCreationRate } from './creation-rate.js';
 import type { Hub } from './hub.js';
 import type { Logger } from './logger.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -15,6 +16,8 @@ export interface ServerContext {
   hub: Hub;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
+  /** Groups each account may still create now (`--create-rate`). */
+  groupCreations: GroupCreationRate;
   logger: Logger;
   /** For sizing replies; sending is the connection's job. */
   encoder: FrameEncoder;

@@ -16,6 +16,7 @@ import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { Hub } from './hub.js';
 import { createLogger, type Logger } from './logger.js';
+import { GroupCreationRate } from './creation-rate.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './passwords.js';
 import { RedisClusterLink } from './redis-cluster.js';
@@ -66,6 +67,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     hub: new Hub(encoder, cluster),
     hasher: new PasswordHasher({ cost: config.scryptCost }),
     throttle: new LoginThrottle(),
+    groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
     logger,
     encoder,
   };

@@ -1,5 +1,5 @@
 /** GROUP_SELECT and CHAT: `list_groups`, `create_group`, `join`, `leave`, `who`. */
-import { ProtocolError } from '../../protocol/errors.js';
+import { assertNever, ProtocolError } from '../../protocol/errors.js';
 import { JOIN_HISTORY_MESSAGES, SINCE_MAX_MESSAGES } from '../../protocol/limits.js';
 import type {
   CreateGroupRequest, GroupSummary, GroupsReply, JoinedReply, JoinRequest, LeaveRequest, ListGroupsRequest,
@@ -25,15 +25,33 @@ export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (_r
   return { reply: fit(context, groups, 'head', build) };
 };
 
+/**
+ * Refused with `limit_reached` when the account is over its creation rate,
+ * owns its maximum of groups, or the server holds its maximum; a taken
+ * name is `group_exists` whatever the caps. Only a creation uses up rate.
+ */
 export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (request, session, context) => {
-  const { maxGroups } = context.config.limits;
-  if (await context.store.countGroups() >= maxGroups && (await context.store.findGroup(request.group)) === undefined) {
-    throw new ProtocolError('limit_reached', `the server holds its maximum of ${maxGroups} groups`);
+  const { maxGroups, maxGroupsPerUser, createRatePerHour } = context.config.limits;
+  const waitMs = context.groupCreations.take(session.user);
+  if (waitMs > 0) {
+    if (await context.store.findGroup(request.group) !== undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
+    throw new ProtocolError('limit_reached', `an account may create ${createRatePerHour} groups per hour; try again in ${Math.ceil(waitMs / 60_000)} min`);
   }
-  const created = await context.store.createGroup(request.group);
-  if (created === undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
-  context.logger.info('group created', { group: created.name, user: session.user });
-  return { reply: { type: 'group_created', group: created.name } };
+  let outcome;
+  try {
+    outcome = await context.store.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser });
+  } finally {
+    if (outcome?.kind !== 'created') context.groupCreations.giveBack(session.user);
+  }
+  switch (outcome.kind) {
+    case 'created':
+      context.logger.info('group created', { group: outcome.group.name, user: session.user });
+      return { reply: { type: 'group_created', group: outcome.group.name } };
+    case 'exists': throw new ProtocolError('group_exists', `group '${request.group}' exists`);
+    case 'server_full': throw new ProtocolError('limit_reached', `the server holds its maximum of ${maxGroups} groups`);
+    case 'owner_full': throw new ProtocolError('limit_reached', `you own ${outcome.owned} groups, the most one account may own (${maxGroupsPerUser})`);
+    default: return assertNever(outcome);
+  }
 };
 
 export const join: Handler<JoinRequest, SignedInSession> = async (request, session, context) => {
