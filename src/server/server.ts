@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   const context: ServerContext = {
     config,
     store,
-    hub: new Hub(encoder, cluster),
+    hub: new Hub(encoder, cluster, { presenceMaxMembers: config.limits.presenceMaxMembers }),
     hasher: new PasswordHasher({ cost: config.scryptCost }),
     throttle: new LoginThrottle(),
     groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
