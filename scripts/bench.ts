@@ -10,6 +10,7 @@ import { generateDevCertificates } from '../src/certs/dev-certs.js';
 import { strictCli, UsageError, withEnvNames } from '../src/cli/common.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
+import { runStorm } from './bench/storm.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
@@ -63,6 +64,18 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   }
 }
 
+async function stormPart(members: number, say: (line: string) => void): Promise<Awaited<ReturnType<typeof runStorm>>> {
+  const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-storm-'));
+  try {
+    await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
+    return await runStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), members, dataDir, (line) => say(`  ${line}`));
+  } finally {
+    rmSync(certDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 function childPids(pid: number): number[] {
   return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
 }
@@ -79,7 +92,8 @@ async function main(): Promise<void> {
       'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
       rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
       'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-      only: { choices: ['framing', 'e2e', 'connections'] as const, describe: 'run one part only' },
+      only: { choices: ['framing', 'e2e', 'connections', 'storm'] as const, describe: 'run one part only (storm runs only when asked)' },
+      'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
       connections: { type: 'number', default: 5000, describe: 'connections part: idle connections to open (K)' },
       logins: { type: 'number', default: 20, describe: 'connections part: concurrent logins timed with the default password hashing' },
       members: { type: 'number', default: 32, describe: 'e2e: members in the group (N)' },
@@ -96,7 +110,7 @@ async function main(): Promise<void> {
     .check((args) => {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
-      for (const flag of ['duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['storm-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -110,7 +124,14 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { machine };
   let text = '';
 
-  if (argv.only !== 'e2e') {
+  if (argv.only === 'storm') {
+    report['storm'] = await stormPart(argv['storm-members'], say);
+    const storm = report['storm'] as Awaited<ReturnType<typeof runStorm>>;
+    text += `\nJoin/leave storm (${storm.members} members of one group at once; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
+      (['join', 'leave'] as const).map((name) => [name, fixed(storm[name].wallSeconds, 2), fixed(storm[name].cpuSeconds, 2), count(storm[name].presenceFrames), fixed(storm[name].bystanderWorstPingMs, 1)]))}\n`;
+  }
+
+  if (argv.only !== 'e2e' && argv.only !== 'storm') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;

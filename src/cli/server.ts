@@ -74,6 +74,9 @@ async function main(): Promise<void> {
       'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated' },
       'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed' },
       'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached' },
+      'create-rate': { type: 'number', default: DEFAULT_LIMITS.createRatePerHour, describe: 'groups one account may create per hour (all at once at most); counted per node, in memory; 0 = off' },
+      'max-groups-per-user': { type: 'number', default: DEFAULT_LIMITS.maxGroupsPerUser, describe: 'groups one account may own; creating more gets limit_reached' },
+      'presence-max-members': { type: 'number', default: DEFAULT_LIMITS.presenceMaxMembers, describe: 'groups with more members than this get no join/leave presence (clients use who)' },
       'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer' },
       'max-per-ip': { type: 'number', default: DEFAULT_LIMITS.maxPerIp, describe: 'connections at once from one address (an IPv6 /64 counts as one); more get server_busy' },
       'ip-limit-exempt': { type: 'string', default: DEFAULT_LIMITS.ipLimitExempt.join(','), describe: "addresses (CIDR list, or 'none') that --max-per-ip and --register-rate do not apply to" },
@@ -95,6 +98,11 @@ async function main(): Promise<void> {
       if (!Number.isInteger(args['max-frame']) || args['max-frame'] > 0xffff_ffff) throw new UsageError('--max-frame must be a whole number of bytes below 2^32');
       for (const flag of ['rate-limit', 'query-rate'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] < 0) throw new UsageError(`--${flag} must be 0 or more`);
+      }
+      for (const flag of ['create-rate', 'max-groups-per-user', 'presence-max-members'] as const) {
+        if (!Number.isInteger(args[flag]) || args[flag] < (flag === 'create-rate' ? 0 : 1) || args[flag] > 1_000_000) {
+          throw new UsageError(`--${flag} must be a whole number from ${flag === 'create-rate' ? 0 : 1} to 1000000`);
+        }
       }
       if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be 1 or more');
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
@@ -145,6 +153,9 @@ async function main(): Promise<void> {
       maxPerIp: argv['max-per-ip'],
       ipLimitExempt: exemptRanges(argv['ip-limit-exempt']),
       registerRate: argv['register-rate'],
+      createRatePerHour: argv['create-rate'],
+      maxGroupsPerUser: argv['max-groups-per-user'],
+      presenceMaxMembers: argv['presence-max-members'],
     },
     scryptCost: parseScryptCost(argv['scrypt-cost']),
     logLevel: argv['log-level'],

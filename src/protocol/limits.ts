@@ -33,6 +33,12 @@ export interface Limits {
   registerWindowMs: number;
   /** Password hashes one (not exempt) address may have waiting for a slot; more get `unavailable`. */
   maxHashesQueuedPerIp: number;
+  /** Groups one account may create per hour, all at once at most; 0 = off (`--create-rate`). Counted per server node, in memory. */
+  createRatePerHour: number;
+  /** Groups one account may have created (and that still exist); `create_group` beyond it gets `limit_reached` (`--max-groups-per-user`). */
+  maxGroupsPerUser: number;
+  /** Above this many members in a group, presence events for it stop (clients use `who`) (`--presence-max-members`). */
+  presenceMaxMembers: number;
 }
 
 export const PROTOCOL_VERSION = 1;
@@ -67,6 +73,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingOutput: 4 * 1024 * 1024,
   maxLoginFailures: 5,
   maxGroups: 10_000,
+  createRatePerHour: 10,
+  maxGroupsPerUser: 100,
+  presenceMaxMembers: 500,
   queryRate: 200,
   maxPerIp: 16,
   ipLimitExempt: Object.freeze(['127.0.0.0/8', '::1']),

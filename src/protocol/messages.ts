@@ -22,11 +22,13 @@ interface RequestBase {
 
 export interface RegisterRequest extends RequestBase { type: 'register'; user: string; password: string }
 export interface LoginRequest extends RequestBase { type: 'login'; user: string; password: string }
-export interface ListGroupsRequest extends RequestBase { type: 'list_groups' }
+/** `after` (an addition): only groups whose name key sorts after it (paging). */
+export interface ListGroupsRequest extends RequestBase { type: 'list_groups'; after?: string }
 export interface CreateGroupRequest extends RequestBase { type: 'create_group'; group: string }
 export interface JoinRequest extends RequestBase { type: 'join'; group: string; since?: number }
 export interface SayRequest extends RequestBase { type: 'say'; text: string }
-export interface WhoRequest extends RequestBase { type: 'who' }
+/** `after` (an addition): only users whose name key sorts after it (paging). */
+export interface WhoRequest extends RequestBase { type: 'who'; after?: string }
 export interface HistoryRequest extends RequestBase { type: 'history'; before?: number; limit?: number }
 export interface LeaveRequest extends RequestBase { type: 'leave' }
 export interface DmRequest extends RequestBase { type: 'dm'; to: string; text: string }
@@ -81,6 +83,8 @@ export interface JoinedReply extends ReplyBase {
   last_seq: number;
   history: StoredMessage[];
   more: boolean;
+  /** An addition: `members` was cut to fit max_frame (it then holds the first names by name key; `who` with `after` gives the rest). */
+  members_more?: boolean;
 }
 /** `seq` is present for `say`, absent for `dm`. */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }

@@ -64,6 +64,19 @@ class FieldReader {
     return value;
   }
 
+  /** An optional name field (absent or null: undefined); a malformed one is `bad_message`. */
+  optionalName(key: string): string | undefined {
+    const value = this.body[key];
+    if (value === undefined || value === null) return undefined;
+    return this.name(key, 'bad_message');
+  }
+
+  optionalBoolean(key: string): boolean | undefined {
+    const value = this.body[key];
+    if (value === undefined || value === null) return undefined;
+    return this.boolean(key);
+  }
+
   text(key: string): string {
     const value = this.string(key);
     const problem = textProblem(value);
@@ -157,7 +170,10 @@ export function parseRequest(body: FrameBody): Request {
     case 'dm':
       return { type, ...withId, to: read.name('to', 'no_such_user'), text: read.text('text') };
     case 'list_groups':
-    case 'who':
+    case 'who': {
+      const after = read.optionalName('after');
+      return after === undefined ? { type, ...withId } : { type, ...withId, after };
+    }
     case 'leave':
     case 'ping':
     case 'bye':
@@ -215,22 +231,29 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return { type, message: read.string('message') };
     case 'auth_ok':
       return { type, ...withId, user: read.string('user') };
-    case 'groups':
-      return { type, ...withId, groups: read.list('groups', groupSummary) };
+    case 'groups': {
+      const more = read.optionalBoolean('more');
+      return { type, ...withId, groups: read.list('groups', groupSummary), ...(more === undefined ? {} : { more }) };
+    }
     case 'group_created':
     case 'left':
       return { type, ...withId, group: read.string('group') };
-    case 'joined':
+    case 'joined': {
+      const membersMore = read.optionalBoolean('members_more');
       return {
         type, ...withId, group: read.string('group'), members: read.list('members', nameList),
         last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
+        ...(membersMore === undefined ? {} : { members_more: membersMore }),
       };
+    }
     case 'ack': {
       const seq = read.optionalUint('seq');
       return { type, ...withId, ...(seq === undefined ? {} : { seq }), ts: read.uint('ts') };
     }
-    case 'members':
-      return { type, ...withId, group: read.string('group'), members: read.list('members', nameList) };
+    case 'members': {
+      const more = read.optionalBoolean('more');
+      return { type, ...withId, group: read.string('group'), members: read.list('members', nameList), ...(more === undefined ? {} : { more }) };
+    }
     case 'history':
       return { type, ...withId, group: read.string('group'), messages: read.list('messages', storedMessage), more: read.boolean('more') };
     case 'pong':

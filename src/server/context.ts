@@ -4,6 +4,7 @@ import type { ChatMessage, DirectMessage, ErrorMessage, Reply, Request } from '.
 import type { Store } from '../store/store.js';
 import type { AddressLimits, Peer } from './address-limits.js';
 import type { ServerConfig } from './config.js';
+import type { GroupCreationRate } from './creation-rate.js';
 import type { Hub } from './hub.js';
 import type { Logger } from './logger.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -18,6 +19,8 @@ export interface ServerContext {
   throttle: LoginThrottle;
   /** Per-address connection counts and registration rate. */
   addresses: AddressLimits;
+  /** Groups each account may still create now (`--create-rate`). */
+  groupCreations: GroupCreationRate;
   logger: Logger;
   /** For sizing replies; sending is the connection's job. */
   encoder: FrameEncoder;

@@ -4,8 +4,14 @@
  * Presence is per user: `join` when a user's first connection enters a group,
  * `leave` when its last one goes. With a cluster link, membership is
  * mirrored to the other nodes and their events are delivered here.
+ *
+ * Large groups get no presence: a node delivers a group's presence to its
+ * connections only while it has at most `presenceMaxMembers` users in that
+ * group (counting the one who joins or leaves), so a crowd joining or leaving
+ * costs O(n), not O(n²). On a single node that is the group's size.
  */
 import type { FrameEncoder } from '../protocol/frame.js';
+import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../store/store.js';
 import type { ClusterLink } from './cluster.js';
@@ -56,6 +62,11 @@ function remove(table: UserTable, name: string, member: HubMember): boolean {
   return true;
 }
 
+export interface HubOptions {
+  /** Above this many users of a group on this node, its presence is not delivered here. */
+  presenceMaxMembers: number;
+}
+
 export class Hub {
   private readonly online: UserTable = new Map();
   /** Group key → the users in it now. */
@@ -64,13 +75,17 @@ export class Hub {
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
 
-  constructor(private readonly encoder: FrameEncoder, private readonly cluster?: ClusterLink) {}
+  constructor(
+    private readonly encoder: FrameEncoder,
+    private readonly cluster?: ClusterLink,
+    private readonly options: HubOptions = { presenceMaxMembers: DEFAULT_LIMITS.presenceMaxMembers },
+  ) {}
 
   /** Starts taking the cluster's events (no-op on a single node). */
   async start(): Promise<void> {
     await this.cluster?.start({
       message: (message, origin) => this.deliverMessage(message, this.localSender(origin)),
-      presence: (presence) => this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user),
+      presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0),
       direct: (message) => this.deliverDirect(message),
     });
   }
@@ -120,7 +135,7 @@ export class Hub {
     }
     if (add(users, user, member, seenSeq)) {
       this.cluster?.trackMember(group, user, true);
-      this.announce({ type: 'presence', group, user, event: 'join' });
+      this.announce({ type: 'presence', group, user, event: 'join' }, users.size);
     }
     if (joining === undefined || joining.groupKey !== key) return [];
     return joining.frames.filter((held) => held.seq === 0 || held.seq > seenSeq).map((held) => held.frame);
@@ -132,7 +147,7 @@ export class Hub {
     if (users === undefined) return;
     if (remove(users, user, member)) {
       this.cluster?.trackMember(group, user, false);
-      this.announce({ type: 'presence', group, user, event: 'leave' });
+      this.announce({ type: 'presence', group, user, event: 'leave' }, users.size + 1);
     }
     if (users.size === 0) this.groups.delete(key);
   }
@@ -203,8 +218,14 @@ export class Hub {
     return this.byId.get(Number(origin.slice(separator + 1)));
   }
 
-  private announce(presence: PresenceMessage): void {
-    this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user);
+  /** `usersHere`: the group's users on this node, the one joining or leaving included. */
+  private announce(presence: PresenceMessage, usersHere: number): void {
+    this.deliverPresence(presence, usersHere);
     this.cluster?.publishPresence(presence);
+  }
+
+  private deliverPresence(presence: PresenceMessage, usersHere: number): void {
+    if (usersHere > this.options.presenceMaxMembers) return;
+    this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user);
   }
 }

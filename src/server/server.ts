@@ -18,6 +18,7 @@ import type { ServerContext } from './context.js';
 import { HandshakeGuard } from './handshake-guard.js';
 import { Hub } from './hub.js';
 import { createLogger, type Logger } from './logger.js';
+import { GroupCreationRate } from './creation-rate.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './passwords.js';
 import { RedisClusterLink } from './redis-cluster.js';
@@ -70,13 +71,14 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   const context: ServerContext = {
     config,
     store,
-    hub: new Hub(encoder, cluster),
+    hub: new Hub(encoder, cluster, { presenceMaxMembers: config.limits.presenceMaxMembers }),
     hasher: new PasswordHasher({ cost: config.scryptCost }),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({
       maxPerIp: config.limits.maxPerIp, registerRate: config.limits.registerRate,
       registerWindowMs: config.limits.registerWindowMs, exempt: config.limits.ipLimitExempt,
     }),
+    groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
     logger,
     encoder,
   };

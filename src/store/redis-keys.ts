@@ -4,6 +4,10 @@ export const REDIS_KEYS = {
   users: 'ts:users',
   /** Hash: group key → display name. */
   groups: 'ts:groups',
+  /** Hash: group key → the name key of its owner (the account that created it). */
+  groupOwners: 'ts:group-owners',
+  /** Hash: user key → how many groups it owns. */
+  ownedCounts: 'ts:owned-counts',
   /** String counter: the group's last seq. */
   seq: (groupKey: string) => `ts:seq:${groupKey}`,
   /** Sorted set: score seq, member the stored message as JSON. */

@@ -9,7 +9,7 @@ import { Redis, type RedisOptions, type Result } from 'ioredis';
 import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from './redis-keys.js';
-import { type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
+import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
 
 const APPEND_SCRIPT = `
 local name = redis.call('HGET', KEYS[3], ARGV[1])
@@ -21,8 +21,22 @@ redis.call('PUBLISH', ARGV[6], ARGV[7] .. ARGV[5] .. '\\n' .. message)
 return message
 `;
 
+/** Name free, server cap, owner cap, then create and count: atomic on the Redis server, so no node passes a cap. */
+const CREATE_OWNED_GROUP_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'exists' end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 'server_full' end
+local owned = tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0')
+if owned >= tonumber(ARGV[5]) then return 'owner_full:' .. owned end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+return 'created'
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, groupKey: string, name: string,
+      ownerKey: string, maxGroups: string, maxOwned: string): Result<unknown, Context>;
     termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
       ts: string, origin: string, channel: string, kind: string): Result<unknown, Context>;
   }
@@ -56,6 +70,7 @@ export function parseStoredMessage(json: string): StoredMessage {
 export class RedisStore implements Store {
   private constructor(private readonly redis: Redis) {
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 3, lua: CREATE_OWNED_GROUP_SCRIPT });
   }
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
@@ -83,6 +98,19 @@ export class RedisStore implements Store {
   async createGroup(name: string): Promise<GroupRecord | undefined> {
     const created = await this.guard(() => this.redis.hsetnx(REDIS_KEYS.groups, keyOf(name), name));
     return created === 1 ? { name, lastSeq: 0 } : undefined;
+  }
+
+  async createOwnedGroup(name: string, owner: string, caps: GroupCaps): Promise<CreateGroupOutcome> {
+    const outcome = String(await this.guard(() => this.redis.termsenderCreateOwnedGroup(REDIS_KEYS.groups, REDIS_KEYS.groupOwners,
+      REDIS_KEYS.ownedCounts, keyOf(name), name, keyOf(owner), String(caps.maxGroups), String(caps.maxOwned))));
+    if (outcome === 'created') return { kind: 'created', group: { name, lastSeq: 0 } };
+    if (outcome === 'exists' || outcome === 'server_full') return { kind: outcome };
+    if (outcome.startsWith('owner_full:')) return { kind: 'owner_full', owned: Number(outcome.slice('owner_full:'.length)) };
+    throw new Error(`unexpected reply from the create-group script: ${outcome.slice(0, 64)}`);
+  }
+
+  async countOwnedGroups(owner: string): Promise<number> {
+    return Number((await this.guard(() => this.redis.hget(REDIS_KEYS.ownedCounts, keyOf(owner)))) ?? 0);
   }
 
   async findGroup(name: string): Promise<GroupRecord | undefined> {

@@ -12,21 +12,36 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
-import { type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
+import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
 
-const SCHEMA_VERSION = 1;
+/** 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it). */
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
     name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS groups (
-    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0
+    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, owner TEXT
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS messages (
     group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
     PRIMARY KEY (group_key, seq)
   ) WITHOUT ROWID;
 `;
+
+/**
+ * Brings a file made by older code up to SCHEMA_VERSION, in one transaction
+ * (a fresh file already has every column from SCHEMA).
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
+    if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
+    db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
 
 export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
@@ -56,8 +71,7 @@ export class SqliteStore implements Store {
   private readonly statements;
 
   private constructor(private readonly db: Database.Database) {
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    migrate(db);
     const messageColumns = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
     this.statements = {
       insertUser: db.prepare<[string, string, string, number]>('INSERT OR IGNORE INTO users VALUES (?, ?, ?, ?)'),
@@ -66,6 +80,8 @@ export class SqliteStore implements Store {
       findGroup: db.prepare<[string], GroupRow>('SELECT name, last_seq FROM groups WHERE name_key = ?'),
       listGroups: db.prepare<[], { name: string }>('SELECT name FROM groups ORDER BY name_key'),
       countGroups: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM groups'),
+      insertOwnedGroup: db.prepare<[string, string, number, string]>('INSERT INTO groups (name_key, name, created_at, owner) VALUES (?, ?, ?, ?)'),
+      countOwned: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM groups WHERE owner = ?'),
       insertMessage: db.prepare<[string, number, string, string, number]>('INSERT INTO messages VALUES (?, ?, ?, ?, ?)'),
       setLastSeq: db.prepare<[number, string]>('UPDATE groups SET last_seq = ? WHERE name_key = ?'),
       since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
@@ -102,6 +118,22 @@ export class SqliteStore implements Store {
     this.ensureOpen();
     const inserted = this.statements.insertGroup.run(keyOf(name), name, Date.now()).changes === 1;
     return inserted ? { name, lastSeq: 0 } : undefined;
+  }
+
+  async createOwnedGroup(name: string, owner: string, caps: GroupCaps): Promise<CreateGroupOutcome> {
+    this.ensureOpen();
+    // Synchronous from check to insert: nothing else runs in between.
+    if (this.statements.findGroup.get(keyOf(name)) !== undefined) return { kind: 'exists' };
+    if ((this.statements.countGroups.get()?.count ?? 0) >= caps.maxGroups) return { kind: 'server_full' };
+    const owned = this.statements.countOwned.get(keyOf(owner))?.count ?? 0;
+    if (owned >= caps.maxOwned) return { kind: 'owner_full', owned };
+    this.statements.insertOwnedGroup.run(keyOf(name), name, Date.now(), keyOf(owner));
+    return { kind: 'created', group: { name, lastSeq: 0 } };
+  }
+
+  async countOwnedGroups(owner: string): Promise<number> {
+    this.ensureOpen();
+    return this.statements.countOwned.get(keyOf(owner))?.count ?? 0;
   }
 
   /** `lastSeq` counts seqs handed out, including appends about to commit in this turn. */

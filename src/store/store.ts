@@ -26,6 +26,21 @@ export interface GroupRecord {
   lastSeq: number;
 }
 
+/** What `createOwnedGroup` did; `server_full`/`owner_full` name the cap that stopped it. */
+export type CreateGroupOutcome =
+  | { kind: 'created'; group: GroupRecord }
+  | { kind: 'exists' }
+  | { kind: 'server_full' }
+  | { kind: 'owner_full'; owned: number };
+
+/** Caps checked, together with the name, in one atomic step of `createOwnedGroup`. */
+export interface GroupCaps {
+  /** Groups the server may hold. */
+  maxGroups: number;
+  /** Groups one owner may have. */
+  maxOwned: number;
+}
+
 export interface MessagePage {
   /** Oldest first. */
   messages: StoredMessage[];
@@ -47,8 +62,16 @@ export interface Store {
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;
 
-  /** Creates the group; undefined when the name is taken (in any case). */
+  /** Creates the group without an owner; undefined when the name is taken (in any case). */
   createGroup(name: string): Promise<GroupRecord | undefined>;
+  /**
+   * Creates the group owned by `owner` (stored as its name key), unless the
+   * name is taken or a cap is reached; checked and done atomically, so
+   * concurrent creations (on any node) never pass a cap.
+   */
+  createOwnedGroup(name: string, owner: string, caps: GroupCaps): Promise<CreateGroupOutcome>;
+  /** Groups that exist and whose owner is `owner` (in any case). */
+  countOwnedGroups(owner: string): Promise<number>;
   findGroup(name: string): Promise<GroupRecord | undefined>;
   /** Every group's name as first written, sorted without regard to case. */
   listGroups(): Promise<string[]>;

@@ -1,5 +1,5 @@
 /** GROUP_SELECT and CHAT: `list_groups`, `create_group`, `join`, `leave`, `who`. */
-import { ProtocolError } from '../../protocol/errors.js';
+import { assertNever, ProtocolError } from '../../protocol/errors.js';
 import { JOIN_HISTORY_MESSAGES, SINCE_MAX_MESSAGES } from '../../protocol/limits.js';
 import type {
   CreateGroupRequest, GroupSummary, GroupsReply, JoinedReply, JoinRequest, LeaveRequest, ListGroupsRequest,
@@ -7,6 +7,7 @@ import type {
 } from '../../protocol/messages.js';
 import type { Handler, ServerContext } from '../context.js';
 import { fitList } from '../fit.js';
+import { nameKey } from '../../store/store.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 
 /** `build` applied to the most items that fit in one frame. */
@@ -17,23 +18,58 @@ function fit<T, M extends ServerMessage>(
   return build(fitted.items, fitted.cut);
 }
 
-export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (_request, _session, context) => {
-  const names = await context.store.listGroups();
+/** Sorts by name key (names are ASCII, so code-unit order is exact). */
+function byNameKey<T>(items: T[], nameOf: (item: T) => string): T[] {
+  return [...items].sort((a, b) => {
+    const left = nameKey(nameOf(a));
+    const right = nameKey(nameOf(b));
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+}
+
+/** The items whose name key sorts after the cursor's (all when there is none); `items` sorted by name key. */
+function afterCursor<T>(items: T[], after: string | undefined, nameOf: (item: T) => string): T[] {
+  if (after === undefined) return items;
+  const cursor = nameKey(after);
+  return items.filter((item) => nameKey(nameOf(item)) > cursor);
+}
+
+/** Groups sorted by name key, from after `after`; cut to fit with `more: true`. */
+export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (request, _session, context) => {
+  const names = afterCursor(await context.store.listGroups(), request.after, (name) => name);
   const counts = await context.hub.memberCounts(names);
   const groups: GroupSummary[] = names.map((name, index) => ({ name, members: counts[index] ?? 0 }));
   const build = (subset: GroupSummary[], cut: boolean): GroupsReply => ({ type: 'groups', groups: subset, ...(cut ? { more: true } : {}) });
   return { reply: fit(context, groups, 'head', build) };
 };
 
+/**
+ * Refused with `limit_reached` when the account is over its creation rate,
+ * owns its maximum of groups, or the server holds its maximum; a taken
+ * name is `group_exists` whatever the caps. Only a creation uses up rate.
+ */
 export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (request, session, context) => {
-  const { maxGroups } = context.config.limits;
-  if (await context.store.countGroups() >= maxGroups && (await context.store.findGroup(request.group)) === undefined) {
-    throw new ProtocolError('limit_reached', `the server holds its maximum of ${maxGroups} groups`);
+  const { maxGroups, maxGroupsPerUser, createRatePerHour } = context.config.limits;
+  const waitMs = context.groupCreations.take(session.user);
+  if (waitMs > 0) {
+    if (await context.store.findGroup(request.group) !== undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
+    throw new ProtocolError('limit_reached', `an account may create ${createRatePerHour} groups per hour; try again in ${Math.ceil(waitMs / 60_000)} min`);
   }
-  const created = await context.store.createGroup(request.group);
-  if (created === undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
-  context.logger.info('group created', { group: created.name, user: session.user });
-  return { reply: { type: 'group_created', group: created.name } };
+  let outcome;
+  try {
+    outcome = await context.store.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser });
+  } finally {
+    if (outcome?.kind !== 'created') context.groupCreations.giveBack(session.user);
+  }
+  switch (outcome.kind) {
+    case 'created':
+      context.logger.info('group created', { group: outcome.group.name, user: session.user });
+      return { reply: { type: 'group_created', group: outcome.group.name } };
+    case 'exists': throw new ProtocolError('group_exists', `group '${request.group}' exists`);
+    case 'server_full': throw new ProtocolError('limit_reached', `the server holds its maximum of ${maxGroups} groups`);
+    case 'owner_full': throw new ProtocolError('limit_reached', `you own ${outcome.owned} groups, the most one account may own (${maxGroupsPerUser})`);
+    default: return assertNever(outcome);
+  }
 };
 
 export const join: Handler<JoinRequest, SignedInSession> = async (request, session, context) => {
@@ -45,12 +81,15 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
     : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
   const present = await context.hub.members(group.name);
-  const everyone = present.some((name) => name.toLowerCase() === session.user.toLowerCase()) ? present : [session.user, ...present];
-  const withMembers = (members: string[]): JoinedReply => ({
-    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more,
+  const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];
+  const withMembers = (members: string[], cut = false): JoinedReply => ({
+    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}),
   });
-  const { members } = fit(context, everyone, 'head', withMembers);
-  const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members), history, more: page.more || cut });
+  // A list that does not fit is cut in name-key order, so that `who` with `after` goes on from its last name.
+  const fitted = fitList(context.encoder, context.config.limits.maxFrame, everyone, 'head', withMembers);
+  const members = fitted.cut ? fitList(context.encoder, context.config.limits.maxFrame, byNameKey(everyone, (name) => name), 'head', withMembers).items : everyone;
+  const membersCut = fitted.cut;
+  const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory);
   const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq };
   return { state, reply };
@@ -61,8 +100,17 @@ export const leave: Handler<LeaveRequest, ChatSession> = (_request, session) => 
   reply: { type: 'left', group: session.group },
 });
 
-export const who: Handler<WhoRequest, ChatSession> = async (_request, session, context) => ({
-  reply: fit(context, await context.hub.members(session.group), 'head', (members, cut): MembersReply => ({
-    type: 'members', group: session.group, members, ...(cut ? { more: true } : {}),
-  })),
-});
+/**
+ * The group's users. A list that fits and no `after`: as it comes (join
+ * order). Otherwise sorted by name key, from after `after`, cut to fit with
+ * `more: true`, so that `after` = the last name gives the next page.
+ */
+export const who: Handler<WhoRequest, ChatSession> = async (request, session, context) => {
+  const build = (members: string[], cut: boolean): MembersReply => ({ type: 'members', group: session.group, members, ...(cut ? { more: true } : {}) });
+  const present = await context.hub.members(session.group);
+  if (request.after === undefined) {
+    const whole = fitList(context.encoder, context.config.limits.maxFrame, present, 'head', build);
+    if (!whole.cut) return { reply: build(present, false) };
+  }
+  return { reply: fit(context, afterCursor(byNameKey(present, (name) => name), request.after, (name) => name), 'head', build) };
+};
