@@ -8,9 +8,16 @@
  */
 import type { Socket } from 'node:net';
 
+/** What was decided about a connection when it was accepted, handed on when its handshake ends. */
+export interface Admission {
+  /** Gives back its place in the per-address count; undefined when its address was over the limit. */
+  release: (() => void) | undefined;
+}
+
 interface PendingHandshake {
   socket: Socket;
   deadline: NodeJS.Timeout;
+  admission: Admission;
 }
 
 /** A connection's key while it is being set up: its remote address and port are unique among open connections. */
@@ -20,6 +27,7 @@ function keyOf(socket: { remoteAddress?: string | undefined; remotePort?: number
 
 export class HandshakeGuard {
   private readonly pending = new Map<string, PendingHandshake>();
+  private refusedCount = 0;
 
   constructor(private readonly timeoutMs: number, private readonly onTimeout: (socket: Socket) => void) {}
 
@@ -28,38 +36,50 @@ export class HandshakeGuard {
     return this.pending.size;
   }
 
+  /** Of those, the ones already refused (over their address's limit), shaking hands only to be told so. */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
   /** Starts the deadline of a newly accepted TCP connection; false when it has already gone. */
-  admit(socket: Socket): boolean {
+  admit(socket: Socket, admission: Admission): boolean {
     const key = keyOf(socket);
     if (key === undefined) return false;
     const deadline = setTimeout(() => {
-      this.pending.delete(key);
       this.onTimeout(socket);
       socket.destroy();
     }, this.timeoutMs);
-    const entry: PendingHandshake = { socket, deadline };
+    const entry: PendingHandshake = { socket, deadline, admission };
     this.pending.set(key, entry);
-    socket.once('close', () => this.settle(key, entry));
+    if (admission.release === undefined) this.refusedCount += 1;
+    socket.once('close', () => {
+      if (this.settle(key, entry)) admission.release?.();
+    });
     return true;
   }
 
-  /** The handshake of this (now secure) connection finished: its deadline no longer applies. */
-  secured(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): void {
+  /**
+   * The handshake of this (now secure) connection finished: its deadline no
+   * longer applies, and from here on its admission is the caller's.
+   */
+  secured(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): Admission | undefined {
     const key = keyOf(socket);
     const entry = key === undefined ? undefined : this.pending.get(key);
-    if (key !== undefined && entry !== undefined) this.settle(key, entry);
+    if (key === undefined || entry === undefined || !this.settle(key, entry)) return undefined;
+    return entry.admission;
   }
 
   /** Closes every connection still shaking hands (server shutdown). */
   closeAll(): void {
-    for (const [key, entry] of this.pending) {
-      this.settle(key, entry);
-      entry.socket.destroy();
-    }
+    for (const entry of this.pending.values()) entry.socket.destroy();
   }
 
-  private settle(key: string, entry: PendingHandshake): void {
+  /** Takes the entry out; false when it was out already. */
+  private settle(key: string, entry: PendingHandshake): boolean {
     clearTimeout(entry.deadline);
-    if (this.pending.get(key) === entry) this.pending.delete(key);
+    if (this.pending.get(key) !== entry) return false;
+    this.pending.delete(key);
+    if (entry.admission.release === undefined) this.refusedCount -= 1;
+    return true;
   }
 }

@@ -100,7 +100,12 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     logger.debug('handshake timed out', { address: socket.remoteAddress });
   });
   server.on('connection', (socket: Socket) => {
-    if (connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN || !handshakes.admit(socket)) {
+    // Counted from the TCP accept: a handshake that never finishes holds a socket too.
+    const release = context.addresses.admit(context.addresses.peerOf(socket.remoteAddress));
+    const full = connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN;
+    const refusals = release === undefined && handshakes.refused >= BUSY_REPLY_MARGIN;
+    if (full || refusals || !handshakes.admit(socket, { release })) {
+      release?.();
       socket.destroy();
     }
   });
@@ -109,21 +114,24 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     socket.destroy();
   });
   server.on('secureConnection', (socket) => {
-    handshakes.secured(socket);
+    const admission = handshakes.secured(socket);
+    if (admission === undefined) {
+      socket.destroy(); // its deadline passed meanwhile
+      return;
+    }
     // Client-initiated renegotiation (TLS 1.2) is a cheap way to make the server compute: refused.
     socket.disableRenegotiation();
     socket.setNoDelay(true);
-    let leaveAddress: (() => void) | undefined;
     const connection = new Connection(socket, context, writes, (closed) => {
       connections.delete(closed);
-      leaveAddress?.();
+      admission.release?.();
     });
     if (stopping || connections.size >= config.limits.maxConnections) {
+      admission.release?.();
       connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
       return;
     }
-    leaveAddress = context.addresses.admit(connection.peer);
-    if (leaveAddress === undefined) {
+    if (admission.release === undefined) {
       connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
       return;
     }

@@ -136,3 +136,17 @@ test('a pipelined burst of costly joins neither stalls another user nor gets its
   await allJoined;
   assert.ok(joinedWhenAnswered < joins / 2, `the bystander's ping was answered while the burst ran (after ${joinedWhenAnswered} of ${joins})`);
 });
+
+test('handshakes under way count against the per-address limit', { timeout: 30_000 }, async (t) => {
+  const server = await startTestServer(t, { limits: { maxPerIp: 2, ipLimitExempt: [], handshakeTimeoutMs: 60_000 } });
+  const silent = [await rawConnection(server.port), await rawConnection(server.port)];
+  t.after(() => {
+    for (const socket of silent) socket.destroy();
+  });
+  const third = await WireClient.connect(t, server.port);
+  const refusal = await third.next('error');
+  assert.equal(refusal.code, 'server_busy');
+  assert.match(refusal.message ?? '', /per-address limit 2/);
+  const elsewhere = await WireClient.connect(t, server.port, { localAddress: '127.0.0.2' });
+  assert.equal((await elsewhere.next('welcome')).type, 'welcome', 'another address is not affected');
+});
