@@ -53,7 +53,10 @@ export interface ServerDependencies {
 async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
   if (config.redis === undefined) {
     try {
-      return SqliteStore.open(config.dataDir, { synchronous: config.sync ?? 'normal' });
+      return SqliteStore.open(config.dataDir, {
+        synchronous: config.sync ?? 'normal',
+        onFailure: (reason) => logger.error('store failing', { data: config.dataDir, reason }),
+      });
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new Error(`cannot use ${config.dataDir} as the data folder (${reason})`, { cause: error });

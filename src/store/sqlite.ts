@@ -11,7 +11,9 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
+import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
 import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
 
 /** 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it). */
@@ -45,6 +47,8 @@ function migrate(db: Database.Database): void {
 
 export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
+  /** Told, once per episode, when storing fails for a reason beneath the store (see sqlite-file.ts). */
+  onFailure?: (reason: string) => void;
 }
 
 interface PendingAppend {
@@ -70,7 +74,16 @@ export class SqliteStore implements Store {
 
   private readonly statements;
 
-  private constructor(private readonly db: Database.Database) {
+  /** Set for good once the database file is gone: every write is refused from then on. */
+  private lost: ProtocolError | undefined;
+  /** A storage failure was reported and nothing has succeeded since. */
+  private failing = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly file: DatabaseFile,
+    private readonly onFailure: (reason: string) => void,
+  ) {
     migrate(db);
     const messageColumns = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
     this.statements = {
@@ -99,12 +112,11 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
-    return new SqliteStore(db);
+    return new SqliteStore(db, new DatabaseFile(file), options.onFailure ?? (() => undefined));
   }
 
   async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
-    this.ensureOpen();
-    const inserted = this.statements.insertUser.run(keyOf(name), name, passwordHash, Date.now()).changes === 1;
+    const inserted = this.writing(() => this.statements.insertUser.run(keyOf(name), name, passwordHash, Date.now()).changes === 1);
     return inserted ? { name, passwordHash } : undefined;
   }
 
@@ -115,8 +127,7 @@ export class SqliteStore implements Store {
   }
 
   async createGroup(name: string): Promise<GroupRecord | undefined> {
-    this.ensureOpen();
-    const inserted = this.statements.insertGroup.run(keyOf(name), name, Date.now()).changes === 1;
+    const inserted = this.writing(() => this.statements.insertGroup.run(keyOf(name), name, Date.now()).changes === 1);
     return inserted ? { name, lastSeq: 0 } : undefined;
   }
 
@@ -127,7 +138,7 @@ export class SqliteStore implements Store {
     if ((this.statements.countGroups.get()?.count ?? 0) >= caps.maxGroups) return { kind: 'server_full' };
     const owned = this.statements.countOwned.get(keyOf(owner))?.count ?? 0;
     if (owned >= caps.maxOwned) return { kind: 'owner_full', owned };
-    this.statements.insertOwnedGroup.run(keyOf(name), name, Date.now(), keyOf(owner));
+    this.writing(() => this.statements.insertOwnedGroup.run(keyOf(name), name, Date.now(), keyOf(owner)));
     return { kind: 'created', group: { name, lastSeq: 0 } };
   }
 
@@ -155,6 +166,7 @@ export class SqliteStore implements Store {
 
   appendMessage(message: NewMessage): Promise<StoredMessage> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.lost !== undefined) return Promise.reject(this.lost);
     const key = keyOf(message.group);
     const counter = this.counter(key);
     if (counter === undefined) return Promise.reject(new Error(`no group '${message.group}'`));
@@ -188,6 +200,12 @@ export class SqliteStore implements Store {
     this.flush();
     this.closed = true;
     this.db.close();
+    this.file.close();
+  }
+
+  /** Why the store cannot store now, or undefined while it can. */
+  get failure(): string | undefined {
+    return this.lost?.message ?? (this.failing ? 'storing failed; see the log' : undefined);
   }
 
   /** Commits every pending append in one transaction, then settles their promises. */
@@ -209,9 +227,17 @@ export class SqliteStore implements Store {
       // Nothing of the batch was stored: forget the handed-out seqs so none is skipped.
       for (const key of lastSeqs.keys()) this.assigned.delete(key);
       for (const { key } of batch) this.assigned.delete(key);
-      for (const append of batch) append.reject(error);
+      const failure = this.storageFailure(error);
+      for (const append of batch) append.reject(failure);
       return;
     }
+    // Committed, but into a file that nobody will ever open again: not acknowledged.
+    if (this.lost !== undefined || this.file.gone) {
+      const lost = this.fileLost();
+      for (const append of batch) append.reject(lost);
+      return;
+    }
+    this.failing = false;
     this.stats.transactions += 1;
     this.stats.messages += batch.length;
     for (const append of batch) append.resolve(append.message);
@@ -230,6 +256,41 @@ export class SqliteStore implements Store {
 
   private ensureOpen(): void {
     if (this.closed) throw new Error('store is closed');
+  }
+
+  /** A write may go ahead: the store is open and its file still there. */
+  private ensureWritable(): void {
+    this.ensureOpen();
+    if (this.lost !== undefined || this.file.gone) throw this.fileLost();
+  }
+
+  private fileLost(): ProtocolError {
+    if (this.lost === undefined) {
+      const reason = `the database file ${this.file.path} was deleted or replaced while the server ran; nothing more is stored until it restarts`;
+      this.lost = new ProtocolError('unavailable', 'the server cannot store anything right now; try again later');
+      this.onFailure(reason);
+    }
+    return this.lost;
+  }
+
+  /** A failure beneath the store is `unavailable` (and logged once); anything else stays as it is (a bug). */
+  private storageFailure(error: unknown): unknown {
+    if (!isStorageFailure(error)) return error;
+    if (!this.failing) {
+      this.failing = true;
+      this.onFailure(`storing failed: ${error.message} (${error.code})`);
+    }
+    return new ProtocolError('unavailable', 'the server cannot store anything right now; try again later', { cause: error });
+  }
+
+  /** Runs a write, with failures beneath the store turned into `unavailable`. */
+  private writing<T>(write: () => T): T {
+    this.ensureWritable();
+    try {
+      return write();
+    } catch (error) {
+      throw this.storageFailure(error);
+    }
   }
 }
 
