@@ -174,10 +174,6 @@ async function main(): Promise<void> {
     throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${(error as Error).message})`, { cause: error });
   }
   const server = await startServer(config, { logger });
-  const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
-  announceListening(`listening on ${shown}:${server.address.port}`);
-  if (!isWorkerProcess()) for (const line of fingerprintLines(argv.cert)) process.stdout.write(`${line}\n`);
-
   const stop = (signal: NodeJS.Signals): void => {
     process.stderr.write(`${signal}: shutting down\n`);
     server.close().then(
@@ -188,8 +184,13 @@ async function main(): Promise<void> {
       },
     ).finally(() => process.exit());
   };
+  // Before 'listening on': a signal sent as soon as that line is read must find the handler (without one, it kills outright).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const fingerprint = isWorkerProcess() ? [] : fingerprintLines(argv.cert);
+  const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
+  announceListening(`listening on ${shown}:${server.address.port}`);
+  for (const line of fingerprint) process.stdout.write(`${line}\n`);
 }
 
 main().catch((error: unknown) => {

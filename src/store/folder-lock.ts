@@ -17,7 +17,7 @@ export const LOCK_FILE = 'server.lock';
 /** The folder is locked by a live process. */
 export class DataFolderInUseError extends Error {
   constructor(readonly folder: string, readonly pid: number, readonly lockFile: string) {
-    super(`in use by another server, PID ${pid} (lock file ${lockFile})`);
+    super(`in use by another server, PID ${pid}; lock file ${lockFile}`);
     this.name = 'DataFolderInUseError';
   }
 }
