@@ -9,6 +9,10 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { type LineWatcher, watchLines } from './lines.js';
 import { REPO_ROOT } from './server.js';
+import { WAIT_MS } from './wire-client.js';
+
+/** How long a command that should end may take (generating RSA keys on a busy machine included). */
+const EXIT_WAIT_MS = 2 * WAIT_MS;
 
 export const SERVER_SCRIPT = 'dist/src/cli/server.js';
 export const CLIENT_SCRIPT = 'dist/src/cli/client.js';
@@ -64,9 +68,13 @@ export async function listeningPort(run: CommandRun): Promise<number> {
   return Number(/:(\d+)$/.exec(line)?.[1]);
 }
 
-/** Runs a command to its end: its exit code and output. */
+/** Runs a command to its end: its exit code and output. Rejects (safety net only) if it is still running after EXIT_WAIT_MS. */
 export async function finished(run: CommandRun): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
-  const { code } = await run.exited;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${EXIT_WAIT_MS} ms: stdout ${JSON.stringify(run.stdout.lines)}, stderr ${JSON.stringify(run.stderr.lines)}`)), EXIT_WAIT_MS);
+  });
+  const { code } = await Promise.race([run.exited, late]).finally(() => clearTimeout(timer));
   await run.closed;
   return { code, stdout: run.stdout.lines, stderr: run.stderr.lines };
 }
