@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hideBin, yargs } from '../src/cli/yargs.js';
 import { generateDevCertificates } from '../src/certs/dev-certs.js';
-import { strictCli, UsageError, withEnvNames } from '../src/cli/common.js';
+import { strictCli, UsageError } from '../src/cli/common.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
@@ -86,27 +86,26 @@ async function main(): Promise<void> {
     summary: 'Measures framing and end-to-end delivery.',
     details: 'Framing: this codec against bare @msgpack/msgpack (the ceiling) and\nnewline-delimited JSON. End to end: a real server against a bare TLS relay.',
     envExample: 'TERMSENDER_MEMBERS',
-  })
-    .options(withEnvNames({
-      json: { type: 'boolean', default: false, describe: 'print one JSON object instead of tables' },
-      'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
-      rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
-      'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-      only: { choices: ['framing', 'e2e', 'connections', 'storm'] as const, describe: 'run one part only (storm runs only when asked)' },
-      'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
-      connections: { type: 'number', default: 5000, describe: 'connections part: idle connections to open (K)' },
-      logins: { type: 'number', default: 20, describe: 'connections part: concurrent logins timed with the default password hashing' },
-      members: { type: 'number', default: 32, describe: 'e2e: members in the group (N)' },
-      senders: { type: 'number', default: 4, describe: 'e2e: members that send (S)' },
-      bytes: { type: 'number', default: 100, describe: 'e2e: bytes per message text (B)' },
-      seconds: { type: 'number', default: 5, describe: 'e2e: seconds measured per run (T), after a 0.5 s warm-up' },
-      mode: { choices: ['max', 'open', 'both'] as const, default: 'both' as const, describe: 'e2e: max (bounded in-flight window), open (fixed offered rate), or both' },
-      rate: { type: 'number', describe: 'e2e open loop: offered messages/s, all senders together (default: half the server\'s max rate)' },
-      window: { type: 'number', default: 32, describe: 'e2e max mode: messages per sender in flight' },
-      redis: { type: 'string', describe: "e2e: also run 2 cluster nodes and 1 node with 2 workers on this Redis (redis://host:port, or 'auto' to start a temporary redis-server)" },
-      svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
-      profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
-    }))
+  }, {
+    json: { type: 'boolean', default: false, describe: 'print one JSON object instead of tables' },
+    'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
+    rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
+    'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm'] as const, describe: 'run one part only (storm runs only when asked)' },
+    'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
+    connections: { type: 'number', default: 5000, describe: 'connections part: idle connections to open (K)' },
+    logins: { type: 'number', default: 20, describe: 'connections part: concurrent logins timed with the default password hashing' },
+    members: { type: 'number', default: 32, describe: 'e2e: members in the group (N)' },
+    senders: { type: 'number', default: 4, describe: 'e2e: members that send (S)' },
+    bytes: { type: 'number', default: 100, describe: 'e2e: bytes per message text (B)' },
+    seconds: { type: 'number', default: 5, describe: 'e2e: seconds measured per run (T), after a 0.5 s warm-up' },
+    mode: { type: 'string', choices: ['max', 'open', 'both'] as const, default: 'both' as const, describe: 'e2e: max (bounded in-flight window), open (fixed offered rate), or both' },
+    rate: { type: 'number', describe: 'e2e open loop: offered messages/s, all senders together (default: half the server\'s max rate)' },
+    window: { type: 'number', default: 32, describe: 'e2e max mode: messages per sender in flight' },
+    redis: { type: 'string', describe: "e2e: also run 2 cluster nodes and 1 node with 2 workers on this Redis (redis://host:port, or 'auto' to start a temporary redis-server)" },
+    svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
+    profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
+  }, {})
     .check((args) => {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { hideBin, yargs } from '../src/cli/yargs.js';
 import { defaultDevHosts, generateDevCertificates, isValidHost } from '../src/certs/dev-certs.js';
-import { strictCli, UsageError, withEnvNames } from '../src/cli/common.js';
+import { strictCli, UsageError } from '../src/cli/common.js';
 
 async function main(): Promise<void> {
   const argv = await strictCli(yargs(hideBin(process.argv)), {
@@ -11,15 +11,13 @@ async function main(): Promise<void> {
     summary: 'Writes development certificates.',
     details: 'A private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600.',
     envExample: 'TERMSENDER_HOSTS',
-  })
-    .options(withEnvNames({
-      out: { type: 'string', default: 'certs', describe: 'folder to write into' },
-      hosts: { type: 'string', default: defaultDevHosts.join(','), describe: 'comma-separated names and IP addresses for the server certificate' },
-      days: { type: 'number', default: 365, describe: 'validity in days, 1 to 3650' },
-      force: { type: 'boolean', default: false, describe: 'overwrite existing files' },
-    }))
+  }, {
+    out: { type: 'string', default: 'certs', describe: 'folder to write into' },
+    hosts: { type: 'string', default: defaultDevHosts.join(','), describe: 'comma-separated names and IP addresses for the server certificate' },
+    days: { type: 'number', default: 365, describe: 'validity in days, 1 to 3650' },
+    force: { type: 'boolean', default: false, describe: 'overwrite existing files' },
+  }, { days: { min: 1, max: 3650, integer: true, unit: 'days' } })
     .check((args) => {
-      if (!Number.isInteger(args.days) || args.days < 1 || args.days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
       const hosts = args.hosts.split(',').map((host) => host.trim()).filter((host) => host.length > 0);
       if (hosts.length === 0) throw new UsageError('--hosts needs at least one host');
       const invalid = hosts.filter((host) => !isValidHost(host));
@@ -31,7 +29,8 @@ async function main(): Promise<void> {
 
   const hosts = argv.hosts.split(',').map((host) => host.trim()).filter((host) => host.length > 0);
   const result = await generateDevCertificates({ outDir: argv.out, hosts, days: argv.days, force: argv.force });
-  const shown = (file: string) => path.relative(process.cwd(), file) || file;
+  // As the operator gave the folder: a path relative to where they stand, or the absolute one they typed.
+  const shown = (file: string) => path.join(argv.out, path.basename(file));
   process.stdout.write(`wrote ${Object.values(result.files).map(shown).join(', ')}\n`);
   process.stdout.write(`server certificate for ${hosts.join(', ')}, valid ${argv.days} days\n`);
   process.stdout.write(`server SHA-256 fingerprint: ${result.fingerprint}\n`);

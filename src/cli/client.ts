@@ -5,6 +5,7 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
  */
+import type { Options } from 'yargs';
 import { runInteractive } from '../client/app.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from '../client/client.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
@@ -15,7 +16,7 @@ import { configureColors, InputClosedError, Screen } from '../client/terminal.js
 import { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName } from '../protocol/validate.js';
-import { strictCli, UsageError, withEnvNames } from './common.js';
+import { strictCli, UsageError } from './common.js';
 import { hideBin, yargs } from './yargs.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
@@ -27,29 +28,31 @@ function explain(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const CLIENT_HELP = {
+  name: 'termsender',
+  summary: 'Chat on a TermSender server.',
+  details: 'Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.',
+  envExample: 'TERMSENDER_PASSWORD',
+};
+
+const CLIENT_OPTIONS = {
+  host: { type: 'string', default: 'localhost', describe: 'server to connect to' },
+  port: { type: 'number', default: DEFAULT_PORT, describe: 'server port' },
+  ca: { type: 'string', describe: `CA that must have signed the server certificate (default ${DEFAULT_CA}; not used with --fingerprint alone)` },
+  fingerprint: { type: 'string', describe: "pin the server certificate's SHA-256 fingerprint (AB:CD:… or hex)" },
+  cert: { type: 'string', describe: 'client certificate for mutual TLS' },
+  key: { type: 'string', describe: 'client key for mutual TLS' },
+  user: { type: 'string', describe: 'user name (asked when missing)' },
+  password: { type: 'string', describe: 'password (asked, hidden, when missing)' },
+  register: { type: 'boolean', default: false, describe: 'create the account instead of logging in' },
+  group: { type: 'string', describe: 'group to join (asked when missing)' },
+  create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
+  timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
+} satisfies Record<string, Options>;
+
 async function main(): Promise<number> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), {
-    name: 'termsender',
-    summary: 'Chat on a TermSender server.',
-    details: 'Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.',
-    envExample: 'TERMSENDER_PASSWORD',
-  })
-    .options(withEnvNames({
-      host: { type: 'string', default: 'localhost', describe: 'server to connect to' },
-      port: { type: 'number', default: DEFAULT_PORT, describe: 'server port' },
-      ca: { type: 'string', describe: `CA that must have signed the server certificate (default ${DEFAULT_CA}; not used with --fingerprint alone)` },
-      fingerprint: { type: 'string', describe: "pin the server certificate's SHA-256 fingerprint (AB:CD:… or hex)" },
-      cert: { type: 'string', describe: 'client certificate for mutual TLS' },
-      key: { type: 'string', describe: 'client key for mutual TLS' },
-      user: { type: 'string', describe: 'user name (asked when missing)' },
-      password: { type: 'string', describe: 'password (asked, hidden, when missing)' },
-      register: { type: 'boolean', default: false, describe: 'create the account instead of logging in' },
-      group: { type: 'string', describe: 'group to join (asked when missing)' },
-      create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
-      timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
-    }))
+  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true } })
     .check((args) => {
-      if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65_535) throw new UsageError('--port must be 1..65535');
       if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {
         throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');
       }

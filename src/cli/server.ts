@@ -6,16 +6,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
+import type { Options } from 'yargs';
 import { hideBin, yargs } from './yargs.js';
-import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
-import { DEFAULT_LIMITS, DEFAULT_PORT } from '../protocol/limits.js';
+import { certificateFingerprint, defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
+import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/limits.js';
 import type { ServerConfig } from '../server/config.js';
 import { parseCidrList } from '../server/ip-address.js';
-import { LOG_LEVELS } from '../server/logger.js';
+import { createLogger, LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { startServer } from '../server/server.js';
 import { SERVER_NAME } from '../version.js';
-import { strictCli, UsageError, withEnvNames } from './common.js';
+import { type RangeTable, strictCli, UsageError } from './common.js';
+import { openFileLimit, openFileWarning } from './open-files.js';
 import { announceListening, isWorkerProcess, runPrimary } from './workers.js';
 
 const DEFAULT_CERT = 'certs/server.crt';
@@ -48,73 +50,102 @@ function readPem(file: string, flag: string): Buffer {
   }
 }
 
+const SERVER_HELP = {
+  name: 'termsender-server',
+  summary: 'Runs the TermSender chat server.',
+  details: 'TLS, with length-prefixed MessagePack frames (docs/protocol.md).',
+  envExample: 'TERMSENDER_PORT=9000',
+};
+
+const SERVER_OPTIONS = {
+  host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
+  port: { type: 'number', default: DEFAULT_PORT, describe: 'port; 0 picks a free one' },
+  cert: { type: 'string', default: DEFAULT_CERT, describe: 'server certificate, PEM' },
+  key: { type: 'string', default: DEFAULT_KEY, describe: 'server private key, PEM' },
+  'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS)' },
+  'tls-min': { type: 'string', choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version' },
+  data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store; one server per folder' },
+  sync: { type: 'string', choices: ['normal', 'full'] as const, default: 'normal' as const, describe: "SQLite commits: 'normal' survives a crash of the server, 'full' also a power loss (slower)" },
+  redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster sharing accounts, groups and messages through Redis' },
+  'member-ttl': { type: 'number', default: 15, describe: 'cluster mode: seconds after which a dead node\'s members disappear' },
+  workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis' },
+  'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes (small values leave no room for long texts)' },
+  'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy (each needs an open file: see ulimit -n)' },
+  'query-rate': { type: 'number', default: DEFAULT_LIMITS.queryRate, describe: 'join/history/who/list_groups per second per connection, bursts of twice that; beyond it the connection is read more slowly (no error); 0 = off' },
+  'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off' },
+  'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated' },
+  'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed' },
+  'handshake-timeout': { type: 'number', default: DEFAULT_LIMITS.handshakeTimeoutMs / 1000, describe: 'seconds a connection may take to finish its TLS handshake' },
+  'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached' },
+  'create-rate': { type: 'number', default: DEFAULT_LIMITS.createRatePerHour, describe: 'groups one account may create per hour (all at once at most); counted per node, in memory; 0 = off' },
+  'max-groups-per-user': { type: 'number', default: DEFAULT_LIMITS.maxGroupsPerUser, describe: 'groups one account may own; creating more gets limit_reached' },
+  'presence-max-members': { type: 'number', default: DEFAULT_LIMITS.presenceMaxMembers, describe: 'groups with more members than this get no join/leave presence (clients use who)' },
+  'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer' },
+  'max-per-ip': { type: 'number', default: DEFAULT_LIMITS.maxPerIp, describe: 'connections at once from one address (an IPv6 /64 counts as one); more get server_busy' },
+  'ip-limit-exempt': { type: 'string', default: DEFAULT_LIMITS.ipLimitExempt.join(','), describe: "addresses (CIDR list, or 'none') that --max-per-ip and --register-rate do not apply to" },
+  'register-rate': { type: 'number', default: DEFAULT_LIMITS.registerRate, describe: 'accounts one address may create per 10 minutes; more get rate_limited; 0 = no limit' },
+  registration: { type: 'string', choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
+  'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, on stderr' },
+  'log-format': { type: 'string', choices: ['json', 'text', 'auto'] as const, default: 'auto' as const, describe: 'log lines as JSON or as text; auto: text when stderr is a terminal' },
+  'scrypt-cost': {
+    type: 'string', default: `${DEFAULT_SCRYPT_COST.N},${DEFAULT_SCRYPT_COST.r},${DEFAULT_SCRYPT_COST.p}`,
+    describe: 'password hashing cost N,r,p; lower only for tests',
+  },
+} satisfies Record<string, Options>;
+
+/** Longest timer Node keeps (setTimeout clamps longer ones to 1 ms), in seconds. */
+const MAX_TIMER_SECONDS = Math.floor(0x7fff_ffff / 1000);
+const PER_SECOND = { min: 0, max: 1_000_000, unit: 'per second', note: '0 turns it off' };
+const TIMEOUT = { min: 1, max: MAX_TIMER_SECONDS, unit: 'seconds' };
+
+/** What each numeric flag accepts: values outside cannot work at all. */
+const SERVER_RANGES: RangeTable<typeof SERVER_OPTIONS> = {
+  port: { min: 0, max: 65_535, integer: true, note: '0 picks a free one' },
+  'member-ttl': TIMEOUT,
+  workers: { min: 1, max: 256, integer: true },
+  // Below 1 KiB a login or a group list does not fit; texts near MAX_TEXT_BYTES need about 4.2 KiB.
+  'max-frame': { min: 1024, max: MAX_FRAME_CEILING, integer: true, unit: 'bytes' },
+  'max-connections': { min: 1, max: 10_000_000, integer: true },
+  'query-rate': PER_SECOND,
+  'rate-limit': PER_SECOND,
+  'auth-timeout': TIMEOUT,
+  'idle-timeout': TIMEOUT,
+  'handshake-timeout': TIMEOUT,
+  'max-groups': { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true },
+  'max-output': { min: 1024, max: Number.MAX_SAFE_INTEGER, integer: true, unit: 'bytes' },
+  'create-rate': { min: 0, max: 1_000_000, integer: true, unit: 'per hour', note: '0 turns it off' },
+  'max-groups-per-user': { min: 1, max: 1_000_000, integer: true },
+  'presence-max-members': { min: 1, max: 1_000_000, integer: true },
+  'max-per-ip': { min: 1, max: 10_000_000, integer: true },
+  'register-rate': { min: 0, max: 1_000_000, integer: true, unit: 'per 10 minutes', note: '0 turns it off' },
+};
+
+/** What clients pin with --fingerprint, printed on every start; none when the file is not a certificate (the start fails on it). */
+function fingerprintLines(certFile: string): string[] {
+  try {
+    return [`certificate fingerprint SHA256 ${certificateFingerprint(readFileSync(certFile))}`];
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), {
-    name: 'termsender-server',
-    summary: 'Runs the TermSender chat server.',
-    details: 'TLS, with length-prefixed MessagePack frames (docs/protocol.md).',
-    envExample: 'TERMSENDER_PORT=9000',
-  })
-    .options(withEnvNames({
-      host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
-      port: { type: 'number', default: DEFAULT_PORT, describe: 'port; 0 picks a free one' },
-      cert: { type: 'string', default: DEFAULT_CERT, describe: 'server certificate, PEM' },
-      key: { type: 'string', default: DEFAULT_KEY, describe: 'server private key, PEM' },
-      'client-ca': { type: 'string', describe: 'require client certificates signed by this CA (mutual TLS)' },
-      'tls-min': { choices: ['1.2', '1.3'] as const, default: '1.3' as const, describe: 'lowest TLS version' },
-      data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store' },
-      sync: { choices: ['normal', 'full'] as const, default: 'normal' as const, describe: "SQLite commits: 'normal' survives a crash of the server, 'full' also a power loss (slower)" },
-      redis: { type: 'string', describe: 'redis://host:port: run as one node of a cluster sharing accounts, groups and messages through Redis' },
-      'member-ttl': { type: 'number', default: 15, describe: 'cluster mode: seconds after which a dead node\'s members disappear' },
-      workers: { type: 'number', default: 1, describe: 'processes sharing the port; above 1 needs --redis' },
-      'max-frame': { type: 'number', default: DEFAULT_LIMITS.maxFrame, describe: 'largest frame body accepted, bytes' },
-      'max-connections': { type: 'number', default: DEFAULT_LIMITS.maxConnections, describe: 'connections beyond this get server_busy' },
-      'query-rate': { type: 'number', default: DEFAULT_LIMITS.queryRate, describe: 'join/history/who/list_groups per second per connection, bursts of twice that; beyond it the connection is read more slowly (no error); 0 = off' },
-      'rate-limit': { type: 'number', default: DEFAULT_LIMITS.rateLimit, describe: 'say/dm per second per connection, bursts of twice that; 0 = off' },
-      'auth-timeout': { type: 'number', default: DEFAULT_LIMITS.authTimeoutMs / 1000, describe: 'seconds a connection may stay unauthenticated' },
-      'idle-timeout': { type: 'number', default: DEFAULT_LIMITS.idleTimeoutMs / 1000, describe: 'seconds without a frame before a client is closed' },
-      'max-groups': { type: 'number', default: DEFAULT_LIMITS.maxGroups, describe: 'groups the server holds; creating more gets limit_reached' },
-      'create-rate': { type: 'number', default: DEFAULT_LIMITS.createRatePerHour, describe: 'groups one account may create per hour (all at once at most); counted per node, in memory; 0 = off' },
-      'max-groups-per-user': { type: 'number', default: DEFAULT_LIMITS.maxGroupsPerUser, describe: 'groups one account may own; creating more gets limit_reached' },
-      'presence-max-members': { type: 'number', default: DEFAULT_LIMITS.presenceMaxMembers, describe: 'groups with more members than this get no join/leave presence (clients use who)' },
-      'max-output': { type: 'number', default: DEFAULT_LIMITS.maxPendingOutput, describe: 'unsent bytes to one client before it is cut off as a slow consumer' },
-      'max-per-ip': { type: 'number', default: DEFAULT_LIMITS.maxPerIp, describe: 'connections at once from one address (an IPv6 /64 counts as one); more get server_busy' },
-      'ip-limit-exempt': { type: 'string', default: DEFAULT_LIMITS.ipLimitExempt.join(','), describe: "addresses (CIDR list, or 'none') that --max-per-ip and --register-rate do not apply to" },
-      'register-rate': { type: 'number', default: DEFAULT_LIMITS.registerRate, describe: 'accounts one address may create per 10 minutes; more get rate_limited; 0 = no limit' },
-      registration: { choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
-      'log-level': { choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, JSON lines on stderr' },
-      'scrypt-cost': {
-        type: 'string', default: `${DEFAULT_SCRYPT_COST.N},${DEFAULT_SCRYPT_COST.r},${DEFAULT_SCRYPT_COST.p}`,
-        describe: 'password hashing cost N,r,p; lower only for tests',
-      },
-    }))
+  const argv = await strictCli(yargs(hideBin(process.argv)), SERVER_HELP, SERVER_OPTIONS, SERVER_RANGES)
     .check((args) => {
-      const positive: Array<[string, number]> = [['max-frame', args['max-frame']], ['max-connections', args['max-connections']],
-        ['auth-timeout', args['auth-timeout']], ['idle-timeout', args['idle-timeout']], ['max-output', args['max-output']], ['max-groups', args['max-groups']]];
-      for (const [flag, value] of positive) {
-        if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} must be a positive number`);
-      }
-      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) throw new UsageError('--port must be 0..65535');
-      if (!Number.isInteger(args['max-frame']) || args['max-frame'] > 0xffff_ffff) throw new UsageError('--max-frame must be a whole number of bytes below 2^32');
-      for (const flag of ['rate-limit', 'query-rate'] as const) {
-        if (!Number.isFinite(args[flag]) || args[flag] < 0) throw new UsageError(`--${flag} must be 0 or more`);
-      }
-      for (const flag of ['create-rate', 'max-groups-per-user', 'presence-max-members'] as const) {
-        if (!Number.isInteger(args[flag]) || args[flag] < (flag === 'create-rate' ? 0 : 1) || args[flag] > 1_000_000) {
-          throw new UsageError(`--${flag} must be a whole number from ${flag === 'create-rate' ? 0 : 1} to 1000000`);
-        }
-      }
-      if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be 1 or more');
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
-      if (!Number.isInteger(args['max-per-ip']) || args['max-per-ip'] < 1) throw new UsageError('--max-per-ip must be a whole number, 1 or more');
-      if (!Number.isInteger(args['register-rate']) || args['register-rate'] < 0) throw new UsageError('--register-rate must be a whole number, 0 or more');
       exemptRanges(args['ip-limit-exempt']);
-      if (!Number.isFinite(args['member-ttl']) || args['member-ttl'] <= 0) throw new UsageError('--member-ttl must be a positive number of seconds');
       return true;
     })
     .version(SERVER_NAME)
     .parseAsync();
+  const logFormat = argv['log-format'] === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : argv['log-format'];
+  const logger = createLogger(argv['log-level'], undefined, logFormat);
+  logger.debug('settings', Object.fromEntries(Object.keys(SERVER_OPTIONS).map((flag) => [flag, String(argv[flag])])));
+  if (!isWorkerProcess()) {
+    const warning = openFileWarning(argv['max-connections'], openFileLimit());
+    if (warning !== undefined) logger.warn(warning);
+  }
 
   const usingDefaults = argv.cert === DEFAULT_CERT && argv.key === DEFAULT_KEY;
   if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key) && !isWorkerProcess()) {
@@ -124,7 +155,7 @@ async function main(): Promise<void> {
   }
 
   if (argv.workers > 1 && !isWorkerProcess()) {
-    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port);
+    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, fingerprintLines(argv.cert));
     return;
   }
 
@@ -148,6 +179,7 @@ async function main(): Promise<void> {
       queryRate: argv['query-rate'],
       authTimeoutMs: argv['auth-timeout'] * 1000,
       idleTimeoutMs: argv['idle-timeout'] * 1000,
+      handshakeTimeoutMs: argv['handshake-timeout'] * 1000,
       maxPendingOutput: argv['max-output'],
       maxGroups: argv['max-groups'],
       maxPerIp: argv['max-per-ip'],
@@ -159,6 +191,7 @@ async function main(): Promise<void> {
     },
     scryptCost: parseScryptCost(argv['scrypt-cost']),
     logLevel: argv['log-level'],
+    logFormat,
     serverName: SERVER_NAME,
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
   };
@@ -168,10 +201,7 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${(error as Error).message})`, { cause: error });
   }
-  const server = await startServer(config);
-  const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
-  announceListening(`listening on ${shown}:${server.address.port}`);
-
+  const server = await startServer(config, { logger });
   const stop = (signal: NodeJS.Signals): void => {
     process.stderr.write(`${signal}: shutting down\n`);
     server.close().then(
@@ -182,8 +212,13 @@ async function main(): Promise<void> {
       },
     ).finally(() => process.exit());
   };
+  // Before 'listening on': a signal sent as soon as that line is read must find the handler (without one, it kills outright).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const fingerprint = isWorkerProcess() ? [] : fingerprintLines(argv.cert);
+  const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
+  announceListening(`listening on ${shown}:${server.address.port}`);
+  for (const line of fingerprint) process.stdout.write(`${line}\n`);
 }
 
 main().catch((error: unknown) => {

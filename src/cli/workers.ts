@@ -35,9 +35,9 @@ async function freePort(host: string): Promise<number> {
  * Starts the workers and replaces any that dies. `--port 0` is resolved here
  * once: in node:cluster, a worker that listens on port 0 after every holder
  * of the shared port died would get a new one. `listening on` is printed once
- * every worker listens.
+ * every worker listens, then `linesAfterListening`.
  */
-export async function runPrimary(count: number, host: string, port: number): Promise<number> {
+export async function runPrimary(count: number, host: string, port: number, linesAfterListening: readonly string[] = []): Promise<number> {
   if (port === 0) cluster.setupPrimary({ args: [...process.argv.slice(2), '--port', String(await freePort(host))] });
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
@@ -68,6 +68,7 @@ export async function runPrimary(count: number, host: string, port: number): Pro
       else if (listening.size >= count) {
         announced = true;
         process.stdout.write(`${message.listening}\n`);
+        for (const line of linesAfterListening) process.stdout.write(`${line}\n`);
         process.stderr.write(`${count} workers share the port\n`);
       }
     });

@@ -1,7 +1,7 @@
 /** Everything a server needs to run, already validated (the CLI builds it). */
 import type { Limits } from '../protocol/limits.js';
 import type { ScryptCost } from './passwords.js';
-import type { LogLevel } from './logger.js';
+import type { LogFormat, LogLevel } from './logger.js';
 
 export interface TlsFiles {
   /** PEM contents, not paths. */
@@ -26,6 +26,8 @@ export interface ServerConfig {
   /** Password hashing cost; lower only in tests. */
   scryptCost: ScryptCost;
   logLevel: LogLevel;
+  /** `json` (the default) or `text`. */
+  logFormat?: LogFormat | undefined;
   /** Name/version announced in `welcome`. */
   serverName: string;
   /** Cluster mode: share everything through this Redis instead of the SQLite store. */

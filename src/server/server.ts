@@ -10,6 +10,7 @@ import { FrameEncoder } from '../protocol/frame.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import type { Store } from '../store/store.js';
 import { RedisStore } from '../store/redis.js';
+import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { AddressLimits } from './address-limits.js';
 import type { ServerConfig } from './config.js';
@@ -50,25 +51,30 @@ export interface ServerDependencies {
   logger?: Logger;
 }
 
-async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
+/** The store, and for SQLite the data folder's lock that keeps a second server out. */
+async function openStore(config: ServerConfig, logger: Logger): Promise<{ store: Store; lock?: FolderLock }> {
   if (config.redis === undefined) {
+    let lock: FolderLock | undefined;
     try {
-      return SqliteStore.open(config.dataDir, {
+      lock = lockDataFolder(config.dataDir);
+      const store = SqliteStore.open(config.dataDir, {
         synchronous: config.sync ?? 'normal',
         onFailure: (reason) => logger.error('store failing', { data: config.dataDir, reason }),
       });
+      return { store, lock };
     } catch (error) {
+      lock?.release();
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new Error(`cannot use ${config.dataDir} as the data folder (${reason})`, { cause: error });
     }
   }
   const { url } = config.redis;
-  return RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }));
+  return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message })) };
 }
 
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
-  const logger = dependencies.logger ?? createLogger(config.logLevel);
-  const store = dependencies.store ?? await openStore(config, logger);
+  const logger = dependencies.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  const { store, lock } = dependencies.store === undefined ? await openStore(config, logger) : { store: dependencies.store, lock: undefined };
   const cluster = config.redis === undefined ? undefined : new RedisClusterLink({ ...config.redis, logger });
   const encoder = new FrameEncoder();
   const context: ServerContext = {
@@ -142,13 +148,20 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     connection.start();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await cluster?.close();
+    await store.close();
+    lock?.release(); // the folder is free for the next try
+    throw error;
+  }
   server.on('error', (error) => logger.error('server error', {}, error));
   const { address, port } = server.address() as AddressInfo;
   logger.info('listening', { host: address, port, tls_min: config.tlsMinVersion, mutual_tls: config.tls.clientCa !== undefined });
@@ -165,6 +178,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())]);
       await cluster?.close();
       await store.close();
+      lock?.release();
       logger.info('stopped');
     })();
     return closing;
