@@ -87,9 +87,9 @@ test('--register-rate 1 from the flag; 0 turns the limit off', async (t) => {
 
 test('out-of-range values of the three flags are usage errors (exit 2, one line saying why)', async (t) => {
   const cases: Array<[string[], RegExp]> = [
-    [['--max-per-ip', '0'], /--max-per-ip must be a whole number, 1 or more/],
+    [['--max-per-ip', '0'], /--max-per-ip must be a whole number from 1 to/],
     [['--max-per-ip', '2.5'], /--max-per-ip must be a whole number/],
-    [['--register-rate', '-1'], /--register-rate must be a whole number, 0 or more/],
+    [['--register-rate', '-1'], /--register-rate must be a whole number from 0 to/],
     [['--ip-limit-exempt', '10.0.0.0/33'], /--ip-limit-exempt: '10\.0\.0\.0\/33': the prefix length/],
     [['--ip-limit-exempt', 'localhost'], /--ip-limit-exempt: 'localhost' is not an address/],
   ];
