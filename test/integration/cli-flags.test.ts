@@ -51,7 +51,13 @@ function serverRows(certs: TestCertificates, data: string): FlagRow[] {
     { flag: 'idle-timeout', value: '3' },
     { flag: 'handshake-timeout', value: '4' },
     { flag: 'max-groups', value: '9' },
+    { flag: 'max-groups-per-user', value: '4' },
+    { flag: 'create-rate', value: '6' },
+    { flag: 'presence-max-members', value: '300' },
     { flag: 'max-output', value: '65536' },
+    { flag: 'max-per-ip', value: '8' },
+    { flag: 'ip-limit-exempt', value: '10.0.0.0/8,::1' },
+    { flag: 'register-rate', value: '2' },
     { flag: 'registration', value: 'closed' },
     // debug and json: the start's 'settings' line, read below, shows what each flag became.
     { flag: 'log-level', value: 'debug' },
@@ -114,6 +120,7 @@ test('client: every flag, on the command line and through its variable, in line 
       { flag: 'register', value: true },
       { flag: 'group', value: 'flags' },
       { flag: 'create', value: true },
+      { flag: 'timeout', value: '20' },
     ];
     const { args, env } = given(rows, way);
     const client = runCommand(t, CLIENT_SCRIPT, args, { env });
