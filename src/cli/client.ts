@@ -65,6 +65,10 @@ async function main(): Promise<number> {
     .version(false)
     .parseAsync();
 
+  if (process.argv.slice(2).some((arg) => arg === '--password' || arg.startsWith('--password='))) {
+    process.stderr.write('termsender: warning: a password on the command line can be read by other users of this machine (ps); prefer TERMSENDER_PASSWORD, or type it when asked\n');
+  }
+
   const tls = {
     host: argv.host,
     port: argv.port,

@@ -63,7 +63,7 @@ for (const [name, reply, greet, close] of cases) {
   test(`a server that sends ${name} gets one clear line and status 1 from the client`, { timeout: SAFETY_NET_MS }, async (t) => {
     const port = await hostileServer(t, reply, greet ?? true, close ?? false);
     const certs = await getTestCertificates();
-    const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g']);
+    const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--group', 'g'], { TERMSENDER_PASSWORD: TEST_PASSWORD });
     client.child.stdin.end('hello\n');
     const code = await client.exited;
     const output = [...client.stdout, ...client.stderr].join('\n');

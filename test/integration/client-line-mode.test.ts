@@ -23,6 +23,18 @@ test('line mode: each input line is one message; end of input means exit', async
   assert.deepEqual([first.from, first.text, second.text], ['ci', 'deploy done', '  second line  ']);
   assert.equal((await reader.next('presence')).event, 'join');
   assert.equal((await reader.next('presence')).event, 'leave', 'exit leaves the group');
+  assert.deepEqual(bot.stderr, [], 'a password from TERMSENDER_PASSWORD draws no warning');
+});
+
+test('--password on the command line works, with a warning that ps shows it', async (t) => {
+  const server = await startTestServer(t);
+  const reader = await signedInClient(t, server.port, 'reader', 'ops');
+  const bot = runClient(t, [...await baseArgs(server.port), '--user', 'ci', '--password', TEST_PASSWORD, '--register', '--group', 'ops']);
+  bot.child.stdin.end('hello\n');
+  assert.equal(await bot.exited, 0, bot.stderr.join('\n'));
+  assert.equal((await reader.next('msg')).text, 'hello');
+  assert.equal(bot.stderr.length, 1);
+  assert.match(bot.stderr[0]!, /warning: a password on the command line can be read by other users .*TERMSENDER_PASSWORD/);
 });
 
 test('line mode prints each received message as one plain line', async (t) => {
@@ -77,7 +89,7 @@ async function recordingServer(t: TestContext, cert: string, key: string) {
 test('certificate failures end the client with one clear line, status 3, and nothing sent', async (t) => {
   const certs = await getTestCertificates();
   const target = await recordingServer(t, certs.serverCert, certs.serverKey);
-  const common = ['--port', String(target.port), '--user', 'u', '--password', TEST_PASSWORD, '--group', 'g'];
+  const common = ['--port', String(target.port), '--user', 'u', '--group', 'g'];
   const expectations: Array<[string[], RegExp]> = [
     [['--host', '127.0.0.1', '--ca', certs.rogue.caPath], /certificate check failed: the server certificate is not signed by the CA in/],
     [['--host', '127.0.0.1', '--fingerprint', 'AB'.repeat(32)], /certificate check failed: fingerprint mismatch: expected AB:AB/],
@@ -85,7 +97,7 @@ test('certificate failures end the client with one clear line, status 3, and not
     [['--host', '127.0.0.1', '--ca', '/nonexistent/ca.crt'], /cannot read CA file \/nonexistent\/ca.crt \(ENOENT\)/],
   ];
   for (const [args, pattern] of expectations) {
-    const client = runClient(t, [...common, ...args]);
+    const client = runClient(t, [...common, ...args], { TERMSENDER_PASSWORD: TEST_PASSWORD });
     client.child.stdin.end('secret message\n');
     assert.equal(await client.exited, 3, args.join(' '));
     const lines = client.stderr.filter((line) => line.trim() !== '');
@@ -99,9 +111,9 @@ test('an expired certificate is refused as expired, with a CA and with a pinned 
   const certs = await getTestCertificates();
   const expired = expiredServerCertificate(certs);
   const target = await recordingServer(t, expired, certs.serverKey);
-  const common = ['--host', '127.0.0.1', '--port', String(target.port), '--user', 'u', '--password', TEST_PASSWORD, '--group', 'g'];
+  const common = ['--host', '127.0.0.1', '--port', String(target.port), '--user', 'u', '--group', 'g'];
   for (const args of [['--ca', certs.caPath], ['--fingerprint', certificateFingerprint(expired)]]) {
-    const client = runClient(t, [...common, ...args]);
+    const client = runClient(t, [...common, ...args], { TERMSENDER_PASSWORD: TEST_PASSWORD });
     client.child.stdin.end('secret message\n');
     assert.equal(await client.exited, 3, args.join(' '));
     const lines = client.stderr.filter((line) => line.trim() !== '');

@@ -60,7 +60,7 @@ for (const [name, bent, detail] of cases) {
   test(`a server that sends ${name} gets one clear line and status 1 from the client, at once`, { timeout: SAFETY_NET_MS }, async (t) => {
     const port = await bentServer(t, bent);
     const certs = await getTestCertificates();
-    const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g']);
+    const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--group', 'g'], { TERMSENDER_PASSWORD: TEST_PASSWORD });
     client.child.stdin.end();
     const code = await client.exited;
     const output = [...client.stdout, ...client.stderr].join('\n');
