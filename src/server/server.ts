@@ -22,7 +22,7 @@ import { createLogger, type Logger } from './logger.js';
 import { GroupCreationRate } from './creation-rate.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './passwords.js';
-import { RedisClusterLink } from './redis-cluster.js';
+import { RedisClusterLink } from '../cluster/redis-link.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** TLS 1.2 suites allowed with `--tls-min 1.2`: forward secret AEAD only. */

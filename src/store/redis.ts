@@ -5,10 +5,10 @@
  * every node receives messages in seq order. Resolves once Redis has accepted
  * the write (durability is Redis's: see docs/scaling.md for appendonly).
  */
-import { Redis, type RedisOptions, type Result } from 'ioredis';
-import { ProtocolError } from '../protocol/errors.js';
+import { Redis, type Result } from 'ioredis';
 import type { StoredMessage } from '../protocol/messages.js';
-import { EVENT_MESSAGE, REDIS_KEYS } from './redis-keys.js';
+import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
+import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
 
 const APPEND_SCRIPT = `
@@ -40,16 +40,6 @@ declare module 'ioredis' {
     termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
       ts: string, origin: string, channel: string, kind: string): Result<unknown, Context>;
   }
-}
-
-/** Options for every Redis connection of a node: fail fast while disconnected, reconnect forever. */
-export function redisOptions(): RedisOptions {
-  return {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
-  };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -153,28 +143,5 @@ export class RedisStore implements Store {
 
   private guard<T>(call: () => Promise<T>): Promise<T> {
     return guardRedis(this.redis, call);
-  }
-}
-
-/**
- * Connects and resolves when the connection is ready, however many attempts
- * that takes: a first attempt that fails rejects `connect()`, but the retry
- * strategy goes on trying, so a node started before its Redis waits for it.
- */
-export async function connectedOnce(redis: Redis): Promise<void> {
-  // Not events.once: it would reject at the first 'error' (a failed attempt).
-  const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
-  redis.connect().catch(() => undefined);
-  await ready;
-}
-
-/** Runs a Redis call a request needs: a lost connection is `unavailable`; a reply error stays as it is (a bug). */
-export async function guardRedis<T>(redis: Redis, call: () => Promise<T>): Promise<T> {
-  if (redis.status !== 'ready') throw new ProtocolError('unavailable', 'the shared store is unreachable; try again');
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ReplyError') throw error;
-    throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
   }
 }

@@ -10,11 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
-import { connectedOnce, guardRedis, isRecord, parseStoredMessage, redisOptions } from '../store/redis.js';
+import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
+import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
+import type { Logger } from '../server/logger.js';
+import { isRecord, parseStoredMessage } from '../store/redis.js';
 import { nameKey as keyOf } from '../store/store.js';
-import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../store/redis-keys.js';
-import type { ClusterEvents, ClusterLink } from './cluster.js';
-import type { Logger } from './logger.js';
+import type { ClusterEvents, ClusterLink } from './link.js';
 import { sweepExpiredMembers, userOf } from './member-sweep.js';
 
 /** Messages fetched per group when catching up after a lost subscription. */
