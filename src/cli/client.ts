@@ -15,7 +15,7 @@ import { sanitizeLine } from '../client/sanitize.js';
 import { configureColors, InputClosedError, Screen } from '../client/terminal.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
-import { isValidName } from '../protocol/validate.js';
+import { isValidName, NAME_RULE } from '../protocol/names.js';
 import { strictCli, UsageError } from './common.js';
 import { hideBin, yargs } from './yargs.js';
 
@@ -58,8 +58,8 @@ async function main(): Promise<number> {
       }
       if ((args.cert === undefined) !== (args.key === undefined)) throw new UsageError('--cert and --key go together');
       if (!(args.timeout > 0 && args.timeout <= MAX_TIMEOUT_SECONDS)) throw new UsageError(`--timeout must be a number of seconds above 0, at most ${MAX_TIMEOUT_SECONDS}`);
-      if (args.user !== undefined && !isValidName(args.user)) throw new UsageError('--user must be 1 to 32 of A-Z a-z 0-9 _ . -');
-      if (args.group !== undefined && !isValidName(args.group)) throw new UsageError('--group must be 1 to 32 of A-Z a-z 0-9 _ . -');
+      if (args.user !== undefined && !isValidName(args.user)) throw new UsageError(`--user must be ${NAME_RULE}`);
+      if (args.group !== undefined && !isValidName(args.group)) throw new UsageError(`--group must be ${NAME_RULE}`);
       return true;
     })
     .version(false)

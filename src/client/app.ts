@@ -6,7 +6,8 @@
 import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
 import type { JoinedReply } from '../protocol/messages.js';
-import { isValidName, newPasswordProblem } from '../protocol/validate.js';
+import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
+import { newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
@@ -28,7 +29,7 @@ async function askName(screen: Screen, query: string): Promise<string> {
   for (;;) {
     const answer = (await screen.question(query)).trim();
     if (isValidName(answer)) return answer;
-    screen.print(kleur.yellow('names are 1 to 32 of A-Z a-z 0-9 _ . -'));
+    screen.print(kleur.yellow(`names are ${NAME_RULE}`));
   }
 }
 
@@ -106,10 +107,10 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
     const byNumber = /^\d+$/.test(answer) ? groups[Number(answer) - 1]?.name : undefined;
     const name = byNumber ?? answer;
     if (!isValidName(name)) {
-      screen.print(kleur.yellow('pick a number from the list, or a name of 1 to 32 of A-Z a-z 0-9 _ . -'));
+      screen.print(kleur.yellow(`pick a number from the list, or a name of ${NAME_RULE}`));
       continue;
     }
-    const exists = groups.some((group) => group.name.toLowerCase() === name.toLowerCase());
+    const exists = groups.some((group) => nameKey(group.name) === nameKey(name));
     if (!exists && !(await askYes(screen, `Create the group '${name}'?`))) continue;
     return joinGroup(client, name, !exists);
   }

@@ -6,6 +6,7 @@
 import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
 import type { GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
+import { nameKey } from '../protocol/names.js';
 import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
 import { CertificateError } from './connect.js';
@@ -109,12 +110,12 @@ export class ChatController {
 
   /** Names offered by Tab (sanitized: they go back into the line being typed); never our own. */
   private noteUsers(present: readonly string[], gone: readonly string[] = []): void {
-    for (const name of present) if (name.toLowerCase() !== this.self.toLowerCase()) this.users.set(name.toLowerCase(), sanitizeLine(name));
-    for (const name of gone) this.users.delete(name.toLowerCase());
+    for (const name of present) if (nameKey(name) !== nameKey(this.self)) this.users.set(nameKey(name), sanitizeLine(name));
+    for (const name of gone) this.users.delete(nameKey(name));
   }
 
   private inCurrentGroup(name: string): boolean {
-    return this.group !== undefined && this.group.name.toLowerCase() === name.toLowerCase();
+    return this.group !== undefined && nameKey(this.group.name) === nameKey(name);
   }
 
   /** A live message: shown when it belongs to the current group. */

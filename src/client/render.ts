@@ -5,7 +5,9 @@
  */
 import kleur from 'kleur';
 import type { ErrorCode } from '../protocol/errors.js';
+import { MIN_PASSWORD_BYTES } from '../protocol/limits.js';
 import type { GroupSummary, StoredMessage } from '../protocol/messages.js';
+import { NAME_RULE, nameKey } from '../protocol/names.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
 import { displayWidth, wrapLine } from './width.js';
 
@@ -21,7 +23,7 @@ const NAME_PAINTS: readonly Paint[] = [
 /** The same colour for a name every time, in any case. */
 export function nameColor(name: string): Paint {
   let hash = 0x811c9dc5;
-  for (const char of name.toLowerCase()) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  for (const char of nameKey(name)) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
   return NAME_PAINTS[hash % NAME_PAINTS.length]!;
 }
 
@@ -30,8 +32,8 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   bad_frame: 'the server could not read what was sent',
   bad_message: 'the server rejected a malformed request',
   wrong_state: 'that is not possible right now',
-  invalid_name: 'names are 1 to 32 letters, digits, _ . or -',
-  weak_password: 'passwords need at least 8 bytes',
+  invalid_name: `names are ${NAME_RULE}`,
+  weak_password: `passwords need at least ${MIN_PASSWORD_BYTES} bytes`,
   user_exists: 'that user name is taken',
   registration_closed: 'this server does not accept new accounts',
   auth_failed: 'wrong user name or password',
@@ -120,7 +122,7 @@ export interface RenderContext {
 
 export function renderChat(message: StoredMessage, context: RenderContext): string {
   const from = sanitizeLine(message.from);
-  const own = from.toLowerCase() === context.self.toLowerCase();
+  const own = nameKey(from) === nameKey(context.self);
   const time = formatTime(message.ts);
   const prefix = `${kleur.gray(time)} ${own ? kleur.bold(from) : nameColor(from)(from)}: `;
   const prefixWidth = displayWidth(`${time} ${from}: `);
@@ -137,7 +139,7 @@ export function renderChat(message: StoredMessage, context: RenderContext): stri
 export function renderDirect(message: { from: string; to: string; text: string; ts: number }, context: RenderContext): string {
   const from = sanitizeLine(message.from);
   const to = sanitizeLine(message.to);
-  const outgoing = from.toLowerCase() === context.self.toLowerCase();
+  const outgoing = nameKey(from) === nameKey(context.self);
   const time = formatTime(message.ts);
   const label = outgoing ? `[dm] you → ${to}` : `[dm] ${from} → you`;
   const prefix = `${kleur.gray(time)} ${kleur.bold().magenta(label)}: `;

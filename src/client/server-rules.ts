@@ -8,14 +8,14 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { ServerMessage, StoredMessage } from '../protocol/messages.js';
-import { isValidName, textProblem } from '../protocol/validate.js';
+import { isValidName, NAME_RULE } from '../protocol/names.js';
+import { textProblem } from '../protocol/validate.js';
 
 /** The server broke the protocol; the message says how, without quoting what it sent. */
 export class ServerViolationError extends Error {
   override readonly name = 'ServerViolationError';
 }
 
-const NAME_RULE = '1 to 32 of A-Z a-z 0-9 _ . -';
 
 function checkName(type: string, key: string, value: string): void {
   if (!isValidName(value)) throw new ServerViolationError(`${type}: '${key}' must be ${NAME_RULE}`);

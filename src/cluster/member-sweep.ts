@@ -5,7 +5,7 @@
  * node sweeps, each departure is reported once, by the node that removed it.
  */
 import type { Redis } from 'ioredis';
-import { nameKey } from '../store/store.js';
+import { nameKey } from '../protocol/names.js';
 
 /** The user of a `node|user` member entry. */
 export const userOf = (entry: string): string => entry.slice(entry.indexOf('|') + 1);

@@ -10,11 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import type { Logger } from '../server/logger.js';
 import { isRecord, parseStoredMessage } from '../store/redis.js';
-import { nameKey as keyOf } from '../store/store.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
 import { sweepExpiredMembers, userOf } from './member-sweep.js';
 

@@ -2,5 +2,6 @@ export * from './errors.js';
 export * from './frame.js';
 export * from './limits.js';
 export type * from './messages.js';
+export * from './names.js';
 export { REQUEST_TYPES } from './messages.js';
 export * from './validate.js';

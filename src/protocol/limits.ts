@@ -45,8 +45,6 @@ export const PROTOCOL_VERSION = 1;
 export const ALPN_PROTOCOL = 'termsender/1';
 export const DEFAULT_PORT = 9999;
 
-/** Names (`user`, `group`): 1 to 32 of A-Z a-z 0-9 _ . - */
-export const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 export const MAX_TEXT_BYTES = 4096;
 export const MIN_PASSWORD_BYTES = 8;
 /** Longer passwords are `bad_message`: hashing cost must not be client-controlled. */

@@ -6,16 +6,13 @@
 import { type ErrorCode, isErrorCode, ProtocolError } from './errors.js';
 import type { FrameBody } from './frame.js';
 import {
-  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_REQUEST_ID, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES, NAME_PATTERN,
+  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_REQUEST_ID, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
 } from './limits.js';
 import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+import { isValidName, NAME_RULE } from './names.js';
 
 /** C0 controls except tab and newline, DEL, and C1 controls. */
 const FORBIDDEN_TEXT_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-
-export function isValidName(value: string): boolean {
-  return NAME_PATTERN.test(value);
-}
 
 /** Why `text` breaks the protocol's text rule, or undefined when it does not. */
 export function textProblem(text: string): string | undefined {
@@ -60,7 +57,7 @@ class FieldReader {
   /** A name field; a malformed name fails with `code`. */
   name(key: string, code: ErrorCode): string {
     const value = this.string(key);
-    if (!isValidName(value)) this.fail(code, `'${key}' must be 1 to 32 of A-Z a-z 0-9 _ . -`);
+    if (!isValidName(value)) this.fail(code, `'${key}' must be ${NAME_RULE}`);
     return value;
   }
 

@@ -5,7 +5,7 @@
  * is the store's (`createOwnedGroup`). Accounts whose bucket is full again
  * are forgotten, so memory follows recent creators only.
  */
-import { nameKey } from '../store/store.js';
+import { nameKey } from '../protocol/names.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -13,7 +13,7 @@
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
-import { nameKey } from '../store/store.js';
+import { nameKey } from '../protocol/names.js';
 import type { ClusterLink } from '../cluster/link.js';
 
 /** What the hub needs of a connection. */

@@ -12,7 +12,7 @@
  * default scrypt cost that is hours, longer than the 15 minutes after which
  * records are forgotten anyway.
  */
-import { isValidName } from '../protocol/validate.js';
+import { isValidName, nameKey } from '../protocol/names.js';
 
 export interface LoginThrottleOptions {
   /** Failures allowed before delays start. */
@@ -47,7 +47,7 @@ export class LoginThrottle {
 
   /** Milliseconds to wait before answering a login for `name`. */
   delayFor(name: string, now: number = Date.now()): number {
-    const record = this.current(name.toLowerCase(), now);
+    const record = this.current(nameKey(name), now);
     if (record === undefined) return 0;
     const excess = record.failures - this.options.freeFailures;
     if (excess <= 0) return 0;
@@ -57,7 +57,7 @@ export class LoginThrottle {
   /** Counts a failed login for `name`; a name that is not a valid user name is never recorded. */
   recordFailure(name: string, now: number = Date.now()): void {
     if (!isValidName(name)) return;
-    const key = name.toLowerCase();
+    const key = nameKey(name);
     const record = this.current(key, now);
     this.records.delete(key); // to the back: the most recently failed
     this.forgetExpired(now);
@@ -74,7 +74,7 @@ export class LoginThrottle {
   }
 
   recordSuccess(name: string): void {
-    this.records.delete(name.toLowerCase());
+    this.records.delete(nameKey(name));
   }
 
   /** Drops records from the front (least recently failed) while they are past `forgetAfterMs`. */

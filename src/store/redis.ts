@@ -7,9 +7,10 @@
  */
 import { Redis, type Result } from 'ioredis';
 import type { StoredMessage } from '../protocol/messages.js';
+import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
-import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
+import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, type NewMessage, type Store, type UserRecord } from './store.js';
 
 const APPEND_SCRIPT = `
 local name = redis.call('HGET', KEYS[3], ARGV[1])

@@ -13,8 +13,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
+import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
-import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, nameKey as keyOf, type NewMessage, type Store, type UserRecord } from './store.js';
+import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, type NewMessage, type Store, type UserRecord } from './store.js';
 
 /** 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it). */
 const SCHEMA_VERSION = 2;

@@ -7,11 +7,6 @@
  */
 import type { StoredMessage } from '../protocol/messages.js';
 
-/** The key a name is unique under: names are ASCII, so lower case is exact. */
-export function nameKey(name: string): string {
-  return name.toLowerCase();
-}
-
 export interface UserRecord {
   /** The name as first written. */
   name: string;

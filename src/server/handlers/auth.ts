@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
-import { isValidName } from '../../protocol/validate.js';
+import { isValidName } from '../../protocol/names.js';
 import type { UserRecord } from '../../store/store.js';
 import type { Handler, RequestSource, ServerContext } from '../context.js';
 import { HashQueueFullError, type HashRequester } from '../passwords.js';

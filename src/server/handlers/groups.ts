@@ -5,9 +5,9 @@ import type {
   CreateGroupRequest, GroupSummary, GroupsReply, JoinedReply, JoinRequest, LeaveRequest, ListGroupsRequest,
   MembersReply, ServerMessage, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
+import { nameKey } from '../../protocol/names.js';
 import type { Handler, ServerContext } from '../context.js';
 import { fitList } from '../fit.js';
-import { nameKey } from '../../store/store.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 
 /** `build` applied to the most items that fit in one frame. */
