@@ -8,13 +8,19 @@
  */
 import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
 import { ProtocolError } from './errors.js';
+import { MAX_REQUEST_ID } from './limits.js';
 import { stringsAreUtf8 } from './utf8-scan.js';
-import { requestIdOf } from './validate.js';
 
 export const LENGTH_PREFIX_BYTES = 4;
 
 /** A decoded frame body: a plain object with string keys, not yet validated. */
 export type FrameBody = Record<string, unknown>;
+
+/** The request id in `body`, when it is a valid one (an unsigned integer below 2^32). */
+export function requestIdOf(body: FrameBody): number | undefined {
+  const id = body['id'];
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 && id <= MAX_REQUEST_ID ? id : undefined;
+}
 
 export class FrameEncoder {
   private readonly encoder = new Encoder({ ignoreUndefined: true, initialBufferSize: 4096 });

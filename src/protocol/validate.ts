@@ -4,9 +4,9 @@
  * Every failure is a ProtocolError with the spec's code.
  */
 import { type ErrorCode, isErrorCode, ProtocolError } from './errors.js';
-import type { FrameBody } from './frame.js';
+import { type FrameBody, requestIdOf } from './frame.js';
 import {
-  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_REQUEST_ID, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
+  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
 } from './limits.js';
 import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 import { isValidName, NAME_RULE } from './names.js';
@@ -28,12 +28,6 @@ export function newPasswordProblem(password: string): string | undefined {
   if (bytes < MIN_PASSWORD_BYTES) return `passwords need at least ${MIN_PASSWORD_BYTES} bytes`;
   if (bytes > MAX_PASSWORD_BYTES) return `passwords have at most ${MAX_PASSWORD_BYTES} bytes`;
   return undefined;
-}
-
-/** The request id in `body`, when it is a valid one. */
-export function requestIdOf(body: FrameBody): number | undefined {
-  const id = body['id'];
-  return isUint(id) && id <= MAX_REQUEST_ID ? id : undefined;
 }
 
 function isUint(value: unknown): value is number {
