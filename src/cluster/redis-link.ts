@@ -9,12 +9,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { errorMessage } from '../protocol/errors.js';
+import { isPlainObject } from '../protocol/frame.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
+import { parseServerValue } from '../protocol/validate.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
+import { readStoredMessage } from '../redis/stored-message.js';
 import type { Logger } from '../server/logger.js';
-import { isRecord, parseStoredMessage } from '../store/redis.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
 import { sweepExpiredMembers, userOf } from './member-sweep.js';
 
@@ -150,18 +153,18 @@ export class RedisClusterLink implements ClusterLink {
       const kind = payload[0];
       if (kind === EVENT_MESSAGE) {
         const newline = payload.indexOf('\n');
-        const message = parseStoredMessage(payload.slice(newline + 1));
+        const message = readStoredMessage(payload.slice(newline + 1));
         if (this.held !== undefined) this.held.push({ message, origin: payload.slice(1, newline) });
         else this.deliver(message, payload.slice(1, newline));
         return;
       }
       const event: unknown = JSON.parse(payload.slice(1));
-      if (!isRecord(event) || event['origin'] === this.nodeId) return; // ours went out locally already
-      const body = event['body'];
-      if (kind === EVENT_PRESENCE && isPresence(body)) events.presence(body, String(event['origin']));
-      if (kind === EVENT_DIRECT && isDirect(body)) events.direct(body, String(event['origin']));
+      if (!isPlainObject(event) || event['origin'] === this.nodeId) return; // ours went out locally already
+      const body = parseServerValue(event['body']);
+      if (kind === EVENT_PRESENCE && body.type === 'presence') events.presence(body, String(event['origin']));
+      if (kind === EVENT_DIRECT && body.type === 'dm') events.direct(body, String(event['origin']));
     } catch (error) {
-      this.options.logger.warn('unreadable cluster event', { reason: (error as Error).message });
+      this.options.logger.warn('unreadable cluster event', { reason: errorMessage(error) });
     }
   }
 
@@ -177,7 +180,7 @@ export class RedisClusterLink implements ClusterLink {
         for (const key of this.localMembers.keys()) {
           for (let more = true; more;) {
             const rows = await this.commands.zrangebyscore(REDIS_KEYS.messages(key), `(${this.delivered.get(key) ?? 0}`, '+inf', 'LIMIT', 0, CATCH_UP_LIMIT);
-            for (const row of rows) this.deliver(parseStoredMessage(row), '');
+            for (const row of rows) this.deliver(readStoredMessage(row), '');
             more = rows.length === CATCH_UP_LIMIT;
           }
         }
@@ -271,14 +274,4 @@ export class RedisClusterLink implements ClusterLink {
   private expiry(): number {
     return Date.now() + this.options.memberTtlMs;
   }
-}
-
-function isPresence(value: unknown): value is PresenceMessage {
-  return isRecord(value) && value['type'] === 'presence' && typeof value['group'] === 'string' && typeof value['user'] === 'string'
-    && (value['event'] === 'join' || value['event'] === 'leave');
-}
-
-function isDirect(value: unknown): value is DirectMessage {
-  return isRecord(value) && value['type'] === 'dm' && typeof value['from'] === 'string' && typeof value['to'] === 'string'
-    && typeof value['text'] === 'string' && typeof value['ts'] === 'number';
 }

@@ -93,6 +93,11 @@ export class ProtocolError extends Error {
   }
 }
 
+/** The message of anything thrown: an Error's own message, otherwise its string form. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }

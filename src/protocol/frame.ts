@@ -174,7 +174,8 @@ function stringKeysOnly(key: unknown): string {
   return key;
 }
 
-function isPlainObject(value: unknown): value is FrameBody {
+/** A plain object (as MessagePack or JSON decode a map), not yet validated. */
+export function isPlainObject(value: unknown): value is FrameBody {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 

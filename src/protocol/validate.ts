@@ -4,7 +4,7 @@
  * Every failure is a ProtocolError with the spec's code.
  */
 import { type ErrorCode, isErrorCode, ProtocolError } from './errors.js';
-import { type FrameBody, requestIdOf } from './frame.js';
+import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import {
   HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
 } from './limits.js';
@@ -187,6 +187,20 @@ function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
 function nameList(value: unknown, parent: FieldReader): string {
   if (typeof value !== 'string') parent.fail('bad_message', 'member names must be strings');
   return value;
+}
+
+/**
+ * A stored message that comes back from elsewhere than a frame (a store's or
+ * a cluster peer's JSON), or a `bad_message` ProtocolError.
+ */
+export function parseStoredMessage(value: unknown): StoredMessage {
+  return storedMessage(value, new FieldReader({}, undefined));
+}
+
+/** A server message that comes from elsewhere than a frame (a cluster peer's JSON), or a `bad_message` ProtocolError. */
+export function parseServerValue(value: unknown): ServerMessage {
+  if (!isPlainObject(value)) throw new ProtocolError('bad_message', 'expected a map');
+  return parseServerMessage(value);
 }
 
 /** A typed server message, or a `bad_message` ProtocolError (for clients). */

@@ -10,6 +10,7 @@ import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
+import { readStoredMessage } from '../redis/stored-message.js';
 import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, type NewMessage, type Store, type UserRecord } from './store.js';
 
 const APPEND_SCRIPT = `
@@ -43,19 +44,8 @@ declare module 'ioredis' {
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A stored message as Redis holds it, checked field by field. */
-export function parseStoredMessage(json: string): StoredMessage {
-  const value: unknown = JSON.parse(json);
-  if (!isRecord(value)) throw new Error('stored message is not an object');
-  const { group, seq, from, text, ts } = value;
-  if (typeof group !== 'string' || typeof seq !== 'number' || typeof from !== 'string' || typeof text !== 'string' || typeof ts !== 'number') {
-    throw new Error('stored message has fields of the wrong kind');
-  }
-  return { group, seq, from, text, ts };
 }
 
 export class RedisStore implements Store {
@@ -124,17 +114,17 @@ export class RedisStore implements Store {
     const json = await this.guard(() => this.redis.termsenderAppend(REDIS_KEYS.seq(key), REDIS_KEYS.messages(key), REDIS_KEYS.groups, key,
       message.from, message.text, String(message.ts), message.origin, REDIS_KEYS.events, EVENT_MESSAGE));
     if (typeof json !== 'string') throw new Error(`no group '${message.group}'`);
-    return parseStoredMessage(json);
+    return readStoredMessage(json);
   }
 
   async messagesSince(group: string, since: number, limit: number): Promise<MessagePage> {
     const rows = await this.guard(() => this.redis.zrangebyscore(REDIS_KEYS.messages(keyOf(group)), `(${since}`, '+inf', 'LIMIT', 0, limit + 1));
-    return { messages: rows.slice(0, limit).map(parseStoredMessage), more: rows.length > limit };
+    return { messages: rows.slice(0, limit).map(readStoredMessage), more: rows.length > limit };
   }
 
   async messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage> {
     const rows = await this.guard(() => this.redis.zrevrangebyscore(REDIS_KEYS.messages(keyOf(group)), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit + 1));
-    return { messages: rows.slice(0, limit).reverse().map(parseStoredMessage), more: rows.length > limit };
+    return { messages: rows.slice(0, limit).reverse().map(readStoredMessage), more: rows.length > limit };
   }
 
   async close(): Promise<void> {

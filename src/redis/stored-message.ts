@@ -1,0 +1,13 @@
+/** Stored messages as Redis holds them (JSON), read back through the protocol's own parser. */
+import { errorMessage } from '../protocol/errors.js';
+import type { StoredMessage } from '../protocol/messages.js';
+import { parseStoredMessage } from '../protocol/validate.js';
+
+/** The stored message in `json`; anything else is a plain Error (a broken store, not a client's mistake). */
+export function readStoredMessage(json: string): StoredMessage {
+  try {
+    return parseStoredMessage(JSON.parse(json));
+  } catch (error) {
+    throw new Error(`unreadable stored message: ${errorMessage(error)}`, { cause: error });
+  }
+}
