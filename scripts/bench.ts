@@ -8,6 +8,7 @@ import path from 'node:path';
 import { hideBin, yargs } from '../src/cli/yargs.js';
 import { generateDevCertificates } from '../src/certs/dev-certs.js';
 import { strictCli, UsageError } from '../src/cli/common.js';
+import { errorMessage } from '../src/protocol/errors.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
@@ -215,6 +216,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { hideBin, yargs } from '../src/cli/yargs.js';
 import { defaultDevHosts, generateDevCertificates, isValidHost } from '../src/certs/dev-certs.js';
 import { strictCli, UsageError } from '../src/cli/common.js';
+import { errorMessage } from '../src/protocol/errors.js';
 
 async function main(): Promise<void> {
   const argv = await strictCli(yargs(hideBin(process.argv)), {
@@ -37,6 +38,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`gen-certs: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`gen-certs: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -3,6 +3,7 @@
  * sending B-byte texts, for T seconds. Against the TermSender server (durable
  * SQLite storage on) or the bare relay, so the two can be compared in one run.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LatencyHistogram } from './histogram.js';
 import { type DeliveryStats, Member, stampText } from './load.js';
 import { cpuMicros, memory } from './processes.js';
@@ -118,10 +119,10 @@ export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eO
     options.progress(`${target} ${options.mode}: ${elapsed.toFixed(0)} s, ${Math.round(stats.delivered / elapsed).toLocaleString('en')} deliveries/s`);
   }, 1000);
 
-  await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+  await sleep(WARMUP_MS);
   stats.measuring = true;
   const windowStart = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  await sleep(options.seconds * 1000);
   stats.measuring = false;
   const windowSeconds = (performance.now() - windowStart) / 1000;
   running = false;

@@ -5,6 +5,7 @@
  * Also the bystander, run in a worker thread so that its pings are timed on
  * an event loop of their own.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { decode } from '@msgpack/msgpack';
@@ -95,7 +96,7 @@ async function bystander(port: number, ca: string): Promise<void> {
     const started = performance.now();
     await client.request({ type: 'ping' }, 'pong');
     worstMs = Math.max(worstMs, performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { once } from 'node:events';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cpuMicros, startChild } from './processes.js';
@@ -31,7 +32,7 @@ const GROUP = 'storm';
 /** Resolves once the process used under 6% of a core over 500 ms (the bystander's pings cost a little). */
 async function idle(pid: number): Promise<void> {
   for (let before = cpuMicros(pid); ;) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const now = cpuMicros(pid);
     if (now - before < 30_000) return;
     before = now;

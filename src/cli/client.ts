@@ -13,7 +13,7 @@ import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
 import { sanitizeLine } from '../client/sanitize.js';
 import { configureColors, InputClosedError, Screen } from '../client/terminal.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
 import { strictCli, UsageError } from './common.js';
@@ -25,7 +25,7 @@ const MAX_TIMEOUT_SECONDS = 3_600;
 
 function explain(error: unknown): string {
   if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 const CLIENT_HELP = {

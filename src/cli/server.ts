@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { Options } from 'yargs';
 import { hideBin, yargs } from './yargs.js';
 import { certificateFingerprint, defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
+import { errorMessage } from '../protocol/errors.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/limits.js';
 import type { ServerConfig } from '../server/config.js';
 import { parseCidrList } from '../server/ip-address.js';
@@ -38,7 +39,7 @@ function exemptRanges(value: string): string[] {
   try {
     return parseCidrList(value).length === 0 ? [] : value.split(',').map((range) => range.trim());
   } catch (error) {
-    throw new UsageError(`--ip-limit-exempt: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`--ip-limit-exempt: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
   try {
     tls.createSecureContext({ cert: config.tls.cert, key: config.tls.key, ...(config.tls.clientCa ? { ca: config.tls.clientCa } : {}) });
   } catch (error) {
-    throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${(error as Error).message})`, { cause: error });
+    throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${errorMessage(error)})`, { cause: error });
   }
   const server = await startServer(config, { logger });
   const stop = (signal: NodeJS.Signals): void => {
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     server.close().then(
       () => { process.exitCode = 0; },
       (error: unknown) => {
-        process.stderr.write(`termsender-server: shutdown failed: ${(error as Error).message}\n`);
+        process.stderr.write(`termsender-server: shutdown failed: ${errorMessage(error)}\n`);
         process.exitCode = 1;
       },
     ).finally(() => process.exit());
@@ -222,8 +223,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`termsender-server: ${message}\n`);
+  process.stderr.write(`termsender-server: ${errorMessage(error)}\n`);
   // A start that failed may leave handles open (a Redis client retrying, a worker's channel to its primary).
   process.exit(1);
 });

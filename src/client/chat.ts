@@ -3,8 +3,9 @@
  * It shows each message of a group once (by seq), and after a reconnect it
  * rejoins with `since` = the last seq seen, so nothing missed is lost.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import kleur from 'kleur';
-import { ProtocolError } from '../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import type { GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay } from './backoff.js';
@@ -178,7 +179,7 @@ export class ChatController {
     } catch (error) {
       const unsent = command.kind === 'say' || command.kind === 'msg' ? ` — not sent: ${sanitizeLine(command.text).slice(0, 60)}` : '';
       if (error instanceof ProtocolError) this.screen.print(renderError(error.code, error.code === 'frame_too_large' || error.code === 'limit_reached' ? error.message : undefined) + kleur.red(unsent));
-      else this.screen.print(kleur.red(`! ${sanitizeLine((error as Error).message)}${unsent}`));
+      else this.screen.print(kleur.red(`! ${sanitizeLine(errorMessage(error))}${unsent}`));
     }
   }
 
@@ -257,7 +258,7 @@ export class ChatController {
     this.screen.print(renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}; reconnecting…`));
     let delay = backoffDelay(0);
     for (let attempt = 1; !this.quitting; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
       if (this.quitting) return;
       try {
         const client = await this.reconnect();
@@ -274,7 +275,7 @@ export class ChatController {
           return;
         }
         delay = backoffDelay(attempt);
-        this.screen.print(renderStatus(`reconnect failed: ${sanitizeLine((failure as Error).message)}; next try in ${(delay / 1000).toFixed(1)} s`));
+        this.screen.print(renderStatus(`reconnect failed: ${sanitizeLine(errorMessage(failure))}; next try in ${(delay / 1000).toFixed(1)} s`));
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
-import { ProtocolError } from '../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
@@ -152,7 +152,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     this.keepAliveTimer = setInterval(() => {
       if (this.closed || Date.now() - this.lastWrite < intervalMs) return;
       this.call({ type: 'ping' }, 'pong', Math.max(1_000, intervalMs)).catch((error: unknown) => {
-        this.closedWith ??= new Error(`the server stopped answering (${(error as Error).message})`);
+        this.closedWith ??= new Error(`the server stopped answering (${errorMessage(error)})`);
         this.socket.destroy();
       });
     }, Math.max(250, intervalMs / 4));
@@ -182,7 +182,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
         checkServerMessage(message);
       } catch (error) {
         // Framing, field types or rules: the stream can no longer be trusted, and nothing after it is read.
-        this.closedWith = new Error(`the server broke the protocol: ${(error as Error).message}`, { cause: error });
+        this.closedWith = new Error(`the server broke the protocol: ${errorMessage(error)}`, { cause: error });
         this.socket.destroy();
         return;
       }

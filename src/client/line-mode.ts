@@ -6,7 +6,8 @@
  * any other failure is reported and makes the exit status non-zero.
  */
 import { createInterface } from 'node:readline';
-import { ProtocolError } from '../protocol/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
 import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
@@ -39,7 +40,7 @@ async function sayWithRetry(client: ProtocolClient, text: string): Promise<void>
       return;
     } catch (error) {
       if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= MAX_RATE_RETRIES) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, { initialMs: 100, maxMs: 5_000, random: Math.random })));
+      await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 5_000, random: Math.random }));
     }
   }
 }
@@ -97,7 +98,7 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
     try {
       await sayWithRetry(client, line);
     } catch (error) {
-      io.err(`line ${lineNumber} not sent: ${(error as Error).message}`);
+      io.err(`line ${lineNumber} not sent: ${errorMessage(error)}`);
       failures += 1;
     }
   }

@@ -8,6 +8,7 @@
  * it missed for its groups and delivers them, so nothing stored is lost.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../protocol/errors.js';
 import { isPlainObject } from '../protocol/frame.js';
@@ -189,7 +190,7 @@ export class RedisClusterLink implements ClusterLink {
         for (const { message, origin } of held) this.deliver(message, origin);
       } catch (error) {
         this.options.logger.warn('catching up after a lost subscription failed; retrying', { reason: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
       }
     }
   }

@@ -7,7 +7,7 @@
  * MessagePack step. None of them knows about sockets.
  */
 import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
-import { ProtocolError } from './errors.js';
+import { errorMessage, ProtocolError } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
 import { stringsAreUtf8 } from './utf8-scan.js';
 
@@ -252,7 +252,7 @@ export class FrameDecoder {
     try {
       body = this.decoder.decode(bytes);
     } catch (error) {
-      this.broken = new ProtocolError('bad_frame', `frame body is not valid MessagePack: ${(error as Error).message}`, { cause: error });
+      this.broken = new ProtocolError('bad_frame', `frame body is not valid MessagePack: ${errorMessage(error)}`, { cause: error });
       throw this.broken;
     }
     if (!isPlainObject(body)) {

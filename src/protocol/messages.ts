@@ -114,5 +114,3 @@ export type ServerMessage =
   | ErrorMessage
   | ShutdownMessage
   | Reply;
-
-export type ServerMessageType = ServerMessage['type'];

@@ -5,10 +5,11 @@
  * goes through `close`.
  */
 import type { TLSSocket } from 'node:tls';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
-import type { SayRequest, ServerMessage } from '../protocol/messages.js';
+import { PROTOCOL_VERSION } from '../protocol/limits.js';
+import type { RequestType, SayRequest, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
 import type { Peer } from './address-limits.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
@@ -23,7 +24,7 @@ const CLOSE_GRACE_MS = 2_000;
 /** `say` requests of one connection under way at once. */
 const MAX_PIPELINED = 64;
 /** Requests that read much (history, member lists) and are paced by `queryRate`. */
-const QUERIES: ReadonlySet<string> = new Set(['join', 'history', 'who', 'list_groups']);
+const QUERIES: ReadonlySet<RequestType> = new Set<RequestType>(['join', 'history', 'who', 'list_groups']);
 /** Output queued within one turn may reach this many times the backlog bound before the flush. */
 const TURN_OUTPUT_FACTOR = 4;
 /**
@@ -97,7 +98,7 @@ export class Connection implements HubMember, BatchedOutput {
     });
     this.socket.on('close', () => this.close());
     this.send({
-      type: 'welcome', version: 1, server: config.serverName, max_frame: config.limits.maxFrame, registration: config.registration === 'open',
+      type: 'welcome', version: PROTOCOL_VERSION, server: config.serverName, max_frame: config.limits.maxFrame, registration: config.registration === 'open',
       idle_timeout: Math.floor(config.limits.idleTimeoutMs / 1000),
     });
     this.authTimer = setTimeout(() => this.fail(new ProtocolError('auth_timeout', 'not signed in in time')), config.limits.authTimeoutMs);
@@ -239,7 +240,7 @@ export class Connection implements HubMember, BatchedOutput {
       }
       if (QUERIES.has(request.type)) {
         // Meanwhile nothing more is read from this client: its socket pauses, TCP pushes back.
-        for (let wait = this.queries.waitMs(); wait > 0; wait = this.queries.waitMs()) await new Promise((resolve) => setTimeout(resolve, wait));
+        for (let wait = this.queries.waitMs(); wait > 0; wait = this.queries.waitMs()) await sleep(wait);
         if (this.isClosed()) return;
       }
       await this.pipeline; // anything else sees the state every earlier request left

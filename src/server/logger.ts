@@ -20,7 +20,6 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields & { error?: never }, error?: unknown): void;
-  enabled(level: LogLevel): boolean;
 }
 
 /** Characters a terminal might act on (C0, DEL, C1, line separators, bidi overrides): never written raw in text logs. */
@@ -66,6 +65,5 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     info: (message, fields) => log('info', message, fields),
     warn: (message, fields) => log('warn', message, fields),
     error: (message, fields, error) => log('error', message, fields, error),
-    enabled: (at) => RANK[at] >= threshold,
   };
 }

@@ -4,8 +4,9 @@
  * under way, say `shutdown` to everyone, close the store.
  */
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
-import { ProtocolError } from '../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { FrameEncoder } from '../protocol/frame.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import type { Store } from '../store/store.js';
@@ -64,7 +65,7 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<{ store:
       return { store, lock };
     } catch (error) {
       lock?.release();
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      const reason = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
       throw new Error(`cannot use ${config.dataDir} as the data folder (${reason})`, { cause: error });
     }
   }
@@ -175,7 +176,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       const open = Array.from(connections);
       await Promise.all(open.map((connection) => connection.quiesce()));
       for (const connection of open) connection.shutdown(message);
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())]);
+      await Promise.race([stopped, sleep(SHUTDOWN_FLUSH_MS, undefined, { ref: false })]);
       await cluster?.close();
       await store.close();
       lock?.release();

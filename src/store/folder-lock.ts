@@ -11,6 +11,7 @@
  */
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '../protocol/errors.js';
 
 export const LOCK_FILE = 'server.lock';
 
@@ -112,7 +113,7 @@ function heldLock(file: string, mine: string): FolderLock {
       if (readOrEmpty(file) === mine) unlinkSync(file);
     } catch (error) {
       // A lock file left behind is judged stale by the next start: worth a warning, not a failed exit.
-      process.emitWarning(`could not remove ${file}: ${(error as Error).message}`);
+      process.emitWarning(`could not remove ${file}: ${errorMessage(error)}`);
     }
   };
   process.on('exit', release);

@@ -5,6 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -83,7 +84,7 @@ export class TmuxSession {
       const screen = await this.screen(escapes);
       if (condition(screen)) return screen;
       if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${screen}`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
   }
 

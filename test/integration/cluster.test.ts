@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hasRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { launchServer, signedInClient, spawnServer, startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
@@ -126,7 +127,7 @@ test('Redis down: requests get unavailable, the node stays up, and recovers with
   for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
     after = await alice.request({ type: 'say', text: 'after the outage' });
     if (after.type === 'ack') break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   assert.ok(after?.type === 'ack' && after.seq === before.seq! + 1, 'seq goes on after the restart');
   assert.equal((await bob.next((m) => m.type === 'msg' && m.text === 'after the outage')).type, 'msg');
