@@ -3,7 +3,7 @@ import { ProtocolError } from '../../protocol/errors.js';
 import { HISTORY_DEFAULT_LIMIT } from '../../protocol/limits.js';
 import type { DmRequest, HistoryReply, HistoryRequest, SayRequest } from '../../protocol/messages.js';
 import type { Handler } from '../context.js';
-import { fitList } from '../fit.js';
+import { fit } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 
 export const say: Handler<SayRequest, ChatSession> = async (request, session, context, source) => {
@@ -20,8 +20,7 @@ export const history: Handler<HistoryRequest, ChatSession> = async (request, ses
   const build = (messages: typeof page.messages, cut: boolean): HistoryReply => ({
     type: 'history', group: session.group, messages, more: page.more || cut,
   });
-  const fitted = fitList(context.encoder, context.config.limits.maxFrame, page.messages, 'tail', build);
-  return { reply: build(fitted.items, fitted.cut) };
+  return { reply: fit(context, page.messages, 'tail', build).message };
 };
 
 export const dm: Handler<DmRequest, SignedInSession> = async (request, session, context) => {

@@ -3,20 +3,12 @@ import { assertNever, ProtocolError } from '../../protocol/errors.js';
 import { JOIN_HISTORY_MESSAGES, SINCE_MAX_MESSAGES } from '../../protocol/limits.js';
 import type {
   CreateGroupRequest, GroupSummary, GroupsReply, JoinedReply, JoinRequest, LeaveRequest, ListGroupsRequest,
-  MembersReply, ServerMessage, StoredMessage, WhoRequest,
+  MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
-import type { Handler, ServerContext } from '../context.js';
-import { fitList } from '../fit.js';
+import type { Handler } from '../context.js';
+import { fit } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
-
-/** `build` applied to the most items that fit in one frame. */
-function fit<T, M extends ServerMessage>(
-  context: ServerContext, items: T[], keep: 'head' | 'tail', build: (subset: T[], cut: boolean) => M,
-): M {
-  const fitted = fitList(context.encoder, context.config.limits.maxFrame, items, keep, build);
-  return build(fitted.items, fitted.cut);
-}
 
 /** Sorts by name key (names are ASCII, so code-unit order is exact). */
 function byNameKey<T>(items: T[], nameOf: (item: T) => string): T[] {
@@ -40,7 +32,7 @@ export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (re
   const counts = await context.hub.memberCounts(names);
   const groups: GroupSummary[] = names.map((name, index) => ({ name, members: counts[index] ?? 0 }));
   const build = (subset: GroupSummary[], cut: boolean): GroupsReply => ({ type: 'groups', groups: subset, ...(cut ? { more: true } : {}) });
-  return { reply: fit(context, groups, 'head', build) };
+  return { reply: fit(context, groups, 'head', build).message };
 };
 
 /**
@@ -86,11 +78,11 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
     type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}),
   });
   // A list that does not fit is cut in name-key order, so that `who` with `after` goes on from its last name.
-  const fitted = fitList(context.encoder, context.config.limits.maxFrame, everyone, 'head', withMembers);
-  const members = fitted.cut ? fitList(context.encoder, context.config.limits.maxFrame, byNameKey(everyone, (name) => name), 'head', withMembers).items : everyone;
+  const fitted = fit(context, everyone, 'head', withMembers);
+  const members = fitted.cut ? fit(context, byNameKey(everyone, (name) => name), 'head', withMembers).items : everyone;
   const membersCut = fitted.cut;
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
-  const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory);
+  const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq };
   return { state, reply };
 };
@@ -109,8 +101,8 @@ export const who: Handler<WhoRequest, ChatSession> = async (request, session, co
   const build = (members: string[], cut: boolean): MembersReply => ({ type: 'members', group: session.group, members, ...(cut ? { more: true } : {}) });
   const present = await context.hub.members(session.group);
   if (request.after === undefined) {
-    const whole = fitList(context.encoder, context.config.limits.maxFrame, present, 'head', build);
-    if (!whole.cut) return { reply: build(present, false) };
+    const whole = fit(context, present, 'head', build);
+    if (!whole.cut) return { reply: whole.message };
   }
-  return { reply: fit(context, afterCursor(byNameKey(present, (name) => name), request.after, (name) => name), 'head', build) };
+  return { reply: fit(context, afterCursor(byNameKey(present, (name) => name), request.after, (name) => name), 'head', build).message };
 };
