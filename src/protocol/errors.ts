@@ -1,4 +1,4 @@
-/** Error codes exactly as shared/protocol.md spells them, plus documented additions. */
+/** Error codes exactly as docs/protocol.md spells them, additions included. */
 export const ERROR_CODES = [
   'frame_too_large',
   'bad_frame',

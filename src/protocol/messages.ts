@@ -1,5 +1,5 @@
 /**
- * Every message of shared/protocol.md as a TypeScript type, for both
+ * Every message of docs/protocol.md as a TypeScript type, for both
  * directions. Field names are the wire names.
  */
 import type { ErrorCode } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * Every flag of shared/interface.md, given as an operator types it: once on
+ * Every server flag of README.md, given as an operator types it: once on
  * the command line and once through its TERMSENDER_* variable, against the
  * real commands. A new flag is one more row in its command's table.
  */
