@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { FrameBody } from '../../../src/protocol/frame.js';
-import { parseRequest, parseServerMessage, textProblem } from '../../../src/protocol/validate.js';
+import { parseRequest, parseServerMessage, parseServerValue, parseStoredMessage, textProblem } from '../../../src/protocol/validate.js';
 
 function code(body: FrameBody, parse: (body: FrameBody) => unknown = parseRequest): { code: string; id: number | undefined } {
   try {
@@ -83,4 +83,16 @@ test('server messages parse; wrong kinds are bad_message', () => {
   assert.equal(code({ type: 'msg', group: 'g', seq: '1', from: 'a', text: 't', ts: 1 }, parseServerMessage).code, 'bad_message');
   assert.equal(code({ type: 'welcome', version: 1, server: 's', max_frame: 10, registration: 'yes' }, parseServerMessage).code, 'bad_message');
   assert.equal(code({ type: 'teleport' }, parseServerMessage).code, 'bad_message');
+});
+
+test('values from elsewhere than a frame (Redis JSON) go through the same parsers', () => {
+  const stored = { group: 'g', seq: 3, from: 'a', text: 't', ts: 1 };
+  assert.deepEqual(parseStoredMessage({ ...stored, extra: true }), stored);
+  assert.deepEqual(parseServerValue({ type: 'dm', from: 'a', to: 'b', text: 't', ts: 2 }), { type: 'dm', from: 'a', to: 'b', text: 't', ts: 2 });
+  for (const value of [null, [], 'x', { ...stored, seq: -1 }, { ...stored, text: 5 }]) {
+    assert.throws(() => parseStoredMessage(value), (error) => error instanceof ProtocolError && error.code === 'bad_message');
+  }
+  for (const value of [null, [1], { type: 'presence', group: 'g', user: 'u', event: 'wave' }]) {
+    assert.throws(() => parseServerValue(value), (error) => error instanceof ProtocolError && error.code === 'bad_message');
+  }
 });
