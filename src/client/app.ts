@@ -12,7 +12,7 @@ import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { renderError, renderGroupTable, renderStatus } from './render.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, type Connected, type Credentials, joinGroup, signIn } from './session.js';
+import { connect, type Connected, type Credentials, joinGroup, signIn } from './sign-in.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {

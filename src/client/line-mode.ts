@@ -13,7 +13,7 @@ import type { ProtocolClient, Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { plainChat, plainDirect } from './render.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, joinGroup, signIn } from './session.js';
+import { connect, joinGroup, signIn } from './sign-in.js';
 
 export interface LineModeConfig {
   tls: TlsOptions;
