@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
   ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
 } from '../protocol/messages.js';
-import { parseServerMessage } from '../protocol/validate.js';
+import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
 import { checkServerMessage } from './server-rules.js';
 
 /** A request as the caller writes it: the client adds the id. */
@@ -178,6 +178,8 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
       try {
         const body = this.decoder.next();
         if (body === undefined) return;
+        // A newer unsolicited type (topic, kicked, activity…) is ignored, as the protocol allows; not in place of welcome.
+        if (this.welcomeWaiter === undefined && isUnknownUnsolicited(body)) continue;
         message = parseServerMessage(body);
         checkServerMessage(message);
       } catch (error) {
