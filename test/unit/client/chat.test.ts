@@ -19,7 +19,19 @@ class FakeTerminal implements ChatTerminal {
   private onLine: (line: string) => void = () => undefined;
   completer: Completer = async (line) => [[], line];
 
-  print(text: string): void { this.printed.push(...stripVTControlCharacters(text).split('\n')); }
+  private waiters: Array<{ line: string; resolve: () => void }> = [];
+
+  print(text: string): void {
+    this.printed.push(...stripVTControlCharacters(text).split('\n'));
+    for (const waiter of this.waiters) if (this.printed.includes(waiter.line)) waiter.resolve();
+  }
+
+  /** Resolves once `line` has been printed. */
+  printedLine(line: string): Promise<void> {
+    if (this.printed.includes(line)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ line, resolve }));
+  }
+
   eraseEcho(): void {}
   startChat(prompt: string, onLine: (line: string) => void): void { this.prompt = prompt; this.onLine = onLine; }
   setPrompt(prompt: string): void { this.prompt = prompt; }
@@ -77,10 +89,10 @@ function answerWho(request: Outgoing): ServerMessage {
   return { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` };
 }
 
-function started(answer: (request: Outgoing) => ServerMessage = answerWho) {
+function started(answer: (request: Outgoing) => ServerMessage = answerWho, reconnect?: () => Promise<ChatConnection>) {
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(answer);
-  const chat = new ChatController(connection, 'alice', terminal, async () => connection);
+  const chat = new ChatController(connection, 'alice', terminal, reconnect ?? (async () => connection));
   chat.start(joinedG);
   return { terminal, connection, chat };
 }
@@ -139,4 +151,33 @@ test('/quit closes the terminal, says bye, and finishes with status 0', async ()
   terminal.type('/quit');
   assert.equal(await chat.finished, 0);
   assert.equal(terminal.closed, true);
+});
+
+test('after a lost connection: reconnects, resumes page by page, and shows live messages held meanwhile once, after the pages', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: TS });
+  const fresh: FakeConnection = new FakeConnection((request) => {
+    if (request.type !== 'join' || request.group !== 'g') return answerWho(request);
+    if (request.since === 2) {
+      // Live while the first page is on its way: 5 comes on the next page too, 6 only live.
+      fresh.push({ type: 'msg', ...message(5) });
+      fresh.push({ type: 'msg', ...message(6) });
+      return { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 5, history: [message(3), message(4)], more: true };
+    }
+    // Computed before 6 was said: 6 reaches this client only live.
+    return { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 5, history: [message(5)], more: false };
+  });
+  const { terminal, connection } = started(answerWho, async () => fresh);
+  const before = terminal.printed.length;
+  connection.emit('close', new Error('reset by peer'));
+  t.mock.timers.tick(1_000); // the first backoff delay, at most 500 ms
+  await terminal.printedLine('-- reconnected');
+  assert.deepEqual(fresh.requests, [{ type: 'join', group: 'g', since: 2 }, { type: 'join', group: 'g', since: 4 }]);
+  assert.deepEqual(terminal.printed.slice(before), [
+    '-- connection lost (reset by peer); reconnecting…',
+    '09:05 bob: m3', '09:05 bob: m4', '09:05 bob: m5',
+    '(3 messages while you were away)',
+    '09:05 bob: m6',
+    '-- reconnected',
+  ]);
 });
