@@ -195,6 +195,10 @@ export function renderProblem(text: string): string {
   return kleur.red(`! ${sanitizeLine(text)}`);
 }
 
+export function renderConnected(server: string, host: string, port: number): string {
+  return renderStatus(`connected to ${sanitizeLine(server)} at ${host}:${port}`);
+}
+
 export const NOT_IN_GROUP_NOTICE = 'Not in a group: /groups to list them, /join GROUP or /create GROUP.';
 
 export function renderUnknownCommand(name: string): string {
