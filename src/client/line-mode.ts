@@ -6,14 +6,14 @@
  * any other failure is reported and makes the exit status non-zero.
  */
 import { createInterface } from 'node:readline';
-import { ProtocolError } from '../protocol/errors.js';
+import { assertNever, ProtocolError } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
 import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { plainChat, plainDirect } from './render.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, joinGroup, signIn } from './session.js';
+import { connect, joinGroup, signIn } from './sign-in.js';
 
 export interface LineModeConfig {
   tls: TlsOptions;
@@ -65,6 +65,7 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       case 'error': io.err(`error: ${message.code}: ${sanitizeLine(message.message)}`); break;
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
+      default: assertNever(message);
     }
   });
   // Losing the connection before the input ends is a failure, even if no line was refused for it.

@@ -25,7 +25,7 @@ async function silentServer(t: TestContext): Promise<number> {
 
 async function lineClient(t: TestContext, port: number, extraArgs: string[], env: NodeJS.ProcessEnv = {}) {
   const certs = await getTestCertificates();
-  const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g', ...extraArgs], env);
+  const client = runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--group', 'g', ...extraArgs], { TERMSENDER_PASSWORD: TEST_PASSWORD, ...env });
   client.child.stdin.end();
   return client;
 }
