@@ -24,7 +24,12 @@ export interface StormResult {
   members: number;
   join: StormPhase;
   leave: StormPhase;
+  /** One member asks for BURST_JOINS full histories (1,000 texts of 4 KB) at once. */
+  burst: StormPhase;
 }
+
+const BURST_JOINS = 400;
+const BURST_HISTORY = 1000;
 
 const CONCURRENT_SETUP = 64;
 const GROUP = 'storm';
@@ -90,7 +95,15 @@ export async function runStorm(certDir: string, ca: string, members: number, dat
     const join = await phase(pid, clients, bystander, () => Promise.all(clients.map((client) => client.request({ type: 'join', group: GROUP }, 'joined'))));
     progress('all leave at once...');
     const leave = await phase(pid, clients, bystander, () => Promise.all(clients.map((client) => client.request({ type: 'leave' }, 'left'))));
-    return { members, join, leave };
+    progress(`one member asks for ${BURST_JOINS} long histories at once...`);
+    const heavy = clients[0]!;
+    await heavy.request({ type: 'join', group: GROUP }, 'joined');
+    const text = 'x'.repeat(4000);
+    for (let id = 1; id <= BURST_HISTORY; id += 1) await heavy.request({ type: 'say', text, id }, 'ack');
+    await heavy.request({ type: 'leave' }, 'left');
+    await idle(pid);
+    const burst = await phase(pid, clients, bystander, () => Promise.all(Array.from({ length: BURST_JOINS }, () => heavy.request({ type: 'join', group: GROUP, since: 0 }, 'joined'))));
+    return { members, join, leave, burst };
   } finally {
     await bystander.terminate();
     for (const client of clients) client.socket.destroy();

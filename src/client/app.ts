@@ -3,7 +3,6 @@
  * (offering to create the account), picks or creates a group, then hands the
  * terminal to the chat controller.
  */
-import kleur from 'kleur';
 import { ProtocolError } from '../protocol/errors.js';
 import type { JoinedReply } from '../protocol/messages.js';
 import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
@@ -11,9 +10,8 @@ import { newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
-import { renderError, renderGroupTable, renderStatus } from './render.js';
-import { sanitizeLine } from './sanitize.js';
-import { connect, type Connected, type Credentials, joinGroup, signIn } from './session.js';
+import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
+import { connect, type Connected, type Credentials, joinGroup, signIn } from './sign-in.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {
@@ -29,7 +27,7 @@ async function askName(screen: Screen, query: string): Promise<string> {
   for (;;) {
     const answer = (await screen.question(query)).trim();
     if (isValidName(answer)) return answer;
-    screen.print(kleur.yellow(`names are ${NAME_RULE}`));
+    screen.print(renderHint(`names are ${NAME_RULE}`));
   }
 }
 
@@ -46,11 +44,11 @@ async function newPassword(screen: Screen, first?: string): Promise<string> {
     password ??= await screen.secret('password: ');
     const problem = newPasswordProblem(password);
     if (problem !== undefined) {
-      screen.print(kleur.yellow(problem));
+      screen.print(renderHint(problem));
       continue;
     }
     if ((await screen.secret('repeat the password: ')) === password) return password;
-    screen.print(kleur.yellow('the passwords differ'));
+    screen.print(renderHint('the passwords differ'));
   }
 }
 
@@ -107,7 +105,7 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
     const byNumber = /^\d+$/.test(answer) ? groups[Number(answer) - 1]?.name : undefined;
     const name = byNumber ?? answer;
     if (!isValidName(name)) {
-      screen.print(kleur.yellow(`pick a number from the list, or a name of ${NAME_RULE}`));
+      screen.print(renderHint(`pick a number from the list, or a name of ${NAME_RULE}`));
       continue;
     }
     const exists = groups.some((group) => nameKey(group.name) === nameKey(name));
@@ -136,7 +134,7 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   // A password typed for a new account is checked and typed twice; one from a flag is used as given.
   const password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
   const connected = await connect(config.tls);
-  screen.print(renderStatus(`connected to ${sanitizeLine(connected.welcome.server)} at ${config.tls.host}:${config.tls.port}`));
+  screen.print(renderConnected(connected.welcome.server, config.tls.host, config.tls.port));
   let signedIn: SignedIn | undefined;
   let joined: JoinedReply;
   try {
@@ -147,7 +145,7 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     throw error;
   }
   const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials));
-  screen.print(kleur.dim('Type to chat; /help lists commands; /quit or exit leaves.'));
+  screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   return chat.finished;
 }

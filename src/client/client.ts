@@ -5,18 +5,19 @@
  */
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
-import { errorMessage, ProtocolError } from '../protocol/errors.js';
+import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
   ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
 } from '../protocol/messages.js';
-import { parseServerMessage } from '../protocol/validate.js';
+import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
 import { checkServerMessage } from './server-rules.js';
 
 /** A request as the caller writes it: the client adds the id. */
-type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
-type Reply<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+/** The server message of type `T`: what `call` resolves with. */
+export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage;
 
 interface Pending {
@@ -108,7 +109,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   }
 
   /** Sends a request and resolves with its reply of type `expect`; an `error` reply rejects with its code. */
-  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = this.timeoutMs): Promise<Reply<T>> {
+  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T, timeoutMs = this.timeoutMs): Promise<ReplyOfType<T>> {
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
     this.write({ ...request, id });
@@ -178,6 +179,8 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
       try {
         const body = this.decoder.next();
         if (body === undefined) return;
+        // A newer unsolicited type (topic, kicked, activity…) is ignored, as the protocol allows; not in place of welcome.
+        if (this.welcomeWaiter === undefined && isUnknownUnsolicited(body)) continue;
         message = parseServerMessage(body);
         checkServerMessage(message);
       } catch (error) {
@@ -212,8 +215,11 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
         this.emit('message', message);
         return;
+      case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':
+      case 'ack': case 'members': case 'history': case 'left': case 'pong':
+        return; // a reply nobody waits for any more (timed out), or a second welcome
       default:
-        return; // a reply nobody waits for any more (timed out)
+        assertNever(message);
     }
   }
 
@@ -230,6 +236,6 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   }
 }
 
-function isType<T extends ServerMessage['type']>(message: ServerMessage, type: T): message is Reply<T> {
+function isType<T extends ServerMessage['type']>(message: ServerMessage, type: T): message is ReplyOfType<T> {
   return message.type === type;
 }

@@ -2,8 +2,11 @@
  * Tab completion at the chat prompt, in readline's shape: the candidates and
  * the part of the line they replace. Commands after `/`; user names after
  * `/msg ` and at the end of a message (a mention); group names after
- * `/join `. Pure.
+ * `/join `. `complete` is pure; `CompletionNames` keeps what it offers.
  */
+import { nameKey } from '../protocol/names.js';
+import { sanitizeLine } from './sanitize.js';
+
 export interface CompletionSources {
   /** Users known to be in the current group. */
   users: readonly string[];
@@ -30,4 +33,45 @@ export function complete(line: string, sources: CompletionSources): [string[], s
   if (word === '') return [[], ''];
   // At the start of the line a mention reads `alice: `; later, just the name.
   return [startingWith(word, sources.users, line === word ? ': ' : ' '), word];
+}
+
+/**
+ * The names Tab offers at the chat prompt: users in the current group (and
+ * those who wrote to us) by name key, never our own, and group names seen.
+ * Kept sanitized: a candidate goes back into the line being typed.
+ */
+export class CompletionNames implements CompletionSources {
+  private readonly usersByKey = new Map<string, string>();
+  private readonly groupNames = new Set<string>();
+
+  constructor(private readonly self: string) {}
+
+  get users(): string[] {
+    return [...this.usersByKey.values()];
+  }
+
+  get groups(): string[] {
+    return [...this.groupNames];
+  }
+
+  noteUsers(present: readonly string[], gone: readonly string[] = []): void {
+    for (const name of present) if (nameKey(name) !== nameKey(this.self)) this.usersByKey.set(nameKey(name), sanitizeLine(name));
+    for (const name of gone) this.usersByKey.delete(nameKey(name));
+  }
+
+  /** The current group's members, in place of those known before. */
+  replaceUsers(members: readonly string[]): void {
+    this.usersByKey.clear();
+    this.noteUsers(members);
+  }
+
+  noteGroup(name: string): void {
+    this.groupNames.add(sanitizeLine(name));
+  }
+
+  /** The server's whole list, in place of the groups seen before. */
+  replaceGroups(names: readonly string[]): void {
+    this.groupNames.clear();
+    for (const name of names) this.noteGroup(name);
+  }
 }

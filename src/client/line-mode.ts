@@ -7,14 +7,14 @@
  */
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage, ProtocolError } from '../protocol/errors.js';
+import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
 import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { plainChat, plainDirect } from './render.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, joinGroup, signIn } from './session.js';
+import { connect, joinGroup, signIn } from './sign-in.js';
 
 export interface LineModeConfig {
   tls: TlsOptions;
@@ -66,6 +66,7 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       case 'error': io.err(`error: ${message.code}: ${sanitizeLine(message.message)}`); break;
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
+      default: assertNever(message);
     }
   });
   // Losing the connection before the input ends is a failure, even if no line was refused for it.

@@ -4,9 +4,9 @@
  * `enabled` flag is set once at startup (see terminal.ts).
  */
 import kleur from 'kleur';
-import type { ErrorCode } from '../protocol/errors.js';
+import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.js';
 import { MIN_PASSWORD_BYTES } from '../protocol/limits.js';
-import type { GroupSummary, StoredMessage } from '../protocol/messages.js';
+import type { GroupSummary, JoinedReply, MembersReply, StoredMessage } from '../protocol/messages.js';
 import { NAME_RULE, nameKey } from '../protocol/names.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
 import { displayWidth, wrapLine } from './width.js';
@@ -178,6 +178,91 @@ export function renderGroupTable(groups: readonly GroupSummary[]): string {
     return `${kleur.dim(String(index + 1).padStart(numberWidth))}  ${nameColor(name)(padded)}  ${online.padStart(6)}`;
   });
   return [header, ...rows].join('\n');
+}
+
+// ---- the chat screen's lines (chat.ts asks for these; it builds no strings) ----
+
+/** The chat prompt: the current group's name, or none. */
+export function renderPrompt(group: string | undefined): string {
+  return group === undefined ? '> ' : `${kleur.bold(sanitizeLine(group))}> `;
+}
+
+/** A hint (yellow): what to do instead. */
+export function renderHint(text: string): string {
+  return kleur.yellow(text);
+}
+
+/** A problem found before anything was sent (red). */
+export function renderProblem(text: string): string {
+  return kleur.red(`! ${sanitizeLine(text)}`);
+}
+
+export function renderConnected(server: string, host: string, port: number): string {
+  return renderStatus(`connected to ${sanitizeLine(server)} at ${host}:${port}`);
+}
+
+export const NOT_IN_GROUP_NOTICE = 'Not in a group: /groups to list them, /join GROUP or /create GROUP.';
+
+export function renderUnknownCommand(name: string): string {
+  return renderHint(`unknown command /${sanitizeLine(name)}: /help lists them`);
+}
+
+/** The lines after a `join`: the group and who is in it, and a hint when older messages exist. */
+export function renderJoined(joined: JoinedReply): string[] {
+  const online = joined.members.map(sanitizeLine).join(', ');
+  const lines = [renderStatus(`joined ${sanitizeLine(joined.group)} — ${joined.members.length} online: ${online}`)];
+  if (joined.more) lines.push(renderNotice('(earlier messages: /history)'));
+  return lines;
+}
+
+export function renderMissed(count: number): string {
+  return renderNotice(`(${count} message${count === 1 ? '' : 's'} while you were away)`);
+}
+
+export function renderMembers(reply: MembersReply): string {
+  return renderStatus(`${reply.members.length} in ${sanitizeLine(reply.group)}: ${reply.members.map(sanitizeLine).join(', ')}`);
+}
+
+export function renderLeft(group: string): string {
+  return renderStatus(`left ${sanitizeLine(group)}`);
+}
+
+/** A page of `/history`, framed by a header and a footer. */
+export function renderEarlier(messages: readonly StoredMessage[], more: boolean, context: RenderContext): string[] {
+  if (messages.length === 0) return [renderNotice('(no earlier messages)')];
+  return [
+    renderNotice(`── ${messages.length} earlier message${messages.length === 1 ? '' : 's'} ──`),
+    ...messages.map((message) => renderChat(message, context)),
+    renderNotice(`── end of earlier messages${more ? ' (more: /history again)' : ''} ──`),
+  ];
+}
+
+/** A command that failed; for a message, what was not sent. */
+export function renderCommandFailure(error: unknown, unsentText: string | undefined): string {
+  const unsent = unsentText === undefined ? '' : ` — not sent: ${sanitizeLine(unsentText).slice(0, 60)}`;
+  if (error instanceof ProtocolError) {
+    const detail = error.code === 'frame_too_large' || error.code === 'limit_reached' ? error.message : undefined;
+    return renderError(error.code, detail) + kleur.red(unsent);
+  }
+  return kleur.red(`! ${sanitizeLine(errorMessage(error))}${unsent}`);
+}
+
+/** What a `shutdown` says, without saying "shutting down" twice. */
+export function renderShutdown(message: string): string {
+  const reason = sanitizeLine(message);
+  return renderStatus(/shut(ting)? down/i.test(reason) || reason === '' ? 'the server is shutting down' : `the server is shutting down: ${reason}`);
+}
+
+export function renderConnectionLost(error: Error | undefined): string {
+  return renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}; reconnecting…`);
+}
+
+export function renderReconnectFailed(error: unknown, nextDelayMs: number): string {
+  return renderStatus(`reconnect failed: ${sanitizeLine(errorMessage(error))}; next try in ${(nextDelayMs / 1000).toFixed(1)} s`);
+}
+
+export function renderGivingUp(error: Error): string {
+  return kleur.red(`! ${sanitizeLine(error.message)}; giving up`);
 }
 
 /** One plain line for line mode: `[group] user: text`, `[dm] from -> to: text`. */

@@ -50,7 +50,28 @@ const SHOW_CURSOR = '\u001b[?25h';
 /** What Tab offers for a line: the candidates and the part of the line they replace. */
 export type Completer = (line: string) => Promise<[string[], string]>;
 
-export class Screen {
+/**
+ * What the chat screen needs of the terminal. `Screen` is the real one; tests
+ * drive the chat controller through a fake, with no TTY.
+ */
+export interface ChatTerminal {
+  /** Columns to wrap to. */
+  readonly columns: number;
+  /** Prints `text` (one or more lines) above the prompt. */
+  print(text: string): void;
+  /** Removes the echo of a line just entered (it is shown again as a message). */
+  eraseEcho(line: string): void;
+  /** Starts the chat prompt; `onLine` gets every line typed. */
+  startChat(prompt: string, onLine: (line: string) => void): void;
+  setPrompt(prompt: string): void;
+  setCompleter(completer: Completer): void;
+  onInterrupt(handler: () => void): void;
+  onEnd(handler: () => void): void;
+  /** Ends input and restores the terminal. */
+  close(): void;
+}
+
+export class Screen implements ChatTerminal {
   private readonly rl: readline.Interface;
   private readonly echo: MutableOutput;
   private chatting = false;

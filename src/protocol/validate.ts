@@ -267,3 +267,19 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
 }
+
+/** The server message types that parseServerMessage reads; the type makes this list complete. */
+const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
+  welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
+  group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
+};
+
+/**
+ * Whether `body` is a message of a type this code does not know (a newer
+ * addition) that answers no request: a client may ignore it (protocol.md).
+ * A body with an `id` is a reply, and a reply of an unknown type still fails.
+ */
+export function isUnknownUnsolicited(body: FrameBody): boolean {
+  const type = body['type'];
+  return typeof type === 'string' && !Object.hasOwn(SERVER_MESSAGE_TYPES, type) && body['id'] === undefined;
+}

@@ -182,11 +182,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  async messagesSince(group: string, since: number, limit: number): Promise<MessagePage> {
+  async messagesSince(group: string, since: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Promise<MessagePage> {
     this.ensureOpen();
     this.flush();
-    const rows = this.statements.since.all(keyOf(group), since, limit + 1);
-    return { messages: rows.slice(0, limit).map(toMessage), more: rows.length > limit };
+    const messages: StoredMessage[] = [];
+    // UTF-16 lengths: never more than the UTF-8 bytes, so an early stop is always past what fits.
+    let bytes = 0;
+    for (const row of this.statements.since.iterate(keyOf(group), since, limit + 1)) {
+      if (messages.length === limit || bytes > maxBytes) return { messages, more: true };
+      messages.push(toMessage(row));
+      bytes += row.text.length + row.sender.length;
+    }
+    return { messages, more: false };
   }
 
   async messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage> {

@@ -79,8 +79,12 @@ export interface Store {
    * seq order (see ClusterLink).
    */
   appendMessage(message: NewMessage): Promise<StoredMessage>;
-  /** Messages with seq > since, oldest first, at most `limit`; `more` when there are later ones. */
-  messagesSince(group: string, since: number, limit: number): Promise<MessagePage>;
+  /**
+   * Messages with seq > since, oldest first, at most `limit`; `more` when there are later ones.
+   * With `maxBytes`, a store may stop early (with `more`) once the texts and senders read
+   * add up to more than that: what follows would not fit in one reply anyway.
+   */
+  messagesSince(group: string, since: number, limit: number, maxBytes?: number): Promise<MessagePage>;
   /**
    * The `limit` newest messages with seq < before (all seqs when before is
    * undefined), oldest first; `more` when there are older ones.

@@ -70,7 +70,7 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
   // Forward from `since` (oldest kept when cut), or the latest messages (newest kept).
   const page = request.since === undefined
     ? await context.store.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
-    : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES);
+    : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
   const present = await context.hub.members(group.name);
   const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];

@@ -135,3 +135,20 @@ test('every acknowledged append survives SIGKILL of the process', async (t) => {
   for (const [seq, text] of acked) assert.equal(stored.get(seq), text, `acked seq ${seq}`);
   assert.deepEqual(page.messages.map((m) => m.seq), page.messages.map((_, i) => i + 1), 'no gaps');
 });
+
+test('messagesSince with a byte budget stops past it, with more; without one it reads up to the limit', async (t) => {
+  const store = openStore(t);
+  await store.createGroup('big');
+  await Promise.all(Array.from({ length: 100 }, () => store.appendMessage(say('big', 'x'.repeat(1000)))));
+  const cut = await store.messagesSince('big', 0, 1000, 10_000);
+  // 'alice' + 1,000 x each: past 10,000 bytes with the 10th; nothing after it is taken.
+  assert.deepEqual(cut.messages.map((message) => message.seq), Array.from({ length: 10 }, (_, i) => i + 1));
+  assert.equal(cut.more, true);
+  const whole = await store.messagesSince('big', 0, 1000);
+  assert.equal(whole.messages.length, 100);
+  assert.equal(whole.more, false);
+  const limited = await store.messagesSince('big', 90, 5, 1_000_000);
+  assert.deepEqual([limited.messages.map((message) => message.seq), limited.more], [[91, 92, 93, 94, 95], true]);
+  const tail = await store.messagesSince('big', 95, 10, 1_000_000);
+  assert.deepEqual([tail.messages.length, tail.more], [5, false]);
+});

@@ -1,4 +1,4 @@
-/** Connecting and signing in: shared by the interactive client and line mode. */
+/** Connecting (TLS, welcome, keep-alive), signing in, and joining: shared by the interactive client and line mode. */
 import type { WelcomeMessage } from '../protocol/messages.js';
 import { ProtocolClient } from './client.js';
 import { connectVerified, type TlsOptions } from './connect.js';

@@ -1,0 +1,182 @@
+/** The chat controller with a fake terminal and a scripted connection: no TTY, no server. */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
+import type { ChatConnection } from '../../../src/client/chat.js';
+import { ChatController } from '../../../src/client/chat.js';
+import type { Outgoing, ProtocolClientEvents, ReplyOfType, Unsolicited } from '../../../src/client/client.js';
+import { ProtocolError } from '../../../src/protocol/errors.js';
+import type { ChatTerminal, Completer } from '../../../src/client/terminal.js';
+import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
+
+/** Records what is printed; `type(line)` is the user pressing Enter. */
+class FakeTerminal implements ChatTerminal {
+  readonly columns = 80;
+  readonly printed: string[] = [];
+  prompt = '';
+  closed = false;
+  private onLine: (line: string) => void = () => undefined;
+  completer: Completer = async (line) => [[], line];
+
+  private waiters: Array<{ line: string; resolve: () => void }> = [];
+
+  print(text: string): void {
+    this.printed.push(...stripVTControlCharacters(text).split('\n'));
+    for (const waiter of this.waiters) if (this.printed.includes(waiter.line)) waiter.resolve();
+  }
+
+  /** Resolves once `line` has been printed. */
+  printedLine(line: string): Promise<void> {
+    if (this.printed.includes(line)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ line, resolve }));
+  }
+
+  eraseEcho(): void {}
+  startChat(prompt: string, onLine: (line: string) => void): void { this.prompt = prompt; this.onLine = onLine; }
+  setPrompt(prompt: string): void { this.prompt = prompt; }
+  setCompleter(completer: Completer): void { this.completer = completer; }
+  onInterrupt(): void {}
+  onEnd(): void {}
+  close(): void { this.closed = true; }
+  type(line: string): void { this.onLine(line); }
+}
+
+function isReplyOf<T extends ServerMessage['type']>(message: ServerMessage, type: T): message is ReplyOfType<T> {
+  return message.type === type;
+}
+
+/** Records each request and answers it with `answer` (an `error` rejects, as ProtocolClient does); `push` delivers an unsolicited message. */
+class FakeConnection extends EventEmitter<ProtocolClientEvents> implements ChatConnection {
+  readonly requests: Outgoing[] = [];
+  private answered: () => void = () => undefined;
+
+  constructor(private readonly answer: (request: Outgoing) => ServerMessage) {
+    super();
+  }
+
+  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<ReplyOfType<T>> {
+    this.requests.push(request);
+    const reply = this.answer(request);
+    queueMicrotask(() => this.answered());
+    if (reply.type === 'error') throw new ProtocolError(reply.code, reply.message);
+    if (!isReplyOf(reply, expect)) throw new Error(`expected ${expect}, got ${reply.type}`);
+    return reply;
+  }
+
+  async bye(): Promise<void> {
+    this.emit('close', undefined);
+  }
+
+  push(message: Unsolicited): void {
+    this.emit('message', message);
+  }
+
+  /** Resolves once the next request has been answered (and its reply handled). */
+  nextAnswer(): Promise<void> {
+    return new Promise((resolve) => { this.answered = () => setImmediate(resolve); });
+  }
+}
+
+const TS = new Date(2026, 0, 1, 9, 5).getTime();
+const joinedG: JoinedReply = {
+  type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 2, more: false,
+  history: [{ group: 'g', seq: 1, from: 'bob', text: 'first', ts: TS }, { group: 'g', seq: 2, from: 'alice', text: 'second', ts: TS }],
+};
+
+function answerWho(request: Outgoing): ServerMessage {
+  if (request.type === 'who') return { type: 'members', group: 'g', members: ['alice', 'bob', 'carol'] };
+  return { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` };
+}
+
+function started(answer: (request: Outgoing) => ServerMessage = answerWho, reconnect?: () => Promise<ChatConnection>) {
+  const terminal = new FakeTerminal();
+  const connection = new FakeConnection(answer);
+  const chat = new ChatController(connection, 'alice', terminal, reconnect ?? (async () => connection));
+  chat.start(joinedG);
+  return { terminal, connection, chat };
+}
+
+test('joining shows the group, who is online, and its history; the prompt names the group', () => {
+  const { terminal } = started();
+  assert.deepEqual(terminal.printed, ['-- joined g — 2 online: alice, bob', '09:05 bob: first', '09:05 alice: second']);
+  assert.equal(stripVTControlCharacters(terminal.prompt), 'g> ');
+});
+
+test('a typed /who sends a who request and shows its reply', async () => {
+  const { terminal, connection } = started();
+  const answered = connection.nextAnswer();
+  terminal.type('/who');
+  await answered;
+  assert.deepEqual(connection.requests, [{ type: 'who' }]);
+  assert.equal(terminal.printed.at(-1), '-- 3 in g: alice, bob, carol');
+  assert.deepEqual((await terminal.completer('/msg c'))[0], ['carol '], 'members from /who are offered by Tab');
+});
+
+test('an incoming msg for the current group is shown once; one for another group, or already shown, is not', () => {
+  const { terminal, connection } = started();
+  const before = terminal.printed.length;
+  connection.push({ type: 'msg', group: 'G', seq: 3, from: 'bob', text: 'live', ts: TS });
+  connection.push({ type: 'msg', group: 'g', seq: 3, from: 'bob', text: 'live again', ts: TS });
+  connection.push({ type: 'msg', group: 'other', seq: 9, from: 'bob', text: 'elsewhere', ts: TS });
+  assert.deepEqual(terminal.printed.slice(before), ['09:05 bob: live']);
+});
+
+test('a typed line is said and shown once its ack arrives; a failure says it was not sent', async () => {
+  let fail = false;
+  const { terminal, connection } = started((request) => (fail
+    ? { type: 'error', code: 'rate_limited', message: 'slow down' }
+    : request.type === 'say' ? { type: 'ack', seq: 3, ts: TS } : answerWho(request)));
+  let answered = connection.nextAnswer();
+  terminal.type('hello all');
+  await answered;
+  assert.deepEqual(connection.requests, [{ type: 'say', text: 'hello all' }]);
+  assert.equal(terminal.printed.at(-1), '09:05 alice: hello all');
+  fail = true;
+  answered = connection.nextAnswer();
+  terminal.type('again');
+  await answered;
+  assert.equal(terminal.printed.at(-1), '! slow down: too many messages per second — not sent: again');
+});
+
+test('unknown commands and a shutdown are told, through the terminal', () => {
+  const { terminal, connection } = started();
+  terminal.type('/frobnicate');
+  connection.push({ type: 'shutdown', message: 'maintenance' });
+  assert.deepEqual(terminal.printed.slice(-2), ['unknown command /frobnicate: /help lists them', '-- the server is shutting down: maintenance']);
+});
+
+test('/quit closes the terminal, says bye, and finishes with status 0', async () => {
+  const { terminal, chat } = started();
+  terminal.type('/quit');
+  assert.equal(await chat.finished, 0);
+  assert.equal(terminal.closed, true);
+});
+
+test('after a lost connection: reconnects, resumes page by page, and shows live messages held meanwhile once, after the pages', async () => {
+  const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: TS });
+  const fresh: FakeConnection = new FakeConnection((request) => {
+    if (request.type !== 'join' || request.group !== 'g') return answerWho(request);
+    if (request.since === 2) {
+      // Live while the first page is on its way: 5 comes on the next page too, 6 only live.
+      fresh.push({ type: 'msg', ...message(5) });
+      fresh.push({ type: 'msg', ...message(6) });
+      return { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 5, history: [message(3), message(4)], more: true };
+    }
+    // Computed before 6 was said: 6 reaches this client only live.
+    return { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 5, history: [message(5)], more: false };
+  });
+  const { terminal, connection } = started(answerWho, async () => fresh);
+  const before = terminal.printed.length;
+  connection.emit('close', new Error('reset by peer'));
+  // The first backoff delay (at most 500 ms) runs for real: mock timers would not reach a timers/promises sleep.
+  await terminal.printedLine('-- reconnected');
+  assert.deepEqual(fresh.requests, [{ type: 'join', group: 'g', since: 2 }, { type: 'join', group: 'g', since: 4 }]);
+  assert.deepEqual(terminal.printed.slice(before), [
+    '-- connection lost (reset by peer); reconnecting…',
+    '09:05 bob: m3', '09:05 bob: m4', '09:05 bob: m5',
+    '(3 messages while you were away)',
+    '09:05 bob: m6',
+    '-- reconnected',
+  ]);
+});
