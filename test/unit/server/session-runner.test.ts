@@ -9,19 +9,15 @@ import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/protocol/limits.js';
 import type { Request, ServerMessage } from '../../../src/protocol/messages.js';
 import { parseServerMessage } from '../../../src/protocol/validate.js';
-import { AddressLimits } from '../../../src/server/address-limits.js';
-import type { ServerContext } from '../../../src/server/context.js';
-import { GroupCreationRate } from '../../../src/server/creation-rate.js';
 import { Hub, type HubMember } from '../../../src/server/hub.js';
 import { LocalLink } from '../../../src/server/local-link.js';
-import { createLogger } from '../../../src/server/logger.js';
-import { LoginThrottle } from '../../../src/server/login-throttle.js';
-import { PasswordHasher } from '../../../src/server/passwords.js';
+import type { ServerContext } from '../../../src/server/context.js';
 import { type SessionPort, SessionRunner } from '../../../src/server/session-runner.js';
 import type { SessionState } from '../../../src/server/session.js';
 import { SqliteStore } from '../../../src/store/sqlite.js';
 import { TestClock } from '../../helpers/clock.js';
-import { tempDir, TEST_PASSWORD, TEST_SCRYPT_COST } from '../../helpers/server.js';
+import { testContext } from '../../helpers/server-context.js';
+import { TEST_PASSWORD } from '../../helpers/server.js';
 import type { ProtocolError } from '../../../src/protocol/errors.js';
 
 /** A hub that also notes every membership move and every hold. */
@@ -101,24 +97,7 @@ interface Rig {
 async function rig(t: TestContext, limits: Partial<Limits> = {}): Promise<Rig> {
   const encoder = new FrameEncoder();
   const hub = new RecordingHub(encoder, new LocalLink());
-  await hub.start();
-  const store = SqliteStore.open(tempDir(t));
-  t.after(() => store.close());
-  const allLimits: Limits = { ...DEFAULT_LIMITS, ...limits };
-  const context: ServerContext = {
-    config: {
-      host: '127.0.0.1', port: 0, tls: { cert: '', key: '' }, tlsMinVersion: 'TLSv1.3', dataDir: '', registration: 'open',
-      limits: allLimits, scryptCost: TEST_SCRYPT_COST, logLevel: 'silent', serverName: 'runner-test',
-    },
-    store,
-    hub,
-    hasher: new PasswordHasher({ cost: TEST_SCRYPT_COST }),
-    throttle: new LoginThrottle(),
-    addresses: new AddressLimits({ maxPerIp: 0, registerRate: 0, registerWindowMs: 1, exempt: [] }),
-    groupCreations: new GroupCreationRate(allLimits.createRatePerHour),
-    logger: createLogger('silent'),
-    encoder,
-  };
+  const { context, store } = await testContext(t, { limits, hub, encoder });
   const clock = new TestClock();
   return {
     context, hub, store, clock,
