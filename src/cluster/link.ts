@@ -1,8 +1,8 @@
 /**
- * What a node shares with the other nodes of a cluster. In single-node mode
- * there is none, and the hub answers from its own tables. In cluster mode
- * (Redis), stored messages reach every node through the store's own
- * announcement, in seq order; this link carries the rest.
+ * What a node shares with the other nodes of a cluster. A node alone has a
+ * link that shares nothing (LocalLink) and answers from the hub's own tables.
+ * In cluster mode (Redis), stored messages reach every node through the
+ * store's own announcement, in seq order; this link carries the rest.
  */
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 
@@ -13,11 +13,24 @@ export interface ClusterEvents {
   direct(message: DirectMessage, origin: string): void;
 }
 
+/** What a link may ask of its node: take the cluster's events; answer from its own tables (a node alone). */
+export interface LocalNode extends ClusterEvents {
+  /** Display names of the group's users on this node. */
+  membersHere(group: string): string[];
+  memberCountsHere(groups: string[]): number[];
+}
+
 export interface ClusterLink {
   /** This node's id, unique in the cluster. */
   readonly nodeId: string;
+  /**
+   * True when every stored message reaches every node, its sender's included,
+   * through `message` events (a shared store announces it); false when the
+   * hub delivers each message as its sender stores it.
+   */
+  readonly sharesStoredMessages: boolean;
   /** Starts receiving events; resolves once subscribed. */
-  start(events: ClusterEvents): Promise<void>;
+  start(node: LocalNode): Promise<void>;
   publishPresence(presence: PresenceMessage): void;
   publishDirect(message: DirectMessage): void;
   /** This node now has (or no longer has) `user` in `group` / online. */

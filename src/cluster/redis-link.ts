@@ -44,6 +44,7 @@ function liveNames(entries: string[]): string[] {
 
 export class RedisClusterLink implements ClusterLink {
   readonly nodeId = randomBytes(6).toString('hex');
+  readonly sharesStoredMessages = true;
   private readonly commands: Redis;
   private readonly subscriber: Redis;
   private events: ClusterEvents | undefined;

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import type { AddressLimits, Peer } from './address-limits.js';
 import type { ServerConfig } from './config.js';
 import type { GroupCreationRate } from './creation-rate.js';
-import type { Hub } from './hub.js';
+import type { Hub, HubMember } from './hub.js';
 import type { Logger } from './logger.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
@@ -26,11 +26,11 @@ export interface ServerContext {
   encoder: FrameEncoder;
 }
 
-/** What a handler decided; only the connection applies it. */
+/** What a handler decided; only the session runner applies it. */
 export interface Step {
   /** The next state; unchanged when absent. */
   state?: SessionState;
-  /** The reply to the request (the connection adds its `id`). */
+  /** The reply to the request (the runner adds its `id`). */
   reply?: Reply | ErrorMessage;
   /** A stored message for every other member of its group. */
   broadcast?: ChatMessage;
@@ -43,6 +43,8 @@ export interface Step {
 /** Who sent the request: `origin` tags what it stores, so its own message is not echoed back to it. */
 export interface RequestSource {
   origin: string;
+  /** The connection as the hub knows it (to hold live messages for its join). */
+  member: HubMember;
   /** The client's address, as the per-address limits and the hashing queue see it. */
   peer: Peer;
   /** Aborted when the connection closes: work still waiting for it (a queued hash) is dropped. */

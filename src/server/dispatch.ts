@@ -1,6 +1,8 @@
 /**
- * Routes a validated request to its handler. The ALLOWED table is checked
- * first; a request not allowed in the current state changes nothing.
+ * Routes a validated request to its handler. The session runner checked the
+ * ALLOWED table before any limit or side effect; the check is restated here,
+ * so that a request not allowed in the current state changes nothing
+ * whoever calls.
  */
 import { assertNever, ProtocolError } from '../protocol/errors.js';
 import type { Request } from '../protocol/messages.js';

@@ -9,18 +9,27 @@
  * connections only while it has at most `presenceMaxMembers` users in that
  * group (counting the one who joins or leaves), so a crowd joining or leaving
  * costs O(n), not O(n²). On a single node that is the group's size.
+ *
+ * A connection's place here follows its session state, and `move` is the one
+ * way it changes: signed in or out, into a group or out of it.
  */
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { ClusterLink } from '../cluster/link.js';
+import type { SessionState } from './session.js';
 
 /** What the hub needs of a connection. */
 export interface HubMember {
   /** Unique on this node; with the node id, names the sender of a message cluster-wide. */
   readonly connectionId: number;
   sendFrame(frame: Buffer): void;
+}
+
+/** The user a state is signed in as; undefined before sign-in and after close. */
+function signedInUser(state: SessionState): string | undefined {
+  return state.kind === 'group_select' || state.kind === 'chat' ? state.user : undefined;
 }
 
 interface UserEntry {
@@ -77,76 +86,102 @@ export class Hub {
 
   constructor(
     private readonly encoder: FrameEncoder,
-    private readonly cluster?: ClusterLink,
+    private readonly link: ClusterLink,
     private readonly options: HubOptions = { presenceMaxMembers: DEFAULT_LIMITS.presenceMaxMembers },
   ) {}
 
-  /** Starts taking the cluster's events (no-op on a single node). */
+  /** Starts taking the cluster's events; resolves once the link is ready. */
   async start(): Promise<void> {
-    await this.cluster?.start({
+    await this.link.start({
       message: (message, origin) => this.deliverMessage(message, this.localSender(origin)),
       presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0),
       direct: (message) => this.deliverDirect(message),
+      membersHere: (group) => {
+        const users = this.groups.get(nameKey(group));
+        return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
+      },
+      memberCountsHere: (groups) => groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0),
     });
   }
 
-  /** `nodeId:connectionId` of a member, for messages it stores. */
+  /**
+   * The tag a member's stored messages carry, so that they come back to it
+   * marked as its own: `nodeId:connectionId` in a cluster; empty on a node
+   * alone, where the sender is handed over as it is.
+   */
   originOf(member: HubMember): string {
-    return `${this.cluster?.nodeId ?? 'local'}:${member.connectionId}`;
+    return this.link.sharesStoredMessages ? `${this.link.nodeId}:${member.connectionId}` : '';
   }
 
-  signIn(user: string, member: HubMember): void {
-    this.byId.set(member.connectionId, member);
-    if (add(this.online, user, member)) this.cluster?.trackOnline(user, true);
+  /**
+   * Moves a connection from one session state to the next: signs it in or
+   * out, takes it out of its group and into a new one, and ends what was held
+   * for its join. Returns the live frames that arrived for the group it enters
+   * while its join was under way and that it does not hold, to be sent after
+   * the `joined` reply.
+   */
+  move(member: HubMember, from: SessionState, to: SessionState): Buffer[] {
+    const joining = this.pending.get(member);
+    this.pending.delete(member);
+    const sameGroup = from.kind === 'chat' && to.kind === 'chat' && from.group === to.group;
+    if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member);
+    const wasIn = signedInUser(from);
+    const isIn = signedInUser(to);
+    if (wasIn !== undefined && isIn === undefined) this.signOut(wasIn, member);
+    if (wasIn === undefined && isIn !== undefined) this.signIn(isIn, member);
+    if (to.kind !== 'chat' || sameGroup) return [];
+    this.enter(to.group, to.user, member, to.joinedAtSeq);
+    if (joining === undefined || joining.groupKey !== nameKey(to.group)) return [];
+    return joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq).map((held) => held.frame);
   }
 
-  signOut(user: string, member: HubMember): void {
-    this.byId.delete(member.connectionId);
-    if (remove(this.online, user, member)) this.cluster?.trackOnline(user, false);
+  /**
+   * Live messages of `group` are kept for `member` from now until its next
+   * move (which hands over those it lacks) or until the returned release.
+   */
+  holdLiveMessages(member: HubMember, group: string): () => void {
+    const joining: PendingJoin = { groupKey: nameKey(group), frames: [] };
+    this.pending.set(member, joining);
+    return () => {
+      if (this.pending.get(member) === joining) this.pending.delete(member);
+    };
   }
 
   /** The user's display name when it is online (on any node). */
   async onlineName(user: string): Promise<string | undefined> {
-    return this.online.get(nameKey(user))?.name ?? (await this.cluster?.onlineName(user));
+    return this.online.get(nameKey(user))?.name ?? (await this.link.onlineName(user));
   }
 
-  /** Live messages of `group` are kept for `member` from now until it enters (or gives up). */
-  prepareJoin(group: string, member: HubMember): void {
-    this.pending.set(member, { groupKey: nameKey(group), frames: [] });
+  private signIn(user: string, member: HubMember): void {
+    this.byId.set(member.connectionId, member);
+    if (add(this.online, user, member)) this.link.trackOnline(user, true);
   }
 
-  cancelJoin(member: HubMember): void {
-    this.pending.delete(member);
+  private signOut(user: string, member: HubMember): void {
+    this.byId.delete(member.connectionId);
+    if (remove(this.online, user, member)) this.link.trackOnline(user, false);
   }
 
-  /**
-   * Puts the connection in the group; it already holds messages up to
-   * `seenSeq`. Returns the live frames that arrived during its join and that
-   * it does not hold, to be sent after the `joined` reply.
-   */
-  enter(group: string, user: string, member: HubMember, seenSeq: number): Buffer[] {
+  /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
+  private enter(group: string, user: string, member: HubMember, seenSeq: number): void {
     const key = nameKey(group);
-    const joining = this.pending.get(member);
-    this.pending.delete(member);
     let users = this.groups.get(key);
     if (users === undefined) {
       users = new Map();
       this.groups.set(key, users);
     }
     if (add(users, user, member, seenSeq)) {
-      this.cluster?.trackMember(group, user, true);
+      this.link.trackMember(group, user, true);
       this.announce({ type: 'presence', group, user, event: 'join' }, users.size);
     }
-    if (joining === undefined || joining.groupKey !== key) return [];
-    return joining.frames.filter((held) => held.seq === 0 || held.seq > seenSeq).map((held) => held.frame);
   }
 
-  exit(group: string, user: string, member: HubMember): void {
+  private exit(group: string, user: string, member: HubMember): void {
     const key = nameKey(group);
     const users = this.groups.get(key);
     if (users === undefined) return;
     if (remove(users, user, member)) {
-      this.cluster?.trackMember(group, user, false);
+      this.link.trackMember(group, user, false);
       this.announce({ type: 'presence', group, user, event: 'leave' }, users.size + 1);
     }
     if (users.size === 0) this.groups.delete(key);
@@ -154,28 +189,25 @@ export class Hub {
 
   /** Display names of the users in the group now (on every node). */
   async members(group: string): Promise<string[]> {
-    if (this.cluster) return this.cluster.members(group);
-    const users = this.groups.get(nameKey(group));
-    return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
+    return this.link.members(group);
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {
-    if (this.cluster) return this.cluster.memberCounts(groups);
-    return groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0);
+    return this.link.memberCounts(groups);
   }
 
   /**
-   * A message was stored. On a single node it is delivered now; in a cluster
+   * A message was stored. On a node alone it is delivered now; in a cluster
    * the store announced it and it comes back through the link, in seq order.
    */
   publishMessage(message: StoredMessage, sender: HubMember): void {
-    if (this.cluster === undefined) this.deliverMessage(message, sender);
+    if (!this.link.sharesStoredMessages) this.deliverMessage(message, sender);
   }
 
   /** A direct message: to every connection of its recipient, on every node. */
   publishDirect(message: DirectMessage): void {
     this.deliverDirect(message);
-    this.cluster?.publishDirect(message);
+    this.link.publishDirect(message);
   }
 
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
@@ -214,14 +246,14 @@ export class Hub {
 
   private localSender(origin: string): HubMember | undefined {
     const separator = origin.lastIndexOf(':');
-    if (origin.slice(0, separator) !== this.cluster?.nodeId) return undefined;
+    if (origin.slice(0, separator) !== this.link.nodeId) return undefined;
     return this.byId.get(Number(origin.slice(separator + 1)));
   }
 
   /** `usersHere`: the group's users on this node, the one joining or leaving included. */
   private announce(presence: PresenceMessage, usersHere: number): void {
     this.deliverPresence(presence, usersHere);
-    this.cluster?.publishPresence(presence);
+    this.link.publishPresence(presence);
   }
 
   private deliverPresence(presence: PresenceMessage, usersHere: number): void {

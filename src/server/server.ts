@@ -14,6 +14,8 @@ import { RedisStore } from '../store/redis.js';
 import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { AddressLimits } from './address-limits.js';
+import type { Clock } from './clock.js';
+import type { ClusterLink } from '../cluster/link.js';
 import type { ServerConfig } from './config.js';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
@@ -21,6 +23,7 @@ import { HandshakeGuard } from './handshake-guard.js';
 import { Hub } from './hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { GroupCreationRate } from './creation-rate.js';
+import { LocalLink } from '../cluster/local-link.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './passwords.js';
 import { RedisClusterLink } from '../cluster/redis-link.js';
@@ -50,6 +53,8 @@ export interface RunningServer {
 export interface ServerDependencies {
   store?: Store;
   logger?: Logger;
+  /** The sessions' clock for rate limits and pacing (tests inject one). */
+  clock?: Clock;
 }
 
 /** The store, and for SQLite the data folder's lock that keeps a second server out. */
@@ -76,12 +81,12 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<{ store:
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
   const logger = dependencies.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { store, lock } = dependencies.store === undefined ? await openStore(config, logger) : { store: dependencies.store, lock: undefined };
-  const cluster = config.redis === undefined ? undefined : new RedisClusterLink({ ...config.redis, logger });
+  const link: ClusterLink = config.redis === undefined ? new LocalLink() : new RedisClusterLink({ ...config.redis, logger });
   const encoder = new FrameEncoder();
   const context: ServerContext = {
     config,
     store,
-    hub: new Hub(encoder, cluster, { presenceMaxMembers: config.limits.presenceMaxMembers }),
+    hub: new Hub(encoder, link, { presenceMaxMembers: config.limits.presenceMaxMembers }),
     hasher: new PasswordHasher({ cost: config.scryptCost }),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({
@@ -135,7 +140,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     const connection = new Connection(socket, context, writes, (closed) => {
       connections.delete(closed);
       admission.release?.();
-    });
+    }, dependencies.clock);
     if (stopping || connections.size >= config.limits.maxConnections) {
       admission.release?.();
       connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
@@ -158,7 +163,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       });
     });
   } catch (error) {
-    await cluster?.close();
+    await link.close();
     await store.close();
     lock?.release(); // the folder is free for the next try
     throw error;
@@ -177,7 +182,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       await Promise.all(open.map((connection) => connection.quiesce()));
       for (const connection of open) connection.shutdown(message);
       await Promise.race([stopped, sleep(SHUTDOWN_FLUSH_MS, undefined, { ref: false })]);
-      await cluster?.close();
+      await link.close();
       await store.close();
       lock?.release();
       logger.info('stopped');

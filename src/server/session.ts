@@ -21,24 +21,40 @@ export type SessionKind = SessionState['kind'];
 /** The states in which a user is signed in. */
 export type SignedInSession = GroupSelectSession | ChatSession;
 
-/** Which request may arrive in which state, copied from protocol.md's table. */
-export const ALLOWED: Readonly<Record<RequestType, readonly SessionKind[]>> = {
-  register: ['auth'],
-  login: ['auth'],
-  list_groups: ['group_select', 'chat'],
-  create_group: ['group_select', 'chat'],
-  join: ['group_select', 'chat'],
-  say: ['chat'],
-  who: ['chat'],
-  history: ['chat'],
-  leave: ['chat'],
-  dm: ['group_select', 'chat'],
-  ping: ['auth', 'group_select', 'chat'],
-  bye: ['auth', 'group_select', 'chat'],
+/**
+ * What a request costs before it runs, once it is allowed: `messages` takes a
+ * token of the connection's `rateLimit` bucket or is refused (`rate_limited`);
+ * `queries` (requests that read much) waits for a token of `queryRate`.
+ */
+export type RequestLimit = 'none' | 'messages' | 'queries';
+
+export interface RequestRule {
+  /** The states it may arrive in, copied from protocol.md's table. */
+  states: readonly SessionKind[];
+  limit: RequestLimit;
+}
+
+/**
+ * Which request may arrive in which state, and what it costs. The session
+ * runner checks the states first: a request refused for its state costs nothing.
+ */
+export const ALLOWED: Readonly<Record<RequestType, RequestRule>> = {
+  register: { states: ['auth'], limit: 'none' },
+  login: { states: ['auth'], limit: 'none' },
+  list_groups: { states: ['group_select', 'chat'], limit: 'queries' },
+  create_group: { states: ['group_select', 'chat'], limit: 'none' },
+  join: { states: ['group_select', 'chat'], limit: 'queries' },
+  say: { states: ['chat'], limit: 'messages' },
+  who: { states: ['chat'], limit: 'queries' },
+  history: { states: ['chat'], limit: 'queries' },
+  leave: { states: ['chat'], limit: 'none' },
+  dm: { states: ['group_select', 'chat'], limit: 'messages' },
+  ping: { states: ['auth', 'group_select', 'chat'], limit: 'none' },
+  bye: { states: ['auth', 'group_select', 'chat'], limit: 'none' },
 };
 
 export function isAllowed(type: RequestType, state: SessionState): boolean {
-  return ALLOWED[type].includes(state.kind);
+  return ALLOWED[type].states.includes(state.kind);
 }
 
 export const INITIAL_SESSION: AuthSession = Object.freeze({ kind: 'auth', failures: 0 });

@@ -44,7 +44,7 @@ test('every request outside its states gets wrong_state and changes nothing', as
   for (const type of REQUEST_TYPES) {
     if (type === 'bye') continue; // closes in every state
     for (const [state, client] of Object.entries(clients)) {
-      const allowed = (ALLOWED[type] as readonly string[]).includes(state);
+      const allowed = (ALLOWED[type].states as readonly string[]).includes(state);
       if (allowed) continue;
       const reply = await client.request(EXAMPLES[type]!);
       expectError(reply, 'wrong_state');

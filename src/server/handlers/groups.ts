@@ -6,7 +6,7 @@ import type {
   MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
-import type { Handler } from '../context.js';
+import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 
@@ -64,7 +64,23 @@ export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (
   }
 };
 
-export const join: Handler<JoinRequest, SignedInSession> = async (request, session, context) => {
+/**
+ * From before its history is read until the move into the group (after this
+ * step is applied), live messages of the group are held for the joining
+ * connection; the move hands over those the history lacks. A join that fails
+ * lets them go.
+ */
+export const join: Handler<JoinRequest, SignedInSession> = async (request, session, context, source) => {
+  const release = context.hub.holdLiveMessages(source.member, request.group);
+  try {
+    return await joinHeld(request, session, context);
+  } catch (error) {
+    release();
+    throw error;
+  }
+};
+
+async function joinHeld(request: JoinRequest, session: SignedInSession, context: ServerContext): Promise<Step> {
   const group = await context.store.findGroup(request.group);
   if (group === undefined) throw new ProtocolError('no_such_group', `no group '${request.group}'`);
   // Forward from `since` (oldest kept when cut), or the latest messages (newest kept).
@@ -85,7 +101,7 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq };
   return { state, reply };
-};
+}
 
 export const leave: Handler<LeaveRequest, ChatSession> = (_request, session) => ({
   state: { kind: 'group_select', user: session.user },

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import { Hub, type HubMember } from '../../../src/server/hub.js';
+import { LocalLink } from '../../../src/cluster/local-link.js';
+import type { ChatSession, SessionState } from '../../../src/server/session.js';
 
 let ids = 0;
 function member(): HubMember & { received: unknown[] } {
@@ -18,41 +20,70 @@ function member(): HubMember & { received: unknown[] } {
 }
 
 const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1 });
+const AUTH: SessionState = { kind: 'auth', failures: 0 };
+const inGroup = (user: string, group: string, joinedAtSeq = 0): ChatSession => ({ kind: 'chat', user, group, joinedAtSeq });
+const typeOf = (received: unknown): unknown => (received as { type: string }).type;
 
-test('messages that arrive while a join is under way are kept, and only those it lacks are handed over', () => {
-  const hub = new Hub(new FrameEncoder());
+async function startedHub(): Promise<Hub> {
+  const hub = new Hub(new FrameEncoder(), new LocalLink());
+  await hub.start();
+  return hub;
+}
+
+test('messages that arrive while a join is under way are kept, and only those it lacks are handed over', async () => {
+  const hub = await startedHub();
   const bob = member();
-  hub.signIn('bob', bob);
-  hub.enter('g', 'bob', bob, 0);
+  hub.move(bob, AUTH, inGroup('bob', 'g'));
   const alice = member();
-  hub.signIn('alice', alice);
-  hub.prepareJoin('G', alice);
+  const selecting: SessionState = { kind: 'group_select', user: 'alice' };
+  hub.move(alice, AUTH, selecting);
+  hub.holdLiveMessages(alice, 'G');
   hub.publishMessage(message(4), bob); // already in the history alice read
   hub.publishMessage(message(5), bob); // stored after her history was read
   assert.deepEqual(alice.received, [], 'nothing before the joined reply');
-  const caughtUp = hub.enter('g', 'alice', alice, 4);
+  const caughtUp = hub.move(alice, selecting, inGroup('alice', 'g', 4));
   assert.equal(caughtUp.length, 1);
   alice.sendFrame(caughtUp[0]!);
   assert.deepEqual(alice.received, [{ type: 'msg', ...message(5) }]);
   hub.publishMessage(message(6), bob);
   assert.deepEqual(alice.received.at(-1), { type: 'msg', ...message(6) });
-  assert.deepEqual(bob.received.map((m) => (m as { type: string }).type), ['presence'], 'the sender never gets its own message');
+  assert.deepEqual(bob.received.map(typeOf), ['presence'], 'the sender never gets its own message');
 });
 
-test('a cancelled join keeps nothing; presence is per user', async () => {
-  const hub = new Hub(new FrameEncoder());
+test('a released hold keeps nothing; presence is per user', async () => {
+  const hub = await startedHub();
   const [a1, a2, b] = [member(), member(), member()];
-  hub.enter('g', 'bob', b, 0);
-  hub.prepareJoin('g', a1);
-  hub.cancelJoin(a1);
+  hub.move(b, AUTH, inGroup('bob', 'g'));
+  const release = hub.holdLiveMessages(a1, 'g');
+  release();
   hub.publishMessage(message(1), b);
-  assert.deepEqual(hub.enter('g', 'alice', a1, 0), []);
-  hub.enter('g', 'Alice', a2, 0); // a second connection of the same user: no second presence
-  assert.equal(b.received.filter((m) => (m as { type: string }).type === 'presence').length, 1);
+  assert.deepEqual(hub.move(a1, AUTH, inGroup('alice', 'g')), []);
+  hub.move(a2, AUTH, inGroup('Alice', 'g')); // a second connection of the same user: no second presence
+  assert.equal(b.received.filter((m) => typeOf(m) === 'presence').length, 1);
   assert.deepEqual(await hub.members('G'), ['bob', 'alice']);
-  hub.exit('g', 'alice', a1);
+  hub.move(a1, inGroup('alice', 'g'), { kind: 'closed' });
   assert.equal(b.received.filter((m) => (m as { event?: string }).event === 'leave').length, 0, 'alice is still there on a2');
-  hub.exit('g', 'alice', a2);
+  hub.move(a2, inGroup('Alice', 'g'), { kind: 'group_select', user: 'Alice' });
   assert.equal(b.received.filter((m) => (m as { event?: string }).event === 'leave').length, 1);
   assert.deepEqual(await hub.memberCounts(['g', 'other']), [1, 0]);
+  assert.equal(await hub.onlineName('ALICE'), 'alice', 'still online on a2');
+  hub.move(a2, { kind: 'group_select', user: 'Alice' }, { kind: 'closed' });
+  assert.equal(await hub.onlineName('alice'), undefined);
+});
+
+test('a move within the same group changes nothing; a move to another group leaves the first', async () => {
+  const hub = await startedHub();
+  const [a, b] = [member(), member()];
+  hub.move(b, AUTH, inGroup('bob', 'g'));
+  hub.move(a, AUTH, inGroup('alice', 'g'));
+  hub.move(a, inGroup('alice', 'g'), inGroup('alice', 'g', 3));
+  assert.deepEqual(b.received.map((m) => (m as { event?: string }).event), ['join'], 'no leave and join again');
+  hub.move(a, inGroup('alice', 'g', 3), inGroup('alice', 'h'));
+  assert.deepEqual(b.received.map((m) => (m as { event?: string }).event), ['join', 'leave']);
+  assert.deepEqual(await hub.members('h'), ['alice']);
+});
+
+test('a single node tags no origin: the sender is handed over as it is', async () => {
+  const hub = await startedHub();
+  assert.equal(hub.originOf(member()), '');
 });

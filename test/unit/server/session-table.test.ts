@@ -31,10 +31,10 @@ test('ALLOWED matches the protocol table for every request type', () => {
   const spec = specTable();
   assert.deepEqual([...spec.keys()].sort(), [...REQUEST_TYPES].sort());
   for (const type of REQUEST_TYPES) {
-    assert.deepEqual([...ALLOWED[type]].sort(), [...spec.get(type)!].sort(), type);
+    assert.deepEqual([...ALLOWED[type].states].sort(), [...spec.get(type)!].sort(), type);
   }
 });
 
 test('CLOSED accepts nothing', () => {
-  for (const type of REQUEST_TYPES) assert.ok(!ALLOWED[type].includes('closed'), type);
+  for (const type of REQUEST_TYPES) assert.ok(!ALLOWED[type].states.includes('closed'), type);
 });
