@@ -10,6 +10,7 @@ import { newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
+import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
 import { connect, type Connected, type Credentials, joinGroup, signIn } from './sign-in.js';
 import type { Screen } from './terminal.js';
@@ -87,6 +88,12 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
   }
 }
 
+/** Trust on first use: the fingerprint, and a question. */
+async function askTrust(screen: Screen, key: string, fingerprint: string): Promise<boolean> {
+  screen.print(renderUnknownServer(key, fingerprint));
+  return askYes(screen, 'Trust this server and remember it?');
+}
+
 /** Joins the group given by flag, or asks: a number or name from the list, or a new name to create. */
 async function chooseGroup(screen: Screen, client: ProtocolClient, config: InteractiveConfig): Promise<JoinedReply> {
   if (config.group !== undefined) {
@@ -133,6 +140,8 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   const user = config.user ?? (await askName(screen, 'user name: '));
   // A password typed for a new account is checked and typed twice; one from a flag is used as given.
   const password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
+  const tls: TlsOptions = config.tls.trust === undefined ? config.tls : { ...config.tls, trust: { ...config.tls.trust, ask: (key, fingerprint) => askTrust(screen, key, fingerprint) } };
+  config = { ...config, tls };
   const connected = await connect(config.tls);
   screen.print(renderConnected(connected.welcome.server, config.tls.host, config.tls.port));
   let signedIn: SignedIn | undefined;
