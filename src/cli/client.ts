@@ -18,6 +18,7 @@ import { configureColors, InputClosedError, Screen } from '../client/terminal.js
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
+import { configPath, readConfigFile } from './client-config.js';
 import { strictCli, UsageError } from './common.js';
 import { hideBin, yargs } from './yargs.js';
 
@@ -49,11 +50,21 @@ const CLIENT_OPTIONS = {
   register: { type: 'boolean', default: false, describe: 'create the account instead of logging in' },
   group: { type: 'string', describe: 'group to join (asked when missing)' },
   create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
+  config: { type: 'string', describe: 'JSON file of flag defaults (default $XDG_CONFIG_HOME/termsender/client.json when it exists)' },
   timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
 } satisfies Record<string, Options>;
 
 async function main(): Promise<number> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true } })
+  const config = configPath(hideBin(process.argv), process.env);
+  let base: Record<string, unknown> = {};
+  try {
+    base = config === undefined ? {} : readConfigFile(config.file, CLIENT_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`termsender: ${error.message}\n`);
+    return 2;
+  }
+  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true } }, process.env, base)
     .check((args) => {
       if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {
         throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');
