@@ -11,6 +11,7 @@ import tls from 'node:tls';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
 import { addKnown, findKnown, serverKey } from './known-servers.js';
+import { explainTlsFailure } from './tls-problems.js';
 
 export type CertificateProblem =
   | 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint'
@@ -52,17 +53,6 @@ export interface TrustOnFirstUse {
   ask?: ((key: string, fingerprint: string) => Promise<boolean>) | undefined;
 }
 
-/** A TLS failure that has a plain explanation: a wrong port, or a missing client certificate. */
-export function explainTlsFailure(error: NodeJS.ErrnoException): string | undefined {
-  const code = error.code ?? '';
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_HTTP_REQUEST' || code === 'ERR_SSL_RECORD_LAYER_FAILURE') {
-    return 'not a TLS server (or the wrong port)';
-  }
-  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' || code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
-    return 'the server requires a client certificate: use --cert and --key';
-  }
-  return undefined;
-}
 
 /** `AB:CD:…` in upper case, from colon-separated or plain hex; undefined when it is not 32 bytes of hex. */
 export function normalizeFingerprint(value: string): string | undefined {
