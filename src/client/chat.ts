@@ -224,6 +224,10 @@ export class ChatController {
         return;
       }
       case 'who': {
+        if (this.group === undefined) {
+          this.terminal.print(renderHint('not in a group: /join GROUP'));
+          return;
+        }
         const reply = await client.call({ type: 'who' }, 'members');
         this.names.replaceUsers(reply.members);
         this.terminal.print(renderMembers(reply));

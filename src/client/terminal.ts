@@ -166,8 +166,17 @@ export class Screen implements ChatTerminal {
     this.completer = completer;
   }
 
+  /** Ctrl-C: clears a half-typed line; on an empty line, `handler` (quit). */
   onInterrupt(handler: () => void): void {
-    this.rl.on('SIGINT', handler);
+    this.rl.on('SIGINT', () => {
+      if (this.rl.line === '') {
+        handler();
+        return;
+      }
+      // To the end of the line, then delete everything before the cursor.
+      this.rl.write(null, { ctrl: true, name: 'e' });
+      this.rl.write(null, { ctrl: true, name: 'u' });
+    });
   }
 
   onEnd(handler: () => void): void {
