@@ -14,7 +14,7 @@ export interface CompletionSources {
   groups: readonly string[];
 }
 
-export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join', '/leave', '/msg', '/quit', '/who'] as const;
+export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join', '/leave', '/me', '/msg', '/quit', '/set', '/who'] as const;
 
 function startingWith(prefix: string, names: readonly string[], suffix: string): string[] {
   const lower = prefix.toLowerCase();

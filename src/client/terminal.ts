@@ -67,6 +67,8 @@ export interface ChatTerminal {
   setCompleter(completer: Completer): void;
   onInterrupt(handler: () => void): void;
   onEnd(handler: () => void): void;
+  /** Rings the terminal's bell (BEL). */
+  bell?(): void;
   /** Ends input and restores the terminal. */
   close(): void;
 }
@@ -181,6 +183,10 @@ export class Screen implements ChatTerminal {
 
   onEnd(handler: () => void): void {
     this.rl.on('close', handler);
+  }
+
+  bell(): void {
+    if (this.output.isTTY) this.output.write('\u0007');
   }
 
   /** Ends input; the prompt line is cleared so the shell's prompt starts on a clean line. */
