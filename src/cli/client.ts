@@ -5,17 +5,20 @@
  *
  * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
  */
+import { existsSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { runInteractive } from '../client/app.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from '../client/client.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
-import { sanitizeLine } from '../client/sanitize.js';
+import { knownServersFile } from '../client/known-servers.js';
+import { sanitizeLine, sanitizeText } from '../client/sanitize.js';
 import { configureColors, InputClosedError, Screen } from '../client/terminal.js';
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
+import { configPath, readConfigFile } from './client-config.js';
 import { strictCli, UsageError } from './common.js';
 import { hideBin, yargs } from './yargs.js';
 
@@ -38,7 +41,7 @@ const CLIENT_HELP = {
 const CLIENT_OPTIONS = {
   host: { type: 'string', default: 'localhost', describe: 'server to connect to' },
   port: { type: 'number', default: DEFAULT_PORT, describe: 'server port' },
-  ca: { type: 'string', describe: `CA that must have signed the server certificate (default ${DEFAULT_CA}; not used with --fingerprint alone)` },
+  ca: { type: 'string', describe: `CA that must have signed the server certificate (default: the system's CAs and ${DEFAULT_CA} if it exists, then trust on first use)` },
   fingerprint: { type: 'string', describe: "pin the server certificate's SHA-256 fingerprint (AB:CD:… or hex)" },
   cert: { type: 'string', describe: 'client certificate for mutual TLS' },
   key: { type: 'string', describe: 'client key for mutual TLS' },
@@ -47,11 +50,21 @@ const CLIENT_OPTIONS = {
   register: { type: 'boolean', default: false, describe: 'create the account instead of logging in' },
   group: { type: 'string', describe: 'group to join (asked when missing)' },
   create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
+  config: { type: 'string', describe: 'JSON file of flag defaults (default $XDG_CONFIG_HOME/termsender/client.json when it exists)' },
   timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
 } satisfies Record<string, Options>;
 
 async function main(): Promise<number> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true } })
+  const config = configPath(hideBin(process.argv), process.env);
+  let base: Record<string, unknown> = {};
+  try {
+    base = config === undefined ? {} : readConfigFile(config.file, CLIENT_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`termsender: ${error.message}\n`);
+    return 2;
+  }
+  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true } }, process.env, base)
     .check((args) => {
       if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {
         throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');
@@ -72,8 +85,9 @@ async function main(): Promise<number> {
   const tls = {
     host: argv.host,
     port: argv.port,
-    caFile: argv.ca ?? (argv.fingerprint === undefined ? DEFAULT_CA : undefined),
+    caFile: argv.ca,
     fingerprint: argv.fingerprint,
+    trust: { extraCaFile: existsSync(DEFAULT_CA) ? DEFAULT_CA : undefined, knownServers: knownServersFile(process.env) },
     certFile: argv.cert,
     keyFile: argv.key,
     timeoutMs: argv.timeout * 1000,
@@ -107,7 +121,9 @@ main().then(
       return;
     }
     // Error texts may quote what the server sent: filtered like everything else from the network.
-    process.stderr.write(`termsender: ${sanitizeLine(explain(error))}\n`);
+    // A certificate error may span lines (both fingerprints, the line to remove).
+    const text = error instanceof CertificateError ? sanitizeText(explain(error)) : sanitizeLine(explain(error));
+    process.stderr.write(`termsender: ${text}\n`);
     process.exitCode = error instanceof CertificateError ? 3 : error instanceof UsageError ? 2 : 1;
   },
 );

@@ -108,12 +108,14 @@ export function readVariables(options: Record<string, Options>, ranges: Record<s
  */
 export function strictCli<T, O extends Record<string, Options>>(
   cli: Argv<T>, help: CommandHelp, options: O, ranges: RangeTable<O>, env: NodeJS.ProcessEnv = process.env,
+  /** Flag values below the variables and the command line (a config file's). */
+  base: Record<string, unknown> = {},
 ): Argv<Omit<T, keyof O> & InferredOptionTypes<O>> {
   const rangeOf: Record<string, NumberRange | undefined> = ranges;
-  let fromEnv: Record<string, unknown> = {};
+  let fromEnv: Record<string, unknown> = base;
   let envError: UsageError | undefined;
   try {
-    fromEnv = readVariables(options, rangeOf, env);
+    fromEnv = { ...base, ...readVariables(options, rangeOf, env) };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     envError = error; // reported by the first check, so that --help still works

@@ -10,6 +10,7 @@ import { newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
+import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
 import { connect, type Connected, type Credentials, joinGroup, signIn } from './sign-in.js';
 import type { Screen } from './terminal.js';
@@ -60,31 +61,49 @@ interface SignedIn {
 }
 
 /**
- * Logs in, or registers with --register; on a failed login where
- * registration is open, offers to create the account. Resolves with the
- * credentials that worked (the password may have been typed anew) and the
- * name as the server spells it.
+ * Logs in, or registers with --register. A failed login asks for the password
+ * again (until the server's limit of failures); where registration is open,
+ * it first offers to create the account, and a name that turns out to be
+ * taken (`user_exists`) goes back to asking for its password. Resolves with
+ * the credentials that worked and the name as the server spells it.
  */
 async function authenticate(screen: Screen, connected: Connected, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
-  const { client, welcome } = connected;
+  let { client } = connected;
   if (config.register) return { client, self: await signIn(client, credentials, true), credentials };
-  try {
-    return { client, self: await signIn(client, credentials, false), credentials };
-  } catch (error) {
-    if (!(error instanceof ProtocolError && error.code === 'auth_failed' && welcome.registration)) throw error;
-    screen.print(renderError('auth_failed'));
-    if (!(await askYes(screen, `Create the account '${credentials.user}'?`))) throw error;
-    const created = { ...credentials, password: await newPassword(screen, credentials.password) };
-    // The questions may have outlasted the server's auth timeout: then a fresh connection.
-    if (client.isOpen) return { client, self: await signIn(client, created, true), credentials: created };
-    const fresh = (await connect(config.tls)).client;
+  let offerCreate = connected.welcome.registration;
+  // A fresh connection made here is closed here on failure; the first one is the caller's.
+  const fail = (error: unknown): never => {
+    if (client !== connected.client) client.destroy();
+    throw error;
+  };
+  for (let current = credentials; ;) {
     try {
-      return { client: fresh, self: await signIn(fresh, created, true), credentials: created };
-    } catch (failure) {
-      fresh.destroy();
-      throw failure;
+      return { client, self: await signIn(client, current, false), credentials: current };
+    } catch (error) {
+      if (!(error instanceof ProtocolError && error.code === 'auth_failed')) fail(error);
+      screen.print(renderError('auth_failed'));
     }
+    if (offerCreate && (await askYes(screen, `Create the account '${current.user}'?`))) {
+      offerCreate = false;
+      const created = { ...current, password: await newPassword(screen, current.password) };
+      // The questions may have outlasted the server's auth timeout: then a fresh connection.
+      if (!client.isOpen) client = (await connect(config.tls)).client;
+      try {
+        return { client, self: await signIn(client, created, true), credentials: created };
+      } catch (error) {
+        if (!(error instanceof ProtocolError && error.code === 'user_exists')) fail(error);
+        screen.print(renderHint(`the account '${current.user}' exists: type its password again`));
+      }
+    }
+    current = { ...current, password: await screen.secret('password: ').catch(fail) };
+    if (!client.isOpen) client = (await connect(config.tls)).client;
   }
+}
+
+/** Trust on first use: the fingerprint, and a question. */
+async function askTrust(screen: Screen, key: string, fingerprint: string): Promise<boolean> {
+  screen.print(renderUnknownServer(key, fingerprint));
+  return askYes(screen, 'Trust this server and remember it?');
 }
 
 /** Joins the group given by flag, or asks: a number or name from the list, or a new name to create. */
@@ -103,6 +122,11 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
     screen.print(renderGroupTable(groups));
     const answer = (await screen.question('Join which group? (number or name; a new name creates it) ')).trim();
     const byNumber = /^\d+$/.test(answer) ? groups[Number(answer) - 1]?.name : undefined;
+    const named = groups.some((group) => nameKey(group.name) === nameKey(answer));
+    if (/^\d+$/.test(answer) && byNumber === undefined && !named) {
+      screen.print(renderHint(groups.length === 0 ? `${answer} is not in the list: there are no groups yet; type a name to create one` : `${answer} is out of range: pick 1 to ${groups.length}, or type a name`));
+      continue;
+    }
     const name = byNumber ?? answer;
     if (!isValidName(name)) {
       screen.print(renderHint(`pick a number from the list, or a name of ${NAME_RULE}`));
@@ -133,6 +157,8 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   const user = config.user ?? (await askName(screen, 'user name: '));
   // A password typed for a new account is checked and typed twice; one from a flag is used as given.
   const password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
+  const tls: TlsOptions = config.tls.trust === undefined ? config.tls : { ...config.tls, trust: { ...config.tls.trust, ask: (key, fingerprint) => askTrust(screen, key, fingerprint) } };
+  config = { ...config, tls };
   const connected = await connect(config.tls);
   screen.print(renderConnected(connected.welcome.server, config.tls.host, config.tls.port));
   let signedIn: SignedIn | undefined;

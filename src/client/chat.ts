@@ -19,6 +19,7 @@ import {
   renderMissed, renderNotice, renderPresence, renderProblem, renderPrompt, renderReconnectFailed, renderShutdown,
   renderStatus, renderUnknownCommand,
 } from './render.js';
+import { mentionsSelf, renderBellSetting } from './render-notices.js';
 import { GroupResume } from './resume.js';
 import type { ChatTerminal } from './terminal.js';
 
@@ -51,6 +52,7 @@ export class ChatController {
   private readonly names: CompletionNames;
   private readonly resume = new GroupResume();
   private quitting = false;
+  private bellOn = true;
   private done!: (code: number) => void;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
@@ -108,6 +110,7 @@ export class ChatController {
       case 'dm':
         this.names.noteUsers([message.from]);
         this.terminal.print(renderDirect(message, this.context));
+        this.ring();
         return;
       case 'error':
         this.terminal.print(renderError(message.code, message.message));
@@ -133,7 +136,11 @@ export class ChatController {
 
   /** A live message: shown when it belongs to the current group. */
   private showLive(message: StoredMessage): void {
-    if (this.inCurrentGroup(message.group)) this.show(message);
+    if (this.inCurrentGroup(message.group) && this.show(message) && mentionsSelf(message, this.self)) this.ring();
+  }
+
+  private ring(): void {
+    if (this.bellOn) this.terminal.bell?.();
   }
 
   /** Shows a group message once; returns false for one already shown. */
@@ -190,6 +197,7 @@ export class ChatController {
       case 'unsendable': this.terminal.print(renderProblem(command.problem)); return;
       case 'unknown': this.terminal.print(renderUnknownCommand(command.name)); return;
       case 'quit': await this.quit(); return;
+      case 'set': this.bellOn = command.bell; this.terminal.print(renderBellSetting(command.bell)); return;
       case 'say': {
         if (this.group === undefined) {
           this.terminal.print(renderHint('not in a group: /join GROUP first'));
@@ -224,6 +232,10 @@ export class ChatController {
         return;
       }
       case 'who': {
+        if (this.group === undefined) {
+          this.terminal.print(renderHint('not in a group: /join GROUP'));
+          return;
+        }
         const reply = await client.call({ type: 'who' }, 'members');
         this.names.replaceUsers(reply.members);
         this.terminal.print(renderMembers(reply));

@@ -13,6 +13,7 @@ import type {
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
 import { checkServerMessage } from './server-rules.js';
+import { explainTlsFailure } from './tls-problems.js';
 
 /** A request as the caller writes it: the client adds the id. */
 export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
@@ -78,7 +79,11 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private constructor(private readonly socket: TLSSocket, private readonly timeoutMs: number) {
     super();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (error) => { this.closedWith ??= error; });
+    socket.on('error', (error) => {
+      // TLS 1.3 refuses a missing client certificate after the handshake: still said in words.
+      const plain = explainTlsFailure(error);
+      this.closedWith ??= plain === undefined ? error : new Error(plain, { cause: error });
+    });
     socket.on('close', () => this.finish());
   }
 

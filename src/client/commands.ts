@@ -13,6 +13,8 @@ export type Command =
   | { kind: 'msg'; to: string; text: string }
   | { kind: 'history'; count: number }
   | { kind: 'quit' }
+  /** `/set bell on|off`: a bell on a mention or a direct message. */
+  | { kind: 'set'; bell: boolean }
   | { kind: 'usage'; usage: string }
   /** A text the server would refuse: said here, not sent. */
   | { kind: 'unsendable'; problem: string }
@@ -25,6 +27,7 @@ const USAGE: Readonly<Record<string, string>> = {
   join: 'usage: /join GROUP',
   create: 'usage: /create GROUP',
   msg: 'usage: /msg USER TEXT',
+  set: 'usage: /set bell on|off',
   history: `usage: /history [N]  (N from 1 to ${HISTORY_MAX_LIMIT})`,
 };
 
@@ -43,6 +46,10 @@ export function parseInput(line: string): Command {
     case 'join': case 'create':
       return args.length === 1 ? { kind: name, group: args[0]! } : usage(name);
     case 'leave': return { kind: 'leave' };
+    // An action: sent as a message starting with `/me ` (the convention every client shows as one).
+    case 'me': return args.length > 0 ? checked({ kind: 'say', text: `/me ${trimmed.slice(3).trim()}` }) : { kind: 'usage', usage: 'usage: /me TEXT' };
+    case 'set':
+      return args.length === 2 && args[0]!.toLowerCase() === 'bell' && /^(on|off)$/i.test(args[1]!) ? { kind: 'set', bell: args[1]!.toLowerCase() === 'on' } : usage('set');
     case 'who': return { kind: 'who' };
     case 'msg': case 'dm': {
       const match = /^\/\S+\s+(\S+)\s+([\s\S]+)$/.exec(trimmed);

@@ -14,7 +14,7 @@ export interface CompletionSources {
   groups: readonly string[];
 }
 
-export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join', '/leave', '/msg', '/quit', '/who'] as const;
+export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join', '/leave', '/me', '/msg', '/quit', '/set', '/who'] as const;
 
 function startingWith(prefix: string, names: readonly string[], suffix: string): string[] {
   const lower = prefix.toLowerCase();
@@ -31,6 +31,8 @@ export function complete(line: string, sources: CompletionSources): [string[], s
   if (line.startsWith('/') && !line.startsWith('//')) return [[], line];
   const word = /(\S+)$/.exec(line)?.[1] ?? '';
   if (word === '') return [[], ''];
+  // `@al` completes to `@alice`.
+  if (word.startsWith('@')) return [startingWith(word.slice(1), sources.users, ' ').map((name) => `@${name}`), word];
   // At the start of the line a mention reads `alice: `; later, just the name.
   return [startingWith(word, sources.users, line === word ? ': ' : ' '), word];
 }

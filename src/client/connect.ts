@@ -10,8 +10,12 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
+import { addKnown, findKnown, serverKey } from './known-servers.js';
+import { explainTlsFailure } from './tls-problems.js';
 
-export type CertificateProblem = 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint';
+export type CertificateProblem =
+  | 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint'
+  | 'fingerprint_changed' | 'unknown_server' | 'declined';
 
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';
@@ -36,7 +40,19 @@ export interface TlsOptions {
   keyFile?: string | undefined;
   /** How long the server may take: the TLS handshake, `welcome`, each reply (DEFAULT_SERVER_TIMEOUT_MS). */
   timeoutMs?: number | undefined;
+  /** With neither caFile nor fingerprint: the system CAs (plus `extraCaFile`), then trust on first use. */
+  trust?: TrustOnFirstUse | undefined;
 }
+
+export interface TrustOnFirstUse {
+  /** Trusted as well as the system's CAs (certs/ca.crt when it exists). */
+  extraCaFile?: string | undefined;
+  /** The known_servers file. */
+  knownServers: string;
+  /** Asks whether to trust an unknown server; none (line mode): never trusted. */
+  ask?: ((key: string, fingerprint: string) => Promise<boolean>) | undefined;
+}
+
 
 /** `AB:CD:…` in upper case, from colon-separated or plain hex; undefined when it is not 32 bytes of hex. */
 export function normalizeFingerprint(value: string): string | undefined {
@@ -75,6 +91,8 @@ function describeFailure(error: NodeJS.ErrnoException & { cert?: tls.PeerCertifi
   if (UNTRUSTED_CODES.has(code)) {
     return new CertificateError('untrusted', `certificate check failed: the server certificate is not signed by the CA in ${options.caFile} (${code})`, { cause: error });
   }
+  const plain = explainTlsFailure(error);
+  if (plain !== undefined) return new ConnectionError(`${options.host}:${options.port}: ${plain}`, { cause: error });
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
     return new ConnectionError(`cannot reach ${options.host}:${options.port} (${code})`, { cause: error });
   }
@@ -103,8 +121,10 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
   if (options.fingerprint !== undefined && pin === undefined) {
     throw new CertificateError('invalid_fingerprint', `--fingerprint must be a SHA-256 fingerprint (64 hex digits, colons optional), got '${options.fingerprint}'`);
   }
-  if (options.caFile === undefined && pin === undefined) throw new CertificateError('unreadable_file', 'no CA file and no fingerprint: nothing to verify the server with');
+  const trust = options.caFile === undefined && pin === undefined ? options.trust : undefined;
+  if (options.caFile === undefined && pin === undefined && trust === undefined) throw new CertificateError('unreadable_file', 'no CA file and no fingerprint: nothing to verify the server with');
   const ca = options.caFile === undefined ? undefined : await readPem(options.caFile, 'CA file');
+  const trustedCas = trust === undefined ? undefined : [...tls.rootCertificates, ...(trust.extraCaFile === undefined ? [] : [await readPem(trust.extraCaFile, 'CA file')])];
   const cert = options.certFile === undefined ? undefined : await readPem(options.certFile, 'client certificate');
   const key = options.keyFile === undefined ? undefined : await readPem(options.keyFile, 'client key');
   const socket = tls.connect({
@@ -113,8 +133,10 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
     ...(isIP(options.host) === 0 ? { servername: options.host } : {}),
     ALPNProtocols: [ALPN_PROTOCOL],
     // With a CA, Node verifies chain, dates and name. Pinning alone checks the pin and dates below.
+    // Trust on first use: the system's CAs (and certs/ca.crt) first, judged below, before anything is written.
     rejectUnauthorized: ca !== undefined,
     ...(ca === undefined ? {} : { ca }),
+    ...(trustedCas === undefined ? {} : { ca: trustedCas }),
     ...(cert === undefined ? {} : { cert, key }),
   });
   const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
@@ -131,9 +153,39 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
       });
     });
     if (pin !== undefined) checkPin(socket, options, pin);
+    if (trust !== undefined && !socket.authorized) await trustOnFirstUse(socket, options, trust);
   } catch (error) {
     socket.destroy();
     throw error;
   }
   return socket;
+}
+
+/** A server no trusted CA vouches for: known with this fingerprint, or asked about; never a changed one. */
+async function trustOnFirstUse(socket: tls.TLSSocket, options: TlsOptions, trust: TrustOnFirstUse): Promise<void> {
+  const peer = socket.getPeerX509Certificate();
+  if (peer === undefined) throw new CertificateError('untrusted', 'certificate check failed: the server sent no certificate');
+  const key = serverKey(options.host, options.port);
+  const fingerprint = peer.fingerprint256;
+  const known = await findKnown(trust.knownServers, key);
+  if (known !== undefined) {
+    if (known.fingerprint !== fingerprint) {
+      throw new CertificateError('fingerprint_changed', [
+        `certificate check failed: the certificate of ${key} CHANGED since it was trusted`,
+        `  known:  ${known.fingerprint}`,
+        `  now:    ${fingerprint}`,
+        'This may be an attack, or a new certificate on the server. If you know it is the latter, remove',
+        `line ${known.line} of ${trust.knownServers}:`,
+        `  ${known.text}`,
+      ].join('\n'));
+    }
+    checkDates(peer);
+    return;
+  }
+  if (trust.ask === undefined) {
+    throw new CertificateError('unknown_server', `certificate check failed: ${key} is not verified by a trusted CA and not in ${trust.knownServers} (SHA-256 fingerprint ${fingerprint}); connect interactively once to trust it, or use --ca or --fingerprint`);
+  }
+  checkDates(peer);
+  if (!(await trust.ask(key, fingerprint))) throw new CertificateError('declined', `not connecting: the certificate of ${key} was not trusted`);
+  await addKnown(trust.knownServers, key, fingerprint);
 }

@@ -8,6 +8,7 @@ import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.
 import { MIN_PASSWORD_BYTES } from '../protocol/limits.js';
 import type { GroupSummary, JoinedReply, MembersReply, StoredMessage } from '../protocol/messages.js';
 import { NAME_RULE, nameKey } from '../protocol/names.js';
+import { isAction, renderAction } from './render-notices.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
 import { displayWidth, wrapLine } from './width.js';
 
@@ -75,7 +76,7 @@ function asciiLowerCase(text: string): string {
  * comes from the server. A mention is not preceded by a name character, and
  * not followed by one other than `.` (a mention may end a sentence).
  */
-function highlightMentions(text: string, self: string): { text: string; mentioned: boolean } {
+export function highlightMentions(text: string, self: string): { text: string; mentioned: boolean } {
   const name = asciiLowerCase(self);
   if (name === '') return { text, mentioned: false };
   const haystack = asciiLowerCase(text);
@@ -121,6 +122,7 @@ export interface RenderContext {
 }
 
 export function renderChat(message: StoredMessage, context: RenderContext): string {
+  if (isAction(message.text)) return renderAction(message, context);
   const from = sanitizeLine(message.from);
   const own = nameKey(from) === nameKey(context.self);
   const time = formatTime(message.ts);
@@ -284,6 +286,8 @@ export const HELP_TEXT = [
   '  /who                who is in the current group',
   '  /msg USER TEXT      direct message to USER',
   '  /history [N]        the N messages before the oldest shown (default 20)',
+  '  /me TEXT            an action: * you TEXT',
+  '  /set bell on|off     a bell on a mention or a direct message (default on)',
   '  /quit or exit       leave',
   'Anything else is sent to the group. Start with // to send a line that begins with /.',
   'Tab completes commands, names (after /msg, or as a mention) and groups (after /join).',

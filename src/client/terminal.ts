@@ -67,6 +67,8 @@ export interface ChatTerminal {
   setCompleter(completer: Completer): void;
   onInterrupt(handler: () => void): void;
   onEnd(handler: () => void): void;
+  /** Rings the terminal's bell (BEL). */
+  bell?(): void;
   /** Ends input and restores the terminal. */
   close(): void;
 }
@@ -166,12 +168,25 @@ export class Screen implements ChatTerminal {
     this.completer = completer;
   }
 
+  /** Ctrl-C: clears a half-typed line; on an empty line, `handler` (quit). */
   onInterrupt(handler: () => void): void {
-    this.rl.on('SIGINT', handler);
+    this.rl.on('SIGINT', () => {
+      if (this.rl.line === '') {
+        handler();
+        return;
+      }
+      // To the end of the line, then delete everything before the cursor.
+      this.rl.write(null, { ctrl: true, name: 'e' });
+      this.rl.write(null, { ctrl: true, name: 'u' });
+    });
   }
 
   onEnd(handler: () => void): void {
     this.rl.on('close', handler);
+  }
+
+  bell(): void {
+    if (this.output.isTTY) this.output.write('\u0007');
   }
 
   /** Ends input; the prompt line is cleared so the shell's prompt starts on a clean line. */

@@ -7,7 +7,7 @@ const sources = { users: ['alice', 'Albert', 'bob'], groups: ['ops', 'Operations
 test('Tab completes commands after /, users after /msg and in text, groups after /join', () => {
   assert.deepEqual(complete('/he', sources), [['/help '], '/he']);
   assert.deepEqual(complete('/h', sources), [['/help ', '/history '], '/h']);
-  assert.deepEqual(complete('/', sources)[0].length, 9);
+  assert.deepEqual(complete('/', sources)[0].length, 11);
   assert.deepEqual(complete('/msg b', sources), [['bob '], 'b']);
   assert.deepEqual(complete('/msg AL', sources), [['Albert ', 'alice '], 'AL']);
   assert.deepEqual(complete('/join op', sources), [['Operations ', 'ops '], 'op']);
@@ -22,4 +22,10 @@ test('Tab offers nothing where nothing fits', () => {
   assert.deepEqual(complete('/msg bob hel', sources), [[], '/msg bob hel']);
   assert.deepEqual(complete('zed', sources), [[], 'zed']);
   assert.deepEqual(complete('/xyz', sources), [[], '/xyz']);
+});
+
+test('@ and the start of a name completes to the mention: @al → @alice', () => {
+  const sources = { users: ['alice', 'albert', 'bob'], groups: [] };
+  assert.deepEqual(complete('hi @ali', sources), [['@alice '], '@ali']);
+  assert.deepEqual(complete('@b', sources), [['@bob '], '@b']);
 });

@@ -1,0 +1,55 @@
+/**
+ * Trust on first use: `known_servers` in the client's config folder, one
+ * `HOST:PORT FINGERPRINT` a line (mode 0600), for servers whose certificate
+ * verifies against no CA the client trusts.
+ */
+import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** `$XDG_CONFIG_HOME/termsender/` (default `~/.config/termsender/`). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  const base = xdg !== undefined && xdg !== '' && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
+  return path.join(base, 'termsender');
+}
+
+export function knownServersFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(configDir(env), 'known_servers');
+}
+
+/** A server's key in the file: `host:port`, an IPv6 address in brackets. */
+export function serverKey(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export interface KnownEntry {
+  fingerprint: string;
+  /** 1-based line number in the file. */
+  line: number;
+  text: string;
+}
+
+/** The entry for `key`, if the file has one (a missing file has none). */
+export async function findKnown(file: string, key: string): Promise<KnownEntry | undefined> {
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const lines = content.split('\n');
+  for (const [index, text] of lines.entries()) {
+    const [host, fingerprint] = text.trim().split(/\s+/);
+    if (host === key && fingerprint !== undefined) return { fingerprint: fingerprint.toUpperCase(), line: index + 1, text: text.trim() };
+  }
+  return undefined;
+}
+
+/** Adds `key fingerprint`; creates the folder (0700) and the file (0600) when missing. */
+export async function addKnown(file: string, key: string, fingerprint: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await appendFile(file, `${key} ${fingerprint}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
