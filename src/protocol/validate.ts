@@ -6,7 +6,7 @@
 import { type ErrorCode, isErrorCode, ProtocolError } from './errors.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import {
-  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
+  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_REASON_BYTES, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
 } from './limits.js';
 import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 import { isValidName, NAME_RULE } from './names.js';
@@ -62,10 +62,25 @@ class FieldReader {
     return this.name(key, 'bad_message');
   }
 
+  optionalString(key: string): string | undefined {
+    const value = this.body[key];
+    if (value === undefined || value === null) return undefined;
+    return this.string(key);
+  }
+
   optionalBoolean(key: string): boolean | undefined {
     const value = this.body[key];
     if (value === undefined || value === null) return undefined;
     return this.boolean(key);
+  }
+
+  /** An optional reason (`disable_user`): text of at most MAX_REASON_BYTES; absent, null or empty: none. */
+  optionalReason(key: string): string | undefined {
+    const value = this.body[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    const text = this.text(key);
+    if (Buffer.byteLength(text, 'utf8') > MAX_REASON_BYTES) this.fail('bad_message', `'${key}' is over ${MAX_REASON_BYTES} bytes`);
+    return text;
   }
 
   text(key: string): string {
@@ -169,6 +184,15 @@ export function parseRequest(body: FrameBody): Request {
     case 'ping':
     case 'bye':
       return { type, ...withId };
+    case 'passwd':
+      return { type, ...withId, old: read.password('old', 0), new: read.password('new', MIN_PASSWORD_BYTES) };
+    case 'disable_user':
+    case 'enable_user': {
+      const reason = read.optionalReason('reason');
+      return { type, ...withId, user: read.name('user', 'no_such_user'), ...(reason === undefined ? {} : { reason }) };
+    }
+    case 'reset_password':
+      return { type, ...withId, user: read.name('user', 'no_such_user'), password: read.password('password', MIN_PASSWORD_BYTES) };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
@@ -234,8 +258,11 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'shutdown':
       return { type, message: read.string('message') };
-    case 'auth_ok':
-      return { type, ...withId, user: read.string('user') };
+    case 'auth_ok': {
+      const role = read.optionalString('role');
+      if (role !== undefined && role !== 'user' && role !== 'admin') read.fail('bad_message', `unknown role ${JSON.stringify(role.slice(0, 64))}`);
+      return { type, ...withId, user: read.string('user'), ...(role === undefined ? {} : { role }) };
+    }
     case 'groups': {
       const more = read.optionalBoolean('more');
       return { type, ...withId, groups: read.list('groups', groupSummary), ...(more === undefined ? {} : { more }) };
@@ -262,6 +289,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     case 'history':
       return { type, ...withId, group: read.string('group'), messages: read.list('messages', storedMessage), more: read.boolean('more') };
     case 'pong':
+    case 'ok':
       return { type, ...withId };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
@@ -272,6 +300,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
+  ok: true,
 };
 
 /**

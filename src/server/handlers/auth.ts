@@ -29,23 +29,28 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
   }
   if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   context.logger.info('user registered', { user: created.name });
-  return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name } };
+  return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name, role: created.role } };
 };
 
 /** The hashing queue's view of the request: served in turn with other addresses, dropped when its connection closes. */
-function hashRequester(source: RequestSource, context: ServerContext): HashRequester {
+export function hashRequester(source: RequestSource, context: ServerContext): HashRequester {
   const maxQueuedForKey = source.peer.exempt ? undefined : context.config.limits.maxHashesQueuedPerIp;
   return { key: source.peer.key, signal: source.signal, maxQueuedForKey };
 }
 
 /** A full hashing queue is a passing condition, not a wrong password: say so. */
-async function hashing<T>(work: Promise<T>): Promise<T> {
+export async function hashing<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (error instanceof HashQueueFullError) throw new ProtocolError('unavailable', 'the server is busy checking passwords; try again', { cause: error });
     throw error;
   }
+}
+
+/** The text of `account_disabled`, with the admin's reason when one was given. */
+export function disabledMessage(reason: string): string {
+  return reason === '' ? 'this account is disabled' : `this account is disabled: ${reason}`;
 }
 
 export const login: Handler<LoginRequest, AuthSession> = async (request, session, context, source) => {
@@ -69,6 +74,12 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
     };
   }
   context.throttle.recordSuccess(request.user);
-  context.logger.info('login', { user: user.name });
-  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name } };
+  // Only after a correct password: a wrong one must not learn that the account is disabled.
+  if (user.disabled !== undefined) {
+    context.logger.info('login refused: account disabled', { user: user.name });
+    throw new ProtocolError('account_disabled', disabledMessage(user.disabled.reason));
+  }
+  await context.store.recordLogin(user.name, Date.now());
+  context.logger.info('login', { user: user.name, role: user.role });
+  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name, role: user.role } };
 };
