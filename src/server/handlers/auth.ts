@@ -1,6 +1,6 @@
 /** AUTH: `register` and `login`. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProtocolError } from '../../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
 import { isValidName } from '../../protocol/names.js';
 import type { UserRecord } from '../../store/store.js';
@@ -28,6 +28,7 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
     if (created === undefined) refund();
   }
   if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
+  await rememberLogin(created.name, context); // registering signs in
   context.logger.info('user registered', { user: created.name });
   return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name, role: created.role } };
 };
@@ -45,6 +46,15 @@ export async function hashing<T>(work: Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof HashQueueFullError) throw new ProtocolError('unavailable', 'the server is busy checking passwords; try again', { cause: error });
     throw error;
+  }
+}
+
+/** Best effort: a store that cannot write now (disk full) must not stop a correct login. */
+async function rememberLogin(user: string, context: ServerContext): Promise<void> {
+  try {
+    await context.store.recordLogin(user, Date.now());
+  } catch (error) {
+    context.logger.warn('could not record the login time', { user, reason: errorMessage(error) });
   }
 }
 
@@ -79,7 +89,7 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
     context.logger.info('login refused: account disabled', { user: user.name });
     throw new ProtocolError('account_disabled', disabledMessage(user.disabled.reason));
   }
-  await context.store.recordLogin(user.name, Date.now());
+  await rememberLogin(user.name, context);
   context.logger.info('login', { user: user.name, role: user.role });
   return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name, role: user.role } };
 };
