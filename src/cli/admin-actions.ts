@@ -6,13 +6,14 @@
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole } from '../protocol/messages.js';
 import type { PasswordHasher } from '../server/passwords.js';
-import type { Store, UserSummary } from '../store/store.js';
+import type { GroupReport, Store, UserSummary } from '../store/store.js';
 
 /** The command failed for a reason worth one line (exit status 1). */
 export class AdminFailure extends Error {}
 
 export type AdminCommand =
   | { kind: 'users' }
+  | { kind: 'groups' }
   | { kind: 'set-role'; user: string; role: AccountRole }
   | { kind: 'reset-password'; user: string; password: string }
   | { kind: 'disable'; user: string; reason: string }
@@ -35,12 +36,24 @@ function userJson(user: UserSummary): object {
   };
 }
 
-/** A table: a header and one row per account, columns padded to their widest cell. */
-function userTable(users: UserSummary[]): string[] {
-  const rows = [['NAME', 'ROLE', 'CREATED', 'LAST LOGIN', 'DISABLED'], ...users.map((user) => [
+function userRow(user: UserSummary): string[] {
+  return [
     user.name, user.role, time(user.createdAt), time(user.lastLogin),
     user.disabled === undefined ? '-' : `${time(user.disabled.at)}${user.disabled.reason === '' ? '' : ` ${JSON.stringify(user.disabled.reason)}`}`,
-  ])];
+  ];
+}
+
+/** No private groups exist yet (a later slice of issue 11): every group is public. */
+function groupJson(group: GroupReport): object {
+  return { name: group.name, owner: group.owner ?? null, private: false, messages: group.messages, last_activity: group.lastActivity ?? null };
+}
+
+function groupRow(group: GroupReport): string[] {
+  return [group.name, group.owner ?? '-', 'no', String(group.messages), time(group.lastActivity)];
+}
+
+/** A header and one row per entry, columns padded to their widest cell. */
+function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
 }
@@ -56,7 +69,11 @@ export async function runAdminCommand(command: AdminCommand, store: Store, hashe
   switch (command.kind) {
     case 'users': {
       const users = await store.listUsers();
-      return { lines: userTable(users), json: users.map(userJson) };
+      return { lines: table([['NAME', 'ROLE', 'CREATED', 'LAST LOGIN', 'DISABLED'], ...users.map(userRow)]), json: users.map(userJson) };
+    }
+    case 'groups': {
+      const groups = await store.groupReports();
+      return { lines: table([['NAME', 'OWNER', 'PRIVATE', 'MESSAGES', 'LAST ACTIVITY'], ...groups.map(groupRow)]), json: groups.map(groupJson) };
     }
     case 'set-role': {
       const name = await existing(store, command.user);

@@ -41,6 +41,7 @@ const ADMIN_HELP = {
     '  reset-password USER        asks twice on a terminal, or reads TERMSENDER_PASSWORD',
     '  disable USER [--reason T]  its logins are refused (open connections: use disable_user)',
     '  enable USER',
+    '  groups                     list groups: name, owner, private, messages, last activity',
   ].join('\n'),
   details: 'Exit status: 0 done, 1 failure, 2 usage error.',
   envExample: 'TERMSENDER_DATA=/var/lib/termsender',
@@ -68,8 +69,11 @@ function parseCommand(words: string[], reason: string | undefined, password: () 
   if (reason !== undefined && name !== 'disable') throw new UsageError('--reason goes with disable only');
   switch (name) {
     case 'users':
+    case 'groups': {
       expect(0);
-      return async () => ({ kind: 'users' });
+      const kind = name;
+      return async () => ({ kind });
+    }
     case 'set-role': {
       expect(2);
       const user = userArgument(first, name);
@@ -94,9 +98,9 @@ function parseCommand(words: string[], reason: string | undefined, password: () 
       expect(1);
       return async () => ({ kind: 'enable', user: userArgument(first, name) });
     case undefined:
-      throw new UsageError('a command is needed: users, set-role, reset-password, disable or enable');
+      throw new UsageError('a command is needed: users, set-role, reset-password, disable, enable or groups');
     default:
-      throw new UsageError(`unknown command '${name.slice(0, 64)}' (users, set-role, reset-password, disable, enable)`);
+      throw new UsageError(`unknown command '${name.slice(0, 64)}' (users, set-role, reset-password, disable, enable, groups)`);
   }
 }
 

@@ -12,7 +12,7 @@ import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js'
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type {
-  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, MessagePage, NewMessage, Store, UserRecord, UserSummary,
+  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
 } from './store.js';
 
 const APPEND_SCRIPT = `
@@ -188,6 +188,26 @@ export class RedisStore implements Store {
 
   async countGroups(): Promise<number> {
     return this.guard(() => this.redis.hlen(REDIS_KEYS.groups));
+  }
+
+  async groupReports(): Promise<GroupReport[]> {
+    const [groups, owners, users] = await this.guard(() => Promise.all([
+      this.redis.hgetall(REDIS_KEYS.groups), this.redis.hgetall(REDIS_KEYS.groupOwners), this.redis.hgetall(REDIS_KEYS.users),
+    ]));
+    const keys = Object.keys(groups).sort();
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.zcard(REDIS_KEYS.messages(key)).zrange(REDIS_KEYS.messages(key), -1, -1);
+    const results = (await this.guard(() => pipeline.exec())) ?? [];
+    return keys.map((key, i) => {
+      const ownerKey = owners[key];
+      const owner = ownerKey === undefined ? undefined : readAccount(users[ownerKey] ?? '')?.name ?? ownerKey;
+      const newest = results[2 * i + 1]?.[1];
+      const last = Array.isArray(newest) && typeof newest[0] === 'string' ? readStoredMessage(newest[0]).ts : undefined;
+      return {
+        name: groups[key] ?? key, messages: Number(results[2 * i]?.[1] ?? 0),
+        ...(owner === undefined ? {} : { owner }), ...(last === undefined ? {} : { lastActivity: last }),
+      };
+    });
   }
 
   async listGroups(): Promise<string[]> {

@@ -1,12 +1,12 @@
 /**
- * The accounts table of the SQLite store: its schema-3 columns (role,
+ * The accounts table of the SQLite store (and the groups report of the admin command): its schema-3 columns (role,
  * disabled_reason/disabled_at, last_login) and the statements on it.
  * SqliteStore owns the database and delegates here.
  */
 import type Database from 'better-sqlite3';
 import type { AccountRole } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
-import type { Disabled, UserRecord, UserSummary } from './store.js';
+import type { Disabled, GroupReport, UserRecord, UserSummary } from './store.js';
 
 /** Columns schema version 3 added to `users`, with their definitions. */
 const USER_COLUMNS_V3: ReadonlyArray<[string, string]> = [
@@ -94,4 +94,18 @@ export class SqliteUsers {
   recordLogin(name: string, at: number): void {
     this.writing(() => this.statements.setLastLogin.run(at, keyOf(name)));
   }
+}
+
+interface GroupReportRow { name: string; owner: string | null; messages: number; last_ts: number | null }
+
+/** Every group with its owner's display name, message count and newest message's time (admin command; not a hot path). */
+export function groupReports(db: Database.Database): GroupReport[] {
+  const rows = db.prepare<[], GroupReportRow>(`
+    SELECT g.name, u.name AS owner, COUNT(m.seq) AS messages, MAX(m.ts) AS last_ts
+    FROM groups g LEFT JOIN users u ON u.name_key = g.owner LEFT JOIN messages m ON m.group_key = g.name_key
+    GROUP BY g.name_key ORDER BY g.name_key`).all();
+  return rows.map((row) => ({
+    name: row.name, messages: row.messages,
+    ...(row.owner === null ? {} : { owner: row.owner }), ...(row.last_ts === null ? {} : { lastActivity: row.last_ts }),
+  }));
 }

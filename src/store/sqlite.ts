@@ -16,9 +16,9 @@ import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
 import { migrate } from './sqlite-schema.js';
-import { SqliteUsers } from './sqlite-users.js';
+import { groupReports, SqliteUsers } from './sqlite-users.js';
 import type { AccountRole } from '../protocol/messages.js';
-import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
+import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
 
 export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
@@ -88,9 +88,8 @@ export class SqliteStore implements Store {
     return new SqliteStore(db, new DatabaseFile(file), options.onFailure ?? (() => undefined));
   }
 
-  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
-    return this.users.create(name, passwordHash);
-  }
+  // Writes go through `writing` inside SqliteUsers.
+  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> { return this.users.create(name, passwordHash); }
 
   async findUser(name: string): Promise<UserRecord | undefined> {
     this.ensureOpen();
@@ -102,21 +101,13 @@ export class SqliteStore implements Store {
     return this.users.list();
   }
 
-  async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
-    return this.users.setPasswordHash(name, passwordHash);
-  }
+  async setPasswordHash(name: string, passwordHash: string): Promise<boolean> { return this.users.setPasswordHash(name, passwordHash); }
 
-  async setRole(name: string, role: AccountRole): Promise<boolean> {
-    return this.users.setRole(name, role);
-  }
+  async setRole(name: string, role: AccountRole): Promise<boolean> { return this.users.setRole(name, role); }
 
-  async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> {
-    return this.users.setDisabled(name, disabled);
-  }
+  async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> { return this.users.setDisabled(name, disabled); }
 
-  async recordLogin(name: string, at: number): Promise<void> {
-    this.users.recordLogin(name, at);
-  }
+  async recordLogin(name: string, at: number): Promise<void> { this.users.recordLogin(name, at); }
 
   async createGroup(name: string): Promise<GroupRecord | undefined> {
     const inserted = this.writing(() => this.statements.insertGroup.run(keyOf(name), name, Date.now()).changes === 1);
@@ -149,6 +140,12 @@ export class SqliteStore implements Store {
   async countGroups(): Promise<number> {
     this.ensureOpen();
     return this.statements.countGroups.get()?.count ?? 0;
+  }
+
+  async groupReports(): Promise<GroupReport[]> {
+    this.ensureOpen();
+    this.flush();
+    return groupReports(this.db);
   }
 
   async listGroups(): Promise<string[]> {

@@ -56,6 +56,17 @@ export interface GroupCaps {
   maxOwned: number;
 }
 
+/** A group as the admin command lists it. */
+export interface GroupReport {
+  name: string;
+  /** Display name of the account that created it; undefined for groups made before owners were kept. */
+  owner?: string;
+  /** Messages stored. */
+  messages: number;
+  /** Time of its newest message; undefined when it has none. */
+  lastActivity?: number;
+}
+
 export interface MessagePage {
   /** Oldest first. */
   messages: StoredMessage[];
@@ -100,6 +111,8 @@ export interface Store {
   /** Every group's name as first written, sorted without regard to case. */
   listGroups(): Promise<string[]>;
   countGroups(): Promise<number>;
+  /** Every group with its owner, message count and last activity, sorted by name key (admin command). */
+  groupReports(): Promise<GroupReport[]>;
 
   /**
    * Stores a message with the group's next seq (from 1, no gaps, no repeats).

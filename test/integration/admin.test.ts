@@ -58,6 +58,16 @@ test('admin command on SQLite while the server runs: set-role, users, disable, e
   assert.match(text.stdout[0]!, /^NAME\s+ROLE\s+CREATED\s+LAST LOGIN\s+DISABLED$/);
   assert.match(text.stdout[1]!, /^alice\s+user\s+\d{4}-\d\d-\d\dT/);
   assert.equal(text.stdout.length, 3);
+
+  const alice = await auth(t, server.port, 'login', 'alice', NEW_PASSWORD);
+  await alice.client.request({ type: 'create_group', group: 'Lobby' });
+  await alice.client.request({ type: 'join', group: 'lobby' });
+  assert.equal((await alice.client.request({ type: 'say', text: 'hi' })).type, 'ack');
+  const groups = await admin(t, ['groups', ...store, '--json']);
+  assert.equal(groups.code, 0, groups.stderr.join('\n'));
+  const [lobby, ...others] = JSON.parse(groups.stdout.join('\n')) as Array<Record<string, unknown>>;
+  assert.deepEqual([lobby?.['name'], lobby?.['owner'], lobby?.['private'], lobby?.['messages'], typeof lobby?.['last_activity'], others.length],
+    ['Lobby', 'alice', false, 1, 'number', 0]);
 });
 
 test('admin command failures: exit 1 with one line; usage errors: exit 2', async (t) => {
@@ -95,5 +105,13 @@ test('admin command on Redis: set-role, disable, users', { skip: hasRedis() ? fa
   assert.deepEqual(bob.reply.type === 'auth_ok' && bob.reply.role, 'admin');
   assert.deepEqual((await listUsers(t, store)).map((user) => [user.name, user.role, user.disabled === null]), [['alice', 'user', false], ['bob', 'admin', true]]);
   assert.equal((await admin(t, ['enable', 'alice', ...store])).code, 0);
-  assert.equal((await auth(t, server.port, 'login', 'alice')).reply.type, 'auth_ok');
+  const alice = await auth(t, server.port, 'login', 'alice');
+  assert.equal(alice.reply.type, 'auth_ok');
+  await alice.client.request({ type: 'create_group', group: 'ops' });
+  await alice.client.request({ type: 'join', group: 'ops' });
+  assert.equal((await alice.client.request({ type: 'say', text: 'hi' })).type, 'ack');
+  const groups = await admin(t, ['groups', ...store]);
+  assert.equal(groups.code, 0, groups.stderr.join('\n'));
+  assert.match(groups.stdout[0]!, /^NAME\s+OWNER\s+PRIVATE\s+MESSAGES\s+LAST ACTIVITY$/);
+  assert.match(groups.stdout[1]!, /^ops\s+alice\s+no\s+1\s+\d{4}-/);
 });
