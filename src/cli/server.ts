@@ -11,6 +11,7 @@ import { hideBin, yargs } from './yargs.js';
 import { certificateFingerprint, defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { errorMessage } from '../protocol/errors.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/limits.js';
+import { isValidName, NAME_RULE } from '../protocol/names.js';
 import type { ServerConfig } from '../server/config.js';
 import { parseCidrList } from '../server/ip-address.js';
 import { createLogger, LOG_LEVELS } from '../server/logger.js';
@@ -41,6 +42,16 @@ function exemptRanges(value: string): string[] {
   } catch (error) {
     throw new UsageError(`--ip-limit-exempt: ${errorMessage(error)}`, { cause: error });
   }
+}
+
+/** `--admins a,b`: the names, each checked against the name rule. */
+function adminNames(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (!isValidName(name)) throw new UsageError(`--admins: '${name.slice(0, 64)}' is not a valid name (${NAME_RULE})`);
+  }
+  return names;
 }
 
 function readPem(file: string, flag: string): Buffer {
@@ -85,6 +96,7 @@ const SERVER_OPTIONS = {
   'max-per-ip': { type: 'number', default: DEFAULT_LIMITS.maxPerIp, describe: 'connections at once from one address (an IPv6 /64 counts as one); more get server_busy' },
   'ip-limit-exempt': { type: 'string', default: DEFAULT_LIMITS.ipLimitExempt.join(','), describe: "addresses (CIDR list, or 'none') that --max-per-ip and --register-rate do not apply to" },
   'register-rate': { type: 'number', default: DEFAULT_LIMITS.registerRate, describe: 'accounts one address may create per 10 minutes; more get rate_limited; 0 = no limit' },
+  admins: { type: 'string', describe: 'comma-separated account names given the admin role at start (accounts that exist)' },
   registration: { type: 'string', choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
   'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, on stderr' },
   'log-format': { type: 'string', choices: ['json', 'text', 'auto'] as const, default: 'auto' as const, describe: 'log lines as JSON or as text; auto: text when stderr is a terminal' },
@@ -136,6 +148,7 @@ async function main(): Promise<void> {
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
       exemptRanges(args['ip-limit-exempt']);
+      adminNames(args.admins);
       return true;
     })
     .version(SERVER_NAME)
@@ -194,6 +207,7 @@ async function main(): Promise<void> {
     logLevel: argv['log-level'],
     logFormat,
     serverName: SERVER_NAME,
+    admins: adminNames(argv.admins),
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
   };
 

@@ -221,7 +221,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':
-      case 'ack': case 'members': case 'history': case 'left': case 'pong':
+      case 'ack': case 'members': case 'history': case 'left': case 'pong': case 'ok':
         return; // a reply nobody waits for any more (timed out), or a second welcome
       default:
         assertNever(message);

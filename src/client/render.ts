@@ -51,6 +51,9 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   internal: 'the server hit an internal error',
   unavailable: 'the server cannot do that right now; try again',
   limit_reached: 'the server has reached one of its limits',
+  not_allowed: 'your role does not permit that',
+  banned: 'you are banned from that group',
+  account_disabled: 'this account is disabled',
 };
 
 export function formatTime(ts: number): string {

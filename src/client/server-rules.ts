@@ -79,7 +79,7 @@ export function checkServerMessage(message: ServerMessage): void {
       checkName(type, 'group', message.group);
       checkStored(type, message.messages);
       return;
-    case 'error': case 'shutdown': case 'ack': case 'pong':
+    case 'error': case 'shutdown': case 'ack': case 'pong': case 'ok':
       // Free text (`message`) is not bounded by the protocol beyond max_frame; it is sanitized where shown.
       return;
     default:

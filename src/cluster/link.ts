@@ -11,6 +11,8 @@ export interface ClusterEvents {
   message(message: StoredMessage, origin: string): void;
   presence(presence: PresenceMessage, origin: string): void;
   direct(message: DirectMessage, origin: string): void;
+  /** An account was disabled: its connections get `account_disabled` (with `message`) and close. */
+  accountClosed(user: string, message: string, origin: string): void;
 }
 
 /** What a link may ask of its node: take the cluster's events; answer from its own tables (a node alone). */
@@ -33,6 +35,8 @@ export interface ClusterLink {
   start(node: LocalNode): Promise<void>;
   publishPresence(presence: PresenceMessage): void;
   publishDirect(message: DirectMessage): void;
+  /** Tells every other node to close the account's connections. */
+  publishAccountClosed(user: string, message: string): void;
   /** This node now has (or no longer has) `user` in `group` / online. */
   trackMember(group: string, user: string, present: boolean): void;
   trackOnline(user: string, present: boolean): void;

@@ -22,6 +22,10 @@ export class LocalLink implements ClusterLink {
     // no other node to tell
   }
 
+  publishAccountClosed(): void {
+    // no other node to tell
+  }
+
   trackMember(): void {
     // the hub's own tables are the whole truth
   }

@@ -16,7 +16,7 @@ import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/
 import { nameKey as keyOf } from '../protocol/names.js';
 import { parseServerValue } from '../protocol/validate.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
-import { EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { Logger } from '../server/logger.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
@@ -95,6 +95,10 @@ export class RedisClusterLink implements ClusterLink {
     this.publish(EVENT_DIRECT, message);
   }
 
+  publishAccountClosed(user: string, message: string): void {
+    this.write((redis) => redis.publish(REDIS_KEYS.events, EVENT_ACCOUNT_CLOSED + JSON.stringify({ origin: this.nodeId, body: { user, message } })));
+  }
+
   trackMember(groupName: string, user: string, present: boolean): void {
     const key = keyOf(groupName);
     let group = this.localMembers.get(key);
@@ -162,6 +166,13 @@ export class RedisClusterLink implements ClusterLink {
       }
       const event: unknown = JSON.parse(payload.slice(1));
       if (!isPlainObject(event) || event['origin'] === this.nodeId) return; // ours went out locally already
+      if (kind === EVENT_ACCOUNT_CLOSED) {
+        const body = event['body'];
+        if (isPlainObject(body) && typeof body['user'] === 'string' && typeof body['message'] === 'string') {
+          events.accountClosed(body['user'], body['message'], String(event['origin']));
+        }
+        return;
+      }
       const body = parseServerValue(event['body']);
       if (kind === EVENT_PRESENCE && body.type === 'presence') events.presence(body, String(event['origin']));
       if (kind === EVENT_DIRECT && body.type === 'dm') events.direct(body, String(event['origin']));

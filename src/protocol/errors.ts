@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'unavailable',
   // Addition (docs/protocol.md): a server-wide limit was reached (e.g. the number of groups).
   'limit_reached',
+  // December additions (protocol.md): roles, moderation, disabled accounts.
+  'not_allowed',
+  'banned',
+  'account_disabled',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -52,6 +56,9 @@ const CLOSES_CONNECTION: Readonly<Record<ErrorCode, boolean>> = {
   internal: false,
   unavailable: false,
   limit_reached: false,
+  not_allowed: false,
+  banned: false,
+  account_disabled: true,
 };
 
 const CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

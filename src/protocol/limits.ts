@@ -49,6 +49,8 @@ export const MAX_TEXT_BYTES = 4096;
 export const MIN_PASSWORD_BYTES = 8;
 /** Longer passwords are `bad_message`: hashing cost must not be client-controlled. */
 export const MAX_PASSWORD_BYTES = 1024;
+/** Longest `reason` of `disable_user` (an addition), in bytes; it is text otherwise. */
+export const MAX_REASON_BYTES = 300;
 /** Largest frame body the protocol allows a server to announce (a u32 length). */
 export const MAX_FRAME_CEILING = 0xffff_ffff;
 /** Ids are unsigned integers below 2^32. */

@@ -13,6 +13,10 @@ export interface StoredMessage {
   ts: number;
 }
 
+/** An account's server-wide role (December additions). */
+export type AccountRole = 'user' | 'admin';
+export const ACCOUNT_ROLES: readonly AccountRole[] = ['user', 'admin'];
+
 // ---- client to server ------------------------------------------------------
 
 interface RequestBase {
@@ -34,6 +38,13 @@ export interface LeaveRequest extends RequestBase { type: 'leave' }
 export interface DmRequest extends RequestBase { type: 'dm'; to: string; text: string }
 export interface PingRequest extends RequestBase { type: 'ping' }
 export interface ByeRequest extends RequestBase { type: 'bye' }
+/** The account changes its own password. */
+export interface PasswdRequest extends RequestBase { type: 'passwd'; old: string; new: string }
+/** Admin only: the account's connections close with `account_disabled`, its logins are refused. */
+export interface DisableUserRequest extends RequestBase { type: 'disable_user'; user: string; reason?: string }
+export interface EnableUserRequest extends RequestBase { type: 'enable_user'; user: string; reason?: string }
+/** Admin only: sets another account's password. */
+export interface ResetPasswordRequest extends RequestBase { type: 'reset_password'; user: string; password: string }
 
 export type Request =
   | RegisterRequest
@@ -47,13 +58,18 @@ export type Request =
   | LeaveRequest
   | DmRequest
   | PingRequest
-  | ByeRequest;
+  | ByeRequest
+  | PasswdRequest
+  | DisableUserRequest
+  | EnableUserRequest
+  | ResetPasswordRequest;
 
 export type RequestType = Request['type'];
 
 export const REQUEST_TYPES: readonly RequestType[] = [
   'register', 'login', 'list_groups', 'create_group', 'join', 'say',
   'who', 'history', 'leave', 'dm', 'ping', 'bye',
+  'passwd', 'disable_user', 'enable_user', 'reset_password',
 ];
 
 // ---- server to client ------------------------------------------------------
@@ -71,7 +87,8 @@ export interface DirectMessage { type: 'dm'; from: string; to: string; text: str
 export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
 export interface ShutdownMessage { type: 'shutdown'; message: string }
 
-export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string }
+/** `role` (December addition): always sent by this server; absent from older ones. */
+export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole }
 export interface GroupSummary { name: string; members: number }
 /** `more` (an addition): the list was cut to fit max_frame. */
 export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[]; more?: boolean }
@@ -93,6 +110,8 @@ export interface MembersReply extends ReplyBase { type: 'members'; group: string
 export interface HistoryReply extends ReplyBase { type: 'history'; group: string; messages: StoredMessage[]; more: boolean }
 export interface LeftReply extends ReplyBase { type: 'left'; group: string }
 export interface PongReply extends ReplyBase { type: 'pong' }
+/** December addition: the success reply of `passwd`, `disable_user`, `enable_user`, `reset_password` and later requests. */
+export interface OkReply extends ReplyBase { type: 'ok' }
 
 /** A reply that answers a request (and so may carry its id). */
 export type Reply =
@@ -104,7 +123,8 @@ export type Reply =
   | MembersReply
   | HistoryReply
   | LeftReply
-  | PongReply;
+  | PongReply
+  | OkReply;
 
 export type ServerMessage =
   | WelcomeMessage

@@ -3,24 +3,13 @@
  * `parseRequest` is the server's; `parseServerMessage` is the client's.
  * Every failure is a ProtocolError with the spec's code.
  */
-import { type ErrorCode, isErrorCode, ProtocolError } from './errors.js';
+import { isErrorCode, ProtocolError } from './errors.js';
+import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
-import {
-  HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TEXT_BYTES, MIN_PASSWORD_BYTES,
-} from './limits.js';
+import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
 import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
-import { isValidName, NAME_RULE } from './names.js';
 
-/** C0 controls except tab and newline, DEL, and C1 controls. */
-const FORBIDDEN_TEXT_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-
-/** Why `text` breaks the protocol's text rule, or undefined when it does not. */
-export function textProblem(text: string): string | undefined {
-  if (text.length === 0) return 'text is empty';
-  if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) return `text is over ${MAX_TEXT_BYTES} bytes`;
-  if (FORBIDDEN_TEXT_CHARS.test(text)) return 'text holds a control character';
-  return undefined;
-}
+export { textProblem } from './field-reader.js';
 
 /** Why a new account's password would be refused, or undefined when it would not. */
 export function newPasswordProblem(password: string): string | undefined {
@@ -28,94 +17,6 @@ export function newPasswordProblem(password: string): string | undefined {
   if (bytes < MIN_PASSWORD_BYTES) return `passwords need at least ${MIN_PASSWORD_BYTES} bytes`;
   if (bytes > MAX_PASSWORD_BYTES) return `passwords have at most ${MAX_PASSWORD_BYTES} bytes`;
   return undefined;
-}
-
-function isUint(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Reads typed fields from one body; failures carry the request's id. */
-class FieldReader {
-  constructor(private readonly body: FrameBody, private readonly id: number | undefined) {}
-
-  fail(code: ErrorCode, message: string): never {
-    throw new ProtocolError(code, message, { id: this.id });
-  }
-
-  string(key: string): string {
-    const value = this.body[key];
-    if (typeof value !== 'string') this.fail('bad_message', `'${key}' must be a string`);
-    return value;
-  }
-
-  /** A name field; a malformed name fails with `code`. */
-  name(key: string, code: ErrorCode): string {
-    const value = this.string(key);
-    if (!isValidName(value)) this.fail(code, `'${key}' must be ${NAME_RULE}`);
-    return value;
-  }
-
-  /** An optional name field (absent or null: undefined); a malformed one is `bad_message`. */
-  optionalName(key: string): string | undefined {
-    const value = this.body[key];
-    if (value === undefined || value === null) return undefined;
-    return this.name(key, 'bad_message');
-  }
-
-  optionalBoolean(key: string): boolean | undefined {
-    const value = this.body[key];
-    if (value === undefined || value === null) return undefined;
-    return this.boolean(key);
-  }
-
-  text(key: string): string {
-    const value = this.string(key);
-    const problem = textProblem(value);
-    if (problem !== undefined) this.fail('bad_message', problem);
-    return value;
-  }
-
-  password(key: string, minBytes: number): string {
-    const value = this.string(key);
-    const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > MAX_PASSWORD_BYTES) this.fail('bad_message', `'${key}' is over ${MAX_PASSWORD_BYTES} bytes`);
-    if (bytes < minBytes) this.fail('weak_password', `password must be at least ${minBytes} bytes`);
-    return value;
-  }
-
-  optionalUint(key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    const value = this.body[key];
-    if (value === undefined || value === null) return undefined;
-    if (!isUint(value) || value < min || value > max) {
-      this.fail('bad_message', `'${key}' must be an integer from ${min} to ${max}`);
-    }
-    return value;
-  }
-
-  uint(key: string): number {
-    const value = this.optionalUint(key);
-    if (value === undefined) this.fail('bad_message', `'${key}' is required`);
-    return value;
-  }
-
-  boolean(key: string): boolean {
-    const value = this.body[key];
-    if (typeof value !== 'boolean') this.fail('bad_message', `'${key}' must be a boolean`);
-    return value;
-  }
-
-  list<T>(key: string, item: (value: unknown, reader: FieldReader) => T): T[] {
-    const value = this.body[key];
-    if (!Array.isArray(value)) this.fail('bad_message', `'${key}' must be an array`);
-    return value.map((entry) => item(entry, this));
-  }
-
-  nested(value: unknown): FieldReader {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.fail('bad_message', 'expected a map');
-    }
-    return new FieldReader(value as FrameBody, this.id);
-  }
 }
 
 /**
@@ -169,6 +70,15 @@ export function parseRequest(body: FrameBody): Request {
     case 'ping':
     case 'bye':
       return { type, ...withId };
+    case 'passwd':
+      return { type, ...withId, old: read.password('old', 0), new: read.password('new', MIN_PASSWORD_BYTES) };
+    case 'disable_user':
+    case 'enable_user': {
+      const reason = read.optionalReason('reason');
+      return { type, ...withId, user: read.name('user', 'no_such_user'), ...(reason === undefined ? {} : { reason }) };
+    }
+    case 'reset_password':
+      return { type, ...withId, user: read.name('user', 'no_such_user'), password: read.password('password', MIN_PASSWORD_BYTES) };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
@@ -234,8 +144,11 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'shutdown':
       return { type, message: read.string('message') };
-    case 'auth_ok':
-      return { type, ...withId, user: read.string('user') };
+    case 'auth_ok': {
+      const role = read.optionalString('role');
+      if (role !== undefined && role !== 'user' && role !== 'admin') read.fail('bad_message', `unknown role ${JSON.stringify(role.slice(0, 64))}`);
+      return { type, ...withId, user: read.string('user'), ...(role === undefined ? {} : { role }) };
+    }
     case 'groups': {
       const more = read.optionalBoolean('more');
       return { type, ...withId, groups: read.list('groups', groupSummary), ...(more === undefined ? {} : { more }) };
@@ -262,6 +175,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     case 'history':
       return { type, ...withId, group: read.string('group'), messages: read.list('messages', storedMessage), more: read.boolean('more') };
     case 'pong':
+    case 'ok':
       return { type, ...withId };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
@@ -272,6 +186,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
+  ok: true,
 };
 
 /**

@@ -1,7 +1,13 @@
 /** The Redis key layout and event channel shared by the Redis store and the cluster link. */
 export const REDIS_KEYS = {
-  /** Hash: user key → JSON {name, hash}. */
+  /** Hash: user key → JSON {name, hash, created} (`created` since the December additions). */
   users: 'ts:users',
+  /** Hash: user key → `admin` (no entry: `user`). */
+  userRoles: 'ts:user-roles',
+  /** Hash: user key → JSON {reason, at} while the account is disabled. */
+  userDisabled: 'ts:user-disabled',
+  /** Hash: user key → time of its last successful login (ms). */
+  userLogins: 'ts:user-last-login',
   /** Hash: group key → display name. */
   groups: 'ts:groups',
   /** Hash: group key → the name key of its owner (the account that created it). */
@@ -24,3 +30,5 @@ export const REDIS_KEYS = {
 export const EVENT_MESSAGE = 'm';
 export const EVENT_PRESENCE = 'p';
 export const EVENT_DIRECT = 'd';
+/** An account was disabled: every node closes its connections. */
+export const EVENT_ACCOUNT_CLOSED = 'x';

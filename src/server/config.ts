@@ -30,6 +30,8 @@ export interface ServerConfig {
   logFormat?: LogFormat | undefined;
   /** Name/version announced in `welcome`. */
   serverName: string;
+  /** Accounts given the `admin` role at start (`--admins`); names without an account are skipped (logged). */
+  admins?: readonly string[] | undefined;
   /** Cluster mode: share everything through this Redis instead of the SQLite store. */
   redis?: RedisConfig | undefined;
 }

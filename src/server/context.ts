@@ -36,6 +36,8 @@ export interface Step {
   broadcast?: ChatMessage;
   /** A direct message for every connection of its recipient. */
   direct?: DirectMessage;
+  /** After the reply: every connection of this account (on every node) gets `account_disabled` with `message` and closes. */
+  closeAccount?: { user: string; message: string };
   /** Close the connection cleanly after the reply (`bye`). */
   close?: true;
 }

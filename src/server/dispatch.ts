@@ -7,6 +7,7 @@
 import { assertNever, ProtocolError } from '../protocol/errors.js';
 import type { Request } from '../protocol/messages.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
+import { disableUser, enableUser, passwd, resetPassword } from './handlers/accounts.js';
 import { login, register } from './handlers/auth.js';
 import { dm, history, say } from './handlers/chat.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
@@ -48,6 +49,10 @@ export async function dispatch(request: Request, state: SessionState, context: S
     case 'who': return who(request, inChat(request, state), context, source);
     case 'history': return history(request, inChat(request, state), context, source);
     case 'leave': return leave(request, inChat(request, state), context, source);
+    case 'passwd': return passwd(request, signedIn(request, state), context, source);
+    case 'disable_user': return disableUser(request, signedIn(request, state), context, source);
+    case 'enable_user': return enableUser(request, signedIn(request, state), context, source);
+    case 'reset_password': return resetPassword(request, signedIn(request, state), context, source);
     case 'ping': return { reply: { type: 'pong' } };
     case 'bye': return { state: { kind: 'closed' }, close: true };
     default: return assertNever(request);

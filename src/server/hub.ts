@@ -13,6 +13,7 @@
  * A connection's place here follows its session state, and `move` is the one
  * way it changes: signed in or out, into a group or out of it.
  */
+import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
@@ -25,6 +26,8 @@ export interface HubMember {
   /** Unique on this node; with the node id, names the sender of a message cluster-wide. */
   readonly connectionId: number;
   sendFrame(frame: Buffer): void;
+  /** Sends one `error`; closes when the code is fatal. */
+  fail(error: ProtocolError): void;
 }
 
 /** The user a state is signed in as; undefined before sign-in and after close. */
@@ -96,6 +99,7 @@ export class Hub {
       message: (message, origin) => this.deliverMessage(message, this.localSender(origin)),
       presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0),
       direct: (message) => this.deliverDirect(message),
+      accountClosed: (user, message) => this.closeAccountHere(user, message),
       membersHere: (group) => {
         const users = this.groups.get(nameKey(group));
         return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
@@ -145,6 +149,22 @@ export class Hub {
     return () => {
       if (this.pending.get(member) === joining) this.pending.delete(member);
     };
+  }
+
+  /**
+   * A disabled account: its connections get `account_disabled` and close,
+   * on this node now and on every other node through the link.
+   */
+  closeAccount(user: string, message: string): void {
+    this.closeAccountHere(user, message);
+    this.link.publishAccountClosed(user, message);
+  }
+
+  private closeAccountHere(user: string, message: string): void {
+    const entry = this.online.get(nameKey(user));
+    if (entry === undefined) return;
+    // A copy: each close signs its connection out of the table being read.
+    for (const member of [...entry.connections.keys()]) member.fail(new ProtocolError('account_disabled', message));
   }
 
   /** The user's display name when it is online (on any node). */

@@ -14,6 +14,7 @@ import { RedisStore } from '../store/redis.js';
 import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { AddressLimits } from './address-limits.js';
+import { promoteAdmins } from './admins.js';
 import type { Clock } from './clock.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { ServerConfig } from './config.js';
@@ -81,6 +82,7 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<{ store:
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
   const logger = dependencies.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { store, lock } = dependencies.store === undefined ? await openStore(config, logger) : { store: dependencies.store, lock: undefined };
+  await promoteAdmins(store, config.admins ?? [], logger);
   const link: ClusterLink = config.redis === undefined ? new LocalLink() : new RedisClusterLink({ ...config.redis, logger });
   const encoder = new FrameEncoder();
   const context: ServerContext = {

@@ -161,6 +161,13 @@ export class SessionRunner {
   }
 
   private apply(step: Step, id: number | undefined): void {
+    this.applyHere(step, id);
+    // After the reply, so that a request that closes its own account is answered first.
+    if (step.closeAccount) this.context.hub.closeAccount(step.closeAccount.user, step.closeAccount.message);
+  }
+
+  /** The step's effects on this connection and its messages. */
+  private applyHere(step: Step, id: number | undefined): void {
     const { hub } = this.context;
     // A stored message goes out even if its sender has gone meanwhile.
     if (step.broadcast) hub.publishMessage(step.broadcast, this.port);

@@ -51,6 +51,10 @@ export const ALLOWED: Readonly<Record<RequestType, RequestRule>> = {
   dm: { states: ['group_select', 'chat'], limit: 'messages' },
   ping: { states: ['auth', 'group_select', 'chat'], limit: 'none' },
   bye: { states: ['auth', 'group_select', 'chat'], limit: 'none' },
+  passwd: { states: ['group_select', 'chat'], limit: 'none' },
+  disable_user: { states: ['group_select', 'chat'], limit: 'none' },
+  enable_user: { states: ['group_select', 'chat'], limit: 'none' },
+  reset_password: { states: ['group_select', 'chat'], limit: 'none' },
 };
 
 export function isAllowed(type: RequestType, state: SessionState): boolean {

@@ -6,12 +6,14 @@
  * the write (durability is Redis's: see docs/scaling.md for appendonly).
  */
 import { Redis, type Result } from 'ioredis';
-import type { StoredMessage } from '../protocol/messages.js';
+import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
-import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, type NewMessage, type Store, type UserRecord } from './store.js';
+import type {
+  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
+} from './store.js';
 
 const APPEND_SCRIPT = `
 local name = redis.call('HGET', KEYS[3], ARGV[1])
@@ -35,8 +37,19 @@ redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
 return 'created'
 `;
 
+/** Replaces the hash inside the user's JSON, only when the user exists. */
+const SET_PASSWORD_SCRIPT = `
+local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return 0 end
+local record = cjson.decode(json)
+record.hash = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+return 1
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    termsenderSetPassword(usersKey: string, userKey: string, hash: string): Result<unknown, Context>;
     termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, groupKey: string, name: string,
       ownerKey: string, maxGroups: string, maxOwned: string): Result<unknown, Context>;
     termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
@@ -48,10 +61,35 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function parseJson(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined; // not ours: treated as absent
+  }
+}
+
+/** The user hash's JSON: {name, hash, created?}; undefined when it is not that. */
+function readAccount(json: string): { name: string; hash: string; created?: number } | undefined {
+  const record = parseJson(json);
+  if (!isRecord(record) || typeof record['name'] !== 'string' || typeof record['hash'] !== 'string') return undefined;
+  const created = record['created'];
+  return { name: record['name'], hash: record['hash'], ...(typeof created === 'number' ? { created } : {}) };
+}
+
+/** Role and disabled state from their parallel hashes' entries. */
+function accountState(role: string | null, disabled: string | null): { role: AccountRole; disabled?: Disabled } {
+  const state = disabled === null ? undefined : parseJson(disabled);
+  const reason = isRecord(state) && typeof state['reason'] === 'string' ? state['reason'] : '';
+  const at = isRecord(state) && typeof state['at'] === 'number' ? state['at'] : 0;
+  return { role: role === 'admin' ? 'admin' : 'user', ...(disabled === null ? {} : { disabled: { reason, at } }) };
+}
+
 export class RedisStore implements Store {
   private constructor(private readonly redis: Redis) {
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 3, lua: CREATE_OWNED_GROUP_SCRIPT });
+    redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
   }
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
@@ -64,16 +102,64 @@ export class RedisStore implements Store {
   }
 
   async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
-    const created = await this.guard(() => this.redis.hsetnx(REDIS_KEYS.users, keyOf(name), JSON.stringify({ name, hash: passwordHash })));
-    return created === 1 ? { name, passwordHash } : undefined;
+    const record = JSON.stringify({ name, hash: passwordHash, created: Date.now() });
+    const created = await this.guard(() => this.redis.hsetnx(REDIS_KEYS.users, keyOf(name), record));
+    return created === 1 ? { name, passwordHash, role: 'user' } : undefined;
   }
 
   async findUser(name: string): Promise<UserRecord | undefined> {
-    const json = await this.guard(() => this.redis.hget(REDIS_KEYS.users, keyOf(name)));
-    if (json === null) return undefined;
-    const record: unknown = JSON.parse(json);
-    if (!isRecord(record) || typeof record['name'] !== 'string' || typeof record['hash'] !== 'string') return undefined;
-    return { name: record['name'], passwordHash: record['hash'] };
+    const key = keyOf(name);
+    const [json, role, disabled] = await this.guard(() => Promise.all([
+      this.redis.hget(REDIS_KEYS.users, key), this.redis.hget(REDIS_KEYS.userRoles, key), this.redis.hget(REDIS_KEYS.userDisabled, key),
+    ]));
+    const account = json === null ? undefined : readAccount(json);
+    if (account === undefined) return undefined;
+    return { name: account.name, passwordHash: account.hash, ...accountState(role, disabled) };
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    const [users, roles, disabled, logins] = await this.guard(() => Promise.all([
+      this.redis.hgetall(REDIS_KEYS.users), this.redis.hgetall(REDIS_KEYS.userRoles),
+      this.redis.hgetall(REDIS_KEYS.userDisabled), this.redis.hgetall(REDIS_KEYS.userLogins),
+    ]));
+    const summaries: UserSummary[] = [];
+    for (const key of Object.keys(users).sort()) {
+      const account = readAccount(users[key] ?? '');
+      if (account === undefined) continue;
+      const lastLogin = Number(logins[key] ?? Number.NaN);
+      summaries.push({
+        name: account.name, ...accountState(roles[key] ?? null, disabled[key] ?? null),
+        ...(account.created === undefined ? {} : { createdAt: account.created }),
+        ...(Number.isSafeInteger(lastLogin) ? { lastLogin } : {}),
+      });
+    }
+    return summaries;
+  }
+
+  async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
+    return Number(await this.guard(() => this.redis.termsenderSetPassword(REDIS_KEYS.users, keyOf(name), passwordHash))) === 1;
+  }
+
+  async setRole(name: string, role: AccountRole): Promise<boolean> {
+    return this.ifUser(name, (key) => (role === 'admin' ? this.redis.hset(REDIS_KEYS.userRoles, key, role) : this.redis.hdel(REDIS_KEYS.userRoles, key)));
+  }
+
+  async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> {
+    return this.ifUser(name, (key) => (disabled === undefined
+      ? this.redis.hdel(REDIS_KEYS.userDisabled, key)
+      : this.redis.hset(REDIS_KEYS.userDisabled, key, JSON.stringify(disabled))));
+  }
+
+  async recordLogin(name: string, at: number): Promise<void> {
+    await this.guard(() => this.redis.hset(REDIS_KEYS.userLogins, keyOf(name), String(at)));
+  }
+
+  /** Runs `change` when the account exists (accounts are never deleted, so nothing removes it in between). */
+  private async ifUser(name: string, change: (key: string) => Promise<unknown>): Promise<boolean> {
+    const key = keyOf(name);
+    if ((await this.guard(() => this.redis.hexists(REDIS_KEYS.users, key))) !== 1) return false;
+    await this.guard(() => change(key));
+    return true;
   }
 
   async createGroup(name: string): Promise<GroupRecord | undefined> {
@@ -102,6 +188,26 @@ export class RedisStore implements Store {
 
   async countGroups(): Promise<number> {
     return this.guard(() => this.redis.hlen(REDIS_KEYS.groups));
+  }
+
+  async groupReports(): Promise<GroupReport[]> {
+    const [groups, owners, users] = await this.guard(() => Promise.all([
+      this.redis.hgetall(REDIS_KEYS.groups), this.redis.hgetall(REDIS_KEYS.groupOwners), this.redis.hgetall(REDIS_KEYS.users),
+    ]));
+    const keys = Object.keys(groups).sort();
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.zcard(REDIS_KEYS.messages(key)).zrange(REDIS_KEYS.messages(key), -1, -1);
+    const results = (await this.guard(() => pipeline.exec())) ?? [];
+    return keys.map((key, i) => {
+      const ownerKey = owners[key];
+      const owner = ownerKey === undefined ? undefined : readAccount(users[ownerKey] ?? '')?.name ?? ownerKey;
+      const newest = results[2 * i + 1]?.[1];
+      const last = Array.isArray(newest) && typeof newest[0] === 'string' ? readStoredMessage(newest[0]).ts : undefined;
+      return {
+        name: groups[key] ?? key, messages: Number(results[2 * i]?.[1] ?? 0),
+        ...(owner === undefined ? {} : { owner }), ...(last === undefined ? {} : { lastActivity: last }),
+      };
+    });
   }
 
   async listGroups(): Promise<string[]> {

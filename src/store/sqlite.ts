@@ -15,36 +15,10 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
-import { type CreateGroupOutcome, type GroupCaps, type GroupRecord, type MessagePage, type NewMessage, type Store, type UserRecord } from './store.js';
-
-/** 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it). */
-const SCHEMA_VERSION = 2;
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS users (
-    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS groups (
-    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, owner TEXT
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS messages (
-    group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
-    PRIMARY KEY (group_key, seq)
-  ) WITHOUT ROWID;
-`;
-
-/**
- * Brings a file made by older code up to SCHEMA_VERSION, in one transaction
- * (a fresh file already has every column from SCHEMA).
- */
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    db.exec(SCHEMA);
-    const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
-    if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
-    db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
-}
+import { migrate } from './sqlite-schema.js';
+import { groupReports, SqliteUsers } from './sqlite-users.js';
+import type { AccountRole } from '../protocol/messages.js';
+import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
 
 export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
@@ -61,8 +35,6 @@ interface PendingAppend {
 
 interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number }
 interface GroupRow { name: string; last_seq: number }
-interface UserRow { name: string; password_hash: string }
-
 
 export class SqliteStore implements Store {
   /** Group key → highest seq handed out (committed or in the pending batch). */
@@ -74,6 +46,7 @@ export class SqliteStore implements Store {
   readonly stats = { transactions: 0, messages: 0 };
 
   private readonly statements;
+  private readonly users: SqliteUsers;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -88,8 +61,6 @@ export class SqliteStore implements Store {
     migrate(db);
     const messageColumns = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
     this.statements = {
-      insertUser: db.prepare<[string, string, string, number]>('INSERT OR IGNORE INTO users VALUES (?, ?, ?, ?)'),
-      findUser: db.prepare<[string], UserRow>('SELECT name, password_hash FROM users WHERE name_key = ?'),
       insertGroup: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO groups (name_key, name, created_at) VALUES (?, ?, ?)'),
       findGroup: db.prepare<[string], GroupRow>('SELECT name, last_seq FROM groups WHERE name_key = ?'),
       listGroups: db.prepare<[], { name: string }>('SELECT name FROM groups ORDER BY name_key'),
@@ -101,6 +72,7 @@ export class SqliteStore implements Store {
       since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
       before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
     };
+    this.users = new SqliteUsers(db, (write) => this.writing(write));
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -116,16 +88,26 @@ export class SqliteStore implements Store {
     return new SqliteStore(db, new DatabaseFile(file), options.onFailure ?? (() => undefined));
   }
 
-  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
-    const inserted = this.writing(() => this.statements.insertUser.run(keyOf(name), name, passwordHash, Date.now()).changes === 1);
-    return inserted ? { name, passwordHash } : undefined;
-  }
+  // Writes go through `writing` inside SqliteUsers.
+  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> { return this.users.create(name, passwordHash); }
 
   async findUser(name: string): Promise<UserRecord | undefined> {
     this.ensureOpen();
-    const row = this.statements.findUser.get(keyOf(name));
-    return row === undefined ? undefined : { name: row.name, passwordHash: row.password_hash };
+    return this.users.find(name);
   }
+
+  async listUsers(): Promise<UserSummary[]> {
+    this.ensureOpen();
+    return this.users.list();
+  }
+
+  async setPasswordHash(name: string, passwordHash: string): Promise<boolean> { return this.users.setPasswordHash(name, passwordHash); }
+
+  async setRole(name: string, role: AccountRole): Promise<boolean> { return this.users.setRole(name, role); }
+
+  async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> { return this.users.setDisabled(name, disabled); }
+
+  async recordLogin(name: string, at: number): Promise<void> { this.users.recordLogin(name, at); }
 
   async createGroup(name: string): Promise<GroupRecord | undefined> {
     const inserted = this.writing(() => this.statements.insertGroup.run(keyOf(name), name, Date.now()).changes === 1);
@@ -158,6 +140,12 @@ export class SqliteStore implements Store {
   async countGroups(): Promise<number> {
     this.ensureOpen();
     return this.statements.countGroups.get()?.count ?? 0;
+  }
+
+  async groupReports(): Promise<GroupReport[]> {
+    this.ensureOpen();
+    this.flush();
+    return groupReports(this.db);
   }
 
   async listGroups(): Promise<string[]> {

@@ -5,13 +5,33 @@
  * regard to case; every method takes a name in any case and returns it as
  * first written.
  */
-import type { StoredMessage } from '../protocol/messages.js';
+import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+
+/** Why and when an account was disabled. */
+export interface Disabled {
+  /** Empty when none was given. */
+  reason: string;
+  at: number;
+}
 
 export interface UserRecord {
   /** The name as first written. */
   name: string;
   /** Self-describing password hash (algorithm, parameters, salt, hash). */
   passwordHash: string;
+  role: AccountRole;
+  /** Present while the account is disabled. */
+  disabled?: Disabled;
+}
+
+/** An account as the admin command lists it (no password hash). */
+export interface UserSummary {
+  name: string;
+  role: AccountRole;
+  /** Unknown (undefined) for accounts made before it was kept (Redis). */
+  createdAt?: number;
+  lastLogin?: number;
+  disabled?: Disabled;
 }
 
 export interface GroupRecord {
@@ -36,6 +56,17 @@ export interface GroupCaps {
   maxOwned: number;
 }
 
+/** A group as the admin command lists it. */
+export interface GroupReport {
+  name: string;
+  /** Display name of the account that created it; undefined for groups made before owners were kept. */
+  owner?: string;
+  /** Messages stored. */
+  messages: number;
+  /** Time of its newest message; undefined when it has none. */
+  lastActivity?: number;
+}
+
 export interface MessagePage {
   /** Oldest first. */
   messages: StoredMessage[];
@@ -56,6 +87,15 @@ export interface Store {
   /** Creates the user; undefined when the name is taken (in any case). */
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;
+  /** Every account, sorted by name key. */
+  listUsers(): Promise<UserSummary[]>;
+  /** The setters below return false when there is no such user. */
+  setPasswordHash(name: string, passwordHash: string): Promise<boolean>;
+  setRole(name: string, role: AccountRole): Promise<boolean>;
+  /** `undefined` enables the account again. */
+  setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean>;
+  /** Remembers a successful login (shown by the admin command). */
+  recordLogin(name: string, at: number): Promise<void>;
 
   /** Creates the group without an owner; undefined when the name is taken (in any case). */
   createGroup(name: string): Promise<GroupRecord | undefined>;
@@ -71,6 +111,8 @@ export interface Store {
   /** Every group's name as first written, sorted without regard to case. */
   listGroups(): Promise<string[]>;
   countGroups(): Promise<number>;
+  /** Every group with its owner, message count and last activity, sorted by name key (admin command). */
+  groupReports(): Promise<GroupReport[]>;
 
   /**
    * Stores a message with the group's next seq (from 1, no gaps, no repeats).

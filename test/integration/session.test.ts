@@ -18,6 +18,10 @@ const EXAMPLES: Record<string, object> = {
   leave: { type: 'leave' },
   dm: { type: 'dm', to: 'someone', text: 'hi' },
   ping: { type: 'ping' },
+  passwd: { type: 'passwd', old: TEST_PASSWORD, new: 'another password' },
+  disable_user: { type: 'disable_user', user: 'owner' },
+  enable_user: { type: 'enable_user', user: 'owner' },
+  reset_password: { type: 'reset_password', user: 'owner', password: 'another password' },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {
@@ -68,7 +72,7 @@ test('register: auth_ok, user_exists in any case, invalid_name, weak_password', 
   expectError(await client.request({ type: 'register', user: 'a'.repeat(33), password: TEST_PASSWORD }), 'invalid_name');
   expectError(await client.request({ type: 'register', user: 'alice', password: '1234567' }), 'weak_password');
   const ok = await client.request({ type: 'register', user: 'Alice', password: '12345678' });
-  assert.deepEqual(ok, { type: 'auth_ok', user: 'Alice', id: 4 });
+  assert.deepEqual(ok, { type: 'auth_ok', user: 'Alice', role: 'user', id: 4 });
   const other = await WireClient.connect(t, server.port);
   await other.next('welcome');
   expectError(await other.request({ type: 'register', user: 'ALICE', password: TEST_PASSWORD }), 'user_exists');

@@ -1,6 +1,6 @@
 /** AUTH: `register` and `login`. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProtocolError } from '../../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../../protocol/errors.js';
 import type { LoginRequest, RegisterRequest } from '../../protocol/messages.js';
 import { isValidName } from '../../protocol/names.js';
 import type { UserRecord } from '../../store/store.js';
@@ -28,24 +28,39 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
     if (created === undefined) refund();
   }
   if (created === undefined) throw new ProtocolError('user_exists', `user '${request.user}' exists`);
+  await rememberLogin(created.name, context); // registering signs in
   context.logger.info('user registered', { user: created.name });
-  return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name } };
+  return { state: { kind: 'group_select', user: created.name }, reply: { type: 'auth_ok', user: created.name, role: created.role } };
 };
 
 /** The hashing queue's view of the request: served in turn with other addresses, dropped when its connection closes. */
-function hashRequester(source: RequestSource, context: ServerContext): HashRequester {
+export function hashRequester(source: RequestSource, context: ServerContext): HashRequester {
   const maxQueuedForKey = source.peer.exempt ? undefined : context.config.limits.maxHashesQueuedPerIp;
   return { key: source.peer.key, signal: source.signal, maxQueuedForKey };
 }
 
 /** A full hashing queue is a passing condition, not a wrong password: say so. */
-async function hashing<T>(work: Promise<T>): Promise<T> {
+export async function hashing<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (error instanceof HashQueueFullError) throw new ProtocolError('unavailable', 'the server is busy checking passwords; try again', { cause: error });
     throw error;
   }
+}
+
+/** Best effort: a store that cannot write now (disk full) must not stop a correct login. */
+async function rememberLogin(user: string, context: ServerContext): Promise<void> {
+  try {
+    await context.store.recordLogin(user, Date.now());
+  } catch (error) {
+    context.logger.warn('could not record the login time', { user, reason: errorMessage(error) });
+  }
+}
+
+/** The text of `account_disabled`, with the admin's reason when one was given. */
+export function disabledMessage(reason: string): string {
+  return reason === '' ? 'this account is disabled' : `this account is disabled: ${reason}`;
 }
 
 export const login: Handler<LoginRequest, AuthSession> = async (request, session, context, source) => {
@@ -69,6 +84,12 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
     };
   }
   context.throttle.recordSuccess(request.user);
-  context.logger.info('login', { user: user.name });
-  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name } };
+  // Only after a correct password: a wrong one must not learn that the account is disabled.
+  if (user.disabled !== undefined) {
+    context.logger.info('login refused: account disabled', { user: user.name });
+    throw new ProtocolError('account_disabled', disabledMessage(user.disabled.reason));
+  }
+  await rememberLogin(user.name, context);
+  context.logger.info('login', { user: user.name, role: user.role });
+  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name, role: user.role } };
 };

@@ -5,8 +5,10 @@ import { closesConnection, ERROR_CODES, ProtocolError } from '../../../src/proto
 /** protocol.md's "Error codes" list, as written there. */
 const SPEC_CODES = ['frame_too_large', 'bad_frame', 'bad_message', 'wrong_state', 'invalid_name', 'weak_password', 'user_exists',
   'registration_closed', 'auth_failed', 'too_many_attempts', 'auth_timeout', 'no_such_group', 'group_exists', 'no_such_user',
-  'offline', 'rate_limited', 'slow_consumer', 'idle_timeout', 'server_busy', 'internal'];
-const CLOSING = ['frame_too_large', 'bad_frame', 'too_many_attempts', 'auth_timeout', 'slow_consumer', 'idle_timeout', 'server_busy'];
+  'offline', 'rate_limited', 'slow_consumer', 'idle_timeout', 'server_busy', 'internal',
+  'not_allowed', 'banned', 'account_disabled'];
+const CLOSING = ['frame_too_large', 'bad_frame', 'too_many_attempts', 'auth_timeout', 'slow_consumer', 'idle_timeout', 'server_busy',
+  'account_disabled'];
 
 test('every spec code exists; exactly the spec’s closing codes close', () => {
   for (const code of SPEC_CODES) assert.ok((ERROR_CODES as readonly string[]).includes(code), code);

@@ -96,3 +96,20 @@ test('values from elsewhere than a frame (Redis JSON) go through the same parser
     assert.throws(() => parseServerValue(value), (error) => error instanceof ProtocolError && error.code === 'bad_message');
   }
 });
+
+test('account requests (December additions): fields, error codes, reason rule; auth_ok role and ok', () => {
+  assert.deepEqual(parseRequest({ type: 'passwd', id: 3, old: 'x', new: '12345678' }), { type: 'passwd', id: 3, old: 'x', new: '12345678' });
+  assert.deepEqual(code({ type: 'passwd', id: 3, old: 'x', new: 'short' }), { code: 'weak_password', id: 3 });
+  assert.equal(code({ type: 'passwd', new: '12345678' }).code, 'bad_message');
+  assert.deepEqual(parseRequest({ type: 'disable_user', user: 'bob', reason: 'spam' }), { type: 'disable_user', user: 'bob', reason: 'spam' });
+  assert.deepEqual(parseRequest({ type: 'enable_user', user: 'bob', reason: '' }), { type: 'enable_user', user: 'bob' });
+  assert.equal(code({ type: 'disable_user', user: 'bad name' }).code, 'no_such_user');
+  assert.equal(code({ type: 'disable_user', user: 'bob', reason: 'x'.repeat(301) }).code, 'bad_message');
+  assert.equal(code({ type: 'disable_user', user: 'bob', reason: 'a\u0007b' }).code, 'bad_message');
+  assert.equal(code({ type: 'reset_password', user: 'bob', password: '1234567' }).code, 'weak_password');
+  assert.equal(code({ type: 'reset_password', user: '', password: '12345678' }).code, 'no_such_user');
+  assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a', role: 'admin', id: 1 }), { type: 'auth_ok', user: 'a', role: 'admin', id: 1 });
+  assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a' }), { type: 'auth_ok', user: 'a' });
+  assert.equal(code({ type: 'auth_ok', user: 'a', role: 'owner' }, parseServerMessage).code, 'bad_message');
+  assert.deepEqual(parseServerMessage({ type: 'ok', id: 7 }), { type: 'ok', id: 7 });
+});

@@ -16,6 +16,9 @@ function member(): HubMember & { received: unknown[] } {
       decoder.push(frame);
       for (let body = decoder.next(); body !== undefined; body = decoder.next()) received.push(body);
     },
+    fail() {
+      // not used by these tests
+    },
   };
 }
 

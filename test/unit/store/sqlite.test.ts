@@ -19,9 +19,9 @@ const say = (group: string, text: string, from = 'alice') => ({ group, from, tex
 
 test('users and groups are unique without regard to case and keep their first spelling', async (t) => {
   const store = openStore(t);
-  assert.deepEqual(await store.createUser('Alice', 'hash'), { name: 'Alice', passwordHash: 'hash' });
+  assert.deepEqual(await store.createUser('Alice', 'hash'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
   assert.equal(await store.createUser('ALICE', 'other'), undefined);
-  assert.deepEqual(await store.findUser('alice'), { name: 'Alice', passwordHash: 'hash' });
+  assert.deepEqual(await store.findUser('alice'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
   assert.equal(await store.findUser('bob'), undefined);
   assert.deepEqual(await store.createGroup('Dev'), { name: 'Dev', lastSeq: 0 });
   assert.equal(await store.createGroup('dEV'), undefined);

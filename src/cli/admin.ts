@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * `npm run admin -- COMMAND` / `termsender-admin`: account administration on
+ * the store itself (SQLite folder or Redis), whether or not a server runs.
+ * It never takes the data folder's lock: SQLite (WAL, busy timeout) lets it
+ * write beside a running server, which reads accounts afresh at each login
+ * and admin request.
+ *
+ * Exit status: 0 done, 1 failure (one line saying why), 2 usage error.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Screen } from '../client/terminal.js';
+import { errorMessage } from '../protocol/errors.js';
+import type { AccountRole } from '../protocol/messages.js';
+import { isValidName, NAME_RULE } from '../protocol/names.js';
+import { newPasswordProblem, textProblem } from '../protocol/validate.js';
+import { MAX_REASON_BYTES } from '../protocol/limits.js';
+import { PasswordHasher } from '../server/passwords.js';
+import { RedisStore } from '../store/redis.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { AdminFailure, type AdminCommand, runAdminCommand } from './admin-actions.js';
+import { strictCli, UsageError } from './common.js';
+import { hideBin, yargs } from './yargs.js';
+
+/** How long to wait for Redis before giving up (the store itself would retry forever). */
+const REDIS_WAIT_MS = 5_000;
+const DATABASE_FILE = 'termsender.db';
+
+const ADMIN_HELP = {
+  name: 'termsender-admin',
+  summary: [
+    'Usage: termsender-admin COMMAND [ARGS] [--data DIR | --redis URL] [--json]',
+    'Administers accounts in the store (SQLite folder or Redis), with or without a running server.',
+    '',
+    'Commands:',
+    '  users                      list accounts: name, role, created, last login, disabled',
+    '  set-role USER admin|user',
+    '  reset-password USER        asks twice on a terminal, or reads TERMSENDER_PASSWORD',
+    '  disable USER [--reason T]  its logins are refused (open connections: use disable_user)',
+    '  enable USER',
+    '  groups                     list groups: name, owner, private, messages, last activity',
+  ].join('\n'),
+  details: 'Exit status: 0 done, 1 failure, 2 usage error.',
+  envExample: 'TERMSENDER_DATA=/var/lib/termsender',
+};
+
+const ADMIN_OPTIONS = {
+  data: { type: 'string', default: 'data/', describe: 'folder of the SQLite store (as the server\'s --data)' },
+  redis: { type: 'string', describe: 'redis://host:port: the store of a cluster instead' },
+  json: { type: 'boolean', default: false, describe: 'print JSON instead of text' },
+  reason: { type: 'string', describe: 'disable: why (shown to the user at login)' },
+} as const;
+
+function userArgument(value: string | undefined, command: string): string {
+  if (value === undefined) throw new UsageError(`${command} needs a USER`);
+  if (!isValidName(value)) throw new UsageError(`'${value.slice(0, 64)}' is not a user name (${NAME_RULE})`);
+  return value;
+}
+
+/** The command of the positional arguments; everything checkable before the store is opened. */
+function parseCommand(words: string[], reason: string | undefined, password: () => Promise<string>): () => Promise<AdminCommand> {
+  const [name, first, second] = words;
+  const expect = (count: number): void => {
+    if (words.length - 1 > count) throw new UsageError(`${name} takes ${count === 0 ? 'no arguments' : `${count} argument${count > 1 ? 's' : ''}`}`);
+  };
+  if (reason !== undefined && name !== 'disable') throw new UsageError('--reason goes with disable only');
+  switch (name) {
+    case 'users':
+    case 'groups': {
+      expect(0);
+      const kind = name;
+      return async () => ({ kind });
+    }
+    case 'set-role': {
+      expect(2);
+      const user = userArgument(first, name);
+      if (second !== 'admin' && second !== 'user') throw new UsageError('set-role needs a role: admin or user');
+      const role: AccountRole = second;
+      return async () => ({ kind: 'set-role', user, role });
+    }
+    case 'reset-password': {
+      expect(1);
+      const user = userArgument(first, name);
+      return async () => ({ kind: 'reset-password', user, password: await password() });
+    }
+    case 'disable': {
+      expect(1);
+      const user = userArgument(first, name);
+      const problem = reason === undefined || reason === '' ? undefined
+        : textProblem(reason) ?? (Buffer.byteLength(reason) > MAX_REASON_BYTES ? `it is over ${MAX_REASON_BYTES} bytes` : undefined);
+      if (problem !== undefined) throw new UsageError(`--reason: ${problem}`);
+      return async () => ({ kind: 'disable', user, reason: reason ?? '' });
+    }
+    case 'enable':
+      expect(1);
+      return async () => ({ kind: 'enable', user: userArgument(first, name) });
+    case undefined:
+      throw new UsageError('a command is needed: users, set-role, reset-password, disable, enable or groups');
+    default:
+      throw new UsageError(`unknown command '${name.slice(0, 64)}' (users, set-role, reset-password, disable, enable, groups)`);
+  }
+}
+
+/** The new password: TERMSENDER_PASSWORD, or asked twice (hidden) on a terminal. */
+async function newPassword(env: NodeJS.ProcessEnv): Promise<string> {
+  let password = env['TERMSENDER_PASSWORD'];
+  if (password === undefined || password === '') {
+    if (!process.stdin.isTTY) throw new AdminFailure('no password: set TERMSENDER_PASSWORD or run on a terminal');
+    const screen = new Screen(process.stdin, process.stderr);
+    try {
+      password = await screen.secret('new password: ');
+      if ((await screen.secret('again: ')) !== password) throw new AdminFailure('the two passwords differ');
+    } finally {
+      screen.close();
+    }
+  }
+  const problem = newPasswordProblem(password);
+  if (problem !== undefined) throw new AdminFailure(problem);
+  return password;
+}
+
+async function openStore(data: string, redis: string | undefined): Promise<Store> {
+  if (redis !== undefined) {
+    let lastError = 'no answer';
+    const connecting = RedisStore.connect(redis, (error) => { lastError = error.message; });
+    const timeout = sleep(REDIS_WAIT_MS, undefined, { ref: false }).then(() => {
+      throw new AdminFailure(`cannot reach ${redis}: ${lastError}`);
+    });
+    return Promise.race([connecting, timeout]);
+  }
+  // Never create a store here: a mistyped folder must not become an empty one.
+  if (!existsSync(path.join(data, DATABASE_FILE))) throw new AdminFailure(`no TermSender database in ${data} (give the server's --data folder)`);
+  return SqliteStore.open(data);
+}
+
+async function main(): Promise<void> {
+  const argv = await strictCli(yargs(hideBin(process.argv)), ADMIN_HELP, ADMIN_OPTIONS, {})
+    // Commands are positional words, read below: only unknown flags are refused here.
+    .strict(false)
+    .strictOptions()
+    .wrap(null)
+    .check((args) => {
+      if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
+      return true;
+    })
+    .parseAsync();
+  let command: () => Promise<AdminCommand>;
+  try {
+    command = parseCommand(argv._.map(String), argv.reason, () => newPassword(process.env));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`termsender-admin: ${error.message}\nRun with --help for usage.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const ready = await command();
+  const store = await openStore(argv.data, argv.redis);
+  try {
+    const output = await runAdminCommand(ready, store, new PasswordHasher());
+    process.stdout.write(argv.json ? `${JSON.stringify(output.json)}\n` : output.lines.map((line) => `${line}\n`).join(''));
+  } finally {
+    await store.close();
+  }
+}
+
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    const known = error instanceof AdminFailure;
+    process.stderr.write(`termsender-admin: ${known ? error.message : `failed: ${errorMessage(error)}`}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,37 @@
+/** The SQLite store's schema and its migration from files made by older code. */
+import type Database from 'better-sqlite3';
+import { migrateUsers } from './sqlite-users.js';
+
+/**
+ * 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it).
+ * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
+ */
+const SCHEMA_VERSION = 3;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS users (
+    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS groups (
+    name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, owner TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS messages (
+    group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
+    PRIMARY KEY (group_key, seq)
+  ) WITHOUT ROWID;
+`;
+
+/**
+ * Brings a file made by older code up to SCHEMA_VERSION, in one transaction
+ * (a fresh file already has every column from SCHEMA).
+ */
+export function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
+    if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
+    db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
+    migrateUsers(db);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
+

@@ -1,0 +1,111 @@
+/**
+ * The accounts table of the SQLite store (and the groups report of the admin command): its schema-3 columns (role,
+ * disabled_reason/disabled_at, last_login) and the statements on it.
+ * SqliteStore owns the database and delegates here.
+ */
+import type Database from 'better-sqlite3';
+import type { AccountRole } from '../protocol/messages.js';
+import { nameKey as keyOf } from '../protocol/names.js';
+import type { Disabled, GroupReport, UserRecord, UserSummary } from './store.js';
+
+/** Columns schema version 3 added to `users`, with their definitions. */
+const USER_COLUMNS_V3: ReadonlyArray<[string, string]> = [
+  ['role', "TEXT NOT NULL DEFAULT 'user'"],
+  ['disabled_reason', 'TEXT'],
+  ['disabled_at', 'INTEGER'],
+  ['last_login', 'INTEGER'],
+];
+
+/** Adds the schema-3 columns that `users` lacks (inside the caller's migration transaction). */
+export function migrateUsers(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(users)').all().map((column) => column.name);
+  for (const [name, definition] of USER_COLUMNS_V3) {
+    if (!columns.includes(name)) db.exec(`ALTER TABLE users ADD COLUMN ${name} ${definition}`);
+  }
+}
+
+interface UserRow {
+  name: string;
+  password_hash: string;
+  role: string;
+  disabled_reason: string | null;
+  disabled_at: number | null;
+  created_at: number;
+  last_login: number | null;
+}
+
+function roleOf(value: string): AccountRole {
+  return value === 'admin' ? 'admin' : 'user';
+}
+
+function disabledOf(row: UserRow): { disabled?: Disabled } {
+  return row.disabled_at === null ? {} : { disabled: { reason: row.disabled_reason ?? '', at: row.disabled_at } };
+}
+
+const USER_FIELDS = 'name, password_hash, role, disabled_reason, disabled_at, created_at, last_login';
+
+/** A write run by the store: refused when it cannot store, failures beneath it made `unavailable`. */
+export type Writer = <T>(write: () => T) => T;
+
+export class SqliteUsers {
+  private readonly statements;
+
+  constructor(db: Database.Database, private readonly writing: Writer) {
+    this.statements = {
+      insert: db.prepare<[string, string, string, number]>('INSERT OR IGNORE INTO users (name_key, name, password_hash, created_at) VALUES (?, ?, ?, ?)'),
+      find: db.prepare<[string], UserRow>(`SELECT ${USER_FIELDS} FROM users WHERE name_key = ?`),
+      list: db.prepare<[], UserRow>(`SELECT ${USER_FIELDS} FROM users ORDER BY name_key`),
+      setHash: db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE name_key = ?'),
+      setRole: db.prepare<[string, string]>('UPDATE users SET role = ? WHERE name_key = ?'),
+      setDisabled: db.prepare<[string | null, number | null, string]>('UPDATE users SET disabled_reason = ?, disabled_at = ? WHERE name_key = ?'),
+      setLastLogin: db.prepare<[number, string]>('UPDATE users SET last_login = ? WHERE name_key = ?'),
+    };
+  }
+
+  create(name: string, passwordHash: string): UserRecord | undefined {
+    const inserted = this.writing(() => this.statements.insert.run(keyOf(name), name, passwordHash, Date.now()).changes === 1);
+    return inserted ? { name, passwordHash, role: 'user' } : undefined;
+  }
+
+  find(name: string): UserRecord | undefined {
+    const row = this.statements.find.get(keyOf(name));
+    return row === undefined ? undefined : { name: row.name, passwordHash: row.password_hash, role: roleOf(row.role), ...disabledOf(row) };
+  }
+
+  list(): UserSummary[] {
+    return this.statements.list.all().map((row) => ({
+      name: row.name, role: roleOf(row.role), createdAt: row.created_at,
+      ...(row.last_login === null ? {} : { lastLogin: row.last_login }), ...disabledOf(row),
+    }));
+  }
+
+  setPasswordHash(name: string, passwordHash: string): boolean {
+    return this.writing(() => this.statements.setHash.run(passwordHash, keyOf(name)).changes === 1);
+  }
+
+  setRole(name: string, role: AccountRole): boolean {
+    return this.writing(() => this.statements.setRole.run(role, keyOf(name)).changes === 1);
+  }
+
+  setDisabled(name: string, disabled: Disabled | undefined): boolean {
+    return this.writing(() => this.statements.setDisabled.run(disabled?.reason ?? null, disabled?.at ?? null, keyOf(name)).changes === 1);
+  }
+
+  recordLogin(name: string, at: number): void {
+    this.writing(() => this.statements.setLastLogin.run(at, keyOf(name)));
+  }
+}
+
+interface GroupReportRow { name: string; owner: string | null; messages: number; last_ts: number | null }
+
+/** Every group with its owner's display name, message count and newest message's time (admin command; not a hot path). */
+export function groupReports(db: Database.Database): GroupReport[] {
+  const rows = db.prepare<[], GroupReportRow>(`
+    SELECT g.name, u.name AS owner, COUNT(m.seq) AS messages, MAX(m.ts) AS last_ts
+    FROM groups g LEFT JOIN users u ON u.name_key = g.owner LEFT JOIN messages m ON m.group_key = g.name_key
+    GROUP BY g.name_key ORDER BY g.name_key`).all();
+  return rows.map((row) => ({
+    name: row.name, messages: row.messages,
+    ...(row.owner === null ? {} : { owner: row.owner }), ...(row.last_ts === null ? {} : { lastActivity: row.last_ts }),
+  }));
+}
