@@ -2,7 +2,7 @@
 import kleur from 'kleur';
 import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import { formatTime, highlightMentions, nameColor, type RenderContext, renderStatus } from './render.js';
+import { formatTime, highlightMentions, nameColor, type RenderContext, renderStatus } from './render-parts.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
 
 /** What an unverifiable server looks like before the question whether to trust it. */
