@@ -32,6 +32,8 @@ export interface ServerConfig {
   serverName: string;
   /** Cluster mode: share everything through this Redis instead of the SQLite store. */
   redis?: RedisConfig | undefined;
+  /** Serve `GET /metrics` and `GET /healthz` over plain HTTP here (port 0 picks one). */
+  metrics?: { host: string; port: number } | undefined;
 }
 
 export interface RedisConfig {
