@@ -44,12 +44,15 @@ function e2eTable(results: E2eResult[]): string {
  * Starts a fresh system (server, relay, two cluster nodes, or one node with
  * two workers), runs one measurement against it, stops it.
  */
+/** Extra server flags of every run (`--metrics`: the servers serve /metrics, to measure what counting costs). */
+let extraServerArgs: string[] = [];
+
 async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptions, profileDir?: string, redisUrl?: string): Promise<E2eResult> {
   const files = ['--cert', path.join(certDir, 'server.crt'), '--key', path.join(certDir, 'server.key')];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-data-'));
   // Cheap password hashing here only, so that signing in 32 members is quick; the
   // connections part measures logins with the default cost.
-  const serverArgs = ['--port', '0', ...files, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', '--scrypt-cost', '1024,8,1'];
+  const serverArgs = ['--port', '0', ...files, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', '--scrypt-cost', '1024,8,1', ...extraServerArgs];
   const clusterArgs = redisUrl === undefined ? [] : ['--redis', redisUrl];
   const children: Child[] = [];
   try {
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
     redis: { type: 'string', describe: "e2e: also run 2 cluster nodes and 1 node with 2 workers on this Redis (redis://host:port, or 'auto' to start a temporary redis-server)" },
     svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
     profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
+    metrics: { type: 'boolean', default: false, describe: 'e2e: start the servers with --metrics 127.0.0.1:0 (to compare the cost of counting)' },
   }, {})
     .check((args) => {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
     .version(false)
     .parseAsync();
 
+  if (argv.metrics) extraServerArgs = ['--metrics', '127.0.0.1:0'];
   const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length };
   const say = (line: string) => { if (!argv.json) process.stderr.write(`${line}\n`); };
   say(`benchmark on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`);
@@ -202,7 +207,7 @@ async function main(): Promise<void> {
         report['sweep'] = points;
       }
       if (results.length > 0) report['e2e'] = results;
-      if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; server: durable SQLite; cluster and workers: Redis)\n${e2eTable(results)}\n`;
+      if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; server: durable SQLite; cluster and workers: Redis${argv.metrics ? '; servers with --metrics' : ''})\n${e2eTable(results)}\n`;
       if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
       if (typeof report['clusterRatio'] === 'number' && typeof report['workersRatio'] === 'number') {
         text += `cluster (2 nodes) / single node: ${fixed(report['clusterRatio'], 2)}; 2 workers / single node: ${fixed(report['workersRatio'], 2)}\n`;

@@ -16,7 +16,9 @@ import type { ServerConfig } from '../server/config.js';
 import { parseCidrList } from '../server/ip-address.js';
 import { createLogger, LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
+import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
 import { startServer } from '../server/server.js';
+import { workerMetrics } from './cluster-metrics.js';
 import { SERVER_NAME } from '../version.js';
 import { type RangeTable, strictCli, UsageError } from './common.js';
 import { openFileLimit, openFileWarning } from './open-files.js';
@@ -98,6 +100,7 @@ const SERVER_OPTIONS = {
   'register-rate': { type: 'number', default: DEFAULT_LIMITS.registerRate, describe: 'accounts one address may create per 10 minutes; more get rate_limited; 0 = no limit' },
   admins: { type: 'string', describe: 'comma-separated account names given the admin role at start (accounts that exist)' },
   registration: { type: 'string', choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
+  metrics: { type: 'string', describe: 'HOST:PORT: serve GET /metrics (Prometheus) and GET /healthz over plain HTTP there; keep it on a private interface' },
   'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, on stderr' },
   'log-format': { type: 'string', choices: ['json', 'text', 'auto'] as const, default: 'auto' as const, describe: 'log lines as JSON or as text; auto: text when stderr is a terminal' },
   'scrypt-cost': {
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
       exemptRanges(args['ip-limit-exempt']);
       adminNames(args.admins);
+      if (args.metrics !== undefined && parseHostPort(args.metrics) === undefined) throw new UsageError('--metrics must look like HOST:PORT (e.g. 127.0.0.1:9464)');
       return true;
     })
     .version(SERVER_NAME)
@@ -169,7 +173,9 @@ async function main(): Promise<void> {
   }
 
   if (argv.workers > 1 && !isWorkerProcess()) {
-    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, fingerprintLines(argv.cert));
+    const metricsAddress = argv.metrics === undefined ? undefined : parseHostPort(argv.metrics);
+    const metrics = metricsAddress === undefined || argv.redis === undefined ? undefined : { address: metricsAddress, redisUrl: argv.redis };
+    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, fingerprintLines(argv.cert), metrics);
     return;
   }
 
@@ -209,6 +215,8 @@ async function main(): Promise<void> {
     serverName: SERVER_NAME,
     admins: adminNames(argv.admins),
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
+    // A worker's metrics are served by its primary.
+    metrics: argv.metrics === undefined || isWorkerProcess() ? undefined : parseHostPort(argv.metrics),
   };
 
   try {
@@ -216,7 +224,7 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${errorMessage(error)})`, { cause: error });
   }
-  const server = await startServer(config, { logger });
+  const server = await startServer(config, { logger, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
   const stop = (signal: NodeJS.Signals): void => {
     process.stderr.write(`${signal}: shutting down\n`);
     server.close().then(
@@ -233,6 +241,7 @@ async function main(): Promise<void> {
   const fingerprint = isWorkerProcess() ? [] : fingerprintLines(argv.cert);
   const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
   announceListening(`listening on ${shown}:${server.address.port}`);
+  if (server.metricsAddress !== undefined) process.stdout.write(`metrics on ${showHostPort(server.metricsAddress)}\n`);
   for (const line of fingerprint) process.stdout.write(`${line}\n`);
 }
 

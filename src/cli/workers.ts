@@ -5,6 +5,8 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
+import { showHostPort } from '../server/http-endpoints.js';
+import { type PrimaryEndpoints, startPrimaryEndpoints } from './cluster-metrics.js';
 
 /** What a worker tells the primary once it listens. */
 export interface ListeningNotice {
@@ -37,7 +39,12 @@ async function freePort(host: string): Promise<number> {
  * of the shared port died would get a new one. `listening on` is printed once
  * every worker listens, then `linesAfterListening`.
  */
-export async function runPrimary(count: number, host: string, port: number, linesAfterListening: readonly string[] = []): Promise<number> {
+export interface PrimaryMetrics {
+  address: { host: string; port: number };
+  redisUrl: string;
+}
+
+export async function runPrimary(count: number, host: string, port: number, linesAfterListening: readonly string[] = [], metrics?: PrimaryMetrics): Promise<number> {
   if (port === 0) cluster.setupPrimary({ args: [...process.argv.slice(2), '--port', String(await freePort(host))] });
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
@@ -46,6 +53,15 @@ export async function runPrimary(count: number, host: string, port: number, line
   let announced = false;
   const listening = new Set<Worker>();
   const workers = new Set<Worker>();
+  let endpoints: PrimaryEndpoints | undefined;
+  if (metrics !== undefined) {
+    endpoints = await startPrimaryEndpoints(metrics.address, metrics.redisUrl, () => {
+      if (stopping) return { status: 'draining', reason: 'the server is shutting down' };
+      if (!announced) return { status: 'starting', reason: 'the server is starting' };
+      if (listening.size < count) return { status: 'unavailable', reason: `${listening.size} of ${count} workers listening` };
+      return { status: 'ok' };
+    });
+  }
 
   /** Stops every worker; `finished` resolves with `code` once all have exited. */
   const stopAll = (why: string, code: number): void => {
@@ -68,6 +84,7 @@ export async function runPrimary(count: number, host: string, port: number, line
       else if (listening.size >= count) {
         announced = true;
         process.stdout.write(`${message.listening}\n`);
+        if (endpoints !== undefined) process.stdout.write(`metrics on ${showHostPort(endpoints.endpoints.address)}\n`);
         for (const line of linesAfterListening) process.stdout.write(`${line}\n`);
         process.stderr.write(`${count} workers share the port\n`);
       }
@@ -92,7 +109,9 @@ export async function runPrimary(count: number, host: string, port: number, line
   for (let i = 0; i < count; i++) spawn();
   process.once('SIGINT', (signal) => stopAll(signal, 0));
   process.once('SIGTERM', (signal) => stopAll(signal, 0));
-  return finished;
+  const code = await finished;
+  await endpoints?.close();
+  return code;
 }
 
 /** In a worker: tell the primary instead of printing. */

@@ -19,6 +19,7 @@ import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js'
 import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { Logger } from '../server/logger.js';
+import type { ServerMetrics } from '../server/metrics.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
 import { sweepExpiredMembers, userOf } from './member-sweep.js';
 
@@ -30,6 +31,8 @@ export interface RedisClusterOptions {
   /** How long a member entry lives without a refresh; refreshed every third of it. */
   memberTtlMs: number;
   logger: Logger;
+  /** Pub/sub lag and swept members are counted here. */
+  metrics?: ServerMetrics | undefined;
 }
 
 /** Names of unexpired `node|name` entries, once each without regard to case. */
@@ -69,6 +72,11 @@ export class RedisClusterLink implements ClusterLink {
     this.commands.on('ready', () => { this.readySince = Date.now(); });
     this.subscriber = new Redis(options.url, { ...redisOptions(), enableOfflineQueue: true });
     this.subscriber.on('error', warn);
+  }
+
+  /** Whether both connections (commands, subscription) are ready now. */
+  get connected(): boolean {
+    return this.commands.status === 'ready' && this.subscriber.status === 'ready';
   }
 
   async start(events: ClusterEvents): Promise<void> {
@@ -160,6 +168,7 @@ export class RedisClusterLink implements ClusterLink {
       if (kind === EVENT_MESSAGE) {
         const newline = payload.indexOf('\n');
         const message = readStoredMessage(payload.slice(newline + 1));
+        this.options.metrics?.observePubsubLag((Date.now() - message.ts) / 1000);
         if (this.held !== undefined) this.held.push({ message, origin: payload.slice(1, newline) });
         else this.deliver(message, payload.slice(1, newline));
         return;
@@ -268,6 +277,7 @@ export class RedisClusterLink implements ClusterLink {
       if (!Array.isArray(expired) || expired.length === 0) continue;
       for (const user of await sweepExpiredMembers(this.commands, REDIS_KEYS.members(key), expired.map(String), now, this.nodeId)) {
         const leave: PresenceMessage = { type: 'presence', group: group.name, user, event: 'leave' };
+        if (this.options.metrics) this.options.metrics.counts.sweptMembers += 1;
         this.events?.presence(leave, this.nodeId);
         this.publishPresence(leave);
       }

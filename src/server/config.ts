@@ -34,6 +34,8 @@ export interface ServerConfig {
   admins?: readonly string[] | undefined;
   /** Cluster mode: share everything through this Redis instead of the SQLite store. */
   redis?: RedisConfig | undefined;
+  /** Serve `GET /metrics` and `GET /healthz` over plain HTTP here (port 0 picks one). */
+  metrics?: { host: string; port: number } | undefined;
 }
 
 export interface RedisConfig {

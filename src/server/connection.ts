@@ -87,6 +87,7 @@ export class Connection implements SessionPort, BatchedOutput {
 
   sendFrame(frame: Buffer): void {
     if (this.session.isClosed) return;
+    this.context.metrics.counts.bytesOut += frame.length;
     this.writes.write(this, frame);
     // A turn's output is judged after its flush (see flushed); this only caps one turn.
     if (this.socket.writableLength > TURN_OUTPUT_FACTOR * this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
@@ -98,6 +99,7 @@ export class Connection implements SessionPort, BatchedOutput {
   }
 
   private cutSlowConsumer(): void {
+    this.context.metrics.counts.slowConsumers += 1;
     this.fail(new ProtocolError('slow_consumer', `more than ${this.context.config.limits.maxPendingOutput} bytes of output unread`));
   }
 
@@ -108,6 +110,7 @@ export class Connection implements SessionPort, BatchedOutput {
   /** Sends one `error`; closes when the code is fatal. */
   fail(error: ProtocolError): void {
     if (this.session.isClosed) return;
+    this.context.metrics.error(error.code);
     if (error.code === 'internal') this.context.logger.error('request failed', {}, error.cause ?? error);
     else this.context.logger.debug('protocol error', { code: error.code, reason: error.message });
     const message = error.code === 'internal' ? 'internal server error' : error.message;
@@ -117,6 +120,7 @@ export class Connection implements SessionPort, BatchedOutput {
       return;
     }
     // Past the output check: a slow consumer's last frame must not fail again.
+    this.context.metrics.counts.bytesOut += frame.length;
     this.writes.write(this, frame);
     this.end();
   }
@@ -178,6 +182,7 @@ export class Connection implements SessionPort, BatchedOutput {
       if (this.discardedBytes > this.context.config.limits.maxFrame) this.socket.destroy();
       return;
     }
+    this.context.metrics.counts.bytesIn += chunk.length;
     this.decoder.push(chunk);
     this.schedulePump();
   }

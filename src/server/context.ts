@@ -8,6 +8,7 @@ import type { GroupCreationRate } from './creation-rate.js';
 import type { Hub, HubMember } from './hub.js';
 import type { Logger } from './logger.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { ServerMetrics } from './metrics.js';
 import type { PasswordHasher } from './passwords.js';
 import type { SessionState } from './session.js';
 
@@ -24,6 +25,8 @@ export interface ServerContext {
   logger: Logger;
   /** For sizing replies; sending is the connection's job. */
   encoder: FrameEncoder;
+  /** Counts and latencies; always there, served only with `--metrics`. */
+  metrics: ServerMetrics;
 }
 
 /** What a handler decided; only the session runner applies it. */

@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { ClusterLink } from '../cluster/link.js';
+import { MetricCounts } from './metrics.js';
 import type { SessionState } from './session.js';
 
 /** What the hub needs of a connection. */
@@ -77,6 +78,8 @@ function remove(table: UserTable, name: string, member: HubMember): boolean {
 export interface HubOptions {
   /** Above this many users of a group on this node, its presence is not delivered here. */
   presenceMaxMembers: number;
+  /** Where deliveries are counted (one addition per fan-out). */
+  counts?: MetricCounts;
 }
 
 export class Hub {
@@ -86,12 +89,15 @@ export class Hub {
   private readonly pending = new Map<HubMember, PendingJoin>();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
+  private readonly counts: MetricCounts;
 
   constructor(
     private readonly encoder: FrameEncoder,
     private readonly link: ClusterLink,
     private readonly options: HubOptions = { presenceMaxMembers: DEFAULT_LIMITS.presenceMaxMembers },
-  ) {}
+  ) {
+    this.counts = options.counts ?? new MetricCounts();
+  }
 
   /** Starts taking the cluster's events; resolves once the link is ready. */
   async start(): Promise<void> {
@@ -239,6 +245,7 @@ export class Hub {
     if (entry === undefined) return;
     const frame = this.encoder.encode(message);
     for (const member of entry.connections.keys()) member.sendFrame(frame);
+    this.counts.deliveries.direct += entry.connections.size;
   }
 
   /**
@@ -250,15 +257,19 @@ export class Hub {
     const key = nameKey(group);
     const users = this.groups.get(key);
     const skip = skipUser === undefined ? undefined : nameKey(skipUser);
+    let sent = 0;
     if (users !== undefined) {
       for (const [userKey, entry] of users) {
         if (userKey === skip) continue;
         for (const [member, seenSeq] of entry.connections) {
           if (member === sender || (seq > 0 && seq <= seenSeq)) continue;
           member.sendFrame(frame);
+          sent += 1;
         }
       }
     }
+    if (seq > 0) this.counts.deliveries.message += sent;
+    else this.counts.deliveries.presence += sent;
     for (const [member, joining] of this.pending) {
       if (joining.groupKey === key && member !== sender) joining.frames.push({ frame, seq });
     }

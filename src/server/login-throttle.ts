@@ -42,6 +42,8 @@ interface FailureRecord {
 export class LoginThrottle {
   /** Keyed by lowercased name; Map order is insertion order, oldest first. */
   private readonly records = new Map<string, FailureRecord>();
+  /** Logins delayed so far (metrics). */
+  delayed = 0;
 
   constructor(private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE) {}
 
@@ -51,6 +53,7 @@ export class LoginThrottle {
     if (record === undefined) return 0;
     const excess = record.failures - this.options.freeFailures;
     if (excess <= 0) return 0;
+    this.delayed += 1;
     return Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(excess - 1, 16));
   }
 

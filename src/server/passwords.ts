@@ -31,6 +31,8 @@ export interface PasswordHasherOptions {
   maxConcurrent?: number;
   /** Hashes waiting at most (all keys together); beyond that `hash`/`verify` reject with HashQueueFullError. */
   maxQueued?: number;
+  /** Told how long each hash waited for its slot, in seconds (metrics). */
+  onWait?: (seconds: number) => void;
 }
 
 /**
@@ -80,11 +82,13 @@ export class PasswordHasher {
   private readonly slots: Semaphore;
   /** Verified against when the user does not exist, so that takes the same time. */
   private readonly dummy: ParsedHash;
+  private readonly onWait: (seconds: number) => void;
 
   constructor(options: PasswordHasherOptions = {}) {
     this.cost = options.cost ?? DEFAULT_SCRYPT_COST;
     this.slots = new Semaphore(options.maxConcurrent ?? 2, options.maxQueued ?? 1000);
     this.dummy = { cost: this.cost, salt: randomBytes(SALT_BYTES), hash: randomBytes(KEY_BYTES) };
+    this.onWait = options.onWait ?? (() => undefined);
   }
 
   /** Most scrypt computations that ran at once (for tests). */
@@ -123,7 +127,9 @@ export class PasswordHasher {
   private async derive(password: string, salt: Buffer, cost: ScryptCost, requester: HashRequester): Promise<Buffer> {
     const slot = this.slots.tryAcquire(requester);
     if (slot === undefined) throw new HashQueueFullError('too many password checks waiting');
+    const queuedAt = performance.now();
     const release = await slot;
+    this.onWait((performance.now() - queuedAt) / 1000);
     try {
       return await scryptAsync(password, salt, cost);
     } finally {

@@ -21,13 +21,16 @@ import type { ServerConfig } from './config.js';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { HandshakeGuard } from './handshake-guard.js';
+import { type Health, startHttpEndpoints } from './http-endpoints.js';
 import { Hub } from './hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { GroupCreationRate } from './creation-rate.js';
 import { LocalLink } from '../cluster/local-link.js';
 import { LoginThrottle } from './login-throttle.js';
+import { ServerMetrics } from './metrics.js';
 import { PasswordHasher } from './passwords.js';
 import { RedisClusterLink } from '../cluster/redis-link.js';
+import { storeProblem } from './store-health.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** TLS 1.2 suites allowed with `--tls-min 1.2`: forward secret AEAD only. */
@@ -47,6 +50,10 @@ const BUSY_REPLY_MARGIN = 64;
 
 export interface RunningServer {
   address: { host: string; port: number };
+  /** Where `/metrics` and `/healthz` are served (with `config.metrics`). */
+  metricsAddress?: { host: string; port: number } | undefined;
+  /** What `/healthz` says now. */
+  health(): Promise<Health>;
   /** Stops accepting, says `shutdown` to every client, flushes and closes the store. */
   close(message?: string): Promise<void>;
 }
@@ -56,10 +63,12 @@ export interface ServerDependencies {
   logger?: Logger;
   /** The sessions' clock for rate limits and pacing (tests inject one). */
   clock?: Clock;
+  /** Metrics of the caller's own (a worker's, read by its primary); else made here, enabled with `config.metrics`. */
+  metrics?: ServerMetrics;
 }
 
 /** The store, and for SQLite the data folder's lock that keeps a second server out. */
-async function openStore(config: ServerConfig, logger: Logger): Promise<{ store: Store; lock?: FolderLock }> {
+async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics): Promise<{ store: Store; lock?: FolderLock }> {
   if (config.redis === undefined) {
     let lock: FolderLock | undefined;
     try {
@@ -67,6 +76,7 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<{ store:
       const store = SqliteStore.open(config.dataDir, {
         synchronous: config.sync ?? 'normal',
         onFailure: (reason) => logger.error('store failing', { data: config.dataDir, reason }),
+        onCommit: (seconds) => metrics.observeStore('sqlite_commit', seconds),
       });
       return { store, lock };
     } catch (error) {
@@ -76,20 +86,32 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<{ store:
     }
   }
   const { url } = config.redis;
-  return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message })) };
+  return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }),
+    (seconds) => metrics.observeStore('redis_command', seconds)) };
 }
 
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
   const logger = dependencies.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const { store, lock } = dependencies.store === undefined ? await openStore(config, logger) : { store: dependencies.store, lock: undefined };
+  const metrics = dependencies.metrics ?? new ServerMetrics({ enabled: config.metrics !== undefined, cluster: config.redis !== undefined });
+  // Before the store: while it opens (or waits for Redis), /healthz says `starting`.
+  const endpoints = config.metrics === undefined ? undefined
+    : await startHttpEndpoints(config.metrics.host, config.metrics.port, (error) => logger.error('metrics endpoint failed', {}, error));
+  let opened;
+  try {
+    opened = dependencies.store === undefined ? await openStore(config, logger, metrics) : { store: dependencies.store, lock: undefined };
+  } catch (error) {
+    await endpoints?.close();
+    throw error;
+  }
+  const { store, lock } = opened;
   await promoteAdmins(store, config.admins ?? [], logger);
-  const link: ClusterLink = config.redis === undefined ? new LocalLink() : new RedisClusterLink({ ...config.redis, logger });
+  const link: ClusterLink = config.redis === undefined ? new LocalLink() : new RedisClusterLink({ ...config.redis, logger, metrics });
   const encoder = new FrameEncoder();
   const context: ServerContext = {
     config,
     store,
-    hub: new Hub(encoder, link, { presenceMaxMembers: config.limits.presenceMaxMembers }),
-    hasher: new PasswordHasher({ cost: config.scryptCost }),
+    hub: new Hub(encoder, link, { presenceMaxMembers: config.limits.presenceMaxMembers, counts: metrics.counts }),
+    hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({
       maxPerIp: config.limits.maxPerIp, registerRate: config.limits.registerRate,
@@ -98,6 +120,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
     logger,
     encoder,
+    metrics,
   };
   await context.hub.start();
   const writes = new WriteBatcher();
@@ -113,7 +136,9 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     handshakeTimeout: config.limits.handshakeTimeoutMs,
     ...(config.tls.clientCa === undefined ? {} : { ca: config.tls.clientCa, requestCert: true, rejectUnauthorized: true }),
   });
+  const { counts } = metrics;
   const handshakes = new HandshakeGuard(config.limits.handshakeTimeoutMs, (socket) => {
+    counts.refused['handshake_timeout'] = (counts.refused['handshake_timeout'] ?? 0) + 1;
     logger.debug('handshake timed out', { address: socket.remoteAddress });
   });
   server.on('connection', (socket: Socket) => {
@@ -122,11 +147,13 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     const full = connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN;
     const refusals = release === undefined && handshakes.refused >= BUSY_REPLY_MARGIN;
     if (full || refusals || !handshakes.admit(socket, { release })) {
+      if (full || refusals) counts.refused['overload'] = (counts.refused['overload'] ?? 0) + 1;
       release?.();
       socket.destroy();
     }
   });
   server.on('tlsClientError', (error, socket) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_TLS_HANDSHAKE_TIMEOUT') counts.tlsHandshakesFailed += 1;
     logger.debug('handshake failed', { reason: error.message });
     socket.destroy();
   });
@@ -144,14 +171,17 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       admission.release?.();
     }, dependencies.clock);
     if (stopping || connections.size >= config.limits.maxConnections) {
+      counts.refused['server_busy'] = (counts.refused['server_busy'] ?? 0) + 1;
       admission.release?.();
       connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
       return;
     }
     if (admission.release === undefined) {
+      counts.refused['per_address'] = (counts.refused['per_address'] ?? 0) + 1;
       connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
       return;
     }
+    counts.connectionsAccepted += 1;
     connections.add(connection);
     connection.start();
   });
@@ -168,11 +198,36 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     await link.close();
     await store.close();
     lock?.release(); // the folder is free for the next try
+    await endpoints?.close();
+    metrics.close();
     throw error;
   }
   server.on('error', (error) => logger.error('server error', {}, error));
   const { address, port } = server.address() as AddressInfo;
   logger.info('listening', { host: address, port, tls_min: config.tlsMinVersion, mutual_tls: config.tls.clientCa !== undefined });
+
+  metrics.attach({
+    openConnections: () => connections.size,
+    writeBacklog: () => {
+      let total = 0;
+      let max = 0;
+      for (const connection of connections) {
+        const backlog = connection.outputBacklog;
+        total += backlog;
+        if (backlog > max) max = backlog;
+      }
+      return { total, max };
+    },
+    hashQueued: () => context.hasher.queued,
+    loginsThrottled: () => context.throttle.delayed,
+    redisConnected: () => (link instanceof RedisClusterLink ? Number(link.connected && (!(store instanceof RedisStore) || store.connected)) : undefined),
+  });
+  const health = async (): Promise<Health> => {
+    if (stopping) return { status: 'draining', reason: 'the server is shutting down' };
+    const problem = await storeProblem(store, metrics);
+    return problem === undefined ? { status: 'ok' } : { status: 'unavailable', reason: problem };
+  };
+  endpoints?.serve({ health, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.text() }) });
 
   let closing: Promise<void> | undefined;
   const close = (message = 'server is shutting down'): Promise<void> => {
@@ -187,10 +242,12 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       await link.close();
       await store.close();
       lock?.release();
+      await endpoints?.close();
+      metrics.close();
       logger.info('stopped');
     })();
     return closing;
   };
 
-  return { address: { host: address, port }, close };
+  return { address: { host: address, port }, metricsAddress: endpoints?.address, health, close };
 }

@@ -67,6 +67,7 @@ export class SessionRunner {
     this.messages = new TokenBucket(limits.rateLimit, undefined, clock.now());
     this.queries = new TokenBucket(limits.queryRate, undefined, clock.now());
     this.source = { origin: context.hub.originOf(port), member: port, peer, signal: this.closing.signal };
+    context.metrics.session(undefined, this.current.kind);
   }
 
   get state(): SessionState {
@@ -79,6 +80,7 @@ export class SessionRunner {
 
   /** Runs one request; resolves when the next one may start. */
   async run(request: Request): Promise<void> {
+    this.context.metrics.request(request.type);
     const rule = ALLOWED[request.type];
     if (!rule.states.includes(this.current.kind)) {
       const refused = new ProtocolError('wrong_state', `'${request.type}' is not allowed in state ${this.current.kind}`, { id: request.id });
@@ -110,7 +112,9 @@ export class SessionRunner {
     }
     await this.pipeline; // anything else sees the state every earlier request left
     try {
-      this.apply(await dispatch(request, this.current, this.context, this.source), request.id);
+      const step = await dispatch(request, this.current, this.context, this.source);
+      this.context.metrics.outcome(request.type, step.reply);
+      this.apply(step, request.id);
     } catch (error) {
       this.port.fail(asProtocolError(error, request.id));
     }
@@ -170,7 +174,10 @@ export class SessionRunner {
   private applyHere(step: Step, id: number | undefined): void {
     const { hub } = this.context;
     // A stored message goes out even if its sender has gone meanwhile.
-    if (step.broadcast) hub.publishMessage(step.broadcast, this.port);
+    if (step.broadcast) {
+      this.context.metrics.counts.messagesStored += 1;
+      hub.publishMessage(step.broadcast, this.port);
+    }
     if (step.direct) hub.publishDirect(step.direct);
     if (this.isClosed) return;
     const caughtUp = step.state ? this.moveTo(step.state) : [];
@@ -186,6 +193,7 @@ export class SessionRunner {
   /** Returns what arrived for a group being joined while its reply was made. */
   private moveTo(next: SessionState): Buffer[] {
     const caughtUp = this.context.hub.move(this.port, this.current, next);
+    this.context.metrics.session(this.current.kind, next.kind);
     this.current = next;
     if (next.kind === 'closed') this.closing.abort();
     return caughtUp;

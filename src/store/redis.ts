@@ -86,7 +86,7 @@ function accountState(role: string | null, disabled: string | null): { role: Acc
 }
 
 export class RedisStore implements Store {
-  private constructor(private readonly redis: Redis) {
+  private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void) {
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 3, lua: CREATE_OWNED_GROUP_SCRIPT });
     redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
@@ -94,11 +94,28 @@ export class RedisStore implements Store {
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
   /** Resolves once Redis answers: while it does not, the connection retries (each failure goes to `onError`). */
-  static async connect(url: string, onError: (error: Error) => void): Promise<RedisStore> {
+  static async connect(url: string, onError: (error: Error) => void, observe: (seconds: number) => void = () => undefined): Promise<RedisStore> {
     const redis = new Redis(url, redisOptions());
     redis.on('error', onError);
     await connectedOnce(redis);
-    return new RedisStore(redis);
+    return new RedisStore(redis, observe);
+  }
+
+  /** Whether the connection is ready now. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Why Redis cannot serve now (unreachable, or no PONG within `timeoutMs`), or undefined while it can. */
+  async probe(timeoutMs: number): Promise<string | undefined> {
+    if (this.redis.status !== 'ready') return `redis unreachable (${this.redis.status})`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(`redis did not answer within ${timeoutMs} ms`), timeoutMs); });
+    try {
+      return await Promise.race([this.redis.ping().then(() => undefined, (error: unknown) => `redis ping failed: ${String(error)}`), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
@@ -238,7 +255,10 @@ export class RedisStore implements Store {
     await this.redis.quit().then(() => undefined, () => this.redis.disconnect());
   }
 
-  private guard<T>(call: () => Promise<T>): Promise<T> {
-    return guardRedis(this.redis, call);
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await guardRedis(this.redis, call);
+    this.observe((performance.now() - started) / 1000);
+    return result;
   }
 }

@@ -24,6 +24,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
   /** Told, once per episode, when storing fails for a reason beneath the store (see sqlite-file.ts). */
   onFailure?: (reason: string) => void;
+  /** Told how long each batch commit took, in seconds (metrics). */
+  onCommit?: (seconds: number) => void;
 }
 
 interface PendingAppend {
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly file: DatabaseFile,
     private readonly onFailure: (reason: string) => void,
+    private readonly onCommit: (seconds: number) => void = () => undefined,
   ) {
     migrate(db);
     const messageColumns = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
@@ -85,7 +88,7 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
-    return new SqliteStore(db, new DatabaseFile(file), options.onFailure ?? (() => undefined));
+    return new SqliteStore(db, new DatabaseFile(file), options.onFailure ?? (() => undefined), options.onCommit);
   }
 
   // Writes go through `writing` inside SqliteUsers.
@@ -201,6 +204,7 @@ export class SqliteStore implements Store {
 
   /** Why the store cannot store now, or undefined while it can. */
   get failure(): string | undefined {
+    if (this.lost === undefined && !this.closed && this.file.gone) this.fileLost(); // one fstat
     return this.lost?.message ?? (this.failing ? 'storing failed; see the log' : undefined);
   }
 
@@ -211,6 +215,7 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     this.pending = [];
     const lastSeqs = new Map<string, number>();
+    const started = performance.now();
     try {
       this.db.transaction(() => {
         for (const { key, message } of batch) {
@@ -233,6 +238,7 @@ export class SqliteStore implements Store {
       for (const append of batch) append.reject(lost);
       return;
     }
+    this.onCommit((performance.now() - started) / 1000);
     this.failing = false;
     this.stats.transactions += 1;
     this.stats.messages += batch.length;

@@ -9,6 +9,7 @@ import { Hub } from '../../src/server/hub.js';
 import { LocalLink } from '../../src/cluster/local-link.js';
 import { createLogger } from '../../src/server/logger.js';
 import { LoginThrottle } from '../../src/server/login-throttle.js';
+import { ServerMetrics } from '../../src/server/metrics.js';
 import { PasswordHasher } from '../../src/server/passwords.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { tempDir, TEST_SCRYPT_COST } from './server.js';
@@ -41,6 +42,7 @@ export async function testContext(t: TestContext, options: TestContextOptions = 
     groupCreations: new GroupCreationRate(limits.createRatePerHour),
     logger: createLogger('silent'),
     encoder,
+    metrics: new ServerMetrics(),
   };
   return { context, store };
 }

@@ -92,6 +92,8 @@ export interface LaunchedServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first stderr line (already written or still to come) that matches. */
   stderrLine(pattern: RegExp): Promise<string>;
+  /** The same for stdout. */
+  stdoutLine(pattern: RegExp): Promise<string>;
 }
 
 export interface SpawnedServer extends Omit<LaunchedServer, 'listening'> {
@@ -123,7 +125,7 @@ export async function launchServer(t: TestContext, args: string[], env: NodeJS.P
     void exited.then(({ code }) => reject(new Error(`server exited with ${code}: ${err.lines.join('\n')}`)));
   });
   listening.catch(() => undefined); // a test that never waits for it must not see an unhandled rejection
-  return { child, listening, stdout: out.lines, stderr: err.lines, exited, stderrLine: err.wait };
+  return { child, listening, stdout: out.lines, stderr: err.lines, exited, stderrLine: err.wait, stdoutLine: out.wait };
 }
 
 /** Runs the real CLI and waits (at most WAIT_MS) for its `listening on` line. */

@@ -60,6 +60,7 @@ function serverRows(certs: TestCertificates, data: string): FlagRow[] {
     { flag: 'register-rate', value: '2' },
     { flag: 'registration', value: 'closed' },
     { flag: 'admins', value: 'root,alice' },
+    { flag: 'metrics', value: '127.0.0.1:0' },
     // debug and json: the start's 'settings' line, read below, shows what each flag became.
     { flag: 'log-level', value: 'debug' },
     { flag: 'log-format', value: 'json' },
