@@ -1,5 +1,6 @@
 /** The SQLite store's schema and its migration from files made by older code. */
 import type Database from 'better-sqlite3';
+import type { StoredMessage } from '../protocol/messages.js';
 import { migrateUsers } from './sqlite-users.js';
 
 /**
@@ -35,3 +36,9 @@ export function migrate(db: Database.Database): void {
   })();
 }
 
+/** A stored message as the message queries select it. */
+export interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number }
+
+export function toMessage(row: MessageRow): StoredMessage {
+  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
+}

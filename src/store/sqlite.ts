@@ -12,12 +12,11 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ProtocolError } from '../protocol/errors.js';
-import type { StoredMessage } from '../protocol/messages.js';
+import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
-import { migrate } from './sqlite-schema.js';
+import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
-import type { AccountRole } from '../protocol/messages.js';
 import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -35,7 +34,6 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number }
 interface GroupRow { name: string; last_seq: number }
 
 export class SqliteStore implements Store {
@@ -294,8 +292,4 @@ export class SqliteStore implements Store {
       throw this.storageFailure(error);
     }
   }
-}
-
-function toMessage(row: MessageRow): StoredMessage {
-  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
 }
