@@ -79,7 +79,7 @@ export interface NewMessage {
   from: string;
   text: string;
   ts: number;
-  /** Who sent it (`node:connection`); a cluster store announces it with the message. */
+  /** Who sent it: `node:connection` in a cluster (the store announces it with the message, so the sender is not echoed); empty on a node alone. */
   origin: string;
 }
 
