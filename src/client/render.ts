@@ -227,7 +227,7 @@ export const HELP_TEXT = [
   '  /msg USER TEXT      direct message to USER',
   '  /history [N]        the N messages before the oldest shown (default 20)',
   '  /me TEXT            an action: * you TEXT',
-  '  /set bell on|off     a bell on a mention or a direct message (default on)',
+  '  /set bell on|off    a bell on a mention or a direct message (default on)',
   '  /quit or exit       leave',
   'Anything else is sent to the group. Start with // to send a line that begins with /.',
   'Tab completes commands, names (after /msg, or as a mention) and groups (after /join).',
