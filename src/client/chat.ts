@@ -5,12 +5,12 @@
  * strings: render.ts does; and it prints only through a ChatTerminal.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever, ProtocolError } from '../protocol/errors.js';
+import { assertNever } from '../protocol/errors.js';
 import type { GroupSummary, JoinedReply, ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay } from './backoff.js';
 import type { Outgoing, ReplyOfType, Unsolicited } from './client.js';
-import { CertificateError } from './connect.js';
+import { isPermanent } from './connect.js';
 import { type Command, parseInput } from './commands.js';
 import { complete, CompletionNames } from './completion.js';
 import {
@@ -19,7 +19,9 @@ import {
   renderMissed, renderNotice, renderPresence, renderProblem, renderPrompt, renderReconnectFailed, renderShutdown,
   renderStatus, renderUnknownCommand,
 } from './render.js';
-import { mentionsSelf, renderBellSetting } from './render-notices.js';
+import { Outbox } from './outbox.js';
+import { splitPaste } from './paste.js';
+import { mentionsSelf, renderBellSetting, renderPending } from './render-notices.js';
 import { GroupResume } from './resume.js';
 import type { ChatTerminal } from './terminal.js';
 
@@ -42,17 +44,19 @@ interface GroupView {
   oldestSeq: number;
 }
 
-/** Whether the reconnect loop should stop trying: the same failure would come every time. */
-function isPermanent(failure: unknown): failure is Error {
-  return failure instanceof CertificateError || (failure instanceof ProtocolError && failure.code === 'auth_failed');
-}
-
 export class ChatController {
   private group: GroupView | undefined;
   private readonly names: CompletionNames;
   private readonly resume = new GroupResume();
   private quitting = false;
   private bellOn = true;
+  private readonly outbox = new Outbox({
+    send: (text) => this.client.call({ type: 'say', text }, 'ack'),
+    acked: ({ group, text }, ack) => this.show({ group, seq: ack.seq ?? 0, from: this.self, text, ts: ack.ts }),
+    pending: ({ text }) => this.terminal.print(renderPending(text)),
+    failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
+    running: () => !this.quitting,
+  });
   private done!: (code: number) => void;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
@@ -74,6 +78,8 @@ export class ChatController {
       if (command.kind === 'say' && this.group !== undefined) this.terminal.eraseEcho(line);
       void this.handle(command);
     });
+    // A paste of several lines is said as it is (never a command), cut where over the size limit.
+    this.terminal.onPaste?.((text) => void this.handle({ kind: 'say', text }));
     this.terminal.setCompleter(async (line) => {
       // Group names are asked for when needed: the list may have changed since it was last shown.
       if (/^\/join\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
@@ -203,9 +209,7 @@ export class ChatController {
           this.terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
-        const group = this.group.name;
-        const ack = await client.call({ type: 'say', text: command.text }, 'ack');
-        this.show({ group, seq: ack.seq ?? 0, from: this.self, text: command.text, ts: ack.ts });
+        for (const text of splitPaste(command.text)) this.outbox.push({ group: this.group.name, text });
         return;
       }
       case 'msg': {

@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { ProtocolError } from '../protocol/errors.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
 import { addKnown, findKnown, serverKey } from './known-servers.js';
@@ -16,6 +17,11 @@ import { explainTlsFailure } from './tls-problems.js';
 export type CertificateProblem =
   | 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint'
   | 'fingerprint_changed' | 'unknown_server' | 'declined';
+
+/** Whether a reconnect loop should stop trying: the same failure would come every time. */
+export function isPermanent(failure: unknown): failure is Error {
+  return failure instanceof CertificateError || (failure instanceof ProtocolError && failure.code === 'auth_failed');
+}
 
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';

@@ -35,3 +35,10 @@ export function mentionsSelf(message: StoredMessage, self: string): boolean {
 export function renderBellSetting(on: boolean): string {
   return renderStatus(`bell ${on ? 'on' : 'off'}`);
 }
+
+/** A message the server asked to slow down for: it is sent again, and shown as usual once it is acked. */
+export function renderPending(text: string): string {
+  const lines = text.split('\n').length;
+  const more = lines > 1 ? ` (+${lines - 1} lines)` : '';
+  return kleur.dim(`… pending: ${sanitizeLine(text.split('\n')[0] ?? '').slice(0, 60)}${more}`);
+}

@@ -7,6 +7,7 @@ import kleur from 'kleur';
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteCollector } from './paste.js';
 import { displayWidth } from './width.js';
 
 /** Decides once, at startup, whether output is coloured. */
@@ -47,6 +48,13 @@ class MutableOutput extends Writable {
 
 const SHOW_CURSOR = '\u001b[?25h';
 
+/** readline's history, newest first (a public field its types leave out). */
+function historyOf(rl: readline.Interface): string[] {
+  const history: unknown = Reflect.get(rl, 'history');
+  if (Array.isArray(history) && history.every((entry): entry is string => typeof entry === 'string')) return history;
+  return [];
+}
+
 /** What Tab offers for a line: the candidates and the part of the line they replace. */
 export type Completer = (line: string) => Promise<[string[], string]>;
 
@@ -67,6 +75,8 @@ export interface ChatTerminal {
   setCompleter(completer: Completer): void;
   onInterrupt(handler: () => void): void;
   onEnd(handler: () => void): void;
+  /** A bracketed paste of more than one line: `handler` gets it whole (newlines kept), not line by line. */
+  onPaste?(handler: (text: string) => void): void;
   /** Rings the terminal's bell (BEL). */
   bell?(): void;
   /** Ends input and restores the terminal. */
@@ -78,6 +88,12 @@ export class Screen implements ChatTerminal {
   private readonly echo: MutableOutput;
   private chatting = false;
   private completer: Completer = async (line) => [[], line];
+  private readonly paste = new PasteCollector();
+  private pasteHandler: ((text: string) => void) | undefined;
+  /** While a paste is read: the rows the prompt really shows, the history before it, what to print after it. */
+  private pasteRows = 0;
+  private pasteHistory: string[] = [];
+  private heldPrints: string[] = [];
 
   constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
     this.echo = new MutableOutput(output);
@@ -98,6 +114,10 @@ export class Screen implements ChatTerminal {
 
   /** Prints `text` (one or more lines) above the prompt; the typed line and cursor stay as they were. */
   print(text: string): void {
+    if (this.paste.active) {
+      this.heldPrints.push(text);
+      return;
+    }
     if (!this.chatting) {
       this.output.write(`${text}\n`);
       return;
@@ -151,11 +171,57 @@ export class Screen implements ChatTerminal {
   startChat(prompt: string, onLine: (line: string) => void): void {
     this.chatting = true;
     this.rl.setPrompt(prompt);
+    if (this.output.isTTY) this.output.write(BRACKETED_PASTE_ON);
+    this.input.prependListener('keypress', (_text: string | undefined, key: { name?: string } | undefined) => {
+      if (key?.name === 'paste-start') this.startPaste();
+      else if (key?.name === 'paste-end') this.endPaste();
+    });
     this.rl.on('line', (line) => {
+      if (this.paste.take(line)) return;
       onLine(line);
       if (this.chatting) this.rl.prompt();
     });
     this.rl.prompt();
+  }
+
+  onPaste(handler: (text: string) => void): void {
+    this.pasteHandler = handler;
+  }
+
+  /** A paste begins: readline still reads it as typed, but shows nothing of it until it ends. */
+  private startPaste(): void {
+    if (!this.chatting || this.pasteHandler === undefined || this.paste.active) return;
+    this.paste.start();
+    this.pasteRows = this.rl.getCursorPos().rows;
+    this.pasteHistory = [...historyOf(this.rl)];
+    this.echo.muted = true;
+  }
+
+  /**
+   * A paste ends: one of several lines goes to the paste handler whole (and
+   * leaves the input line and the history as they were before it); one
+   * without a newline stays on the input line, as if typed.
+   */
+  private endPaste(): void {
+    if (!this.paste.active) return;
+    const lines = this.paste.end(this.rl.line);
+    if (lines !== undefined) {
+      this.rl.write(null, { ctrl: true, name: 'e' });
+      this.rl.write(null, { ctrl: true, name: 'u' });
+      const history = historyOf(this.rl);
+      history.splice(0, history.length, ...this.pasteHistory);
+    }
+    this.echo.muted = false;
+    // The screen still shows the prompt as it was before the paste: redraw it as readline now has it.
+    readline.moveCursor(this.output, 0, -this.pasteRows);
+    readline.cursorTo(this.output, 0);
+    readline.clearScreenDown(this.output);
+    this.output.write('\n'.repeat(this.rl.getCursorPos().rows));
+    this.rl.prompt(true);
+    const held = this.heldPrints;
+    this.heldPrints = [];
+    for (const text of held) this.print(text);
+    if (lines !== undefined) this.pasteHandler?.(lines.join('\n'));
   }
 
   setPrompt(prompt: string): void {
@@ -202,7 +268,7 @@ export class Screen implements ChatTerminal {
 
   private restore(): void {
     if (this.input.isTTY && this.input.isRaw) this.input.setRawMode(false);
-    if (this.output.isTTY) this.output.write(SHOW_CURSOR);
+    if (this.output.isTTY) this.output.write(BRACKETED_PASTE_OFF + SHOW_CURSOR);
   }
 }
 

@@ -48,6 +48,15 @@ export class TmuxSession {
     await run('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, '-l', text]);
   }
 
+  /**
+   * Pastes `text` as a terminal does: bracketed (ESC[200~ … ESC[201~) when the
+   * application asked for it, newlines as carriage returns.
+   */
+  async paste(text: string): Promise<void> {
+    await run('tmux', ['-L', this.socket, 'set-buffer', '-b', 'paste', '--', text]);
+    await run('tmux', ['-L', this.socket, 'paste-buffer', '-p', '-d', '-b', 'paste', '-t', this.name]);
+  }
+
   /** Types a line and presses Enter. */
   async enter(text: string): Promise<void> {
     await this.type(text);

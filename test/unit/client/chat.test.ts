@@ -17,6 +17,7 @@ class FakeTerminal implements ChatTerminal {
   prompt = '';
   closed = false;
   private onLine: (line: string) => void = () => undefined;
+  private onPasted: (text: string) => void = () => undefined;
   completer: Completer = async (line) => [[], line];
 
   private waiters: Array<{ line: string; resolve: () => void }> = [];
@@ -39,7 +40,9 @@ class FakeTerminal implements ChatTerminal {
   onInterrupt(): void {}
   onEnd(): void {}
   close(): void { this.closed = true; }
+  onPaste(handler: (text: string) => void): void { this.onPasted = handler; }
   type(line: string): void { this.onLine(line); }
+  paste(text: string): void { this.onPasted(text); }
 }
 
 function isReplyOf<T extends ServerMessage['type']>(message: ServerMessage, type: T): message is ReplyOfType<T> {
@@ -125,7 +128,7 @@ test('an incoming msg for the current group is shown once; one for another group
 test('a typed line is said and shown once its ack arrives; a failure says it was not sent', async () => {
   let fail = false;
   const { terminal, connection } = started((request) => (fail
-    ? { type: 'error', code: 'rate_limited', message: 'slow down' }
+    ? { type: 'error', code: 'bad_message', message: 'refused' }
     : request.type === 'say' ? { type: 'ack', seq: 3, ts: TS } : answerWho(request)));
   let answered = connection.nextAnswer();
   terminal.type('hello all');
@@ -136,7 +139,45 @@ test('a typed line is said and shown once its ack arrives; a failure says it was
   answered = connection.nextAnswer();
   terminal.type('again');
   await answered;
-  assert.equal(terminal.printed.at(-1), '! slow down: too many messages per second — not sent: again');
+  assert.match(terminal.printed.at(-1)!, /— not sent: again$/);
+});
+
+test('lines the server slows down for are shown pending, sent again in order, and none is dropped', async () => {
+  let refusals = 3;
+  let seq = 10;
+  const { terminal, connection } = started((request) => {
+    if (request.type !== 'say') return answerWho(request);
+    if (request.text === 'two' && refusals-- > 0) return { type: 'error', code: 'rate_limited', message: 'slow down' };
+    return { type: 'ack', seq: seq++, ts: TS };
+  });
+  for (const line of ['one', 'two', 'three']) terminal.type(line);
+  await terminal.printedLine('09:05 alice: three');
+  const said = connection.requests.flatMap((request) => (request.type === 'say' ? [request.text] : []));
+  assert.deepEqual(said, ['one', 'two', 'two', 'two', 'two', 'three'], 'two waits, and three goes after it');
+  assert.deepEqual(terminal.printed.filter((line) => /alice: (one|two|three)|pending/.test(line)),
+    ['09:05 alice: one', '… pending: two', '09:05 alice: two', '09:05 alice: three']);
+  assert.ok(!terminal.printed.some((line) => line.includes('not sent')));
+});
+
+test('a paste of several lines is one message, never a command; one over 4,096 bytes is cut at line ends', async () => {
+  let seq = 5;
+  let saidThree: () => void = () => undefined;
+  const three = new Promise<void>((resolve) => { saidThree = resolve; });
+  const { terminal, connection } = started((request) => {
+    if (request.type !== 'say') return answerWho(request);
+    if (seq === 7) saidThree();
+    return { type: 'ack', seq: seq++, ts: TS };
+  });
+  terminal.paste('/who\nsecond line\n');
+  const line = 'x'.repeat(1000);
+  const lines = Array.from({ length: 6 }, () => line);
+  terminal.paste(lines.join('\n'));
+  await three;
+  assert.deepEqual(connection.requests, [
+    { type: 'say', text: '/who\nsecond line' },
+    { type: 'say', text: lines.slice(0, 4).join('\n') },
+    { type: 'say', text: lines.slice(4).join('\n') },
+  ]);
 });
 
 test('unknown commands and a shutdown are told, through the terminal', () => {
