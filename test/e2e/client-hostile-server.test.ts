@@ -11,9 +11,9 @@ import { getTestCertificates } from '../helpers/certs.js';
 import { CLIENT_BIN } from '../helpers/client-process.js';
 import { scriptedServer } from '../helpers/scripted-server.js';
 import { TEST_PASSWORD } from '../helpers/server.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
-const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
+const skip = TMUX_SKIP;
 
 const cases: Array<[string, string, string]> = [
   ['a user name that is not a valid regular expression', 'bob(', 'hi bob( and bob'],

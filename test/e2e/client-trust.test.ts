@@ -7,9 +7,9 @@ import { getTestCertificates } from '../helpers/certs.js';
 import { CLIENT_BIN } from '../helpers/client-process.js';
 import { CLIENT_SCRIPT, finished, runCommand } from '../helpers/command.js';
 import { startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
-import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
+import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
-const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
+const skip = TMUX_SKIP;
 
 interface Places {
   cwd: string;

@@ -1,17 +1,11 @@
 /** The interactive client's rough edges, in a real terminal (tmux). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getTestCertificates } from '../helpers/certs.js';
-import { CLIENT_BIN } from '../helpers/client-process.js';
+import { clientCommand } from '../helpers/client-process.js';
 import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
-import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
+import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
-const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
-
-async function clientCommand(port: number, ...args: string[]): Promise<string> {
-  const certs = await getTestCertificates();
-  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, ...args].map((part) => `'${part}'`).join(' ');
-}
+const skip = TMUX_SKIP;
 
 test('Tab completes @al to @alice; Ctrl-C clears a half-typed line, then quits; /who after /leave says to join', { skip }, async (t) => {
   const server = await startTestServer(t);

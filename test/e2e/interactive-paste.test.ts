@@ -1,18 +1,12 @@
 /** Pastes and fast typing in a real terminal (tmux), against a real server at its default rate limit. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getTestCertificates } from '../helpers/certs.js';
-import { CLIENT_BIN } from '../helpers/client-process.js';
+import { clientCommand } from '../helpers/client-process.js';
 import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
-import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
+import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 
-const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
+const skip = TMUX_SKIP;
 const ROWS = Array.from({ length: 60 }, (_, i) => `row ${i + 1} of the paste`);
-
-async function clientCommand(port: number, ...args: string[]): Promise<string> {
-  const certs = await getTestCertificates();
-  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, ...args].map((part) => `'${part}'`).join(' ');
-}
 
 test('a bracketed paste of 60 lines is one message of 60 lines, and the prompt is left empty', { skip }, async (t) => {
   const server = await startTestServer(t);

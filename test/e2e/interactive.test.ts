@@ -4,18 +4,13 @@ import { test } from 'node:test';
 import { SINCE_MAX_MESSAGES } from '../../src/protocol/limits.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { getTestCertificates } from '../helpers/certs.js';
-import { CLIENT_BIN } from '../helpers/client-process.js';
+import { CLIENT_BIN, clientCommand } from '../helpers/client-process.js';
 import { answerSignInAndJoin, scriptedServer } from '../helpers/scripted-server.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
-import { hasTmux, lastLine, TmuxSession } from '../helpers/tmux.js';
+import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 import { WireClient } from '../helpers/wire-client.js';
 
-const skip = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
-
-async function clientCommand(port: number, ...args: string[]): Promise<string> {
-  const certs = await getTestCertificates();
-  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, ...args].map((part) => `'${part}'`).join(' ');
-}
+const skip = TMUX_SKIP;
 
 test('a message arriving while typing leaves the half-typed line intact', { skip }, async (t) => {
   const server = await startTestServer(t);

@@ -3,6 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { getTestCertificates } from './certs.js';
 import { watchLines } from './lines.js';
 import { REPO_ROOT } from './server.js';
 
@@ -30,4 +31,10 @@ export function runClient(t: TestContext, args: string[], env: NodeJS.ProcessEnv
   const out = watchLines(child.stdout, describe);
   const err = watchLines(child.stderr, describe);
   return { child, stdout: out.lines, stderr: err.lines, exited, line: out.wait, errorLine: err.wait };
+}
+
+/** The client command, quoted for a shell (tmux), against a test server on 127.0.0.1 trusting the test CA. */
+export async function clientCommand(port: number, ...args: string[]): Promise<string> {
+  const certs = await getTestCertificates();
+  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, ...args].map((part) => `'${part}'`).join(' ');
 }

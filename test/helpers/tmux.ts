@@ -21,6 +21,9 @@ export function hasTmux(): boolean {
   }
 }
 
+/** The `skip` option of a test that needs tmux. */
+export const TMUX_SKIP: string | false = hasTmux() ? false : 'tmux is not installed (apt-get install tmux); interactive tests skipped';
+
 let sessions = 0;
 
 export class TmuxSession {
