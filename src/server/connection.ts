@@ -52,9 +52,11 @@ export class Connection implements SessionPort, BatchedOutput {
     private readonly writes: WriteBatcher,
     private readonly onClosed: (connection: Connection) => void,
     clock?: Clock,
+    /** As the server admitted it; worked out from the socket when not given. */
+    peer?: Peer,
   ) {
     this.decoder = new FrameDecoder({ maxFrame: context.config.limits.maxFrame });
-    this.peer = context.addresses.peerOf(socket.remoteAddress);
+    this.peer = peer ?? context.addresses.peerOf(socket.remoteAddress);
     this.session = new SessionRunner(this, context, this.peer, clock);
   }
 

@@ -7,9 +7,12 @@
  * cannot hold file descriptors beyond them.
  */
 import type { Socket } from 'node:net';
+import type { Peer } from './address-limits.js';
 
 /** What was decided about a connection when it was accepted, handed on when its handshake ends. */
 export interface Admission {
+  /** Who the connection comes from, as the per-address limits see it. */
+  peer: Peer;
   /** Gives back its place in the per-address count; undefined when its address was over the limit. */
   release: (() => void) | undefined;
 }

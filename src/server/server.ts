@@ -143,10 +143,11 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   });
   server.on('connection', (socket: Socket) => {
     // Counted from the TCP accept: a handshake that never finishes holds a socket too.
-    const release = context.addresses.admit(context.addresses.peerOf(socket.remoteAddress));
+    const peer = context.addresses.peerOf(socket.remoteAddress);
+    const release = context.addresses.admit(peer);
     const full = connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN;
     const refusals = release === undefined && handshakes.refused >= BUSY_REPLY_MARGIN;
-    if (full || refusals || !handshakes.admit(socket, { release })) {
+    if (full || refusals || !handshakes.admit(socket, { peer, release })) {
       if (full || refusals) counts.refused['overload'] = (counts.refused['overload'] ?? 0) + 1;
       release?.();
       socket.destroy();
@@ -169,7 +170,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     const connection = new Connection(socket, context, writes, (closed) => {
       connections.delete(closed);
       admission.release?.();
-    }, dependencies.clock);
+    }, dependencies.clock, admission.peer);
     if (stopping || connections.size >= config.limits.maxConnections) {
       counts.refused['server_busy'] = (counts.refused['server_busy'] ?? 0) + 1;
       admission.release?.();
