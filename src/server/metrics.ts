@@ -122,6 +122,11 @@ export class ServerMetrics {
     this.counts.errors[code] = (this.counts.errors[code] ?? 0) + 1;
   }
 
+  /** A connection refused before it became a session, and why. */
+  refused(reason: RefusalReason): void {
+    this.counts.refused[reason] = (this.counts.refused[reason] ?? 0) + 1;
+  }
+
   /** What a handler's reply says: errors by code, logins, registrations. */
   outcome(requestType: string, reply: { type: string; code?: string } | undefined): void {
     if (reply === undefined) return;

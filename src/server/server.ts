@@ -138,7 +138,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   });
   const { counts } = metrics;
   const handshakes = new HandshakeGuard(config.limits.handshakeTimeoutMs, (socket) => {
-    counts.refused['handshake_timeout'] = (counts.refused['handshake_timeout'] ?? 0) + 1;
+    metrics.refused('handshake_timeout');
     logger.debug('handshake timed out', { address: socket.remoteAddress });
   });
   server.on('connection', (socket: Socket) => {
@@ -148,7 +148,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     const full = connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN;
     const refusals = release === undefined && handshakes.refused >= BUSY_REPLY_MARGIN;
     if (full || refusals || !handshakes.admit(socket, { peer, release })) {
-      if (full || refusals) counts.refused['overload'] = (counts.refused['overload'] ?? 0) + 1;
+      if (full || refusals) metrics.refused('overload');
       release?.();
       socket.destroy();
     }
@@ -172,13 +172,13 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       admission.release?.();
     }, dependencies.clock, admission.peer);
     if (stopping || connections.size >= config.limits.maxConnections) {
-      counts.refused['server_busy'] = (counts.refused['server_busy'] ?? 0) + 1;
+      metrics.refused('server_busy');
       admission.release?.();
       connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
       return;
     }
     if (admission.release === undefined) {
-      counts.refused['per_address'] = (counts.refused['per_address'] ?? 0) + 1;
+      metrics.refused('per_address');
       connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
       return;
     }
