@@ -98,6 +98,22 @@ export function readVariables(options: Record<string, Options>, ranges: Record<s
 }
 
 /**
+ * yargs names an unknown flag twice, as typed and camel-cased ("Unknown
+ * arguments: bogus-flag, bogusFlag"): keep the names as typed.
+ */
+export function namedOnce(message: string): string {
+  const match = /^(Unknown arguments?): (.*)$/.exec(message);
+  if (match === null) return message;
+  const names = match[2].split(', ');
+  const typed = names.filter((name) => !names.some((other) => other !== name && other.includes('-') && camelCase(other) === name));
+  return `${typed.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${typed.join(', ')}`;
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-+([a-z0-9])/g, (_dash, letter: string) => letter.toUpperCase());
+}
+
+/**
  * Every command's yargs setup: its help text; its flags, each also read from
  * `TERMSENDER_<FLAG>` (the command line wins) and each numeric one checked
  * against `ranges`; strict flags (a flag given twice takes the last value, a
@@ -144,7 +160,7 @@ export function strictCli<T, O extends Record<string, Options>>(
       // yargs' own parse errors ("Not enough arguments following: port") are YErrors: usage errors too.
       if (error && !(error instanceof UsageError) && error.name !== 'YError') throw error;
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): one line here.
-      const text = (error?.message ?? message).trim().replace(/\s*\n\s*/g, ' ');
+      const text = namedOnce((error?.message ?? message).trim().replace(/\s*\n\s*/g, ' '));
       process.stderr.write(`${help.name}: ${text}\nRun with --help for usage.\n`);
       process.exit(2);
     });
