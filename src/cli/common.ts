@@ -104,7 +104,7 @@ export function readVariables(options: Record<string, Options>, ranges: Record<s
 export function namedOnce(message: string): string {
   const match = /^(Unknown arguments?): (.*)$/.exec(message);
   if (match === null) return message;
-  const names = match[2].split(', ');
+  const names = (match[2] ?? '').split(', ');
   const typed = names.filter((name) => !names.some((other) => other !== name && other.includes('-') && camelCase(other) === name));
   return `${typed.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${typed.join(', ')}`;
 }
