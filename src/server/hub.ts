@@ -13,11 +13,12 @@
  * A connection's place here follows its session state, and `move` is the one
  * way it changes: signed in or out, into a group or out of it.
  */
-import { ProtocolError } from '../protocol/errors.js';
+import { assertNever, ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, GroupNotice, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
+import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import { MetricCounts } from './metrics.js';
 import type { SessionState } from './session.js';
@@ -29,6 +30,8 @@ export interface HubMember {
   sendFrame(frame: Buffer): void;
   /** Sends one `error`; closes when the code is fatal. */
   fail(error: ProtocolError): void;
+  /** When the connection is in `group`: sends `notice` and moves to GROUP_SELECT (kicked, banned, group deleted). */
+  removeFromGroup(group: string, notice: GroupNotice): void;
 }
 
 /** The user a state is signed in as; undefined before sign-in and after close. */
@@ -106,6 +109,7 @@ export class Hub {
       presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0),
       direct: (message) => this.deliverDirect(message),
       accountClosed: (user, message) => this.closeAccountHere(user, message),
+      groupEvent: (event) => this.groupEventHere(event),
       membersHere: (group) => {
         const users = this.groups.get(nameKey(group));
         return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
@@ -171,6 +175,42 @@ export class Hub {
     if (entry === undefined) return;
     // A copy: each close signs its connection out of the table being read.
     for (const member of [...entry.connections.keys()]) member.fail(new ProtocolError('account_disabled', message));
+  }
+
+  /**
+   * A topic, kick or deletion: applied to this node's connections in the
+   * group now, and to every other node's through the link.
+   */
+  groupEvent(event: GroupEvent): void {
+    this.groupEventHere(event);
+    this.link.publishGroupEvent(event);
+  }
+
+  private groupEventHere(event: GroupEvent): void {
+    const users = this.groups.get(nameKey(event.group));
+    if (users === undefined) return;
+    switch (event.kind) {
+      case 'topic': {
+        const frame = this.encoder.encode({ type: 'topic', group: event.group, topic: event.topic, by: event.by });
+        for (const entry of users.values()) for (const member of entry.connections.keys()) member.sendFrame(frame);
+        return;
+      }
+      case 'kicked': {
+        const entry = users.get(nameKey(event.user));
+        const notice: GroupNotice = {
+          type: 'kicked', group: event.group, by: event.by, ...(event.reason === undefined ? {} : { reason: event.reason }), banned: event.banned,
+        };
+        // Copies: each removal takes its connection out of the table being read.
+        for (const member of [...(entry?.connections.keys() ?? [])]) member.removeFromGroup(event.group, notice);
+        return;
+      }
+      case 'deleted': {
+        const notice: GroupNotice = { type: 'group_deleted', group: event.group, by: event.by };
+        for (const entry of [...users.values()]) for (const member of [...entry.connections.keys()]) member.removeFromGroup(event.group, notice);
+        return;
+      }
+      default: assertNever(event);
+    }
   }
 
   /** The user's display name when it is online (on any node). */

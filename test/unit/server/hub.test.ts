@@ -19,6 +19,9 @@ function member(): HubMember & { received: unknown[] } {
     fail() {
       // not used by these tests
     },
+    removeFromGroup() {
+      // not used by these tests
+    },
   };
 }
 
