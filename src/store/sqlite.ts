@@ -239,7 +239,7 @@ export class SqliteStore implements Store {
   async setBan(group: string, user: string, ban: GroupBan | undefined): Promise<boolean> { return this.moderation.setBan(group, user, ban); }
 
   /** Commits what is pending first, so no append of the group lands after its deletion. */
-  async deleteGroup(group: string): Promise<string | undefined> {
+  async deleteGroup(group: string, _by: string): Promise<string | undefined> {
     this.ensureOpen();
     this.flush();
     const key = keyOf(group);
