@@ -176,7 +176,7 @@ export class SqliteStore implements Store {
     if (this.lost !== undefined) return Promise.reject(this.lost);
     const key = keyOf(message.group);
     const counter = this.counter(key);
-    if (counter === undefined) return Promise.reject(new Error(`no group '${message.group}'`));
+    if (counter === undefined) return Promise.reject(new ProtocolError('no_such_group', `no group '${message.group}'`));
     counter.seq += 1;
     const stored: StoredMessage = { group: counter.name, seq: counter.seq, from: message.from, text: message.text, ts: message.ts };
     return new Promise((resolve, reject) => {
