@@ -13,13 +13,14 @@
  * A connection's place here follows its session state, and `move` is the one
  * way it changes: signed in or out, into a group or out of it.
  */
-import { assertNever, ProtocolError } from '../protocol/errors.js';
+import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, GroupNotice, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
+import { applyGroupEvent } from './group-events.js';
 import { MetricCounts } from './metrics.js';
 import type { SessionState } from './session.js';
 
@@ -187,30 +188,17 @@ export class Hub {
   }
 
   private groupEventHere(event: GroupEvent): void {
-    const users = this.groups.get(nameKey(event.group));
-    if (users === undefined) return;
-    switch (event.kind) {
-      case 'topic': {
-        const frame = this.encoder.encode({ type: 'topic', group: event.group, topic: event.topic, by: event.by });
-        for (const entry of users.values()) for (const member of entry.connections.keys()) member.sendFrame(frame);
-        return;
-      }
-      case 'kicked': {
-        const entry = users.get(nameKey(event.user));
-        const notice: GroupNotice = {
-          type: 'kicked', group: event.group, by: event.by, ...(event.reason === undefined ? {} : { reason: event.reason }), banned: event.banned,
-        };
-        // Copies: each removal takes its connection out of the table being read.
-        for (const member of [...(entry?.connections.keys() ?? [])]) member.removeFromGroup(event.group, notice);
-        return;
-      }
-      case 'deleted': {
-        const notice: GroupNotice = { type: 'group_deleted', group: event.group, by: event.by };
-        for (const entry of [...users.values()]) for (const member of [...entry.connections.keys()]) member.removeFromGroup(event.group, notice);
-        return;
-      }
-      default: assertNever(event);
-    }
+    const key = nameKey(event.group);
+    const users = this.groups.get(key);
+    applyGroupEvent(event, {
+      members: (userKey) => {
+        const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
+        return entries.flatMap((entry) => [...(entry?.connections.keys() ?? [])]);
+      },
+      holdForJoins: (frame) => {
+        for (const joining of this.pending.values()) if (joining.groupKey === key) joining.frames.push({ frame, seq: 0 });
+      },
+    }, this.encoder, nameKey);
   }
 
   /** The user's display name when it is online (on any node). */

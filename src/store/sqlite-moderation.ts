@@ -34,6 +34,7 @@ function settingsOf(row: SettingsRow): GroupSettings {
 
 const SETTINGS_FIELDS = 'name, owner, topic, private FROM groups';
 
+/** The store's methods, but `deleteGroup`, which SqliteStore wraps (it drops its seq cache). */
 export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
   private readonly statements;
 
@@ -55,6 +56,9 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
       removeInvite: db.prepare<[string, string]>('DELETE FROM group_invites WHERE group_key = ? AND user_key = ?'),
       putBan: db.prepare<[string, string, string, string, number]>('INSERT OR REPLACE INTO group_bans VALUES (?, ?, ?, ?, ?)'),
       removeBan: db.prepare<[string, string]>('DELETE FROM group_bans WHERE group_key = ? AND user_key = ?'),
+      groupName: db.prepare<[string], { name: string }>('SELECT name FROM groups WHERE name_key = ?'),
+      deletions: ['messages', 'group_moderators', 'group_invites', 'group_bans'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE group_key = ?`)),
+      deleteGroup: db.prepare<[string]>('DELETE FROM groups WHERE name_key = ?'),
     };
   }
 
@@ -100,9 +104,16 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
       : this.statements.putBan.run(groupKey, keyOf(user), ban.reason, ban.by, ban.at)));
   }
 
-  /** Removes the group's moderation rows (inside the caller's deletion transaction). */
-  deleteRows(groupKey: string): void {
-    for (const table of ['group_moderators', 'group_invites', 'group_bans']) this.db.prepare(`DELETE FROM ${table} WHERE group_key = ?`).run(groupKey);
+  /** The group, its messages and its moderation rows, in one transaction; its name as first written, or undefined when there was none. */
+  deleteGroup(group: string): string | undefined {
+    const groupKey = keyOf(group);
+    return this.writing(() => this.db.transaction(() => {
+      const row = this.statements.groupName.get(groupKey);
+      if (row === undefined) return undefined;
+      for (const deletion of this.statements.deletions) deletion.run(groupKey);
+      this.statements.deleteGroup.run(groupKey);
+      return row.name;
+    }).immediate());
   }
 
   /** Runs `change` when the group exists, in one immediate transaction (another process, the admin command, may delete it). */

@@ -74,8 +74,7 @@ export class SqliteStore implements Store {
       // Only into a group that still exists: the admin command may delete one while the server runs.
       insertMessage: db.prepare<[string, number, string, string, number, string]>(
         'INSERT INTO messages SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE name_key = ?)'),
-      deleteGroup: db.prepare<[string]>('DELETE FROM groups WHERE name_key = ?'),
-      deleteMessages: db.prepare<[string]>('DELETE FROM messages WHERE group_key = ?'),
+
       setLastSeq: db.prepare<[number, string]>('UPDATE groups SET last_seq = ? WHERE name_key = ?'),
       since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
       before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
@@ -209,27 +208,15 @@ export class SqliteStore implements Store {
     return { messages: rows.slice(0, limit).reverse().map(toMessage), more: rows.length > limit };
   }
 
-  async groupSettings(group: string): Promise<GroupSettings | undefined> {
-    this.ensureOpen();
-    return this.moderation.groupSettings(group);
-  }
+  // Moderation (sqlite-moderation.ts); its writes go through `writing` there.
+  async groupSettings(group: string): Promise<GroupSettings | undefined> { this.ensureOpen(); return this.moderation.groupSettings(group); }
 
-  async listGroupSettings(): Promise<GroupSettings[]> {
-    this.ensureOpen();
-    return this.moderation.listGroupSettings();
-  }
+  async listGroupSettings(): Promise<GroupSettings[]> { this.ensureOpen(); return this.moderation.listGroupSettings(); }
 
-  async privateGroupsOpenTo(user: string): Promise<Set<string>> {
-    this.ensureOpen();
-    return this.moderation.privateGroupsOpenTo(user);
-  }
+  async privateGroupsOpenTo(user: string): Promise<Set<string>> { this.ensureOpen(); return this.moderation.privateGroupsOpenTo(user); }
 
-  async standing(group: string, user: string): Promise<GroupStanding> {
-    this.ensureOpen();
-    return this.moderation.standing(group, user);
-  }
+  async standing(group: string, user: string): Promise<GroupStanding> { this.ensureOpen(); return this.moderation.standing(group, user); }
 
-  // Writes go through `writing` inside SqliteModeration.
   async setTopic(group: string, topic: string): Promise<boolean> { return this.moderation.setTopic(group, topic); }
 
   async setModerator(group: string, user: string, moderator: boolean): Promise<boolean> { return this.moderation.setModerator(group, user, moderator); }
@@ -242,16 +229,8 @@ export class SqliteStore implements Store {
   async deleteGroup(group: string, _by: string): Promise<string | undefined> {
     this.ensureOpen();
     this.flush();
-    const key = keyOf(group);
-    const name = this.writing(() => this.db.transaction(() => {
-      const row = this.statements.findGroup.get(key);
-      if (row === undefined) return undefined;
-      this.statements.deleteMessages.run(key);
-      this.moderation.deleteRows(key);
-      this.statements.deleteGroup.run(key);
-      return row.name;
-    }).immediate());
-    this.assigned.delete(key);
+    const name = this.moderation.deleteGroup(group);
+    this.assigned.delete(keyOf(group));
     return name;
   }
 
