@@ -10,6 +10,8 @@ export interface GroupConnections {
   members(userKey?: string): HubMember[];
   /** Keeps a frame for the joins of the group under way (sent after their reply). */
   holdForJoins(frame: Buffer): void;
+  /** The joins of the group under way (of one user when `userKey` is given) are undone right after their reply, with `notice`. */
+  revokeJoins(notice: GroupNotice, userKey?: string): void;
 }
 
 export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encoder: FrameEncoder, userKey: (name: string) => string): void {
@@ -26,11 +28,13 @@ export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encod
         type: 'kicked', group: event.group, by: event.by, ...(event.reason === undefined ? {} : { reason: event.reason }), banned: event.banned,
       };
       for (const member of here.members(userKey(event.user))) member.removeFromGroup(event.group, notice);
+      here.revokeJoins(notice, userKey(event.user));
       return;
     }
     case 'deleted': {
       const notice: GroupNotice = { type: 'group_deleted', group: event.group, by: event.by };
       for (const member of here.members()) member.removeFromGroup(event.group, notice);
+      here.revokeJoins(notice);
       return;
     }
     default: assertNever(event);

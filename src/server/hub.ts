@@ -57,6 +57,8 @@ type UserTable = Map<string, UserEntry>;
 interface PendingJoin {
   groupKey: string;
   frames: Array<{ frame: Buffer; seq: number }>;
+  /** Kicked, banned or deleted while the join was under way: applied right after the join's reply. */
+  revoked?: GroupNotice;
 }
 
 function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
@@ -147,6 +149,9 @@ export class Hub {
     if (to.kind !== 'chat' || sameGroup) return [];
     this.enter(to.group, to.user, member, to.joinedAtSeq);
     if (joining === undefined || joining.groupKey !== nameKey(to.group)) return [];
+    const revoked = joining.revoked;
+    // After the runner has taken the new state and sent the reply (both synchronous, in the same turn).
+    if (revoked !== undefined) queueMicrotask(() => member.removeFromGroup(to.group, revoked));
     return joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq).map((held) => held.frame);
   }
 
@@ -197,6 +202,10 @@ export class Hub {
       },
       holdForJoins: (frame) => {
         for (const joining of this.pending.values()) if (joining.groupKey === key) joining.frames.push({ frame, seq: 0 });
+      },
+      revokeJoins: (notice, userKey) => {
+        const own = userKey === undefined ? undefined : this.online.get(userKey)?.connections;
+        for (const [member, joining] of this.pending) if (joining.groupKey === key && (own === undefined || own.has(member))) joining.revoked = notice;
       },
     }, this.encoder, nameKey);
   }
