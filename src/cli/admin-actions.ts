@@ -17,7 +17,8 @@ export type AdminCommand =
   | { kind: 'set-role'; user: string; role: AccountRole }
   | { kind: 'reset-password'; user: string; password: string }
   | { kind: 'disable'; user: string; reason: string }
-  | { kind: 'enable'; user: string };
+  | { kind: 'enable'; user: string }
+  | { kind: 'delete-group'; group: string };
 
 /** What a command printed: text lines, and the same as one JSON value. */
 export interface AdminOutput {
@@ -43,13 +44,12 @@ function userRow(user: UserSummary): string[] {
   ];
 }
 
-/** No private groups exist yet (a later slice of issue 11): every group is public. */
 function groupJson(group: GroupReport): object {
-  return { name: group.name, owner: group.owner ?? null, private: false, messages: group.messages, last_activity: group.lastActivity ?? null };
+  return { name: group.name, owner: group.owner ?? null, private: group.private, messages: group.messages, last_activity: group.lastActivity ?? null };
 }
 
 function groupRow(group: GroupReport): string[] {
-  return [group.name, group.owner ?? '-', 'no', String(group.messages), time(group.lastActivity)];
+  return [group.name, group.owner ?? '-', group.private ? 'yes' : 'no', String(group.messages), time(group.lastActivity)];
 }
 
 /** A header and one row per entry, columns padded to their widest cell. */
@@ -99,6 +99,15 @@ export async function runAdminCommand(command: AdminCommand, store: Store, hashe
       const name = await existing(store, command.user);
       if (!(await store.setDisabled(name, undefined))) throw new AdminFailure(`no user '${command.user}'`);
       return { lines: [`${name}: enabled`], json: { user: name, disabled: null } };
+    }
+    case 'delete-group': {
+      const name = await store.deleteGroup(command.group, 'admin');
+      if (name === undefined) throw new AdminFailure(`no group '${command.group}'`);
+      return {
+        // Redis: the store announces it, so live members get group_deleted; SQLite: they learn at their next message.
+        lines: [`${name}: deleted, with its history`],
+        json: { group: name, deleted: true },
+      };
     }
     default:
       return assertNever(command);

@@ -42,6 +42,7 @@ const ADMIN_HELP = {
     '  disable USER [--reason T]  its logins are refused (open connections: use disable_user)',
     '  enable USER',
     '  groups                     list groups: name, owner, private, messages, last activity',
+    '  delete-group GROUP         the group, its history and its moderation are gone',
   ].join('\n'),
   details: 'Exit status: 0 done, 1 failure, 2 usage error.',
   envExample: 'TERMSENDER_DATA=/var/lib/termsender',
@@ -97,10 +98,17 @@ function parseCommand(words: string[], reason: string | undefined, password: () 
     case 'enable':
       expect(1);
       return async () => ({ kind: 'enable', user: userArgument(first, name) });
+    case 'delete-group': {
+      expect(1);
+      if (first === undefined) throw new UsageError('delete-group needs a GROUP');
+      if (!isValidName(first)) throw new UsageError(`'${first.slice(0, 64)}' is not a group name (${NAME_RULE})`);
+      const group = first;
+      return async () => ({ kind: 'delete-group', group });
+    }
     case undefined:
-      throw new UsageError('a command is needed: users, set-role, reset-password, disable, enable or groups');
+      throw new UsageError('a command is needed: users, set-role, reset-password, disable, enable, groups or delete-group');
     default:
-      throw new UsageError(`unknown command '${name.slice(0, 64)}' (users, set-role, reset-password, disable, enable, groups)`);
+      throw new UsageError(`unknown command '${name.slice(0, 64)}' (users, set-role, reset-password, disable, enable, groups, delete-group)`);
   }
 }
 

@@ -5,6 +5,7 @@
  * store's own announcement, in seq order; this link carries the rest.
  */
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { GroupEvent } from './group-event.js';
 
 export interface ClusterEvents {
   /** A message stored by any node (this one included), with the connection that sent it. */
@@ -13,6 +14,8 @@ export interface ClusterEvents {
   direct(message: DirectMessage, origin: string): void;
   /** An account was disabled: its connections get `account_disabled` (with `message`) and close. */
   accountClosed(user: string, message: string, origin: string): void;
+  /** A topic, kick or deletion in a group (see GroupEvent). */
+  groupEvent(event: GroupEvent, origin: string): void;
 }
 
 /** What a link may ask of its node: take the cluster's events; answer from its own tables (a node alone). */
@@ -37,6 +40,8 @@ export interface ClusterLink {
   publishDirect(message: DirectMessage): void;
   /** Tells every other node to close the account's connections. */
   publishAccountClosed(user: string, message: string): void;
+  /** Tells every other node of a topic, kick or deletion (a shared store may announce deletions itself). */
+  publishGroupEvent(event: GroupEvent): void;
   /** This node now has (or no longer has) `user` in `group` / online. */
   trackMember(group: string, user: string, present: boolean): void;
   trackOnline(user: string, present: boolean): void;

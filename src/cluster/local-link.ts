@@ -26,6 +26,10 @@ export class LocalLink implements ClusterLink {
     // no other node to tell
   }
 
+  publishGroupEvent(): void {
+    // no other node to tell
+  }
+
   trackMember(): void {
     // the hub's own tables are the whole truth
   }

@@ -16,10 +16,11 @@ import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/
 import { nameKey as keyOf } from '../protocol/names.js';
 import { parseServerValue } from '../protocol/validate.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
-import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { Logger } from '../server/logger.js';
 import type { ServerMetrics } from '../server/metrics.js';
+import { type GroupEvent, parseGroupEvent } from './group-event.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
 import { sweepExpiredMembers, userOf } from './member-sweep.js';
 
@@ -107,6 +108,12 @@ export class RedisClusterLink implements ClusterLink {
     this.write((redis) => redis.publish(REDIS_KEYS.events, EVENT_ACCOUNT_CLOSED + JSON.stringify({ origin: this.nodeId, body: { user, message } })));
   }
 
+  /** Deletions are announced by the Redis store's delete script (whoever deletes, the admin command too), so not here. */
+  publishGroupEvent(event: GroupEvent): void {
+    if (event.kind === 'deleted') return;
+    this.write((redis) => redis.publish(REDIS_KEYS.events, EVENT_GROUP + JSON.stringify({ origin: this.nodeId, body: event })));
+  }
+
   trackMember(groupName: string, user: string, present: boolean): void {
     const key = keyOf(groupName);
     let group = this.localMembers.get(key);
@@ -174,6 +181,13 @@ export class RedisClusterLink implements ClusterLink {
         return;
       }
       const event: unknown = JSON.parse(payload.slice(1));
+      if (kind === EVENT_GROUP && isPlainObject(event)) {
+        const groupEvent = parseGroupEvent(event['body']);
+        // A group of the same name made later counts its seqs from 1 again.
+        if (groupEvent?.kind === 'deleted') this.delivered.delete(keyOf(groupEvent.group));
+        if (groupEvent !== undefined && event['origin'] !== this.nodeId) events.groupEvent(groupEvent, String(event['origin']));
+        return;
+      }
       if (!isPlainObject(event) || event['origin'] === this.nodeId) return; // ours went out locally already
       if (kind === EVENT_ACCOUNT_CLOSED) {
         const body = event['body'];

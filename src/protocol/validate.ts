@@ -6,8 +6,8 @@
 import { isErrorCode, ProtocolError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
-import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
-import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
+import type { GroupNotice, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 
 export { textProblem } from './field-reader.js';
 
@@ -26,6 +26,14 @@ export function newPasswordProblem(password: string): string | undefined {
  * so it fails as the lookup would: `no_such_group`, `no_such_user`; `login`
  * takes any string and fails it as an unknown user.
  */
+/** A topic: text of at most MAX_TOPIC_BYTES, or empty (none). */
+function topic(read: FieldReader, key: string): string {
+  const value = read.string(key);
+  if (value === '') return value;
+  if (Buffer.byteLength(value, 'utf8') > MAX_TOPIC_BYTES) read.fail('bad_message', `'${key}' is over ${MAX_TOPIC_BYTES} bytes`);
+  return read.text(key);
+}
+
 export function parseRequest(body: FrameBody): Request {
   const rawId = body['id'];
   const id = requestIdOf(body);
@@ -41,8 +49,10 @@ export function parseRequest(body: FrameBody): Request {
     case 'login':
       // Any string: a malformed name is an unknown user, judged (and timed) by the login itself.
       return { type, ...withId, user: read.string('user'), password: read.password('password', 0) };
-    case 'create_group':
-      return { type, ...withId, group: read.name('group', 'invalid_name') };
+    case 'create_group': {
+      const group = read.name('group', 'invalid_name');
+      return read.optionalBoolean('private') === true ? { type, ...withId, group, private: true } : { type, ...withId, group };
+    }
     case 'join': {
       const group = read.name('group', 'no_such_group');
       const since = read.optionalUint('since');
@@ -79,6 +89,29 @@ export function parseRequest(body: FrameBody): Request {
     }
     case 'reset_password':
       return { type, ...withId, user: read.name('user', 'no_such_user'), password: read.password('password', MIN_PASSWORD_BYTES) };
+    // Moderation: a malformed group or user name cannot name anything, so it fails as the lookup would.
+    case 'set_topic':
+      return { type, ...withId, group: read.name('group', 'no_such_group'), topic: topic(read, 'topic') };
+    case 'invite':
+    case 'uninvite':
+      return { type, ...withId, group: read.name('group', 'no_such_group'), user: read.name('user', 'no_such_user') };
+    case 'kick':
+    case 'ban':
+    case 'unban': {
+      const group = read.name('group', 'no_such_group');
+      const user = read.name('user', 'no_such_user');
+      const reason = read.optionalReason('reason');
+      return { type, ...withId, group, user, ...(reason === undefined ? {} : { reason }) };
+    }
+    case 'set_role': {
+      const group = read.name('group', 'no_such_group');
+      const user = read.name('user', 'no_such_user');
+      const role = read.string('role');
+      if (role !== 'moderator' && role !== 'member') read.fail('bad_message', `'role' must be 'moderator' or 'member'`);
+      return { type, ...withId, group, user, role };
+    }
+    case 'delete_group':
+      return { type, ...withId, group: read.name('group', 'no_such_group') };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
@@ -91,7 +124,12 @@ function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
   const read: FieldReader = parent.nested(value);
-  return { name: read.string('name'), members: read.uint('members') };
+  const topicText = read.optionalString('topic');
+  const isPrivate = read.optionalBoolean('private');
+  return {
+    name: read.string('name'), members: read.uint('members'),
+    ...(topicText === undefined ? {} : { topic: topicText }), ...(isPrivate === undefined ? {} : { private: isPrivate }),
+  };
 }
 
 function nameList(value: unknown, parent: FieldReader): string {
@@ -158,10 +196,15 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return { type, ...withId, group: read.string('group') };
     case 'joined': {
       const membersMore = read.optionalBoolean('members_more');
+      const role = read.optionalString('role');
+      if (role !== undefined && role !== 'owner' && role !== 'moderator' && role !== 'member') read.fail('bad_message', `unknown group role ${JSON.stringify(role.slice(0, 64))}`);
+      const owner = body['owner'] === null ? null : read.optionalString('owner');
+      const topicText = read.optionalString('topic');
       return {
         type, ...withId, group: read.string('group'), members: read.list('members', nameList),
         last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
         ...(membersMore === undefined ? {} : { members_more: membersMore }),
+        ...(role === undefined ? {} : { role }), ...(owner === undefined ? {} : { owner }), ...(topicText === undefined ? {} : { topic: topicText }),
       };
     }
     case 'ack': {
@@ -188,6 +231,24 @@ const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
   ok: true,
 };
+
+/** A `topic`, `kicked` or `group_deleted` notice (December additions); undefined for any other type; `bad_message` when malformed. */
+export function parseGroupNotice(body: FrameBody): GroupNotice | undefined {
+  const read: FieldReader = new FieldReader(body, undefined);
+  const type = body['type'];
+  switch (type) {
+    case 'topic':
+      return { type, group: read.string('group'), topic: read.string('topic'), by: read.string('by') };
+    case 'kicked': {
+      const reason = read.optionalString('reason');
+      return { type, group: read.string('group'), by: read.string('by'), ...(reason === undefined ? {} : { reason }), banned: read.boolean('banned') };
+    }
+    case 'group_deleted':
+      return { type, group: read.string('group'), by: read.string('by') };
+    default:
+      return undefined;
+  }
+}
 
 /**
  * Whether `body` is a message of a type this code does not know (a newer

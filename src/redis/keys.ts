@@ -22,6 +22,16 @@ export const REDIS_KEYS = {
   members: (groupKey: string) => `ts:members:${groupKey}`,
   /** Sorted set: member `node|user`, score expiry. */
   online: (userKey: string) => `ts:online:${userKey}`,
+  /** Hash: group key → its topic (no entry: none). */
+  groupTopics: 'ts:group-topics',
+  /** Set: keys of the private groups. */
+  privateGroups: 'ts:private-groups',
+  /** Set: user keys of the group's moderators. */
+  moderators: (groupKey: string) => `ts:mods:${groupKey}`,
+  /** Set: user keys invited to the group. */
+  invites: (groupKey: string) => `ts:invites:${groupKey}`,
+  /** Hash: user key → JSON {reason, by, at} of its ban from the group. */
+  bans: (groupKey: string) => `ts:bans:${groupKey}`,
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;
@@ -32,3 +42,5 @@ export const EVENT_PRESENCE = 'p';
 export const EVENT_DIRECT = 'd';
 /** An account was disabled: every node closes its connections. */
 export const EVENT_ACCOUNT_CLOSED = 'x';
+/** A group event (topic, kick, deletion): JSON {origin, body}; the store announces deletions itself. */
+export const EVENT_GROUP = 'g';

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { ProtocolError } from '../protocol/errors.js';
 import { FrameDecoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { PROTOCOL_VERSION } from '../protocol/limits.js';
-import type { ServerMessage } from '../protocol/messages.js';
+import type { GroupNotice, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
 import type { Peer } from './address-limits.js';
 import type { Clock } from './clock.js';
@@ -107,6 +107,10 @@ export class Connection implements SessionPort, BatchedOutput {
 
   send(message: ServerMessage): void {
     this.sendFrame(this.context.encoder.encode(message));
+  }
+
+  removeFromGroup(group: string, notice: GroupNotice): void {
+    this.session.removeFromGroup(group, notice);
   }
 
   /** Sends one `error`; closes when the code is fatal. */

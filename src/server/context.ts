@@ -1,4 +1,5 @@
 /** What request handlers may use: shared services, no sockets. */
+import type { GroupEvent } from '../cluster/group-event.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { ChatMessage, DirectMessage, ErrorMessage, Reply, Request } from '../protocol/messages.js';
 import type { Store } from '../store/store.js';
@@ -41,6 +42,8 @@ export interface Step {
   direct?: DirectMessage;
   /** After the reply: every connection of this account (on every node) gets `account_disabled` with `message` and closes. */
   closeAccount?: { user: string; message: string };
+  /** After the reply: a topic, kick or deletion for the group's live members (on every node). */
+  groupEvent?: GroupEvent;
   /** Close the connection cleanly after the reply (`bye`). */
   close?: true;
 }

@@ -16,9 +16,11 @@
 import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, GroupNotice, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
+import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
+import { applyGroupEvent } from './group-events.js';
 import { MetricCounts } from './metrics.js';
 import type { SessionState } from './session.js';
 
@@ -29,6 +31,8 @@ export interface HubMember {
   sendFrame(frame: Buffer): void;
   /** Sends one `error`; closes when the code is fatal. */
   fail(error: ProtocolError): void;
+  /** When the connection is in `group`: sends `notice` and moves to GROUP_SELECT (kicked, banned, group deleted). */
+  removeFromGroup(group: string, notice: GroupNotice): void;
 }
 
 /** The user a state is signed in as; undefined before sign-in and after close. */
@@ -53,6 +57,8 @@ type UserTable = Map<string, UserEntry>;
 interface PendingJoin {
   groupKey: string;
   frames: Array<{ frame: Buffer; seq: number }>;
+  /** Kicked, banned or deleted while the join was under way: applied right after the join's reply. */
+  revoked?: GroupNotice;
 }
 
 function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
@@ -106,6 +112,7 @@ export class Hub {
       presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0),
       direct: (message) => this.deliverDirect(message),
       accountClosed: (user, message) => this.closeAccountHere(user, message),
+      groupEvent: (event) => this.groupEventHere(event),
       membersHere: (group) => {
         const users = this.groups.get(nameKey(group));
         return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
@@ -142,6 +149,9 @@ export class Hub {
     if (to.kind !== 'chat' || sameGroup) return [];
     this.enter(to.group, to.user, member, to.joinedAtSeq);
     if (joining === undefined || joining.groupKey !== nameKey(to.group)) return [];
+    const revoked = joining.revoked;
+    // After the runner has taken the new state and sent the reply (both synchronous, in the same turn).
+    if (revoked !== undefined) queueMicrotask(() => member.removeFromGroup(to.group, revoked));
     return joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq).map((held) => held.frame);
   }
 
@@ -171,6 +181,33 @@ export class Hub {
     if (entry === undefined) return;
     // A copy: each close signs its connection out of the table being read.
     for (const member of [...entry.connections.keys()]) member.fail(new ProtocolError('account_disabled', message));
+  }
+
+  /**
+   * A topic, kick or deletion: applied to this node's connections in the
+   * group now, and to every other node's through the link.
+   */
+  groupEvent(event: GroupEvent): void {
+    this.groupEventHere(event);
+    this.link.publishGroupEvent(event);
+  }
+
+  private groupEventHere(event: GroupEvent): void {
+    const key = nameKey(event.group);
+    const users = this.groups.get(key);
+    applyGroupEvent(event, {
+      members: (userKey) => {
+        const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
+        return entries.flatMap((entry) => [...(entry?.connections.keys() ?? [])]);
+      },
+      holdForJoins: (frame) => {
+        for (const joining of this.pending.values()) if (joining.groupKey === key) joining.frames.push({ frame, seq: 0 });
+      },
+      revokeJoins: (notice, userKey) => {
+        const own = userKey === undefined ? undefined : this.online.get(userKey)?.connections;
+        for (const [member, joining] of this.pending) if (joining.groupKey === key && (own === undefined || own.has(member))) joining.revoked = notice;
+      },
+    }, this.encoder, nameKey);
   }
 
   /** The user's display name when it is online (on any node). */

@@ -8,7 +8,8 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { assertNever, ProtocolError } from '../protocol/errors.js';
-import type { Request, SayRequest, ServerMessage } from '../protocol/messages.js';
+import type { GroupNotice, Request, SayRequest, ServerMessage } from '../protocol/messages.js';
+import { nameKey } from '../protocol/names.js';
 import type { Peer } from './address-limits.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
@@ -168,6 +169,15 @@ export class SessionRunner {
     this.applyHere(step, id);
     // After the reply, so that a request that closes its own account is answered first.
     if (step.closeAccount) this.context.hub.closeAccount(step.closeAccount.user, step.closeAccount.message);
+    if (step.groupEvent) this.context.hub.groupEvent(step.groupEvent);
+  }
+
+  /** Kicked, banned, or the group deleted: when in `group`, the notice, then back to GROUP_SELECT (others see presence leave). */
+  removeFromGroup(group: string, notice: GroupNotice): void {
+    const state = this.current;
+    if (state.kind !== 'chat' || nameKey(state.group) !== nameKey(group)) return;
+    this.send(notice);
+    this.moveTo({ kind: 'group_select', user: state.user });
   }
 
   /** The step's effects on this connection and its messages. */
@@ -186,7 +196,7 @@ export class SessionRunner {
     if (step.close) this.port.end();
   }
 
-  private send(message: ServerMessage): void {
+  private send(message: ServerMessage | GroupNotice): void {
     this.port.sendFrame(this.context.encoder.encode(message));
   }
 

@@ -55,6 +55,15 @@ export const ALLOWED: Readonly<Record<RequestType, RequestRule>> = {
   disable_user: { states: ['group_select', 'chat'], limit: 'none' },
   enable_user: { states: ['group_select', 'chat'], limit: 'none' },
   reset_password: { states: ['group_select', 'chat'], limit: 'none' },
+  // Moderation (December additions); a topic goes to every member, so it costs a message token.
+  set_topic: { states: ['group_select', 'chat'], limit: 'messages' },
+  invite: { states: ['group_select', 'chat'], limit: 'none' },
+  uninvite: { states: ['group_select', 'chat'], limit: 'none' },
+  kick: { states: ['group_select', 'chat'], limit: 'none' },
+  ban: { states: ['group_select', 'chat'], limit: 'none' },
+  unban: { states: ['group_select', 'chat'], limit: 'none' },
+  set_role: { states: ['group_select', 'chat'], limit: 'none' },
+  delete_group: { states: ['group_select', 'chat'], limit: 'none' },
 };
 
 export function isAllowed(type: RequestType, state: SessionState): boolean {

@@ -6,11 +6,14 @@
  * the write (durability is Redis's: see docs/scaling.md for appendonly).
  */
 import { Redis, type Result } from 'ioredis';
+import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
+import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
+import { defineModerationCommands, RedisModeration } from './redis-moderation.js';
 import type {
   CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
 } from './store.js';
@@ -34,6 +37,7 @@ if owned >= tonumber(ARGV[5]) then return 'owner_full:' .. owned end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+if ARGV[6] == '1' then redis.call('SADD', KEYS[4], ARGV[1]) end
 return 'created'
 `;
 
@@ -50,8 +54,8 @@ return 1
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     termsenderSetPassword(usersKey: string, userKey: string, hash: string): Result<unknown, Context>;
-    termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, groupKey: string, name: string,
-      ownerKey: string, maxGroups: string, maxOwned: string): Result<unknown, Context>;
+    termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, privateKey: string, groupKey: string, name: string,
+      ownerKey: string, maxGroups: string, maxOwned: string, isPrivate: string): Result<unknown, Context>;
     termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
       ts: string, origin: string, channel: string, kind: string): Result<unknown, Context>;
   }
@@ -86,9 +90,13 @@ function accountState(role: string | null, disabled: string | null): { role: Acc
 }
 
 export class RedisStore implements Store {
+  private readonly moderation: RedisModeration;
+
   private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void) {
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
-    redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 3, lua: CREATE_OWNED_GROUP_SCRIPT });
+    redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 4, lua: CREATE_OWNED_GROUP_SCRIPT });
+    defineModerationCommands(redis);
+    this.moderation = new RedisModeration(redis, (call) => this.guard(call));
     redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
   }
 
@@ -184,9 +192,10 @@ export class RedisStore implements Store {
     return created === 1 ? { name, lastSeq: 0 } : undefined;
   }
 
-  async createOwnedGroup(name: string, owner: string, caps: GroupCaps): Promise<CreateGroupOutcome> {
+  async createOwnedGroup(name: string, owner: string, caps: GroupCaps, options: { private?: boolean } = {}): Promise<CreateGroupOutcome> {
     const outcome = String(await this.guard(() => this.redis.termsenderCreateOwnedGroup(REDIS_KEYS.groups, REDIS_KEYS.groupOwners,
-      REDIS_KEYS.ownedCounts, keyOf(name), name, keyOf(owner), String(caps.maxGroups), String(caps.maxOwned))));
+      REDIS_KEYS.ownedCounts, REDIS_KEYS.privateGroups, keyOf(name), name, keyOf(owner), String(caps.maxGroups), String(caps.maxOwned),
+      options.private === true ? '1' : '0')));
     if (outcome === 'created') return { kind: 'created', group: { name, lastSeq: 0 } };
     if (outcome === 'exists' || outcome === 'server_full') return { kind: outcome };
     if (outcome.startsWith('owner_full:')) return { kind: 'owner_full', owned: Number(outcome.slice('owner_full:'.length)) };
@@ -208,9 +217,11 @@ export class RedisStore implements Store {
   }
 
   async groupReports(): Promise<GroupReport[]> {
-    const [groups, owners, users] = await this.guard(() => Promise.all([
+    const [groups, owners, users, privateKeys] = await this.guard(() => Promise.all([
       this.redis.hgetall(REDIS_KEYS.groups), this.redis.hgetall(REDIS_KEYS.groupOwners), this.redis.hgetall(REDIS_KEYS.users),
+      this.redis.smembers(REDIS_KEYS.privateGroups),
     ]));
+    const isPrivate = new Set(privateKeys);
     const keys = Object.keys(groups).sort();
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.zcard(REDIS_KEYS.messages(key)).zrange(REDIS_KEYS.messages(key), -1, -1);
@@ -221,7 +232,7 @@ export class RedisStore implements Store {
       const newest = results[2 * i + 1]?.[1];
       const last = Array.isArray(newest) && typeof newest[0] === 'string' ? readStoredMessage(newest[0]).ts : undefined;
       return {
-        name: groups[key] ?? key, messages: Number(results[2 * i]?.[1] ?? 0),
+        name: groups[key] ?? key, messages: Number(results[2 * i]?.[1] ?? 0), private: isPrivate.has(key),
         ...(owner === undefined ? {} : { owner }), ...(last === undefined ? {} : { lastActivity: last }),
       };
     });
@@ -236,7 +247,7 @@ export class RedisStore implements Store {
     const key = keyOf(message.group);
     const json = await this.guard(() => this.redis.termsenderAppend(REDIS_KEYS.seq(key), REDIS_KEYS.messages(key), REDIS_KEYS.groups, key,
       message.from, message.text, String(message.ts), message.origin, REDIS_KEYS.events, EVENT_MESSAGE));
-    if (typeof json !== 'string') throw new Error(`no group '${message.group}'`);
+    if (typeof json !== 'string') throw new ProtocolError('no_such_group', `group '${message.group}' was deleted`);
     return readStoredMessage(json);
   }
 
@@ -249,6 +260,24 @@ export class RedisStore implements Store {
     const rows = await this.guard(() => this.redis.zrevrangebyscore(REDIS_KEYS.messages(keyOf(group)), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit + 1));
     return { messages: rows.slice(0, limit).reverse().map(readStoredMessage), more: rows.length > limit };
   }
+
+  async groupSettings(group: string): Promise<GroupSettings | undefined> { return this.moderation.groupSettings(group); }
+
+  async listGroupSettings(): Promise<GroupSettings[]> { return this.moderation.listGroupSettings(); }
+
+  async privateGroupsOpenTo(user: string): Promise<Set<string>> { return this.moderation.privateGroupsOpenTo(user); }
+
+  async standing(group: string, user: string): Promise<GroupStanding> { return this.moderation.standing(group, user); }
+
+  async setTopic(group: string, topic: string): Promise<boolean> { return this.moderation.setTopic(group, topic); }
+
+  async setModerator(group: string, user: string, moderator: boolean): Promise<boolean> { return this.moderation.setModerator(group, user, moderator); }
+
+  async setInvited(group: string, user: string, invited: boolean): Promise<boolean> { return this.moderation.setInvited(group, user, invited); }
+
+  async setBan(group: string, user: string, ban: GroupBan | undefined): Promise<boolean> { return this.moderation.setBan(group, user, ban); }
+
+  async deleteGroup(group: string, by: string): Promise<string | undefined> { return this.moderation.deleteGroup(group, by); }
 
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;

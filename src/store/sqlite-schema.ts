@@ -1,13 +1,14 @@
 /** The SQLite store's schema and its migration from files made by older code. */
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
+import { migrateModeration } from './sqlite-moderation.js';
 import { migrateUsers } from './sqlite-users.js';
 
 /**
  * 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it).
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
+ * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
  */
-const SCHEMA_VERSION = 3;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
     name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL
@@ -22,17 +23,35 @@ const SCHEMA = `
 `;
 
 /**
- * Brings a file made by older code up to SCHEMA_VERSION, in one transaction
- * (a fresh file already has every column from SCHEMA).
+ * The steps from one schema version to the next, in order; each brings a file
+ * of the version before it up to its own (and does nothing to a fresh file
+ * that SCHEMA already made so). A new version is a new step at the end.
+ */
+const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database) => void }> = [
+  {
+    version: 2,
+    apply: (db) => {
+      const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
+      if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
+      db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
+    },
+  },
+  { version: 3, apply: migrateUsers },
+  { version: 4, apply: migrateModeration },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Brings a file made by older code up to SCHEMA_VERSION, in one transaction:
+ * every step above the file's `user_version`, in order.
  */
 export function migrate(db: Database.Database): void {
   db.transaction(() => {
     db.exec(SCHEMA);
-    const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
-    if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
-    db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
-    migrateUsers(db);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    const from = Number(db.pragma('user_version', { simple: true }));
+    for (const step of MIGRATIONS) if (step.version > from) step.apply(db);
+    if (from < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }
 

@@ -96,16 +96,16 @@ export class SqliteUsers {
   }
 }
 
-interface GroupReportRow { name: string; owner: string | null; messages: number; last_ts: number | null }
+interface GroupReportRow { name: string; owner: string | null; private: number; messages: number; last_ts: number | null }
 
 /** Every group with its owner's display name, message count and newest message's time (admin command; not a hot path). */
 export function groupReports(db: Database.Database): GroupReport[] {
   const rows = db.prepare<[], GroupReportRow>(`
-    SELECT g.name, u.name AS owner, COUNT(m.seq) AS messages, MAX(m.ts) AS last_ts
+    SELECT g.name, COALESCE(u.name, g.owner) AS owner, g.private, COUNT(m.seq) AS messages, MAX(m.ts) AS last_ts
     FROM groups g LEFT JOIN users u ON u.name_key = g.owner LEFT JOIN messages m ON m.group_key = g.name_key
     GROUP BY g.name_key ORDER BY g.name_key`).all();
   return rows.map((row) => ({
-    name: row.name, messages: row.messages,
+    name: row.name, messages: row.messages, private: row.private === 1,
     ...(row.owner === null ? {} : { owner: row.owner }), ...(row.last_ts === null ? {} : { lastActivity: row.last_ts }),
   }));
 }

@@ -15,6 +15,8 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
+import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
+import { SqliteModeration } from './sqlite-moderation.js';
 import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
 import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
 
   private readonly statements;
   private readonly users: SqliteUsers;
+  private readonly moderation: SqliteModeration;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -66,14 +69,18 @@ export class SqliteStore implements Store {
       findGroup: db.prepare<[string], GroupRow>('SELECT name, last_seq FROM groups WHERE name_key = ?'),
       listGroups: db.prepare<[], { name: string }>('SELECT name FROM groups ORDER BY name_key'),
       countGroups: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM groups'),
-      insertOwnedGroup: db.prepare<[string, string, number, string]>('INSERT INTO groups (name_key, name, created_at, owner) VALUES (?, ?, ?, ?)'),
+      insertOwnedGroup: db.prepare<[string, string, number, string, number]>('INSERT INTO groups (name_key, name, created_at, owner, private) VALUES (?, ?, ?, ?, ?)'),
       countOwned: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM groups WHERE owner = ?'),
-      insertMessage: db.prepare<[string, number, string, string, number]>('INSERT INTO messages VALUES (?, ?, ?, ?, ?)'),
+      // Only into a group that still exists: the admin command may delete one while the server runs.
+      insertMessage: db.prepare<[string, number, string, string, number, string]>(
+        'INSERT INTO messages SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE name_key = ?)'),
+
       setLastSeq: db.prepare<[number, string]>('UPDATE groups SET last_seq = ? WHERE name_key = ?'),
       since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
       before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
     };
     this.users = new SqliteUsers(db, (write) => this.writing(write));
+    this.moderation = new SqliteModeration(db, (write) => this.writing(write));
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -115,14 +122,16 @@ export class SqliteStore implements Store {
     return inserted ? { name, lastSeq: 0 } : undefined;
   }
 
-  async createOwnedGroup(name: string, owner: string, caps: GroupCaps): Promise<CreateGroupOutcome> {
+  async createOwnedGroup(name: string, owner: string, caps: GroupCaps, options: { private?: boolean } = {}): Promise<CreateGroupOutcome> {
     this.ensureOpen();
+    this.flush(); // nothing pending may land in a group of the same name deleted meanwhile
     // Synchronous from check to insert: nothing else runs in between.
     if (this.statements.findGroup.get(keyOf(name)) !== undefined) return { kind: 'exists' };
     if ((this.statements.countGroups.get()?.count ?? 0) >= caps.maxGroups) return { kind: 'server_full' };
     const owned = this.statements.countOwned.get(keyOf(owner))?.count ?? 0;
     if (owned >= caps.maxOwned) return { kind: 'owner_full', owned };
-    this.writing(() => this.statements.insertOwnedGroup.run(keyOf(name), name, Date.now(), keyOf(owner)));
+    this.writing(() => this.statements.insertOwnedGroup.run(keyOf(name), name, Date.now(), keyOf(owner), options.private === true ? 1 : 0));
+    this.assigned.delete(keyOf(name));
     return { kind: 'created', group: { name, lastSeq: 0 } };
   }
 
@@ -131,9 +140,16 @@ export class SqliteStore implements Store {
     return this.statements.countOwned.get(keyOf(owner))?.count ?? 0;
   }
 
-  /** `lastSeq` counts seqs handed out, including appends about to commit in this turn. */
+  /**
+   * `lastSeq` counts seqs handed out, including appends about to commit in
+   * this turn. The row is looked up each time: the admin command may have deleted the group.
+   */
   async findGroup(name: string): Promise<GroupRecord | undefined> {
     this.ensureOpen();
+    if (this.statements.findGroup.get(keyOf(name)) === undefined) {
+      this.assigned.delete(keyOf(name));
+      return undefined;
+    }
     const counter = this.counter(keyOf(name));
     return counter === undefined ? undefined : { name: counter.name, lastSeq: counter.seq };
   }
@@ -159,7 +175,7 @@ export class SqliteStore implements Store {
     if (this.lost !== undefined) return Promise.reject(this.lost);
     const key = keyOf(message.group);
     const counter = this.counter(key);
-    if (counter === undefined) return Promise.reject(new Error(`no group '${message.group}'`));
+    if (counter === undefined) return Promise.reject(new ProtocolError('no_such_group', `no group '${message.group}'`));
     counter.seq += 1;
     const stored: StoredMessage = { group: counter.name, seq: counter.seq, from: message.from, text: message.text, ts: message.ts };
     return new Promise((resolve, reject) => {
@@ -192,6 +208,32 @@ export class SqliteStore implements Store {
     return { messages: rows.slice(0, limit).reverse().map(toMessage), more: rows.length > limit };
   }
 
+  // Moderation (sqlite-moderation.ts); its writes go through `writing` there.
+  async groupSettings(group: string): Promise<GroupSettings | undefined> { this.ensureOpen(); return this.moderation.groupSettings(group); }
+
+  async listGroupSettings(): Promise<GroupSettings[]> { this.ensureOpen(); return this.moderation.listGroupSettings(); }
+
+  async privateGroupsOpenTo(user: string): Promise<Set<string>> { this.ensureOpen(); return this.moderation.privateGroupsOpenTo(user); }
+
+  async standing(group: string, user: string): Promise<GroupStanding> { this.ensureOpen(); return this.moderation.standing(group, user); }
+
+  async setTopic(group: string, topic: string): Promise<boolean> { return this.moderation.setTopic(group, topic); }
+
+  async setModerator(group: string, user: string, moderator: boolean): Promise<boolean> { return this.moderation.setModerator(group, user, moderator); }
+
+  async setInvited(group: string, user: string, invited: boolean): Promise<boolean> { return this.moderation.setInvited(group, user, invited); }
+
+  async setBan(group: string, user: string, ban: GroupBan | undefined): Promise<boolean> { return this.moderation.setBan(group, user, ban); }
+
+  /** Commits what is pending first, so no append of the group lands after its deletion. */
+  async deleteGroup(group: string, _by: string): Promise<string | undefined> {
+    this.ensureOpen();
+    this.flush();
+    const name = this.moderation.deleteGroup(group);
+    this.assigned.delete(keyOf(group));
+    return name;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
@@ -213,12 +255,15 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     this.pending = [];
     const lastSeqs = new Map<string, number>();
+    /** Appends to a group deleted meanwhile (by the admin command): refused, the rest stored. */
+    const orphans = new Set<PendingAppend>();
     const started = performance.now();
     try {
       this.db.transaction(() => {
-        for (const { key, message } of batch) {
-          this.statements.insertMessage.run(key, message.seq, message.from, message.text, message.ts);
-          lastSeqs.set(key, message.seq);
+        for (const append of batch) {
+          const { key, message } = append;
+          if (this.statements.insertMessage.run(key, message.seq, message.from, message.text, message.ts, key).changes === 0) orphans.add(append);
+          else lastSeqs.set(key, message.seq);
         }
         for (const [key, seq] of lastSeqs) this.statements.setLastSeq.run(seq, key);
       })();
@@ -239,8 +284,15 @@ export class SqliteStore implements Store {
     this.onCommit((performance.now() - started) / 1000);
     this.failing = false;
     this.stats.transactions += 1;
-    this.stats.messages += batch.length;
-    for (const append of batch) append.resolve(append.message);
+    this.stats.messages += batch.length - orphans.size;
+    for (const append of batch) {
+      if (!orphans.has(append)) {
+        append.resolve(append.message);
+        continue;
+      }
+      this.assigned.delete(append.key);
+      append.reject(new ProtocolError('no_such_group', `group '${append.message.group}' was deleted`));
+    }
   }
 
   private counter(key: string): { name: string; seq: number } | undefined {

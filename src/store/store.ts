@@ -6,6 +6,7 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { ModerationStore } from './moderation-store.js';
 
 /** Why and when an account was disabled. */
 export interface Disabled {
@@ -61,6 +62,7 @@ export interface GroupReport {
   name: string;
   /** Display name of the account that created it; undefined for groups made before owners were kept. */
   owner?: string;
+  private: boolean;
   /** Messages stored. */
   messages: number;
   /** Time of its newest message; undefined when it has none. */
@@ -83,7 +85,8 @@ export interface NewMessage {
   origin: string;
 }
 
-export interface Store {
+/** Moderation (owner, topic, private, moderators, invitations, bans, deletion) is in ModerationStore. */
+export interface Store extends ModerationStore {
   /** Creates the user; undefined when the name is taken (in any case). */
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;
@@ -102,9 +105,10 @@ export interface Store {
   /**
    * Creates the group owned by `owner` (stored as its name key), unless the
    * name is taken or a cap is reached; checked and done atomically, so
-   * concurrent creations (on any node) never pass a cap.
+   * concurrent creations (on any node) never pass a cap. `private` (default
+   * false) is set in the same step, so the group is never seen public.
    */
-  createOwnedGroup(name: string, owner: string, caps: GroupCaps): Promise<CreateGroupOutcome>;
+  createOwnedGroup(name: string, owner: string, caps: GroupCaps, options?: { private?: boolean }): Promise<CreateGroupOutcome>;
   /** Groups that exist and whose owner is `owner` (in any case). */
   countOwnedGroups(owner: string): Promise<number>;
   findGroup(name: string): Promise<GroupRecord | undefined>;

@@ -9,13 +9,20 @@ import type { TestContext } from 'node:test';
 import tls from 'node:tls';
 import { FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
-import { parseServerMessage } from '../../src/protocol/validate.js';
+import type { GroupNotice, ServerMessage } from '../../src/protocol/messages.js';
+import { parseGroupNotice, parseServerMessage } from '../../src/protocol/validate.js';
 import { getTestCertificates } from './certs.js';
 
 export const WAIT_MS = 10_000;
 
-type Waiter = { match: (message: ServerMessage) => boolean; resolve: (message: ServerMessage) => void };
+/** What a server may send: the protocol's messages and the December group notices. */
+export type WireMessage = ServerMessage | GroupNotice;
+
+function isServerMessage(message: WireMessage): message is ServerMessage {
+  return message.type !== 'topic' && message.type !== 'kicked' && message.type !== 'group_deleted';
+}
+
+type Waiter = { match: (message: WireMessage) => boolean; resolve: (message: WireMessage) => void };
 
 export interface WireClientOptions {
   ca?: string | Buffer;
@@ -27,7 +34,7 @@ export interface WireClientOptions {
 }
 
 export class WireClient {
-  readonly inbox: ServerMessage[] = [];
+  readonly inbox: WireMessage[] = [];
   readonly closed: Promise<void>;
   private readonly waiters = new Set<Waiter>();
   private readonly encoder = new FrameEncoder();
@@ -73,14 +80,16 @@ export class WireClient {
   async request(message: object): Promise<ServerMessage> {
     const id = this.nextId++;
     this.send({ ...message, id });
-    return this.next((reply) => 'id' in reply && reply.id === id);
+    const reply = await this.next((message) => 'id' in message && message.id === id);
+    if (!isServerMessage(reply)) throw new Error(`a ${reply.type} notice carried a request id`);
+    return reply;
   }
 
   /** The first message (queued or future) of `type`, or matching `match`. */
-  next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>>;
-  next(match: (message: ServerMessage) => boolean): Promise<ServerMessage>;
-  next(filter: string | ((message: ServerMessage) => boolean)): Promise<ServerMessage> {
-    const match = typeof filter === 'string' ? (message: ServerMessage) => message.type === filter : filter;
+  next<T extends WireMessage['type']>(type: T): Promise<Extract<WireMessage, { type: T }>>;
+  next(match: (message: WireMessage) => boolean): Promise<WireMessage>;
+  next(filter: string | ((message: WireMessage) => boolean)): Promise<WireMessage> {
+    const match = typeof filter === 'string' ? (message: WireMessage) => message.type === filter : filter;
     if (this.protocolFailure !== undefined) return Promise.reject(this.protocolFailure);
     const index = this.inbox.findIndex(match);
     if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]!);
@@ -105,12 +114,12 @@ export class WireClient {
   }
 
   /** Messages of `type` received so far and not yet taken. */
-  take<T extends ServerMessage['type']>(type: T): Array<Extract<ServerMessage, { type: T }>> {
-    const taken: Array<Extract<ServerMessage, { type: T }>> = [];
+  take<T extends WireMessage['type']>(type: T): Array<Extract<WireMessage, { type: T }>> {
+    const taken: Array<Extract<WireMessage, { type: T }>> = [];
     for (let i = 0; i < this.inbox.length;) {
       const message = this.inbox[i]!;
       if (message.type === type) {
-        taken.push(message as Extract<ServerMessage, { type: T }>);
+        taken.push(message as Extract<WireMessage, { type: T }>);
         this.inbox.splice(i, 1);
       } else i += 1;
     }
@@ -125,7 +134,7 @@ export class WireClient {
     this.decoder.push(chunk);
     try {
       for (let body = this.decoder.next(); body !== undefined; body = this.decoder.next()) {
-        this.deliver(parseServerMessage(body));
+        this.deliver(parseGroupNotice(body) ?? parseServerMessage(body));
       }
     } catch (error) {
       this.protocolFailure = error;
@@ -133,7 +142,7 @@ export class WireClient {
     }
   }
 
-  private deliver(message: ServerMessage): void {
+  private deliver(message: WireMessage): void {
     for (const waiter of this.waiters) {
       if (waiter.match(message)) {
         this.waiters.delete(waiter);
@@ -146,7 +155,7 @@ export class WireClient {
 }
 
 /** Asserts `reply` is an error with `code`, returning it. */
-export function expectError(reply: ServerMessage, code: string): Extract<ServerMessage, { type: 'error' }> {
+export function expectError(reply: WireMessage, code: string): Extract<ServerMessage, { type: 'error' }> {
   if (reply.type !== 'error' || reply.code !== code) {
     throw new Error(`expected error '${code}', got ${JSON.stringify(reply)}`);
   }

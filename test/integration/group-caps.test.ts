@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
@@ -84,7 +85,7 @@ test('a SQLite file made by the code before owners opens, keeps its groups and m
   await server.exited;
   const migrated = new Database(file, { readonly: true });
   t.after(() => migrated.close());
-  assert.equal(migrated.pragma('user_version', { simple: true }), 3, 'and on to the current version');
+  assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION, 'and on to the current version');
   assert.deepEqual(migrated.prepare('SELECT name, owner FROM groups ORDER BY name_key').all(), [
     { name: 'Lobby', owner: null }, { name: 'Mine', owner: 'alice' },
   ]);

@@ -22,6 +22,14 @@ const EXAMPLES: Record<string, object> = {
   disable_user: { type: 'disable_user', user: 'owner' },
   enable_user: { type: 'enable_user', user: 'owner' },
   reset_password: { type: 'reset_password', user: 'owner', password: 'another password' },
+  set_topic: { type: 'set_topic', group: 'lobby', topic: 'probe' },
+  invite: { type: 'invite', group: 'lobby', user: 'owner' },
+  uninvite: { type: 'uninvite', group: 'lobby', user: 'owner' },
+  kick: { type: 'kick', group: 'lobby', user: 'owner' },
+  ban: { type: 'ban', group: 'lobby', user: 'owner' },
+  unban: { type: 'unban', group: 'lobby', user: 'owner' },
+  set_role: { type: 'set_role', group: 'lobby', user: 'owner', role: 'moderator' },
+  delete_group: { type: 'delete_group', group: 'lobby' },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {
@@ -137,7 +145,7 @@ test('an unexpected exception answers internal, shows no stack, and touches no o
   const { tempDir } = await import('../helpers/server.js');
   const store = SqliteStore.open(tempDir(t));
   const broken = Object.assign(Object.create(store) as typeof store, {
-    listGroups: () => Promise.reject(new Error('disk on fire at /secret/path')),
+    listGroupSettings: () => Promise.reject(new Error('disk on fire at /secret/path')),
   });
   const server = await startTestServer(t, { store: broken });
   const victim = await signedInClient(t, server.port, 'victim');

@@ -6,8 +6,18 @@ import type { Handler } from '../context.js';
 import { fit } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 
+/**
+ * A group deleted under the sender (by the admin command, which cannot tell
+ * live members) is `no_such_group`, and the sender is back in GROUP_SELECT.
+ */
 export const say: Handler<SayRequest, ChatSession> = async (request, session, context, source) => {
-  const stored = await context.store.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now(), origin: source.origin });
+  let stored;
+  try {
+    stored = await context.store.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now(), origin: source.origin });
+  } catch (error) {
+    if (!(error instanceof ProtocolError && error.code === 'no_such_group')) throw error;
+    return { state: { kind: 'group_select', user: session.user }, reply: { type: 'error', code: error.code, message: error.message } };
+  }
   return {
     broadcast: { type: 'msg', ...stored },
     ...(request.id === undefined ? {} : { reply: { type: 'ack', seq: stored.seq, ts: stored.ts } }),

@@ -6,9 +6,27 @@ import type {
   MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
+import type { GroupSettings } from '../../store/moderation-store.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
+import { accessGroup, type GroupAccess, isBannedFrom, isOpenTo, noSuchGroup } from '../group-access.js';
 import type { ChatSession, SignedInSession } from '../session.js';
+
+/** Every group's settings, without the private groups closed to `user`. */
+async function visibleGroups(context: ServerContext, user: string): Promise<GroupSettings[]> {
+  const [all, account, openTo] = await Promise.all([
+    context.store.listGroupSettings(), context.store.findUser(user), context.store.privateGroupsOpenTo(user),
+  ]);
+  const admin = account?.role === 'admin';
+  return all.filter((group) => isOpenTo(group, user, admin, (key) => openTo.has(key)));
+}
+
+/** What `joined` says of the group (December additions): the joiner's role, the owner's name (null: none), the topic. */
+async function joinedStanding(context: ServerContext, access: GroupAccess): Promise<Pick<JoinedReply, 'role' | 'owner' | 'topic'>> {
+  const { ownerKey, topic } = access.settings;
+  const owner = ownerKey === undefined ? null : (await context.store.findUser(ownerKey))?.name ?? ownerKey;
+  return { role: access.role, owner, topic };
+}
 
 /** Sorts by name key (names are ASCII, so code-unit order is exact). */
 function byNameKey<T>(items: T[], nameOf: (item: T) => string): T[] {
@@ -26,11 +44,13 @@ function afterCursor<T>(items: T[], after: string | undefined, nameOf: (item: T)
   return items.filter((item) => nameKey(nameOf(item)) > cursor);
 }
 
-/** Groups sorted by name key, from after `after`; cut to fit with `more: true`. */
-export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (request, _session, context) => {
-  const names = afterCursor(await context.store.listGroups(), request.after, (name) => name);
+/** Groups sorted by name key, from after `after`, without the private ones closed to the caller; cut to fit with `more: true`. */
+export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (request, session, context) => {
+  const visible = await visibleGroups(context, session.user);
+  const listed = afterCursor(visible, request.after, (group) => group.name);
+  const names = listed.map((group) => group.name);
   const counts = await context.hub.memberCounts(names);
-  const groups: GroupSummary[] = names.map((name, index) => ({ name, members: counts[index] ?? 0 }));
+  const groups: GroupSummary[] = listed.map((group, index) => ({ name: group.name, members: counts[index] ?? 0, topic: group.topic, private: group.private }));
   const build = (subset: GroupSummary[], cut: boolean): GroupsReply => ({ type: 'groups', groups: subset, ...(cut ? { more: true } : {}) });
   return { reply: fit(context, groups, 'head', build).message };
 };
@@ -49,7 +69,7 @@ export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (
   }
   let outcome;
   try {
-    outcome = await context.store.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser });
+    outcome = await context.store.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser }, { private: request.private === true });
   } finally {
     if (outcome?.kind !== 'created') context.groupCreations.giveBack(session.user);
   }
@@ -81,8 +101,11 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
 };
 
 async function joinHeld(request: JoinRequest, session: SignedInSession, context: ServerContext): Promise<Step> {
+  const access = await accessGroup(context, request.group, session.user);
+  if (isBannedFrom(access)) throw new ProtocolError('banned', `you are banned from '${access.settings.name}'${access.standing.ban?.reason ? `: ${access.standing.ban.reason}` : ''}`);
   const group = await context.store.findGroup(request.group);
-  if (group === undefined) throw new ProtocolError('no_such_group', `no group '${request.group}'`);
+  if (group === undefined) throw noSuchGroup(request.group);
+  const standing = await joinedStanding(context, access);
   // Forward from `since` (oldest kept when cut), or the latest messages (newest kept).
   const page = request.since === undefined
     ? await context.store.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
@@ -91,7 +114,7 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
   const present = await context.hub.members(group.name);
   const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];
   const withMembers = (members: string[], cut = false): JoinedReply => ({
-    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}),
+    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing,
   });
   // A list that does not fit is cut in name-key order, so that `who` with `after` goes on from its last name.
   const fitted = fit(context, everyone, 'head', withMembers);

@@ -19,6 +19,9 @@ function member(): HubMember & { received: unknown[] } {
     fail() {
       // not used by these tests
     },
+    removeFromGroup() {
+      // not used by these tests
+    },
   };
 }
 
@@ -89,4 +92,34 @@ test('a move within the same group changes nothing; a move to another group leav
 test('a single node tags no origin: the sender is handed over as it is', async () => {
   const hub = await startedHub();
   assert.equal(hub.originOf(member()), '');
+});
+
+test('a kick or deletion while a join is under way undoes that join right after its reply; other users\' joins stand', async () => {
+  const hub = await startedHub();
+  const removed: string[] = [];
+  const watched = (user: string) => ({ ...member(), removeFromGroup: (group: string, notice: { type: string }) => { removed.push(`${user}:${group}:${notice.type}`); } });
+  const alice = watched('alice');
+  const bob = watched('bob');
+  const aliceSelecting: SessionState = { kind: 'group_select', user: 'alice' };
+  const bobSelecting: SessionState = { kind: 'group_select', user: 'bob' };
+  hub.move(alice, AUTH, aliceSelecting);
+  hub.move(bob, AUTH, bobSelecting);
+  hub.holdLiveMessages(alice, 'g');
+  hub.holdLiveMessages(bob, 'g');
+  hub.groupEvent({ kind: 'kicked', group: 'G', user: 'ALICE', by: 'olga', banned: true });
+  hub.move(alice, aliceSelecting, inGroup('alice', 'g'));
+  hub.move(bob, bobSelecting, inGroup('bob', 'g'));
+  assert.deepEqual(removed, [], 'not before the joined reply');
+  await Promise.resolve();
+  assert.deepEqual(removed, ['alice:g:kicked']);
+
+  const carol = watched('carol');
+  const carolSelecting: SessionState = { kind: 'group_select', user: 'carol' };
+  hub.move(carol, AUTH, carolSelecting);
+  hub.holdLiveMessages(carol, 'g');
+  hub.groupEvent({ kind: 'deleted', group: 'g', by: 'olga' });
+  assert.deepEqual(removed.slice(1).sort(), ['alice:g:group_deleted', 'bob:g:group_deleted'], 'those inside (the fakes do not move out)');
+  hub.move(carol, carolSelecting, inGroup('carol', 'g'));
+  await Promise.resolve();
+  assert.deepEqual(removed.at(-1), 'carol:g:group_deleted');
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/protocol/limits.js';
-import type { Request, ServerMessage } from '../../../src/protocol/messages.js';
+import type { GroupNotice, Request, ServerMessage } from '../../../src/protocol/messages.js';
 import { parseServerMessage } from '../../../src/protocol/validate.js';
 import { Hub, type HubMember } from '../../../src/server/hub.js';
 import { LocalLink } from '../../../src/cluster/local-link.js';
@@ -58,6 +58,10 @@ class FakePort implements SessionPort {
   fail(error: ProtocolError): void {
     this.sendFrame(this.encoder.encode({ type: 'error', code: error.code, message: error.message, ...(error.id === undefined ? {} : { id: error.id }) }));
     if (error.fatal) this.end();
+  }
+
+  removeFromGroup(group: string, notice: GroupNotice): void {
+    this.runner?.removeFromGroup(group, notice);
   }
 
   end(): void {

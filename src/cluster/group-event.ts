@@ -1,0 +1,31 @@
+/**
+ * A moderation effect on a group's live members, carried to every node: a
+ * new topic (to the group's members), a kick or ban (the user's connections
+ * in the group move to GROUP_SELECT), a deletion (every member moves out).
+ */
+import { isPlainObject } from '../protocol/frame.js';
+
+export type GroupEvent =
+  | { kind: 'topic'; group: string; topic: string; by: string }
+  | { kind: 'kicked'; group: string; user: string; by: string; reason?: string; banned: boolean }
+  | { kind: 'deleted'; group: string; by: string };
+
+/** A group event as another node (or the Redis store) sent it; undefined when it is not one. */
+export function parseGroupEvent(value: unknown): GroupEvent | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const { kind, group, by } = value;
+  if (typeof group !== 'string' || typeof by !== 'string') return undefined;
+  switch (kind) {
+    case 'topic':
+      return typeof value['topic'] === 'string' ? { kind, group, by, topic: value['topic'] } : undefined;
+    case 'kicked': {
+      const { user, reason, banned } = value;
+      if (typeof user !== 'string' || typeof banned !== 'boolean') return undefined;
+      return { kind, group, user, by, banned, ...(typeof reason === 'string' ? { reason } : {}) };
+    }
+    case 'deleted':
+      return { kind, group, by };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Who a signed-in user is in a group, read from the store at each request
+ * (so a role given or taken meanwhile counts at once): its role there, whether
+ * it is an admin (who may do anything an owner may, in every group), and its
+ * standing (invited, banned). A private group that is not open to the user
+ * does not exist for it: `no_such_group`, the same as a name never used.
+ */
+import { ProtocolError } from '../protocol/errors.js';
+import { nameKey } from '../protocol/names.js';
+import type { GroupRole, GroupSettings, GroupStanding } from '../store/moderation-store.js';
+import type { ServerContext } from './context.js';
+
+export interface GroupAccess {
+  settings: GroupSettings;
+  /** The user's role in the group (an admin who is neither owner nor moderator is `member` here). */
+  role: GroupRole;
+  admin: boolean;
+  standing: GroupStanding;
+}
+
+export function noSuchGroup(group: string): ProtocolError {
+  return new ProtocolError('no_such_group', `no group '${group}'`);
+}
+
+/** Whether a private group is open to a user: its owner, moderators, invited users and admins. */
+export function isOpenTo(settings: GroupSettings, user: string, admin: boolean, openToUser: (groupKey: string) => boolean): boolean {
+  return !settings.private || admin || settings.ownerKey === nameKey(user) || openToUser(nameKey(settings.name));
+}
+
+/** The user's access to the group; `no_such_group` when it does not exist or is private and closed to the user. */
+export async function accessGroup(context: ServerContext, group: string, user: string): Promise<GroupAccess> {
+  const [settings, account, standing] = await Promise.all([
+    context.store.groupSettings(group), context.store.findUser(user), context.store.standing(group, user),
+  ]);
+  if (settings === undefined) throw noSuchGroup(group);
+  const admin = account?.role === 'admin';
+  if (!isOpenTo(settings, user, admin, () => standing.moderator || standing.invited)) throw noSuchGroup(group);
+  const role: GroupRole = settings.ownerKey === nameKey(user) ? 'owner' : standing.moderator ? 'moderator' : 'member';
+  return { settings, role, admin, standing };
+}
+
+/** Owner, moderator or admin: topic, invitations, kicks and bans. */
+export function mayModerate(access: GroupAccess): boolean {
+  return access.admin || access.role !== 'member';
+}
+
+/** Owner or admin: roles and deletion. */
+export function mayOwn(access: GroupAccess): boolean {
+  return access.admin || access.role === 'owner';
+}
+
+/** A ban keeps the user out, unless it owns the group or is an admin (neither can be banned now; a ban from before does not bind them). */
+export function isBannedFrom(access: GroupAccess): boolean {
+  return access.standing.ban !== undefined && access.role !== 'owner' && !access.admin;
+}

@@ -1,0 +1,42 @@
+/** What a group event (topic, kick, deletion) does to one node's connections in the group; the hub finds them. */
+import type { GroupEvent } from '../cluster/group-event.js';
+import { assertNever } from '../protocol/errors.js';
+import type { FrameEncoder } from '../protocol/frame.js';
+import type { GroupNotice } from '../protocol/messages.js';
+import type { HubMember } from './hub.js';
+
+export interface GroupConnections {
+  /** This node's connections in the group (of one user when `userKey` is given), as a copy: removals change the hub's tables. */
+  members(userKey?: string): HubMember[];
+  /** Keeps a frame for the joins of the group under way (sent after their reply). */
+  holdForJoins(frame: Buffer): void;
+  /** The joins of the group under way (of one user when `userKey` is given) are undone right after their reply, with `notice`. */
+  revokeJoins(notice: GroupNotice, userKey?: string): void;
+}
+
+export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encoder: FrameEncoder, userKey: (name: string) => string): void {
+  switch (event.kind) {
+    case 'topic': {
+      const frame = encoder.encode({ type: 'topic', group: event.group, topic: event.topic, by: event.by });
+      for (const member of here.members()) member.sendFrame(frame);
+      // A join under way may have read the topic before the change.
+      here.holdForJoins(frame);
+      return;
+    }
+    case 'kicked': {
+      const notice: GroupNotice = {
+        type: 'kicked', group: event.group, by: event.by, ...(event.reason === undefined ? {} : { reason: event.reason }), banned: event.banned,
+      };
+      for (const member of here.members(userKey(event.user))) member.removeFromGroup(event.group, notice);
+      here.revokeJoins(notice, userKey(event.user));
+      return;
+    }
+    case 'deleted': {
+      const notice: GroupNotice = { type: 'group_deleted', group: event.group, by: event.by };
+      for (const member of here.members()) member.removeFromGroup(event.group, notice);
+      here.revokeJoins(notice);
+      return;
+    }
+    default: assertNever(event);
+  }
+}
