@@ -45,6 +45,8 @@ export interface DisableUserRequest extends RequestBase { type: 'disable_user'; 
 export interface EnableUserRequest extends RequestBase { type: 'enable_user'; user: string; reason?: string }
 /** Admin only: sets another account's password. */
 export interface ResetPasswordRequest extends RequestBase { type: 'reset_password'; user: string; password: string }
+/** December addition: moves the caller's read marker in `group` forward to `seq` (never back). */
+export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
 
 export type Request =
   | RegisterRequest
@@ -62,7 +64,8 @@ export type Request =
   | PasswdRequest
   | DisableUserRequest
   | EnableUserRequest
-  | ResetPasswordRequest;
+  | ResetPasswordRequest
+  | MarkReadRequest;
 
 export type RequestType = Request['type'];
 
@@ -70,6 +73,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'register', 'login', 'list_groups', 'create_group', 'join', 'say',
   'who', 'history', 'leave', 'dm', 'ping', 'bye',
   'passwd', 'disable_user', 'enable_user', 'reset_password',
+  'mark_read',
 ];
 
 // ---- server to client ------------------------------------------------------
@@ -86,10 +90,23 @@ export interface PresenceMessage { type: 'presence'; group: string; user: string
 export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }
 export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
 export interface ShutdownMessage { type: 'shutdown'; message: string }
+/**
+ * December addition: messages arrived in a group the recipient joined before
+ * but is not in now (at most one per group per second per connection).
+ * `unread`: messages after the account's read marker; `mention`: one of the
+ * messages it stands for mentioned the recipient (`@name`). Not (yet) in the
+ * ServerMessage union, whose consumers in src/client switch over it exhaustively;
+ * `parseActivity` (validate.ts) reads it.
+ */
+export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
 
 /** `role` (December addition): always sent by this server; absent from older ones. */
 export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole }
-export interface GroupSummary { name: string; members: number }
+/**
+ * `last_seq` and `unread` (December additions, always sent by this server): the group's
+ * last seq, and the messages after the caller's read marker (`null`: the caller never joined it).
+ */
+export interface GroupSummary { name: string; members: number; last_seq?: number; unread?: number | null }
 /** `more` (an addition): the list was cut to fit max_frame. */
 export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[]; more?: boolean }
 export interface GroupCreatedReply extends ReplyBase { type: 'group_created'; group: string }

@@ -7,7 +7,7 @@ import { isErrorCode, ProtocolError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
-import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+import type { ActivityMessage, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 
 export { textProblem } from './field-reader.js';
 
@@ -79,6 +79,8 @@ export function parseRequest(body: FrameBody): Request {
     }
     case 'reset_password':
       return { type, ...withId, user: read.name('user', 'no_such_user'), password: read.password('password', MIN_PASSWORD_BYTES) };
+    case 'mark_read':
+      return { type, ...withId, group: read.name('group', 'no_such_group'), seq: read.uint('seq') };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
@@ -91,7 +93,13 @@ function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
   const read: FieldReader = parent.nested(value);
-  return { name: read.string('name'), members: read.uint('members') };
+  const lastSeq = read.optionalUint('last_seq');
+  // `unread`: absent (an older server), null (never joined) or a count.
+  const unread = (value as FrameBody)['unread'] === null ? null : read.optionalUint('unread');
+  return {
+    name: read.string('name'), members: read.uint('members'),
+    ...(lastSeq === undefined ? {} : { last_seq: lastSeq }), ...(unread === undefined ? {} : { unread }),
+  };
 }
 
 function nameList(value: unknown, parent: FieldReader): string {
@@ -180,6 +188,13 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
+}
+
+/** An `activity` message (December addition; not yet in ServerMessage, see messages.ts), or a `bad_message` ProtocolError. */
+export function parseActivity(body: FrameBody): ActivityMessage {
+  const read: FieldReader = new FieldReader(body, undefined);
+  if (body['type'] !== 'activity') read.fail('bad_message', `expected type 'activity'`);
+  return { type: 'activity', group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
 }
 
 /** The server message types that parseServerMessage reads; the type makes this list complete. */

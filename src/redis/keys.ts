@@ -22,6 +22,8 @@ export const REDIS_KEYS = {
   members: (groupKey: string) => `ts:members:${groupKey}`,
   /** Sorted set: member `node|user`, score expiry. */
   online: (userKey: string) => `ts:online:${userKey}`,
+  /** Hash: group key → the account's read marker in that group (a seq); an entry exists from its first join on. */
+  readMarkers: (userKey: string) => `ts:read:${userKey}`,
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

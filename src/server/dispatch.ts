@@ -11,6 +11,7 @@ import { disableUser, enableUser, passwd, resetPassword } from './handlers/accou
 import { login, register } from './handlers/auth.js';
 import { dm, history, say } from './handlers/chat.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
+import { markRead } from './handlers/read-markers.js';
 import {
   type AuthSession, type ChatSession, isAllowed, type SessionState, type SignedInSession,
 } from './session.js';
@@ -53,6 +54,7 @@ export async function dispatch(request: Request, state: SessionState, context: S
     case 'disable_user': return disableUser(request, signedIn(request, state), context, source);
     case 'enable_user': return enableUser(request, signedIn(request, state), context, source);
     case 'reset_password': return resetPassword(request, signedIn(request, state), context, source);
+    case 'mark_read': return markRead(request, signedIn(request, state), context, source);
     case 'ping': return { reply: { type: 'pong' } };
     case 'bye': return { state: { kind: 'closed' }, close: true };
     default: return assertNever(request);

@@ -55,6 +55,7 @@ export const ALLOWED: Readonly<Record<RequestType, RequestRule>> = {
   disable_user: { states: ['group_select', 'chat'], limit: 'none' },
   enable_user: { states: ['group_select', 'chat'], limit: 'none' },
   reset_password: { states: ['group_select', 'chat'], limit: 'none' },
+  mark_read: { states: ['group_select', 'chat'], limit: 'none' },
 };
 
 export function isAllowed(type: RequestType, state: SessionState): boolean {

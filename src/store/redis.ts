@@ -11,6 +11,7 @@ import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
+import { RedisReadMarkers } from './redis-read-markers.js';
 import type {
   CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
 } from './store.js';
@@ -86,7 +87,10 @@ function accountState(role: string | null, disabled: string | null): { role: Acc
 }
 
 export class RedisStore implements Store {
+  private readonly markers: RedisReadMarkers;
+
   private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void) {
+    this.markers = new RedisReadMarkers(redis, (call) => this.guard(call));
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 3, lua: CREATE_OWNED_GROUP_SCRIPT });
     redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
@@ -249,6 +253,16 @@ export class RedisStore implements Store {
     const rows = await this.guard(() => this.redis.zrevrangebyscore(REDIS_KEYS.messages(keyOf(group)), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit + 1));
     return { messages: rows.slice(0, limit).reverse().map(readStoredMessage), more: rows.length > limit };
   }
+
+  recordJoin(user: string, group: string, seq: number): Promise<number> { return this.markers.recordJoin(user, group, seq); }
+
+  markRead(user: string, group: string, seq: number): Promise<boolean> { return this.markers.markRead(user, group, seq); }
+
+  readMarker(user: string, group: string): Promise<number | undefined> { return this.markers.readMarker(user, group); }
+
+  readMarkers(user: string): Promise<Map<string, number>> { return this.markers.readMarkers(user); }
+
+  lastSeqs(groups: string[]): Promise<number[]> { return this.markers.lastSeqs(groups); }
 
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;

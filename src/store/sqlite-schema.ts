@@ -1,13 +1,15 @@
 /** The SQLite store's schema and its migration from files made by older code. */
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
+import { migrateReadMarkers } from './sqlite-read-markers.js';
 import { migrateUsers } from './sqlite-users.js';
 
 /**
  * 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it).
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
+ * 5: `read_markers` (see sqlite-read-markers.ts).
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 5;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
     name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL
@@ -32,6 +34,7 @@ export function migrate(db: Database.Database): void {
     if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
     db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
     migrateUsers(db);
+    migrateReadMarkers(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

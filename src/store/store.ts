@@ -6,6 +6,7 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { ReadMarkerStore } from './read-markers.js';
 
 /** Why and when an account was disabled. */
 export interface Disabled {
@@ -83,7 +84,7 @@ export interface NewMessage {
   origin: string;
 }
 
-export interface Store {
+export interface Store extends ReadMarkerStore {
   /** Creates the user; undefined when the name is taken (in any case). */
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;

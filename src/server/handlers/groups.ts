@@ -9,6 +9,7 @@ import { nameKey } from '../../protocol/names.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
+import { readStates, recordJoin } from './read-markers.js';
 
 /** Sorts by name key (names are ASCII, so code-unit order is exact). */
 function byNameKey<T>(items: T[], nameOf: (item: T) => string): T[] {
@@ -27,10 +28,11 @@ function afterCursor<T>(items: T[], after: string | undefined, nameOf: (item: T)
 }
 
 /** Groups sorted by name key, from after `after`; cut to fit with `more: true`. */
-export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (request, _session, context) => {
+export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (request, session, context) => {
   const names = afterCursor(await context.store.listGroups(), request.after, (name) => name);
   const counts = await context.hub.memberCounts(names);
-  const groups: GroupSummary[] = names.map((name, index) => ({ name, members: counts[index] ?? 0 }));
+  const states = await readStates(context, session.user, names);
+  const groups: GroupSummary[] = names.map((name, index) => ({ name, members: counts[index] ?? 0, ...states[index] }));
   const build = (subset: GroupSummary[], cut: boolean): GroupsReply => ({ type: 'groups', groups: subset, ...(cut ? { more: true } : {}) });
   return { reply: fit(context, groups, 'head', build).message };
 };
@@ -99,6 +101,7 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
   const membersCut = fitted.cut;
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
+  await recordJoin(context, session.user, group.name, lastSeq);
   const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq };
   return { state, reply };
 }
