@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { ClusterLink } from '../cluster/link.js';
+import { type GroupActivity, NO_ACTIVITY } from './activity.js';
 import { MetricCounts } from './metrics.js';
 import type { SessionState } from './session.js';
 
@@ -80,6 +81,8 @@ export interface HubOptions {
   presenceMaxMembers: number;
   /** Where deliveries are counted (one addition per fan-out). */
   counts?: MetricCounts;
+  /** Told of sign-ins, moves and every message delivered here, for `activity` (activity.ts). */
+  activity?: GroupActivity;
 }
 
 export class Hub {
@@ -90,6 +93,7 @@ export class Hub {
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
   private readonly counts: MetricCounts;
+  private readonly activity: GroupActivity;
 
   constructor(
     private readonly encoder: FrameEncoder,
@@ -97,6 +101,7 @@ export class Hub {
     private readonly options: HubOptions = { presenceMaxMembers: DEFAULT_LIMITS.presenceMaxMembers },
   ) {
     this.counts = options.counts ?? new MetricCounts();
+    this.activity = options.activity ?? NO_ACTIVITY;
   }
 
   /** Starts taking the cluster's events; resolves once the link is ready. */
@@ -181,10 +186,12 @@ export class Hub {
   private signIn(user: string, member: HubMember): void {
     this.byId.set(member.connectionId, member);
     if (add(this.online, user, member)) this.link.trackOnline(user, true);
+    this.activity.signedIn(member, user);
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
+    this.activity.signedOut(member);
     if (remove(this.online, user, member)) this.link.trackOnline(user, false);
   }
 
@@ -196,6 +203,7 @@ export class Hub {
       users = new Map();
       this.groups.set(key, users);
     }
+    this.activity.entered(member, group);
     if (add(users, user, member, seenSeq)) {
       this.link.trackMember(group, user, true);
       this.announce({ type: 'presence', group, user, event: 'join' }, users.size);
@@ -204,6 +212,7 @@ export class Hub {
 
   private exit(group: string, user: string, member: HubMember): void {
     const key = nameKey(group);
+    this.activity.exited(member, group);
     const users = this.groups.get(key);
     if (users === undefined) return;
     if (remove(users, user, member)) {
@@ -238,6 +247,7 @@ export class Hub {
 
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
     this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
+    this.activity.messageArrived(message);
   }
 
   private deliverDirect(message: DirectMessage): void {
