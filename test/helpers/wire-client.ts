@@ -9,11 +9,14 @@ import type { TestContext } from 'node:test';
 import tls from 'node:tls';
 import { FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
-import { parseServerMessage } from '../../src/protocol/validate.js';
+import type { ActivityMessage, ServerMessage as KnownServerMessage } from '../../src/protocol/messages.js';
+import { parseActivity, parseServerMessage } from '../../src/protocol/validate.js';
 import { getTestCertificates } from './certs.js';
 
 export const WAIT_MS = 10_000;
+
+/** What a test sees: every server message, `activity` included (not yet in the protocol's ServerMessage union). */
+export type ServerMessage = KnownServerMessage | ActivityMessage;
 
 type Waiter = { match: (message: ServerMessage) => boolean; resolve: (message: ServerMessage) => void };
 
@@ -70,14 +73,15 @@ export class WireClient {
   }
 
   /** Sends `message` with a fresh id and resolves with the reply carrying it (error replies too). */
-  async request(message: object): Promise<ServerMessage> {
+  async request(message: object): Promise<KnownServerMessage> {
     const id = this.nextId++;
     this.send({ ...message, id });
-    return this.next((reply) => 'id' in reply && reply.id === id);
+    return this.next((reply): reply is KnownServerMessage => reply.type !== 'activity' && 'id' in reply && reply.id === id);
   }
 
   /** The first message (queued or future) of `type`, or matching `match`. */
   next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>>;
+  next<T extends ServerMessage>(match: (message: ServerMessage) => message is T): Promise<T>;
   next(match: (message: ServerMessage) => boolean): Promise<ServerMessage>;
   next(filter: string | ((message: ServerMessage) => boolean)): Promise<ServerMessage> {
     const match = typeof filter === 'string' ? (message: ServerMessage) => message.type === filter : filter;
@@ -125,7 +129,7 @@ export class WireClient {
     this.decoder.push(chunk);
     try {
       for (let body = this.decoder.next(); body !== undefined; body = this.decoder.next()) {
-        this.deliver(parseServerMessage(body));
+        this.deliver(body['type'] === 'activity' ? parseActivity(body) : parseServerMessage(body));
       }
     } catch (error) {
       this.protocolFailure = error;

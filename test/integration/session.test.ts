@@ -22,6 +22,7 @@ const EXAMPLES: Record<string, object> = {
   disable_user: { type: 'disable_user', user: 'owner' },
   enable_user: { type: 'enable_user', user: 'owner' },
   reset_password: { type: 'reset_password', user: 'owner', password: 'another password' },
+  mark_read: { type: 'mark_read', group: 'lobby', seq: 0 },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {
