@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { GroupSummary } from '../../src/protocol/messages.js';
 import { PasswordHasher } from '../../src/server/passwords.js';
 import { ManualTimers } from '../helpers/clock.js';
+import { hasRedis, startRedis } from '../helpers/redis.js';
 import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
 
@@ -139,4 +140,28 @@ test('a SQLite file of schema version 3 opens: markers start empty (unread null)
   t.after(() => migrated.close());
   assert.equal(migrated.pragma('user_version', { simple: true }), 5);
   assert.deepEqual(migrated.prepare('SELECT user_key, group_key, seq FROM read_markers').all(), [{ user_key: 'alice', group_key: 'ops', seq: 3 }]);
+});
+
+const noRedis = hasRedis() ? false : 'redis-server is not installed; cluster tests skipped';
+
+test('cluster: markers and activity across two nodes on one Redis', { skip: noRedis }, async (t) => {
+  const redis = await startRedis(t);
+  const [a, b] = await Promise.all([1, 2].map(() => startTestServer(t, { redis: { url: redis.url, memberTtlMs: 15_000 }, limits: { rateLimit: 0 } })));
+  const bob = await signedInClient(t, b!.port, 'bob', 'ops');
+  const alice = await signedInClient(t, a!.port, 'alice', 'ops');
+  assert.equal((await alice.request({ type: 'leave' })).type, 'left');
+  const aliceOnB = await login(t, b!.port, 'alice');
+  // list_groups reads the store after the markers the sign-in asked for: they are loaded by its reply.
+  assert.deepEqual(await unreadOf(aliceOnB), { ops: [0, 0] });
+  assert.equal(await say(bob, 'hi @alice'), 1);
+  for (const client of [alice, aliceOnB]) {
+    assert.deepEqual(await client.next('activity'), { type: 'activity', group: 'ops', last_seq: 1, unread: 1, mention: true });
+  }
+  assert.equal((await aliceOnB.request({ type: 'mark_read', group: 'ops', seq: 1 })).type, 'ok');
+  assert.deepEqual(await unreadOf(alice), { ops: [1, 0] }, 'a mark on node B counts on node A');
+  await say(bob, 'two');
+  // Within the second after the first: it comes when the second is over, counted against the mark made on B.
+  assert.deepEqual(await alice.next('activity'), { type: 'activity', group: 'ops', last_seq: 2, unread: 1, mention: false });
+  await bob.sync();
+  assert.deepEqual(bob.take('activity'), [], 'none for the group one is in');
 });
