@@ -9,7 +9,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
  * 5: `read_markers` (see sqlite-read-markers.ts).
  */
-const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 5;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
     name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL

@@ -7,6 +7,7 @@ import { PasswordHasher } from '../../src/server/passwords.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { spawnServer, startTestServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
@@ -148,7 +149,7 @@ test('cluster: disable_user on one node closes the account\'s connections on the
     [['alice', 'user', true], ['bob', 'user', false], ['root', 'admin', false]]);
 });
 
-test('a schema-2 SQLite file (before roles) opens: its accounts log in as users, --admins promotes one, the file is version 3', async (t) => {
+test('a schema-2 SQLite file (before roles) opens: its accounts log in as users, --admins promotes one, the file is the current version', async (t) => {
   const data = tempDir(t);
   const file = path.join(data, 'termsender.db');
   const hash = await new PasswordHasher({ cost: TEST_SCRYPT_COST }).hash(TEST_PASSWORD);
@@ -177,7 +178,7 @@ test('a schema-2 SQLite file (before roles) opens: its accounts log in as users,
   await server.exited;
   const migrated = new Database(file, { readonly: true });
   t.after(() => migrated.close());
-  assert.equal(migrated.pragma('user_version', { simple: true }), 3);
+  assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   const rows = migrated.prepare('SELECT name, role, disabled_reason, created_at, last_login IS NOT NULL AS logged_in FROM users ORDER BY name_key').all();
   assert.deepEqual(rows, [
     { name: 'Alice', role: 'user', disabled_reason: 'test', created_at: 2000, logged_in: 1 },

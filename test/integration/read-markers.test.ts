@@ -5,6 +5,7 @@ import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { GroupSummary } from '../../src/protocol/messages.js';
 import { PasswordHasher } from '../../src/server/passwords.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { ManualTimers } from '../helpers/clock.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
@@ -107,7 +108,7 @@ test('activity: at once for a group joined before, then one per second with the 
   assert.deepEqual(await later.next('activity'), { type: 'activity', group: 'ops', last_seq: 6, unread: 2, mention: true });
 });
 
-test('a SQLite file of schema version 3 opens: markers start empty (unread null), the file is version 5 with read_markers', async (t) => {
+test('a SQLite file of schema version 3 opens: markers start empty (unread null), the file is the current version (5 or later) with read_markers', async (t) => {
   const data = tempDir(t);
   const file = path.join(data, 'termsender.db');
   const hash = await new PasswordHasher({ cost: TEST_SCRYPT_COST }).hash(TEST_PASSWORD);
@@ -138,7 +139,7 @@ test('a SQLite file of schema version 3 opens: markers start empty (unread null)
   await server.exited;
   const migrated = new Database(file, { readonly: true });
   t.after(() => migrated.close());
-  assert.equal(migrated.pragma('user_version', { simple: true }), 5);
+  assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   assert.deepEqual(migrated.prepare('SELECT user_key, group_key, seq FROM read_markers').all(), [{ user_key: 'alice', group_key: 'ops', seq: 3 }]);
 });
 
