@@ -11,7 +11,10 @@
  * index group → the connections here that joined it before and are not in it
  * now (loaded from the store's read markers at sign-in, added to on a first
  * join), so a message in a group with nobody idle elsewhere costs one map
- * lookup. A timer runs per connection and group only while something waits.
+ * lookup. A timer runs per connection and group only while something waits;
+ * a connection whose timer runs is not visited by the messages meanwhile
+ * (the group keeps its latest seq), so a busy group costs each idle
+ * connection about two visits per second, not one per message.
  * `unread` is counted against the account's marker in the store when the
  * activity is sent, so a `mark_read` on any node counts.
  */
@@ -76,9 +79,22 @@ interface Watch {
   lastSentAt: number;
   /** The highest last_seq sent, so that a late send never goes back. */
   sentSeq: number;
-  /** What waits for the timer; set only while a timer runs. */
-  pending: { group: string; lastSeq: number; mention: boolean } | undefined;
+  /** A message that waits for the timer mentioned the recipient. */
+  mention: boolean;
+  /** Cancels the timer; set only while one runs. */
   cancel: (() => void) | undefined;
+}
+
+/** A group with connections here that joined it before and are not in it now. */
+interface IdleGroup {
+  readonly key: string;
+  /** Display name and seq of its latest message. */
+  name: string;
+  lastSeq: number;
+  /** Every idle watch of the group. */
+  readonly watches: Set<Watch>;
+  /** Those without a timer: the next message visits them (sends at once or starts their timer). */
+  readonly unscheduled: Set<Watch>;
 }
 
 export interface ActivityOptions {
@@ -90,8 +106,8 @@ export interface ActivityOptions {
 }
 
 export class ActivityNotifier implements GroupActivity {
-  /** Group key → the watches of connections here that joined it before and are not in it now. */
-  private readonly idle = new Map<string, Set<Watch>>();
+  /** Group key → the connections here that joined it before and are not in it now. */
+  private readonly idle = new Map<string, IdleGroup>();
   private readonly watchers = new Map<HubMember, Watcher>();
   /** User key → its signed-in connections here. */
   private readonly byUser = new Map<string, Set<Watcher>>();
@@ -105,7 +121,7 @@ export class ActivityNotifier implements GroupActivity {
 
   /** Connections here that watch a group they are not in (for tests and metrics). */
   idleWatchers(group: string): number {
-    return this.idle.get(nameKey(group))?.size ?? 0;
+    return this.idle.get(nameKey(group))?.watches.size ?? 0;
   }
 
   signedIn(member: HubMember, user: string): void {
@@ -154,53 +170,68 @@ export class ActivityNotifier implements GroupActivity {
   }
 
   messageArrived(message: StoredMessage): void {
-    const watches = this.idle.get(nameKey(message.group));
-    if (watches === undefined) return;
+    const group = this.idle.get(nameKey(message.group));
+    if (group === undefined) return;
+    // What a timer sends when it fires: the latest counts.
+    group.name = message.group;
+    group.lastSeq = message.seq; // a group's messages arrive in seq order
     const mentioned = mentionedKeys(message.text);
-    const senderKey = nameKey(message.from);
+    if (mentioned.size > 0) this.noteMentions(group, mentioned, nameKey(message.from));
+    if (group.unscheduled.size === 0) return;
     const now = this.timers.now();
-    for (const watch of watches) {
-      const { userKey } = watch.watcher;
-      this.note(watch, message, mentioned.has(userKey) && userKey !== senderKey, now);
+    for (const watch of group.unscheduled) {
+      const wait = watch.lastSentAt + this.intervalMs - now;
+      if (wait <= 0) {
+        this.send(watch, group); // at once; stays unscheduled
+      } else {
+        group.unscheduled.delete(watch);
+        watch.cancel = this.timers.schedule(wait, () => this.fire(watch));
+      }
     }
   }
 
-  private note(watch: Watch, message: StoredMessage, mention: boolean, now: number): void {
-    if (watch.pending !== undefined) {
-      // Coalesced: the latest counts; a mention in any of them counts.
-      watch.pending.lastSeq = Math.max(watch.pending.lastSeq, message.seq);
-      watch.pending.mention ||= mention;
-      return;
+  /** The idle watches of the mentioned users (never the sender) wait with `mention`. */
+  private noteMentions(group: IdleGroup, mentioned: ReadonlySet<string>, senderKey: string): void {
+    for (const userKey of mentioned) {
+      if (userKey === senderKey) continue;
+      for (const watcher of this.byUser.get(userKey) ?? []) {
+        const watch = watcher.watches.get(group.key);
+        if (watch !== undefined && group.watches.has(watch)) watch.mention = true;
+      }
     }
-    watch.pending = { group: message.group, lastSeq: message.seq, mention };
-    const wait = watch.lastSentAt + this.intervalMs - now;
-    if (wait <= 0) this.flush(watch);
-    else watch.cancel = this.timers.schedule(wait, () => this.flush(watch));
   }
 
-  private flush(watch: Watch): void {
-    const pending = watch.pending;
-    watch.pending = undefined;
+  /** The watch's second is over: what arrived meanwhile goes out as one. */
+  private fire(watch: Watch): void {
     watch.cancel = undefined;
-    if (pending === undefined) return;
-    watch.lastSentAt = this.timers.now();
-    void this.send(watch, pending);
+    const group = this.idle.get(watch.groupKey);
+    if (group === undefined || !group.watches.has(watch)) return;
+    group.unscheduled.add(watch);
+    this.send(watch, group);
   }
 
-  private async send(watch: Watch, pending: { group: string; lastSeq: number; mention: boolean }): Promise<void> {
+  private send(watch: Watch, group: IdleGroup): void {
+    watch.lastSentAt = this.timers.now();
+    const told = { group: group.name, lastSeq: group.lastSeq, mention: watch.mention };
+    watch.mention = false;
+    void this.sendCounted(watch, told);
+  }
+
+  /** Sends once the account's marker is read (a `mark_read` on any node counts). */
+  private async sendCounted(watch: Watch, told: { group: string; lastSeq: number; mention: boolean }): Promise<void> {
     const { watcher } = watch;
     let marker: number | undefined;
     try {
-      marker = await this.options.store.readMarker(watcher.user, pending.group);
+      marker = await this.options.store.readMarker(watcher.user, told.group);
     } catch (error) {
-      this.options.logger.warn('could not read a read marker for activity', { user: watcher.user, group: pending.group, reason: String(error) });
+      this.options.logger.warn('could not read a read marker for activity', { user: watcher.user, group: told.group, reason: String(error) });
       return;
     }
     // Gone, or in the group, meanwhile; or a later activity went out first.
-    if (!this.isIdle(watch) || pending.lastSeq <= watch.sentSeq) return;
-    watch.sentSeq = pending.lastSeq;
+    if (this.idle.get(watch.groupKey)?.watches.has(watch) !== true || told.lastSeq <= watch.sentSeq) return;
+    watch.sentSeq = told.lastSeq;
     const activity: ActivityMessage = {
-      type: 'activity', group: pending.group, last_seq: pending.lastSeq, unread: unreadCount(pending.lastSeq, marker ?? 0), mention: pending.mention,
+      type: 'activity', group: told.group, last_seq: told.lastSeq, unread: unreadCount(told.lastSeq, marker ?? 0), mention: told.mention,
     };
     watcher.member.sendFrame(this.options.encoder.encode(activity));
   }
@@ -208,31 +239,30 @@ export class ActivityNotifier implements GroupActivity {
   /** The connection watches the group from now on (idle in it unless it is in it). */
   private watch(watcher: Watcher, groupKey: string): void {
     if (watcher.watches.has(groupKey)) return;
-    const watch: Watch = { watcher, groupKey, lastSentAt: Number.NEGATIVE_INFINITY, sentSeq: 0, pending: undefined, cancel: undefined };
+    const watch: Watch = { watcher, groupKey, lastSentAt: Number.NEGATIVE_INFINITY, sentSeq: 0, mention: false, cancel: undefined };
     watcher.watches.set(groupKey, watch);
     if (watcher.current !== groupKey) this.index(watch);
   }
 
-  private isIdle(watch: Watch): boolean {
-    return this.idle.get(watch.groupKey)?.has(watch) === true;
-  }
-
   private index(watch: Watch): void {
-    let watches = this.idle.get(watch.groupKey);
-    if (watches === undefined) {
-      watches = new Set();
-      this.idle.set(watch.groupKey, watches);
+    let group = this.idle.get(watch.groupKey);
+    if (group === undefined) {
+      group = { key: watch.groupKey, name: watch.groupKey, lastSeq: 0, watches: new Set(), unscheduled: new Set() };
+      this.idle.set(watch.groupKey, group);
     }
-    watches.add(watch);
+    group.watches.add(watch);
+    if (watch.cancel === undefined) group.unscheduled.add(watch);
   }
 
   /** Out of the index; what waited is dropped (in the group it gets the messages; signed out it gets nothing). */
   private unindex(watch: Watch): void {
     watch.cancel?.();
     watch.cancel = undefined;
-    watch.pending = undefined;
-    const watches = this.idle.get(watch.groupKey);
-    watches?.delete(watch);
-    if (watches?.size === 0) this.idle.delete(watch.groupKey);
+    watch.mention = false;
+    const group = this.idle.get(watch.groupKey);
+    if (group === undefined) return;
+    group.watches.delete(watch);
+    group.unscheduled.delete(watch);
+    if (group.watches.size === 0) this.idle.delete(watch.groupKey);
   }
 }

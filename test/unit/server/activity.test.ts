@@ -162,3 +162,23 @@ test('a message in a group with nobody idle here reads nothing from the store', 
   assert.equal(store.reads, 0);
   assert.deepEqual(alice.received, []);
 });
+
+test('a busy group: 1000 messages within a second give each idle connection two activities (at once, then when the second ends)', async () => {
+  const { store, timers, activity } = await setup();
+  const idle = Array.from({ length: 50 }, (_, i) => {
+    const connection = member();
+    void store.recordJoin(`u${i}`, 'ops', 0);
+    return { connection, user: `u${i}` };
+  });
+  for (const { connection, user } of idle) activity.signedIn(connection, user);
+  await settle();
+  for (let seq = 1; seq <= 1000; seq++) activity.messageArrived(msg(seq, seq === 500 ? 'hi @u7' : 'x'));
+  await settle();
+  assert.equal(timers.waiting, 50);
+  timers.advance(1000);
+  await settle();
+  assert.equal(store.reads, 100);
+  for (const [i, { connection }] of idle.entries()) {
+    assert.deepEqual(connection.received.map((m) => [m['last_seq'], m['unread'], m['mention']]), [[1, 1, false], [1000, 1000, i === 7]]);
+  }
+});
