@@ -46,6 +46,8 @@ function e2eTable(results: E2eResult[]): string {
  */
 /** Extra server flags of every run (`--metrics`: the servers serve /metrics, to measure what counting costs). */
 let extraServerArgs: string[] = [];
+/** The server under test (`--server-dist`: another build's, e.g. a baseline worktree's, under the same workload). */
+let serverScript = 'src/cli/server.js';
 
 async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptions, profileDir?: string, redisUrl?: string): Promise<E2eResult> {
   const files = ['--cert', path.join(certDir, 'server.crt'), '--key', path.join(certDir, 'server.key')];
@@ -57,9 +59,9 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   const children: Child[] = [];
   try {
     if (target === 'relay') children.push(await startChild('scripts/bench/relay.js', ['--port', '0', ...files], profileDir));
-    else if (target === 'server') children.push(await startChild('src/cli/server.js', serverArgs, profileDir));
-    else if (target === 'cluster') for (let i = 0; i < 2; i++) children.push(await startChild('src/cli/server.js', [...serverArgs, ...clusterArgs], profileDir));
-    else children.push(await startChild('src/cli/server.js', [...serverArgs, ...clusterArgs, '--workers', '2'], profileDir));
+    else if (target === 'server') children.push(await startChild(serverScript, serverArgs, profileDir));
+    else if (target === 'cluster') for (let i = 0; i < 2; i++) children.push(await startChild(serverScript, [...serverArgs, ...clusterArgs], profileDir));
+    else children.push(await startChild(serverScript, [...serverArgs, ...clusterArgs, '--workers', '2'], profileDir));
     const pids = () => children.flatMap((child) => (target === 'workers' ? childPids(child.process.pid!) : [child.process.pid!]));
     return await runE2e(target, { pids, ports: children.map((child) => child.port) }, { ...options, runId: randomBytes(3).toString('hex') });
   } finally {
@@ -110,10 +112,13 @@ async function main(): Promise<void> {
     svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
     profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     metrics: { type: 'boolean', default: false, describe: 'e2e: start the servers with --metrics 127.0.0.1:0 (to compare the cost of counting)' },
+    'idle-members': { type: 'number', default: 0, describe: 'e2e: extra members that joined the group before and sit in another group (what activity costs)' },
+    'server-dist': { type: 'string', describe: "e2e: run the server of another build's dist folder (e.g. a baseline worktree) under this workload" },
   }, {})
     .check((args) => {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
+      if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
       for (const flag of ['storm-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
     .parseAsync();
 
   if (argv.metrics) extraServerArgs = ['--metrics', '127.0.0.1:0'];
+  if (argv['server-dist'] !== undefined) serverScript = path.resolve(argv['server-dist'], 'src/cli/server.js');
   const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length };
   const say = (line: string) => { if (!argv.json) process.stderr.write(`${line}\n`); };
   say(`benchmark on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`);
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
       const base: E2eOptions = {
         members: argv.members, senders: argv.senders, bytes: argv.bytes, seconds: argv.seconds, mode: 'max', rate: 0,
         window: argv.window, ca: readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), progress: (line) => say(`  ${line}`),
+        idleMembers: argv['idle-members'],
       };
       if (argv.only !== 'e2e') {
         say(`connections: ${argv.connections} idle connections to a bare TLS server, then to the server...`);
@@ -208,6 +215,8 @@ async function main(): Promise<void> {
       }
       if (results.length > 0) report['e2e'] = results;
       if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; server: durable SQLite; cluster and workers: Redis${argv.metrics ? '; servers with --metrics' : ''})\n${e2eTable(results)}\n`;
+      const activities = results.filter((r) => r.idleMembers > 0).map((r) => `${r.target} ${r.mode}: ${count(r.activities)}`);
+      if (activities.length > 0) text += `${argv['idle-members']} idle members elsewhere; activity messages they received: ${activities.join(', ')}\n`;
       if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
       if (typeof report['clusterRatio'] === 'number' && typeof report['workersRatio'] === 'number') {
         text += `cluster (2 nodes) / single node: ${fixed(report['clusterRatio'], 2)}; 2 workers / single node: ${fixed(report['workersRatio'], 2)}\n`;

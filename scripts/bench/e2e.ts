@@ -26,6 +26,12 @@ export interface E2eOptions {
   progress: (line: string) => void;
   /** Makes user and group names unique when several runs share one Redis. */
   runId?: string;
+  /**
+   * Extra members (server targets) that joined the busy group before and sit
+   * in another group: what `activity` costs the hot path. They send nothing
+   * and their deliveries are not counted.
+   */
+  idleMembers?: number;
 }
 
 /** The processes under test: CPU and memory are summed over `pids`; members spread over `ports`. */
@@ -50,6 +56,9 @@ export interface E2eResult {
   /** Members cut off during the run, and the error codes they were sent. */
   closedMembers: number;
   errors: string[];
+  idleMembers: number;
+  /** `activity` messages the idle members received. */
+  activities: number;
   serverCpuMicros: number;
   cpuMicrosPerDelivery: number;
   peakRssBytes: number;
@@ -75,6 +84,22 @@ async function joinAll(target: E2eTarget, ports: number[], options: E2eOptions, 
   return members;
 }
 
+/** Members who joined the busy group, then moved to a quiet one (after the busy group exists). */
+async function idleElsewhere(ports: number[], options: E2eOptions, stats: DeliveryStats): Promise<Member[]> {
+  const idle: Member[] = [];
+  const suffix = options.runId ?? '';
+  for (let i = 0; i < (options.idleMembers ?? 0); i++) {
+    const member = await Member.connect(ports[i % ports.length]!, options.ca, stats);
+    idle.push(member);
+    await member.welcomed();
+    await member.request({ type: 'register', user: `idle${i}${suffix}`, password: 'benchmark password', id: 1 }, 'auth_ok');
+    if (i === 0) await member.request({ type: 'create_group', group: `quiet${suffix}`, id: 2 }, 'group_created');
+    await member.request({ type: 'join', group: `${GROUP}${suffix}`, id: 3 }, 'joined');
+    await member.request({ type: 'join', group: `quiet${suffix}`, id: 4 }, 'joined');
+  }
+  return idle;
+}
+
 function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   return new Promise((resolve) => {
@@ -88,6 +113,8 @@ const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuMicros(pid)
 export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eOptions): Promise<E2eResult> {
   const stats: DeliveryStats = { delivered: 0, duplicates: 0, outOfOrder: 0, latency: new LatencyHistogram(), measuring: false, windowDelivered: 0, closed: 0, errors: [] };
   const members = await joinAll(target, system.ports, options, stats);
+  const idleStats: DeliveryStats = { ...stats, latency: new LatencyHistogram(), errors: [], activities: 0 };
+  const idle = target === 'relay' ? [] : await idleElsewhere(system.ports, options, idleStats);
   const pids = system.pids();
   const senders = members.slice(0, options.senders);
   const observer = members[members.length - 1]!;
@@ -134,7 +161,7 @@ export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eO
   await until(() => stats.delivered + stats.duplicates >= expected, DRAIN_MS);
   const serverCpu = cpuOf(pids) - cpuBefore;
   const peak = pids.reduce((sum, pid) => sum + memory(pid).peak, 0);
-  for (const member of members) member.close();
+  for (const member of [...members, ...idle]) member.close();
 
   return {
     target,
@@ -151,8 +178,10 @@ export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eO
     lost: Math.max(0, expected - stats.delivered),
     duplicates: stats.duplicates,
     outOfOrder: stats.outOfOrder,
-    closedMembers: stats.closed,
-    errors: [...new Set(stats.errors)],
+    closedMembers: stats.closed + idleStats.closed,
+    errors: [...new Set([...stats.errors, ...idleStats.errors])],
+    idleMembers: idle.length,
+    activities: idleStats.activities ?? 0,
     serverCpuMicros: serverCpu,
     cpuMicrosPerDelivery: stats.delivered > 0 ? serverCpu / stats.delivered : 0,
     peakRssBytes: peak,

@@ -22,6 +22,8 @@ export interface DeliveryStats {
   closed: number;
   /** Error codes the members received. */
   errors: string[];
+  /** `activity` messages received (idle members). */
+  activities?: number;
 }
 
 const encoder = new FrameEncoder();
@@ -91,6 +93,8 @@ export class Member {
         waiting.resolve();
       } else if (type === 'error') {
         this.stats.errors.push(String(body['code']));
+      } else if (type === 'activity') {
+        this.stats.activities = (this.stats.activities ?? 0) + 1;
       }
     }
   }

@@ -23,7 +23,7 @@ export interface Child {
  */
 export async function startChild(script: string, args: string[], profileDir?: string): Promise<Child> {
   const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST_ROOT, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, path.resolve(DIST_ROOT, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
   const exited = once(child, 'exit');

@@ -53,6 +53,8 @@ export interface KickRequest extends RequestBase { type: 'kick' | 'ban' | 'unban
 export type GroupRoleName = 'moderator' | 'member';
 export interface SetRoleRequest extends RequestBase { type: 'set_role'; group: string; user: string; role: GroupRoleName }
 export interface DeleteGroupRequest extends RequestBase { type: 'delete_group'; group: string }
+/** December addition: moves the caller's read marker in `group` forward to `seq` (never back). */
+export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
 
 export type Request =
   | RegisterRequest
@@ -75,7 +77,8 @@ export type Request =
   | InviteRequest
   | KickRequest
   | SetRoleRequest
-  | DeleteGroupRequest;
+  | DeleteGroupRequest
+  | MarkReadRequest;
 
 export type RequestType = Request['type'];
 
@@ -84,6 +87,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'who', 'history', 'leave', 'dm', 'ping', 'bye',
   'passwd', 'disable_user', 'enable_user', 'reset_password',
   'set_topic', 'invite', 'uninvite', 'kick', 'ban', 'unban', 'set_role', 'delete_group',
+  'mark_read',
 ];
 
 // ---- server to client ------------------------------------------------------
@@ -100,11 +104,23 @@ export interface PresenceMessage { type: 'presence'; group: string; user: string
 export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }
 export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
 export interface ShutdownMessage { type: 'shutdown'; message: string }
+/**
+ * December addition: messages arrived in a group the recipient joined before
+ * but is not in now (at most one per group per second per connection).
+ * `unread`: messages after the account's read marker; `mention`: one of the
+ * messages it stands for mentioned the recipient (`@name`). Not (yet) in the
+ * ServerMessage union, whose consumers in src/client switch over it exhaustively;
+ * `parseActivity` (validate.ts) reads it.
+ */
+export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
 
 /** `role` (December addition): always sent by this server; absent from older ones. */
 export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole }
-/** `topic` and `private` (December additions): always sent by this server. */
-export interface GroupSummary { name: string; members: number; topic?: string; private?: boolean }
+/**
+ * December additions, always sent by this server: `topic` and `private`; `last_seq` and `unread`,
+ * the group's last seq and the messages after the caller's read marker (`null`: the caller never joined it).
+ */
+export interface GroupSummary { name: string; members: number; topic?: string; private?: boolean; last_seq?: number; unread?: number | null }
 /** `more` (an addition): the list was cut to fit max_frame. */
 export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[]; more?: boolean }
 export interface GroupCreatedReply extends ReplyBase { type: 'group_created'; group: string }

@@ -7,7 +7,7 @@ import { isErrorCode, ProtocolError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
-import type { GroupNotice, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+import type { ActivityMessage, GroupNotice, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 
 export { textProblem } from './field-reader.js';
 
@@ -112,6 +112,8 @@ export function parseRequest(body: FrameBody): Request {
     }
     case 'delete_group':
       return { type, ...withId, group: read.name('group', 'no_such_group') };
+    case 'mark_read':
+      return { type, ...withId, group: read.name('group', 'no_such_group'), seq: read.uint('seq') };
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
@@ -126,9 +128,13 @@ function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
   const read: FieldReader = parent.nested(value);
   const topicText = read.optionalString('topic');
   const isPrivate = read.optionalBoolean('private');
+  const lastSeq = read.optionalUint('last_seq');
+  // `unread`: absent (an older server), null (never joined) or a count.
+  const unread = (value as FrameBody)['unread'] === null ? null : read.optionalUint('unread');
   return {
     name: read.string('name'), members: read.uint('members'),
     ...(topicText === undefined ? {} : { topic: topicText }), ...(isPrivate === undefined ? {} : { private: isPrivate }),
+    ...(lastSeq === undefined ? {} : { last_seq: lastSeq }), ...(unread === undefined ? {} : { unread }),
   };
 }
 
@@ -223,6 +229,13 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
+}
+
+/** An `activity` message (December addition; not yet in ServerMessage, see messages.ts), or a `bad_message` ProtocolError. */
+export function parseActivity(body: FrameBody): ActivityMessage {
+  const read: FieldReader = new FieldReader(body, undefined);
+  if (body['type'] !== 'activity') read.fail('bad_message', `expected type 'activity'`);
+  return { type: 'activity', group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
 }
 
 /** The server message types that parseServerMessage reads; the type makes this list complete. */

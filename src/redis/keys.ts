@@ -32,6 +32,8 @@ export const REDIS_KEYS = {
   invites: (groupKey: string) => `ts:invites:${groupKey}`,
   /** Hash: user key → JSON {reason, by, at} of its ban from the group. */
   bans: (groupKey: string) => `ts:bans:${groupKey}`,
+  /** Hash: group key → the account's read marker in that group (a seq); an entry exists from its first join on. */
+  readMarkers: (userKey: string) => `ts:read:${userKey}`,
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

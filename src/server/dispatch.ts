@@ -12,6 +12,7 @@ import { login, register } from './handlers/auth.js';
 import { dm, history, say } from './handlers/chat.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
 import { deleteGroup, invite, kick, setRole, setTopic } from './handlers/moderation.js';
+import { markRead } from './handlers/read-markers.js';
 import {
   type AuthSession, type ChatSession, isAllowed, type SessionState, type SignedInSession,
 } from './session.js';
@@ -62,6 +63,7 @@ export async function dispatch(request: Request, state: SessionState, context: S
     case 'unban': return kick(request, signedIn(request, state), context, source);
     case 'set_role': return setRole(request, signedIn(request, state), context, source);
     case 'delete_group': return deleteGroup(request, signedIn(request, state), context, source);
+    case 'mark_read': return markRead(request, signedIn(request, state), context, source);
     case 'ping': return { reply: { type: 'pong' } };
     case 'bye': return { state: { kind: 'closed' }, close: true };
     default: return assertNever(request);

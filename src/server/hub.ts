@@ -21,6 +21,7 @@ import { nameKey } from '../protocol/names.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import { applyGroupEvent } from './group-events.js';
+import { type GroupActivity, NO_ACTIVITY } from './activity.js';
 import { MetricCounts } from './metrics.js';
 import type { SessionState } from './session.js';
 
@@ -86,6 +87,8 @@ export interface HubOptions {
   presenceMaxMembers: number;
   /** Where deliveries are counted (one addition per fan-out). */
   counts?: MetricCounts;
+  /** Told of sign-ins, moves and every message delivered here, for `activity` (activity.ts). */
+  activity?: GroupActivity;
 }
 
 export class Hub {
@@ -96,6 +99,7 @@ export class Hub {
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
   private readonly counts: MetricCounts;
+  private readonly activity: GroupActivity;
 
   constructor(
     private readonly encoder: FrameEncoder,
@@ -103,6 +107,7 @@ export class Hub {
     private readonly options: HubOptions = { presenceMaxMembers: DEFAULT_LIMITS.presenceMaxMembers },
   ) {
     this.counts = options.counts ?? new MetricCounts();
+    this.activity = options.activity ?? NO_ACTIVITY;
   }
 
   /** Starts taking the cluster's events; resolves once the link is ready. */
@@ -218,10 +223,12 @@ export class Hub {
   private signIn(user: string, member: HubMember): void {
     this.byId.set(member.connectionId, member);
     if (add(this.online, user, member)) this.link.trackOnline(user, true);
+    this.activity.signedIn(member, user);
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
+    this.activity.signedOut(member);
     if (remove(this.online, user, member)) this.link.trackOnline(user, false);
   }
 
@@ -233,6 +240,7 @@ export class Hub {
       users = new Map();
       this.groups.set(key, users);
     }
+    this.activity.entered(member, group);
     if (add(users, user, member, seenSeq)) {
       this.link.trackMember(group, user, true);
       this.announce({ type: 'presence', group, user, event: 'join' }, users.size);
@@ -241,6 +249,7 @@ export class Hub {
 
   private exit(group: string, user: string, member: HubMember): void {
     const key = nameKey(group);
+    this.activity.exited(member, group);
     const users = this.groups.get(key);
     if (users === undefined) return;
     if (remove(users, user, member)) {
@@ -275,6 +284,7 @@ export class Hub {
 
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
     this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
+    this.activity.messageArrived(message);
   }
 
   private deliverDirect(message: DirectMessage): void {

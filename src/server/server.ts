@@ -15,6 +15,7 @@ import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { AddressLimits } from './address-limits.js';
 import { promoteAdmins } from './admins.js';
+import { ActivityNotifier, type ActivityTimers } from './activity.js';
 import type { Clock } from './clock.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { ServerConfig } from './config.js';
@@ -63,6 +64,8 @@ export interface ServerDependencies {
   logger?: Logger;
   /** The sessions' clock for rate limits and pacing (tests inject one). */
   clock?: Clock;
+  /** The timers that space `activity` messages (tests inject manual ones). */
+  activityTimers?: ActivityTimers;
   /** Metrics of the caller's own (a worker's, read by its primary); else made here, enabled with `config.metrics`. */
   metrics?: ServerMetrics;
 }
@@ -110,7 +113,10 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   const context: ServerContext = {
     config,
     store,
-    hub: new Hub(encoder, link, { presenceMaxMembers: config.limits.presenceMaxMembers, counts: metrics.counts }),
+    hub: new Hub(encoder, link, {
+      presenceMaxMembers: config.limits.presenceMaxMembers, counts: metrics.counts,
+      activity: new ActivityNotifier({ store, encoder, logger, ...(dependencies.activityTimers === undefined ? {} : { timers: dependencies.activityTimers }) }),
+    }),
     hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({

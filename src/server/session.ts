@@ -64,6 +64,7 @@ export const ALLOWED: Readonly<Record<RequestType, RequestRule>> = {
   unban: { states: ['group_select', 'chat'], limit: 'none' },
   set_role: { states: ['group_select', 'chat'], limit: 'none' },
   delete_group: { states: ['group_select', 'chat'], limit: 'none' },
+  mark_read: { states: ['group_select', 'chat'], limit: 'none' },
 };
 
 export function isAllowed(type: RequestType, state: SessionState): boolean {

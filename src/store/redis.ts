@@ -14,6 +14,7 @@ import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
 import { defineModerationCommands, RedisModeration } from './redis-moderation.js';
+import { RedisReadMarkers } from './redis-read-markers.js';
 import type {
   CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
 } from './store.js';
@@ -91,8 +92,10 @@ function accountState(role: string | null, disabled: string | null): { role: Acc
 
 export class RedisStore implements Store {
   private readonly moderation: RedisModeration;
+  private readonly markers: RedisReadMarkers;
 
   private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void) {
+    this.markers = new RedisReadMarkers(redis, (call) => this.guard(call));
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 4, lua: CREATE_OWNED_GROUP_SCRIPT });
     defineModerationCommands(redis);
@@ -278,6 +281,16 @@ export class RedisStore implements Store {
   async setBan(group: string, user: string, ban: GroupBan | undefined): Promise<boolean> { return this.moderation.setBan(group, user, ban); }
 
   async deleteGroup(group: string, by: string): Promise<string | undefined> { return this.moderation.deleteGroup(group, by); }
+
+  recordJoin(user: string, group: string, seq: number): Promise<number> { return this.markers.recordJoin(user, group, seq); }
+
+  markRead(user: string, group: string, seq: number): Promise<boolean> { return this.markers.markRead(user, group, seq); }
+
+  readMarker(user: string, group: string): Promise<number | undefined> { return this.markers.readMarker(user, group); }
+
+  readMarkers(user: string): Promise<Map<string, number>> { return this.markers.readMarkers(user); }
+
+  lastSeqs(groups: string[]): Promise<number[]> { return this.markers.lastSeqs(groups); }
 
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;

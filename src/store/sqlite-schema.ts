@@ -2,12 +2,14 @@
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
 import { migrateModeration } from './sqlite-moderation.js';
+import { migrateReadMarkers } from './sqlite-read-markers.js';
 import { migrateUsers } from './sqlite-users.js';
 
 /**
  * 2: `groups.owner`, the name key of the account that created the group (NULL for groups made before it).
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
  * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
+ * 5: `read_markers` (see sqlite-read-markers.ts).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -38,6 +40,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database
   },
   { version: 3, apply: migrateUsers },
   { version: 4, apply: migrateModeration },
+  { version: 5, apply: migrateReadMarkers },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -17,6 +17,7 @@ import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
 import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
 import { SqliteModeration } from './sqlite-moderation.js';
+import { SqliteReadMarkers } from './sqlite-read-markers.js';
 import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
 import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
@@ -50,6 +51,7 @@ export class SqliteStore implements Store {
   private readonly statements;
   private readonly users: SqliteUsers;
   private readonly moderation: SqliteModeration;
+  private readonly markers: SqliteReadMarkers;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -81,6 +83,7 @@ export class SqliteStore implements Store {
     };
     this.users = new SqliteUsers(db, (write) => this.writing(write));
     this.moderation = new SqliteModeration(db, (write) => this.writing(write));
+    this.markers = new SqliteReadMarkers(db, (write) => this.writing(write));
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -168,6 +171,31 @@ export class SqliteStore implements Store {
   async listGroups(): Promise<string[]> {
     this.ensureOpen();
     return this.statements.listGroups.all().map((row) => row.name);
+  }
+
+  // Read markers: writes go through `writing` inside SqliteReadMarkers.
+  async recordJoin(user: string, group: string, seq: number): Promise<number> { return this.markers.recordJoin(user, group, seq); }
+
+  async markRead(user: string, group: string, seq: number): Promise<boolean> { return this.markers.markRead(user, group, seq); }
+
+  async readMarker(user: string, group: string): Promise<number | undefined> {
+    this.ensureOpen();
+    return this.markers.readMarker(user, group);
+  }
+
+  async readMarkers(user: string): Promise<Map<string, number>> {
+    this.ensureOpen();
+    return this.markers.readMarkers(user);
+  }
+
+  /** Counts seqs handed out, including appends about to commit in this turn (as `findGroup` does). */
+  async lastSeqs(groups: string[]): Promise<number[]> {
+    this.ensureOpen();
+    const committed = this.markers.committedLastSeqs();
+    return groups.map((name) => {
+      const key = keyOf(name);
+      return this.assigned.get(key)?.seq ?? committed.get(key) ?? 0;
+    });
   }
 
   appendMessage(message: NewMessage): Promise<StoredMessage> {

@@ -7,6 +7,7 @@
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import type { ModerationStore } from './moderation-store.js';
+import type { ReadMarkerStore } from './read-markers.js';
 
 /** Why and when an account was disabled. */
 export interface Disabled {
@@ -86,7 +87,7 @@ export interface NewMessage {
 }
 
 /** Moderation (owner, topic, private, moderators, invitations, bans, deletion) is in ModerationStore. */
-export interface Store extends ModerationStore {
+export interface Store extends ModerationStore, ReadMarkerStore {
   /** Creates the user; undefined when the name is taken (in any case). */
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;

@@ -18,6 +18,7 @@ export const SAMPLES: FrameBody[] = [
   { type: 'disable_user', user: 'bob', reason: 'spam' },
   { type: 'enable_user', id: 9, user: 'bob' },
   { type: 'reset_password', user: 'bob', password: 'battery staple' },
+  { type: 'mark_read', id: 10, group: 'general', seq: 41 },
   { type: 'welcome', version: 1, server: 'termsender/0.1.0', max_frame: 65536, registration: true },
   { type: 'msg', group: 'general', seq: 1, from: 'alice', text: '日本語のテキスト', ts: 1_790_000_000_000 },
   { type: 'presence', group: 'general', user: 'bob', event: 'join' },
@@ -28,6 +29,7 @@ export const SAMPLES: FrameBody[] = [
   { type: 'auth_ok', user: 'root', role: 'admin', id: 2 },
   { type: 'ok', id: 5 },
   { type: 'groups', groups: [{ name: 'general', members: 2 }], id: 2 },
+  { type: 'groups', groups: [{ name: 'general', members: 2, last_seq: 9, unread: 3 }, { name: 'ops', members: 0, last_seq: 0, unread: null }], id: 3 },
   { type: 'group_created', group: 'dev' },
   { type: 'joined', group: 'g', members: ['a', 'b'], last_seq: 2, history: [{ group: 'g', seq: 2, from: 'a', text: 't', ts: 5 }], more: false },
   { type: 'ack', seq: 9, ts: 10, id: 7 },
@@ -35,4 +37,5 @@ export const SAMPLES: FrameBody[] = [
   { type: 'history', group: 'g', messages: [], more: true },
   { type: 'left', group: 'g' },
   { type: 'pong', id: 0 },
+  { type: 'activity', group: 'ops', last_seq: 12, unread: 3, mention: true },
 ];

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
 import type { ServerConfig } from '../../src/server/config.js';
 import type { LogLevel } from '../../src/server/logger.js';
+import type { ActivityTimers } from '../../src/server/activity.js';
 import type { Clock } from '../../src/server/clock.js';
 import type { Store } from '../../src/store/store.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
@@ -40,6 +41,8 @@ export interface TestServerOptions extends Partial<Omit<ServerConfig, 'limits' |
   store?: Store;
   /** The sessions' clock for rate limits and pacing (see TestClock). */
   clock?: Clock;
+  /** The timers that space `activity` messages (see ManualTimers). */
+  activityTimers?: ActivityTimers;
 }
 
 export interface TestServer extends RunningServer {
@@ -49,7 +52,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(t: TestContext, options: TestServerOptions = {}): Promise<TestServer> {
   const certs = await getTestCertificates();
-  const { limits, clientCa, store, clock, ...rest } = options;
+  const { limits, clientCa, store, clock, activityTimers, ...rest } = options;
   const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,
@@ -63,7 +66,8 @@ export async function startTestServer(t: TestContext, options: TestServerOptions
     tls: { cert: certs.serverCert, key: certs.serverKey, clientCa },
     limits: { ...DEFAULT_LIMITS, ...limits },
   };
-  const server = await startServer(config, { ...(store === undefined ? {} : { store }), ...(clock === undefined ? {} : { clock }) });
+  const server = await startServer(config, { ...(store === undefined ? {} : { store }), ...(clock === undefined ? {} : { clock }),
+    ...(activityTimers === undefined ? {} : { activityTimers }) });
   t.after(() => server.close());
   return { ...server, port: server.address.port, config };
 }

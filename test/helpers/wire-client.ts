@@ -9,20 +9,20 @@ import type { TestContext } from 'node:test';
 import tls from 'node:tls';
 import { FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
-import type { GroupNotice, ServerMessage } from '../../src/protocol/messages.js';
-import { parseGroupNotice, parseServerMessage } from '../../src/protocol/validate.js';
+import type { ActivityMessage, GroupNotice, ServerMessage as KnownServerMessage } from '../../src/protocol/messages.js';
+import { parseActivity, parseGroupNotice, parseServerMessage } from '../../src/protocol/validate.js';
 import { getTestCertificates } from './certs.js';
 
 export const WAIT_MS = 10_000;
 
-/** What a server may send: the protocol's messages and the December group notices. */
-export type WireMessage = ServerMessage | GroupNotice;
+/** What a test sees: every server message, `activity` and the group notices included (not yet in the protocol's ServerMessage union). */
+export type ServerMessage = KnownServerMessage | ActivityMessage | GroupNotice;
 
-function isServerMessage(message: WireMessage): message is ServerMessage {
-  return message.type !== 'topic' && message.type !== 'kicked' && message.type !== 'group_deleted';
+function isKnown(message: ServerMessage): message is KnownServerMessage {
+  return !['activity', 'topic', 'kicked', 'group_deleted'].includes(message.type);
 }
 
-type Waiter = { match: (message: WireMessage) => boolean; resolve: (message: WireMessage) => void };
+type Waiter = { match: (message: ServerMessage) => boolean; resolve: (message: ServerMessage) => void };
 
 export interface WireClientOptions {
   ca?: string | Buffer;
@@ -34,7 +34,7 @@ export interface WireClientOptions {
 }
 
 export class WireClient {
-  readonly inbox: WireMessage[] = [];
+  readonly inbox: ServerMessage[] = [];
   readonly closed: Promise<void>;
   private readonly waiters = new Set<Waiter>();
   private readonly encoder = new FrameEncoder();
@@ -77,19 +77,18 @@ export class WireClient {
   }
 
   /** Sends `message` with a fresh id and resolves with the reply carrying it (error replies too). */
-  async request(message: object): Promise<ServerMessage> {
+  async request(message: object): Promise<KnownServerMessage> {
     const id = this.nextId++;
     this.send({ ...message, id });
-    const reply = await this.next((message) => 'id' in message && message.id === id);
-    if (!isServerMessage(reply)) throw new Error(`a ${reply.type} notice carried a request id`);
-    return reply;
+    return this.next((reply): reply is KnownServerMessage => isKnown(reply) && 'id' in reply && reply.id === id);
   }
 
   /** The first message (queued or future) of `type`, or matching `match`. */
-  next<T extends WireMessage['type']>(type: T): Promise<Extract<WireMessage, { type: T }>>;
-  next(match: (message: WireMessage) => boolean): Promise<WireMessage>;
-  next(filter: string | ((message: WireMessage) => boolean)): Promise<WireMessage> {
-    const match = typeof filter === 'string' ? (message: WireMessage) => message.type === filter : filter;
+  next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>>;
+  next<T extends ServerMessage>(match: (message: ServerMessage) => message is T): Promise<T>;
+  next(match: (message: ServerMessage) => boolean): Promise<ServerMessage>;
+  next(filter: string | ((message: ServerMessage) => boolean)): Promise<ServerMessage> {
+    const match = typeof filter === 'string' ? (message: ServerMessage) => message.type === filter : filter;
     if (this.protocolFailure !== undefined) return Promise.reject(this.protocolFailure);
     const index = this.inbox.findIndex(match);
     if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]!);
@@ -114,12 +113,12 @@ export class WireClient {
   }
 
   /** Messages of `type` received so far and not yet taken. */
-  take<T extends WireMessage['type']>(type: T): Array<Extract<WireMessage, { type: T }>> {
-    const taken: Array<Extract<WireMessage, { type: T }>> = [];
+  take<T extends ServerMessage['type']>(type: T): Array<Extract<ServerMessage, { type: T }>> {
+    const taken: Array<Extract<ServerMessage, { type: T }>> = [];
     for (let i = 0; i < this.inbox.length;) {
       const message = this.inbox[i]!;
       if (message.type === type) {
-        taken.push(message as Extract<WireMessage, { type: T }>);
+        taken.push(message as Extract<ServerMessage, { type: T }>);
         this.inbox.splice(i, 1);
       } else i += 1;
     }
@@ -134,7 +133,7 @@ export class WireClient {
     this.decoder.push(chunk);
     try {
       for (let body = this.decoder.next(); body !== undefined; body = this.decoder.next()) {
-        this.deliver(parseGroupNotice(body) ?? parseServerMessage(body));
+        this.deliver(body['type'] === 'activity' ? parseActivity(body) : parseGroupNotice(body) ?? parseServerMessage(body));
       }
     } catch (error) {
       this.protocolFailure = error;
@@ -142,7 +141,7 @@ export class WireClient {
     }
   }
 
-  private deliver(message: WireMessage): void {
+  private deliver(message: ServerMessage): void {
     for (const waiter of this.waiters) {
       if (waiter.match(message)) {
         this.waiters.delete(waiter);
@@ -155,7 +154,7 @@ export class WireClient {
 }
 
 /** Asserts `reply` is an error with `code`, returning it. */
-export function expectError(reply: WireMessage, code: string): Extract<ServerMessage, { type: 'error' }> {
+export function expectError(reply: ServerMessage, code: string): Extract<ServerMessage, { type: 'error' }> {
   if (reply.type !== 'error' || reply.code !== code) {
     throw new Error(`expected error '${code}', got ${JSON.stringify(reply)}`);
   }

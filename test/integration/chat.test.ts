@@ -88,7 +88,7 @@ test('list_groups with live member counts, create_group, group_exists, no_such_g
   assert.deepEqual({ ...created, id: 0 }, { type: 'group_created', group: 'Ops', id: 0 });
   const groups = await bob.request({ type: 'list_groups' });
   assert.equal(groups.type, 'groups');
-  assert.deepEqual(groups.type === 'groups' && groups.groups, [{ name: 'Dev', members: 1, topic: '', private: false }, { name: 'Ops', members: 0, topic: '', private: false }]);
+  assert.deepEqual(groups.type === 'groups' && groups.groups, [{ name: 'Dev', members: 1, topic: '', private: false, last_seq: 0, unread: null }, { name: 'Ops', members: 0, topic: '', private: false, last_seq: 0, unread: null }]);
   expectError(await bob.request({ type: 'join', group: 'nope' }), 'no_such_group');
   const joined = await bob.request({ type: 'join', group: 'DEV' });
   assert.ok(joined.type === 'joined');
@@ -104,7 +104,7 @@ test('list_groups with live member counts, create_group, group_exists, no_such_g
   await bob.sync();
   assert.equal(bob.take('msg').length, 0);
   const counts = await alice.request({ type: 'list_groups' });
-  assert.deepEqual(counts.type === 'groups' && counts.groups, [{ name: 'Dev', members: 1, topic: '', private: false }, { name: 'Ops', members: 1, topic: '', private: false }]);
+  assert.deepEqual(counts.type === 'groups' && counts.groups, [{ name: 'Dev', members: 1, topic: '', private: false, last_seq: 1, unread: 1 }, { name: 'Ops', members: 1, topic: '', private: false, last_seq: 0, unread: null }]);
 });
 
 test('join returns the last 50 messages; history pages backwards with before/limit and more', async (t) => {

@@ -40,7 +40,7 @@ test('three nodes act as one server: messages, presence, who, counts, names, dm'
   const who = await carol.request({ type: 'who' });
   assert.deepEqual(who.type === 'members' && [...who.members].sort(), ['alice', 'bob', 'carol']);
   const groups = await bob.request({ type: 'list_groups' });
-  assert.deepEqual(groups.type === 'groups' && groups.groups, [{ name: 'ops', members: 3, topic: '', private: false }]);
+  assert.deepEqual(groups.type === 'groups' && groups.groups, [{ name: 'ops', members: 3, topic: '', private: false, last_seq: 1, unread: 1 }]);
   const other = await WireClient.connect(t, c!.port);
   await other.next('welcome');
   expectError(await other.request({ type: 'register', user: 'ALICE', password: TEST_PASSWORD }), 'user_exists');

@@ -30,6 +30,7 @@ const EXAMPLES: Record<string, object> = {
   unban: { type: 'unban', group: 'lobby', user: 'owner' },
   set_role: { type: 'set_role', group: 'lobby', user: 'owner', role: 'moderator' },
   delete_group: { type: 'delete_group', group: 'lobby' },
+  mark_read: { type: 'mark_read', group: 'lobby', seq: 0 },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {

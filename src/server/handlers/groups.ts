@@ -11,6 +11,7 @@ import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import { accessGroup, type GroupAccess, isBannedFrom, isOpenTo, noSuchGroup } from '../group-access.js';
 import type { ChatSession, SignedInSession } from '../session.js';
+import { readStates, recordJoin } from './read-markers.js';
 
 /** Every group's settings, without the private groups closed to `user`. */
 async function visibleGroups(context: ServerContext, user: string): Promise<GroupSettings[]> {
@@ -50,7 +51,10 @@ export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (re
   const listed = afterCursor(visible, request.after, (group) => group.name);
   const names = listed.map((group) => group.name);
   const counts = await context.hub.memberCounts(names);
-  const groups: GroupSummary[] = listed.map((group, index) => ({ name: group.name, members: counts[index] ?? 0, topic: group.topic, private: group.private }));
+  const states = await readStates(context, session.user, names);
+  const groups: GroupSummary[] = listed.map((group, index) => ({
+    name: group.name, members: counts[index] ?? 0, topic: group.topic, private: group.private, ...states[index],
+  }));
   const build = (subset: GroupSummary[], cut: boolean): GroupsReply => ({ type: 'groups', groups: subset, ...(cut ? { more: true } : {}) });
   return { reply: fit(context, groups, 'head', build).message };
 };
@@ -122,6 +126,7 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
   const membersCut = fitted.cut;
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
+  await recordJoin(context, session.user, group.name, lastSeq);
   const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq };
   return { state, reply };
 }

@@ -1,0 +1,62 @@
+/**
+ * The read-marker table of the SQLite store (schema version 5) and the
+ * statements on it. SqliteStore owns the database and delegates here.
+ */
+import type Database from 'better-sqlite3';
+import { nameKey as keyOf } from '../protocol/names.js';
+import type { Writer } from './sqlite-users.js';
+
+/** The schema version that added `read_markers`. */
+export const READ_MARKERS_VERSION = 5;
+
+/**
+ * An ordered migration step: a file older than version 5 gets the table
+ * (inside the caller's migration transaction, before it sets user_version).
+ */
+export function migrateReadMarkers(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= READ_MARKERS_VERSION) return;
+  db.exec(`CREATE TABLE IF NOT EXISTS read_markers (
+    user_key TEXT NOT NULL, group_key TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (user_key, group_key)
+  ) WITHOUT ROWID`);
+}
+
+export class SqliteReadMarkers {
+  private readonly statements;
+
+  constructor(db: Database.Database, private readonly writing: Writer) {
+    this.statements = {
+      insert: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO read_markers (user_key, group_key, seq) VALUES (?, ?, ?)'),
+      forward: db.prepare<[number, string, string]>('UPDATE read_markers SET seq = MAX(seq, ?) WHERE user_key = ? AND group_key = ?'),
+      one: db.prepare<[string, string], { seq: number }>('SELECT seq FROM read_markers WHERE user_key = ? AND group_key = ?'),
+      all: db.prepare<[string], { group_key: string; seq: number }>('SELECT group_key, seq FROM read_markers WHERE user_key = ?'),
+      lastSeqs: db.prepare<[], { name_key: string; last_seq: number }>('SELECT name_key, last_seq FROM groups'),
+    };
+  }
+
+  recordJoin(user: string, group: string, seq: number): number {
+    const userKey = keyOf(user);
+    const groupKey = keyOf(group);
+    this.writing(() => this.statements.insert.run(userKey, groupKey, seq));
+    return this.statements.one.get(userKey, groupKey)?.seq ?? seq;
+  }
+
+  /** An UPDATE counts the row it matched even when MAX leaves the seq as it was. */
+  markRead(user: string, group: string, seq: number): boolean {
+    return this.writing(() => this.statements.forward.run(seq, keyOf(user), keyOf(group)).changes === 1);
+  }
+
+  readMarker(user: string, group: string): number | undefined {
+    return this.statements.one.get(keyOf(user), keyOf(group))?.seq;
+  }
+
+  readMarkers(user: string): Map<string, number> {
+    return new Map(this.statements.all.all(keyOf(user)).map((row) => [row.group_key, row.seq]));
+  }
+
+  /** Every group's committed last seq, by name key (the store adds the seqs it handed out but has not committed yet). */
+  committedLastSeqs(): Map<string, number> {
+    return new Map(this.statements.lastSeqs.all().map((row) => [row.name_key, row.last_seq]));
+  }
+}
