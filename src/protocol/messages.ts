@@ -102,6 +102,8 @@ export interface JoinedReply extends ReplyBase {
   more: boolean;
   /** An addition: `members` was cut to fit max_frame (it then holds the first names by name key; `who` with `after` gives the rest). */
   members_more?: boolean;
+  /** Retention (December addition, always sent by this server): the oldest seq kept; `last_seq` + 1 when none is kept. */
+  first_seq?: number;
 }
 /** `seq` is present for `say`, absent for `dm`. */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }

@@ -11,8 +11,9 @@ import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
+import { defineRetentionCommands, firstSeq, pruneMessages } from './redis-retention.js';
 import type {
-  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
+  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, RetentionPolicy, Store, UserRecord, UserSummary,
 } from './store.js';
 
 const APPEND_SCRIPT = `
@@ -90,6 +91,7 @@ export class RedisStore implements Store {
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 3, lua: CREATE_OWNED_GROUP_SCRIPT });
     redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
+    defineRetentionCommands(redis);
   }
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
@@ -248,6 +250,14 @@ export class RedisStore implements Store {
   async messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage> {
     const rows = await this.guard(() => this.redis.zrevrangebyscore(REDIS_KEYS.messages(keyOf(group)), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit + 1));
     return { messages: rows.slice(0, limit).reverse().map(readStoredMessage), more: rows.length > limit };
+  }
+
+  async firstSeq(group: string): Promise<number | undefined> {
+    return this.guard(() => firstSeq(this.redis, keyOf(group)));
+  }
+
+  async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
+    return this.guard(() => pruneMessages(this.redis, keyOf(group), policy, now, batch));
   }
 
   async close(): Promise<void> {

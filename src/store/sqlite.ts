@@ -15,9 +15,12 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
+import { SqliteRetention } from './sqlite-retention.js';
 import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
-import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
+import type {
+  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, RetentionPolicy, Store, UserRecord, UserSummary,
+} from './store.js';
 
 export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
@@ -47,6 +50,7 @@ export class SqliteStore implements Store {
 
   private readonly statements;
   private readonly users: SqliteUsers;
+  private readonly retention: SqliteRetention;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -74,6 +78,7 @@ export class SqliteStore implements Store {
       before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
     };
     this.users = new SqliteUsers(db, (write) => this.writing(write));
+    this.retention = new SqliteRetention(db);
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -190,6 +195,16 @@ export class SqliteStore implements Store {
     this.flush();
     const rows = this.statements.before.all(keyOf(group), before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     return { messages: rows.slice(0, limit).reverse().map(toMessage), more: rows.length > limit };
+  }
+
+  async firstSeq(group: string): Promise<number | undefined> {
+    this.ensureOpen();
+    this.flush();
+    return this.retention.firstSeq(keyOf(group));
+  }
+
+  async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
+    return this.writing(() => this.retention.prune(keyOf(group), policy, now, batch));
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
+import { keptFrom } from '../first-seq.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import type { ChatSession, SignedInSession } from '../session.js';
@@ -88,10 +89,11 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
     ? await context.store.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
     : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
+  const firstSeq = keptFrom(await context.store.firstSeq(group.name), page.messages, lastSeq);
   const present = await context.hub.members(group.name);
   const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];
   const withMembers = (members: string[], cut = false): JoinedReply => ({
-    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}),
+    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), first_seq: firstSeq,
   });
   // A list that does not fit is cut in name-key order, so that `who` with `after` goes on from its last name.
   const fitted = fit(context, everyone, 'head', withMembers);

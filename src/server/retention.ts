@@ -1,0 +1,118 @@
+/**
+ * Retention in the background (`--retention-days`, `--retention-messages`):
+ * a pass shortly after start and then every interval, over every group, in
+ * small batches (Store.pruneMessages), yielding the event loop between
+ * batches so that requests keep being served while a large history goes.
+ * Each pass that deleted anything logs `retention pruned` (info); every pass
+ * logs `retention pass` (debug). Passes never overlap on one node; nodes of a
+ * cluster may run theirs at the same time (the store makes that safe).
+ */
+import { errorMessage } from '../protocol/errors.js';
+import type { RetentionPolicy, Store } from '../store/store.js';
+import type { Logger } from './logger.js';
+
+export const DAY_MS = 86_400_000;
+/** Messages deleted per batch: one short write each (a few ms at most on SQLite). */
+export const RETENTION_BATCH = 500;
+export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
+/** The first pass, this long after start (or after one interval when that is shorter). */
+const FIRST_PASS_DELAY_MS = 1_000;
+
+export interface RetentionSettings {
+  /** 0: keep forever. */
+  days: number;
+  /** 0: no limit per group. */
+  messages: number;
+  /** Between the end of a pass and the start of the next. */
+  intervalMs: number;
+}
+
+export function retentionPolicy(settings: RetentionSettings): RetentionPolicy {
+  return { maxAgeMs: settings.days * DAY_MS, maxMessages: settings.messages };
+}
+
+export function retentionEnabled(settings: RetentionSettings | undefined): settings is RetentionSettings {
+  return settings !== undefined && (settings.days > 0 || settings.messages > 0);
+}
+
+/** What one pass did. */
+export interface PassResult {
+  messages: number;
+  /** Groups that lost at least one message. */
+  groups: number;
+  batches: number;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve); });
+
+export class RetentionPruner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<PassResult> | undefined;
+  private stopped = false;
+  private readonly policy: RetentionPolicy;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: RetentionSettings,
+    private readonly logger: Logger,
+    private readonly batch = RETENTION_BATCH,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.policy = retentionPolicy(settings);
+  }
+
+  start(): void {
+    this.logger.info('retention on', { days: this.settings.days, messages: this.settings.messages, interval_s: this.settings.intervalMs / 1000 });
+    this.schedule(Math.min(FIRST_PASS_DELAY_MS, this.settings.intervalMs));
+  }
+
+  /** Stops the timer and waits for a pass under way (it stops at its next batch). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over every group now (or the one under way). */
+  pass(): Promise<PassResult> {
+    this.running ??= this.prune().finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.pass().then(
+        () => this.schedule(this.settings.intervalMs),
+        (error: unknown) => {
+          this.logger.warn('retention pass failed; trying again at the next interval', { reason: errorMessage(error) });
+          this.schedule(this.settings.intervalMs);
+        },
+      );
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async prune(): Promise<PassResult> {
+    const started = performance.now();
+    const now = this.now();
+    const result: PassResult = { messages: 0, groups: 0, batches: 0 };
+    for (const group of await this.store.listGroups()) {
+      let deleted = 0;
+      for (;;) {
+        if (this.stopped) return result;
+        const removed = await this.store.pruneMessages(group, this.policy, now, this.batch);
+        result.batches += 1;
+        deleted += removed;
+        await nextTurn();
+        if (removed < this.batch) break;
+      }
+      result.messages += deleted;
+      if (deleted > 0) result.groups += 1;
+    }
+    const fields = { messages: result.messages, groups: result.groups, batches: result.batches, ms: Math.round(performance.now() - started) };
+    if (result.messages > 0) this.logger.info('retention pruned', fields);
+    this.logger.debug('retention pass', fields);
+    return result;
+  }
+}
