@@ -158,10 +158,12 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return { type, ...withId, group: read.string('group') };
     case 'joined': {
       const membersMore = read.optionalBoolean('members_more');
+      const firstSeq = read.optionalUint('first_seq');
       return {
         type, ...withId, group: read.string('group'), members: read.list('members', nameList),
         last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
         ...(membersMore === undefined ? {} : { members_more: membersMore }),
+        ...(firstSeq === undefined ? {} : { first_seq: firstSeq }),
       };
     }
     case 'ack': {
