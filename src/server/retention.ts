@@ -12,8 +12,14 @@ import type { RetentionPolicy, Store } from '../store/store.js';
 import type { Logger } from './logger.js';
 
 export const DAY_MS = 86_400_000;
-/** Messages deleted per batch: one short write each (a few ms at most on SQLite). */
-export const RETENTION_BATCH = 500;
+/**
+ * Batches are sized to take about BATCH_TARGET_MS each (the size adapts
+ * between these bounds), and after each the pass rests as long as the batch
+ * took: at most half of the event loop goes to pruning, and a request waits
+ * behind one short batch at most.
+ */
+export const BATCH_SIZES = { first: 200, min: 20, max: 2_000 } as const;
+const BATCH_TARGET_MS = 2;
 export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
 /** The first pass, this long after start (or after one interval when that is shorter). */
 const FIRST_PASS_DELAY_MS = 1_000;
@@ -43,7 +49,14 @@ export interface PassResult {
   batches: number;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve); });
+const rest = (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, Math.max(1, Math.ceil(ms))); });
+
+/** The next batch size: smaller when the last one took longer than the target, larger when much shorter. */
+function nextBatchSize(size: number, tookMs: number): number {
+  if (tookMs > BATCH_TARGET_MS) return Math.max(BATCH_SIZES.min, Math.floor(size / 2));
+  if (tookMs < BATCH_TARGET_MS / 2) return Math.min(BATCH_SIZES.max, Math.ceil(size * 1.5));
+  return size;
+}
 
 export class RetentionPruner {
   private timer: NodeJS.Timeout | undefined;
@@ -55,7 +68,6 @@ export class RetentionPruner {
     private readonly store: Store,
     private readonly settings: RetentionSettings,
     private readonly logger: Logger,
-    private readonly batch = RETENTION_BATCH,
     private readonly now: () => number = Date.now,
   ) {
     this.policy = retentionPolicy(settings);
@@ -97,15 +109,19 @@ export class RetentionPruner {
     const started = performance.now();
     const now = this.now();
     const result: PassResult = { messages: 0, groups: 0, batches: 0 };
+    let size: number = BATCH_SIZES.first;
     for (const group of await this.store.listGroups()) {
       let deleted = 0;
       for (;;) {
         if (this.stopped) return result;
-        const removed = await this.store.pruneMessages(group, this.policy, now, this.batch);
+        const batchStarted = performance.now();
+        const removed = await this.store.pruneMessages(group, this.policy, now, size);
+        const tookMs = performance.now() - batchStarted;
         result.batches += 1;
         deleted += removed;
-        await nextTurn();
-        if (removed < this.batch) break;
+        await rest(tookMs);
+        if (removed < size) break;
+        size = nextBatchSize(size, tookMs);
       }
       result.messages += deleted;
       if (deleted > 0) result.groups += 1;

@@ -15,6 +15,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
@@ -51,6 +52,8 @@ export class SqliteStore implements Store {
   private readonly statements;
   private readonly users: SqliteUsers;
   private readonly retention: SqliteRetention;
+  /** Started by the first retention batch. */
+  private checkpointer: SqliteCheckpointer | undefined;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -204,13 +207,16 @@ export class SqliteStore implements Store {
   }
 
   async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
-    return this.writing(() => this.retention.prune(keyOf(group), policy, now, batch));
+    const removed = this.writing(() => this.retention.prune(keyOf(group), policy, now, batch));
+    if (removed > 0) (this.checkpointer ??= new SqliteCheckpointer(this.file.path)).request();
+    return removed;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    await this.checkpointer?.close();
     this.db.close();
     this.file.close();
   }
