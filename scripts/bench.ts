@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
       const figures = await runRetention(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), argv['retention-stored'], (line) => say(`  ${line}`));
       report['retention'] = figures;
-      text += `\nRetention (${count(figures.stored)} messages in ${figures.groups} groups, filled in ${fixed(figures.fillSeconds)} s; one pass of --retention-days 7 deleted ${count(figures.pruned)} in ${figures.batches} batches, ${fixed(figures.passSeconds)} s; one client says every 5 ms, one at a time)\n${table(['say -> ack', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
+      text += `\nRetention (${count(figures.stored)} messages in ${figures.groups} groups, filled in ${fixed(figures.fillSeconds)} s; one pass of --retention-days 7 deleted ${count(figures.pruned)} in ${figures.batches} batches (longest ${fixed(figures.longestBatchMs)} ms), ${fixed(figures.passSeconds)} s, where one DELETE of the same rows takes ${fixed(figures.oneDeleteSeconds, 2)} s; one client says every 5 ms, one at a time)\n${table(['say -> ack', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
         ([['without pruning', figures.baseline], ['while pruning', figures.pruning]] as const).map(([name, l]) => [name, String(l.samples), fixed(l.p50, 2), fixed(l.p99, 2), fixed(l.max, 1)]))}\n`;
     } finally {
       rmSync(certDir, { recursive: true, force: true });

@@ -29,7 +29,10 @@ export interface RetentionFigures {
   fillSeconds: number;
   pruned: number;
   batches: number;
+  longestBatchMs: number;
   passSeconds: number;
+  /** The same rows deleted by one statement, as a server without batches would (it answers nothing meanwhile). */
+  oneDeleteSeconds: number;
   baseline: Latency;
   pruning: Latency;
 }
@@ -60,13 +63,25 @@ function fill(dataDir: string, groups: number, perGroup: number, oldFraction: nu
   db.close();
 }
 
+/** Seconds one DELETE of every message older than 7 days takes on a copy of the folder, settings as the server's. */
+function oneDelete(dataDir: string): number {
+  const db = new Database(path.join(dataDir, 'termsender.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const started = performance.now();
+  db.prepare('DELETE FROM messages WHERE ts < ?').run(Date.now() - 7 * DAY_MS);
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return seconds;
+}
+
 function figures(samples: Array<{ at: number; ms: number }>): Latency {
   const histogram = new LatencyHistogram();
   for (const sample of samples) histogram.record(sample.ms);
   return { samples: histogram.count, p50: histogram.percentile(0.5), p99: histogram.percentile(0.99), max: histogram.max };
 }
 
-interface Pass { messages: number; batches: number; ms: number; endedAt: number }
+interface Pass { messages: number; batches: number; longest_batch_ms: number; ms: number; endedAt: number }
 
 /** Starts a server on `dataDir`; says every 5 ms until `until` settles; returns the samples (send time, latency) and the pass, if any. */
 async function measure(certDir: string, ca: string, dataDir: string, extraArgs: string[], until: (pass: Promise<Pass>) => Promise<unknown>)
@@ -77,7 +92,7 @@ async function measure(certDir: string, ca: string, dataDir: string, extraArgs: 
   const passed = new Promise<Pass>((resolve) => {
     createInterface({ input: server.process.stderr! }).on('line', (line) => {
       if (!line.includes('"retention pruned"')) return;
-      const fields = JSON.parse(line) as { messages: number; batches: number; ms: number };
+      const fields = JSON.parse(line) as { messages: number; batches: number; ms: number; longest_batch_ms: number };
       pass = { ...fields, endedAt: performance.now() };
       resolve(pass);
     });
@@ -108,12 +123,16 @@ export async function runRetention(certDir: string, ca: string, stored: number, 
   const perGroup = Math.ceil(stored / groups);
   const pruneDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-retention-'));
   const baseDir = `${pruneDir}-baseline`;
+  const oneDir = `${pruneDir}-one-delete`;
   try {
     say(`filling ${groups} groups with ${perGroup * groups} messages (90% of them 30 days old)...`);
     const fillStarted = performance.now();
     fill(pruneDir, groups, perGroup, 0.9);
     const fillSeconds = (performance.now() - fillStarted) / 1000;
     cpSync(pruneDir, baseDir, { recursive: true });
+    cpSync(pruneDir, oneDir, { recursive: true });
+    const oneDeleteSeconds = oneDelete(oneDir);
+    rmSync(oneDir, { recursive: true, force: true });
     say('server with --retention-days 7, saying every 5 ms while it prunes...');
     const pruning = await measure(certDir, ca, pruneDir, ['--retention-days', '7'], (pass) => pass);
     const pass = pruning.pass!;
@@ -121,11 +140,13 @@ export async function runRetention(certDir: string, ca: string, stored: number, 
     say(`same data without retention, for ${(pass.ms / 1000).toFixed(1)} s...`);
     const baseline = await measure(certDir, ca, baseDir, [], () => sleep(Math.max(pass.ms, 2000)));
     return {
-      stored: perGroup * groups, groups, fillSeconds, pruned: pass.messages, batches: pass.batches, passSeconds: pass.ms / 1000,
+      stored: perGroup * groups, groups, fillSeconds, pruned: pass.messages, batches: pass.batches, longestBatchMs: pass.longest_batch_ms,
+      passSeconds: pass.ms / 1000, oneDeleteSeconds,
       baseline: figures(baseline.samples), pruning: figures(during),
     };
   } finally {
     rmSync(pruneDir, { recursive: true, force: true });
     rmSync(baseDir, { recursive: true, force: true });
+    rmSync(oneDir, { recursive: true, force: true });
   }
 }

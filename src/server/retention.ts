@@ -18,7 +18,7 @@ export const DAY_MS = 86_400_000;
  * took: at most half of the event loop goes to pruning, and a request waits
  * behind one short batch at most.
  */
-export const BATCH_SIZES = { first: 200, min: 20, max: 2_000 } as const;
+export const BATCH_SIZES = { first: 100, min: 10, max: 1_000 } as const;
 const BATCH_TARGET_MS = 2;
 export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
 /** The first pass, this long after start (or after one interval when that is shorter). */
@@ -47,6 +47,8 @@ export interface PassResult {
   /** Groups that lost at least one message. */
   groups: number;
   batches: number;
+  /** The longest batch, in ms. */
+  longestBatchMs: number;
 }
 
 const rest = (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, Math.max(1, Math.ceil(ms))); });
@@ -108,7 +110,7 @@ export class RetentionPruner {
   private async prune(): Promise<PassResult> {
     const started = performance.now();
     const now = this.now();
-    const result: PassResult = { messages: 0, groups: 0, batches: 0 };
+    const result: PassResult = { messages: 0, groups: 0, batches: 0, longestBatchMs: 0 };
     let size: number = BATCH_SIZES.first;
     for (const group of await this.store.listGroups()) {
       let deleted = 0;
@@ -118,6 +120,7 @@ export class RetentionPruner {
         const removed = await this.store.pruneMessages(group, this.policy, now, size);
         const tookMs = performance.now() - batchStarted;
         result.batches += 1;
+        result.longestBatchMs = Math.max(result.longestBatchMs, tookMs);
         deleted += removed;
         await rest(tookMs);
         if (removed < size) break;
@@ -126,7 +129,8 @@ export class RetentionPruner {
       result.messages += deleted;
       if (deleted > 0) result.groups += 1;
     }
-    const fields = { messages: result.messages, groups: result.groups, batches: result.batches, ms: Math.round(performance.now() - started) };
+    const fields = { messages: result.messages, groups: result.groups, batches: result.batches,
+      longest_batch_ms: Math.round(result.longestBatchMs * 10) / 10, ms: Math.round(performance.now() - started) };
     if (result.messages > 0) this.logger.info('retention pruned', fields);
     this.logger.debug('retention pass', fields);
     return result;
