@@ -1,11 +1,13 @@
 /**
- * WAL checkpoints off the event loop, while retention deletes in bulk. A
+ * WAL checkpoints off the event loop, once retention deletes in bulk. A
  * checkpoint copies the WAL into the database file and syncs it; run by the
  * store's own connection (SQLite's auto-checkpoint, every 1,000 pages) it
- * stalls every request for tens of ms, and bulk deletes write pages fast.
- * Here a worker thread with a connection of its own runs PASSIVE checkpoints
- * (they never block the writer) whenever asked and not already busy, so that
- * the WAL rarely reaches the auto-checkpoint size during a retention pass.
+ * stalls every request for tens to hundreds of ms, and bulk deletes fill the
+ * WAL fast. Once started, a worker thread with a connection of its own runs a
+ * PASSIVE checkpoint (never blocking the writer) every CHECKPOINT_EVERY_MS and
+ * whenever asked, unless one is under way; the store's own auto-checkpoint
+ * then stays only as a fallback at FALLBACK_PAGES (should the worker fall far
+ * behind or die).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -21,8 +23,13 @@ parentPort.on('message', () => {
 });
 `;
 
+const CHECKPOINT_EVERY_MS = 200;
+/** The store's connection checkpoints by itself only past this many WAL pages (40 MB at 4 KiB pages). */
+export const FALLBACK_PAGES = 10_000;
+
 export class SqliteCheckpointer {
   private readonly worker: Worker;
+  private readonly timer: NodeJS.Timeout;
   private busy = false;
 
   constructor(file: string) {
@@ -31,6 +38,8 @@ export class SqliteCheckpointer {
     this.worker.on('message', () => { this.busy = false; });
     this.worker.on('error', () => { this.busy = true; }); // gone: never asked again
     this.worker.unref();
+    this.timer = setInterval(() => this.request(), CHECKPOINT_EVERY_MS);
+    this.timer.unref();
   }
 
   /** Starts a checkpoint unless one is under way. */
@@ -41,6 +50,7 @@ export class SqliteCheckpointer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.timer);
     await this.worker.terminate();
   }
 }
