@@ -14,12 +14,15 @@ import type { Logger } from './logger.js';
 export const DAY_MS = 86_400_000;
 /**
  * Batches are sized to take about BATCH_TARGET_MS each (the size adapts
- * between these bounds), and after each the pass rests as long as the batch
- * took: at most half of the event loop goes to pruning, and a request waits
- * behind one short batch at most.
+ * between these bounds), and after each the pass rests REST_FACTOR times as
+ * long: a request waits behind one short batch at most, and the process stays
+ * mostly idle (on a busy machine a process that keeps its CPU busy is
+ * scheduled later, which raises every latency).
  */
 export const BATCH_SIZES = { first: 100, min: 10, max: 1_000 } as const;
-const BATCH_TARGET_MS = 2;
+const BATCH_TARGET_MS = 1;
+/** After a batch, the pass rests this many times as long as the batch took: pruning gets at most a quarter of the event loop. */
+const REST_FACTOR = 3;
 export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
 /** The first pass, this long after start (or after one interval when that is shorter). */
 const FIRST_PASS_DELAY_MS = 1_000;
@@ -123,7 +126,7 @@ export class RetentionPruner {
         result.batches += 1;
         result.longestBatchMs = Math.max(result.longestBatchMs, tookMs);
         deleted += removed;
-        await (removed > 0 ? rest(tookMs) : nextTurn()); // a group with nothing to delete costs no pause
+        await (removed > 0 ? rest(tookMs * REST_FACTOR) : nextTurn()); // a group with nothing to delete costs no pause
         if (removed < size) break;
         size = nextBatchSize(size, tookMs);
       }
