@@ -10,6 +10,7 @@
  * behind or die).
  */
 import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
@@ -25,14 +26,21 @@ parentPort.on('message', () => {
 
 const CHECKPOINT_EVERY_MS = 200;
 /** The store's connection checkpoints by itself only past this many WAL pages (40 MB at 4 KiB pages). */
-export const FALLBACK_PAGES = 10_000;
+const FALLBACK_PAGES = 10_000;
 
 export class SqliteCheckpointer {
   private readonly worker: Worker;
   private readonly timer: NodeJS.Timeout;
   private busy = false;
 
-  constructor(file: string) {
+  /** Starts the worker for the database `db` has open at `file`, and moves `db`'s own auto-checkpoint to the fallback size. */
+  static start(db: Database.Database, file: string): SqliteCheckpointer {
+    const checkpointer = new SqliteCheckpointer(file);
+    db.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`);
+    return checkpointer;
+  }
+
+  private constructor(file: string) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, file } });
     this.worker.on('message', () => { this.busy = false; });

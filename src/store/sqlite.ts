@@ -15,7 +15,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
-import { FALLBACK_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
@@ -208,11 +208,7 @@ export class SqliteStore implements Store {
 
   async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
     const removed = this.writing(() => this.retention.prune(keyOf(group), policy, now, batch));
-    if (removed > 0 && this.checkpointer === undefined) {
-      this.checkpointer = new SqliteCheckpointer(this.file.path);
-      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`);
-    }
-    if (removed > 0) this.checkpointer?.request();
+    if (removed > 0) (this.checkpointer ??= SqliteCheckpointer.start(this.db, this.file.path)).request();
     return removed;
   }
 
