@@ -12,6 +12,7 @@ import { errorMessage } from '../src/protocol/errors.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
+import { runRetention } from './bench/retention.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
@@ -97,7 +98,8 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm'] as const, describe: 'run one part only (storm runs only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'retention'] as const, describe: 'run one part only (storm and retention run only when asked)' },
+    'retention-stored': { type: 'number', default: 1_000_000, describe: 'retention: messages stored before the server starts pruning 90% of them' },
     'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
     connections: { type: 'number', default: 5000, describe: 'connections part: idle connections to open (K)' },
     logins: { type: 'number', default: 20, describe: 'connections part: concurrent logins timed with the default password hashing' },
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['storm-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['retention-stored', 'storm-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -142,7 +144,20 @@ async function main(): Promise<void> {
       (['join', 'leave', 'burst'] as const).map((name) => [name, fixed(storm[name].wallSeconds, 2), fixed(storm[name].cpuSeconds, 2), count(storm[name].presenceFrames), fixed(storm[name].bystanderWorstPingMs, 1)]))}\n`;
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm') {
+  if (argv.only === 'retention') {
+    const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
+    try {
+      await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
+      const figures = await runRetention(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), argv['retention-stored'], (line) => say(`  ${line}`));
+      report['retention'] = figures;
+      text += `\nRetention (${count(figures.stored)} messages in ${figures.groups} groups, filled in ${fixed(figures.fillSeconds)} s; one pass of --retention-days 7 deleted ${count(figures.pruned)} in ${figures.batches} batches (longest ${fixed(figures.longestBatchMs)} ms), ${fixed(figures.passSeconds)} s, where one DELETE of the same rows takes ${fixed(figures.oneDeleteSeconds, 2)} s; one client says every 5 ms, one at a time)\n${table(['say -> ack', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
+        ([['without pruning', figures.baseline], ['while pruning', figures.pruning]] as const).map(([name, l]) => [name, String(l.samples), fixed(l.p50, 2), fixed(l.p99, 2), fixed(l.max, 1)]))}\n`;
+    } finally {
+      rmSync(certDir, { recursive: true, force: true });
+    }
+  }
+
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'retention') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;

@@ -15,6 +15,7 @@ import { isValidName, NAME_RULE } from '../protocol/names.js';
 import type { ServerConfig } from '../server/config.js';
 import { parseCidrList } from '../server/ip-address.js';
 import { createLogger, LOG_LEVELS } from '../server/logger.js';
+import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
 import { startServer } from '../server/server.js';
@@ -99,6 +100,9 @@ const SERVER_OPTIONS = {
   'ip-limit-exempt': { type: 'string', default: DEFAULT_LIMITS.ipLimitExempt.join(','), describe: "addresses (CIDR list, or 'none') that --max-per-ip and --register-rate do not apply to" },
   'register-rate': { type: 'number', default: DEFAULT_LIMITS.registerRate, describe: 'accounts one address may create per 10 minutes; more get rate_limited; 0 = no limit' },
   admins: { type: 'string', describe: 'comma-separated account names given the admin role at start (accounts that exist)' },
+  'retention-days': { type: 'number', default: 0, describe: 'delete messages older than this many days, in the background; 0 = keep forever' },
+  'retention-messages': { type: 'number', default: 0, describe: 'keep at most this many messages per group (the newest), deleting older ones in the background; 0 = no limit' },
+  'retention-interval': { type: 'number', default: DEFAULT_RETENTION_INTERVAL_MS / 1000, hidden: true, describe: 'seconds between retention passes' },
   registration: { type: 'string', choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
   metrics: { type: 'string', describe: 'HOST:PORT: serve GET /metrics (Prometheus) and GET /healthz over plain HTTP there; keep it on a private interface' },
   'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, on stderr' },
@@ -134,6 +138,9 @@ const SERVER_RANGES: RangeTable<typeof SERVER_OPTIONS> = {
   'presence-max-members': { min: 1, max: 1_000_000, integer: true },
   'max-per-ip': { min: 1, max: 10_000_000, integer: true },
   'register-rate': { min: 0, max: 1_000_000, integer: true, unit: 'per 10 minutes', note: '0 turns it off' },
+  'retention-days': { min: 0, max: 36_500, integer: true, unit: 'days', note: '0 keeps forever' },
+  'retention-messages': { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true, unit: 'messages per group', note: '0 = no limit' },
+  'retention-interval': { min: 0.1, max: MAX_TIMER_SECONDS, unit: 'seconds' },
 };
 
 /** What clients pin with --fingerprint, printed on every start; none when the file is not a certificate (the start fails on it). */
@@ -214,6 +221,7 @@ async function main(): Promise<void> {
     logFormat,
     serverName: SERVER_NAME,
     admins: adminNames(argv.admins),
+    retention: { days: argv['retention-days'], messages: argv['retention-messages'], intervalMs: argv['retention-interval'] * 1000 },
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
     // A worker's metrics are served by its primary.
     metrics: argv.metrics === undefined || isWorkerProcess() ? undefined : parseHostPort(argv.metrics),

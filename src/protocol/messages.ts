@@ -137,6 +137,8 @@ export interface JoinedReply extends ReplyBase {
   role?: 'owner' | 'moderator' | 'member';
   owner?: string | null;
   topic?: string;
+  /** Retention (December addition, always sent by this server): the oldest seq kept; `last_seq` + 1 when none is kept. */
+  first_seq?: number;
 }
 /** `seq` is present for `say`, absent for `dm`. */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }

@@ -206,11 +206,13 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       if (role !== undefined && role !== 'owner' && role !== 'moderator' && role !== 'member') read.fail('bad_message', `unknown group role ${JSON.stringify(role.slice(0, 64))}`);
       const owner = body['owner'] === null ? null : read.optionalString('owner');
       const topicText = read.optionalString('topic');
+      const firstSeq = read.optionalUint('first_seq');
       return {
         type, ...withId, group: read.string('group'), members: read.list('members', nameList),
         last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
         ...(membersMore === undefined ? {} : { members_more: membersMore }),
         ...(role === undefined ? {} : { role }), ...(owner === undefined ? {} : { owner }), ...(topicText === undefined ? {} : { topic: topicText }),
+        ...(firstSeq === undefined ? {} : { first_seq: firstSeq }),
       };
     }
     case 'ack': {

@@ -2,6 +2,7 @@
 import type { Limits } from '../protocol/limits.js';
 import type { ScryptCost } from './passwords.js';
 import type { LogFormat, LogLevel } from './logger.js';
+import type { RetentionSettings } from './retention.js';
 
 export interface TlsFiles {
   /** PEM contents, not paths. */
@@ -34,6 +35,8 @@ export interface ServerConfig {
   admins?: readonly string[] | undefined;
   /** Cluster mode: share everything through this Redis instead of the SQLite store. */
   redis?: RedisConfig | undefined;
+  /** `--retention-days`/`--retention-messages`: off when absent or both 0. */
+  retention?: RetentionSettings | undefined;
   /** Serve `GET /metrics` and `GET /healthz` over plain HTTP here (port 0 picks one). */
   metrics?: { host: string; port: number } | undefined;
 }

@@ -30,6 +30,7 @@ import { LocalLink } from '../cluster/local-link.js';
 import { LoginThrottle } from './login-throttle.js';
 import { ServerMetrics } from './metrics.js';
 import { PasswordHasher } from './passwords.js';
+import { retentionEnabled, RetentionPruner } from './retention.js';
 import { RedisClusterLink } from '../cluster/redis-link.js';
 import { storeProblem } from './store-health.js';
 import { WriteBatcher } from './write-batcher.js';
@@ -234,6 +235,8 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     const problem = await storeProblem(store, metrics);
     return problem === undefined ? { status: 'ok' } : { status: 'unavailable', reason: problem };
   };
+  const retention = retentionEnabled(config.retention) ? new RetentionPruner(store, config.retention, logger) : undefined;
+  retention?.start();
   endpoints?.serve({ health, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.text() }) });
 
   let closing: Promise<void> | undefined;
@@ -246,6 +249,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       await Promise.all(open.map((connection) => connection.quiesce()));
       for (const connection of open) connection.shutdown(message);
       await Promise.race([stopped, sleep(SHUTDOWN_FLUSH_MS, undefined, { ref: false })]);
+      await retention?.stop();
       await link.close();
       await store.close();
       lock?.release();

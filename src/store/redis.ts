@@ -15,8 +15,9 @@ import { readStoredMessage } from '../redis/stored-message.js';
 import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
 import { defineModerationCommands, RedisModeration } from './redis-moderation.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
+import { defineRetentionCommands, firstSeq, pruneMessages } from './redis-retention.js';
 import type {
-  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary,
+  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, RetentionPolicy, Store, UserRecord, UserSummary,
 } from './store.js';
 
 const APPEND_SCRIPT = `
@@ -101,6 +102,7 @@ export class RedisStore implements Store {
     defineModerationCommands(redis);
     this.moderation = new RedisModeration(redis, (call) => this.guard(call));
     redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
+    defineRetentionCommands(redis);
   }
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
@@ -291,6 +293,14 @@ export class RedisStore implements Store {
   readMarkers(user: string): Promise<Map<string, number>> { return this.markers.readMarkers(user); }
 
   lastSeqs(groups: string[]): Promise<number[]> { return this.markers.lastSeqs(groups); }
+
+  async firstSeq(group: string): Promise<number | undefined> {
+    return this.guard(() => firstSeq(this.redis, keyOf(group)));
+  }
+
+  async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
+    return this.guard(() => pruneMessages(this.redis, keyOf(group), policy, now, batch));
+  }
 
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;

@@ -18,9 +18,13 @@ import { DatabaseFile, isStorageFailure } from './sqlite-file.js';
 import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteReadMarkers } from './sqlite-read-markers.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteRetention } from './sqlite-retention.js';
 import { type MessageRow, migrate, toMessage } from './sqlite-schema.js';
 import { groupReports, SqliteUsers } from './sqlite-users.js';
-import type { CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, Store, UserRecord, UserSummary } from './store.js';
+import type {
+  CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, RetentionPolicy, Store, UserRecord, UserSummary,
+} from './store.js';
 
 export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
@@ -52,6 +56,9 @@ export class SqliteStore implements Store {
   private readonly users: SqliteUsers;
   private readonly moderation: SqliteModeration;
   private readonly markers: SqliteReadMarkers;
+  private readonly retention: SqliteRetention;
+  /** Started by the first retention batch. */
+  private checkpointer: SqliteCheckpointer | undefined;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -84,6 +91,7 @@ export class SqliteStore implements Store {
     this.users = new SqliteUsers(db, (write) => this.writing(write));
     this.moderation = new SqliteModeration(db, (write) => this.writing(write));
     this.markers = new SqliteReadMarkers(db, (write) => this.writing(write));
+    this.retention = new SqliteRetention(db);
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -262,10 +270,23 @@ export class SqliteStore implements Store {
     return name;
   }
 
+  async firstSeq(group: string): Promise<number | undefined> {
+    this.ensureOpen();
+    this.flush();
+    return this.retention.firstSeq(keyOf(group));
+  }
+
+  async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
+    const removed = this.writing(() => this.retention.prune(keyOf(group), policy, now, batch));
+    if (removed > 0) (this.checkpointer ??= SqliteCheckpointer.start(this.db, this.file.path)).request();
+    return removed;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    await this.checkpointer?.close();
     this.db.close();
     this.file.close();
   }

@@ -77,6 +77,14 @@ export interface MessagePage {
   more: boolean;
 }
 
+/** What retention keeps (see src/server/retention.ts); 0 on either axis: no limit there. */
+export interface RetentionPolicy {
+  /** Messages whose `ts` is older than this many ms before `now` go. */
+  maxAgeMs: number;
+  /** Only the newest this many messages of each group stay. */
+  maxMessages: number;
+}
+
 export interface NewMessage {
   group: string;
   from: string;
@@ -137,6 +145,21 @@ export interface Store extends ModerationStore, ReadMarkerStore {
    * undefined), oldest first; `more` when there are older ones.
    */
   messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage>;
+
+  /**
+   * The oldest seq the group keeps (retention deletes older ones): 1 until
+   * retention deletes anything; the group's last seq + 1 when it keeps no
+   * message. Undefined when there is no such group.
+   */
+  firstSeq(group: string): Promise<number | undefined>;
+  /**
+   * Retention: deletes at most `batch` of the group's oldest messages that
+   * `policy` no longer keeps, as of `now` (ms since the epoch); returns how
+   * many went. Only ever a prefix of the group's history (the kept messages
+   * stay contiguous in seq), never the newest `maxMessages`; the group's last
+   * seq stays, so seqs never restart. Safe to run from several nodes at once.
+   */
+  pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number>;
 
   /** Finishes pending writes and releases the store. */
   close(): Promise<void>;

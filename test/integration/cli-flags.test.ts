@@ -60,6 +60,9 @@ function serverRows(certs: TestCertificates, data: string): FlagRow[] {
     { flag: 'register-rate', value: '2' },
     { flag: 'registration', value: 'closed' },
     { flag: 'admins', value: 'root,alice' },
+    { flag: 'retention-days', value: '30' },
+    { flag: 'retention-messages', value: '1000' },
+    { flag: 'retention-interval', value: '30' },
     { flag: 'metrics', value: '127.0.0.1:0' },
     // debug and json: the start's 'settings' line, read below, shows what each flag became.
     { flag: 'log-level', value: 'debug' },

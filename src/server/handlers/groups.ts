@@ -7,6 +7,7 @@ import type {
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import type { GroupSettings } from '../../store/moderation-store.js';
+import { keptFrom } from '../first-seq.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import { accessGroup, type GroupAccess, isBannedFrom, isOpenTo, noSuchGroup } from '../group-access.js';
@@ -115,10 +116,11 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
     ? await context.store.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
     : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
+  const firstSeq = keptFrom(await context.store.firstSeq(group.name), page.messages, lastSeq);
   const present = await context.hub.members(group.name);
   const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];
   const withMembers = (members: string[], cut = false): JoinedReply => ({
-    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing,
+    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing, first_seq: firstSeq,
   });
   // A list that does not fit is cut in name-key order, so that `who` with `after` goes on from its last name.
   const fitted = fit(context, everyone, 'head', withMembers);

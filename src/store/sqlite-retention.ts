@@ -1,0 +1,46 @@
+/**
+ * Retention for the SQLite store: deletes a group's oldest messages in small
+ * batches, each one short statement (a read of at most `batch` rows along the
+ * primary key, then one ranged DELETE), so no write holds the file for long.
+ * Only a prefix of the group's history goes: the kept messages stay
+ * contiguous in seq, and `groups.last_seq` is never touched.
+ */
+import type Database from 'better-sqlite3';
+import type { RetentionPolicy } from './store.js';
+
+interface SeqRow { seq: number; ts: number }
+
+export class SqliteRetention {
+  private readonly statements;
+
+  constructor(db: Database.Database) {
+    this.statements = {
+      lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM groups WHERE name_key = ?'),
+      oldest: db.prepare<[string, number], SeqRow>('SELECT seq, ts FROM messages WHERE group_key = ? ORDER BY seq LIMIT ?'),
+      firstSeq: db.prepare<[string], { seq: number | null }>('SELECT MIN(seq) AS seq FROM messages WHERE group_key = ?'),
+      removeUpTo: db.prepare<[string, number]>('DELETE FROM messages WHERE group_key = ? AND seq <= ?'),
+    };
+  }
+
+  /** The oldest kept seq (committed rows only), last_seq + 1 when none; undefined when there is no such group. */
+  firstSeq(groupKey: string): number | undefined {
+    const group = this.statements.lastSeq.get(groupKey);
+    if (group === undefined) return undefined;
+    return this.statements.firstSeq.get(groupKey)?.seq ?? group.last_seq + 1;
+  }
+
+  /** See Store.pruneMessages. The oldest rows go while each is beyond the count or the age limit. */
+  prune(groupKey: string, policy: RetentionPolicy, now: number, batch: number): number {
+    const group = this.statements.lastSeq.get(groupKey);
+    if (group === undefined) return 0;
+    // Seqs are contiguous up to last_seq, so the newest maxMessages are exactly those above this.
+    const countCut = policy.maxMessages > 0 ? group.last_seq - policy.maxMessages : 0;
+    const ageCut = policy.maxAgeMs > 0 ? now - policy.maxAgeMs : Number.NEGATIVE_INFINITY;
+    let end: number | undefined;
+    for (const row of this.statements.oldest.iterate(groupKey, batch)) {
+      if (row.seq > countCut && row.ts >= ageCut) break;
+      end = row.seq;
+    }
+    return end === undefined ? 0 : this.statements.removeUpTo.run(groupKey, end).changes;
+  }
+}
