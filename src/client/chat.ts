@@ -5,20 +5,25 @@
  * strings: render.ts does; and it prints only through a ChatTerminal.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever } from '../protocol/errors.js';
-import type { GroupSummary, JoinedReply, ServerMessage, StoredMessage } from '../protocol/messages.js';
+import { assertNever, ProtocolError } from '../protocol/errors.js';
+import type { AccountRole, GroupDeletedMessage, GroupsReply, GroupSummary, JoinedReply, KickedMessage, ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay } from './backoff.js';
 import type { Outgoing, ReplyOfType, Unsolicited } from './client.js';
 import { isPermanent } from './connect.js';
 import { type Command, parseInput } from './commands.js';
 import { complete, CompletionNames } from './completion.js';
+import { GroupStatus } from './group-status.js';
+import { runModeration } from './moderation.js';
 import {
-  HELP_TEXT, NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderConnectionLost, renderDirect,
+  NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderConnectionLost, renderDirect,
   renderEarlier, renderError, renderGivingUp, renderGroupTable, renderHint, renderJoined, renderLeft, renderMembers,
-  renderMissed, renderNotice, renderPresence, renderProblem, renderPrompt, renderReconnectFailed, renderShutdown,
+  renderMissed, renderNotice, renderPresence, renderProblem, renderReconnectFailed, renderShutdown,
   renderStatus, renderUnknownCommand,
 } from './render.js';
+import {
+  BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderBanned, renderGroupDeleted, renderKicked, renderUnreadHeader,
+} from './render-moderation.js';
 import { Outbox } from './outbox.js';
 import { splitPaste } from './paste.js';
 import { mentionsSelf, renderBellSetting, renderPending } from './render-notices.js';
@@ -31,6 +36,13 @@ export interface ChatConnection {
   bye(): Promise<void>;
   on(event: 'message', listener: (message: Unsolicited) => void): unknown;
   on(event: 'close', listener: (error: Error | undefined) => void): unknown;
+}
+
+export interface ChatOptions {
+  /** The account's role, from `auth_ok` (for /help and Tab). */
+  role?: AccountRole | undefined;
+  /** The smallest interval between two `mark_read` (unread.ts's default). */
+  markReadIntervalMs?: number;
 }
 
 /** Makes a fresh signed-in connection (used to reconnect). */
@@ -50,6 +62,9 @@ export class ChatController {
   private readonly resume = new GroupResume();
   private quitting = false;
   private bellOn = true;
+  private readonly status: GroupStatus;
+  /** The group list last shown (a number typed outside a group joins from it). */
+  private shownList: GroupSummary[] = [];
   private readonly outbox = new Outbox({
     send: (text) => this.client.call({ type: 'say', text }, 'ack'),
     acked: ({ group, text }, ack) => this.show({ group, seq: ack.seq ?? 0, from: this.self, text, ts: ack.ts }),
@@ -65,12 +80,20 @@ export class ChatController {
     private readonly self: string,
     private readonly terminal: ChatTerminal,
     private readonly reconnect: Reconnect,
+    options: ChatOptions = {},
   ) {
     this.names = new CompletionNames(self);
+    this.status = new GroupStatus({
+      call: (request, expect) => this.client.call(request, expect),
+      print: (text) => this.terminal.print(text),
+      promptChanged: () => this.terminal.setPrompt(this.prompt()),
+    }, self, options.role, options.markReadIntervalMs);
   }
 
-  start(joined: JoinedReply | undefined): void {
+  /** `list`: the server's group list, for the unread counts of the other groups. */
+  start(joined: JoinedReply | undefined, list?: GroupsReply): void {
     this.attach(this.client);
+    if (list) this.status.listed(list.groups, list.more === true);
     if (joined) this.showJoined(joined, false);
     else this.terminal.print(renderNotice(NOT_IN_GROUP_NOTICE));
     this.terminal.startChat(this.prompt(), (line) => {
@@ -83,8 +106,10 @@ export class ChatController {
     this.terminal.setCompleter(async (line) => {
       // Group names are asked for when needed: the list may have changed since it was last shown.
       if (/^\/join\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
-      return complete(line, this.names);
+      return complete(line, { users: this.names.users, groups: this.names.groups, commands: this.status.commands() });
     });
+    // Alt-n: /next (readline binds no Meta-n; Ctrl-N is its history).
+    this.terminal.onMetaKey?.('n', () => void this.handle({ kind: 'next' }));
     this.terminal.onInterrupt(() => void this.quit());
     this.terminal.onEnd(() => void this.quit());
   }
@@ -94,7 +119,7 @@ export class ChatController {
   }
 
   private prompt(): string {
-    return renderPrompt(this.group?.name);
+    return this.status.prompt(this.group?.name);
   }
 
   private attach(client: ChatConnection): void {
@@ -124,6 +149,9 @@ export class ChatController {
       case 'shutdown':
         this.terminal.print(renderShutdown(message.message));
         return;
+      case 'topic': this.status.topicMessage(message); return;
+      case 'activity': this.status.activity(message); return;
+      case 'kicked': case 'group_deleted': void this.removed(message).catch((error: unknown) => this.terminal.print(renderCommandFailure(error, undefined))); return;
       default:
         assertNever(message);
     }
@@ -131,9 +159,46 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups } = await this.client.call({ type: 'list_groups' }, 'groups');
+    const { groups, more } = await this.client.call({ type: 'list_groups' }, 'groups');
     this.names.replaceGroups(groups.map((group) => group.name));
+    this.status.listed(groups, more === true);
     return groups;
+  }
+
+  /** Removed from the current group (kicked, banned, or the group deleted): back at the group list. */
+  private async removed(message: KickedMessage | GroupDeletedMessage): Promise<void> {
+    if (!this.inCurrentGroup(message.group)) return;
+    this.terminal.print(message.type === 'kicked' ? renderKicked(message) : renderGroupDeleted(message));
+    if (message.type === 'group_deleted') this.status.forget(message.group);
+    await this.backAtList();
+  }
+
+  private async backAtList(): Promise<void> {
+    this.status.left();
+    this.group = undefined;
+    this.names.replaceUsers([]);
+    this.terminal.setPrompt(this.prompt());
+    this.shownList = await this.refreshGroups();
+    this.terminal.print(renderGroupTable(this.shownList));
+    this.terminal.print(renderNotice(BACK_AT_LIST_HINT));
+  }
+
+  /** `/next`: the next group with unread messages, shown from the read marker on. */
+  private async next(): Promise<void> {
+    const target = this.status.next();
+    if (target === undefined) {
+      this.terminal.print(renderNotice(NO_UNREAD_NOTICE));
+      return;
+    }
+    this.status.flush();
+    this.terminal.print(renderUnreadHeader(target.name, target.unread));
+    let joined = await this.client.call({ type: 'join', group: target.name, since: target.since }, 'joined');
+    this.showJoined(joined, false);
+    // Over 1,000 unread: the rest, page by page.
+    while (joined.more && this.group !== undefined) {
+      joined = await this.client.call({ type: 'join', group: target.name, since: this.group.lastSeq }, 'joined');
+      this.showJoined(joined, true);
+    }
   }
 
   private inCurrentGroup(name: string): boolean {
@@ -155,6 +220,7 @@ export class ChatController {
     if (group === undefined || message.seq <= group.lastSeq) return false;
     group.lastSeq = message.seq;
     this.terminal.print(renderChat(message, this.context));
+    this.status.shown(group.name, message.seq);
     return true;
   }
 
@@ -166,9 +232,11 @@ export class ChatController {
     this.names.replaceUsers(joined.members);
     this.names.noteGroup(joined.group);
     if (!resumed) for (const line of renderJoined(joined)) this.terminal.print(line);
+    if (!resumed) this.status.joined(joined);
     const shown = joined.history.filter((message) => this.show(message)).length;
     // With `more`, later messages are still to come (the next page of a resume): the seq shown stays the cursor.
     if (this.group && !joined.more) this.group.lastSeq = Math.max(this.group.lastSeq, joined.last_seq);
+    if (this.group && !joined.more) this.status.shown(this.group.name, this.group.lastSeq);
     this.terminal.setPrompt(this.prompt());
     return shown;
   }
@@ -189,6 +257,10 @@ export class ChatController {
     try {
       await this.run(command);
     } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'banned' && (command.kind === 'join' || command.kind === 'create')) {
+        this.terminal.print(renderBanned(command.group));
+        return;
+      }
       const unsent = command.kind === 'say' || command.kind === 'msg' ? command.text : undefined;
       this.terminal.print(renderCommandFailure(error, unsent));
     }
@@ -198,7 +270,25 @@ export class ChatController {
     const client = this.client;
     switch (command.kind) {
       case 'empty': return;
-      case 'help': this.terminal.print(HELP_TEXT); return;
+      case 'help': this.terminal.print(this.status.help()); return;
+      case 'next': await this.next(); return;
+      case 'moderation':
+        await runModeration(command.command, {
+          call: (request, expect) => client.call(request, expect),
+          currentGroup: () => this.group?.name,
+          currentTopic: () => this.status.currentTopic,
+          self: this.self,
+          print: (text) => this.terminal.print(text),
+          ask: this.terminal.question?.bind(this.terminal),
+          secret: this.terminal.secret?.bind(this.terminal),
+          topicChanged: (topic, by) => this.status.topicChanged(topic, by),
+          groupDeleted: async (group) => {
+            this.status.forget(group);
+            await this.backAtList();
+          },
+        });
+        this.terminal.setPrompt(this.prompt());
+        return;
       case 'usage': this.terminal.print(renderHint(command.usage)); return;
       case 'unsendable': this.terminal.print(renderProblem(command.problem)); return;
       case 'unknown': this.terminal.print(renderUnknownCommand(command.name)); return;
@@ -206,6 +296,9 @@ export class ChatController {
       case 'set': this.bellOn = command.bell; this.terminal.print(renderBellSetting(command.bell)); return;
       case 'say': {
         if (this.group === undefined) {
+          // Back at the list: a number from it joins that group.
+          const picked = /^\s*\d+\s*$/.test(command.text) ? this.shownList[Number(command.text) - 1] : undefined;
+          if (picked !== undefined) return this.run({ kind: 'join', group: picked.name });
           this.terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
@@ -218,17 +311,20 @@ export class ChatController {
         return;
       }
       case 'groups':
-        this.terminal.print(renderGroupTable(await this.refreshGroups()));
+        this.shownList = await this.refreshGroups();
+        this.terminal.print(renderGroupTable(this.shownList));
         return;
       case 'create':
-        await client.call({ type: 'create_group', group: command.group }, 'group_created');
+        await client.call(command.private ? { type: 'create_group', group: command.group, private: true } : { type: 'create_group', group: command.group }, 'group_created');
         this.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
         return;
       case 'join':
         this.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
         return;
       case 'leave': {
+        this.status.flush();
         const reply = await client.call({ type: 'leave' }, 'left');
+        this.status.left();
         this.group = undefined;
         this.names.replaceUsers([]);
         this.terminal.print(renderLeft(reply.group));
@@ -292,6 +388,7 @@ export class ChatController {
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
+    this.status.flush();
     this.terminal.close();
     await this.client.bye();
     this.done(code);

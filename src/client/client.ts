@@ -9,17 +9,18 @@ import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js'
 import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
-  ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
+  ChatMessage, ClientRequest, DirectMessage, ErrorMessage, ModerationNotice, PresenceMessage, ServerMessage, ShutdownMessage,
+  WelcomeMessage,
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
 import { checkServerMessage } from './server-rules.js';
 import { explainTlsFailure } from './tls-problems.js';
 
 /** A request as the caller writes it: the client adds the id. */
-export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+export type Outgoing = ClientRequest extends infer R ? (R extends ClientRequest ? Omit<R, 'id'> : never) : never;
 /** The server message of type `T`: what `call` resolves with. */
 export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice;
 
 interface Pending {
   resolve: (message: ServerMessage) => void;
@@ -166,7 +167,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   }
 
   /** @throws ConnectionClosedError when closed; ProtocolError when over the server's max_frame. */
-  private write(request: Request): void {
+  private write(request: ClientRequest): void {
     if (this.closed) throw new ConnectionClosedError('not connected');
     const frame = this.encoder.encode(request);
     const size = frame.length - LENGTH_PREFIX_BYTES;
@@ -218,6 +219,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':

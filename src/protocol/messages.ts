@@ -28,7 +28,8 @@ export interface RegisterRequest extends RequestBase { type: 'register'; user: s
 export interface LoginRequest extends RequestBase { type: 'login'; user: string; password: string }
 /** `after` (an addition): only groups whose name key sorts after it (paging). */
 export interface ListGroupsRequest extends RequestBase { type: 'list_groups'; after?: string }
-export interface CreateGroupRequest extends RequestBase { type: 'create_group'; group: string }
+/** `private` (December addition): listed and joinable only by its owner, moderators, invited users and admins. */
+export interface CreateGroupRequest extends RequestBase { type: 'create_group'; group: string; private?: boolean }
 export interface JoinRequest extends RequestBase { type: 'join'; group: string; since?: number }
 export interface SayRequest extends RequestBase { type: 'say'; text: string }
 /** `after` (an addition): only users whose name key sorts after it (paging). */
@@ -89,7 +90,12 @@ export interface ShutdownMessage { type: 'shutdown'; message: string }
 
 /** `role` (December addition): always sent by this server; absent from older ones. */
 export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole }
-export interface GroupSummary { name: string; members: number }
+/**
+ * December additions: `topic`, `private`, `last_seq`, `unread` (messages after
+ * the caller's read marker; null where the caller never joined the group).
+ * Optional here: a server older than the additions leaves them out.
+ */
+export interface GroupSummary { name: string; members: number; topic?: string; private?: boolean; last_seq?: number; unread?: number | null }
 /** `more` (an addition): the list was cut to fit max_frame. */
 export interface GroupsReply extends ReplyBase { type: 'groups'; groups: GroupSummary[]; more?: boolean }
 export interface GroupCreatedReply extends ReplyBase { type: 'group_created'; group: string }
@@ -102,6 +108,10 @@ export interface JoinedReply extends ReplyBase {
   more: boolean;
   /** An addition: `members` was cut to fit max_frame (it then holds the first names by name key; `who` with `after` gives the rest). */
   members_more?: boolean;
+  /** December additions: the joiner's role in the group, its owner (null: none), its topic ('' : none). */
+  role?: GroupRole;
+  owner?: string | null;
+  topic?: string;
 }
 /** `seq` is present for `say`, absent for `dm`. */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }
@@ -133,4 +143,53 @@ export type ServerMessage =
   | DirectMessage
   | ErrorMessage
   | ShutdownMessage
+  | TopicMessage
+  | KickedMessage
+  | GroupDeletedMessage
+  | ActivityMessage
   | Reply;
+
+// ---- December additions: moderation and read markers (protocol.md) ---------
+
+/** A user's role in a group. */
+export type GroupRole = 'owner' | 'moderator' | 'member';
+export const GROUP_ROLES: readonly GroupRole[] = ['owner', 'moderator', 'member'];
+
+export interface SetTopicRequest extends RequestBase { type: 'set_topic'; group: string; topic: string }
+export interface InviteRequest extends RequestBase { type: 'invite'; group: string; user: string }
+export interface UninviteRequest extends RequestBase { type: 'uninvite'; group: string; user: string }
+export interface KickRequest extends RequestBase { type: 'kick'; group: string; user: string; reason?: string }
+export interface BanRequest extends RequestBase { type: 'ban'; group: string; user: string; reason?: string }
+export interface UnbanRequest extends RequestBase { type: 'unban'; group: string; user: string; reason?: string }
+export interface SetRoleRequest extends RequestBase { type: 'set_role'; group: string; user: string; role: 'moderator' | 'member' }
+export interface DeleteGroupRequest extends RequestBase { type: 'delete_group'; group: string }
+export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
+
+/**
+ * The December requests not yet in `Request` (the server's dispatch table
+ * covers every member of that union): the client sends them as `ClientRequest`.
+ */
+export type ModerationRequest =
+  | SetTopicRequest
+  | InviteRequest
+  | UninviteRequest
+  | KickRequest
+  | BanRequest
+  | UnbanRequest
+  | SetRoleRequest
+  | DeleteGroupRequest
+  | MarkReadRequest;
+
+/** Every request a client may send. */
+export type ClientRequest = Request | ModerationRequest;
+
+/** The topic of the recipient's current group changed. */
+export interface TopicMessage { type: 'topic'; group: string; topic: string; by: string }
+/** The recipient was removed from its current group (and is now in GROUP_SELECT). */
+export interface KickedMessage { type: 'kicked'; group: string; by: string; reason?: string; banned: boolean }
+/** The recipient's current group was deleted (and it is now in GROUP_SELECT). */
+export interface GroupDeletedMessage { type: 'group_deleted'; group: string; by: string }
+/** A message arrived in a group the recipient joined before but is not in now (coalesced: the latest counts). */
+export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
+
+export type ModerationNotice = TopicMessage | KickedMessage | GroupDeletedMessage | ActivityMessage;

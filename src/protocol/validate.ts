@@ -7,7 +7,7 @@ import { isErrorCode, ProtocolError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
-import type { GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+import type { GroupRole, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 
 export { textProblem } from './field-reader.js';
 
@@ -91,7 +91,24 @@ function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
   const read: FieldReader = parent.nested(value);
-  return { name: read.string('name'), members: read.uint('members') };
+  // December additions, each optional (an older server leaves them out); `unread` null: never joined.
+  const topic = read.optionalString('topic');
+  const isPrivate = read.optionalBoolean('private');
+  const lastSeq = read.optionalUint('last_seq');
+  const unread = read.optionalUint('unread');
+  return {
+    name: read.string('name'), members: read.uint('members'),
+    ...(topic === undefined ? {} : { topic }),
+    ...(isPrivate === undefined ? {} : { private: isPrivate }),
+    ...(lastSeq === undefined ? {} : { last_seq: lastSeq }),
+    ...(unread === undefined ? (read.has('unread') ? { unread: null } : {}) : { unread }),
+  };
+}
+
+function groupRole(read: FieldReader): GroupRole | undefined {
+  const role = read.optionalString('role');
+  if (role !== undefined && role !== 'owner' && role !== 'moderator' && role !== 'member') read.fail('bad_message', `unknown group role ${JSON.stringify(role.slice(0, 64))}`);
+  return role;
 }
 
 function nameList(value: unknown, parent: FieldReader): string {
@@ -158,12 +175,28 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return { type, ...withId, group: read.string('group') };
     case 'joined': {
       const membersMore = read.optionalBoolean('members_more');
+      const role = groupRole(read);
+      const owner = read.optionalString('owner');
+      const topic = read.optionalString('topic');
       return {
         type, ...withId, group: read.string('group'), members: read.list('members', nameList),
         last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
         ...(membersMore === undefined ? {} : { members_more: membersMore }),
+        ...(role === undefined ? {} : { role }),
+        ...(owner === undefined ? (read.has('owner') ? { owner: null } : {}) : { owner }),
+        ...(topic === undefined ? {} : { topic }),
       };
     }
+    case 'topic':
+      return { type, group: read.string('group'), topic: read.string('topic'), by: read.string('by') };
+    case 'kicked': {
+      const reason = read.optionalString('reason');
+      return { type, group: read.string('group'), by: read.string('by'), ...(reason === undefined ? {} : { reason }), banned: read.optionalBoolean('banned') ?? false };
+    }
+    case 'group_deleted':
+      return { type, group: read.string('group'), by: read.string('by') };
+    case 'activity':
+      return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.optionalBoolean('mention') ?? false };
     case 'ack': {
       const seq = read.optionalUint('seq');
       return { type, ...withId, ...(seq === undefined ? {} : { seq }), ts: read.uint('ts') };
@@ -186,7 +219,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
-  ok: true,
+  ok: true, topic: true, kicked: true, group_deleted: true, activity: true,
 };
 
 /**
