@@ -185,8 +185,8 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   }
   const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials), { role: signedIn.role });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
-  // The unread counts of the other groups, for the prompt (a failure here only leaves them unknown).
-  const list = await signedIn.client.call({ type: 'list_groups' }, 'groups').catch(() => undefined);
-  chat.start(joined, list);
+  chat.start(joined);
+  // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).
+  signedIn.client.call({ type: 'list_groups' }, 'groups').then((list) => chat.listed(list), () => undefined);
   return chat.finished;
 }

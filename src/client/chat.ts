@@ -6,24 +6,22 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertNever, ProtocolError } from '../protocol/errors.js';
-import type { AccountRole, GroupDeletedMessage, GroupsReply, GroupSummary, JoinedReply, KickedMessage, ServerMessage, StoredMessage } from '../protocol/messages.js';
+import type { GroupsReply, GroupSummary, JoinedReply, ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay } from './backoff.js';
 import type { Outgoing, ReplyOfType, Unsolicited } from './client.js';
 import { isPermanent } from './connect.js';
 import { type Command, parseInput } from './commands.js';
 import { complete, CompletionNames } from './completion.js';
-import { GroupStatus } from './group-status.js';
-import { runModeration } from './moderation.js';
+import { type ChatOptions, GroupStatus } from './group-status.js';
+import { type ChatScreen, jumpToNext, moderate, removedFromGroup } from './group-moves.js';
 import {
   NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderConnectionLost, renderDirect,
   renderEarlier, renderError, renderGivingUp, renderGroupTable, renderHint, renderJoined, renderLeft, renderMembers,
   renderMissed, renderNotice, renderPresence, renderProblem, renderReconnectFailed, renderShutdown,
   renderStatus, renderUnknownCommand,
 } from './render.js';
-import {
-  BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderBanned, renderGroupDeleted, renderKicked, renderUnreadHeader,
-} from './render-moderation.js';
+import { renderBanned } from './render-moderation.js';
 import { Outbox } from './outbox.js';
 import { splitPaste } from './paste.js';
 import { mentionsSelf, renderBellSetting, renderPending } from './render-notices.js';
@@ -36,13 +34,6 @@ export interface ChatConnection {
   bye(): Promise<void>;
   on(event: 'message', listener: (message: Unsolicited) => void): unknown;
   on(event: 'close', listener: (error: Error | undefined) => void): unknown;
-}
-
-export interface ChatOptions {
-  /** The account's role, from `auth_ok` (for /help and Tab). */
-  role?: AccountRole | undefined;
-  /** The smallest interval between two `mark_read` (unread.ts's default). */
-  markReadIntervalMs?: number;
 }
 
 /** Makes a fresh signed-in connection (used to reconnect). */
@@ -87,13 +78,28 @@ export class ChatController {
       call: (request, expect) => this.client.call(request, expect),
       print: (text) => this.terminal.print(text),
       promptChanged: () => this.terminal.setPrompt(this.prompt()),
-    }, self, options.role, options.markReadIntervalMs);
+    }, self, options);
+  }
+
+  /** What group-moves.ts needs of this screen. */
+  private get screen(): ChatScreen {
+    return {
+      client: this.client, terminal: this.terminal, status: this.status, self: this.self,
+      current: () => this.group,
+      showJoined: (joined, resumed) => this.showJoined(joined, resumed),
+      clearGroup: () => {
+        this.group = undefined;
+        this.names.replaceUsers([]);
+        this.terminal.setPrompt(this.prompt());
+      },
+      refreshGroups: () => this.refreshGroups(),
+    };
   }
 
   /** `list`: the server's group list, for the unread counts of the other groups. */
   start(joined: JoinedReply | undefined, list?: GroupsReply): void {
     this.attach(this.client);
-    if (list) this.status.listed(list.groups, list.more === true);
+    if (list) this.listed(list);
     if (joined) this.showJoined(joined, false);
     else this.terminal.print(renderNotice(NOT_IN_GROUP_NOTICE));
     this.terminal.startChat(this.prompt(), (line) => {
@@ -112,6 +118,11 @@ export class ChatController {
     this.terminal.onMetaKey?.('n', () => void this.handle({ kind: 'next' }));
     this.terminal.onInterrupt(() => void this.quit());
     this.terminal.onEnd(() => void this.quit());
+  }
+
+  /** The server's group list: the unread counts of the other groups. */
+  listed(list: GroupsReply): void {
+    this.status.listed(list.groups, list.more === true);
   }
 
   private get context(): RenderContext {
@@ -151,7 +162,9 @@ export class ChatController {
         return;
       case 'topic': this.status.topicMessage(message); return;
       case 'activity': this.status.activity(message); return;
-      case 'kicked': case 'group_deleted': void this.removed(message).catch((error: unknown) => this.terminal.print(renderCommandFailure(error, undefined))); return;
+      case 'kicked': case 'group_deleted':
+        void removedFromGroup(this.screen, message).then((list) => { this.shownList = list ?? this.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
+        return;
       default:
         assertNever(message);
     }
@@ -163,42 +176,6 @@ export class ChatController {
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;
-  }
-
-  /** Removed from the current group (kicked, banned, or the group deleted): back at the group list. */
-  private async removed(message: KickedMessage | GroupDeletedMessage): Promise<void> {
-    if (!this.inCurrentGroup(message.group)) return;
-    this.terminal.print(message.type === 'kicked' ? renderKicked(message) : renderGroupDeleted(message));
-    if (message.type === 'group_deleted') this.status.forget(message.group);
-    await this.backAtList();
-  }
-
-  private async backAtList(): Promise<void> {
-    this.status.left();
-    this.group = undefined;
-    this.names.replaceUsers([]);
-    this.terminal.setPrompt(this.prompt());
-    this.shownList = await this.refreshGroups();
-    this.terminal.print(renderGroupTable(this.shownList));
-    this.terminal.print(renderNotice(BACK_AT_LIST_HINT));
-  }
-
-  /** `/next`: the next group with unread messages, shown from the read marker on. */
-  private async next(): Promise<void> {
-    const target = this.status.next();
-    if (target === undefined) {
-      this.terminal.print(renderNotice(NO_UNREAD_NOTICE));
-      return;
-    }
-    this.status.flush();
-    this.terminal.print(renderUnreadHeader(target.name, target.unread));
-    let joined = await this.client.call({ type: 'join', group: target.name, since: target.since }, 'joined');
-    this.showJoined(joined, false);
-    // Over 1,000 unread: the rest, page by page.
-    while (joined.more && this.group !== undefined) {
-      joined = await this.client.call({ type: 'join', group: target.name, since: this.group.lastSeq }, 'joined');
-      this.showJoined(joined, true);
-    }
   }
 
   private inCurrentGroup(name: string): boolean {
@@ -271,22 +248,9 @@ export class ChatController {
     switch (command.kind) {
       case 'empty': return;
       case 'help': this.terminal.print(this.status.help()); return;
-      case 'next': await this.next(); return;
+      case 'next': await jumpToNext(this.screen); return;
       case 'moderation':
-        await runModeration(command.command, {
-          call: (request, expect) => client.call(request, expect),
-          currentGroup: () => this.group?.name,
-          currentTopic: () => this.status.currentTopic,
-          self: this.self,
-          print: (text) => this.terminal.print(text),
-          ask: this.terminal.question?.bind(this.terminal),
-          secret: this.terminal.secret?.bind(this.terminal),
-          topicChanged: (topic, by) => this.status.topicChanged(topic, by),
-          groupDeleted: async (group) => {
-            this.status.forget(group);
-            await this.backAtList();
-          },
-        });
+        this.shownList = (await moderate(this.screen, command.command)) ?? this.shownList;
         this.terminal.setPrompt(this.prompt());
         return;
       case 'usage': this.terminal.print(renderHint(command.usage)); return;

@@ -14,6 +14,13 @@ import { renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
 import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
 
+export interface ChatOptions {
+  /** The account's role, from `auth_ok` (for /help and Tab). */
+  role?: AccountRole | undefined;
+  /** The smallest interval between two `mark_read` (unread.ts's default). */
+  markReadIntervalMs?: number;
+}
+
 export interface GroupStatusHost {
   /** Sends on the current connection. */
   call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
@@ -31,8 +38,11 @@ export class GroupStatus {
   /** False once the server refused `mark_read` as unknown (a server older than read markers). */
   private markReadKnown = true;
 
-  constructor(private readonly host: GroupStatusHost, private readonly self: string, private readonly accountRole: AccountRole | undefined, intervalMs?: number) {
-    this.marks = new ReadMarks((group, seq) => this.markRead(group, seq), intervalMs);
+  private readonly accountRole: AccountRole | undefined;
+
+  constructor(private readonly host: GroupStatusHost, private readonly self: string, options: ChatOptions) {
+    this.accountRole = options.role;
+    this.marks = new ReadMarks((group, seq) => this.markRead(group, seq), options.markReadIntervalMs);
   }
 
   get roles(): Roles {
