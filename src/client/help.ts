@@ -21,7 +21,7 @@ const EVERYONE = [
 ];
 
 const MODERATOR = [
-  'In this group (moderator):',
+  'In this group (its owner and moderators):',
   '  /topic TEXT         set the topic',
   '  /invite USER        let USER see and join this private group (/uninvite USER)',
   '  /kick USER [REASON] remove USER from the group (they may come back)',
@@ -29,7 +29,7 @@ const MODERATOR = [
 ];
 
 const OWNER = [
-  'In this group (owner):',
+  'In this group (its owner):',
   '  /op USER            make USER a moderator (/deop USER: a member again)',
   '  /delete-group       delete this group and its history (asks first)',
 ];
@@ -55,8 +55,8 @@ export function helpText(roles: Roles): string {
   const { admin, owner, moderator } = allowed(roles);
   const extra = [
     ...EVERYONE,
-    ...(moderator ? MODERATOR.map((line) => (admin && line.endsWith('(moderator):') ? 'In a group (owner, moderator, admin):' : line)) : []),
-    ...(owner ? OWNER.map((line) => (admin && line.endsWith('(owner):') ? 'In a group (owner, admin):' : line)) : []),
+    ...(moderator ? MODERATOR.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
+    ...(owner ? OWNER.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
     ...(admin ? ADMIN : []),
   ];
   return [...commands, ...extra, ...lines.slice(footer)].join('\n');

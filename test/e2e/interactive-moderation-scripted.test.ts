@@ -17,7 +17,7 @@ const TS = Date.now();
 const message = (group: string, seq: number, text: string) => ({ group, seq, from: 'bob', text, ts: TS });
 
 /** A server with three groups; alice has 3 unread in ops; each request is recorded; `current` is the live connection. */
-async function moderatedServer(t: Parameters<typeof scriptedServer>[0]) {
+async function moderatedServer(t: Parameters<typeof scriptedServer>[0], role = 'member') {
   const requests: FrameBody[] = [];
   const state: { current?: ScriptedConnection } = {};
   const groups = [
@@ -40,10 +40,14 @@ async function moderatedServer(t: Parameters<typeof scriptedServer>[0]) {
           : group === 'ops' ? [7, 8, 9].filter((seq) => seq > since).map((seq) => message('ops', seq, `missed ${seq}`))
             : [message(group, 52, 'the latest in random')];
         const lastSeq = group === 'dev' ? 2 : group === 'ops' ? 9 : 52;
-        send({ type: 'joined', id, group, members: ['alice', 'bob'], last_seq: lastSeq, history, more: false, role: 'member', owner: 'carol', topic: group === 'dev' ? 'Release on Friday' : '' });
+        send({ type: 'joined', id, group, members: ['alice', 'bob'], last_seq: lastSeq, history, more: false, role, owner: 'carol', topic: group === 'dev' ? 'Release on Friday' : '' });
         break;
       }
-      case 'mark_read': case 'passwd': send({ type: 'ok', id }); break;
+      case 'mark_read': case 'passwd': case 'kick': send({ type: 'ok', id }); break;
+      case 'delete_group':
+        send({ type: 'ok', id });
+        groups.splice(groups.findIndex((group) => group.name === request['group']), 1);
+        break;
       case 'bye': connection.socket.end(); break;
       default: send({ type: 'error', id, code: 'bad_message', message: `unscripted ${String(request['type'])}` });
     }
@@ -55,8 +59,8 @@ async function moderatedServer(t: Parameters<typeof scriptedServer>[0]) {
   return { port, requests, push };
 }
 
-async function signedIn(t: Parameters<typeof scriptedServer>[0]) {
-  const server = await moderatedServer(t);
+async function signedIn(t: Parameters<typeof scriptedServer>[0], role?: string) {
+  const server = await moderatedServer(t, role);
   const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'alice', '--group', 'dev'), { TERMSENDER_PASSWORD: 'long enough pw' });
   await tty.waitFor((screen) => lastLine(screen) === '[ops 3] dev>', 'the chat prompt with the unread count of ops');
   return { ...server, tty };
@@ -113,4 +117,21 @@ test('/passwd asks the current password and the new one twice without showing th
   assert.equal(passwd?.['old'], 'old secret pw');
   assert.equal(passwd?.['new'], 'brand new pw');
   await tty.waitFor((text) => lastLine(text) === '[ops 3] dev>', 'the chat prompt again');
+});
+
+test('an owner\'s /help lists the owner\'s commands; /kick is sent; /delete-group asks first, then it is back at the list', { skip }, async (t) => {
+  const { tty, requests } = await signedIn(t, 'owner');
+  await tty.enter('/help');
+  await tty.waitForText('/delete-group');
+  await tty.enter('/kick bob too loud');
+  await tty.waitForText('-- removed bob from dev');
+  const kick = requests.find((request) => request['type'] === 'kick');
+  assert.deepEqual([kick?.['group'], kick?.['user'], kick?.['reason']], ['dev', 'bob', 'too loud']);
+  await tty.enter('/delete-group');
+  await tty.waitForText("Delete the group 'dev' and all its messages for everyone? [y/N]");
+  await tty.enter('y');
+  await tty.waitForText('-- deleted the group dev');
+  const screen = await tty.waitFor((text) => lastLine(text) === '[ops 3]>', 'the prompt outside a group');
+  assert.match(screen, /1\s+ops\s+1\s+3\s+\(private\)/, 'the list without dev');
+  assert.equal(requests.filter((request) => request['type'] === 'delete_group').length, 1);
 });
