@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ChatController } from '../../../src/client/chat.js';
 import type { Outgoing } from '../../../src/client/client.js';
+import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { AccountRole, GroupSummary, JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
 import { FakeConnection, FakeTerminal } from '../../helpers/fake-chat.js';
 
@@ -178,4 +179,21 @@ test('/help follows the roles: an admin sees the admin commands, a member does n
   admin.terminal.type('/help');
   assert.ok(admin.terminal.printed.some((line) => line.includes('/reset-password USER')));
   assert.ok(admin.terminal.printed.some((line) => line.includes('/kick USER')));
+});
+
+test('a disabled account is said in words, and the client stops reconnecting: the account is refused at every login', async () => {
+  const terminal = new FakeTerminal();
+  const connection = new FakeConnection(() => ({ type: 'error', code: 'bad_message', message: 'unscripted' }));
+  let attempts = 0;
+  const chat = new ChatController(connection, 'alice', terminal, async () => {
+    attempts += 1;
+    throw new ProtocolError('account_disabled', 'this account is disabled: spam');
+  }, { markReadIntervalMs: 60_000 });
+  chat.start(joinedDev);
+  connection.push({ type: 'error', code: 'account_disabled', message: 'spam' });
+  connection.emit('close', undefined);
+  assert.equal(await chat.finished, 1);
+  assert.equal(attempts, 1);
+  assert.ok(terminal.printed.includes('! this account is disabled (spam)'));
+  assert.ok(terminal.printed.includes('! this account is disabled: spam; giving up'));
 });
