@@ -335,6 +335,8 @@ export class ChatController {
         this.attach(client);
         const group = this.group;
         if (group) await this.resumeGroup(client, group);
+        // The unread counts of the other groups moved while offline: asked again.
+        void this.refreshGroups().catch(() => undefined);
         this.terminal.print(renderStatus('reconnected'));
         return;
       } catch (failure) {

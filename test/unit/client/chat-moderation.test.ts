@@ -197,3 +197,20 @@ test('a disabled account is said in words, and the client stops reconnecting: th
   assert.ok(terminal.printed.includes('! this account is disabled (spam)'));
   assert.ok(terminal.printed.includes('! this account is disabled: spam; giving up'));
 });
+
+test('after a reconnect the group list is asked again: the unread counts that moved while offline show', async () => {
+  const fresh = new FakeConnection((request) => {
+    if (request.type === 'join') return { ...joinedDev, history: [], last_seq: 2 };
+    if (request.type === 'list_groups') return { type: 'groups', groups: LIST.map((group) => (group.name === 'ops' ? { ...group, last_seq: 13, unread: 7 } : group)) };
+    return { type: 'ok' };
+  });
+  const terminal = new FakeTerminal();
+  const connection = new FakeConnection(() => ({ type: 'ok' }));
+  const chat = new ChatController(connection, 'alice', terminal, async () => fresh, { markReadIntervalMs: 60_000 });
+  chat.start(joinedDev, { type: 'groups', groups: LIST });
+  assert.equal(terminal.plainPrompt, '[ops 3, random 12] dev> ');
+  const listed = fresh.answered('list_groups');
+  connection.emit('close', new Error('reset by peer'));
+  await listed;
+  assert.equal(terminal.plainPrompt, '[ops 7, random 12] dev> ');
+});
