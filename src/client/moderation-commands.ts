@@ -4,10 +4,9 @@
  * refusal means in words. Pure; moderation.ts runs them.
  */
 import type { ErrorCode } from '../protocol/errors.js';
-import { MAX_REASON_BYTES } from '../protocol/limits.js';
+import { MAX_REASON_BYTES, MAX_TOPIC_BYTES } from '../protocol/limits.js';
 import { textProblem } from '../protocol/validate.js';
 import type { Outgoing } from './client.js';
-import { MAX_TOPIC_BYTES } from './server-rules.js';
 
 /** A command on a user of the current group. */
 type GroupUserCommand = { kind: 'invite' | 'uninvite' | 'unban' | 'op' | 'deop'; user: string };

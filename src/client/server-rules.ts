@@ -9,10 +9,8 @@
 import { assertNever } from '../protocol/errors.js';
 import type { ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
+import { MAX_TOPIC_BYTES } from '../protocol/limits.js';
 import { textProblem } from '../protocol/validate.js';
-
-/** protocol.md (December): a topic is 0..300 bytes of text. */
-export const MAX_TOPIC_BYTES = 300;
 
 /** The server broke the protocol; the message says how, without quoting what it sent. */
 export class ServerViolationError extends Error {

@@ -51,6 +51,8 @@ export const MIN_PASSWORD_BYTES = 8;
 export const MAX_PASSWORD_BYTES = 1024;
 /** Longest `reason` of `disable_user` (an addition), in bytes; it is text otherwise. */
 export const MAX_REASON_BYTES = 300;
+/** Longest group `topic` (December additions), in bytes; empty means none. */
+export const MAX_TOPIC_BYTES = 300;
 /** Largest frame body the protocol allows a server to announce (a u32 length). */
 export const MAX_FRAME_CEILING = 0xffff_ffff;
 /** Ids are unsigned integers below 2^32. */
