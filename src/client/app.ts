@@ -4,7 +4,7 @@
  * terminal to the chat controller.
  */
 import { ProtocolError } from '../protocol/errors.js';
-import type { JoinedReply } from '../protocol/messages.js';
+import type { AccountRole, JoinedReply } from '../protocol/messages.js';
 import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
 import { newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
@@ -12,7 +12,8 @@ import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
-import { connect, type Connected, type Credentials, joinGroup, signIn } from './sign-in.js';
+import { renderBanned } from './render-moderation.js';
+import { connect, type Connected, type Credentials, joinGroup, signIn, signInAccount } from './sign-in.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {
@@ -58,6 +59,8 @@ interface SignedIn {
   /** The user's name as the server spells it. */
   self: string;
   credentials: Credentials;
+  /** The account's role (auth_ok). */
+  role?: AccountRole | undefined;
 }
 
 /**
@@ -69,7 +72,11 @@ interface SignedIn {
  */
 async function authenticate(screen: Screen, connected: Connected, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
   let { client } = connected;
-  if (config.register) return { client, self: await signIn(client, credentials, true), credentials };
+  const account = async (current: Credentials, register: boolean): Promise<SignedIn> => {
+    const { user, role } = await signInAccount(client, current, register);
+    return { client, self: user, credentials: current, role };
+  };
+  if (config.register) return account(credentials, true);
   let offerCreate = connected.welcome.registration;
   // A fresh connection made here is closed here on failure; the first one is the caller's.
   const fail = (error: unknown): never => {
@@ -78,7 +85,7 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
   };
   for (let current = credentials; ;) {
     try {
-      return { client, self: await signIn(client, current, false), credentials: current };
+      return await account(current, false);
     } catch (error) {
       if (!(error instanceof ProtocolError && error.code === 'auth_failed')) fail(error);
       screen.print(renderError('auth_failed'));
@@ -89,7 +96,7 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
       // The questions may have outlasted the server's auth timeout: then a fresh connection.
       if (!client.isOpen) client = (await connect(config.tls)).client;
       try {
-        return { client, self: await signIn(client, created, true), credentials: created };
+        return await account(created, true);
       } catch (error) {
         if (!(error instanceof ProtocolError && error.code === 'user_exists')) fail(error);
         screen.print(renderHint(`the account '${current.user}' exists: type its password again`));
@@ -134,7 +141,13 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
     }
     const exists = groups.some((group) => nameKey(group.name) === nameKey(name));
     if (!exists && !(await askYes(screen, `Create the group '${name}'?`))) continue;
-    return joinGroup(client, name, !exists);
+    try {
+      return await joinGroup(client, name, !exists);
+    } catch (error) {
+      // Banned, or a private group seen by name only: pick again.
+      if (!(error instanceof ProtocolError && (error.code === 'banned' || error.code === 'group_exists' || error.code === 'no_such_group'))) throw error;
+      screen.print(error.code === 'banned' ? renderBanned(name) : renderError(error.code));
+    }
   }
 }
 
@@ -170,8 +183,10 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     (signedIn?.client ?? connected.client).destroy();
     throw error;
   }
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials));
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials), { role: signedIn.role });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
+  // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).
+  signedIn.client.call({ type: 'list_groups' }, 'groups').then((list) => chat.listed(list), () => undefined);
   return chat.finished;
 }

@@ -5,20 +5,23 @@
  * strings: render.ts does; and it prints only through a ChatTerminal.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever } from '../protocol/errors.js';
-import type { GroupSummary, JoinedReply, ServerMessage, StoredMessage } from '../protocol/messages.js';
+import { assertNever, ProtocolError } from '../protocol/errors.js';
+import type { GroupsReply, GroupSummary, JoinedReply, ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay } from './backoff.js';
 import type { Outgoing, ReplyOfType, Unsolicited } from './client.js';
 import { isPermanent } from './connect.js';
 import { type Command, parseInput } from './commands.js';
 import { complete, CompletionNames } from './completion.js';
+import { type ChatOptions, GroupStatus } from './group-status.js';
+import { type ChatScreen, jumpToNext, moderate, removedFromGroup } from './group-moves.js';
 import {
-  HELP_TEXT, NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderConnectionLost, renderDirect,
+  NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderConnectionLost, renderDirect,
   renderEarlier, renderError, renderGivingUp, renderGroupTable, renderHint, renderJoined, renderLeft, renderMembers,
-  renderMissed, renderNotice, renderPresence, renderProblem, renderPrompt, renderReconnectFailed, renderShutdown,
+  renderMissed, renderNotice, renderPresence, renderProblem, renderReconnectFailed, renderShutdown,
   renderStatus, renderUnknownCommand,
 } from './render.js';
+import { renderBanned } from './render-moderation.js';
 import { Outbox } from './outbox.js';
 import { splitPaste } from './paste.js';
 import { mentionsSelf, renderBellSetting, renderPending } from './render-notices.js';
@@ -50,6 +53,9 @@ export class ChatController {
   private readonly resume = new GroupResume();
   private quitting = false;
   private bellOn = true;
+  private readonly status: GroupStatus;
+  /** The group list last shown (a number typed outside a group joins from it). */
+  private shownList: GroupSummary[] = [];
   private readonly outbox = new Outbox({
     send: (text) => this.client.call({ type: 'say', text }, 'ack'),
     acked: ({ group, text }, ack) => this.show({ group, seq: ack.seq ?? 0, from: this.self, text, ts: ack.ts }),
@@ -65,12 +71,35 @@ export class ChatController {
     private readonly self: string,
     private readonly terminal: ChatTerminal,
     private readonly reconnect: Reconnect,
+    options: ChatOptions = {},
   ) {
     this.names = new CompletionNames(self);
+    this.status = new GroupStatus({
+      call: (request, expect) => this.client.call(request, expect),
+      print: (text) => this.terminal.print(text),
+      promptChanged: () => this.terminal.setPrompt(this.prompt()),
+    }, self, options);
   }
 
-  start(joined: JoinedReply | undefined): void {
+  /** What group-moves.ts needs of this screen. */
+  private get screen(): ChatScreen {
+    return {
+      client: this.client, terminal: this.terminal, status: this.status, self: this.self,
+      current: () => this.group,
+      showJoined: (joined, resumed) => this.showJoined(joined, resumed),
+      clearGroup: () => {
+        this.group = undefined;
+        this.names.replaceUsers([]);
+        this.terminal.setPrompt(this.prompt());
+      },
+      refreshGroups: () => this.refreshGroups(),
+    };
+  }
+
+  /** `list`: the server's group list, for the unread counts of the other groups. */
+  start(joined: JoinedReply | undefined, list?: GroupsReply): void {
     this.attach(this.client);
+    if (list) this.listed(list);
     if (joined) this.showJoined(joined, false);
     else this.terminal.print(renderNotice(NOT_IN_GROUP_NOTICE));
     this.terminal.startChat(this.prompt(), (line) => {
@@ -83,10 +112,17 @@ export class ChatController {
     this.terminal.setCompleter(async (line) => {
       // Group names are asked for when needed: the list may have changed since it was last shown.
       if (/^\/join\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
-      return complete(line, this.names);
+      return complete(line, { users: this.names.users, groups: this.names.groups, commands: this.status.commands() });
     });
+    // Alt-n: /next (readline binds no Meta-n; Ctrl-N is its history).
+    this.terminal.onMetaKey?.('n', () => void this.handle({ kind: 'next' }));
     this.terminal.onInterrupt(() => void this.quit());
     this.terminal.onEnd(() => void this.quit());
+  }
+
+  /** The server's group list: the unread counts of the other groups. */
+  listed(list: GroupsReply): void {
+    this.status.listed(list.groups, list.more === true);
   }
 
   private get context(): RenderContext {
@@ -94,7 +130,7 @@ export class ChatController {
   }
 
   private prompt(): string {
-    return renderPrompt(this.group?.name);
+    return this.status.prompt(this.group?.name);
   }
 
   private attach(client: ChatConnection): void {
@@ -124,6 +160,11 @@ export class ChatController {
       case 'shutdown':
         this.terminal.print(renderShutdown(message.message));
         return;
+      case 'topic': this.status.topicMessage(message); return;
+      case 'activity': this.status.activity(message); return;
+      case 'kicked': case 'group_deleted':
+        void removedFromGroup(this.screen, message).then((list) => { this.shownList = list ?? this.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
+        return;
       default:
         assertNever(message);
     }
@@ -131,8 +172,9 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups } = await this.client.call({ type: 'list_groups' }, 'groups');
+    const { groups, more } = await this.client.call({ type: 'list_groups' }, 'groups');
     this.names.replaceGroups(groups.map((group) => group.name));
+    this.status.listed(groups, more === true);
     return groups;
   }
 
@@ -155,6 +197,7 @@ export class ChatController {
     if (group === undefined || message.seq <= group.lastSeq) return false;
     group.lastSeq = message.seq;
     this.terminal.print(renderChat(message, this.context));
+    this.status.shown(group.name, message.seq);
     return true;
   }
 
@@ -166,9 +209,11 @@ export class ChatController {
     this.names.replaceUsers(joined.members);
     this.names.noteGroup(joined.group);
     if (!resumed) for (const line of renderJoined(joined)) this.terminal.print(line);
+    if (!resumed) this.status.joined(joined);
     const shown = joined.history.filter((message) => this.show(message)).length;
     // With `more`, later messages are still to come (the next page of a resume): the seq shown stays the cursor.
     if (this.group && !joined.more) this.group.lastSeq = Math.max(this.group.lastSeq, joined.last_seq);
+    if (this.group && !joined.more) this.status.shown(this.group.name, this.group.lastSeq);
     this.terminal.setPrompt(this.prompt());
     return shown;
   }
@@ -189,6 +234,10 @@ export class ChatController {
     try {
       await this.run(command);
     } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'banned' && (command.kind === 'join' || command.kind === 'create')) {
+        this.terminal.print(renderBanned(command.group));
+        return;
+      }
       const unsent = command.kind === 'say' || command.kind === 'msg' ? command.text : undefined;
       this.terminal.print(renderCommandFailure(error, unsent));
     }
@@ -198,7 +247,12 @@ export class ChatController {
     const client = this.client;
     switch (command.kind) {
       case 'empty': return;
-      case 'help': this.terminal.print(HELP_TEXT); return;
+      case 'help': this.terminal.print(this.status.help()); return;
+      case 'next': await jumpToNext(this.screen); return;
+      case 'moderation':
+        this.shownList = (await moderate(this.screen, command.command)) ?? this.shownList;
+        this.terminal.setPrompt(this.prompt());
+        return;
       case 'usage': this.terminal.print(renderHint(command.usage)); return;
       case 'unsendable': this.terminal.print(renderProblem(command.problem)); return;
       case 'unknown': this.terminal.print(renderUnknownCommand(command.name)); return;
@@ -206,6 +260,9 @@ export class ChatController {
       case 'set': this.bellOn = command.bell; this.terminal.print(renderBellSetting(command.bell)); return;
       case 'say': {
         if (this.group === undefined) {
+          // Back at the list: a number from it joins that group.
+          const picked = /^\s*\d+\s*$/.test(command.text) ? this.shownList[Number(command.text) - 1] : undefined;
+          if (picked !== undefined) return this.run({ kind: 'join', group: picked.name });
           this.terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
@@ -218,17 +275,20 @@ export class ChatController {
         return;
       }
       case 'groups':
-        this.terminal.print(renderGroupTable(await this.refreshGroups()));
+        this.shownList = await this.refreshGroups();
+        this.terminal.print(renderGroupTable(this.shownList));
         return;
       case 'create':
-        await client.call({ type: 'create_group', group: command.group }, 'group_created');
+        await client.call(command.private ? { type: 'create_group', group: command.group, private: true } : { type: 'create_group', group: command.group }, 'group_created');
         this.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
         return;
       case 'join':
         this.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
         return;
       case 'leave': {
+        this.status.flush();
         const reply = await client.call({ type: 'leave' }, 'left');
+        this.status.left();
         this.group = undefined;
         this.names.replaceUsers([]);
         this.terminal.print(renderLeft(reply.group));
@@ -275,6 +335,8 @@ export class ChatController {
         this.attach(client);
         const group = this.group;
         if (group) await this.resumeGroup(client, group);
+        // The unread counts of the other groups moved while offline: asked again.
+        void this.refreshGroups().catch(() => undefined);
         this.terminal.print(renderStatus('reconnected'));
         return;
       } catch (failure) {
@@ -292,6 +354,7 @@ export class ChatController {
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
+    this.status.flush();
     this.terminal.close();
     await this.client.bye();
     this.done(code);

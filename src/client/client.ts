@@ -9,7 +9,8 @@ import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js'
 import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
-  ChatMessage, DirectMessage, ErrorMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage, WelcomeMessage,
+  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, PresenceMessage, Request, ServerMessage, ShutdownMessage,
+  WelcomeMessage,
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
 import { checkServerMessage } from './server-rules.js';
@@ -19,7 +20,7 @@ import { explainTlsFailure } from './tls-problems.js';
 export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 /** The server message of type `T`: what `call` resolves with. */
 export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice;
 
 interface Pending {
   resolve: (message: ServerMessage) => void;
@@ -218,6 +219,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':

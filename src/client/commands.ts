@@ -1,13 +1,15 @@
 /** What a line typed at the chat prompt means. Pure. */
 import { HISTORY_MAX_LIMIT, MAX_TEXT_BYTES } from '../protocol/limits.js';
 import { textProblem } from '../protocol/validate.js';
+import { type ModerationCommand, parseModerationInput } from './moderation-commands.js';
 
 export type Command =
   | { kind: 'say'; text: string }
   | { kind: 'help' }
   | { kind: 'groups' }
   | { kind: 'join'; group: string }
-  | { kind: 'create'; group: string }
+  /** `private` (`/create -p NAME`): a private group. */
+  | { kind: 'create'; group: string; private?: true }
   | { kind: 'leave' }
   | { kind: 'who' }
   | { kind: 'msg'; to: string; text: string }
@@ -15,6 +17,10 @@ export type Command =
   | { kind: 'quit' }
   /** `/set bell on|off`: a bell on a mention or a direct message. */
   | { kind: 'set'; bell: boolean }
+  /** `/topic`, `/kick`, `/passwd`… (moderation-commands.ts). */
+  | { kind: 'moderation'; command: ModerationCommand }
+  /** `/next` (or Alt-n): the next group with unread messages. */
+  | { kind: 'next' }
   | { kind: 'usage'; usage: string }
   /** A text the server would refuse: said here, not sent. */
   | { kind: 'unsendable'; problem: string }
@@ -25,7 +31,7 @@ export const DEFAULT_HISTORY_COUNT = 20;
 
 const USAGE: Readonly<Record<string, string>> = {
   join: 'usage: /join GROUP',
-  create: 'usage: /create GROUP',
+  create: 'usage: /create [-p] GROUP  (-p: private)',
   msg: 'usage: /msg USER TEXT',
   set: 'usage: /set bell on|off',
   history: `usage: /history [N]  (N from 1 to ${HISTORY_MAX_LIMIT})`,
@@ -43,8 +49,14 @@ export function parseInput(line: string): Command {
   switch (name) {
     case 'help': case '?': return { kind: 'help' };
     case 'groups': case 'list': return { kind: 'groups' };
-    case 'join': case 'create':
+    case 'join':
       return args.length === 1 ? { kind: name, group: args[0]! } : usage(name);
+    case 'create': {
+      const group = args.filter((arg) => !/^(-p|--private)$/i.test(arg));
+      if (group.length !== 1) return usage(name);
+      return group.length === args.length ? { kind: name, group: group[0]! } : { kind: name, group: group[0]!, private: true };
+    }
+    case 'next': return { kind: 'next' };
     case 'leave': return { kind: 'leave' };
     // An action: sent as a message starting with `/me ` (the convention every client shows as one).
     case 'me': return args.length > 0 ? checked({ kind: 'say', text: `/me ${trimmed.slice(3).trim()}` }) : { kind: 'usage', usage: 'usage: /me TEXT' };
@@ -61,7 +73,7 @@ export function parseInput(line: string): Command {
       return args.length === 1 && Number.isInteger(count) && count >= 1 && count <= HISTORY_MAX_LIMIT ? { kind: 'history', count } : usage('history');
     }
     case 'quit': case 'exit': case 'q': return { kind: 'quit' };
-    default: return { kind: 'unknown', name };
+    default: return parseModerationInput(name, trimmed) ?? { kind: 'unknown', name };
   }
 }
 

@@ -5,6 +5,7 @@
  * `/join `. `complete` is pure; `CompletionNames` keeps what it offers.
  */
 import { nameKey } from '../protocol/names.js';
+import { allowed, type Roles } from './help.js';
 import { sanitizeLine } from './sanitize.js';
 
 export interface CompletionSources {
@@ -12,9 +13,24 @@ export interface CompletionSources {
   users: readonly string[];
   /** Group names seen in the last list. */
   groups: readonly string[];
+  /** The commands offered after `/` (default COMMAND_NAMES). */
+  commands?: readonly string[];
 }
 
-export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join', '/leave', '/me', '/msg', '/quit', '/set', '/who'] as const;
+export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join', '/leave', '/me', '/msg', '/quit', '/set', '/who', '/topic', '/next', '/passwd'] as const;
+/** December additions, offered to whom they are allowed (help.ts's rule). */
+const MODERATOR_COMMANDS = ['/invite', '/uninvite', '/kick', '/ban', '/unban'];
+const OWNER_COMMANDS = ['/op', '/deop', '/delete-group'];
+const ADMIN_COMMANDS = ['/disable', '/enable', '/reset-password'];
+
+/** The commands Tab offers for these roles. */
+export function commandNames(roles: Roles): string[] {
+  const { admin, owner, moderator } = allowed(roles);
+  return [...COMMAND_NAMES, ...(moderator ? MODERATOR_COMMANDS : []), ...(owner ? OWNER_COMMANDS : []), ...(admin ? ADMIN_COMMANDS : [])];
+}
+
+/** Commands whose (first) argument is a user name. */
+const USER_ARGUMENT = /^\/(msg|dm|invite|uninvite|kick|ban|unban|op|deop|disable|enable|reset-password)\s+(\S*)$/i;
 
 function startingWith(prefix: string, names: readonly string[], suffix: string): string[] {
   const lower = prefix.toLowerCase();
@@ -22,12 +38,11 @@ function startingWith(prefix: string, names: readonly string[], suffix: string):
 }
 
 export function complete(line: string, sources: CompletionSources): [string[], string] {
-  if (/^\/\S*$/.test(line)) return [startingWith(line, COMMAND_NAMES, ' '), line];
-  const argument = /^\/(msg|dm|join)\s+(\S*)$/i.exec(line);
-  if (argument) {
-    const word = argument[2]!;
-    return [startingWith(word, argument[1]!.toLowerCase() === 'join' ? sources.groups : sources.users, ' '), word];
-  }
+  if (/^\/\S*$/.test(line)) return [startingWith(line, sources.commands ?? COMMAND_NAMES, ' '), line];
+  const user = USER_ARGUMENT.exec(line);
+  if (user) return [startingWith(user[2]!, sources.users, ' '), user[2]!];
+  const argument = /^\/join\s+(\S*)$/i.exec(line);
+  if (argument) return [startingWith(argument[1]!, sources.groups, ' '), argument[1]!];
   if (line.startsWith('/') && !line.startsWith('//')) return [[], line];
   const word = /(\S+)$/.exec(line)?.[1] ?? '';
   if (word === '') return [[], ''];

@@ -20,7 +20,8 @@ export type CertificateProblem =
 
 /** Whether a reconnect loop should stop trying: the same failure would come every time. */
 export function isPermanent(failure: unknown): failure is Error {
-  return failure instanceof CertificateError || (failure instanceof ProtocolError && failure.code === 'auth_failed');
+  // A disabled account (December addition) is refused at every login until an admin enables it.
+  return failure instanceof CertificateError || (failure instanceof ProtocolError && (failure.code === 'auth_failed' || failure.code === 'account_disabled'));
 }
 
 export class CertificateError extends Error {

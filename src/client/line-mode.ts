@@ -66,6 +66,7 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       case 'error': io.err(`error: ${message.code}: ${sanitizeLine(message.message)}`); break;
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
+      case 'topic': case 'activity': case 'kicked': case 'group_deleted': break; // December notices: line mode prints messages only
       default: assertNever(message);
     }
   });

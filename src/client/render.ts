@@ -106,20 +106,29 @@ export function renderNotice(text: string): string {
   return kleur.dim(text);
 }
 
-/** The groups as a table: number, name, members online. */
+/** The groups as a table: number, name, members online, and (from servers with read markers) unread, private, topic. */
 export function renderGroupTable(groups: readonly GroupSummary[]): string {
   if (groups.length === 0) return kleur.dim('No groups yet.');
   const names = groups.map((group) => sanitizeLine(group.name));
   const nameWidth = Math.max(5, ...names.map(displayWidth));
   const numberWidth = String(groups.length).length;
-  const header = kleur.bold(`${'#'.padStart(numberWidth)}  ${'group'.padEnd(nameWidth)}  online`);
+  const extras = groups.some((group) => group.unread !== undefined || group.private !== undefined);
+  const header = kleur.bold(`${'#'.padStart(numberWidth)}  ${'group'.padEnd(nameWidth)}  online${extras ? '  unread  topic' : ''}`);
   const rows = groups.map((group, index) => {
     const name = names[index]!;
     const padded = name + ' '.repeat(nameWidth - displayWidth(name));
-    const online = group.members > 0 ? kleur.green(String(group.members)) : kleur.dim('0');
-    return `${kleur.dim(String(index + 1).padStart(numberWidth))}  ${nameColor(name)(padded)}  ${online.padStart(6)}`;
+    const online = String(group.members).padStart(6);
+    const row = `${kleur.dim(String(index + 1).padStart(numberWidth))}  ${nameColor(name)(padded)}  ${group.members > 0 ? kleur.green(online) : kleur.dim(online)}`;
+    return extras ? `${row}  ${groupExtras(group)}` : row;
   });
   return [header, ...rows].join('\n');
+}
+
+/** The unread count (blank where never joined), a private mark, and the topic. */
+function groupExtras(group: GroupSummary): string {
+  const unread = typeof group.unread === 'number' && group.unread > 0 ? kleur.bold().yellow(String(group.unread).padStart(6)) : ' '.repeat(6);
+  const topic = [group.private === true ? '(private)' : '', sanitizeLine(group.topic ?? '')].filter((part) => part !== '').join(' ');
+  return `${unread}  ${kleur.dim(topic)}`.trimEnd();
 }
 
 // ---- the chat screen's lines (chat.ts asks for these; it builds no strings) ----

@@ -9,6 +9,7 @@
 import { assertNever } from '../protocol/errors.js';
 import type { ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
+import { MAX_TOPIC_BYTES } from '../protocol/limits.js';
 import { textProblem } from '../protocol/validate.js';
 
 /** The server broke the protocol; the message says how, without quoting what it sent. */
@@ -28,6 +29,13 @@ function checkNames(type: string, key: string, values: readonly string[]): void 
 function checkText(type: string, text: string): void {
   const problem = textProblem(text);
   if (problem !== undefined) throw new ServerViolationError(`${type}: ${problem}`);
+}
+
+/** A topic: text of 0..MAX_TOPIC_BYTES bytes (empty: none). */
+function checkTopic(type: string, topic: string | undefined): void {
+  if (topic === undefined || topic === '') return;
+  checkText(type, topic);
+  if (Buffer.byteLength(topic, 'utf8') > MAX_TOPIC_BYTES) throw new ServerViolationError(`${type}: a topic has at most ${MAX_TOPIC_BYTES} bytes`);
 }
 
 function checkStored(type: string, messages: readonly StoredMessage[]): void {
@@ -62,6 +70,7 @@ export function checkServerMessage(message: ServerMessage): void {
       return;
     case 'groups':
       checkNames(type, 'groups', message.groups.map((group) => group.name));
+      for (const group of message.groups) checkTopic(type, group.topic);
       return;
     case 'group_created': case 'left':
       checkName(type, 'group', message.group);
@@ -70,6 +79,25 @@ export function checkServerMessage(message: ServerMessage): void {
       checkName(type, 'group', message.group);
       checkNames(type, 'members', message.members);
       checkStored(type, message.history);
+      if (message.owner !== undefined && message.owner !== null) checkName(type, 'owner', message.owner);
+      checkTopic(type, message.topic);
+      return;
+    case 'topic':
+      checkName(type, 'group', message.group);
+      checkName(type, 'by', message.by);
+      checkTopic(type, message.topic);
+      return;
+    case 'kicked':
+      checkName(type, 'group', message.group);
+      checkName(type, 'by', message.by);
+      if (message.reason !== undefined && message.reason !== '') checkText(type, message.reason);
+      return;
+    case 'group_deleted':
+      checkName(type, 'group', message.group);
+      checkName(type, 'by', message.by);
+      return;
+    case 'activity':
+      checkName(type, 'group', message.group);
       return;
     case 'members':
       checkName(type, 'group', message.group);

@@ -1,5 +1,5 @@
 /** Connecting (TLS, welcome, keep-alive), signing in, and joining: shared by the interactive client and line mode. */
-import type { WelcomeMessage } from '../protocol/messages.js';
+import type { AccountRole, WelcomeMessage } from '../protocol/messages.js';
 import { ProtocolClient } from './client.js';
 import { connectVerified, type TlsOptions } from './connect.js';
 
@@ -27,8 +27,13 @@ export async function connect(tls: TlsOptions): Promise<Connected> {
 
 /** Logs in (or registers); resolves with the user's name as the server spells it. */
 export async function signIn(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<string> {
+  return (await signInAccount(client, credentials, register)).user;
+}
+
+/** Logs in (or registers); resolves with the name as the server spells it and the account's role (absent from older servers). */
+export async function signInAccount(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<{ user: string; role?: AccountRole | undefined }> {
   const reply = await client.call({ type: register ? 'register' : 'login', user: credentials.user, password: credentials.password }, 'auth_ok');
-  return reply.user;
+  return { user: reply.user, role: reply.role };
 }
 
 /** Joins `group`, creating it first when asked to and it is missing. */

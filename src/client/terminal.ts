@@ -79,6 +79,11 @@ export interface ChatTerminal {
   onPaste?(handler: (text: string) => void): void;
   /** Rings the terminal's bell (BEL). */
   bell?(): void;
+  /** Asks a question at the chat prompt (a confirmation); `secret` without echo (a password). */
+  question?(query: string): Promise<string>;
+  secret?(query: string): Promise<string>;
+  /** Alt-`name` (Meta) at the chat prompt, a key readline leaves alone. */
+  onMetaKey?(name: string, handler: () => void): void;
   /** Ends input and restores the terminal. */
   close(): void;
 }
@@ -249,6 +254,12 @@ export class Screen implements ChatTerminal {
 
   onEnd(handler: () => void): void {
     this.rl.on('close', handler);
+  }
+
+  onMetaKey(name: string, handler: () => void): void {
+    this.input.on('keypress', (_text: string | undefined, key: { name?: string; meta?: boolean; ctrl?: boolean } | undefined) => {
+      if (this.chatting && key?.meta === true && key.ctrl !== true && key.name === name) handler();
+    });
   }
 
   bell(): void {

@@ -47,6 +47,11 @@ export class FieldReader {
     return this.name(key, 'bad_message');
   }
 
+  /** Whether the body has `key` at all (null included). */
+  has(key: string): boolean {
+    return Object.hasOwn(this.body, key);
+  }
+
   optionalString(key: string): string | undefined {
     const value = this.body[key];
     if (value === undefined || value === null) return undefined;

@@ -106,19 +106,18 @@ export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string;
 export interface ShutdownMessage { type: 'shutdown'; message: string }
 /**
  * December addition: messages arrived in a group the recipient joined before
- * but is not in now (at most one per group per second per connection).
- * `unread`: messages after the account's read marker; `mention`: one of the
- * messages it stands for mentioned the recipient (`@name`). Not (yet) in the
- * ServerMessage union, whose consumers in src/client switch over it exhaustively;
- * `parseActivity` (validate.ts) reads it.
+ * but is not in now (at most one per group per second per connection, the
+ * latest counts). `unread`: messages after the account's read marker;
+ * `mention`: one of the messages it stands for mentioned the recipient (`@name`).
  */
 export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
 
 /** `role` (December addition): always sent by this server; absent from older ones. */
 export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole }
 /**
- * December additions, always sent by this server: `topic` and `private`; `last_seq` and `unread`,
- * the group's last seq and the messages after the caller's read marker (`null`: the caller never joined it).
+ * December additions: `topic`, `private`, `last_seq`, `unread` (messages after
+ * the caller's read marker; null where the caller never joined the group).
+ * Optional here: a server older than the additions leaves them out.
  */
 export interface GroupSummary { name: string; members: number; topic?: string; private?: boolean; last_seq?: number; unread?: number | null }
 /** `more` (an addition): the list was cut to fit max_frame. */
@@ -150,14 +149,13 @@ export interface PongReply extends ReplyBase { type: 'pong' }
 /** December addition: the success reply of `passwd`, `disable_user`, `enable_user`, `reset_password` and later requests. */
 export interface OkReply extends ReplyBase { type: 'ok' }
 
-/** December additions, unsolicited: the current group's topic changed; the recipient was kicked or banned from it; it was deleted. */
+/** December additions, unsolicited: the topic of the recipient's current group changed. */
 export interface TopicMessage { type: 'topic'; group: string; topic: string; by: string }
+/** The recipient was removed from its current group (and is now in GROUP_SELECT). */
 export interface KickedMessage { type: 'kicked'; group: string; by: string; reason?: string; banned: boolean }
+/** The recipient's current group was deleted (and it is now in GROUP_SELECT). */
 export interface GroupDeletedMessage { type: 'group_deleted'; group: string; by: string }
-/**
- * The three above. Not (yet) in ServerMessage: clients built before them ignore them as unknown
- * unsolicited types (isUnknownUnsolicited) until they handle them; parseGroupNotice reads them.
- */
+/** What moves a connection out of its group without its asking: the three above. */
 export type GroupNotice = TopicMessage | KickedMessage | GroupDeletedMessage;
 
 /** A reply that answers a request (and so may carry its id). */
@@ -180,4 +178,16 @@ export type ServerMessage =
   | DirectMessage
   | ErrorMessage
   | ShutdownMessage
+  | TopicMessage
+  | KickedMessage
+  | GroupDeletedMessage
+  | ActivityMessage
   | Reply;
+
+// ---- December additions: moderation and read markers (protocol.md) ---------
+
+/** A user's role in a group (`joined.role`). */
+export type GroupRole = NonNullable<JoinedReply['role']>;
+
+/** The December notices a client handles: the group notices and `activity`. */
+export type ModerationNotice = GroupNotice | ActivityMessage;

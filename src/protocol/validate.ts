@@ -7,7 +7,7 @@ import { isErrorCode, ProtocolError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
-import type { ActivityMessage, GroupNotice, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
+import type { GroupRole, GroupSummary, Request, ServerMessage, StoredMessage } from './messages.js';
 
 export { textProblem } from './field-reader.js';
 
@@ -126,16 +126,24 @@ function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
   const read: FieldReader = parent.nested(value);
-  const topicText = read.optionalString('topic');
+  // December additions, each optional (an older server leaves them out); `unread` null: never joined.
+  const topic = read.optionalString('topic');
   const isPrivate = read.optionalBoolean('private');
   const lastSeq = read.optionalUint('last_seq');
-  // `unread`: absent (an older server), null (never joined) or a count.
-  const unread = (value as FrameBody)['unread'] === null ? null : read.optionalUint('unread');
+  const unread = read.optionalUint('unread');
   return {
     name: read.string('name'), members: read.uint('members'),
-    ...(topicText === undefined ? {} : { topic: topicText }), ...(isPrivate === undefined ? {} : { private: isPrivate }),
-    ...(lastSeq === undefined ? {} : { last_seq: lastSeq }), ...(unread === undefined ? {} : { unread }),
+    ...(topic === undefined ? {} : { topic }),
+    ...(isPrivate === undefined ? {} : { private: isPrivate }),
+    ...(lastSeq === undefined ? {} : { last_seq: lastSeq }),
+    ...(unread === undefined ? (read.has('unread') ? { unread: null } : {}) : { unread }),
   };
+}
+
+function groupRole(read: FieldReader): GroupRole | undefined {
+  const role = read.optionalString('role');
+  if (role !== undefined && role !== 'owner' && role !== 'moderator' && role !== 'member') read.fail('bad_message', `unknown group role ${JSON.stringify(role.slice(0, 64))}`);
+  return role;
 }
 
 function nameList(value: unknown, parent: FieldReader): string {
@@ -202,19 +210,30 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       return { type, ...withId, group: read.string('group') };
     case 'joined': {
       const membersMore = read.optionalBoolean('members_more');
-      const role = read.optionalString('role');
-      if (role !== undefined && role !== 'owner' && role !== 'moderator' && role !== 'member') read.fail('bad_message', `unknown group role ${JSON.stringify(role.slice(0, 64))}`);
-      const owner = body['owner'] === null ? null : read.optionalString('owner');
-      const topicText = read.optionalString('topic');
+      const role = groupRole(read);
+      const owner = read.optionalString('owner');
+      const topic = read.optionalString('topic');
       const firstSeq = read.optionalUint('first_seq');
       return {
         type, ...withId, group: read.string('group'), members: read.list('members', nameList),
         last_seq: read.uint('last_seq'), history: read.list('history', storedMessage), more: read.boolean('more'),
         ...(membersMore === undefined ? {} : { members_more: membersMore }),
-        ...(role === undefined ? {} : { role }), ...(owner === undefined ? {} : { owner }), ...(topicText === undefined ? {} : { topic: topicText }),
+        ...(role === undefined ? {} : { role }),
+        ...(owner === undefined ? (read.has('owner') ? { owner: null } : {}) : { owner }),
+        ...(topic === undefined ? {} : { topic }),
         ...(firstSeq === undefined ? {} : { first_seq: firstSeq }),
       };
     }
+    case 'topic':
+      return { type, group: read.string('group'), topic: read.string('topic'), by: read.string('by') };
+    case 'kicked': {
+      const reason = read.optionalString('reason');
+      return { type, group: read.string('group'), by: read.string('by'), ...(reason === undefined ? {} : { reason }), banned: read.boolean('banned') };
+    }
+    case 'group_deleted':
+      return { type, group: read.string('group'), by: read.string('by') };
+    case 'activity':
+      return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
     case 'ack': {
       const seq = read.optionalUint('seq');
       return { type, ...withId, ...(seq === undefined ? {} : { seq }), ts: read.uint('ts') };
@@ -233,37 +252,12 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
   }
 }
 
-/** An `activity` message (December addition; not yet in ServerMessage, see messages.ts), or a `bad_message` ProtocolError. */
-export function parseActivity(body: FrameBody): ActivityMessage {
-  const read: FieldReader = new FieldReader(body, undefined);
-  if (body['type'] !== 'activity') read.fail('bad_message', `expected type 'activity'`);
-  return { type: 'activity', group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
-}
-
 /** The server message types that parseServerMessage reads; the type makes this list complete. */
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
-  ok: true,
+  ok: true, topic: true, kicked: true, group_deleted: true, activity: true,
 };
-
-/** A `topic`, `kicked` or `group_deleted` notice (December additions); undefined for any other type; `bad_message` when malformed. */
-export function parseGroupNotice(body: FrameBody): GroupNotice | undefined {
-  const read: FieldReader = new FieldReader(body, undefined);
-  const type = body['type'];
-  switch (type) {
-    case 'topic':
-      return { type, group: read.string('group'), topic: read.string('topic'), by: read.string('by') };
-    case 'kicked': {
-      const reason = read.optionalString('reason');
-      return { type, group: read.string('group'), by: read.string('by'), ...(reason === undefined ? {} : { reason }), banned: read.boolean('banned') };
-    }
-    case 'group_deleted':
-      return { type, group: read.string('group'), by: read.string('by') };
-    default:
-      return undefined;
-  }
-}
 
 /**
  * Whether `body` is a message of a type this code does not know (a newer

@@ -7,7 +7,7 @@ const sources = { users: ['alice', 'Albert', 'bob'], groups: ['ops', 'Operations
 test('Tab completes commands after /, users after /msg and in text, groups after /join', () => {
   assert.deepEqual(complete('/he', sources), [['/help '], '/he']);
   assert.deepEqual(complete('/h', sources), [['/help ', '/history '], '/h']);
-  assert.deepEqual(complete('/', sources)[0].length, 11);
+  assert.deepEqual(complete('/', sources)[0].length, 14, 'the 11 commands of every client, /topic, /next and /passwd');
   assert.deepEqual(complete('/msg b', sources), [['bob '], 'b']);
   assert.deepEqual(complete('/msg AL', sources), [['Albert ', 'alice '], 'AL']);
   assert.deepEqual(complete('/join op', sources), [['Operations ', 'ops '], 'op']);

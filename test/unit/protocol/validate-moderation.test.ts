@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { FrameBody } from '../../../src/protocol/frame.js';
-import { isUnknownUnsolicited, parseGroupNotice, parseRequest, parseServerMessage } from '../../../src/protocol/validate.js';
+import { isUnknownUnsolicited, parseRequest, parseServerMessage } from '../../../src/protocol/validate.js';
 
 function code(body: FrameBody, parse: (body: FrameBody) => unknown = parseRequest): { code: string; id: number | undefined } {
   try {
@@ -53,15 +53,14 @@ test('invite, uninvite, kick, ban, unban, set_role, delete_group: names fail as 
   assert.equal(code({ type: 'delete_group', group: 'x'.repeat(33) }).code, 'no_such_group');
 });
 
-test('notices: topic, kicked, group_deleted parse; other types are not notices; joined and groups carry the new fields', () => {
-  assert.deepEqual(parseGroupNotice({ type: 'topic', group: 'g', topic: '', by: 'o' }), { type: 'topic', group: 'g', topic: '', by: 'o' });
-  assert.deepEqual(parseGroupNotice({ type: 'kicked', group: 'g', by: 'o', banned: true }), { type: 'kicked', group: 'g', by: 'o', banned: true });
-  assert.deepEqual(parseGroupNotice({ type: 'kicked', group: 'g', by: 'o', reason: 'r', banned: false }), { type: 'kicked', group: 'g', by: 'o', reason: 'r', banned: false });
-  assert.deepEqual(parseGroupNotice({ type: 'group_deleted', group: 'g', by: 'o' }), { type: 'group_deleted', group: 'g', by: 'o' });
-  assert.equal(parseGroupNotice({ type: 'msg' }), undefined);
-  assert.equal(code({ type: 'kicked', group: 'g', by: 'o' }, parseGroupNotice).code, 'bad_message');
-  // Clients that do not read them yet skip them as unknown unsolicited messages.
-  assert.equal(isUnknownUnsolicited({ type: 'kicked', group: 'g', by: 'o', banned: true }), true);
+test('notices: topic, kicked, group_deleted parse; joined and groups carry the new fields', () => {
+  assert.deepEqual(parseServerMessage({ type: 'topic', group: 'g', topic: '', by: 'o' }), { type: 'topic', group: 'g', topic: '', by: 'o' });
+  assert.deepEqual(parseServerMessage({ type: 'kicked', group: 'g', by: 'o', banned: true }), { type: 'kicked', group: 'g', by: 'o', banned: true });
+  assert.deepEqual(parseServerMessage({ type: 'kicked', group: 'g', by: 'o', reason: 'r', banned: false }), { type: 'kicked', group: 'g', by: 'o', reason: 'r', banned: false });
+  assert.deepEqual(parseServerMessage({ type: 'group_deleted', group: 'g', by: 'o' }), { type: 'group_deleted', group: 'g', by: 'o' });
+  assert.equal(code({ type: 'kicked', group: 'g', by: 'o' }, parseServerMessage).code, 'bad_message');
+  // Known types now: a malformed one is a violation, not an unknown message to skip.
+  assert.equal(isUnknownUnsolicited({ type: 'kicked', group: 'g', by: 'o', banned: true }), false);
   const joined = parseServerMessage({ type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'owner', owner: null, topic: 't' });
   assert.deepEqual(joined, { type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'owner', owner: null, topic: 't' });
   assert.equal(code({ type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'admin' }, parseServerMessage).code, 'bad_message');

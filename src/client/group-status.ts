@@ -1,0 +1,140 @@
+/**
+ * What the chat screen knows besides the messages (protocol.md, December
+ * additions): the user's roles (for /help and Tab), the current group's
+ * topic, the unread counts of the other groups (for the prompt and /next),
+ * and the read marker of what was shown (`mark_read`). chat.ts feeds it.
+ */
+import { ProtocolError } from '../protocol/errors.js';
+import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, TopicMessage } from '../protocol/messages.js';
+import { nameKey } from '../protocol/names.js';
+import type { Outgoing, ReplyOfType } from './client.js';
+import { commandNames } from './completion.js';
+import { helpText, type Roles } from './help.js';
+import { renderTopic } from './render-moderation.js';
+import { renderStatusPrompt } from './status-line.js';
+import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
+
+export interface ChatOptions {
+  /** The account's role, from `auth_ok` (for /help and Tab). */
+  role?: AccountRole | undefined;
+  /** The smallest interval between two `mark_read` (unread.ts's default). */
+  markReadIntervalMs?: number;
+}
+
+export interface GroupStatusHost {
+  /** Sends on the current connection. */
+  call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
+  print(text: string): void;
+  /** The prompt changed (unread counts, the group). */
+  promptChanged(): void;
+}
+
+export class GroupStatus {
+  private groupRole: GroupRole | undefined;
+  private topic: string | undefined;
+  private group: string | undefined;
+  private readonly unread = new UnreadTracker();
+  private readonly marks: ReadMarks;
+  /** False once the server refused `mark_read` as unknown (a server older than read markers). */
+  private markReadKnown = true;
+
+  private readonly accountRole: AccountRole | undefined;
+
+  constructor(private readonly host: GroupStatusHost, private readonly self: string, options: ChatOptions) {
+    this.accountRole = options.role;
+    this.marks = new ReadMarks((group, seq) => this.markRead(group, seq), options.markReadIntervalMs);
+  }
+
+  get roles(): Roles {
+    return { account: this.accountRole, group: this.groupRole };
+  }
+
+  get currentTopic(): string | undefined {
+    return this.topic;
+  }
+
+  /** A `joined` (not a resumed page): the role in the group, its topic (shown), nothing unread in it. */
+  joined(joined: JoinedReply): void {
+    this.group = joined.group;
+    const owner = joined.owner !== undefined && joined.owner !== null && nameKey(joined.owner) === nameKey(this.self);
+    this.groupRole = joined.role ?? (owner ? 'owner' : 'member');
+    this.topic = joined.topic;
+    if (joined.topic !== undefined && joined.topic !== '') this.host.print(renderTopic(joined.group, joined.topic));
+    this.unread.read(joined.group, joined.last_seq);
+  }
+
+  /** Out of the group (left, kicked, deleted): what was shown is marked read now. */
+  left(): void {
+    this.marks.flush();
+    this.group = undefined;
+    this.groupRole = undefined;
+    this.topic = undefined;
+  }
+
+  /** A message of `group` up to `seq` was shown. */
+  shown(group: string, seq: number): void {
+    this.unread.read(group, seq);
+    this.marks.shown(group, seq);
+  }
+
+  /** Sends the pending read marker now (before exit). */
+  flush(): void {
+    this.marks.flush();
+  }
+
+  /** The server's group list: unread counts. */
+  listed(groups: readonly GroupSummary[], more: boolean): void {
+    this.unread.fromList(groups, !more);
+    if (this.group !== undefined) this.unread.read(this.group, this.unread.get(this.group)?.lastSeq ?? 0);
+    this.host.promptChanged();
+  }
+
+  activity(report: ActivityMessage): void {
+    if (this.group !== undefined && nameKey(report.group) === nameKey(this.group)) return;
+    this.unread.activity(report);
+    this.host.promptChanged();
+  }
+
+  /** A group that is gone. */
+  forget(group: string): void {
+    this.unread.forget(group);
+    this.host.promptChanged();
+  }
+
+  /** A `topic` from the server, for the current group. */
+  topicMessage(message: TopicMessage): void {
+    if (this.group === undefined || nameKey(message.group) !== nameKey(this.group)) return;
+    this.topicChanged(message.topic, message.by);
+  }
+
+  /** The topic changed (said by the server, or set by this user): shown once. */
+  topicChanged(topic: string, by: string): void {
+    if (topic === (this.topic ?? '')) return;
+    this.topic = topic;
+    if (this.group !== undefined) this.host.print(renderTopic(this.group, topic, by));
+  }
+
+  next(): NextGroup | undefined {
+    return this.unread.next(this.group);
+  }
+
+  prompt(group: string | undefined): string {
+    return renderStatusPrompt(group, this.unread.others(group));
+  }
+
+  help(): string {
+    return helpText(this.roles);
+  }
+
+  commands(): readonly string[] {
+    return commandNames(this.roles);
+  }
+
+  private markRead(group: string, seq: number): void {
+    if (!this.markReadKnown) return;
+    this.host.call({ type: 'mark_read', group, seq }, 'ok').catch((error: unknown) => {
+      // A marker not moved is harmless (the counts stay high); only a server without read markers stops them.
+      if (error instanceof ProtocolError && error.code === 'bad_message') this.markReadKnown = false;
+    });
+  }
+}

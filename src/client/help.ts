@@ -1,0 +1,63 @@
+/**
+ * `/help` by role: everyone's commands, then those of a group's moderators,
+ * its owner, and the server's admins, each only for whom they are allowed.
+ * The server checks every request anyway: this is a menu, not a protection.
+ */
+import type { AccountRole, GroupRole } from '../protocol/messages.js';
+import { HELP_TEXT } from './render.js';
+
+export interface Roles {
+  /** The account's role (auth_ok); undefined from a server older than roles. */
+  account: AccountRole | undefined;
+  /** The role in the current group (joined); undefined outside a group. */
+  group: GroupRole | undefined;
+}
+
+const EVERYONE = [
+  '  /create -p GROUP    create a private GROUP (only those invited see it)',
+  '  /topic              the current group\'s topic',
+  '  /next (or Alt-n)    the next group with unread messages, from where you left it',
+  '  /passwd             change your password',
+];
+
+const MODERATOR = [
+  'In this group (its owner and moderators):',
+  '  /topic TEXT         set the topic',
+  '  /invite USER        let USER see and join this private group (/uninvite USER)',
+  '  /kick USER [REASON] remove USER from the group (they may come back)',
+  '  /ban USER [REASON]  remove USER and keep them out (/unban USER)',
+];
+
+const OWNER = [
+  'In this group (its owner):',
+  '  /op USER            make USER a moderator (/deop USER: a member again)',
+  '  /delete-group       delete this group and its history (asks first)',
+];
+
+const ADMIN = [
+  'Server (admin):',
+  '  /disable USER [REASON]  close USER\'s connections and refuse their logins (/enable USER)',
+  '  /reset-password USER    set USER\'s password (asks for it twice)',
+];
+
+/** What the roles allow: an admin may do what an owner may, in every group; an owner what a moderator may. */
+export function allowed(roles: Roles): { moderator: boolean; owner: boolean; admin: boolean } {
+  const admin = roles.account === 'admin';
+  const owner = admin || roles.group === 'owner';
+  return { admin, owner, moderator: owner || roles.group === 'moderator' };
+}
+
+/** The help lines the roles allow. An admin may do what an owner may, in every group. */
+export function helpText(roles: Roles): string {
+  const lines = HELP_TEXT.split('\n');
+  const footer = lines.findIndex((line) => line.startsWith('Anything else'));
+  const commands = lines.slice(0, footer);
+  const { admin, owner, moderator } = allowed(roles);
+  const extra = [
+    ...EVERYONE,
+    ...(moderator ? MODERATOR.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
+    ...(owner ? OWNER.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
+    ...(admin ? ADMIN : []),
+  ];
+  return [...commands, ...extra, ...lines.slice(footer)].join('\n');
+}

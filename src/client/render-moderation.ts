@@ -1,0 +1,42 @@
+/** The lines of moderation, topics and unread messages (render.ts is full). Pure; everything from the network is sanitized. */
+import kleur from 'kleur';
+import type { GroupDeletedMessage, KickedMessage } from '../protocol/messages.js';
+import { renderStatus } from './render-parts.js';
+import { sanitizeLine } from './sanitize.js';
+
+/** The topic, on join (`by` absent) or when it changed. */
+export function renderTopic(group: string, topic: string, by?: string): string {
+  const text = sanitizeLine(topic);
+  if (by === undefined) return renderStatus(text === '' ? `${sanitizeLine(group)} has no topic` : `topic: ${text}`);
+  return renderStatus(text === '' ? `${sanitizeLine(by)} cleared the topic` : `${sanitizeLine(by)} set the topic: ${text}`);
+}
+
+/** Removed from the current group: by whom, why, and whether for good. */
+export function renderKicked(message: KickedMessage): string {
+  const reason = message.reason === undefined || message.reason === '' ? '' : `: ${sanitizeLine(message.reason)}`;
+  const verb = message.banned ? 'banned you from' : 'removed you from';
+  return kleur.yellow(`-- ${sanitizeLine(message.by)} ${verb} ${sanitizeLine(message.group)}${reason}`);
+}
+
+export function renderGroupDeleted(message: GroupDeletedMessage): string {
+  return kleur.yellow(`-- ${sanitizeLine(message.by)} deleted the group ${sanitizeLine(message.group)}`);
+}
+
+/** Under the group list after a removal: how to go on. */
+export const BACK_AT_LIST_HINT = 'Join another: a number from the list, /join GROUP, or /next.';
+
+export function renderBanned(group: string): string {
+  return kleur.red(`! you are banned from ${sanitizeLine(group)}`);
+}
+
+/** What a command that succeeded did. */
+export function renderDone(text: string): string {
+  return renderStatus(sanitizeLine(text));
+}
+
+/** Before the messages `/next` shows. */
+export function renderUnreadHeader(group: string, count: number): string {
+  return renderStatus(`${count} unread in ${sanitizeLine(group)} since your last visit`);
+}
+
+export const NO_UNREAD_NOTICE = 'no other group has unread messages';
