@@ -47,6 +47,8 @@ export class SqliteStore implements Store {
 
   private readonly statements;
   private readonly users: SqliteUsers;
+  /** Stores one batch of appends in one transaction; made once (better-sqlite3 builds a wrapper per `transaction` call). */
+  private readonly commitBatch: (batch: PendingAppend[], lastSeqs: Map<string, number>) => void;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -74,6 +76,14 @@ export class SqliteStore implements Store {
       before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
     };
     this.users = new SqliteUsers(db, (write) => this.writing(write));
+    const { insertMessage, setLastSeq } = this.statements;
+    this.commitBatch = db.transaction((batch: PendingAppend[], lastSeqs: Map<string, number>) => {
+      for (const { key, message } of batch) {
+        insertMessage.run(key, message.seq, message.from, message.text, message.ts);
+        lastSeqs.set(key, message.seq);
+      }
+      for (const [key, seq] of lastSeqs) setLastSeq.run(seq, key);
+    });
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -215,13 +225,7 @@ export class SqliteStore implements Store {
     const lastSeqs = new Map<string, number>();
     const started = performance.now();
     try {
-      this.db.transaction(() => {
-        for (const { key, message } of batch) {
-          this.statements.insertMessage.run(key, message.seq, message.from, message.text, message.ts);
-          lastSeqs.set(key, message.seq);
-        }
-        for (const [key, seq] of lastSeqs) this.statements.setLastSeq.run(seq, key);
-      })();
+      this.commitBatch(batch, lastSeqs);
     } catch (error) {
       // Nothing of the batch was stored: forget the handed-out seqs so none is skipped.
       for (const key of lastSeqs.keys()) this.assigned.delete(key);
