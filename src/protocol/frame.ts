@@ -52,8 +52,9 @@ export class FrameReader {
   bodyEnd = 0;
 
   /**
-   * @param gather Where a body that spans chunks is copied to; by default a
-   *   new Buffer the caller may keep. FrameDecoder passes a reused buffer.
+   * @param gather Where a body that spans chunks is copied to (its first
+   *   `size` bytes; it may be longer); by default a new Buffer the caller may
+   *   keep. FrameDecoder passes a reused buffer.
    */
   constructor(
     private maxFrame: number,
@@ -195,7 +196,7 @@ export interface FrameDecoderOptions {
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 function scratchBuffer(size: number): Buffer {
   if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
-  return scratch.subarray(0, size);
+  return scratch;
 }
 
 /** Decoding is synchronous and keeps nothing between bodies: one decoder serves every FrameDecoder. */
