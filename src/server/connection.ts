@@ -158,8 +158,9 @@ export class Connection implements SessionPort, BatchedOutput {
   /** Resolves when the socket drained or closed, or when the server stops waiting (quiesce). */
   drained(): Promise<void> {
     this.writes.flushNow(this);
-    // 'drain' comes only after a write the socket could not take at once.
-    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    // 'drain' comes only after a write the socket could not take at once; otherwise look
+    // again next turn (never at once: the caller loops while the backlog is high).
+    if (!this.socket.writableNeedDrain) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const done = (): void => {
         this.socket.off('drain', done);
