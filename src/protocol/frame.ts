@@ -52,9 +52,8 @@ export class FrameReader {
   bodyEnd = 0;
 
   /**
-   * @param gather Where a body that spans chunks is copied to (its first
-   *   `size` bytes; it may be longer); by default a new Buffer the caller may
-   *   keep. FrameDecoder passes a reused buffer.
+   * @param gather Where a body that spans chunks is copied to; by default a
+   *   new Buffer the caller may keep. FrameDecoder passes a reused buffer.
    */
   constructor(
     private maxFrame: number,
@@ -196,7 +195,7 @@ export interface FrameDecoderOptions {
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 function scratchBuffer(size: number): Buffer {
   if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
-  return scratch;
+  return scratch.subarray(0, size);
 }
 
 /** Decoding is synchronous and keeps nothing between bodies: one decoder serves every FrameDecoder. */
