@@ -4,10 +4,10 @@
  *
  * @msgpack/msgpack decodes strings of up to 200 bytes leniently, so the frame
  * decoder used to walk each body a second time to validate them. Here the
- * check is part of decoding each string: short ASCII strings are read
- * directly, and any other string is checked by Node's native `isUtf8` (which
- * rejects overlong forms, surrogates, truncated sequences and code points
- * above U+10FFFF) right before it is decoded. Map keys, a handful of names repeated in every
+ * check is the decoding itself: ASCII strings are read directly, and any
+ * string holding other bytes goes through a fatal TextDecoder (the WHATWG
+ * decoder, which rejects overlong forms, surrogates, truncated sequences and
+ * code points above U+10FFFF). Map keys, a handful of names repeated in every
  * frame, come from a small cache instead of a new string each time.
  *
  * The body is read in place (a range of the buffer it arrived in): no view
@@ -21,29 +21,26 @@
  * reported (`utf8Valid`) once the whole body is read, so the request's id is
  * known.
  */
-import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Containers nested deeper than this make a body unreadable (no message nests more than 2). */
 export const MAX_DEPTH = 64;
 
-/** Strings up to this many bytes are checked for ASCII in JavaScript (cheaper than a native call); longer ones natively. */
-const SHORT_STRING_BYTES = 256;
+/** Strings up to this many bytes are decoded in JavaScript; longer ones natively. */
+const SHORT_STRING_BYTES = 24;
 /** Map keys up to this many bytes are cached. */
 const KEY_CACHE_MAX_BYTES = 16;
 const KEY_CACHE_SLOTS = 512;
 
 export class BodyDecodeError extends Error {}
 
-/** Buffer's own slicers (what `toString(encoding, start, end)` ends in, without its argument checks). */
-type Sliceable = Buffer & { latin1Slice?: (start: number, end: number) => string; utf8Slice?: (start: number, end: number) => string };
-const native = Buffer.prototype as Sliceable;
-const latin1: (bytes: Buffer, start: number, end: number) => string = typeof native.latin1Slice === 'function'
-  ? (bytes, start, end) => (bytes as Sliceable).latin1Slice!(start, end)
+/** Buffer's own latin1 slicer (what `toString('latin1', start, end)` ends in, without its argument checks). */
+type LatinSliceable = Buffer & { latin1Slice?: (start: number, end: number) => string };
+const latin1: (bytes: Buffer, start: number, end: number) => string = typeof (Buffer.prototype as LatinSliceable).latin1Slice === 'function'
+  ? (bytes, start, end) => (bytes as LatinSliceable).latin1Slice!(start, end)
   : (bytes, start, end) => bytes.toString('latin1', start, end);
-const utf8: (bytes: Buffer, start: number, end: number) => string = typeof native.utf8Slice === 'function'
-  ? (bytes, start, end) => (bytes as Sliceable).utf8Slice!(start, end)
-  : (bytes, start, end) => bytes.toString('utf8', start, end);
 
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Direct-mapped cache of short ASCII map keys: slot → [bytes, string]. */
 const keyBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(KEY_CACHE_SLOTS).fill(undefined);
@@ -214,11 +211,13 @@ export class BodyDecoder {
       while (i < end && bytes[i]! < 0x80) i++;
       if (i === end) return latin1(bytes, pos, end);
     }
-    // Native (SIMD) checks; an ASCII string is copied as it is, cheaper than decoding it.
     const view = new Uint8Array(bytes.buffer, bytes.byteOffset + pos, length);
-    if (isAscii(view)) return latin1(bytes, pos, end);
-    if (!isUtf8(view)) this.utf8Valid = false;
-    return utf8(bytes, pos, end);
+    try {
+      return fatalUtf8.decode(view);
+    } catch {
+      this.utf8Valid = false;
+      return lenientUtf8.decode(view);
+    }
   }
 
   /** `bin` and `ext` (no message uses them): an opaque copy of the bytes. */
