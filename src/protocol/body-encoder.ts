@@ -112,11 +112,7 @@ export class BodyEncoder {
   private int64(head: number, value: number): void {
     this.ensure(9);
     this.bytes[this.pos] = head;
-    // Two 32-bit halves (a BigInt per timestamp costs more): the high one signed, as two's complement needs.
-    const high = Math.floor(value / 0x100000000);
-    if (high < 0) this.bytes.writeInt32BE(high, this.pos + 1);
-    else this.bytes.writeUInt32BE(high, this.pos + 1);
-    this.bytes.writeUInt32BE(value >>> 0, this.pos + 5);
+    this.bytes.writeBigInt64BE(BigInt(value), this.pos + 1);
     this.pos += 9;
   }
 
