@@ -1,14 +1,13 @@
 /**
  * Framing: `[u32 BE length][one MessagePack map]`.
  *
- * `FrameEncoder` turns a message into one frame Buffer with a single copy
- * (body-encoder.ts).
+ * `FrameEncoder` turns a message into one frame Buffer with a single copy.
  * `FrameReader` splits a byte stream into frame bodies, judging each length
  * prefix before buffering anything of the body. `FrameDecoder` adds the
  * MessagePack step. None of them knows about sockets.
  */
+import { Encoder } from '@msgpack/msgpack';
 import { BodyDecoder } from './body-decoder.js';
-import { BodyEncoder } from './body-encoder.js';
 import { errorMessage, ProtocolError } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
 
@@ -24,11 +23,20 @@ export function requestIdOf(body: FrameBody): number | undefined {
 }
 
 export class FrameEncoder {
-  private readonly encoder = new BodyEncoder();
+  private readonly encoder = new Encoder({ ignoreUndefined: true, initialBufferSize: 4096 });
 
   /** One frame holding `message`. The returned Buffer is the caller's to keep. */
   encode(message: object): Buffer {
-    return this.encoder.encodeFrame(message);
+    const body = this.encoder.encodeSharedRef(message);
+    const length = body.length;
+    const frame = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + length);
+    // Byte by byte: measurably cheaper than writeUInt32BE's checks on this hot path.
+    frame[0] = length >>> 24;
+    frame[1] = (length >>> 16) & 0xff;
+    frame[2] = (length >>> 8) & 0xff;
+    frame[3] = length & 0xff;
+    frame.set(body, LENGTH_PREFIX_BYTES);
+    return frame;
   }
 }
 
