@@ -6,10 +6,10 @@
  * prefix before buffering anything of the body. `FrameDecoder` adds the
  * MessagePack step. None of them knows about sockets.
  */
-import { Encoder } from '@msgpack/msgpack';
-import { BodyDecoder } from './body-decoder.js';
+import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
 import { errorMessage, ProtocolError } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
+import { stringsAreUtf8 } from './utf8-scan.js';
 
 export const LENGTH_PREFIX_BYTES = 4;
 
@@ -55,9 +55,6 @@ export class FrameReader {
   /** Body length of the frame being read, or -1 while its prefix is incomplete. */
   private need = -1;
   private broken: ProtocolError | undefined;
-  /** Where the body nextInPlace returned lies in its buffer. */
-  bodyStart = 0;
-  bodyEnd = 0;
 
   /**
    * @param gather Where a body that spans chunks is copied to; by default a
@@ -94,17 +91,6 @@ export class FrameReader {
    *   the reader then stays broken and yields nothing more.
    */
   next(): Buffer | undefined {
-    const holder = this.nextInPlace();
-    if (holder === undefined) return undefined;
-    return holder.subarray(this.bodyStart, this.bodyEnd);
-  }
-
-  /**
-   * Like next, without making a view: the body is `[bodyStart, bodyEnd)` of
-   * the returned buffer, valid until the next call (a chunk received, or the
-   * gather buffer).
-   */
-  nextInPlace(): Buffer | undefined {
     if (this.broken) throw this.broken;
     if (this.need < 0) {
       if (this.buffered < LENGTH_PREFIX_BYTES) return undefined;
@@ -120,9 +106,9 @@ export class FrameReader {
       this.need = length;
     }
     if (this.buffered < this.need) return undefined;
-    const holder = this.take(this.need);
+    const body = this.take(this.need);
     this.need = -1;
-    return holder;
+    return body;
   }
 
   private readPrefix(): number {
@@ -140,14 +126,12 @@ export class FrameReader {
     return length;
   }
 
-  /** Takes the next `size` bytes: sets bodyStart/bodyEnd in the buffer it returns. */
   private take(size: number): Buffer {
     const chunk = this.chunks[this.first]!;
     if (chunk.length - this.head >= size) {
-      this.bodyStart = this.head;
-      this.bodyEnd = this.head + size;
+      const view = chunk.subarray(this.head, this.head + size);
       this.advance(size);
-      return chunk;
+      return view;
     }
     const body = this.gather(size);
     let filled = 0;
@@ -158,8 +142,6 @@ export class FrameReader {
       filled += count;
       this.advance(count);
     }
-    this.bodyStart = 0;
-    this.bodyEnd = size;
     return body;
   }
 
@@ -187,6 +169,11 @@ export class FrameReader {
   }
 }
 
+function stringKeysOnly(key: unknown): string {
+  if (typeof key !== 'string') throw new DecodeError(`map key of type ${typeof key}`);
+  return key;
+}
+
 /** A plain object (as MessagePack or JSON decode a map), not yet validated. */
 export function isPlainObject(value: unknown): value is FrameBody {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -198,7 +185,9 @@ export interface FrameDecoderOptions {
 
 /**
  * Bodies that span chunks are gathered here: decoding is synchronous and
- * copies every value out, so one buffer serves every decoder in the process.
+ * copies every string out, so one buffer serves every decoder in the process.
+ * (A `bin` or `ext` value would be a view into it, valid only until the next
+ * frame; the protocol has none.)
  */
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 function scratchBuffer(size: number): Buffer {
@@ -206,21 +195,33 @@ function scratchBuffer(size: number): Buffer {
   return scratch.subarray(0, size);
 }
 
-/** Decoding is synchronous and keeps nothing between bodies: one decoder serves every FrameDecoder. */
-const bodyDecoder = new BodyDecoder();
+/** A MessagePack decoder whose lengths are capped at the frame limit. */
+function bodyDecoder(maxFrame: number): Decoder {
+  return new Decoder({
+    maxStrLength: maxFrame,
+    maxBinLength: maxFrame,
+    maxArrayLength: maxFrame,
+    maxMapLength: maxFrame,
+    maxExtLength: maxFrame,
+    mapKeyConverter: stringKeysOnly,
+  });
+}
 
 /** A FrameReader whose bodies are decoded into plain objects. */
 export class FrameDecoder {
   private readonly reader: FrameReader;
+  private decoder: Decoder;
   private broken: ProtocolError | undefined;
 
   constructor({ maxFrame }: FrameDecoderOptions) {
     this.reader = new FrameReader(maxFrame, scratchBuffer);
+    this.decoder = bodyDecoder(maxFrame);
   }
 
   /** Changes the largest body accepted, from the next length prefix on (see FrameReader.setMaxFrame). */
   setMaxFrame(maxFrame: number): void {
     this.reader.setMaxFrame(maxFrame);
+    this.decoder = bodyDecoder(maxFrame);
   }
 
   get pendingBytes(): number {
@@ -239,23 +240,26 @@ export class FrameDecoder {
    */
   next(): FrameBody | undefined {
     if (this.broken) throw this.broken;
-    const reader = this.reader;
-    let holder: Buffer | undefined;
+    let bytes: Buffer | undefined;
     try {
-      holder = reader.nextInPlace();
+      bytes = this.reader.next();
     } catch (error) {
       this.broken = error instanceof ProtocolError ? error : new ProtocolError('bad_frame', 'unreadable frame', { cause: error });
       throw this.broken;
     }
-    if (holder === undefined) return undefined;
-    let body: FrameBody;
+    if (bytes === undefined) return undefined;
+    let body: unknown;
     try {
-      body = bodyDecoder.decode(holder, reader.bodyStart, reader.bodyEnd);
+      body = this.decoder.decode(bytes);
     } catch (error) {
       this.broken = new ProtocolError('bad_frame', `frame body is not valid MessagePack: ${errorMessage(error)}`, { cause: error });
       throw this.broken;
     }
-    if (!bodyDecoder.utf8Valid) {
+    if (!isPlainObject(body)) {
+      this.broken = new ProtocolError('bad_frame', 'frame body is not a MessagePack map');
+      throw this.broken;
+    }
+    if (!stringsAreUtf8(bytes)) {
       throw new ProtocolError('bad_message', 'a string is not valid UTF-8', { id: requestIdOf(body) });
     }
     return body;
