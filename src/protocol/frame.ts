@@ -9,7 +9,7 @@
 import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
 import { errorMessage, ProtocolError } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
-import { stringsAreUtf8 } from './utf8-scan.js';
+import { settleStrings, Utf8KeyDecoder } from './utf8-strings.js';
 
 export const LENGTH_PREFIX_BYTES = 4;
 
@@ -195,7 +195,16 @@ function scratchBuffer(size: number): Buffer {
   return scratch.subarray(0, size);
 }
 
-/** A MessagePack decoder whose lengths are capped at the frame limit. */
+/**
+ * Decoding is synchronous and keeps nothing between bodies but the key cache:
+ * one key decoder serves every FrameDecoder in the process.
+ */
+const keyDecoder = new Utf8KeyDecoder();
+
+/**
+ * A MessagePack decoder whose lengths are capped at the frame limit, giving
+ * string values raw and every map key to `keyDecoder` (see utf8-strings.ts).
+ */
 function bodyDecoder(maxFrame: number): Decoder {
   return new Decoder({
     maxStrLength: maxFrame,
@@ -203,6 +212,8 @@ function bodyDecoder(maxFrame: number): Decoder {
     maxArrayLength: maxFrame,
     maxMapLength: maxFrame,
     maxExtLength: maxFrame,
+    rawStrings: true,
+    keyDecoder,
     mapKeyConverter: stringKeysOnly,
   });
 }
@@ -250,6 +261,7 @@ export class FrameDecoder {
     if (bytes === undefined) return undefined;
     let body: unknown;
     try {
+      keyDecoder.reset();
       body = this.decoder.decode(bytes);
     } catch (error) {
       this.broken = new ProtocolError('bad_frame', `frame body is not valid MessagePack: ${errorMessage(error)}`, { cause: error });
@@ -259,7 +271,7 @@ export class FrameDecoder {
       this.broken = new ProtocolError('bad_frame', 'frame body is not a MessagePack map');
       throw this.broken;
     }
-    if (!stringsAreUtf8(bytes)) {
+    if (!settleStrings(body, bytes) || keyDecoder.invalid) {
       throw new ProtocolError('bad_message', 'a string is not valid UTF-8', { id: requestIdOf(body) });
     }
     return body;
