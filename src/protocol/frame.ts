@@ -62,7 +62,7 @@ export class FrameReader {
    */
   constructor(
     private maxFrame: number,
-    private readonly gather: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+    private readonly gather: (size: number) => Uint8Array = (size) => Buffer.allocUnsafe(size),
   ) {}
 
   /**
@@ -91,6 +91,16 @@ export class FrameReader {
    *   the reader then stays broken and yields nothing more.
    */
   next(): Buffer | undefined {
+    const body = this.nextBytes();
+    return body === undefined || Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length);
+  }
+
+  /**
+   * Like next, but a body inside one chunk comes as a plain Uint8Array view
+   * (cheaper to make than a Buffer's subarray, and so are the views the
+   * MessagePack decoder makes of it); one gathered is what `gather` gave.
+   */
+  nextBytes(): Uint8Array | undefined {
     if (this.broken) throw this.broken;
     if (this.need < 0) {
       if (this.buffered < LENGTH_PREFIX_BYTES) return undefined;
@@ -126,10 +136,10 @@ export class FrameReader {
     return length;
   }
 
-  private take(size: number): Buffer {
+  private take(size: number): Uint8Array {
     const chunk = this.chunks[this.first]!;
     if (chunk.length - this.head >= size) {
-      const view = chunk.subarray(this.head, this.head + size);
+      const view = new Uint8Array(chunk.buffer, chunk.byteOffset + this.head, size);
       this.advance(size);
       return view;
     }
@@ -189,10 +199,10 @@ export interface FrameDecoderOptions {
  * (A `bin` or `ext` value would be a view into it, valid only until the next
  * frame; the protocol has none.)
  */
-let scratch = Buffer.allocUnsafeSlow(64 * 1024);
-function scratchBuffer(size: number): Buffer {
-  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
-  return scratch.subarray(0, size);
+let scratch = new Uint8Array(64 * 1024);
+function scratchBuffer(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(size);
+  return new Uint8Array(scratch.buffer, 0, size);
 }
 
 /**
@@ -251,9 +261,9 @@ export class FrameDecoder {
    */
   next(): FrameBody | undefined {
     if (this.broken) throw this.broken;
-    let bytes: Buffer | undefined;
+    let bytes: Uint8Array | undefined;
     try {
-      bytes = this.reader.next();
+      bytes = this.reader.nextBytes();
     } catch (error) {
       this.broken = error instanceof ProtocolError ? error : new ProtocolError('bad_frame', 'unreadable frame', { cause: error });
       throw this.broken;

@@ -14,13 +14,13 @@
  * A string that is not valid UTF-8 does not stop the decode: it is decoded
  * leniently and reported, so the caller can answer with the request's id.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii } from 'node:buffer';
 import type { DecoderOptions } from '@msgpack/msgpack';
 
 /** The library's KeyDecoder interface (not exported by name). */
 type KeyDecoder = NonNullable<DecoderOptions['keyDecoder']>;
 
-/** Strings up to this many bytes are checked for ASCII in JavaScript first; longer ones go straight to the native (SIMD) validator. */
+/** Strings up to this many bytes are checked for ASCII in JavaScript; longer ones natively (SIMD). */
 const SHORT_STRING_BYTES = 24;
 /** Keys up to this many bytes are cached. */
 const KEY_CACHE_MAX_BYTES = 16;
@@ -39,7 +39,15 @@ const utf8Slice: Slicer = nativeSlicers.utf8Slice ?? function (this: Uint8Array,
 /** What the last string made of raw bytes was: valid UTF-8 or not. */
 let lastValid = true;
 
-/** `bytes[start, start + length)` as a string; sets `lastValid`. */
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * `bytes[start, start + length)` as a string; sets `lastValid`. ASCII (all a
+ * chat usually holds) is copied out as Latin-1, the cheapest string V8 makes;
+ * anything else goes through a fatal TextDecoder (the WHATWG decoder, which
+ * rejects overlong forms, surrogates, truncated sequences and code points
+ * above U+10FFFF), and when that throws, leniently.
+ */
 function utf8String(bytes: Uint8Array, start: number, length: number): string {
   const end = start + length;
   lastValid = true;
@@ -48,9 +56,14 @@ function utf8String(bytes: Uint8Array, start: number, length: number): string {
     while (i < end && bytes[i]! < 0x80) i++;
     if (i === end) return latin1Slice.call(bytes, start, end);
   }
-  // A plain view: cheaper to make than a Buffer's subarray.
-  lastValid = isUtf8(new Uint8Array(bytes.buffer, bytes.byteOffset + start, length));
-  return utf8Slice.call(bytes, start, end);
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+  if (length > SHORT_STRING_BYTES && isAscii(view)) return latin1Slice.call(bytes, start, end);
+  try {
+    return fatalUtf8.decode(view);
+  } catch {
+    lastValid = false;
+    return utf8Slice.call(bytes, start, end);
+  }
 }
 
 interface CachedKey {
@@ -115,19 +128,21 @@ function followsStrHeader(body: Uint8Array, at: number, length: number): boolean
     || (at >= 5 && body[at - 5] === 0xdb && body[at - 4]! * 0x1000000 + ((body[at - 3]! << 16) | (body[at - 2]! << 8) | body[at - 1]!) === length);
 }
 
-/** A raw value made into a string when it was a str; a bin is kept as bytes. Sets `lastValid`. */
+/**
+ * A raw value as a string when it was a str (sets `lastValid`); a bin stays
+ * bytes. The library's raw values are views of the body it decoded; one that
+ * is not (some other library version) is left as bytes, so a string field
+ * holding it fails validation rather than passing unchecked.
+ */
 function settle(raw: Uint8Array, body: Uint8Array): string | Uint8Array {
-  lastValid = true;
   if (raw.buffer !== body.buffer) return raw;
   const at = raw.byteOffset - body.byteOffset;
   if (!followsStrHeader(body, at, raw.length)) return raw;
   return utf8String(body, at, raw.length);
 }
 
-function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return true;
-  return Object.getPrototypeOf(value) === Object.prototype;
+function isPlainContainer(value: object): value is Record<string, unknown> | unknown[] {
+  return Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /**
@@ -140,31 +155,37 @@ export function settleStrings(decoded: Record<string, unknown>, body: Uint8Array
   let nested: Array<Record<string, unknown> | unknown[]> | undefined;
   for (const key in decoded) {
     const value = decoded[key];
+    if (typeof value !== 'object' || value === null) continue;
     if (value instanceof Uint8Array) {
+      lastValid = true;
       decoded[key] = settle(value, body);
-      if (!lastValid) valid = false;
+      valid &&= lastValid;
     } else if (isPlainContainer(value)) {
       (nested ??= []).push(value);
     }
   }
-  while (nested !== undefined && nested.length > 0) {
-    const container = nested.pop()!;
+  if (nested !== undefined) valid = settleNested(nested, body) && valid;
+  return valid;
+}
+
+function settleNested(nested: Array<Record<string, unknown> | unknown[]>, body: Uint8Array): boolean {
+  let valid = true;
+  const visit = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (value instanceof Uint8Array) {
+      lastValid = true;
+      const settled = settle(value, body);
+      valid &&= lastValid;
+      return settled;
+    }
+    if (isPlainContainer(value)) nested.push(value);
+    return value;
+  };
+  for (let container = nested.pop(); container !== undefined; container = nested.pop()) {
     if (Array.isArray(container)) {
-      for (let i = 0; i < container.length; i++) {
-        const value = container[i];
-        if (value instanceof Uint8Array) {
-          container[i] = settle(value, body);
-          if (!lastValid) valid = false;
-        } else if (isPlainContainer(value)) nested.push(value);
-      }
+      for (let i = 0; i < container.length; i++) container[i] = visit(container[i]);
     } else {
-      for (const key in container) {
-        const value = container[key];
-        if (value instanceof Uint8Array) {
-          container[key] = settle(value, body);
-          if (!lastValid) valid = false;
-        } else if (isPlainContainer(value)) nested.push(value);
-      }
+      for (const key in container) container[key] = visit(container[key]);
     }
   }
   return valid;
