@@ -123,8 +123,10 @@ export class FrameReader {
 
   private readPrefix(): number {
     const chunk = this.chunks[this.first]!;
-    if (chunk.length - this.head >= LENGTH_PREFIX_BYTES) {
-      const length = chunk.readUInt32BE(this.head);
+    const at = this.head;
+    if (chunk.length - at >= LENGTH_PREFIX_BYTES) {
+      // Byte by byte: cheaper than readUInt32BE's checks on this hot path.
+      const length = chunk[at]! * 0x1000000 + ((chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!);
       this.advance(LENGTH_PREFIX_BYTES);
       return length;
     }

@@ -20,8 +20,11 @@ import type { DecoderOptions } from '@msgpack/msgpack';
 /** The library's KeyDecoder interface (not exported by name). */
 type KeyDecoder = NonNullable<DecoderOptions['keyDecoder']>;
 
-/** Strings up to this many bytes are checked for ASCII in JavaScript; longer ones natively (SIMD). */
-const SHORT_STRING_BYTES = 24;
+/**
+ * Strings up to this many bytes are checked for ASCII in JavaScript (cheaper
+ * than making the view a native check needs); longer ones natively (SIMD).
+ */
+const SHORT_STRING_BYTES = 256;
 /** Keys up to this many bytes are cached. */
 const KEY_CACHE_MAX_BYTES = 16;
 /** Keys cached per byte length (the protocol has a dozen names; a hostile peer only churns the cache). */
