@@ -66,16 +66,16 @@ const server = tls.createServer({ cert, key, ALPNProtocols: [ALPN_PROTOCOL] }, (
   const reader = new FrameReader(DEFAULT_LIMITS.maxFrame);
   socket.on('data', (chunk: Buffer) => {
     reader.push(chunk);
-    for (let holder = reader.nextInPlace(); holder !== undefined; holder = reader.nextInPlace()) {
-      const { bodyStart, bodyEnd } = reader;
-      if (holder === chunk && bodyStart >= LENGTH_PREFIX_BYTES) {
+    for (let body = reader.nextBytes(); body !== undefined; body = reader.nextBytes()) {
+      const start = body.byteOffset - chunk.byteOffset;
+      if (body.buffer === chunk.buffer && start >= LENGTH_PREFIX_BYTES && start + body.length <= chunk.length) {
         // The whole frame lies in this read: forward a view of it (the read is never reused).
-        forward(chunk.subarray(bodyStart - LENGTH_PREFIX_BYTES, bodyEnd), socket);
+        forward(chunk.subarray(start - LENGTH_PREFIX_BYTES, start + body.length), socket);
         continue;
       }
-      const frame = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + bodyEnd - bodyStart);
-      frame.writeUInt32BE(bodyEnd - bodyStart, 0);
-      holder.copy(frame, LENGTH_PREFIX_BYTES, bodyStart, bodyEnd);
+      const frame = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + body.length);
+      frame.writeUInt32BE(body.length, 0);
+      frame.set(body, LENGTH_PREFIX_BYTES);
       forward(frame, socket);
     }
   });
