@@ -214,7 +214,8 @@ async function main(): Promise<void> {
         const deliveriesPerMessage = argv.members - 1;
         const rate = argv.rate ?? (serverMax ? serverMax.deliveredPerSecond / deliveriesPerMessage / 2 : 1000);
         say(`end-to-end, open loop at ${Math.round(rate)} messages/s...`);
-        results.push(await measureOnce('server', certDir, { ...base, mode: 'open', rate }));
+        // Profiled only when max mode did not run (one profile per server start would mix them up otherwise).
+        results.push(await measureOnce('server', certDir, { ...base, mode: 'open', rate }, serverMax === undefined ? argv.profile : undefined));
       }
       if (argv.svg !== undefined && serverMax !== undefined && results[0] !== undefined) {
         const maxMessages = serverMax.deliveredPerSecond / (argv.members - 1);

@@ -2,7 +2,9 @@
  * A tiny timing harness. Implementations that are compared run in turns,
  * round after round (A B C, B C A, …), so that a slow spell of a noisy machine
  * hits all of them; each rate is the median round, and a ratio is the median
- * of the ratios of the same rounds.
+ * of the ratios of the same rounds. Time is the process's CPU time (user +
+ * system), not the wall clock: on a shared machine, the spells this process
+ * waits for a core are not billed to whichever implementation was running.
  */
 export interface Rate {
   /** Operations per second (median round). */
@@ -31,14 +33,15 @@ function median(values: number[]): number {
 function timeRound(batch: Batch, roundMs: number): Rate {
   let ops = 0;
   let bytes = 0;
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   const end = performance.now() + roundMs;
   do {
     const done = batch();
     ops += done.ops;
     bytes += done.bytes;
   } while (performance.now() < end);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(start);
+  const seconds = Math.max(1e-6, (used.user + used.system) / 1e6);
   return { opsPerSecond: ops / seconds, mbPerSecond: bytes / seconds / 1e6 };
 }
 

@@ -9,7 +9,7 @@
 import { DecodeError, Decoder, Encoder } from '@msgpack/msgpack';
 import { errorMessage, ProtocolError } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
-import { stringsAreUtf8 } from './utf8-scan.js';
+import { settleStrings, Utf8KeyDecoder } from './utf8-strings.js';
 
 export const LENGTH_PREFIX_BYTES = 4;
 
@@ -62,7 +62,7 @@ export class FrameReader {
    */
   constructor(
     private maxFrame: number,
-    private readonly gather: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+    private readonly gather: (size: number) => Uint8Array = (size) => Buffer.allocUnsafe(size),
   ) {}
 
   /**
@@ -91,6 +91,16 @@ export class FrameReader {
    *   the reader then stays broken and yields nothing more.
    */
   next(): Buffer | undefined {
+    const body = this.nextBytes();
+    return body === undefined || Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length);
+  }
+
+  /**
+   * Like next, but a body inside one chunk comes as a plain Uint8Array view
+   * (cheaper to make than a Buffer's subarray, and so are the views the
+   * MessagePack decoder makes of it); one gathered is what `gather` gave.
+   */
+  nextBytes(): Uint8Array | undefined {
     if (this.broken) throw this.broken;
     if (this.need < 0) {
       if (this.buffered < LENGTH_PREFIX_BYTES) return undefined;
@@ -113,8 +123,10 @@ export class FrameReader {
 
   private readPrefix(): number {
     const chunk = this.chunks[this.first]!;
-    if (chunk.length - this.head >= LENGTH_PREFIX_BYTES) {
-      const length = chunk.readUInt32BE(this.head);
+    const at = this.head;
+    if (chunk.length - at >= LENGTH_PREFIX_BYTES) {
+      // Byte by byte: cheaper than readUInt32BE's checks on this hot path.
+      const length = chunk[at]! * 0x1000000 + ((chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!);
       this.advance(LENGTH_PREFIX_BYTES);
       return length;
     }
@@ -126,10 +138,10 @@ export class FrameReader {
     return length;
   }
 
-  private take(size: number): Buffer {
+  private take(size: number): Uint8Array {
     const chunk = this.chunks[this.first]!;
     if (chunk.length - this.head >= size) {
-      const view = chunk.subarray(this.head, this.head + size);
+      const view = new Uint8Array(chunk.buffer, chunk.byteOffset + this.head, size);
       this.advance(size);
       return view;
     }
@@ -189,13 +201,22 @@ export interface FrameDecoderOptions {
  * (A `bin` or `ext` value would be a view into it, valid only until the next
  * frame; the protocol has none.)
  */
-let scratch = Buffer.allocUnsafeSlow(64 * 1024);
-function scratchBuffer(size: number): Buffer {
-  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
-  return scratch.subarray(0, size);
+let scratch = new Uint8Array(64 * 1024);
+function scratchBuffer(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(size);
+  return new Uint8Array(scratch.buffer, 0, size);
 }
 
-/** A MessagePack decoder whose lengths are capped at the frame limit. */
+/**
+ * Decoding is synchronous and keeps nothing between bodies but the key cache:
+ * one key decoder serves every FrameDecoder in the process.
+ */
+const keyDecoder = new Utf8KeyDecoder();
+
+/**
+ * A MessagePack decoder whose lengths are capped at the frame limit, giving
+ * string values raw and every map key to `keyDecoder` (see utf8-strings.ts).
+ */
 function bodyDecoder(maxFrame: number): Decoder {
   return new Decoder({
     maxStrLength: maxFrame,
@@ -203,6 +224,8 @@ function bodyDecoder(maxFrame: number): Decoder {
     maxArrayLength: maxFrame,
     maxMapLength: maxFrame,
     maxExtLength: maxFrame,
+    rawStrings: true,
+    keyDecoder,
     mapKeyConverter: stringKeysOnly,
   });
 }
@@ -240,9 +263,9 @@ export class FrameDecoder {
    */
   next(): FrameBody | undefined {
     if (this.broken) throw this.broken;
-    let bytes: Buffer | undefined;
+    let bytes: Uint8Array | undefined;
     try {
-      bytes = this.reader.next();
+      bytes = this.reader.nextBytes();
     } catch (error) {
       this.broken = error instanceof ProtocolError ? error : new ProtocolError('bad_frame', 'unreadable frame', { cause: error });
       throw this.broken;
@@ -250,6 +273,7 @@ export class FrameDecoder {
     if (bytes === undefined) return undefined;
     let body: unknown;
     try {
+      keyDecoder.reset();
       body = this.decoder.decode(bytes);
     } catch (error) {
       this.broken = new ProtocolError('bad_frame', `frame body is not valid MessagePack: ${errorMessage(error)}`, { cause: error });
@@ -259,7 +283,7 @@ export class FrameDecoder {
       this.broken = new ProtocolError('bad_frame', 'frame body is not a MessagePack map');
       throw this.broken;
     }
-    if (!stringsAreUtf8(bytes)) {
+    if (!settleStrings(body, bytes) || keyDecoder.invalid) {
       throw new ProtocolError('bad_message', 'a string is not valid UTF-8', { id: requestIdOf(body) });
     }
     return body;

@@ -45,6 +45,9 @@ export class Connection implements SessionPort, BatchedOutput {
   private authTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
+  /** The write batcher's slot (see BatchedOutput). */
+  pendingFrames: Buffer[] | undefined = undefined;
+  pendingBytes = 0;
 
   constructor(
     readonly socket: ConnectionSocket,
@@ -64,8 +67,9 @@ export class Connection implements SessionPort, BatchedOutput {
     return !this.session.isClosed;
   }
 
+  /** Output not yet taken by the kernel: in the socket, and gathered for this turn's write. */
   get outputBacklog(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.pendingBytes;
   }
 
   start(): void {
@@ -92,7 +96,7 @@ export class Connection implements SessionPort, BatchedOutput {
     this.context.metrics.counts.bytesOut += frame.length;
     this.writes.write(this, frame);
     // A turn's output is judged after its flush (see flushed); this only caps one turn.
-    if (this.socket.writableLength > TURN_OUTPUT_FACTOR * this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
+    if (this.outputBacklog > TURN_OUTPUT_FACTOR * this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
   }
 
   /** After a turn's flush: what the kernel did not take is this client's backlog. */
@@ -150,12 +154,17 @@ export class Connection implements SessionPort, BatchedOutput {
   /** Closes cleanly once the queued output is written, or after a grace period. */
   end(): void {
     this.session.close();
+    this.writes.flushNow(this);
     this.socket.end();
     this.graceTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
   }
 
   /** Resolves when the socket drained or closed, or when the server stops waiting (quiesce). */
   drained(): Promise<void> {
+    this.writes.flushNow(this);
+    // 'drain' comes only after a write the socket could not take at once; otherwise look
+    // again next turn (never at once: the caller loops while the backlog is high).
+    if (!this.socket.writableNeedDrain) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const done = (): void => {
         this.socket.off('drain', done);

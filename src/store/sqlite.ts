@@ -59,6 +59,8 @@ export class SqliteStore implements Store {
   private readonly retention: SqliteRetention;
   /** Started by the first retention batch. */
   private checkpointer: SqliteCheckpointer | undefined;
+  /** Stores one batch of appends in one transaction; made once (better-sqlite3 builds a wrapper per `transaction` call). */
+  private readonly commitBatch: (batch: PendingAppend[], lastSeqs: Map<string, number>, orphans: Set<PendingAppend>) => void;
 
   /** Set for good once the database file is gone: every write is refused from then on. */
   private lost: ProtocolError | undefined;
@@ -92,6 +94,15 @@ export class SqliteStore implements Store {
     this.moderation = new SqliteModeration(db, (write) => this.writing(write));
     this.markers = new SqliteReadMarkers(db, (write) => this.writing(write));
     this.retention = new SqliteRetention(db);
+    const { insertMessage, setLastSeq } = this.statements;
+    this.commitBatch = db.transaction((batch: PendingAppend[], lastSeqs: Map<string, number>, orphans: Set<PendingAppend>) => {
+      for (const append of batch) {
+        const { key, message } = append;
+        if (insertMessage.run(key, message.seq, message.from, message.text, message.ts, key).changes === 0) orphans.add(append);
+        else lastSeqs.set(key, message.seq);
+      }
+      for (const [key, seq] of lastSeqs) setLastSeq.run(seq, key);
+    });
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -308,14 +319,7 @@ export class SqliteStore implements Store {
     const orphans = new Set<PendingAppend>();
     const started = performance.now();
     try {
-      this.db.transaction(() => {
-        for (const append of batch) {
-          const { key, message } = append;
-          if (this.statements.insertMessage.run(key, message.seq, message.from, message.text, message.ts, key).changes === 0) orphans.add(append);
-          else lastSeqs.set(key, message.seq);
-        }
-        for (const [key, seq] of lastSeqs) this.statements.setLastSeq.run(seq, key);
-      })();
+      this.commitBatch(batch, lastSeqs, orphans);
     } catch (error) {
       // Nothing of the batch was stored: forget the handed-out seqs so none is skipped.
       for (const key of lastSeqs.keys()) this.assigned.delete(key);

@@ -214,3 +214,41 @@ test('a limit changed between frames judges the next length prefix, even one alr
   widened.push(large);
   assert.deepEqual(decodeAll(widened), [{ type: 'msg', text: 'x'.repeat(40) }]);
 });
+
+test('a bin value stays bytes in every width (it never passes for a string), and a str in every width is a string, nested too', () => {
+  const str32 = (text: string): number[] => [0xdb, 0, 0, 0, text.length, ...Buffer.from(text)];
+  const bin32 = (bytes: number[]): number[] => [0xc6, 0, 0, 0, bytes.length, ...bytes];
+  const raw = Buffer.from([0x84,
+    0xa4, ...Buffer.from('type'), ...str32('ping'),
+    0xa1, ...Buffer.from('b'), ...bin32([0x70, 0x69, 0x6e, 0x67]),
+    0xa1, ...Buffer.from('a'), 0x92, 0xc4, 0x02, 0x68, 0x69, 0xd9, 0x02, 0x68, 0x69,
+    0xa1, ...Buffer.from('m'), 0x81, 0xa1, ...Buffer.from('k'), 0xc4, 0x00]);
+  const decoder = new FrameDecoder({ maxFrame: 1 << 20 });
+  decoder.push(frameOf(raw));
+  const body = decoder.next()!;
+  assert.equal(body['type'], 'ping');
+  assert.deepEqual(body['b'], new Uint8Array([0x70, 0x69, 0x6e, 0x67]));
+  const array = body['a'] as unknown[];
+  assert.ok(array[0] instanceof Uint8Array && array[0].length === 2);
+  assert.equal(array[1], 'hi');
+  assert.ok((body['m'] as Record<string, unknown>)['k'] instanceof Uint8Array);
+
+  // A bin 16 whose length's high byte is 0xd9 (str 8's header), and a str 16 just as long.
+  const long = 0xd9a5;
+  const wide = encode({ type: 'say', blob: new Uint8Array(long).fill(0x61), text: 'b'.repeat(long) });
+  decoder.push(frameOf(wide));
+  const wideBody = decoder.next()!;
+  assert.ok(wideBody['blob'] instanceof Uint8Array);
+  assert.equal(wideBody['text'], 'b'.repeat(long));
+});
+
+test('invalid UTF-8 nested in an array or a map is bad_message with the id', () => {
+  for (const nested of [[0x91, 0xa2, 0xc1, 0x81], [0x81, 0xa1, 0x6b, 0xa2, 0xc1, 0x81], [0x81, 0xa2, 0xc1, 0x81, 0x01]]) {
+    const body = Buffer.from([0x83, 0xa4, ...Buffer.from('type'), 0xa3, ...Buffer.from('say'), 0xa2, ...Buffer.from('id'), 0x07,
+      0xa1, ...Buffer.from('x'), ...nested]);
+    const decoder = new FrameDecoder({ maxFrame: 1024 });
+    decoder.push(Buffer.concat([frameOf(body), encoder.encode({ type: 'ping' })]));
+    assert.equal(expectCode(() => decoder.next(), 'bad_message').id, 7);
+    assert.deepEqual(decoder.next(), { type: 'ping' });
+  }
+});
