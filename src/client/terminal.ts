@@ -79,6 +79,8 @@ export interface ChatTerminal {
   onPaste?(handler: (text: string) => void): void;
   /** Rings the terminal's bell (BEL). */
   bell?(): void;
+  /** One status line just above the prompt, updated in place (what `print` prints goes above it); undefined removes it. */
+  setStatus?(text: string | undefined): void;
   /** Ends input and restores the terminal. */
   close(): void;
 }
@@ -94,6 +96,9 @@ export class Screen implements ChatTerminal {
   private pasteRows = 0;
   private pasteHistory: string[] = [];
   private heldPrints: string[] = [];
+  /** The status line above the prompt, and the rows it takes on screen. */
+  private statusText: string | undefined;
+  private statusRows = 0;
 
   constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
     this.echo = new MutableOutput(output);
@@ -122,13 +127,34 @@ export class Screen implements ChatTerminal {
       this.output.write(`${text}\n`);
       return;
     }
+    this.redrawBelow(text);
+  }
+
+  /** Shows `text` as the status line (replacing the one shown), or removes it. */
+  setStatus(text: string | undefined): void {
+    if (!this.chatting || !this.output.isTTY || this.paste.active) {
+      this.statusText = text;
+      return;
+    }
+    this.statusText = text;
+    this.redrawBelow(undefined);
+  }
+
+  /**
+   * Clears the status line and every row of the input line (it may wrap),
+   * writes `text` where they were, and draws the status line and the prompt
+   * (with what was typed, and the cursor where it was) below it.
+   */
+  private redrawBelow(text: string | undefined): void {
     const rows = this.rl.getCursorPos().rows;
-    readline.moveCursor(this.output, 0, -rows);
+    readline.moveCursor(this.output, 0, -(rows + this.statusRows));
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
+    const status = this.statusText === undefined ? '' : `${this.statusText}\n`;
+    this.statusRows = this.statusText === undefined ? 0 : Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.statusText)) / this.columns));
     // Leave the cursor as many rows below the prompt's new start as readline
     // believes it is, so that its redraw lands right under the text.
-    this.output.write(`${text}\n${'\n'.repeat(rows)}`);
+    this.output.write(`${text === undefined ? '' : `${text}\n`}${status}${'\n'.repeat(rows)}`);
     this.rl.prompt(true);
   }
 
