@@ -55,6 +55,17 @@ function historyOf(rl: readline.Interface): string[] {
   return [];
 }
 
+/**
+ * How many rows above the cursor readline believes its prompt starts (a
+ * public field its types leave out): its redraw moves up this many. It is
+ * stale after a chunk of typed keys that wrapped the line (readline writes
+ * them without a redraw), so it may be fewer than the rows really shown.
+ */
+function believedPromptRows(rl: readline.Interface): number {
+  const rows: unknown = Reflect.get(rl, 'prevRows');
+  return typeof rows === 'number' && rows >= 0 ? rows : rl.getCursorPos().rows;
+}
+
 /** What Tab offers for a line: the candidates and the part of the line they replace. */
 export type Completer = (line: string) => Promise<[string[], string]>;
 
@@ -152,9 +163,10 @@ export class Screen implements ChatTerminal {
     readline.clearScreenDown(this.output);
     const status = this.statusText === undefined ? '' : `${this.statusText}\n`;
     this.statusRows = this.statusText === undefined ? 0 : Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.statusText)) / this.columns));
-    // Leave the cursor as many rows below the prompt's new start as readline
-    // believes it is, so that its redraw lands right under the text.
-    this.output.write(`${text === undefined ? '' : `${text}\n`}${status}${'\n'.repeat(rows)}`);
+    // Clearing went up the rows really shown (from the cursor); leave the cursor
+    // as many rows below the prompt's new start as readline believes it is,
+    // so that its redraw lands right under the text, with no blank rows.
+    this.output.write(`${text === undefined ? '' : `${text}\n`}${status}${'\n'.repeat(believedPromptRows(this.rl))}`);
     this.rl.prompt(true);
   }
 
@@ -242,7 +254,7 @@ export class Screen implements ChatTerminal {
     readline.moveCursor(this.output, 0, -this.pasteRows);
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
-    this.output.write('\n'.repeat(this.rl.getCursorPos().rows));
+    this.output.write('\n'.repeat(believedPromptRows(this.rl)));
     this.rl.prompt(true);
     const held = this.heldPrints;
     this.heldPrints = [];
