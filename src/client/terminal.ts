@@ -176,10 +176,24 @@ export class Screen implements ChatTerminal {
    */
   eraseEcho(line: string): void {
     if (!this.chatting || !this.output.isTTY) return;
-    const rows = Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.rl.getPrompt()) + line) / this.columns));
-    readline.moveCursor(this.output, 0, -rows);
+    readline.moveCursor(this.output, 0, -(this.echoRows(line) + this.statusRows));
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
+    if (this.statusRows > 0) this.output.write(`${this.statusText ?? ''}\n`);
+  }
+
+  /** The rows the echo of a line entered takes (the prompt and the line, wrapped). */
+  private echoRows(line: string): number {
+    return Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.rl.getPrompt()) + line) / this.columns));
+  }
+
+  /** A line was entered under the status line: its echo moves above the status line, which stays just above the prompt. */
+  private keepStatusBelowEcho(line: string): void {
+    if (!this.output.isTTY || this.statusRows === 0) return;
+    readline.moveCursor(this.output, 0, -(this.echoRows(line) + this.statusRows));
+    readline.cursorTo(this.output, 0);
+    readline.clearScreenDown(this.output);
+    this.output.write(`${this.rl.getPrompt()}${line}\n${this.statusText ?? ''}\n`);
   }
 
   question(query: string): Promise<string> {
@@ -216,6 +230,7 @@ export class Screen implements ChatTerminal {
     });
     this.rl.on('line', (line) => {
       if (this.paste.take(line)) return;
+      this.keepStatusBelowEcho(line);
       onLine(line);
       if (this.chatting) this.rl.prompt();
     });
