@@ -21,6 +21,14 @@ import { connect, type Credentials, joinGroup, signIn } from './sign-in.js';
 
 const MAX_RATE_RETRIES = 8;
 
+/** Refusals that may pass while reconnecting (a server starting up or full); any other refusal of the sign-in or the rejoin is final. */
+const PASSING_REFUSALS: ReadonlySet<string> = new Set(['server_busy', 'unavailable', 'internal', 'limit_reached', 'rate_limited', 'too_many_attempts']);
+
+/** A failure that trying again will not cure: a wrong password, a changed certificate, a disabled account, a group gone. */
+function isFinal(error: unknown): boolean {
+  return isPermanent(error) || (error instanceof ProtocolError && !PASSING_REFUSALS.has(error.code));
+}
+
 /** The connection did not come back in time (or could never: a wrong password, a changed certificate). */
 export class GaveUpError extends Error {
   override readonly name = 'GaveUpError';
@@ -153,7 +161,7 @@ export class LineConnection {
           this.options.onNotice('reconnected');
           return;
         } catch (error) {
-          if (isPermanent(error)) throw new GaveUpError(`cannot reconnect: ${errorMessage(error)}`, { cause: error });
+          if (isFinal(error)) throw new GaveUpError(`cannot reconnect: ${errorMessage(error)}`, { cause: error });
           lastError = error;
         }
       }
