@@ -16,18 +16,11 @@ import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { ConnectionClosedError, type ProtocolClient, type Unsolicited } from './client.js';
-import { isPermanent, type TlsOptions } from './connect.js';
+import type { TlsOptions } from './connect.js';
+import { isFinalReconnectFailure } from './reconnect-status.js';
 import { connect, type Credentials, joinGroup, signIn } from './sign-in.js';
 
 const MAX_RATE_RETRIES = 8;
-
-/** Refusals that may pass while reconnecting (a server starting up or full); any other refusal of the sign-in or the rejoin is final. */
-const PASSING_REFUSALS: ReadonlySet<string> = new Set(['server_busy', 'unavailable', 'internal', 'limit_reached', 'rate_limited', 'too_many_attempts']);
-
-/** A failure that trying again will not cure: a wrong password, a changed certificate, a disabled account, a group gone. */
-function isFinal(error: unknown): boolean {
-  return isPermanent(error) || (error instanceof ProtocolError && !PASSING_REFUSALS.has(error.code));
-}
 
 /** The connection did not come back in time (or could never: a wrong password, a changed certificate). */
 export class GaveUpError extends Error {
@@ -161,7 +154,7 @@ export class LineConnection {
           this.options.onNotice('reconnected');
           return;
         } catch (error) {
-          if (isFinal(error)) throw new GaveUpError(`cannot reconnect: ${errorMessage(error)}`, { cause: error });
+          if (isFinalReconnectFailure(error)) throw new GaveUpError(`cannot reconnect: ${errorMessage(error)}`, { cause: error });
           lastError = error;
         }
       }
