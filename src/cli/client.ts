@@ -25,6 +25,9 @@ import { hideBin, yargs } from './yargs.js';
 const DEFAULT_CA = 'certs/ca.crt';
 /** An hour: the longest wait that still means something (and fits a timer). */
 const MAX_TIMEOUT_SECONDS = 3_600;
+/** Line mode keeps reconnecting for a minute by default; for a day at most. */
+const DEFAULT_RECONNECT_FOR_SECONDS = 60;
+const MAX_RECONNECT_FOR_SECONDS = 86_400;
 
 function explain(error: unknown): string {
   if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
@@ -52,6 +55,7 @@ const CLIENT_OPTIONS = {
   create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
   config: { type: 'string', describe: 'JSON file of flag defaults (default $XDG_CONFIG_HOME/termsender/client.json when it exists)' },
   timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
+  'reconnect-for': { type: 'number', default: DEFAULT_RECONNECT_FOR_SECONDS, describe: 'line mode: seconds to keep reconnecting after the connection drops, each line still sent once (0: exit at once)' },
 } satisfies Record<string, Options>;
 
 async function main(): Promise<number> {
@@ -64,7 +68,7 @@ async function main(): Promise<number> {
     process.stderr.write(`termsender: ${error.message}\n`);
     return 2;
   }
-  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true } }, process.env, base)
+  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true }, 'reconnect-for': { min: 0, max: MAX_RECONNECT_FOR_SECONDS, integer: true } }, process.env, base)
     .check((args) => {
       if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {
         throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');
@@ -98,10 +102,11 @@ async function main(): Promise<number> {
     if (argv.user === undefined || argv.password === undefined || argv.group === undefined) {
       throw new UsageError('line mode (standard input is not a terminal) needs --user, --password (or TERMSENDER_PASSWORD) and --group');
     }
+    // Input not read to its end (the connection gave up) must not keep the process alive.
     return runLineMode(
-      { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create },
+      { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, reconnectFor: argv['reconnect-for'] },
       { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${sanitizeLine(line)}\n`) },
-    );
+    ).finally(() => process.stdin.destroy());
   }
 
   configureColors(process.stdout.isTTY === true, process.env);

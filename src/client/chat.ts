@@ -4,28 +4,25 @@
  * resumes the group (resume.ts), so nothing missed is lost. It builds no
  * strings: render.ts does; and it prints only through a ChatTerminal.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { assertNever, ProtocolError } from '../protocol/errors.js';
 import type { GroupsReply, GroupSummary, JoinedReply, ServerMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import { backoffDelay } from './backoff.js';
 import type { Outgoing, ReplyOfType, Unsolicited } from './client.js';
-import { isPermanent } from './connect.js';
 import { type Command, parseInput } from './commands.js';
 import { complete, CompletionNames } from './completion.js';
+import { ChatRecovery } from './chat-recovery.js';
+import { DayMarkers } from './day-markers.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import { type ChatScreen, jumpToNext, moderate, removedFromGroup } from './group-moves.js';
 import {
-  NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderConnectionLost, renderDirect,
-  renderEarlier, renderError, renderGivingUp, renderGroupTable, renderHint, renderJoined, renderLeft, renderMembers,
-  renderMissed, renderNotice, renderPresence, renderProblem, renderReconnectFailed, renderShutdown,
-  renderStatus, renderUnknownCommand,
+  NOT_IN_GROUP_NOTICE, type RenderContext, renderChat, renderCommandFailure, renderDirect,
+  renderEarlier, renderError, renderGroupTable, renderHint, renderJoined, renderLeft, renderMembers,
+  renderNotice, renderPresence, renderProblem, renderShutdown, renderUnknownCommand,
 } from './render.js';
 import { renderBanned } from './render-moderation.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxItem } from './outbox.js';
 import { splitPaste } from './paste.js';
 import { mentionsSelf, renderBellSetting, renderPending } from './render-notices.js';
-import { GroupResume } from './resume.js';
 import type { ChatTerminal } from './terminal.js';
 
 /** What the chat screen needs of a signed-in connection (a ProtocolClient; a fake in tests). */
@@ -50,19 +47,22 @@ interface GroupView {
 export class ChatController {
   private group: GroupView | undefined;
   private readonly names: CompletionNames;
-  private readonly resume = new GroupResume();
   private quitting = false;
   private bellOn = true;
   private readonly status: GroupStatus;
   /** The group list last shown (a number typed outside a group joins from it). */
   private shownList: GroupSummary[] = [];
+  /** False from a `close` of the current connection until the next one is attached. */
+  private live = true;
+  private readonly days = new DayMarkers();
   private readonly outbox = new Outbox({
-    send: (text) => this.client.call({ type: 'say', text }, 'ack'),
-    acked: ({ group, text }, ack) => this.show({ group, seq: ack.seq ?? 0, from: this.self, text, ts: ack.ts }),
+    send: (item) => this.client.call(item.kind === 'say' ? { type: 'say', text: item.text } : { type: 'dm', to: item.to, text: item.text }, 'ack'),
+    acked: (item, ack) => this.showSent(item, ack.ts, ack.seq),
     pending: ({ text }) => this.terminal.print(renderPending(text)),
     failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
     running: () => !this.quitting,
   });
+  private readonly recovery: ChatRecovery;
   private done!: (code: number) => void;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
@@ -70,7 +70,7 @@ export class ChatController {
     private client: ChatConnection,
     private readonly self: string,
     private readonly terminal: ChatTerminal,
-    private readonly reconnect: Reconnect,
+    reconnect: Reconnect,
     options: ChatOptions = {},
   ) {
     this.names = new CompletionNames(self);
@@ -79,6 +79,14 @@ export class ChatController {
       print: (text) => this.terminal.print(text),
       promptChanged: () => this.terminal.setPrompt(this.prompt()),
     }, self, options);
+    this.recovery = new ChatRecovery(reconnect, {
+      self, outbox: this.outbox, print: (text) => terminal.print(text), status: (text) => terminal.setStatus?.(text),
+      quitting: () => this.quitting, quit: (code) => this.quit(code), adopt: (client) => { this.client = client; this.attach(client); },
+      isLive: (client) => client === this.client && this.live, group: () => this.group,
+      show: (message) => this.show(message), showLive: (message) => this.showLive(message), members: (names) => this.names.replaceUsers(names),
+      // The unread counts of the other groups moved while offline: asked again.
+      resumed: () => void this.refreshGroups().catch(() => undefined),
+    });
   }
 
   /** What group-moves.ts needs of this screen. */
@@ -134,16 +142,19 @@ export class ChatController {
   }
 
   private attach(client: ChatConnection): void {
+    this.live = true;
     client.on('message', (message) => this.receive(message));
     client.on('close', (error) => {
-      if (client === this.client && !this.quitting) void this.recover(error);
+      if (client !== this.client || this.quitting) return;
+      this.live = false;
+      void this.recovery.recover(error);
     });
   }
 
   private receive(message: Unsolicited): void {
     switch (message.type) {
       case 'msg':
-        if (!this.resume.hold(message)) this.showLive(message);
+        if (!this.recovery.hold(message)) this.showLive(message);
         return;
       case 'presence':
         if (this.inCurrentGroup(message.group)) this.names.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
@@ -151,7 +162,7 @@ export class ChatController {
         return;
       case 'dm':
         this.names.noteUsers([message.from]);
-        this.terminal.print(renderDirect(message, this.context));
+        this.printDated(message.ts, renderDirect(message, this.context));
         this.ring();
         return;
       case 'error':
@@ -196,9 +207,21 @@ export class ChatController {
     const group = this.group;
     if (group === undefined || message.seq <= group.lastSeq) return false;
     group.lastSeq = message.seq;
-    this.terminal.print(renderChat(message, this.context));
+    this.printDated(message.ts, renderChat(message, this.context));
     this.status.shown(group.name, message.seq);
     return true;
+  }
+
+  /** Prints a message's lines, after a day marker when its date is not the last one shown. */
+  private printDated(ts: number, text: string): void {
+    const marker = this.days.before(ts);
+    this.terminal.print(marker === undefined ? text : `${marker}\n${text}`);
+  }
+
+  /** A message of the user's, once acked. */
+  private showSent(item: OutboxItem, ts: number, seq = 0): void {
+    if (item.kind === 'say') this.show({ group: item.group, seq, from: this.self, text: item.text, ts });
+    else this.printDated(ts, renderDirect({ from: this.self, to: item.to, text: item.text, ts }, this.context));
   }
 
   /** Shows a `joined` reply: the group, who is in it, and its messages not shown yet; returns how many were shown. */
@@ -216,18 +239,6 @@ export class ChatController {
     if (this.group && !joined.more) this.status.shown(this.group.name, this.group.lastSeq);
     this.terminal.setPrompt(this.prompt());
     return shown;
-  }
-
-  /** Rejoins the group after a reconnect, page by page (resume.ts). */
-  private async resumeGroup(client: ChatConnection, group: GroupView): Promise<void> {
-    await this.resume.run({
-      // `group` stays the current group's view: its lastSeq is the seq shown last.
-      lastShownSeq: () => group.lastSeq,
-      requestPage: (since) => client.call({ type: 'join', group: group.name, since }, 'joined'),
-      showPage: (page) => this.showJoined(page, true),
-      reportMissed: (count) => this.terminal.print(renderMissed(count)),
-      showLive: (message) => this.showLive(message),
-    });
   }
 
   private async handle(command: Command): Promise<void> {
@@ -266,14 +277,10 @@ export class ChatController {
           this.terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
-        for (const text of splitPaste(command.text)) this.outbox.push({ group: this.group.name, text });
+        for (const text of splitPaste(command.text)) this.outbox.push({ kind: 'say', group: this.group.name, text });
         return;
       }
-      case 'msg': {
-        const ack = await client.call({ type: 'dm', to: command.to, text: command.text }, 'ack');
-        this.terminal.print(renderDirect({ from: this.self, to: command.to, text: command.text, ts: ack.ts }, this.context));
-        return;
-      }
+      case 'msg': this.outbox.push({ kind: 'dm', to: command.to, text: command.text }); return;
       case 'groups':
         this.shownList = await this.refreshGroups();
         this.terminal.print(renderGroupTable(this.shownList));
@@ -322,39 +329,11 @@ export class ChatController {
     }
   }
 
-  /** Reconnects with backoff, signs in again, and rejoins where it left off. */
-  private async recover(error: Error | undefined): Promise<void> {
-    this.terminal.print(renderConnectionLost(error));
-    let delay = backoffDelay(0);
-    for (let attempt = 1; !this.quitting; attempt++) {
-      await sleep(delay);
-      if (this.quitting) return;
-      try {
-        const client = await this.reconnect();
-        this.client = client;
-        this.attach(client);
-        const group = this.group;
-        if (group) await this.resumeGroup(client, group);
-        // The unread counts of the other groups moved while offline: asked again.
-        void this.refreshGroups().catch(() => undefined);
-        this.terminal.print(renderStatus('reconnected'));
-        return;
-      } catch (failure) {
-        if (isPermanent(failure)) {
-          this.terminal.print(renderGivingUp(failure));
-          await this.quit(1);
-          return;
-        }
-        delay = backoffDelay(attempt);
-        this.terminal.print(renderReconnectFailed(failure, delay));
-      }
-    }
-  }
-
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
     this.status.flush();
+    this.outbox.resume(); // what waits is given up
     this.terminal.close();
     await this.client.bye();
     this.done(code);

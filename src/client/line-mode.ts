@@ -3,15 +3,16 @@
  * input line is sent as one message, each received message is printed as one
  * plain line, and the end of input means `exit` once every line is
  * acknowledged. Nothing is dropped silently: a rate-limited line is retried,
- * any other failure is reported and makes the exit status non-zero.
+ * a dropped connection is reconnected for `--reconnect-for` seconds (each line
+ * still sent exactly once: line-reconnect.ts), any other failure is reported
+ * and makes the exit status non-zero.
  */
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js';
+import { assertNever, errorMessage } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
-import { backoffDelay } from './backoff.js';
 import type { ProtocolClient, Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
+import { GaveUpError, LineConnection } from './line-reconnect.js';
 import { plainChat, plainDirect } from './render.js';
 import { sanitizeLine } from './sanitize.js';
 import { connect, joinGroup, signIn } from './sign-in.js';
@@ -23,26 +24,14 @@ export interface LineModeConfig {
   register: boolean;
   group: string;
   create: boolean;
+  /** Seconds to keep reconnecting after a drop (`--reconnect-for`); 0: give up at once. */
+  reconnectFor: number;
 }
 
 export interface LineModeIo {
   input: NodeJS.ReadableStream;
   out: (line: string) => void;
   err: (line: string) => void;
-}
-
-const MAX_RATE_RETRIES = 8;
-
-async function sayWithRetry(client: ProtocolClient, text: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.call({ type: 'say', text }, 'ack');
-      return;
-    } catch (error) {
-      if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= MAX_RATE_RETRIES) throw error;
-      await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 5_000, random: Math.random }));
-    }
-  }
 }
 
 /** Runs line mode; resolves with the exit status. */
@@ -55,11 +44,8 @@ export async function runLineMode(config: LineModeConfig, io: LineModeIo): Promi
   }
 }
 
-async function chatLines(client: ProtocolClient, config: LineModeConfig, io: LineModeIo): Promise<number> {
-  await signIn(client, config, config.register);
-  await joinGroup(client, config.group, config.create);
-  let failures = 0;
-  client.on('message', (message: Unsolicited) => {
+function printer(io: LineModeIo): (message: Unsolicited) => void {
+  return (message) => {
     switch (message.type) {
       case 'msg': io.out(plainChat(message)); break;
       case 'dm': io.out(plainDirect(message)); break;
@@ -69,19 +55,36 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       case 'topic': case 'activity': case 'kicked': case 'group_deleted': break; // December notices: line mode prints messages only
       default: assertNever(message);
     }
-  });
-  // Losing the connection before the input ends is a failure, even if no line was refused for it.
-  let closedEarly = false;
-  let leaving = false;
-  client.on('close', (error) => {
-    if (leaving) return;
-    closedEarly = true;
-    failures += 1;
-    io.err(`connection lost${error ? `: ${error.message}` : ''}`);
+  };
+}
+
+async function chatLines(client: ProtocolClient, config: LineModeConfig, io: LineModeIo): Promise<number> {
+  const self = await signIn(client, config, config.register);
+  const joined = await joinGroup(client, config.group, config.create);
+  let failures = 0;
+  // Losing the connection for good before the input ends is a failure, even if no line was refused for it.
+  let gaveUp: GaveUpError | undefined;
+  let notSentFrom: number | undefined;
+  let lost = false;
+  const lines = createInterface({ input: io.input, crlfDelay: Infinity });
+  const connection = LineConnection.adopt(client, self, joined.last_seq, {
+    tls: config.tls,
+    credentials: { user: config.user, password: config.password },
+    group: config.group,
+    reconnectForMs: config.reconnectFor * 1000,
+    onMessage: printer(io),
+    onNotice: (line) => {
+      if (line.startsWith('connection lost')) lost = true;
+      else if (line === 'reconnected') lost = false;
+      io.err(line);
+    },
+    onGaveUp: (error) => {
+      gaveUp = error;
+      lines.close(); // nothing more is read
+    },
   });
 
   // One line at a time, in order: each waits for its ack before the next goes.
-  const lines = createInterface({ input: io.input, crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {
     lineNumber += 1;
@@ -92,19 +95,38 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
       failures += 1;
       continue;
     }
-    if (closedEarly) {
+    if (lost && config.reconnectFor <= 0) {
       io.err(`line ${lineNumber} not sent: not connected`);
       failures += 1;
       continue;
     }
     try {
-      await sayWithRetry(client, line);
+      await connection.say(line);
     } catch (error) {
+      if (error instanceof GaveUpError) {
+        gaveUp = error;
+        notSentFrom = lineNumber;
+        break;
+      }
       io.err(`line ${lineNumber} not sent: ${errorMessage(error)}`);
       failures += 1;
     }
   }
-  leaving = true;
-  if (!closedEarly) await client.bye();
+  if (gaveUp !== undefined) {
+    io.err(`${gaveUp.message}${notSentFrom === undefined ? '' : `; line ${notSentFrom} and after not sent`}`);
+    connection.destroy();
+    return 1;
+  }
+  if (lost && config.reconnectFor <= 0) {
+    connection.destroy();
+    return 1;
+  }
+  try {
+    await connection.leave();
+  } catch (error) {
+    if (!(error instanceof GaveUpError)) throw error;
+    io.err(error.message);
+    return 1;
+  }
   return failures === 0 ? 0 : 1;
 }

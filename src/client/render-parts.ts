@@ -66,6 +66,8 @@ export interface RenderContext {
   self: string;
   /** Terminal columns. */
   width: number;
+  /** When set, a message not of this (local) day shows its full date, not only its time (/history). */
+  now?: number | undefined;
 }
 
 export function renderStatus(text: string): string {

@@ -8,6 +8,7 @@ import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.
 import { MIN_PASSWORD_BYTES } from '../protocol/limits.js';
 import type { GroupSummary, JoinedReply, MembersReply, StoredMessage } from '../protocol/messages.js';
 import { NAME_RULE, nameKey } from '../protocol/names.js';
+import { formatStamp } from './day-markers.js';
 import { isAction, renderAction } from './render-notices.js';
 import { formatTime, highlightMentions, nameColor, type RenderContext, renderStatus } from './render-parts.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
@@ -69,7 +70,7 @@ export function renderChat(message: StoredMessage, context: RenderContext): stri
   if (isAction(message.text)) return renderAction(message, context);
   const from = sanitizeLine(message.from);
   const own = nameKey(from) === nameKey(context.self);
-  const time = formatTime(message.ts);
+  const time = context.now === undefined ? formatTime(message.ts) : formatStamp(message.ts, context.now);
   const prefix = `${kleur.gray(time)} ${own ? kleur.bold(from) : nameColor(from)(from)}: `;
   const prefixWidth = displayWidth(`${time} ${from}: `);
   let mentioned = false;
@@ -183,7 +184,7 @@ export function renderEarlier(messages: readonly StoredMessage[], more: boolean,
   if (messages.length === 0) return [renderNotice('(no earlier messages)')];
   return [
     renderNotice(`── ${messages.length} earlier message${messages.length === 1 ? '' : 's'} ──`),
-    ...messages.map((message) => renderChat(message, context)),
+    ...messages.map((message) => renderChat(message, { ...context, now: context.now ?? Date.now() })),
     renderNotice(`── end of earlier messages${more ? ' (more: /history again)' : ''} ──`),
   ];
 }
@@ -205,11 +206,7 @@ export function renderShutdown(message: string): string {
 }
 
 export function renderConnectionLost(error: Error | undefined): string {
-  return renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}; reconnecting…`);
-}
-
-export function renderReconnectFailed(error: unknown, nextDelayMs: number): string {
-  return renderStatus(`reconnect failed: ${sanitizeLine(errorMessage(error))}; next try in ${(nextDelayMs / 1000).toFixed(1)} s`);
+  return renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}`);
 }
 
 export function renderGivingUp(error: Error): string {

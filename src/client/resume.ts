@@ -18,6 +18,8 @@ export interface ResumeSteps {
   showPage(page: JoinedReply): number;
   /** After the last page, when messages were missed: how many. */
   reportMissed(count: number): void;
+  /** Before the held live messages are handed on, also after a failure (a view that collected pages shows them here). */
+  beforeLive?(): void;
   /** A live message held during the resume, handed on after it (also when it failed). */
   showLive(message: StoredMessage): void;
 }
@@ -53,7 +55,33 @@ export class GroupResume {
     } finally {
       const held = this.held;
       this.held = undefined;
+      steps.beforeLive?.();
       for (const message of held) steps.showLive(message);
     }
+  }
+}
+
+/**
+ * The messages of a resume's pages not shown yet, collected so that the line
+ * saying how many were missed can come before them. `lastSeq` is the cursor:
+ * the next page's `since`.
+ */
+export class MissedMessages {
+  readonly messages: StoredMessage[] = [];
+
+  constructor(private cursor: number) {}
+
+  get lastSeq(): number {
+    return this.cursor;
+  }
+
+  /** Takes a page; returns how many of its messages are new. */
+  take(page: JoinedReply): number {
+    const fresh = page.history.filter((message) => message.seq > this.cursor);
+    this.messages.push(...fresh);
+    for (const message of fresh) this.cursor = Math.max(this.cursor, message.seq);
+    // With `more`, later messages are still to come: the seq taken stays the cursor.
+    if (!page.more) this.cursor = Math.max(this.cursor, page.last_seq);
+    return fresh.length;
   }
 }

@@ -55,6 +55,17 @@ function historyOf(rl: readline.Interface): string[] {
   return [];
 }
 
+/**
+ * How many rows above the cursor readline believes its prompt starts (a
+ * public field its types leave out): its redraw moves up this many. It is
+ * stale after a chunk of typed keys that wrapped the line (readline writes
+ * them without a redraw), so it may be fewer than the rows really shown.
+ */
+function believedPromptRows(rl: readline.Interface): number {
+  const rows: unknown = Reflect.get(rl, 'prevRows');
+  return typeof rows === 'number' && rows >= 0 ? rows : rl.getCursorPos().rows;
+}
+
 /** What Tab offers for a line: the candidates and the part of the line they replace. */
 export type Completer = (line: string) => Promise<[string[], string]>;
 
@@ -84,6 +95,8 @@ export interface ChatTerminal {
   secret?(query: string): Promise<string>;
   /** Alt-`name` (Meta) at the chat prompt, a key readline leaves alone. */
   onMetaKey?(name: string, handler: () => void): void;
+  /** One status line just above the prompt, updated in place (what `print` prints goes above it); undefined removes it. */
+  setStatus?(text: string | undefined): void;
   /** Ends input and restores the terminal. */
   close(): void;
 }
@@ -99,6 +112,9 @@ export class Screen implements ChatTerminal {
   private pasteRows = 0;
   private pasteHistory: string[] = [];
   private heldPrints: string[] = [];
+  /** The status line above the prompt, and the rows it takes on screen. */
+  private statusText: string | undefined;
+  private statusRows = 0;
 
   constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
     this.echo = new MutableOutput(output);
@@ -127,13 +143,35 @@ export class Screen implements ChatTerminal {
       this.output.write(`${text}\n`);
       return;
     }
+    this.redrawBelow(text);
+  }
+
+  /** Shows `text` as the status line (replacing the one shown), or removes it. */
+  setStatus(text: string | undefined): void {
+    if (!this.chatting || !this.output.isTTY || this.paste.active) {
+      this.statusText = text;
+      return;
+    }
+    this.statusText = text;
+    this.redrawBelow(undefined);
+  }
+
+  /**
+   * Clears the status line and every row of the input line (it may wrap),
+   * writes `text` where they were, and draws the status line and the prompt
+   * (with what was typed, and the cursor where it was) below it.
+   */
+  private redrawBelow(text: string | undefined): void {
     const rows = this.rl.getCursorPos().rows;
-    readline.moveCursor(this.output, 0, -rows);
+    readline.moveCursor(this.output, 0, -(rows + this.statusRows));
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
-    // Leave the cursor as many rows below the prompt's new start as readline
-    // believes it is, so that its redraw lands right under the text.
-    this.output.write(`${text}\n${'\n'.repeat(rows)}`);
+    const status = this.statusText === undefined ? '' : `${this.statusText}\n`;
+    this.statusRows = this.statusText === undefined ? 0 : Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.statusText)) / this.columns));
+    // Clearing went up the rows really shown (from the cursor); leave the cursor
+    // as many rows below the prompt's new start as readline believes it is,
+    // so that its redraw lands right under the text, with no blank rows.
+    this.output.write(`${text === undefined ? '' : `${text}\n`}${status}${'\n'.repeat(believedPromptRows(this.rl))}`);
     this.rl.prompt(true);
   }
 
@@ -143,10 +181,24 @@ export class Screen implements ChatTerminal {
    */
   eraseEcho(line: string): void {
     if (!this.chatting || !this.output.isTTY) return;
-    const rows = Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.rl.getPrompt()) + line) / this.columns));
-    readline.moveCursor(this.output, 0, -rows);
+    readline.moveCursor(this.output, 0, -(this.echoRows(line) + this.statusRows));
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
+    if (this.statusRows > 0) this.output.write(`${this.statusText ?? ''}\n`);
+  }
+
+  /** The rows the echo of a line entered takes (the prompt and the line, wrapped). */
+  private echoRows(line: string): number {
+    return Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.rl.getPrompt()) + line) / this.columns));
+  }
+
+  /** A line was entered under the status line: its echo moves above the status line, which stays just above the prompt. */
+  private keepStatusBelowEcho(line: string): void {
+    if (!this.output.isTTY || this.statusRows === 0) return;
+    readline.moveCursor(this.output, 0, -(this.echoRows(line) + this.statusRows));
+    readline.cursorTo(this.output, 0);
+    readline.clearScreenDown(this.output);
+    this.output.write(`${this.rl.getPrompt()}${line}\n${this.statusText ?? ''}\n`);
   }
 
   question(query: string): Promise<string> {
@@ -183,6 +235,7 @@ export class Screen implements ChatTerminal {
     });
     this.rl.on('line', (line) => {
       if (this.paste.take(line)) return;
+      this.keepStatusBelowEcho(line);
       onLine(line);
       if (this.chatting) this.rl.prompt();
     });
@@ -221,7 +274,7 @@ export class Screen implements ChatTerminal {
     readline.moveCursor(this.output, 0, -this.pasteRows);
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
-    this.output.write('\n'.repeat(this.rl.getCursorPos().rows));
+    this.output.write('\n'.repeat(believedPromptRows(this.rl)));
     this.rl.prompt(true);
     const held = this.heldPrints;
     this.heldPrints = [];

@@ -130,9 +130,13 @@ test('after a long outage the client pages through everything it missed: each me
   await Promise.all(Array.from({ length: missed }, (_, i) => store.appendMessage({ group: 'lobby', from: 'bob', text: `m${i + 1}`, ts: Date.now(), origin: 'test' })));
   await store.close();
   await startTestServer(t, { dataDir, port: first.port });
-  await tty.waitForText(`(${missed} messages while you were away)`);
-  const seen = [...(await tty.scrollback()).matchAll(/bob: m(\d+)$/gm)].map((match) => Number(match[1]));
+  await tty.waitForText(`bob: m${missed}`);
+  const scrollback = await tty.scrollback();
+  const seen = [...scrollback.matchAll(/bob: m(\d+)$/gm)].map((match) => Number(match[1]));
   assert.deepEqual(seen, Array.from({ length: missed }, (_, i) => i + 1));
+  // The count comes first, after `-- reconnected`, then the messages.
+  const countAt = scrollback.indexOf(`(${missed} messages while you were away)`);
+  assert.ok(scrollback.indexOf('-- reconnected') < countAt && countAt >= 0 && countAt < scrollback.indexOf('bob: m1\n'), scrollback.slice(0, 2000));
 });
 
 test('--register asks for a password until it is long enough and typed the same twice', { skip }, async (t) => {

@@ -126,6 +126,7 @@ test('client: every flag, on the command line and through its variable, in line 
       { flag: 'group', value: 'flags' },
       { flag: 'create', value: true },
       { flag: 'timeout', value: '20' },
+      { flag: 'reconnect-for', value: '30' },
     ];
     const { args, env } = given(rows, way);
     const client = runCommand(t, CLIENT_SCRIPT, args, { env });

@@ -24,9 +24,9 @@ async function pingCountingServer(t: TestContext, pong: boolean): Promise<{ port
   return { port, pings };
 }
 
-async function lineClient(t: TestContext, port: number) {
+async function lineClient(t: TestContext, port: number, ...more: string[]) {
   const certs = await getTestCertificates();
-  return runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g']);
+  return runClient(t, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'alice', '--password', TEST_PASSWORD, '--group', 'g', ...more]);
 }
 
 test('an idle client pings within the idle timeout that welcome announces', async (t) => {
@@ -39,7 +39,8 @@ test('an idle client pings within the idle timeout that welcome announces', asyn
 
 test('a server that stops answering pings is taken for gone: the client says so and fails', async (t) => {
   const server = await pingCountingServer(t, false);
-  const client = await lineClient(t, server.port);
+  // Without reconnecting (client-line-reconnect.test.ts covers what follows a drop with it).
+  const client = await lineClient(t, server.port, '--reconnect-for', '0');
   await once(server.pings, 'ping');
   await client.errorLine(/^connection lost: the server stopped answering/);
   client.child.stdin.end();

@@ -102,7 +102,7 @@ function started(answer: (request: Outgoing) => ServerMessage = answerWho, recon
 
 test('joining shows the group, who is online, and its history; the prompt names the group', () => {
   const { terminal } = started();
-  assert.deepEqual(terminal.printed, ['-- joined g — 2 online: alice, bob', '09:05 bob: first', '09:05 alice: second']);
+  assert.deepEqual(terminal.printed, ['-- joined g — 2 online: alice, bob', '-- Thursday 1 January 2026 --', '09:05 bob: first', '09:05 alice: second']);
   assert.equal(stripVTControlCharacters(terminal.prompt), 'g> ');
 });
 
@@ -194,7 +194,7 @@ test('/quit closes the terminal, says bye, and finishes with status 0', async ()
   assert.equal(terminal.closed, true);
 });
 
-test('after a lost connection: reconnects, resumes page by page, and shows live messages held meanwhile once, after the pages', async () => {
+test('after a lost connection: says reconnected, then the count of missed messages, them page by page, and the live ones held meanwhile once', async () => {
   const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: TS });
   const fresh: FakeConnection = new FakeConnection((request) => {
     if (request.type !== 'join' || request.group !== 'g') return answerWho(request);
@@ -211,14 +211,14 @@ test('after a lost connection: reconnects, resumes page by page, and shows live 
   const before = terminal.printed.length;
   connection.emit('close', new Error('reset by peer'));
   // The first backoff delay (at most 500 ms) runs for real: mock timers would not reach a timers/promises sleep.
-  await terminal.printedLine('-- reconnected');
+  await terminal.printedLine('09:05 bob: m6');
   // (a read marker, sent at most once a second, may go out meanwhile; the group list is asked again for the unread counts)
   assert.deepEqual(fresh.requests.filter((request) => request.type !== 'mark_read' && request.type !== 'list_groups'), [{ type: 'join', group: 'g', since: 2 }, { type: 'join', group: 'g', since: 4 }]);
   assert.deepEqual(terminal.printed.slice(before), [
-    '-- connection lost (reset by peer); reconnecting…',
-    '09:05 bob: m3', '09:05 bob: m4', '09:05 bob: m5',
-    '(3 messages while you were away)',
-    '09:05 bob: m6',
+    '-- connection lost (reset by peer)',
     '-- reconnected',
+    '(3 messages while you were away)',
+    '09:05 bob: m3', '09:05 bob: m4', '09:05 bob: m5',
+    '09:05 bob: m6',
   ]);
 });
