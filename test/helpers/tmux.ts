@@ -77,6 +77,14 @@ export class TmuxSession {
     }
   }
 
+  /**
+   * Appends every byte the program in the pane writes from now on to `file`
+   * (raw, before the terminal interprets it: BEL, escapes and all).
+   */
+  async pipeOutput(file: string): Promise<void> {
+    await run('tmux', ['-L', this.socket, 'pipe-pane', '-o', '-t', this.name, `cat >> '${file.replace(/'/g, "'\\''")}'`]);
+  }
+
   /** The visible screen; with `escapes`, including colour codes. */
   async screen(escapes = false): Promise<string> {
     const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.name, ...(escapes ? ['-e'] : [])]);
