@@ -4,6 +4,9 @@
  * screen for a condition, with a deadline; nothing sleeps for a fixed time.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -38,7 +41,11 @@ export class TmuxSession {
     // A long scrollback (set before the pane exists) for tests that read everything printed.
     await run('tmux', ['-L', socket, '-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'history-limit', '20000', ';',
       'new-session', '-d', '-s', session.name, '-x', String(width), '-y', String(height), `${exports} ${command}; echo "[exited $?]"; read -r _`]);
-    t.after(() => run('tmux', ['-L', socket, 'kill-server']).then(() => undefined, () => undefined));
+    t.after(async () => {
+      await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
+      // kill-server leaves the socket file behind (tmux 3.3): where -L put it.
+      rmSync(path.join(process.env['TMUX_TMPDIR'] ?? tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+    });
     return session;
   }
 
