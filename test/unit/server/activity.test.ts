@@ -42,6 +42,9 @@ class MemoryMarkers implements ReadMarkerStore {
     this.markers.set(key, Math.max(marker, seq));
     return true;
   }
+  async dropMarker(user: string, group: string): Promise<void> {
+    this.markers.delete(`${nameKey(user)}/${nameKey(group)}`);
+  }
   async readMarker(user: string, group: string): Promise<number | undefined> {
     this.reads += 1;
     return this.markers.get(`${nameKey(user)}/${nameKey(group)}`);
