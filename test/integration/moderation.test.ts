@@ -191,7 +191,7 @@ test('private group: invisible to outsiders on every path; invited users, modera
     assert.deepEqual(await listed(w.as[role]), ['open', 'secret'], role);
   }
   const entry = await w.as.member.request({ type: 'list_groups' });
-  assert.deepEqual(entry.type === 'groups' && entry.groups.find((g) => g.name === 'secret'), { name: 'secret', members: 2, topic: '', private: true });
+  assert.deepEqual(entry.type === 'groups' && entry.groups.find((g) => g.name === 'secret'), { name: 'secret', members: 2, topic: '', private: true, last_seq: 0, unread: 0 });
   assert.equal((await joined(w.as.admin, 'secret')).role, 'member');
   // Invited later: sees it and joins.
   assert.equal(await outcome(w.as.moderator, { type: 'invite', group: 'secret', user: 'out' }), 'ok');
