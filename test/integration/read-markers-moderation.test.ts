@@ -98,13 +98,15 @@ for (const kind of ['sqlite', 'redis'] as const) {
     assert.equal(await outcome(olga, { type: 'create_group', group: 'LOBBY' }), 'group_created');
     await joined(olga, 'lobby');
     timers.advance(1000);
+    // Seqs start again from 1: past the old group's `before` too.
     assert.equal(await say(olga, 'after'), 1);
+    assert.equal(await say(olga, 'after again'), 2);
     await onlyControlActivity(timers, speaker, [alice, aliceLater], 'LOBBY');
-    assert.deepEqual((await unreadOf(alice))['LOBBY'], [1, null]);
+    assert.deepEqual((await unreadOf(alice))['LOBBY'], [2, null]);
     expectError(await alice.request({ type: 'mark_read', group: 'lobby', seq: 1 }), 'no_such_group');
     // A first join of the new group starts a marker as usual.
     await joined(alice, 'lobby');
-    assert.deepEqual((await unreadOf(alice))['LOBBY'], [1, 0]);
+    assert.deepEqual((await unreadOf(alice))['LOBBY'], [2, 0]);
   });
 
   test(`${kind}: ban ends the marker and activity (in the group or not); after unban a join starts it again`, options, async (t) => {
