@@ -197,3 +197,19 @@ test('Redis store: the same marker semantics', { skip: NO_REDIS }, async (t) => 
   t.after(() => store.close());
   await markerSemantics(store);
 });
+
+test('mark_read on a private group no longer open to the account is no_such_group even with a marker left (invitation removed in the store directly)', async (t) => {
+  const store = SqliteStore.open(tempDir(t));
+  t.after(() => store.close());
+  const server = await startTestServer(t, { store, limits: { rateLimit: 0 } });
+  const olga = await signIn(t, server.port, 'olga');
+  const alice = await signIn(t, server.port, 'alice');
+  assert.equal(await outcome(olga, { type: 'create_group', group: 'secret', private: true }), 'group_created');
+  assert.equal(await outcome(olga, { type: 'invite', group: 'secret', user: 'alice' }), 'ok');
+  await joined(alice, 'secret');
+  assert.equal(await outcome(alice, { type: 'leave' }), 'left');
+  assert.equal(await outcome(alice, { type: 'mark_read', group: 'secret', seq: 0 }), 'ok');
+  assert.equal(await store.setInvited('secret', 'alice', false), true);
+  assert.equal(await store.readMarker('alice', 'secret'), 0, 'the marker is still there');
+  expectError(await alice.request({ type: 'mark_read', group: 'secret', seq: 0 }), 'no_such_group');
+});
