@@ -7,7 +7,8 @@ import { isPlainObject } from '../protocol/frame.js';
 
 export type GroupEvent =
   | { kind: 'topic'; group: string; topic: string; by: string }
-  | { kind: 'kicked'; group: string; user: string; by: string; reason?: string; banned: boolean }
+  /** `shutOut`: an uninvite from a private group (the user no longer sees it; like `banned`, its read marker is gone). */
+  | { kind: 'kicked'; group: string; user: string; by: string; reason?: string; banned: boolean; shutOut?: boolean }
   | { kind: 'deleted'; group: string; by: string };
 
 /** A group event as another node (or the Redis store) sent it; undefined when it is not one. */
@@ -19,9 +20,9 @@ export function parseGroupEvent(value: unknown): GroupEvent | undefined {
     case 'topic':
       return typeof value['topic'] === 'string' ? { kind, group, by, topic: value['topic'] } : undefined;
     case 'kicked': {
-      const { user, reason, banned } = value;
+      const { user, reason, banned, shutOut } = value;
       if (typeof user !== 'string' || typeof banned !== 'boolean') return undefined;
-      return { kind, group, user, by, banned, ...(typeof reason === 'string' ? { reason } : {}) };
+      return { kind, group, user, by, banned, ...(typeof reason === 'string' ? { reason } : {}), ...(shutOut === true ? { shutOut } : {}) };
     }
     case 'deleted':
       return { kind, group, by };

@@ -34,6 +34,10 @@ export const REDIS_KEYS = {
   bans: (groupKey: string) => `ts:bans:${groupKey}`,
   /** Hash: group key → the account's read marker in that group (a seq); an entry exists from its first join on. */
   readMarkers: (userKey: string) => `ts:read:${userKey}`,
+  /** Prefix of `readMarkers` (the group deletion script builds the keys of the group's readers). */
+  readMarkersPrefix: 'ts:read:',
+  /** Set: user keys that have a marker in the group (kept with the markers, so that a deletion finds them). */
+  readers: (groupKey: string) => `ts:readers:${groupKey}`,
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

@@ -16,7 +16,10 @@
  * (the group keeps its latest seq), so a busy group costs each idle
  * connection about two visits per second, not one per message.
  * `unread` is counted against the account's marker in the store when the
- * activity is sent, so a `mark_read` on any node counts.
+ * activity is sent, so a `mark_read` on any node counts; no marker then (the
+ * group deleted, the account banned or uninvited, on any node) sends nothing
+ * and ends the watch. Deletions, bans and uninvites also end the watches
+ * here at once (`forget`, from the group event every node gets).
  */
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { ActivityMessage, StoredMessage } from '../protocol/messages.js';
@@ -53,11 +56,17 @@ export interface GroupActivity {
   exited(member: HubMember, group: string): void;
   /** A message delivered on this node (once per message, whatever its origin). */
   messageArrived(message: StoredMessage): void;
+  /**
+   * The group was deleted (no `userKey`), or the user banned from it or shut
+   * out of it (its marker is gone): its connections here stop watching it.
+   */
+  forget(group: string, userKey?: string): void;
 }
 
 /** For a hub without activity (unit tests). */
 export const NO_ACTIVITY: GroupActivity = {
   signedIn: () => undefined, signedOut: () => undefined, entered: () => undefined, exited: () => undefined, messageArrived: () => undefined,
+  forget: () => undefined,
 };
 
 /** A signed-in connection of this node. */
@@ -169,6 +178,12 @@ export class ActivityNotifier implements GroupActivity {
     if (watch !== undefined) this.index(watch);
   }
 
+  forget(group: string, userKey?: string): void {
+    const key = nameKey(group);
+    const watchers = userKey === undefined ? this.watchers.values() : (this.byUser.get(userKey) ?? []);
+    for (const watcher of watchers) this.unwatch(watcher, key);
+  }
+
   messageArrived(message: StoredMessage): void {
     const group = this.idle.get(nameKey(message.group));
     if (group === undefined) return;
@@ -229,9 +244,14 @@ export class ActivityNotifier implements GroupActivity {
     }
     // Gone, or in the group, meanwhile; or a later activity went out first.
     if (this.idle.get(watch.groupKey)?.watches.has(watch) !== true || told.lastSeq <= watch.sentSeq) return;
+    // No marker now: the group was deleted (and maybe made again), or the account banned or shut out, on some node.
+    if (marker === undefined) {
+      this.unwatch(watcher, watch.groupKey);
+      return;
+    }
     watch.sentSeq = told.lastSeq;
     const activity: ActivityMessage = {
-      type: 'activity', group: told.group, last_seq: told.lastSeq, unread: unreadCount(told.lastSeq, marker ?? 0), mention: told.mention,
+      type: 'activity', group: told.group, last_seq: told.lastSeq, unread: unreadCount(told.lastSeq, marker), mention: told.mention,
     };
     watcher.member.sendFrame(this.options.encoder.encode(activity));
   }
@@ -242,6 +262,14 @@ export class ActivityNotifier implements GroupActivity {
     const watch: Watch = { watcher, groupKey, lastSentAt: Number.NEGATIVE_INFINITY, sentSeq: 0, mention: false, cancel: undefined };
     watcher.watches.set(groupKey, watch);
     if (watcher.current !== groupKey) this.index(watch);
+  }
+
+  /** The connection no longer watches the group (until a join or sign-in finds a marker again). */
+  private unwatch(watcher: Watcher, groupKey: string): void {
+    const watch = watcher.watches.get(groupKey);
+    if (watch === undefined) return;
+    watcher.watches.delete(groupKey);
+    this.unindex(watch);
   }
 
   private index(watch: Watch): void {

@@ -212,6 +212,7 @@ export class Hub {
         const own = userKey === undefined ? undefined : this.online.get(userKey)?.connections;
         for (const [member, joining] of this.pending) if (joining.groupKey === key && (own === undefined || own.has(member))) joining.revoked = notice;
       },
+      forgetActivity: (userKey) => this.activity.forget(event.group, userKey),
     }, this.encoder, nameKey);
   }
 

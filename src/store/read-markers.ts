@@ -8,6 +8,8 @@ export interface ReadMarkerStore {
   /**
    * The account joined the group: its marker starts at `seq` unless it has
    * one already (a later join leaves it where it is). Resolves with the marker.
+   * No marker is made for a group that does not exist or that bans the account
+   * (a join that raced a deletion or a ban leaves nothing behind).
    */
   recordJoin(user: string, group: string, seq: number): Promise<number>;
   /**
@@ -15,6 +17,11 @@ export interface ReadMarkerStore {
    * False when the account never joined the group (it has no marker).
    */
   markRead(user: string, group: string, seq: number): Promise<boolean>;
+  /**
+   * Removes the account's marker in the group (ban, uninvite): it starts again
+   * as at a first join. A group's deletion removes every marker of the group.
+   */
+  dropMarker(user: string, group: string): Promise<void>;
   /** The account's marker in the group; undefined when it never joined it. */
   readMarker(user: string, group: string): Promise<number | undefined>;
   /** Every marker of the account, by group name key (one query). */

@@ -3,7 +3,7 @@
  * (set), and per group its moderators and invitations (sets) and bans (hash
  * of JSON). Each change runs in a script that first checks that the group
  * exists, so a group deleted meanwhile leaves nothing behind; deletion is one
- * script that removes everything of the group and announces it on the event
+ * script that removes everything of the group (its readers' markers too) and announces it on the event
  * channel (whoever deletes: a node or the admin command).
  */
 import type { Redis, Result } from 'ioredis';
@@ -18,7 +18,10 @@ redis.call(ARGV[2], KEYS[2], unpack(ARGV, 3))
 return 1
 `;
 
-/** KEYS: groups, owners, owned counts, topics, private set, seq, messages, moderators, invites, bans, channel. */
+/**
+ * KEYS: groups, owners, owned counts, topics, private set, seq, messages, moderators, invites, bans, channel, readers.
+ * ARGV: group key, event kind, by, prefix of the readers' marker hashes.
+ */
 const DELETE_GROUP_SCRIPT = `
 local name = redis.call('HGET', KEYS[1], ARGV[1])
 if not name then return false end
@@ -29,6 +32,8 @@ if owner and redis.call('HINCRBY', KEYS[3], owner, -1) <= 0 then redis.call('HDE
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('SREM', KEYS[5], ARGV[1])
 redis.call('DEL', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10])
+for _, reader in ipairs(redis.call('SMEMBERS', KEYS[12])) do redis.call('HDEL', ARGV[4] .. reader, ARGV[1]) end
+redis.call('DEL', KEYS[12])
 redis.call('PUBLISH', KEYS[11], ARGV[2] .. cjson.encode({origin = 'store', body = {kind = 'deleted', group = name, by = ARGV[3]}}))
 return name
 `;
@@ -42,7 +47,7 @@ declare module 'ioredis' {
 
 export function defineModerationCommands(redis: Redis): void {
   redis.defineCommand('termsenderIfGroup', { numberOfKeys: 2, lua: IF_GROUP_SCRIPT });
-  redis.defineCommand('termsenderDeleteGroup', { numberOfKeys: 11, lua: DELETE_GROUP_SCRIPT });
+  redis.defineCommand('termsenderDeleteGroup', { numberOfKeys: 12, lua: DELETE_GROUP_SCRIPT });
 }
 
 function readBan(json: string | null): { ban?: GroupBan } {
@@ -134,7 +139,7 @@ export class RedisModeration implements ModerationStore {
     const name = await this.guard(() => this.redis.termsenderDeleteGroup(
       REDIS_KEYS.groups, REDIS_KEYS.groupOwners, REDIS_KEYS.ownedCounts, REDIS_KEYS.groupTopics, REDIS_KEYS.privateGroups,
       REDIS_KEYS.seq(key), REDIS_KEYS.messages(key), REDIS_KEYS.moderators(key), REDIS_KEYS.invites(key), REDIS_KEYS.bans(key), REDIS_KEYS.events,
-      key, EVENT_GROUP, by));
+      REDIS_KEYS.readers(key), key, EVENT_GROUP, by, REDIS_KEYS.readMarkersPrefix));
     return typeof name === 'string' ? name : undefined;
   }
 

@@ -1,8 +1,11 @@
 /**
  * Read markers in Redis: one hash per account (`ts:read:<user key>`), group
- * key → seq. Semantics as the SQLite store's (see read-markers.ts): a join
- * creates the entry when absent, `markRead` moves an existing entry forward
- * only (one Lua script, atomic against marks from other nodes).
+ * key → seq, and per group the set of accounts that have one
+ * (`ts:readers:<group key>`, so that a deletion removes them without a scan).
+ * Semantics as the SQLite store's (see read-markers.ts): a join creates the
+ * entry when absent (and the group exists and does not ban the account),
+ * `markRead` moves an existing entry forward only (Lua scripts, atomic
+ * against marks, bans and deletions from other nodes).
  */
 import type { Redis, Result } from 'ioredis';
 import { nameKey as keyOf } from '../protocol/names.js';
@@ -16,9 +19,20 @@ if tonumber(ARGV[2]) > tonumber(current) then redis.call('HSET', KEYS[1], ARGV[1
 return 1
 `;
 
+/**
+ * KEYS: groups, the group's bans, the account's markers, the group's readers; ARGV: group key, user key, seq.
+ * The marker (made when absent), or false when the group does not exist or bans the account.
+ */
+const RECORD_JOIN_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return false end
+if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3]) == 1 then redis.call('SADD', KEYS[4], ARGV[2]) end
+return redis.call('HGET', KEYS[3], ARGV[1])
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     termsenderMarkRead(markersKey: string, groupKey: string, seq: string): Result<unknown, Context>;
+    termsenderRecordJoin(groupsKey: string, bansKey: string, markersKey: string, readersKey: string, groupKey: string, userKey: string, seq: string): Result<unknown, Context>;
   }
 }
 
@@ -28,13 +42,21 @@ export type RedisGuard = <T>(call: () => Promise<T>) => Promise<T>;
 export class RedisReadMarkers {
   constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
     redis.defineCommand('termsenderMarkRead', { numberOfKeys: 1, lua: MARK_READ_SCRIPT });
+    redis.defineCommand('termsenderRecordJoin', { numberOfKeys: 4, lua: RECORD_JOIN_SCRIPT });
   }
 
   async recordJoin(user: string, group: string, seq: number): Promise<number> {
-    const key = REDIS_KEYS.readMarkers(keyOf(user));
+    const userKey = keyOf(user);
     const groupKey = keyOf(group);
-    const [, marker] = await this.guard(() => Promise.all([this.redis.hsetnx(key, groupKey, String(seq)), this.redis.hget(key, groupKey)]));
-    return Number(marker ?? seq);
+    const marker = await this.guard(() => this.redis.termsenderRecordJoin(
+      REDIS_KEYS.groups, REDIS_KEYS.bans(groupKey), REDIS_KEYS.readMarkers(userKey), REDIS_KEYS.readers(groupKey), groupKey, userKey, String(seq)));
+    return typeof marker === 'string' ? Number(marker) : seq;
+  }
+
+  async dropMarker(user: string, group: string): Promise<void> {
+    const userKey = keyOf(user);
+    const groupKey = keyOf(group);
+    await this.guard(() => this.redis.multi().hdel(REDIS_KEYS.readMarkers(userKey), groupKey).srem(REDIS_KEYS.readers(groupKey), userKey).exec());
   }
 
   async markRead(user: string, group: string, seq: number): Promise<boolean> {

@@ -288,6 +288,8 @@ export class RedisStore implements Store {
 
   markRead(user: string, group: string, seq: number): Promise<boolean> { return this.markers.markRead(user, group, seq); }
 
+  dropMarker(user: string, group: string): Promise<void> { return this.markers.dropMarker(user, group); }
+
   readMarker(user: string, group: string): Promise<number | undefined> { return this.markers.readMarker(user, group); }
 
   readMarkers(user: string): Promise<Map<string, number>> { return this.markers.readMarkers(user); }

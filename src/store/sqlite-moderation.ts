@@ -57,7 +57,7 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
       putBan: db.prepare<[string, string, string, string, number]>('INSERT OR REPLACE INTO group_bans VALUES (?, ?, ?, ?, ?)'),
       removeBan: db.prepare<[string, string]>('DELETE FROM group_bans WHERE group_key = ? AND user_key = ?'),
       groupName: db.prepare<[string], { name: string }>('SELECT name FROM groups WHERE name_key = ?'),
-      deletions: ['messages', 'group_moderators', 'group_invites', 'group_bans'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE group_key = ?`)),
+      deletions: ['messages', 'group_moderators', 'group_invites', 'group_bans', 'read_markers'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE group_key = ?`)),
       deleteGroup: db.prepare<[string]>('DELETE FROM groups WHERE name_key = ?'),
     };
   }
@@ -104,7 +104,7 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
       : this.statements.putBan.run(groupKey, keyOf(user), ban.reason, ban.by, ban.at)));
   }
 
-  /** The group, its messages and its moderation rows, in one transaction; its name as first written, or undefined when there was none. */
+  /** The group, its messages, its moderation rows and its read markers, in one transaction; its name as first written, or undefined when there was none. */
   deleteGroup(group: string): string | undefined {
     const groupKey = keyOf(group);
     return this.writing(() => this.db.transaction(() => {

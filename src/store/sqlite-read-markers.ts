@@ -19,7 +19,8 @@ export function migrateReadMarkers(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS read_markers (
     user_key TEXT NOT NULL, group_key TEXT NOT NULL, seq INTEGER NOT NULL,
     PRIMARY KEY (user_key, group_key)
-  ) WITHOUT ROWID`);
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS read_markers_by_group ON read_markers (group_key)`);
 }
 
 export class SqliteReadMarkers {
@@ -27,7 +28,11 @@ export class SqliteReadMarkers {
 
   constructor(db: Database.Database, private readonly writing: Writer) {
     this.statements = {
-      insert: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO read_markers (user_key, group_key, seq) VALUES (?, ?, ?)'),
+      // Only for a group that exists and does not ban the account (a join that raced a deletion or a ban).
+      insert: db.prepare<[{ user: string; group: string; seq: number }]>(`INSERT OR IGNORE INTO read_markers (user_key, group_key, seq)
+        SELECT @user, @group, @seq WHERE EXISTS (SELECT 1 FROM groups WHERE name_key = @group)
+        AND NOT EXISTS (SELECT 1 FROM group_bans WHERE group_key = @group AND user_key = @user)`),
+      drop: db.prepare<[string, string]>('DELETE FROM read_markers WHERE user_key = ? AND group_key = ?'),
       forward: db.prepare<[number, string, string]>('UPDATE read_markers SET seq = MAX(seq, ?) WHERE user_key = ? AND group_key = ?'),
       one: db.prepare<[string, string], { seq: number }>('SELECT seq FROM read_markers WHERE user_key = ? AND group_key = ?'),
       all: db.prepare<[string], { group_key: string; seq: number }>('SELECT group_key, seq FROM read_markers WHERE user_key = ?'),
@@ -38,13 +43,17 @@ export class SqliteReadMarkers {
   recordJoin(user: string, group: string, seq: number): number {
     const userKey = keyOf(user);
     const groupKey = keyOf(group);
-    this.writing(() => this.statements.insert.run(userKey, groupKey, seq));
+    this.writing(() => this.statements.insert.run({ user: userKey, group: groupKey, seq }));
     return this.statements.one.get(userKey, groupKey)?.seq ?? seq;
   }
 
   /** An UPDATE counts the row it matched even when MAX leaves the seq as it was. */
   markRead(user: string, group: string, seq: number): boolean {
     return this.writing(() => this.statements.forward.run(seq, keyOf(user), keyOf(group)).changes === 1);
+  }
+
+  dropMarker(user: string, group: string): void {
+    this.writing(() => this.statements.drop.run(keyOf(user), keyOf(group)));
   }
 
   readMarker(user: string, group: string): number | undefined {

@@ -197,6 +197,8 @@ export class SqliteStore implements Store {
 
   async markRead(user: string, group: string, seq: number): Promise<boolean> { return this.markers.markRead(user, group, seq); }
 
+  async dropMarker(user: string, group: string): Promise<void> { this.markers.dropMarker(user, group); }
+
   async readMarker(user: string, group: string): Promise<number | undefined> {
     this.ensureOpen();
     return this.markers.readMarker(user, group);

@@ -8,7 +8,7 @@
  * `not_allowed`). Effects on live members go out as a Step's `groupEvent`,
  * to every node.
  */
-import { ProtocolError } from '../../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../../protocol/errors.js';
 import type { DeleteGroupRequest, InviteRequest, KickRequest, SetRoleRequest, SetTopicRequest } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import type { GroupSettings } from '../../store/moderation-store.js';
@@ -45,6 +45,20 @@ async function targetIn(settings: GroupSettings, user: string, context: ServerCo
   return { name: account.name, owner: settings.ownerKey === nameKey(account.name), admin: account.role === 'admin', moderator: standing.moderator };
 }
 
+/**
+ * A ban or an uninvite that shuts the user out: its read marker goes (no
+ * `activity`, `last_seq` or `unread` for the group; a later join starts it
+ * again). Best effort: the ban or uninvite is done, and activity also stops
+ * on the group event.
+ */
+async function dropMarker(context: ServerContext, user: string, group: string): Promise<void> {
+  try {
+    await context.store.dropMarker(user, group);
+  } catch (error) {
+    context.logger.warn('could not drop the read marker', { user, group, reason: errorMessage(error) });
+  }
+}
+
 /** The store said the group is gone: it was deleted since the access check. */
 function changed(done: boolean, group: string): void {
   if (!done) throw noSuchGroup(group);
@@ -70,9 +84,10 @@ export const invite: Handler<InviteRequest, SignedInSession> = async (request, s
   changed(await context.store.setInvited(settings.name, target.name, inviting), request.group);
   context.logger.info(inviting ? 'invited' : 'uninvited', { group: settings.name, user: target.name, by: session.user });
   const shutOut = !inviting && settings.private && !target.owner && !target.admin && !target.moderator;
+  if (shutOut) await dropMarker(context, target.name, settings.name);
   return {
     reply: { type: 'ok' },
-    ...(shutOut ? { groupEvent: { kind: 'kicked', group: settings.name, user: target.name, by: session.user, reason: UNINVITED_REASON, banned: false } } : {}),
+    ...(shutOut ? { groupEvent: { kind: 'kicked', group: settings.name, user: target.name, by: session.user, reason: UNINVITED_REASON, banned: false, shutOut } } : {}),
   };
 };
 
@@ -88,7 +103,10 @@ export const kick: Handler<KickRequest, SignedInSession> = async (request, sessi
   if (target.owner) throw new ProtocolError('not_allowed', `'${target.name}' owns the group`);
   if (target.admin) throw new ProtocolError('not_allowed', `'${target.name}' is an admin`);
   const banned = request.type === 'ban';
-  if (banned) changed(await context.store.setBan(settings.name, target.name, { reason: request.reason ?? '', by: session.user, at: Date.now() }), request.group);
+  if (banned) {
+    changed(await context.store.setBan(settings.name, target.name, { reason: request.reason ?? '', by: session.user, at: Date.now() }), request.group);
+    await dropMarker(context, target.name, settings.name);
+  }
   context.logger.info(banned ? 'banned' : 'kicked', { group: settings.name, user: target.name, by: session.user });
   return {
     reply: { type: 'ok' },

@@ -42,6 +42,9 @@ class MemoryMarkers implements ReadMarkerStore {
     this.markers.set(key, Math.max(marker, seq));
     return true;
   }
+  async dropMarker(user: string, group: string): Promise<void> {
+    this.markers.delete(`${nameKey(user)}/${nameKey(group)}`);
+  }
   async readMarker(user: string, group: string): Promise<number | undefined> {
     this.reads += 1;
     return this.markers.get(`${nameKey(user)}/${nameKey(group)}`);
@@ -182,4 +185,38 @@ test('a busy group: 1000 messages within a second give each idle connection two 
   for (const [i, { connection }] of idle.entries()) {
     assert.deepEqual(connection.received.map((m) => [m['last_seq'], m['unread'], m['mention']]), [[1, 1, false], [1000, 1000, i === 7]]);
   }
+});
+
+test('forget: a deletion ends every connection\'s watch of the group, a ban or uninvite the user\'s; a marker gone elsewhere ends the watch at the next send', async () => {
+  const { store, timers, activity } = await setup();
+  await store.recordJoin('alice', 'ops', 0);
+  await store.recordJoin('alice', 'dev', 0);
+  await store.recordJoin('bob', 'ops', 0);
+  const alice = member();
+  const bob = member();
+  activity.signedIn(alice, 'alice');
+  activity.signedIn(bob, 'bob');
+  await settle();
+  assert.equal(activity.idleWatchers('ops'), 2);
+  activity.forget('OPS', 'alice');
+  assert.equal(activity.idleWatchers('ops'), 1, 'only alice\'s watch goes');
+  activity.messageArrived(msg(1, 'hi', 'carol'));
+  await settle();
+  assert.deepEqual([alice.received.length, bob.received.length], [0, 1]);
+  // bob's next one waits for its second: a deletion drops the timer too.
+  activity.messageArrived(msg(2, 'hi', 'carol'));
+  assert.equal(timers.waiting, 1);
+  activity.forget('ops');
+  assert.equal(activity.idleWatchers('ops'), 0);
+  assert.equal(timers.waiting, 0);
+  timers.advance(2000);
+  activity.messageArrived(msg(3, 'hi', 'carol'));
+  await settle();
+  assert.equal(bob.received.length, 1);
+  // The marker dropped on another node (no group event here): nothing is sent, and the watch ends.
+  await store.dropMarker('alice', 'dev');
+  activity.messageArrived(msg(1, 'hi', 'carol', 'dev'));
+  await settle();
+  assert.deepEqual(alice.received, []);
+  assert.equal(activity.idleWatchers('dev'), 0);
 });
