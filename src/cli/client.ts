@@ -8,13 +8,14 @@
 import { existsSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { runInteractive } from '../client/app.js';
+import { configureColors } from '../client/colors.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from '../client/client.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
 import { knownServersFile } from '../client/known-servers.js';
 import { sanitizeLine, sanitizeText } from '../client/sanitize.js';
-import { configureColors, InputClosedError, Screen } from '../client/terminal.js';
+import { InputClosedError, Screen } from '../client/terminal.js';
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';

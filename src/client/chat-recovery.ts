@@ -6,7 +6,7 @@
  * now, in order). The chat controller supplies the view.
  */
 import type { StoredMessage } from '../protocol/messages.js';
-import type { ChatConnection, Reconnect } from './chat.js';
+import type { ChatConnection, Reconnect } from './chat-connection.js';
 import type { Outbox } from './outbox.js';
 import { reconnectWithBackoff } from './reconnect-status.js';
 import { renderCommandFailure, renderConnectionLost, renderGivingUp, renderMissed, renderStatus } from './render.js';

@@ -6,13 +6,13 @@
  */
 import type { GroupDeletedMessage, GroupSummary, JoinedReply, KickedMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import type { ChatConnection } from './chat.js';
+import type { ChatConnection } from './chat-connection.js';
 import type { GroupStatus } from './group-status.js';
 import { runModeration } from './moderation.js';
 import type { ModerationCommand } from './moderation-commands.js';
 import { renderGroupTable, renderNotice } from './render.js';
 import { BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderGroupDeleted, renderKicked, renderUnreadHeader } from './render-moderation.js';
-import type { ChatTerminal } from './terminal.js';
+import type { ChatTerminal } from './chat-terminal.js';
 
 /** What these moves need of the chat screen. */
 export interface ChatScreen {

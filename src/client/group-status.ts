@@ -2,7 +2,8 @@
  * What the chat screen knows besides the messages (protocol.md, December
  * additions): the user's roles (for /help and Tab), the current group's
  * topic, the unread counts of the other groups (for the prompt and /next),
- * and the read marker of what was shown (`mark_read`). chat.ts feeds it.
+ * and the read marker of what was shown (`mark_read`). The chat screen
+ * (chat.ts, shown-group.ts, command-runner.ts) feeds it.
  */
 import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, TopicMessage } from '../protocol/messages.js';

@@ -1,7 +1,7 @@
 /**
  * Pure formatting: a message in, the lines to print out. Everything from the
  * network passes through sanitize first. Colours come from kleur, whose
- * `enabled` flag is set once at startup (see terminal.ts).
+ * `enabled` flag is set once at startup (see colors.ts).
  */
 import kleur from 'kleur';
 import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.js';
@@ -132,7 +132,7 @@ function groupExtras(group: GroupSummary): string {
   return `${unread}  ${kleur.dim(topic)}`.trimEnd();
 }
 
-// ---- the chat screen's lines (chat.ts asks for these; it builds no strings) ----
+// ---- the chat screen's lines (chat.ts and its parts ask for these; they build no strings) ----
 
 /** The chat prompt: the current group's name, or none. */
 export function renderPrompt(group: string | undefined): string {

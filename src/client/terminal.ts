@@ -3,103 +3,18 @@
  * disturbing what the user is typing. Also the questions asked before chat
  * (with a hidden password) and the restoring of the terminal on every exit.
  */
-import kleur from 'kleur';
 import readline from 'node:readline';
-import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
+import type { ChatTerminal, Completer } from './chat-terminal.js';
+import { MutableOutput } from './mutable-output.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteCollector } from './paste.js';
+import { believedPromptRows, historyOf } from './readline-fields.js';
 import { displayWidth } from './width.js';
 
-/** Decides once, at startup, whether output is coloured. */
-export function configureColors(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
-  const force = env['FORCE_COLOR'];
-  let enabled = isTTY;
-  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') enabled = false;
-  if (force !== undefined) enabled = force !== '0' && force !== 'false';
-  kleur.enabled = enabled;
-  return enabled;
-}
-
-/** A stream in front of the real output that can swallow readline's echo (for passwords). */
-class MutableOutput extends Writable {
-  muted = false;
-  constructor(private readonly target: NodeJS.WriteStream) {
-    super();
-    target.on('resize', () => this.emit('resize'));
-  }
-  get columns(): number {
-    return this.target.columns;
-  }
-  get rows(): number {
-    return this.target.rows;
-  }
-  get isTTY(): boolean {
-    return true;
-  }
-  /**
-   * Completes at once, so readline's writes reach the terminal in order with
-   * the screen's own (waiting for the target's callback would let them lag).
-   */
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.muted) this.target.write(chunk);
-    callback();
-  }
-}
+// Kept here for the callers that import them from the terminal.
+export type { ChatTerminal, Completer } from './chat-terminal.js';
 
 const SHOW_CURSOR = '\u001b[?25h';
-
-/** readline's history, newest first (a public field its types leave out). */
-function historyOf(rl: readline.Interface): string[] {
-  const history: unknown = Reflect.get(rl, 'history');
-  if (Array.isArray(history) && history.every((entry): entry is string => typeof entry === 'string')) return history;
-  return [];
-}
-
-/**
- * How many rows above the cursor readline believes its prompt starts (a
- * public field its types leave out): its redraw moves up this many. It is
- * stale after a chunk of typed keys that wrapped the line (readline writes
- * them without a redraw), so it may be fewer than the rows really shown.
- */
-function believedPromptRows(rl: readline.Interface): number {
-  const rows: unknown = Reflect.get(rl, 'prevRows');
-  return typeof rows === 'number' && rows >= 0 ? rows : rl.getCursorPos().rows;
-}
-
-/** What Tab offers for a line: the candidates and the part of the line they replace. */
-export type Completer = (line: string) => Promise<[string[], string]>;
-
-/**
- * What the chat screen needs of the terminal. `Screen` is the real one; tests
- * drive the chat controller through a fake, with no TTY.
- */
-export interface ChatTerminal {
-  /** Columns to wrap to. */
-  readonly columns: number;
-  /** Prints `text` (one or more lines) above the prompt. */
-  print(text: string): void;
-  /** Removes the echo of a line just entered (it is shown again as a message). */
-  eraseEcho(line: string): void;
-  /** Starts the chat prompt; `onLine` gets every line typed. */
-  startChat(prompt: string, onLine: (line: string) => void): void;
-  setPrompt(prompt: string): void;
-  setCompleter(completer: Completer): void;
-  onInterrupt(handler: () => void): void;
-  onEnd(handler: () => void): void;
-  /** A bracketed paste of more than one line: `handler` gets it whole (newlines kept), not line by line. */
-  onPaste?(handler: (text: string) => void): void;
-  /** Rings the terminal's bell (BEL). */
-  bell?(): void;
-  /** Asks a question at the chat prompt (a confirmation); `secret` without echo (a password). */
-  question?(query: string): Promise<string>;
-  secret?(query: string): Promise<string>;
-  /** Alt-`name` (Meta) at the chat prompt, a key readline leaves alone. */
-  onMetaKey?(name: string, handler: () => void): void;
-  /** One status line just above the prompt, updated in place (what `print` prints goes above it); undefined removes it. */
-  setStatus?(text: string | undefined): void;
-  /** Ends input and restores the terminal. */
-  close(): void;
-}
 
 export class Screen implements ChatTerminal {
   private readonly rl: readline.Interface;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import kleur from 'kleur';
 import { nameColor, plainChat, plainDirect, renderChat, renderDirect, renderError, renderGroupTable, renderPresence } from '../../../src/client/render.js';
-import { configureColors } from '../../../src/client/terminal.js';
+import { configureColors } from '../../../src/client/colors.js';
 import { displayWidth, wrapLine } from '../../../src/client/width.js';
 
 const message = (from: string, text: string) => ({ group: 'general', seq: 1, from, text, ts: new Date(2026, 0, 1, 9, 5).getTime() });

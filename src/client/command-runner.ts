@@ -1,0 +1,134 @@
+/**
+ * The chat screen's command runner: runs one parsed line (commands.ts) against
+ * the current connection and the shown group, and prints why it failed (the
+ * unsent text kept with it). Reconnects and received messages are chat.ts's.
+ */
+import { assertNever, ProtocolError } from '../protocol/errors.js';
+import type { GroupSummary } from '../protocol/messages.js';
+import type { ChatConnection } from './chat-connection.js';
+import type { Command } from './commands.js';
+import type { CompletionNames } from './completion.js';
+import type { GroupStatus } from './group-status.js';
+import { type ChatScreen, jumpToNext, moderate } from './group-moves.js';
+import type { Outbox } from './outbox.js';
+import { splitPaste } from './paste.js';
+import {
+  renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderLeft, renderMembers, renderProblem,
+  renderUnknownCommand,
+} from './render.js';
+import { renderBanned } from './render-moderation.js';
+import { renderBellSetting } from './render-notices.js';
+import type { ShownGroup } from './shown-group.js';
+import type { ChatTerminal } from './chat-terminal.js';
+
+/** What the command runner needs of the chat screen. */
+export interface CommandHost {
+  /** The current connection (another one after a reconnect). */
+  client(): ChatConnection;
+  readonly terminal: ChatTerminal;
+  readonly status: GroupStatus;
+  readonly names: CompletionNames;
+  readonly view: ShownGroup;
+  readonly outbox: Outbox;
+  /** What group-moves.ts needs (/next, the moderation commands), on the current connection. */
+  screen(): ChatScreen;
+  /** The server's group list now (kept for Tab and the unread counts). */
+  refreshGroups(): Promise<GroupSummary[]>;
+  /** `/set bell on|off`. */
+  setBell(on: boolean): void;
+  quit(): Promise<void>;
+}
+
+export class CommandRunner {
+  constructor(private readonly host: CommandHost) {}
+
+  /** Runs `command`; a failure is printed, never thrown. */
+  async handle(command: Command): Promise<void> {
+    try {
+      await this.run(command);
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'banned' && (command.kind === 'join' || command.kind === 'create')) {
+        this.host.terminal.print(renderBanned(command.group));
+        return;
+      }
+      const unsent = command.kind === 'say' || command.kind === 'msg' ? command.text : undefined;
+      this.host.terminal.print(renderCommandFailure(error, unsent));
+    }
+  }
+
+  private async run(command: Command): Promise<void> {
+    const client = this.host.client();
+    const { terminal, view } = this.host;
+    switch (command.kind) {
+      case 'empty': return;
+      case 'help': terminal.print(this.host.status.help()); return;
+      case 'next': await jumpToNext(this.host.screen()); return;
+      case 'moderation':
+        view.shownList = (await moderate(this.host.screen(), command.command)) ?? view.shownList;
+        view.refreshPrompt();
+        return;
+      case 'usage': terminal.print(renderHint(command.usage)); return;
+      case 'unsendable': terminal.print(renderProblem(command.problem)); return;
+      case 'unknown': terminal.print(renderUnknownCommand(command.name)); return;
+      case 'quit': await this.host.quit(); return;
+      case 'set': this.host.setBell(command.bell); terminal.print(renderBellSetting(command.bell)); return;
+      case 'say': {
+        const group = view.current;
+        if (group === undefined) {
+          // Back at the list: a number from it joins that group.
+          const picked = /^\s*\d+\s*$/.test(command.text) ? view.shownList[Number(command.text) - 1] : undefined;
+          if (picked !== undefined) return this.run({ kind: 'join', group: picked.name });
+          terminal.print(renderHint('not in a group: /join GROUP first'));
+          return;
+        }
+        for (const text of splitPaste(command.text)) this.host.outbox.push({ kind: 'say', group: group.name, text });
+        return;
+      }
+      case 'msg': this.host.outbox.push({ kind: 'dm', to: command.to, text: command.text }); return;
+      case 'groups':
+        view.shownList = await this.host.refreshGroups();
+        terminal.print(renderGroupTable(view.shownList));
+        return;
+      case 'create':
+        await client.call(command.private ? { type: 'create_group', group: command.group, private: true } : { type: 'create_group', group: command.group }, 'group_created');
+        view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        return;
+      case 'join':
+        view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        return;
+      case 'leave': {
+        this.host.status.flush();
+        const reply = await client.call({ type: 'leave' }, 'left');
+        this.host.status.left();
+        view.forget();
+        terminal.print(renderLeft(reply.group));
+        view.refreshPrompt();
+        return;
+      }
+      case 'who': {
+        if (view.current === undefined) {
+          terminal.print(renderHint('not in a group: /join GROUP'));
+          return;
+        }
+        const reply = await client.call({ type: 'who' }, 'members');
+        this.host.names.replaceUsers(reply.members);
+        terminal.print(renderMembers(reply));
+        return;
+      }
+      case 'history': {
+        const group = view.current;
+        if (group === undefined) {
+          terminal.print(renderHint('not in a group'));
+          return;
+        }
+        const reply = await client.call({ type: 'history', before: group.oldestSeq, limit: command.count }, 'history');
+        for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
+        const oldest = reply.messages[0];
+        if (oldest !== undefined) group.oldestSeq = oldest.seq;
+        return;
+      }
+      default:
+        assertNever(command);
+    }
+  }
+}
