@@ -26,7 +26,7 @@ import type { ActivityMessage, StoredMessage } from '../protocol/messages.js';
 import { mentionedKeys } from '../protocol/mentions.js';
 import { nameKey } from '../protocol/names.js';
 import { type ReadMarkerStore, unreadCount } from '../store/read-markers.js';
-import type { HubMember } from './hub.js';
+import type { HubMember } from './hub-member.js';
 import type { Logger } from './logger.js';
 
 /** One activity per group per connection per this many milliseconds. */

@@ -3,7 +3,7 @@ import type { GroupEvent } from '../cluster/group-event.js';
 import { assertNever } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { GroupNotice } from '../protocol/messages.js';
-import type { HubMember } from './hub.js';
+import type { HubMember } from './hub-member.js';
 
 export interface GroupConnections {
   /** This node's connections in the group (of one user when `userKey` is given), as a copy: removals change the hub's tables. */

@@ -23,18 +23,10 @@ import type { ClusterLink } from '../cluster/link.js';
 import { applyGroupEvent } from './group-events.js';
 import { type GroupActivity, NO_ACTIVITY } from './activity.js';
 import { MetricCounts } from './metrics.js';
+import type { HubMember } from './hub-member.js';
 import type { SessionState } from './session.js';
 
-/** What the hub needs of a connection. */
-export interface HubMember {
-  /** Unique on this node; with the node id, names the sender of a message cluster-wide. */
-  readonly connectionId: number;
-  sendFrame(frame: Buffer): void;
-  /** Sends one `error`; closes when the code is fatal. */
-  fail(error: ProtocolError): void;
-  /** When the connection is in `group`: sends `notice` and moves to GROUP_SELECT (kicked, banned, group deleted). */
-  removeFromGroup(group: string, notice: GroupNotice): void;
-}
+export type { HubMember };
 
 /** The user a state is signed in as; undefined before sign-in and after close. */
 function signedInUser(state: SessionState): string | undefined {
