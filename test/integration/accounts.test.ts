@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/store.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { spawnServer, startTestServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
+import { SCHEMA_V2 } from '../helpers/old-schemas.js';
 
 const NEW_PASSWORD = 'another good password';
 
@@ -154,15 +155,7 @@ test('a schema-2 SQLite file (before roles) opens: its accounts log in as users,
   const file = path.join(data, 'termsender.db');
   const hash = await new PasswordHasher({ cost: TEST_SCRYPT_COST }).hash(TEST_PASSWORD);
   const old = new Database(file);
-  // The schema exactly as version 2 wrote it.
-  old.exec(`
-    CREATE TABLE users (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE TABLE groups (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, owner TEXT) WITHOUT ROWID;
-    CREATE TABLE messages (group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
-      PRIMARY KEY (group_key, seq)) WITHOUT ROWID;
-    CREATE INDEX groups_by_owner ON groups (owner);
-    PRAGMA user_version = 2;
-  `);
+  old.exec(SCHEMA_V2);
   old.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('root', 'Root', hash, 1000);
   old.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('alice', 'Alice', hash, 2000);
   old.close();

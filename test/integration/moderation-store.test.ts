@@ -12,6 +12,7 @@ import { finished, runCommand } from '../helpers/command.js';
 import { joined, listed, outcome, signIn } from '../helpers/moderation.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { spawnServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
+import { SCHEMA_V3 } from '../helpers/old-schemas.js';
 
 const CAPS = { maxGroups: 100, maxOwned: 100 };
 
@@ -89,16 +90,7 @@ test('a schema-3 SQLite file (today\'s, before moderation) opens on the real ser
   const file = path.join(data, 'termsender.db');
   const hash = await new PasswordHasher({ cost: TEST_SCRYPT_COST }).hash(TEST_PASSWORD);
   const old = new Database(file);
-  // The schema exactly as version 3 wrote it.
-  old.exec(`
-    CREATE TABLE users (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
-      role TEXT NOT NULL DEFAULT 'user', disabled_reason TEXT, disabled_at INTEGER, last_login INTEGER) WITHOUT ROWID;
-    CREATE TABLE groups (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, owner TEXT) WITHOUT ROWID;
-    CREATE TABLE messages (group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
-      PRIMARY KEY (group_key, seq)) WITHOUT ROWID;
-    CREATE INDEX groups_by_owner ON groups (owner);
-    PRAGMA user_version = 3;
-  `);
+  old.exec(SCHEMA_V3);
   old.prepare('INSERT INTO users (name_key, name, password_hash, created_at) VALUES (?, ?, ?, ?)').run('olga', 'Olga', hash, 1000);
   old.prepare('INSERT INTO users (name_key, name, password_hash, created_at) VALUES (?, ?, ?, ?)').run('mem', 'mem', hash, 1000);
   old.prepare('INSERT INTO groups VALUES (?, ?, ?, ?, ?)').run('lobby', 'Lobby', 1000, 2, 'olga');

@@ -10,6 +10,7 @@ import { ManualTimers } from '../helpers/clock.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
+import { SCHEMA_V3 } from '../helpers/old-schemas.js';
 
 export async function login(t: TestContext, port: number, user: string): Promise<WireClient> {
   const client = await WireClient.connect(t, port);
@@ -113,16 +114,7 @@ test('a SQLite file of schema version 3 opens: markers start empty (unread null)
   const file = path.join(data, 'termsender.db');
   const hash = await new PasswordHasher({ cost: TEST_SCRYPT_COST }).hash(TEST_PASSWORD);
   const old = new Database(file);
-  // The schema exactly as version 3 (the code before read markers) writes it.
-  old.exec(`
-    CREATE TABLE users (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
-      role TEXT NOT NULL DEFAULT 'user', disabled_reason TEXT, disabled_at INTEGER, last_login INTEGER) WITHOUT ROWID;
-    CREATE TABLE groups (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, owner TEXT) WITHOUT ROWID;
-    CREATE TABLE messages (group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
-      PRIMARY KEY (group_key, seq)) WITHOUT ROWID;
-    CREATE INDEX groups_by_owner ON groups (owner);
-    PRAGMA user_version = 3;
-  `);
+  old.exec(SCHEMA_V3);
   old.prepare('INSERT INTO users (name_key, name, password_hash, created_at) VALUES (?, ?, ?, ?)').run('alice', 'Alice', hash, 1000);
   old.prepare('INSERT INTO groups VALUES (?, ?, ?, ?, ?)').run('ops', 'Ops', 1000, 2, 'alice');
   old.prepare('INSERT INTO messages VALUES (?, ?, ?, ?, ?)').run('ops', 1, 'Alice', 'first', 1000);
