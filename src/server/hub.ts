@@ -149,7 +149,10 @@ export class Hub {
     const revoked = joining.revoked;
     // After the runner has taken the new state and sent the reply (both synchronous, in the same turn).
     if (revoked !== undefined) queueMicrotask(() => member.removeFromGroup(to.group, revoked));
-    return joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq).map((held) => held.frame);
+    const handedOver = joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq);
+    // Delivered after the `joined` reply: counted here, as deliverLocal counts the others.
+    for (const held of handedOver) this.counts.deliveries[held.seq > 0 ? 'message' : 'presence'] += 1;
+    return handedOver.map((held) => held.frame);
   }
 
   /**

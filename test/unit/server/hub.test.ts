@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import { Hub, type HubMember } from '../../../src/server/hub.js';
 import { LocalLink } from '../../../src/cluster/local-link.js';
+import { MetricCounts } from '../../../src/server/metrics.js';
 import type { ChatSession, SessionState } from '../../../src/server/session.js';
 
 let ids = 0;
@@ -54,6 +55,25 @@ test('messages that arrive while a join is under way are kept, and only those it
   hub.publishMessage(message(6), bob);
   assert.deepEqual(alice.received.at(-1), { type: 'msg', ...message(6) });
   assert.deepEqual(bob.received.map(typeOf), ['presence'], 'the sender never gets its own message');
+});
+
+test('messages handed over after a join count as deliveries, those it already had do not', async () => {
+  const counts = new MetricCounts();
+  const hub = new Hub(new FrameEncoder(), new LocalLink(), { presenceMaxMembers: 100, counts });
+  await hub.start();
+  const bob = member();
+  hub.move(bob, AUTH, inGroup('bob', 'g'));
+  const alice = member();
+  const selecting: SessionState = { kind: 'group_select', user: 'alice' };
+  hub.move(alice, AUTH, selecting);
+  hub.holdLiveMessages(alice, 'g');
+  hub.publishMessage(message(4), bob);
+  hub.publishMessage(message(5), bob);
+  assert.equal(counts.deliveries.message, 0, 'nobody else is in the group yet');
+  assert.equal(hub.move(alice, selecting, inGroup('alice', 'g', 4)).length, 1);
+  assert.equal(counts.deliveries.message, 1, 'message 5, handed over after the joined reply');
+  hub.publishMessage(message(6), bob);
+  assert.equal(counts.deliveries.message, 2);
 });
 
 test('a released hold keeps nothing; presence is per user', async () => {
