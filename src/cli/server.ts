@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   if (argv.workers > 1 && !isWorkerProcess()) {
     const metricsAddress = argv.metrics === undefined ? undefined : parseHostPort(argv.metrics);
     const metrics = metricsAddress === undefined || argv.redis === undefined ? undefined : { address: metricsAddress, redisUrl: argv.redis };
-    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, fingerprintLines(argv.cert), metrics);
+    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, logger, fingerprintLines(argv.cert), metrics);
     return;
   }
 
@@ -234,11 +234,11 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config, { logger, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
   const stop = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`${signal}: shutting down\n`);
+    logger.info('shutting down', { signal });
     server.close().then(
       () => { process.exitCode = 0; },
       (error: unknown) => {
-        process.stderr.write(`termsender-server: shutdown failed: ${errorMessage(error)}\n`);
+        logger.error('shutdown failed', {}, error);
         process.exitCode = 1;
       },
     ).finally(() => process.exit());

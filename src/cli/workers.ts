@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import { showHostPort } from '../server/http-endpoints.js';
+import type { Logger } from '../server/logger.js';
 import { type PrimaryEndpoints, startPrimaryEndpoints } from './cluster-metrics.js';
 
 /** What a worker tells the primary once it listens. */
@@ -44,7 +45,9 @@ export interface PrimaryMetrics {
   redisUrl: string;
 }
 
-export async function runPrimary(count: number, host: string, port: number, linesAfterListening: readonly string[] = [], metrics?: PrimaryMetrics): Promise<number> {
+export async function runPrimary(
+  count: number, host: string, port: number, logger: Logger, linesAfterListening: readonly string[] = [], metrics?: PrimaryMetrics,
+): Promise<number> {
   if (port === 0) cluster.setupPrimary({ args: [...process.argv.slice(2), '--port', String(await freePort(host))] });
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
@@ -68,7 +71,7 @@ export async function runPrimary(count: number, host: string, port: number, line
     if (stopping) return;
     stopping = true;
     exitCode = code;
-    process.stderr.write(`${why}: stopping ${workers.size} workers\n`);
+    logger.info('stopping workers', { why, workers: workers.size });
     if (workers.size === 0) finish(code);
     for (const worker of workers) worker.process.kill('SIGTERM');
   };
@@ -80,13 +83,13 @@ export async function runPrimary(count: number, host: string, port: number, line
     worker.on('message', (message: unknown) => {
       if (!isListeningNotice(message)) return;
       listening.add(worker);
-      if (announced) process.stderr.write(`worker ${worker.process.pid} listening\n`);
+      if (announced) logger.info('worker listening', { pid: worker.process.pid });
       else if (listening.size >= count) {
         announced = true;
         process.stdout.write(`${message.listening}\n`);
         if (endpoints !== undefined) process.stdout.write(`metrics on ${showHostPort(endpoints.endpoints.address)}\n`);
         for (const line of linesAfterListening) process.stdout.write(`${line}\n`);
-        process.stderr.write(`${count} workers share the port\n`);
+        logger.info('workers share the port', { workers: count });
       }
     });
     worker.on('exit', (code, signal) => {
@@ -102,7 +105,7 @@ export async function runPrimary(count: number, host: string, port: number, line
         stopAll(`${how} before the server listened`, 1);
         return;
       }
-      process.stderr.write(`${how}; starting another\n`);
+      logger.warn(`${how}; starting another`);
       setTimeout(spawn, Date.now() - startedAt < RESTART_BACKOFF_MS ? RESTART_BACKOFF_MS : 0);
     });
   };

@@ -142,6 +142,13 @@ test('every start prints the certificate fingerprint; --log-format text writes r
     else assert.equal(JSON.parse(listening).msg, 'listening');
     assert.equal(await stop(server), 0);
     assert.match(server.stdout.lines[0] ?? '', /^listening on 127\.0\.0\.1:\d+$/, 'the listening line stays first');
+    // Every stderr line follows the format, the shutdown notice included.
+    const lines = server.stderr.lines.filter((line) => line !== '');
+    assert.ok(lines.some((line) => /shutting down/.test(line)), lines.join('\n'));
+    for (const line of lines) {
+      if (format === 'text') assert.match(line, /^\d{4}-\d\d-\d\dT[\d:.]+Z (DEBUG|INFO|WARN|ERROR) +\S/, line);
+      else assert.doesNotThrow(() => JSON.parse(line), line);
+    }
   }
 });
 

@@ -149,7 +149,7 @@ test('a node started before its Redis says it is waiting, then serves once Redis
 
 test('--workers 2: one listening line once both listen, one chat, every dead worker replaced on the same port, SIGTERM stops all', { skip }, async (t) => {
   const redis = await startRedis(t);
-  const server = await spawnServer(t, ['--redis', redis.url, '--workers', '2']);
+  const server = await spawnServer(t, ['--redis', redis.url, '--workers', '2', '--log-level', 'info']);
   assert.equal(server.stdout.filter((line) => line.includes('listening on')).length, 1);
   // Connections are spread over the workers; whichever serves whom, they chat as one server.
   const clients = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((name) => signedInClient(t, server.port, name, 'shared')));
@@ -161,8 +161,10 @@ test('--workers 2: one listening line once both listen, one chat, every dead wor
   assert.equal(before.length, 2);
   // Every worker that held the port dies: the replacements must take the same port (it was 0 on the command line).
   for (const pid of before) process.kill(pid, 'SIGKILL');
-  const first = await server.stderrLine(/^worker \d+ listening$/);
-  await server.stderrLine(new RegExp(`^worker (?!${first.split(' ')[1]} )\\d+ listening$`));
+  // The primary logs each replacement as it listens (a log line in --log-format, JSON here).
+  const pidOf = (line: string): unknown => (JSON.parse(line) as { pid?: unknown }).pid;
+  const first = pidOf(await server.stderrLine(/"msg":"worker listening"/));
+  await server.stderrLine(new RegExp(`"msg":"worker listening".*"pid":(?!${String(first)}\\b)\\d+`));
   const after = workerPids();
   assert.equal(after.length, 2, 'the primary started two workers');
   assert.ok(after.every((pid) => !before.includes(pid)), 'both are new');
