@@ -2,29 +2,15 @@
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
-import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
+import { FrameEncoder } from '../../../src/protocol/frame.js';
 import { nameKey } from '../../../src/protocol/names.js';
 import { ActivityNotifier } from '../../../src/server/activity.js';
-import type { HubMember } from '../../../src/server/hub.js';
 import { createLogger } from '../../../src/server/logger.js';
 import type { ReadMarkerStore } from '../../../src/store/read-markers.js';
 import { ManualTimers } from '../../helpers/clock.js';
+import { fakeMember } from '../../helpers/fake-member.js';
 
-let ids = 0;
-function member(): HubMember & { received: Array<Record<string, unknown>> } {
-  const decoder = new FrameDecoder({ maxFrame: 65536 });
-  const received: Array<Record<string, unknown>> = [];
-  return {
-    connectionId: ++ids,
-    received,
-    sendFrame(frame: Buffer) {
-      decoder.push(frame);
-      for (let body = decoder.next(); body !== undefined; body = decoder.next()) received.push(body);
-    },
-    fail: () => undefined,
-    removeFromGroup: () => undefined,
-  };
-}
+const member = fakeMember;
 
 /** Markers in memory, with a count of the reads. */
 class MemoryMarkers implements ReadMarkerStore {

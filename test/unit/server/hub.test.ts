@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
-import { Hub, type HubMember } from '../../../src/server/hub.js';
+import { FrameEncoder } from '../../../src/protocol/frame.js';
+import { Hub } from '../../../src/server/hub.js';
 import { LocalLink } from '../../../src/cluster/local-link.js';
 import { MetricCounts } from '../../../src/server/metrics.js';
 import type { ChatSession, SessionState } from '../../../src/server/session.js';
+import { fakeMember } from '../../helpers/fake-member.js';
 
-let ids = 0;
-function member(): HubMember & { received: unknown[] } {
-  const decoder = new FrameDecoder({ maxFrame: 65536 });
-  const received: unknown[] = [];
-  return {
-    connectionId: ++ids,
-    received,
-    sendFrame(frame: Buffer) {
-      decoder.push(frame);
-      for (let body = decoder.next(); body !== undefined; body = decoder.next()) received.push(body);
-    },
-    fail() {
-      // not used by these tests
-    },
-    removeFromGroup() {
-      // not used by these tests
-    },
-  };
-}
+const member = fakeMember;
 
 const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1 });
 const AUTH: SessionState = { kind: 'auth', failures: 0 };
