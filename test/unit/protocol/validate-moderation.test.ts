@@ -1,36 +1,25 @@
 /** Validation of the moderation requests and notices (December additions). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProtocolError } from '../../../src/protocol/errors.js';
-import type { FrameBody } from '../../../src/protocol/frame.js';
 import { isUnknownUnsolicited, parseRequest, parseServerMessage } from '../../../src/protocol/validate.js';
-
-function code(body: FrameBody, parse: (body: FrameBody) => unknown = parseRequest): { code: string; id: number | undefined } {
-  try {
-    parse(body);
-  } catch (error) {
-    assert.ok(error instanceof ProtocolError, String(error));
-    return { code: error.code, id: error.id };
-  }
-  assert.fail(`accepted ${JSON.stringify(body)}`);
-}
+import { parseRefusal } from '../../helpers/parse-refusal.js';
 
 test('create_group: private is an optional bool; false or absent is a public group', () => {
   assert.deepEqual(parseRequest({ type: 'create_group', group: 'g', private: true }), { type: 'create_group', group: 'g', private: true });
   assert.deepEqual(parseRequest({ type: 'create_group', group: 'g', private: false }), { type: 'create_group', group: 'g' });
   assert.deepEqual(parseRequest({ type: 'create_group', group: 'g', private: null }), { type: 'create_group', group: 'g' });
-  assert.equal(code({ type: 'create_group', group: 'g', private: 1 }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'create_group', group: 'g', private: 1 }).code, 'bad_message');
 });
 
 test('set_topic: 0..300 bytes of text; empty allowed; control characters and longer are bad_message', () => {
   assert.deepEqual(parseRequest({ type: 'set_topic', id: 2, group: 'g', topic: '' }), { type: 'set_topic', id: 2, group: 'g', topic: '' });
   assert.deepEqual(parseRequest({ type: 'set_topic', group: 'g', topic: 'x'.repeat(300) }).type, 'set_topic');
   assert.deepEqual(parseRequest({ type: 'set_topic', group: 'g', topic: 'é'.repeat(150) }).type, 'set_topic');
-  assert.deepEqual(code({ type: 'set_topic', id: 2, group: 'g', topic: 'é'.repeat(151) }), { code: 'bad_message', id: 2 });
-  assert.equal(code({ type: 'set_topic', group: 'g', topic: 'line\u0000' }).code, 'bad_message');
-  assert.equal(code({ type: 'set_topic', group: 'g', topic: 'a\u0085' }).code, 'bad_message');
-  assert.equal(code({ type: 'set_topic', group: 'g' }).code, 'bad_message');
-  assert.equal(code({ type: 'set_topic', group: 'no way', topic: '' }).code, 'no_such_group');
+  assert.deepEqual(parseRefusal({ type: 'set_topic', id: 2, group: 'g', topic: 'é'.repeat(151) }), { code: 'bad_message', id: 2 });
+  assert.equal(parseRefusal({ type: 'set_topic', group: 'g', topic: 'line\u0000' }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'set_topic', group: 'g', topic: 'a\u0085' }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'set_topic', group: 'g' }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'set_topic', group: 'no way', topic: '' }).code, 'no_such_group');
 });
 
 test('invite, uninvite, kick, ban, unban, set_role, delete_group: names fail as lookups; reason rule; role values', () => {
@@ -40,17 +29,17 @@ test('invite, uninvite, kick, ban, unban, set_role, delete_group: names fail as 
   for (const type of ['kick', 'ban', 'unban']) {
     assert.deepEqual(parseRequest({ type, group: 'g', user: 'u', reason: 'why' }), { type, group: 'g', user: 'u', reason: 'why' });
     assert.deepEqual(parseRequest({ type, group: 'g', user: 'u', reason: '' }), { type, group: 'g', user: 'u' });
-    assert.equal(code({ type, group: 'g', user: 'u', reason: 'x'.repeat(301) }).code, 'bad_message');
-    assert.equal(code({ type, group: 'g', user: 'u', reason: 5 }).code, 'bad_message');
-    assert.equal(code({ type, group: '', user: 'u' }).code, 'no_such_group');
-    assert.equal(code({ type, group: 'g', user: 'a b' }).code, 'no_such_user');
-    assert.equal(code({ type, group: 'g' }).code, 'bad_message');
+    assert.equal(parseRefusal({ type, group: 'g', user: 'u', reason: 'x'.repeat(301) }).code, 'bad_message');
+    assert.equal(parseRefusal({ type, group: 'g', user: 'u', reason: 5 }).code, 'bad_message');
+    assert.equal(parseRefusal({ type, group: '', user: 'u' }).code, 'no_such_group');
+    assert.equal(parseRefusal({ type, group: 'g', user: 'a b' }).code, 'no_such_user');
+    assert.equal(parseRefusal({ type, group: 'g' }).code, 'bad_message');
   }
   assert.deepEqual(parseRequest({ type: 'set_role', group: 'g', user: 'u', role: 'moderator' }), { type: 'set_role', group: 'g', user: 'u', role: 'moderator' });
   assert.deepEqual(parseRequest({ type: 'set_role', group: 'g', user: 'u', role: 'member' }).type, 'set_role');
-  for (const role of ['owner', 'admin', '', 1]) assert.equal(code({ type: 'set_role', group: 'g', user: 'u', role }).code, 'bad_message');
+  for (const role of ['owner', 'admin', '', 1]) assert.equal(parseRefusal({ type: 'set_role', group: 'g', user: 'u', role }).code, 'bad_message');
   assert.deepEqual(parseRequest({ type: 'delete_group', id: 9, group: 'g' }), { type: 'delete_group', id: 9, group: 'g' });
-  assert.equal(code({ type: 'delete_group', group: 'x'.repeat(33) }).code, 'no_such_group');
+  assert.equal(parseRefusal({ type: 'delete_group', group: 'x'.repeat(33) }).code, 'no_such_group');
 });
 
 test('notices: topic, kicked, group_deleted parse; joined and groups carry the new fields', () => {
@@ -58,12 +47,12 @@ test('notices: topic, kicked, group_deleted parse; joined and groups carry the n
   assert.deepEqual(parseServerMessage({ type: 'kicked', group: 'g', by: 'o', banned: true }), { type: 'kicked', group: 'g', by: 'o', banned: true });
   assert.deepEqual(parseServerMessage({ type: 'kicked', group: 'g', by: 'o', reason: 'r', banned: false }), { type: 'kicked', group: 'g', by: 'o', reason: 'r', banned: false });
   assert.deepEqual(parseServerMessage({ type: 'group_deleted', group: 'g', by: 'o' }), { type: 'group_deleted', group: 'g', by: 'o' });
-  assert.equal(code({ type: 'kicked', group: 'g', by: 'o' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'kicked', group: 'g', by: 'o' }, parseServerMessage).code, 'bad_message');
   // Known types now: a malformed one is a violation, not an unknown message to skip.
   assert.equal(isUnknownUnsolicited({ type: 'kicked', group: 'g', by: 'o', banned: true }), false);
   const joined = parseServerMessage({ type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'owner', owner: null, topic: 't' });
   assert.deepEqual(joined, { type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'owner', owner: null, topic: 't' });
-  assert.equal(code({ type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'admin' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'joined', group: 'g', members: [], last_seq: 0, history: [], more: false, role: 'admin' }, parseServerMessage).code, 'bad_message');
   const groups = parseServerMessage({ type: 'groups', groups: [{ name: 'g', members: 1, topic: 't', private: true }] });
   assert.deepEqual(groups, { type: 'groups', groups: [{ name: 'g', members: 1, topic: 't', private: true }] });
 });

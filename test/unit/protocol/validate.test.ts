@@ -3,16 +3,7 @@ import { test } from 'node:test';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { FrameBody } from '../../../src/protocol/frame.js';
 import { parseRequest, parseServerMessage, parseServerValue, parseStoredMessage, textProblem } from '../../../src/protocol/validate.js';
-
-function code(body: FrameBody, parse: (body: FrameBody) => unknown = parseRequest): { code: string; id: number | undefined } {
-  try {
-    parse(body);
-  } catch (error) {
-    assert.ok(error instanceof ProtocolError, String(error));
-    return { code: error.code, id: error.id };
-  }
-  assert.fail(`accepted ${JSON.stringify(body)}`);
-}
+import { parseRefusal } from '../../helpers/parse-refusal.js';
 
 test('valid requests parse to typed requests, extra fields dropped', () => {
   assert.deepEqual(parseRequest({ type: 'join', group: 'g', since: 0, id: 1, extra: [1] }), { type: 'join', group: 'g', since: 0, id: 1 });
@@ -27,7 +18,7 @@ test('valid requests parse to typed requests, extra fields dropped', () => {
 
 test('ids: unsigned integers below 2^32; a bad id is bad_message without an id', () => {
   assert.deepEqual(parseRequest({ type: 'ping', id: 0xffff_ffff }), { type: 'ping', id: 0xffff_ffff });
-  for (const id of [-1, 1.5, 2 ** 32, '1', null, true]) assert.deepEqual(code({ type: 'ping', id }), { code: 'bad_message', id: undefined });
+  for (const id of [-1, 1.5, 2 ** 32, '1', null, true]) assert.deepEqual(parseRefusal({ type: 'ping', id }), { code: 'bad_message', id: undefined });
 });
 
 test('unknown or missing type, and fields of the wrong kind: bad_message with the id', () => {
@@ -39,7 +30,7 @@ test('unknown or missing type, and fields of the wrong kind: bad_message with th
     { type: 'history', limit: 0 }, { type: 'history', limit: 201 }, { type: 'history', before: 1.5 },
     { type: 'dm', to: 'bob' }, { type: 'dm', to: 'bob', text: '' },
   ];
-  for (const body of cases) assert.deepEqual(code({ ...body, id: 3 }), { code: 'bad_message', id: 3 }, JSON.stringify(body));
+  for (const body of cases) assert.deepEqual(parseRefusal({ ...body, id: 3 }), { code: 'bad_message', id: 3 }, JSON.stringify(body));
 });
 
 test('text: 1 to 4096 bytes, no control characters but tab and newline', () => {
@@ -50,39 +41,39 @@ test('text: 1 to 4096 bytes, no control characters but tab and newline', () => {
   assert.match(textProblem('') ?? '', /empty/);
   for (const bad of ['\u0000', '\u0007', '\r', '\u001b[2J', '\u007f', '\u0080', '\u009b', '\u009f']) {
     assert.match(textProblem(`a${bad}b`) ?? '', /control/, JSON.stringify(bad));
-    assert.equal(code({ type: 'say', text: `a${bad}b` }).code, 'bad_message');
+    assert.equal(parseRefusal({ type: 'say', text: `a${bad}b` }).code, 'bad_message');
   }
   for (const fine of ['\t', '\n', '\u00a0', '\u200b', '👍']) assert.equal(textProblem(`a${fine}b`), undefined);
 });
 
 test('names: invalid_name for register and create_group; lookups fail as lookups', () => {
   for (const name of ['', 'a'.repeat(33), 'with space', 'ünïcode', 'semi;colon', '../x']) {
-    assert.equal(code({ type: 'register', user: name, password: '12345678' }).code, 'invalid_name', name);
-    assert.equal(code({ type: 'create_group', group: name }).code, 'invalid_name', name);
-    assert.equal(code({ type: 'join', group: name }).code, 'no_such_group', name);
-    assert.equal(code({ type: 'dm', to: name, text: 'x' }).code, 'no_such_user', name);
+    assert.equal(parseRefusal({ type: 'register', user: name, password: '12345678' }).code, 'invalid_name', name);
+    assert.equal(parseRefusal({ type: 'create_group', group: name }).code, 'invalid_name', name);
+    assert.equal(parseRefusal({ type: 'join', group: name }).code, 'no_such_group', name);
+    assert.equal(parseRefusal({ type: 'dm', to: name, text: 'x' }).code, 'no_such_user', name);
     assert.deepEqual(parseRequest({ type: 'login', user: name, password: 'x' }), { type: 'login', user: name, password: 'x' });
   }
 });
 
 test('passwords: weak under 8 bytes (bytes, not characters), bad_message over 1024', () => {
-  assert.equal(code({ type: 'register', user: 'a', password: '1234567' }).code, 'weak_password');
-  assert.equal(code({ type: 'register', user: 'a', password: '€€' }).code, 'weak_password'); // 6 bytes
+  assert.equal(parseRefusal({ type: 'register', user: 'a', password: '1234567' }).code, 'weak_password');
+  assert.equal(parseRefusal({ type: 'register', user: 'a', password: '€€' }).code, 'weak_password'); // 6 bytes
   assert.deepEqual(parseRequest({ type: 'register', user: 'a', password: '€€€' }).type, 'register'); // 9 bytes
-  assert.equal(code({ type: 'register', user: 'a', password: 'p'.repeat(1025) }).code, 'bad_message');
-  assert.equal(code({ type: 'login', user: 'a', password: 'p'.repeat(1025) }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'register', user: 'a', password: 'p'.repeat(1025) }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'login', user: 'a', password: 'p'.repeat(1025) }).code, 'bad_message');
   assert.equal(parseRequest({ type: 'login', user: 'a', password: '' }).type, 'login');
 });
 
 test('server messages parse; wrong kinds are bad_message', () => {
   assert.deepEqual(parseServerMessage({ type: 'ack', ts: 5, id: 1 }), { type: 'ack', ts: 5, id: 1 });
   assert.deepEqual(parseServerMessage({ type: 'presence', group: 'g', user: 'u', event: 'leave' }), { type: 'presence', group: 'g', user: 'u', event: 'leave' });
-  assert.equal(code({ type: 'presence', group: 'g', user: 'u', event: 'wave' }, parseServerMessage).code, 'bad_message');
-  assert.equal(code({ type: 'error', code: 'nonsense', message: '' }, parseServerMessage).code, 'bad_message');
-  assert.equal(code({ type: 'joined', group: 'g', members: [1], last_seq: 0, history: [], more: false }, parseServerMessage).code, 'bad_message');
-  assert.equal(code({ type: 'msg', group: 'g', seq: '1', from: 'a', text: 't', ts: 1 }, parseServerMessage).code, 'bad_message');
-  assert.equal(code({ type: 'welcome', version: 1, server: 's', max_frame: 10, registration: 'yes' }, parseServerMessage).code, 'bad_message');
-  assert.equal(code({ type: 'teleport' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'presence', group: 'g', user: 'u', event: 'wave' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'error', code: 'nonsense', message: '' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'joined', group: 'g', members: [1], last_seq: 0, history: [], more: false }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'msg', group: 'g', seq: '1', from: 'a', text: 't', ts: 1 }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'welcome', version: 1, server: 's', max_frame: 10, registration: 'yes' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'teleport' }, parseServerMessage).code, 'bad_message');
 });
 
 test('values from elsewhere than a frame (Redis JSON) go through the same parsers', () => {
@@ -99,17 +90,17 @@ test('values from elsewhere than a frame (Redis JSON) go through the same parser
 
 test('account requests (December additions): fields, error codes, reason rule; auth_ok role and ok', () => {
   assert.deepEqual(parseRequest({ type: 'passwd', id: 3, old: 'x', new: '12345678' }), { type: 'passwd', id: 3, old: 'x', new: '12345678' });
-  assert.deepEqual(code({ type: 'passwd', id: 3, old: 'x', new: 'short' }), { code: 'weak_password', id: 3 });
-  assert.equal(code({ type: 'passwd', new: '12345678' }).code, 'bad_message');
+  assert.deepEqual(parseRefusal({ type: 'passwd', id: 3, old: 'x', new: 'short' }), { code: 'weak_password', id: 3 });
+  assert.equal(parseRefusal({ type: 'passwd', new: '12345678' }).code, 'bad_message');
   assert.deepEqual(parseRequest({ type: 'disable_user', user: 'bob', reason: 'spam' }), { type: 'disable_user', user: 'bob', reason: 'spam' });
   assert.deepEqual(parseRequest({ type: 'enable_user', user: 'bob', reason: '' }), { type: 'enable_user', user: 'bob' });
-  assert.equal(code({ type: 'disable_user', user: 'bad name' }).code, 'no_such_user');
-  assert.equal(code({ type: 'disable_user', user: 'bob', reason: 'x'.repeat(301) }).code, 'bad_message');
-  assert.equal(code({ type: 'disable_user', user: 'bob', reason: 'a\u0007b' }).code, 'bad_message');
-  assert.equal(code({ type: 'reset_password', user: 'bob', password: '1234567' }).code, 'weak_password');
-  assert.equal(code({ type: 'reset_password', user: '', password: '12345678' }).code, 'no_such_user');
+  assert.equal(parseRefusal({ type: 'disable_user', user: 'bad name' }).code, 'no_such_user');
+  assert.equal(parseRefusal({ type: 'disable_user', user: 'bob', reason: 'x'.repeat(301) }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'disable_user', user: 'bob', reason: 'a\u0007b' }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'reset_password', user: 'bob', password: '1234567' }).code, 'weak_password');
+  assert.equal(parseRefusal({ type: 'reset_password', user: '', password: '12345678' }).code, 'no_such_user');
   assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a', role: 'admin', id: 1 }), { type: 'auth_ok', user: 'a', role: 'admin', id: 1 });
   assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a' }), { type: 'auth_ok', user: 'a' });
-  assert.equal(code({ type: 'auth_ok', user: 'a', role: 'owner' }, parseServerMessage).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'auth_ok', user: 'a', role: 'owner' }, parseServerMessage).code, 'bad_message');
   assert.deepEqual(parseServerMessage({ type: 'ok', id: 7 }), { type: 'ok', id: 7 });
 });
