@@ -21,6 +21,7 @@ export class FakeTerminal implements ChatTerminal {
   readonly asked: string[] = [];
   completer: Completer = async (line) => [[], line];
   private onLine: (line: string) => void = () => undefined;
+  private onPasted: (text: string) => void = () => undefined;
   private metaKeys = new Map<string, () => void>();
   private waiters: Array<{ test: (line: string) => boolean; resolve: () => void }> = [];
 
@@ -55,7 +56,10 @@ export class FakeTerminal implements ChatTerminal {
   onMetaKey(name: string, handler: () => void): void { this.metaKeys.set(name, handler); }
   async question(query: string): Promise<string> { return this.answer(query); }
   async secret(query: string): Promise<string> { return this.answer(query); }
+  onPaste(handler: (text: string) => void): void { this.onPasted = handler; }
   type(line: string): void { this.onLine(line); }
+  /** A bracketed paste of `text`. */
+  paste(text: string): void { this.onPasted(text); }
   /** Alt-`name`. */
   metaKey(name: string): void { this.metaKeys.get(name)?.(); }
 
@@ -98,6 +102,11 @@ export class FakeConnection extends EventEmitter<ProtocolClientEvents> implement
   /** Resolves once a request of `type` has been answered (and its reply handled). */
   answered(type: Outgoing['type']): Promise<void> {
     return new Promise((resolve) => this.waiters.push({ test: (request) => request.type === type, resolve }));
+  }
+
+  /** Resolves once the next request has been answered (and its reply handled). */
+  nextAnswer(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ test: () => true, resolve }));
   }
 
   /** The requests other than `mark_read` (sent on a timer). */

@@ -1,85 +1,12 @@
 /** The chat controller with a fake terminal and a scripted connection: no TTY, no server. */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import type { ChatConnection } from '../../../src/client/chat.js';
 import { ChatController } from '../../../src/client/chat.js';
-import type { Outgoing, ProtocolClientEvents, ReplyOfType, Unsolicited } from '../../../src/client/client.js';
-import { ProtocolError } from '../../../src/protocol/errors.js';
-import type { ChatTerminal, Completer } from '../../../src/client/terminal.js';
+import type { Outgoing } from '../../../src/client/client.js';
 import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
-
-/** Records what is printed; `type(line)` is the user pressing Enter. */
-class FakeTerminal implements ChatTerminal {
-  readonly columns = 80;
-  readonly printed: string[] = [];
-  prompt = '';
-  closed = false;
-  private onLine: (line: string) => void = () => undefined;
-  private onPasted: (text: string) => void = () => undefined;
-  completer: Completer = async (line) => [[], line];
-
-  private waiters: Array<{ line: string; resolve: () => void }> = [];
-
-  print(text: string): void {
-    this.printed.push(...stripVTControlCharacters(text).split('\n'));
-    for (const waiter of this.waiters) if (this.printed.includes(waiter.line)) waiter.resolve();
-  }
-
-  /** Resolves once `line` has been printed. */
-  printedLine(line: string): Promise<void> {
-    if (this.printed.includes(line)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ line, resolve }));
-  }
-
-  eraseEcho(): void {}
-  startChat(prompt: string, onLine: (line: string) => void): void { this.prompt = prompt; this.onLine = onLine; }
-  setPrompt(prompt: string): void { this.prompt = prompt; }
-  setCompleter(completer: Completer): void { this.completer = completer; }
-  onInterrupt(): void {}
-  onEnd(): void {}
-  close(): void { this.closed = true; }
-  onPaste(handler: (text: string) => void): void { this.onPasted = handler; }
-  type(line: string): void { this.onLine(line); }
-  paste(text: string): void { this.onPasted(text); }
-}
-
-function isReplyOf<T extends ServerMessage['type']>(message: ServerMessage, type: T): message is ReplyOfType<T> {
-  return message.type === type;
-}
-
-/** Records each request and answers it with `answer` (an `error` rejects, as ProtocolClient does); `push` delivers an unsolicited message. */
-class FakeConnection extends EventEmitter<ProtocolClientEvents> implements ChatConnection {
-  readonly requests: Outgoing[] = [];
-  private answered: () => void = () => undefined;
-
-  constructor(private readonly answer: (request: Outgoing) => ServerMessage) {
-    super();
-  }
-
-  async call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<ReplyOfType<T>> {
-    this.requests.push(request);
-    const reply = this.answer(request);
-    queueMicrotask(() => this.answered());
-    if (reply.type === 'error') throw new ProtocolError(reply.code, reply.message);
-    if (!isReplyOf(reply, expect)) throw new Error(`expected ${expect}, got ${reply.type}`);
-    return reply;
-  }
-
-  async bye(): Promise<void> {
-    this.emit('close', undefined);
-  }
-
-  push(message: Unsolicited): void {
-    this.emit('message', message);
-  }
-
-  /** Resolves once the next request has been answered (and its reply handled). */
-  nextAnswer(): Promise<void> {
-    return new Promise((resolve) => { this.answered = () => setImmediate(resolve); });
-  }
-}
+import { FakeConnection, FakeTerminal } from '../../helpers/fake-chat.js';
 
 const TS = new Date(2026, 0, 1, 9, 5).getTime();
 const joinedG: JoinedReply = {
