@@ -13,7 +13,7 @@ import type { TlsOptions } from './connect.js';
 import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
 import { renderBanned } from './render-moderation.js';
-import { connect, type Connected, type Credentials, joinGroup, signIn, signInAccount } from './sign-in.js';
+import { connect, type Connected, type Credentials, joinGroup, signInAccount } from './sign-in.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {
@@ -151,12 +151,12 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
   }
 }
 
-/** A fresh signed-in connection, for reconnects; a failed sign-in closes it. */
-function reconnector(tls: TlsOptions, credentials: Credentials): Reconnect {
+/** A fresh signed-in connection, for reconnects (the account's role, read again, to `roleIs`); a failed sign-in closes it. */
+function reconnector(tls: TlsOptions, credentials: Credentials, roleIs: (role: AccountRole | undefined) => void): Reconnect {
   return async () => {
     const { client } = await connect(tls);
     try {
-      await signIn(client, credentials, false);
+      roleIs((await signInAccount(client, credentials, false)).role);
     } catch (error) {
       client.destroy();
       throw error;
@@ -183,7 +183,9 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     (signedIn?.client ?? connected.client).destroy();
     throw error;
   }
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials), { role: signedIn.role });
+  // The role may change between connections (the admin command): each reconnect's auth_ok says it again.
+  const roleIs = (role: AccountRole | undefined) => chat.accountRoleIs(role);
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials, roleIs), { role: signedIn.role });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).

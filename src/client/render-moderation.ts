@@ -1,6 +1,6 @@
 /** The lines of moderation, topics and unread messages (render.ts is full). Pure; everything from the network is sanitized. */
 import kleur from 'kleur';
-import type { GroupDeletedMessage, KickedMessage } from '../protocol/messages.js';
+import type { AccountRole, GroupDeletedMessage, KickedMessage, RoleMessage } from '../protocol/messages.js';
 import { renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
 
@@ -40,3 +40,17 @@ export function renderUnreadHeader(group: string, count: number): string {
 }
 
 export const NO_UNREAD_NOTICE = 'no other group has unread messages';
+
+/** `set_role` in the current group (the user's own role when `mine`): who did it, and what it means for /help. */
+export function renderRoleChange(message: RoleMessage, mine: boolean): string {
+  const by = sanitizeLine(message.by);
+  const group = sanitizeLine(message.group);
+  const who = mine ? 'you' : sanitizeLine(message.user);
+  if (message.role === 'moderator') return renderStatus(`${by} made ${who} a moderator of ${group}${mine ? ' (/help lists what you may do)' : ''}`);
+  return renderStatus(`${by} made ${who} a member of ${group} (no longer a moderator)`);
+}
+
+/** The account's server-wide role changed. */
+export function renderAccountRole(role: AccountRole): string {
+  return renderStatus(role === 'admin' ? 'your account is now an admin (/help lists the admin commands)' : 'your account is no longer an admin');
+}

@@ -73,3 +73,7 @@ export interface RenderContext {
 export function renderStatus(text: string): string {
   return kleur.cyan(`-- ${text}`);
 }
+
+export function renderNotice(text: string): string {
+  return kleur.dim(text);
+}
