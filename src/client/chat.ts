@@ -29,6 +29,8 @@ export class ChatController {
   private readonly names: CompletionNames;
   private quitting = false;
   private bellOn = true;
+  /** The server said `account_disabled`: the close that follows ends the client. */
+  private accountDisabled = false;
   private readonly status: GroupStatus;
   private readonly view: ShownGroup;
   /** False from a `close` of the current connection until the next one is attached. */
@@ -130,7 +132,9 @@ export class ChatController {
     client.on('close', (error) => {
       if (client !== this.client || this.quitting) return;
       this.live = false;
-      void this.recovery.recover(error);
+      // A disabled account is refused at every login: said once (the error before the close), no reconnect.
+      if (this.accountDisabled) void this.quit(1);
+      else void this.recovery.recover(error);
     });
   }
 
@@ -149,6 +153,7 @@ export class ChatController {
         this.ring();
         return;
       case 'error':
+        if (message.code === 'account_disabled') this.accountDisabled = true;
         this.terminal.print(renderError(message.code, message.message));
         return;
       case 'shutdown':

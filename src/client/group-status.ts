@@ -111,8 +111,7 @@ export class GroupStatus {
 
   activity(report: ActivityMessage): void {
     if (this.group !== undefined && nameKey(report.group) === nameKey(this.group)) return;
-    this.unread.activity(report);
-    this.host.promptChanged();
+    if (this.unread.activity(report)) this.host.promptChanged();
   }
 
   /** A group that is gone. */

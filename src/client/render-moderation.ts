@@ -39,6 +39,12 @@ export function renderUnreadHeader(group: string, count: number): string {
   return renderStatus(`${count} unread in ${sanitizeLine(group)} since your last visit`);
 }
 
+/** Under the `/next` header when retention removed some of the unread messages (a notice's words). */
+export function renderExpired(expired: number, unread: number): string {
+  const all = expired >= unread;
+  return all ? '(all of them expired: the server no longer keeps them)' : `(the oldest ${expired} expired: the server no longer keeps them; the ${unread - expired} kept follow)`;
+}
+
 export const NO_UNREAD_NOTICE = 'no other group has unread messages';
 
 /** `set_role` in the current group (the user's own role when `mine`): who did it, and what it means for /help. */
