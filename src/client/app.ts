@@ -67,7 +67,8 @@ interface SignedIn {
  * Logs in, or registers with --register. A failed login asks for the password
  * again (until the server's limit of failures); where registration is open,
  * it first offers to create the account, and a name that turns out to be
- * taken (`user_exists`) goes back to asking for its password. Resolves with
+ * taken (`user_exists`) goes back to asking for its password. --register of a
+ * taken name offers to log in with the password given. Resolves with
  * the credentials that worked and the name as the server spells it.
  */
 async function authenticate(screen: Screen, connected: Connected, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
@@ -76,8 +77,19 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
     const { user, role } = await signInAccount(client, current, register);
     return { client, self: user, credentials: current, role };
   };
-  if (config.register) return account(credentials, true);
   let offerCreate = connected.welcome.registration;
+  if (config.register) {
+    try {
+      return await account(credentials, true);
+    } catch (error) {
+      // The name is taken: perhaps it is this user's own account (as a failed login offers to create one).
+      if (!(error instanceof ProtocolError && error.code === 'user_exists')) throw error;
+      screen.print(renderError('user_exists'));
+      if (!(await askYes(screen, `Log in as '${credentials.user}' instead?`))) throw error;
+      offerCreate = false;
+      if (!client.isOpen) client = (await connect(config.tls)).client;
+    }
+  }
   // A fresh connection made here is closed here on failure; the first one is the caller's.
   const fail = (error: unknown): never => {
     if (client !== connected.client) client.destroy();

@@ -62,7 +62,7 @@ export class CommandRunner {
     const { terminal, view } = this.host;
     switch (command.kind) {
       case 'empty': return;
-      case 'help': terminal.print(this.host.status.help()); return;
+      case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
       case 'next': await jumpToNext(this.host.screen()); return;
       case 'moderation':
         view.shownList = (await moderate(this.host.screen(), command.command)) ?? view.shownList;

@@ -141,8 +141,9 @@ export class GroupStatus {
     return renderStatusPrompt(group, this.unread.others(group));
   }
 
-  help(): string {
-    return helpText(this.roles);
+  /** The /help lines for the roles now, wrapped to `width` columns. */
+  help(width?: number): string {
+    return helpText(this.roles, width);
   }
 
   commands(): readonly string[] {

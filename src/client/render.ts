@@ -195,7 +195,7 @@ export function plainDirect(message: { from: string; to: string; text: string })
 export const HELP_TEXT = [
   'Commands:',
   '  /help               this list',
-  '  /groups [TEXT]      groups and who is online (TEXT: those whose name holds it)',
+  '  /groups [TEXT]      groups and who is online (TEXT: only names holding it)',
   '  /join GROUP         switch to GROUP',
   '  /create GROUP       create GROUP and switch to it',
   '  /leave              leave the current group',
