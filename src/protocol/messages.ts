@@ -112,7 +112,7 @@ export interface ShutdownMessage { type: 'shutdown'; message: string }
  * December addition: messages arrived in a group the recipient joined before
  * but is not in now (at most one per group per second per connection, the
  * latest counts). `unread`: messages after the account's read marker;
- * `mention`: one of the messages it stands for mentioned the recipient (`@name`).
+ * `mention`: one of the messages it stands for mentioned the recipient (its name as a word, protocol/mentions.ts).
  */
 export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
 
