@@ -72,3 +72,32 @@ test('--register with a taken name offers to log in instead, with the password g
   await tty.waitFor((screen) => lastLine(screen) === 'dev>', 'the chat prompt');
   assert.deepEqual(logins, [1], 'logged in on the same connection');
 });
+
+test('a hostile server\'s 100,000 groups, 400,000 members and 30,000 activity reports for groups never joined: a bounded screen, and /quit at once', { skip }, async (t) => {
+  const groups = Array.from({ length: 100_000 }, (_, index) => ({ name: `g${index}`, members: 1, topic: '', private: false, last_seq: 5, unread: null }));
+  const members = Array.from({ length: 400_000 }, (_, index) => `user${index}`);
+  const port = await scriptedServer(t, { max_frame: 16 * 1024 * 1024 }, (request, connection) => {
+    const id = request['id'];
+    switch (request['type']) {
+      case 'login': connection.send({ type: 'auth_ok', id, user: request['user'], role: 'user' }); break;
+      case 'list_groups': connection.send({ type: 'groups', id, groups }); break;
+      case 'join':
+        connection.send({ type: 'joined', id, group: 'dev', members, last_seq: 0, history: [], more: false, role: 'member', owner: 'carol', topic: '' });
+        for (let index = 0; index < 30_000; index++) connection.send({ type: 'activity', group: `g${index}`, last_seq: 6, unread: 1, mention: true });
+        break;
+      case 'bye': connection.socket.end(); break;
+      default: connection.send({ type: 'ok', id });
+    }
+  });
+  const tty = await TmuxSession.start(t, await clientCommand(port, '--user', 'alice'), { TERMSENDER_PASSWORD: 'long enough pw' });
+  await tty.waitForText('Join which group?');
+  await tty.enter('g5');
+  await tty.waitForText('-- joined dev');
+  await tty.enter('/groups');
+  await tty.waitForText('more not shown: /groups TEXT');
+  await tty.enter('/quit');
+  await tty.waitForText('[exited 0]');
+  const printed = (await tty.scrollback()).trimEnd().split('\n');
+  assert.ok(printed.length < 500, `${printed.length} lines printed`);
+  assert.ok(printed.every((line) => !line.includes('@1')), 'no counts for groups never joined');
+});

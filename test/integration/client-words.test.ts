@@ -42,3 +42,17 @@ test('line mode bounds a hostile server\'s 8 MB error and shutdown messages to a
   assert.ok(lines.length >= 1, result.stderr.map((line) => line.slice(0, 100)).join('\n'));
   for (const line of lines) assert.ok(line.length <= 1_100, `a line of ${line.length} characters`);
 });
+
+test('a disabled account refused at sign-in is said once, with the admin and the reason the server gives', async (t) => {
+  const port = await scriptedServer(t, {}, (request, connection) => {
+    connection.send({ type: 'error', id: request['id'], code: 'account_disabled', message: 'this account is disabled by root: spam' });
+    connection.socket.end();
+  });
+  const certs = await getTestCertificates();
+  const run = runCommand(t, CLIENT_SCRIPT, ['--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--user', 'ci', '--group', 'dev'],
+    { env: { TERMSENDER_PASSWORD: 'long enough pw' } });
+  run.child.stdin.end();
+  const result = await finished(run);
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stderr, ['termsender: this account is disabled by root: spam (account_disabled)']);
+});
