@@ -58,7 +58,7 @@ export const disableUser: Handler<DisableUserRequest, SignedInSession> = async (
   const reason = request.reason ?? '';
   if (!(await context.store.setDisabled(target.name, { reason, at: Date.now() }))) throw noSuchUser(request.user);
   context.logger.info('account disabled', { user: target.name, by: admin.name });
-  return { reply: { type: 'ok' }, closeAccount: { user: target.name, message: disabledMessage(reason) } };
+  return { reply: { type: 'ok' }, closeAccount: { user: target.name, message: disabledMessage(reason, admin.name) } };
 };
 
 /** Admin: the account may log in again. */

@@ -58,9 +58,10 @@ async function rememberLogin(user: string, context: ServerContext): Promise<void
   }
 }
 
-/** The text of `account_disabled`, with the admin's reason when one was given. */
-export function disabledMessage(reason: string): string {
-  return reason === '' ? 'this account is disabled' : `this account is disabled: ${reason}`;
+/** The text of `account_disabled`: by which admin (when known here), and the reason when one was given. */
+export function disabledMessage(reason: string, by?: string): string {
+  const said = by === undefined ? 'this account is disabled' : `this account is disabled by ${by}`;
+  return reason === '' ? said : `${said}: ${reason}`;
 }
 
 export const login: Handler<LoginRequest, AuthSession> = async (request, session, context, source) => {
