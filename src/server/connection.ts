@@ -151,11 +151,17 @@ export class Connection implements SessionPort, BatchedOutput {
     this.end();
   }
 
-  /** Closes cleanly once the queued output is written, or after a grace period. */
+  /**
+   * Closes cleanly once the queued output is written, or after a grace period.
+   * Every close decision comes here (bye, fatal error, disabled account, slow
+   * consumer, timeouts, shutdown): input flows again, into `receive`, which
+   * drops it and resets a client that sends more than a frame's worth.
+   */
   end(): void {
     this.session.close();
     this.writes.flushNow(this);
     this.socket.end();
+    this.socket.resume(); // paused while a request ran, it would never be read again, and TLS reads on
     this.graceTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
   }
 
@@ -191,8 +197,9 @@ export class Connection implements SessionPort, BatchedOutput {
   private receive(chunk: Buffer): void {
     if (this.session.isClosed) {
       // A closing connection can no longer ask for anything: its input is dropped, and a
-      // client that goes on sending more than a frame's worth is cut at once. (Pausing
-      // would not do: a TLS socket that was ended goes on reading into its buffers.)
+      // client that goes on sending more than a frame's worth is cut at once. (Leaving the
+      // socket paused would not do: a TLS socket that was ended goes on reading into its
+      // buffers; `end` makes the input flow here.)
       this.discardedBytes += chunk.length;
       if (this.discardedBytes > this.context.config.limits.maxFrame) this.socket.destroy();
       return;
