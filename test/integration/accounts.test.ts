@@ -129,6 +129,24 @@ test('passwd: auth_failed on a wrong old password, weak_password, then ok; other
   await signIn(t, port, 'login', 'alice', NEW_PASSWORD);
 });
 
+test('passwd: wrong old passwords count with the connection\'s failed logins; past 5, too_many_attempts closes it', async (t) => {
+  const { port } = await setUp(t);
+  const client = await connect(t, port);
+  for (const password of ['wrong one', 'wrong two']) {
+    assert.equal(await outcome(client, { type: 'login', user: 'alice', password }), 'error:auth_failed');
+  }
+  assert.equal(await outcome(client, { type: 'login', user: 'alice', password: TEST_PASSWORD }), 'auth_ok');
+  for (const old of ['wrong three', 'wrong four', 'wrong five']) {
+    assert.equal(await outcome(client, { type: 'passwd', old, new: NEW_PASSWORD }), 'error:auth_failed');
+  }
+  // Five wrong passwords on this connection: the next attempt, even a right one, closes it.
+  assert.equal(await outcome(client, { type: 'passwd', old: TEST_PASSWORD, new: NEW_PASSWORD }), 'error:too_many_attempts');
+  await client.closed;
+  // Counted per connection: a new one changes the password.
+  const fresh = await signIn(t, port, 'login', 'alice');
+  assert.equal(await outcome(fresh, { type: 'passwd', old: TEST_PASSWORD, new: NEW_PASSWORD }), 'ok');
+});
+
 test('cluster: disable_user on one node closes the account\'s connections on the other', { skip: hasRedis() ? false : 'redis-server is not installed' }, async (t) => {
   const redis = await startRedis(t);
   const [a, b] = await Promise.all([0, 1].map(() => startTestServer(t, { redis: { url: redis.url, memberTtlMs: 15_000 } })));

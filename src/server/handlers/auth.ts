@@ -63,10 +63,8 @@ export function disabledMessage(reason: string): string {
   return reason === '' ? 'this account is disabled' : `this account is disabled: ${reason}`;
 }
 
-export const login: Handler<LoginRequest, AuthSession> = async (request, session, context, source) => {
-  if (session.failures >= context.config.limits.maxLoginFailures) {
-    throw new ProtocolError('too_many_attempts', `${session.failures} failed logins on this connection`);
-  }
+export const login: Handler<LoginRequest, AuthSession> = async (request, _session, context, source) => {
+  source.passwordFailures.checkAttempt();
   // A malformed name cannot name an account: it is checked against the dummy hash like an unknown
   // one (same answer, same time), but the throttle never sees it (64 KB names must not be stored).
   const validName = isValidName(request.user);
@@ -77,11 +75,9 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
   const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash, hashRequester(source, context)));
   if (user === undefined || !valid) {
     if (validName) context.throttle.recordFailure(request.user);
-    context.logger.info('login failed', { user: request.user.slice(0, 64), failures: session.failures + 1 });
-    return {
-      state: { kind: 'auth', failures: session.failures + 1 },
-      reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' },
-    };
+    source.passwordFailures.record();
+    context.logger.info('login failed', { user: request.user.slice(0, 64), failures: source.passwordFailures.failures });
+    return { reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' } };
   }
   context.throttle.recordSuccess(request.user);
   // Only after a correct password: a wrong one must not learn that the account is disabled.

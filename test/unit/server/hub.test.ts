@@ -10,7 +10,7 @@ import { fakeMember } from '../../helpers/fake-member.js';
 const member = fakeMember;
 
 const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1 });
-const AUTH: SessionState = { kind: 'auth', failures: 0 };
+const AUTH: SessionState = { kind: 'auth' };
 const inGroup = (user: string, group: string, joinedAtSeq = 0): ChatSession => ({ kind: 'chat', user, group, joinedAtSeq });
 const typeOf = (received: unknown): unknown => (received as { type: string }).type;
 
