@@ -196,3 +196,19 @@ test('a schema-2 SQLite file (before roles) opens: its accounts log in as users,
     { name: 'Root', role: 'admin', disabled_reason: null, created_at: 1000, logged_in: 1 },
   ]);
 });
+
+test('a failed login\'s name is logged at info only when the account exists (a password typed as the name stays out)', async (t) => {
+  const server = await spawnServer(t, ['--data', tempDir(t), '--log-level', 'info']);
+  await signIn(t, server.port, 'register', 'alice');
+  const client = await connect(t, server.port);
+  assert.equal(await outcome(client, { type: 'login', user: 'Hunter2IsMyPassword', password: TEST_PASSWORD }), 'error:auth_failed');
+  assert.equal(await outcome(client, { type: 'login', user: 'alice', password: 'not the password' }), 'error:auth_failed');
+  // Logged in order: once alice's failure is in, the unknown name's line would be too.
+  await server.stderrLine(/"msg":"login failed".*"user":"alice"/);
+  assert.ok(!server.stderr.some((line) => line.includes('Hunter2IsMyPassword')), server.stderr.join('\n'));
+  // At debug level it is there, for an operator who asks.
+  const debug = await spawnServer(t, ['--data', tempDir(t), '--log-level', 'debug']);
+  const other = await connect(t, debug.port);
+  assert.equal(await outcome(other, { type: 'login', user: 'Hunter2IsMyPassword', password: TEST_PASSWORD }), 'error:auth_failed');
+  assert.match(await debug.stderrLine(/Hunter2IsMyPassword/), /"level":"debug"/);
+});

@@ -76,7 +76,10 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, _sessio
   if (user === undefined || !valid) {
     if (validName) context.throttle.recordFailure(request.user);
     source.passwordFailures.record();
-    context.logger.info('login failed', { user: request.user.slice(0, 64), failures: source.passwordFailures.failures });
+    const failed = { user: request.user.slice(0, 64), failures: source.passwordFailures.failures };
+    // A name with no account may be a password typed in the wrong field: kept out of info logs.
+    if (user === undefined) context.logger.debug('login failed: no such account', failed);
+    else context.logger.info('login failed', failed);
     return { reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' } };
   }
   context.throttle.recordSuccess(request.user);
