@@ -23,6 +23,7 @@ import type { ClusterLink } from '../cluster/link.js';
 import { applyGroupEvent } from './group-events.js';
 import { type GroupActivity, NO_ACTIVITY } from './activity.js';
 import { MetricCounts } from './metrics.js';
+import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import type { HubMember } from './hub-member.js';
 import type { SessionState } from './session.js';
 
@@ -88,6 +89,7 @@ export class Hub {
   /** Group key → the users in it now. */
   private readonly groups = new Map<string, UserTable>();
   private readonly pending = new Map<HubMember, PendingJoin>();
+  private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
   private readonly counts: MetricCounts;
@@ -137,12 +139,17 @@ export class Hub {
   move(member: HubMember, from: SessionState, to: SessionState): Buffer[] {
     const joining = this.pending.get(member);
     this.pending.delete(member);
+    const signInRevoked = this.signIns.take(member);
     const sameGroup = from.kind === 'chat' && to.kind === 'chat' && from.group === to.group;
     if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member);
     const wasIn = signedInUser(from);
     const isIn = signedInUser(to);
     if (wasIn !== undefined && isIn === undefined) this.signOut(wasIn, member);
-    if (wasIn === undefined && isIn !== undefined) this.signIn(isIn, member);
+    if (wasIn === undefined && isIn !== undefined) {
+      this.signIn(isIn, member);
+      // Closed between its password check and now: after the runner's reply, as a live session would be.
+      if (signInRevoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', signInRevoked)));
+    }
     if (to.kind !== 'chat' || sameGroup) return [];
     this.enter(to.group, to.user, member, to.joinedAtSeq);
     if (joining === undefined || joining.groupKey !== nameKey(to.group)) return [];
@@ -168,8 +175,17 @@ export class Hub {
   }
 
   /**
+   * A login's sign-in as `user` from a correct password on: an account closed
+   * meanwhile revokes it (see PendingSignIns). Ends at the member's next move.
+   */
+  holdSignIn(member: HubMember, user: string, signal: AbortSignal): SignInHold {
+    return this.signIns.hold(member, user, signal);
+  }
+
+  /**
    * A disabled account: its connections get `account_disabled` and close,
-   * on this node now and on every other node through the link.
+   * on this node now and on every other node through the link; its logins
+   * under way are refused.
    */
   closeAccount(user: string, message: string): void {
     this.closeAccountHere(user, message);
@@ -177,6 +193,7 @@ export class Hub {
   }
 
   private closeAccountHere(user: string, message: string): void {
+    this.signIns.revoke(user, message);
     const entry = this.online.get(nameKey(user));
     if (entry === undefined) return;
     // A copy: each close signs its connection out of the table being read.

@@ -83,12 +83,31 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, _sessio
     return { reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' } };
   }
   context.throttle.recordSuccess(request.user);
-  // Only after a correct password: a wrong one must not learn that the account is disabled.
-  if (user.disabled !== undefined) {
-    context.logger.info('login refused: account disabled', { user: user.name });
-    throw new ProtocolError('account_disabled', disabledMessage(user.disabled.reason));
+  // From here an account closed (disabled) meanwhile, on any node, revokes this sign-in.
+  const signIn = context.hub.holdSignIn(source.member, user.name, source.signal);
+  try {
+    const current = await accountAfterHash(user, context);
+    await rememberLogin(current.name, context);
+    if (signIn.revoked !== undefined) throw new ProtocolError('account_disabled', signIn.revoked);
+    context.logger.info('login', { user: current.name, role: current.role });
+    return { state: { kind: 'group_select', user: current.name }, reply: { type: 'auth_ok', user: current.name, role: current.role } };
+  } catch (error) {
+    signIn.release();
+    throw error;
   }
-  await rememberLogin(user.name, context);
-  context.logger.info('login', { user: user.name, role: user.role });
-  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name, role: user.role } };
 };
+
+/**
+ * The account read again once its password was checked: the hash takes long
+ * enough for an admin to disable it meanwhile. Refused when disabled, and
+ * only after a correct password: a wrong one must not learn that.
+ */
+async function accountAfterHash(checked: UserRecord, context: ServerContext): Promise<UserRecord> {
+  const current = await context.store.findUser(checked.name);
+  if (current === undefined) throw new ProtocolError('auth_failed', 'wrong user name or password');
+  if (current.disabled !== undefined) {
+    context.logger.info('login refused: account disabled', { user: current.name });
+    throw new ProtocolError('account_disabled', disabledMessage(current.disabled.reason));
+  }
+  return current;
+}
