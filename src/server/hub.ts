@@ -139,17 +139,12 @@ export class Hub {
   move(member: HubMember, from: SessionState, to: SessionState): Buffer[] {
     const joining = this.pending.get(member);
     this.pending.delete(member);
-    const signInRevoked = this.signIns.take(member);
     const sameGroup = from.kind === 'chat' && to.kind === 'chat' && from.group === to.group;
     if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member);
     const wasIn = signedInUser(from);
     const isIn = signedInUser(to);
     if (wasIn !== undefined && isIn === undefined) this.signOut(wasIn, member);
-    if (wasIn === undefined && isIn !== undefined) {
-      this.signIn(isIn, member);
-      // Closed between its password check and now: after the runner's reply, as a live session would be.
-      if (signInRevoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', signInRevoked)));
-    }
+    if (wasIn === undefined && isIn !== undefined) this.signIn(isIn, member);
     if (to.kind !== 'chat' || sameGroup) return [];
     this.enter(to.group, to.user, member, to.joinedAtSeq);
     if (joining === undefined || joining.groupKey !== nameKey(to.group)) return [];
@@ -174,10 +169,7 @@ export class Hub {
     };
   }
 
-  /**
-   * A login's sign-in as `user` from a correct password on: an account closed
-   * meanwhile revokes it (see PendingSignIns). Ends at the member's next move.
-   */
+  /** A login's sign-in as `user`, from a correct password on: a close of the account meanwhile revokes it. */
   holdSignIn(member: HubMember, user: string, signal: AbortSignal): SignInHold {
     return this.signIns.hold(member, user, signal);
   }
@@ -234,6 +226,9 @@ export class Hub {
   }
 
   private signIn(user: string, member: HubMember): void {
+    const revoked = this.signIns.take(member);
+    // Closed between its password check and now: after the runner's reply, as a live session would be.
+    if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
     if (add(this.online, user, member)) this.link.trackOnline(user, true);
     this.activity.signedIn(member, user);

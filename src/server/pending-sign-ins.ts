@@ -43,7 +43,7 @@ export class PendingSignIns {
     for (const entry of this.pending.values()) if (entry.userKey === userKey) entry.revoked = message;
   }
 
-  /** Ends `member`'s hold (it moved); the closing message when it was revoked. */
+  /** Ends `member`'s hold (it signs in); the closing message when it was revoked. */
   take(member: HubMember): string | undefined {
     const entry = this.pending.get(member);
     this.pending.delete(member);
