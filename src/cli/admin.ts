@@ -23,7 +23,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { AdminFailure, type AdminCommand, runAdminCommand } from './admin-actions.js';
 import { strictCli, UsageError } from './common.js';
-import { hideBin, yargs } from './yargs.js';
+import { hideBin } from './yargs.js';
 
 /** How long to wait for Redis before giving up (the store itself would retry forever). */
 const REDIS_WAIT_MS = 5_000;
@@ -145,7 +145,7 @@ async function openStore(data: string, redis: string | undefined): Promise<Store
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), ADMIN_HELP, ADMIN_OPTIONS, {})
+  const argv = await strictCli(hideBin(process.argv), ADMIN_HELP, ADMIN_OPTIONS, {})
     // Commands are positional words, read below: only unknown flags are refused here.
     .strict(false)
     .strictOptions()
