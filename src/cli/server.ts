@@ -19,6 +19,7 @@ import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
 import { startServer } from '../server/server.js';
+import { sqliteBindingProblem } from '../store/sqlite-binding.js';
 import { workerMetrics } from './cluster-metrics.js';
 import { SERVER_NAME } from '../version.js';
 import { exitWithUsageError, type RangeTable, strictCli, UsageError } from './common.js';
@@ -176,6 +177,9 @@ async function main(): Promise<void> {
     const warning = openFileWarning(argv['max-connections'], openFileLimit());
     if (warning !== undefined) logger.warn(warning);
   }
+
+  const bindingProblem = argv.redis === undefined ? sqliteBindingProblem() : undefined;
+  if (bindingProblem !== undefined) throw new Error(bindingProblem);
 
   const usingDefaults = argv.cert === DEFAULT_CERT && argv.key === DEFAULT_KEY;
   if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key) && !isWorkerProcess()) {
