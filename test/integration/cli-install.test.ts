@@ -5,6 +5,7 @@
  * says so in one line with the command that fixes it.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -12,7 +13,7 @@ import { getTestCertificates } from '../helpers/certs.js';
 import { finished, runCommand } from '../helpers/command.js';
 import { REPO_ROOT, tempDir } from '../helpers/server.js';
 
-interface PackageJson { allowScripts?: Record<string, boolean>; engines?: { node?: string } }
+interface PackageJson { allowScripts?: Record<string, boolean>; engines?: { node?: string }; scripts: Record<string, string> }
 interface LockFile { packages: Record<string, { hasInstallScript?: boolean; version?: string }> }
 
 test('every dependency with an install script is approved in package.json (allowScripts)', () => {
@@ -24,6 +25,18 @@ test('every dependency with an install script is approved in package.json (allow
   assert.ok(withScripts.includes('better-sqlite3'), withScripts.join(', '));
   for (const name of withScripts) assert.equal(manifest.allowScripts?.[name], true, `allowScripts lacks ${name}`);
   assert.equal(manifest.engines?.node, '>=20.12');
+});
+
+test('npm test names every compiled test file, by patterns the shell expands (Node 22 and later read a folder argument as a module)', () => {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as PackageJson;
+  const command = manifest.scripts['test'] ?? '';
+  const patterns = command.slice(command.indexOf('node --test')).split(' ').filter((word) => word.startsWith('dist/'));
+  assert.ok(patterns.length > 0 && patterns.every((pattern) => pattern.endsWith('.test.js')), command);
+  // As npm runs it: through sh, from the project folder.
+  const expanded = execFileSync('sh', ['-c', `ls -d ${patterns.join(' ')}`], { cwd: REPO_ROOT }).toString().trim().split('\n').sort();
+  const compiled = (readdirSync(path.join(REPO_ROOT, 'dist/test'), { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.test.js')).map((file) => `dist/test/${file}`).sort();
+  assert.deepEqual(expanded, compiled);
 });
 
 /**

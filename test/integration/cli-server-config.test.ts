@@ -1,11 +1,11 @@
 /** The server's `--config FILE`: flag defaults that flags and TERMSENDER_* override; a bad file is exit 2 in one line. */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { getTestCertificates } from '../helpers/certs.js';
 import { finished, listeningPort, runCommand, SERVER_SCRIPT, stop } from '../helpers/command.js';
-import { TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { REPO_ROOT, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
 
 async function configFile(t: TestContext, values: object | string): Promise<string> {
@@ -65,4 +65,23 @@ test('a bad server config file: exit 2, one line naming the file and what is wro
   const { code, stderr } = await finished(runCommand(t, SERVER_SCRIPT, ['--config', missing]));
   assert.deepEqual([code, stderr.length], [2, 1]);
   assert.match(stderr[0]!, /ENOENT|no such file/);
+});
+
+test("the README's config file for a public server is one the server starts with (its addresses and files replaced by flags)", async (t) => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const example = /### A config file for a public server\n[^]*?```json\n([^]*?)```/.exec(readme)?.[1];
+  assert.ok(example !== undefined, 'the example is in the README');
+  const values = JSON.parse(example) as Record<string, unknown>;
+  assert.deepEqual([values['tls-min'], values['registration'], typeof values['metrics'], values['retention-days']], ['1.3', 'closed', 'string', 365]);
+  const certs = await getTestCertificates();
+  const server = runCommand(t, SERVER_SCRIPT, [
+    '--config', await configFile(t, example), '--host', '127.0.0.1', '--port', '0', '--cert', certs.serverCertPath, '--key', certs.serverKeyPath,
+    '--data', tempDir(t), '--metrics', '127.0.0.1:0', '--log-level', 'debug', '--scrypt-cost', '1024,8,1',
+  ]);
+  await listeningPort(server);
+  const settings = JSON.parse(await server.stderr.wait(/"msg":"settings"/)) as Record<string, unknown>;
+  for (const flag of ['tls-min', 'sync', 'registration', 'retention-days', 'retention-messages', 'max-connections', 'max-per-ip', 'rate-limit', 'idle-timeout']) {
+    assert.equal(settings[flag], String(values[flag]), flag);
+  }
+  assert.equal(await stop(server), 0);
 });
