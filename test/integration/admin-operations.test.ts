@@ -7,22 +7,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { finished, runCommand } from '../helpers/command.js';
+import { admin, auth } from '../helpers/admin.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
-import { expectError, WireClient } from '../helpers/wire-client.js';
-
-const ADMIN_SCRIPT = 'dist/src/cli/admin.js';
-
-async function admin(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
-  return finished(runCommand(t, ADMIN_SCRIPT, args, { env }));
-}
-
-async function auth(t: TestContext, port: number, type: 'register' | 'login', user: string, password = TEST_PASSWORD) {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  return { client, reply: await client.request({ type, user, password }) };
-}
+import { expectError } from '../helpers/wire-client.js';
 
 /** create-user with `store` flags, then a server closed to registration on that store: the new account logs in, nobody registers. */
 async function createThenLogIn(t: TestContext, store: string[]): Promise<void> {

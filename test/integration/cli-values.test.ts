@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { ADMIN_SCRIPT } from '../helpers/admin.js';
 import { getTestCertificates } from '../helpers/certs.js';
 import { CLIENT_SCRIPT, finished, GEN_CERTS_SCRIPT, runCommand, SERVER_SCRIPT } from '../helpers/command.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
-
-const ADMIN_SCRIPT = 'dist/src/cli/admin.js';
 
 async function assertUsageError(t: TestContext, script: string, args: string[], pattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<void> {
   const { code, stderr } = await finished(runCommand(t, script, args, { env }));
