@@ -64,6 +64,8 @@ const ADMIN_OPTIONS = {
 
 /** Flags that go with one command only. */
 interface CommandFlags {
+  /** Whether the flag is on the command line (not only in its variable). */
+  typed: (flag: string) => boolean;
   reason: string | undefined;
   admin: boolean;
   force: boolean;
@@ -87,9 +89,10 @@ function parseCommand(words: string[], flags: CommandFlags, password: () => Prom
   const expect = (count: number): void => {
     if (words.length - 1 > count) throw new UsageError(`${name} takes ${count === 0 ? 'no arguments' : `${count} argument${count > 1 ? 's' : ''}`}`);
   };
-  if (reason !== undefined && name !== 'disable') throw new UsageError('--reason goes with disable only');
-  if (flags.admin && name !== 'create-user') throw new UsageError('--admin goes with create-user only');
-  if (flags.force && name !== 'backup') throw new UsageError('--force goes with backup only');
+  // Typed for another command: a mistake. Exported (TERMSENDER_FORCE is gen-certs' too): none of this command's business.
+  for (const [flag, command] of [['reason', 'disable'], ['admin', 'create-user'], ['force', 'backup']] as const) {
+    if (flags.typed(flag) && name !== command) throw new UsageError(`--${flag} goes with ${command} only`);
+  }
   switch (name) {
     case 'create-user': {
       expect(1);
@@ -190,7 +193,8 @@ async function openStore(data: string, redis: string | undefined, create: boolea
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(hideBin(process.argv), ADMIN_HELP, ADMIN_OPTIONS, {})
+  const commandLine = hideBin(process.argv);
+  const argv = await strictCli(commandLine, ADMIN_HELP, ADMIN_OPTIONS, {})
     // Commands are positional words, read below: only unknown flags are refused here.
     .strict(false)
     .strictOptions()
@@ -202,7 +206,8 @@ async function main(): Promise<void> {
     .parseAsync();
   let command: () => Promise<PlannedCommand>;
   try {
-    command = parseCommand(argv._.map(String), argv, () => newPassword(process.env));
+    const typed = (flag: string): boolean => commandLine.some((arg) => new RegExp(`^--(no-)?${flag}(=|$)`).test(arg));
+    command = parseCommand(argv._.map(String), { ...argv, typed }, () => newPassword(process.env));
     if (argv._[0] === 'backup' && argv.redis !== undefined) {
       throw new UsageError('backup copies the SQLite database; on Redis use its own persistence (RDB snapshots or the AOF, see docs/scaling.md)');
     }

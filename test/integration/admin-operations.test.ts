@@ -111,7 +111,10 @@ test('backup refuses to replace a file without --force, and Redis (its own persi
   writeFileSync(file, 'keep me');
   const refused = await admin(t, ['backup', file, '--data', data]);
   assert.deepEqual([refused.code, refused.stderr], [1, [`termsender-admin: ${file} exists; give --force to replace it`]]);
-  const forced = await admin(t, ['backup', file, '--data', data, '--force']);
+  // TERMSENDER_FORCE is gen-certs' too: exported, it replaces a backup, and never stops another command.
+  const listed = await admin(t, ['users', '--data', data], { TERMSENDER_FORCE: 'yes' });
+  assert.equal(listed.code, 0, listed.stderr.join('\n'));
+  const forced = await admin(t, ['backup', file, '--data', data], { TERMSENDER_FORCE: 'yes' });
   assert.equal(forced.code, 0, forced.stderr.join('\n'));
   assert.match(forced.stdout.join('\n'), /^backup of .*termsender\.db in .*existing\.db: 1 users, 0 groups, 0 messages, checked \(\d+\.\d s\)$/);
   assert.equal(forced.stdout.length, 1);
