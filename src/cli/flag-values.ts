@@ -86,16 +86,17 @@ export function readBooleanArgs(args: readonly string[], options: Record<string,
       out.push(...args.slice(index));
       break;
     }
-    const match = /^--(no-)?([^=]+)(=(.*))?$/s.exec(arg);
-    const negated = match?.[1] !== undefined;
-    const flag = match?.[2] ?? '';
-    // `--no-x` is only a negation when x is a boolean flag (not when the flag itself starts with no-).
-    if (match === null || !isBoolean(flag) || (negated && options[`no-${flag}`] !== undefined)) {
+    const match = /^--([^=]+)(=(.*))?$/s.exec(arg);
+    const name = match?.[1] ?? '';
+    // `--no-x` is a negation when x is a boolean flag and no-x is not a flag of its own.
+    const negated = !isBoolean(name) && name.startsWith('no-') && isBoolean(name.slice(3));
+    const flag = negated ? name.slice(3) : name;
+    if (match === null || !isBoolean(flag)) {
       out.push(arg);
       continue;
     }
-    const typed = `--${negated ? 'no-' : ''}${flag}`;
-    const value = match[4];
+    const typed = `--${name}`;
+    const value = match[3];
     if (value !== undefined) {
       const on = readBoolean(typed, value);
       out.push(`--${flag}=${on !== negated}`);
