@@ -99,7 +99,7 @@ export function strictCli<O extends Record<string, Options>>(
   args: readonly string[], help: CommandHelp, options: O, ranges: RangeTable<O>, env: NodeJS.ProcessEnv = process.env,
   /** Flag values below the variables and the command line (a config file's). */
   base: Record<string, unknown> = {},
-): Argv<InferredOptionTypes<O>> {
+): Argv<Omit<object, keyof O> & InferredOptionTypes<O>> {
   const rangeOf: Record<string, NumberRange | undefined> = ranges;
   let fromEnv: Record<string, unknown> = base;
   let parsedArgs = [...args];
@@ -111,12 +111,13 @@ export function strictCli<O extends Record<string, Options>>(
     if (!(error instanceof UsageError)) throw error;
     earlyError = error; // reported by the first check, so that --help still works
   }
-  return (yargs(parsedArgs) as Argv)
+  return yargs(parsedArgs)
     .scriptName(help.name)
     .usage(`$0 [flags]\n\n${help.summary}`)
     .epilogue(`${help.details}\nEvery flag also reads TERMSENDER_<FLAG>, e.g. ${help.envExample}.`)
     .parserConfiguration({ 'duplicate-arguments-array': false })
-    .options(declaredOptions(options, rangeOf))
+    // Typed as declared: the untyped numeric flags come out as numbers (their coerce).
+    .options(declaredOptions(options, rangeOf) as O)
     .config(fromEnv)
     // A known mistake goes first: `--register yes` is about --register, not an unknown word.
     .strict(earlyError === undefined)
@@ -131,5 +132,5 @@ export function strictCli<O extends Record<string, Options>>(
       if (error && !(error instanceof UsageError) && error.name !== 'YError') throw error;
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): one line here.
       exitWithUsageError(help.name, namedOnce((error?.message ?? message).trim().replace(/\s*\n\s*/g, ' ')));
-    }) as unknown as Argv<InferredOptionTypes<O>>;
+    });
 }
