@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { admin, auth } from '../helpers/admin.js';
+import { ADMIN_SCRIPT, admin, auth } from '../helpers/admin.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
-import { spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { REPO_ROOT, spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 import { expectError } from '../helpers/wire-client.js';
 
 /** create-user with `store` flags, then a server closed to registration on that store: the new account logs in, nobody registers. */
@@ -51,6 +52,28 @@ test('create-user on SQLite: a closed server\'s first accounts, made before its 
 test('create-user on Redis', { skip: hasRedis() ? false : 'redis-server is not installed' }, async (t) => {
   const redis = await startRedis(t);
   await createThenLogIn(t, ['--redis', redis.url]);
+});
+
+test('create-user on a terminal asks for the password twice, hidden; two different ones create nothing', { skip: TMUX_SKIP }, async (t) => {
+  const data = path.join(tempDir(t), 'data');
+  const command = (user: string): string => `${process.execPath} ${path.join(REPO_ROOT, ADMIN_SCRIPT)} create-user ${user} --data ${data}`;
+  const differ = await TmuxSession.start(t, command('tina'), {});
+  await differ.waitForText('new password:');
+  await differ.enter('first long password');
+  await differ.waitForText('again:');
+  await differ.enter('second long password');
+  const refused = await differ.waitForText('[exited 1]');
+  assert.match(refused, /termsender-admin: the two passwords differ/);
+  assert.doesNotMatch(refused, /long password/, 'never echoed');
+
+  const same = await TmuxSession.start(t, command('tina'), {});
+  await same.waitForText('new password:');
+  await same.enter(TEST_PASSWORD);
+  await same.waitForText('again:');
+  await same.enter(TEST_PASSWORD);
+  assert.match(await same.waitForText('[exited 0]'), /tina: created, role user/);
+  const server = await spawnServer(t, ['--data', data, '--registration', 'closed']);
+  assert.equal((await auth(t, server.port, 'login', 'tina')).reply.type, 'auth_ok');
 });
 
 test('backup while a client writes: a checked copy, mode 0600, that a server starts on with every message it counted', async (t) => {
