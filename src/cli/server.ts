@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from 'yargs';
-import { hideBin, yargs } from './yargs.js';
+import { hideBin } from './yargs.js';
 import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { errorMessage } from '../protocol/errors.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/limits.js';
@@ -20,9 +20,11 @@ import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
 import { startServer } from '../server/server.js';
 import { ExpiryWarnings } from '../server/certificate-expiry.js';
 import { type CertificateFacts, type LoadedTls, loadTlsFiles, TlsFilesError, type TlsPaths } from '../server/tls-context.js';
+import { sqliteBindingProblem } from '../store/sqlite-binding.js';
 import { workerMetrics } from './cluster-metrics.js';
 import { SERVER_NAME } from '../version.js';
-import { type RangeTable, strictCli, UsageError } from './common.js';
+import { exitWithUsageError, type RangeTable, strictCli, UsageError } from './common.js';
+import { configDefaults } from './config-file.js';
 import { openFileLimit, openFileWarning } from './open-files.js';
 import { announceListening, isWorkerProcess, runPrimary } from './workers.js';
 import { certificateOfFile, fingerprintLine, reloadedNotice, reloadTlsOnSighup } from './tls-reload.js';
@@ -98,6 +100,7 @@ const SERVER_OPTIONS = {
   'retention-messages': { type: 'number', default: 0, describe: 'keep at most this many messages per group (the newest), deleting older ones in the background; 0 = no limit' },
   'retention-interval': { type: 'number', default: DEFAULT_RETENTION_INTERVAL_MS / 1000, hidden: true, describe: 'seconds between retention passes' },
   registration: { type: 'string', choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
+  config: { type: 'string', describe: 'JSON file of flag defaults (keys: flag names without --); flags and variables win over it' },
   metrics: { type: 'string', describe: 'HOST:PORT: serve GET /metrics (Prometheus) and GET /healthz over plain HTTP there; keep it on a private interface' },
   'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, on stderr' },
   'log-format': { type: 'string', choices: ['json', 'text', 'auto'] as const, default: 'auto' as const, describe: 'log lines as JSON or as text; auto: text when stderr is a terminal' },
@@ -147,8 +150,11 @@ function startingTls(paths: TlsPaths): LoadedTls {
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), SERVER_HELP, SERVER_OPTIONS, SERVER_RANGES)
+  const commandLine = hideBin(process.argv);
+  const base = configDefaults(SERVER_HELP.name, commandLine, process.env, SERVER_OPTIONS, SERVER_RANGES);
+  const argv = await strictCli(commandLine, SERVER_HELP, SERVER_OPTIONS, SERVER_RANGES, process.env, base)
     .check((args) => {
+      parseScryptCost(args['scrypt-cost']);
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
       exemptRanges(args['ip-limit-exempt']);
@@ -165,6 +171,9 @@ async function main(): Promise<void> {
     const warning = openFileWarning(argv['max-connections'], openFileLimit());
     if (warning !== undefined) logger.warn(warning);
   }
+
+  const bindingProblem = argv.redis === undefined ? sqliteBindingProblem() : undefined;
+  if (bindingProblem !== undefined) throw new Error(bindingProblem);
 
   const usingDefaults = argv.cert === DEFAULT_CERT && argv.key === DEFAULT_KEY;
   if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key) && !isWorkerProcess()) {
@@ -250,6 +259,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A value found unusable after parsing (a certificate file that does not load): a usage error too.
+  if (error instanceof UsageError) exitWithUsageError(SERVER_HELP.name, error.message);
   process.stderr.write(`termsender-server: ${errorMessage(error)}\n`);
   // A start that failed may leave handles open (a Redis client retrying, a worker's channel to its primary).
   process.exit(1);
