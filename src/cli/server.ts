@@ -18,6 +18,7 @@ import { createLogger, LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
+import { METRICS_MAX_CONNECTIONS } from '../server/http-connections.js';
 import { startServer } from '../server/server.js';
 import { workerMetrics } from './cluster-metrics.js';
 import { SERVER_NAME } from '../version.js';
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   const logger = createLogger(argv['log-level'], undefined, logFormat);
   logger.debug('settings', Object.fromEntries(Object.keys(SERVER_OPTIONS).map((flag) => [flag, String(argv[flag])])));
   if (!isWorkerProcess()) {
-    const warning = openFileWarning(argv['max-connections'], openFileLimit());
+    const warning = openFileWarning(argv['max-connections'], openFileLimit(), argv.metrics === undefined ? 0 : METRICS_MAX_CONNECTIONS);
     if (warning !== undefined) logger.warn(warning);
   }
 
