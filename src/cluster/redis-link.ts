@@ -54,6 +54,8 @@ export class RedisClusterLink implements ClusterLink {
   private readonly order: MessageOrder;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  /** The last refresh waited on Redis for longer than a refresh period: renew again at once. */
+  private renewAgain = false;
   /** When the command connection last became ready: other nodes get a TTL's time to renew before this one sweeps. */
   private readySince = Date.now();
   private subscribedOnce = false;
@@ -86,7 +88,7 @@ export class RedisClusterLink implements ClusterLink {
     await Promise.all([connectedOnce(this.commands), connectedOnce(this.subscriber)]);
     await this.subscriber.subscribe(REDIS_KEYS.events);
     this.subscribedOnce = true;
-    this.refreshTimer = setInterval(() => this.refresh(), Math.max(100, this.options.memberTtlMs / 3));
+    this.refreshTimer = setInterval(() => this.refresh(), this.refreshPeriodMs());
     this.refreshTimer.unref();
   }
 
@@ -197,7 +199,17 @@ export class RedisClusterLink implements ClusterLink {
     this.refreshing = true;
     this.renewAndSweep()
       .catch((error: unknown) => this.options.logger.warn('member refresh failed', { reason: String(error) }))
-      .finally(() => { this.refreshing = false; });
+      .finally(() => {
+        this.refreshing = false;
+        if (this.renewAgain) {
+          this.renewAgain = false;
+          this.refresh();
+        }
+      });
+  }
+
+  private refreshPeriodMs(): number {
+    return Math.max(100, this.options.memberTtlMs / 3);
   }
 
   /**
@@ -207,7 +219,10 @@ export class RedisClusterLink implements ClusterLink {
    * entries before anything of it is taken for dead. An entry of ours
    * that had been swept meanwhile (Redis was out of reach for longer than the
    * TTL) comes back with its join announced to the other nodes: they saw the
-   * leave, this node's members did not.
+   * leave, this node's members did not. A Redis that stalled (answered
+   * nothing for longer than a refresh period, e.g. stopped and continued)
+   * counts as an outage too: every node's renewals were held up alike, so
+   * entries that expired meanwhile are not taken for a dead node's.
    */
   private async renewAndSweep(): Promise<void> {
     const expiry = this.expiry();
@@ -225,6 +240,10 @@ export class RedisClusterLink implements ClusterLink {
       pipeline.zremrangebyscore(REDIS_KEYS.online(key), '-inf', `(${now}`);
     }
     const results = (await pipeline.exec()) ?? [];
+    if (Date.now() - now > this.refreshPeriodMs()) {
+      this.readySince = Date.now();
+      this.renewAgain = true;
+    }
     renewed.forEach((join, i) => {
       if (results[i]?.[1] === 1) this.publishPresence(join);
     });

@@ -35,6 +35,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered, until `thaw`. */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
 }
 
 export async function startRedis(t: TestContext): Promise<TestRedis> {
@@ -71,6 +75,17 @@ export async function startRedis(t: TestContext): Promise<TestRedis> {
     await exited;
   };
   await start();
-  t.after(stop);
-  return { url: `redis://127.0.0.1:${port}`, stop, start };
+  const frozen = { value: false };
+  t.after(() => {
+    if (frozen.value) child?.kill('SIGCONT');
+    return stop();
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`, stop, start,
+    freeze: () => { frozen.value = child?.kill('SIGSTOP') === true; },
+    thaw: () => {
+      child?.kill('SIGCONT');
+      frozen.value = false;
+    },
+  };
 }
