@@ -233,7 +233,11 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${errorMessage(error)})`, { cause: error });
   }
-  const server = await startServer(config, { logger, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
+  const onStoreLost = (): void => {
+    process.exitCode = 1;
+    process.exit();
+  };
+  const server = await startServer(config, { logger, onStoreLost, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
   const stop = (signal: NodeJS.Signals): void => {
     logger.info('shutting down', { signal });
     server.close().then(

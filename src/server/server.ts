@@ -69,10 +69,12 @@ export interface ServerDependencies {
   activityTimers?: ActivityTimers;
   /** Metrics of the caller's own (a worker's, read by its primary); else made here, enabled with `config.metrics`. */
   metrics?: ServerMetrics;
+  /** Called once the server stopped because Redis lost its data under it (the CLI exits 1). */
+  onStoreLost?: () => void;
 }
 
 /** The store, and for SQLite the data folder's lock that keeps a second server out. */
-async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics): Promise<{ store: Store; lock?: FolderLock }> {
+async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics, onDataLost: (reason: string) => void): Promise<{ store: Store; lock?: FolderLock }> {
   if (config.redis === undefined) {
     let lock: FolderLock | undefined;
     try {
@@ -91,7 +93,7 @@ async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMe
   }
   const { url } = config.redis;
   return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }),
-    (seconds) => metrics.observeStore('redis_command', seconds)) };
+    (seconds) => metrics.observeStore('redis_command', seconds), onDataLost) };
 }
 
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
@@ -100,9 +102,11 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   // Before the store: while it opens (or waits for Redis), /healthz says `starting`.
   const endpoints = config.metrics === undefined ? undefined
     : await startHttpEndpoints(config.metrics.host, config.metrics.port, (error) => logger.error('metrics endpoint failed', {}, error));
+  // Redis lost its data under this node: its sessions may be signed in as accounts that no longer exist.
+  let dataLost = (reason: string): void => { logger.error('shared store lost its data', { reason }); };
   let opened;
   try {
-    opened = dependencies.store === undefined ? await openStore(config, logger, metrics) : { store: dependencies.store, lock: undefined };
+    opened = dependencies.store === undefined ? await openStore(config, logger, metrics, (reason) => dataLost(reason)) : { store: dependencies.store, lock: undefined };
   } catch (error) {
     await endpoints?.close();
     throw error;
@@ -260,5 +264,9 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     return closing;
   };
 
+  dataLost = (reason) => {
+    logger.error('shared store lost its data: closing every session and stopping; restore Redis from its persistence before starting again', { reason });
+    void close(`the server's store lost its data (${reason})`).then(() => dependencies.onStoreLost?.());
+  };
   return { address: { host: address, port }, metricsAddress: endpoints?.address, health, close };
 }

@@ -14,6 +14,7 @@ import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
 import { defineModerationCommands, RedisModeration } from './redis-moderation.js';
+import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
 import { APPEND_DEADLINE_MS, APPEND_SCRIPT, CREATE_OWNED_GROUP_SCRIPT, SET_PASSWORD_SCRIPT } from './redis-scripts.js';
 import { defineRetentionCommands, firstSeq, pruneMessages } from './redis-retention.js';
@@ -63,7 +64,10 @@ export class RedisStore implements Store {
   private readonly moderation: RedisModeration;
   private readonly markers: RedisReadMarkers;
 
-  private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void) {
+  private readonly marker: RedisDataMarker;
+
+  private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void, onDataLost: (reason: string) => void) {
+    this.marker = new RedisDataMarker(redis, onDataLost);
     this.markers = new RedisReadMarkers(redis, (call) => this.guard(call));
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 4, lua: CREATE_OWNED_GROUP_SCRIPT });
@@ -75,11 +79,15 @@ export class RedisStore implements Store {
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
   /** Resolves once Redis answers: while it does not, the connection retries (each failure goes to `onError`). */
-  static async connect(url: string, onError: (error: Error) => void, observe: (seconds: number) => void = () => undefined): Promise<RedisStore> {
+  /** `onDataLost`: Redis lost its data under this node (redis-data-marker.ts); the store answers `unavailable` from then on. */
+  static async connect(url: string, onError: (error: Error) => void, observe: (seconds: number) => void = () => undefined,
+    onDataLost: (reason: string) => void = () => undefined): Promise<RedisStore> {
     const redis = new Redis(url, redisOptions());
     redis.on('error', onError);
     await connectedOnce(redis);
-    return new RedisStore(redis, observe);
+    const store = new RedisStore(redis, observe, onDataLost);
+    await store.marker.start();
+    return store;
   }
 
   /** Whether the connection is ready now. */
@@ -90,6 +98,7 @@ export class RedisStore implements Store {
   /** Why Redis cannot serve now (unreachable, or no PONG within `timeoutMs`), or undefined while it can. */
   async probe(timeoutMs: number): Promise<string | undefined> {
     if (this.redis.status !== 'ready') return `redis unreachable (${this.redis.status})`;
+    if (this.marker.problem !== undefined) return this.marker.problem;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(`redis did not answer within ${timeoutMs} ms`), timeoutMs); });
     try {
@@ -274,11 +283,14 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.marker.close();
     if (this.redis.status === 'end') return;
     await this.redis.quit().then(() => undefined, () => this.redis.disconnect());
   }
 
   private async guard<T>(call: () => Promise<T>): Promise<T> {
+    const problem = this.marker.problem;
+    if (problem !== undefined) throw new ProtocolError('unavailable', problem);
     const started = performance.now();
     const result = await guardRedis(this.redis, call);
     this.observe((performance.now() - started) / 1000);
