@@ -226,6 +226,7 @@ async function main(): Promise<void> {
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
     // A worker's metrics are served by its primary.
     metrics: argv.metrics === undefined || isWorkerProcess() ? undefined : parseHostPort(argv.metrics),
+    processes: argv.workers,
   };
 
   try {

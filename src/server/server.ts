@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import { RedisStore } from '../store/redis.js';
 import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { AddressLimits } from './address-limits.js';
+import { AddressLimits, perAddressRefusal, perProcessLimit } from './address-limits.js';
 import { promoteAdmins } from './admins.js';
 import { ActivityNotifier, type ActivityTimers } from './activity.js';
 import type { Clock } from './clock.js';
@@ -125,7 +125,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({
-      maxPerIp: config.limits.maxPerIp, registerRate: config.limits.registerRate,
+      maxPerIp: perProcessLimit(config.limits.maxPerIp, config.processes ?? 1), registerRate: config.limits.registerRate,
       registerWindowMs: config.limits.registerWindowMs, exempt: config.limits.ipLimitExempt,
     }),
     groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
@@ -190,7 +190,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     }
     if (admission.release === undefined) {
       metrics.refused('per_address');
-      connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
+      connection.fail(new ProtocolError('server_busy', perAddressRefusal(config.limits.maxPerIp, config.processes ?? 1)));
       return;
     }
     counts.connectionsAccepted += 1;
