@@ -27,6 +27,8 @@ interface Incoming {
 export class MessageOrder {
   /** Last seq delivered, per group key with members here. */
   private readonly delivered = new Map<string, number>();
+  /** Watched groups whose counter is still being read: no order to judge by yet. */
+  private readonly pending = new Set<string>();
   /** While catching up, live messages wait here so that none overtakes a missed one. */
   private held: Incoming[] | undefined;
   private catching = false;
@@ -45,17 +47,19 @@ export class MessageOrder {
   watch(groupKey: string): void {
     if (this.delivered.has(groupKey)) return;
     this.delivered.set(groupKey, 0);
+    this.pending.add(groupKey);
     void this.redis.get(REDIS_KEYS.seq(groupKey)).then((seq) => {
       const counter = Number(seq ?? 0);
       const last = this.delivered.get(groupKey);
-      if (last === undefined || !Number.isSafeInteger(counter)) return;
+      if (last === undefined || !this.pending.delete(groupKey) || !Number.isSafeInteger(counter)) return;
       if (counter > last || last > counter + CATCH_UP_LIMIT) this.delivered.set(groupKey, counter);
-    }, () => undefined);
+    }, () => this.pending.delete(groupKey));
   }
 
   /** No members here any more (or the group was deleted: a group made again counts from 1). */
   unwatch(groupKey: string): void {
     this.delivered.delete(groupKey);
+    this.pending.delete(groupKey);
   }
 
   /** A message from the channel. */
@@ -64,8 +68,9 @@ export class MessageOrder {
       this.held.push({ message, origin });
       return;
     }
-    const last = this.delivered.get(nameKey(message.group));
-    if (last !== undefined && last > 0 && message.seq > last + 1) {
+    const key = nameKey(message.group);
+    const last = this.delivered.get(key);
+    if (last !== undefined && !this.pending.has(key) && message.seq > last + 1) {
       // A gap: read the missing seqs from the store, and this one too if it is there.
       this.held = [{ message, origin }];
       void this.catchUp();
@@ -101,7 +106,7 @@ export class MessageOrder {
       while (this.held !== undefined && !this.closed) {
         try {
           if (this.redis.status !== 'ready') await new Promise((resolve) => this.redis.once('ready', resolve));
-          for (const key of [...this.delivered.keys()]) {
+          for (const key of [...this.delivered.keys()].filter((watched) => !this.pending.has(watched))) {
             for (let more = true; more;) {
               const rows = await this.redis.zrangebyscore(REDIS_KEYS.messages(key), `(${this.delivered.get(key) ?? 0}`, '+inf', 'LIMIT', 0, CATCH_UP_LIMIT);
               for (const row of rows) this.pass(readStoredMessage(row), '', false);
@@ -127,7 +132,7 @@ export class MessageOrder {
     const last = this.delivered.get(key);
     if (last !== undefined) {
       if (message.seq <= last) return;
-      if (strict && last > 0 && message.seq > last + 1) {
+      if (strict && !this.pending.has(key) && message.seq > last + 1) {
         this.logger.warn('dropped a cluster message whose seq the store does not have', { group: message.group, seq: message.seq, last });
         return;
       }
