@@ -17,6 +17,7 @@ import { createLogger, LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
+import { METRICS_MAX_CONNECTIONS } from '../server/http-connections.js';
 import { startServer } from '../server/server.js';
 import { ExpiryWarnings } from '../server/certificate-expiry.js';
 import { type CertificateFacts, type LoadedTls, loadTlsFiles, TlsFilesError, type TlsPaths } from '../server/tls-context.js';
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   const logger = createLogger(argv['log-level'], undefined, logFormat);
   logger.debug('settings', Object.fromEntries(Object.keys(SERVER_OPTIONS).map((flag) => [flag, String(argv[flag])])));
   if (!isWorkerProcess()) {
-    const warning = openFileWarning(argv['max-connections'], openFileLimit());
+    const warning = openFileWarning(argv['max-connections'], openFileLimit(), argv.metrics === undefined ? 0 : METRICS_MAX_CONNECTIONS);
     if (warning !== undefined) logger.warn(warning);
   }
 
@@ -235,9 +236,14 @@ async function main(): Promise<void> {
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
     // A worker's metrics are served by its primary.
     metrics: argv.metrics === undefined || isWorkerProcess() ? undefined : parseHostPort(argv.metrics),
+    processes: argv.workers,
   };
 
-  const server = await startServer(config, { logger, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
+  const onStoreLost = (): void => {
+    process.exitCode = 1;
+    process.exit();
+  };
+  const server = await startServer(config, { logger, onStoreLost, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
   const stop = (signal: NodeJS.Signals): void => {
     logger.info('shutting down', { signal });
     server.close().then(

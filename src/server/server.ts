@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import { RedisStore } from '../store/redis.js';
 import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { AddressLimits } from './address-limits.js';
+import { AddressLimits, perAddressRefusal, perProcessLimit } from './address-limits.js';
 import { promoteAdmins } from './admins.js';
 import { ActivityNotifier, type ActivityTimers } from './activity.js';
 import type { Clock } from './clock.js';
@@ -65,10 +65,12 @@ export interface ServerDependencies {
   activityTimers?: ActivityTimers;
   /** Metrics of the caller's own (a worker's, read by its primary); else made here, enabled with `config.metrics`. */
   metrics?: ServerMetrics;
+  /** Called once the server stopped because Redis lost its data under it (the CLI exits 1). */
+  onStoreLost?: () => void;
 }
 
 /** The store, and for SQLite the data folder's lock that keeps a second server out. */
-async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics): Promise<{ store: Store; lock?: FolderLock }> {
+async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics, onDataLost: (reason: string) => void): Promise<{ store: Store; lock?: FolderLock }> {
   if (config.redis === undefined) {
     let lock: FolderLock | undefined;
     try {
@@ -87,7 +89,7 @@ async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMe
   }
   const { url } = config.redis;
   return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }),
-    (seconds) => metrics.observeStore('redis_command', seconds)) };
+    (seconds) => metrics.observeStore('redis_command', seconds), onDataLost) };
 }
 
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
@@ -96,9 +98,11 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   // Before the store: while it opens (or waits for Redis), /healthz says `starting`.
   const endpoints = config.metrics === undefined ? undefined
     : await startHttpEndpoints(config.metrics.host, config.metrics.port, (error) => logger.error('metrics endpoint failed', {}, error));
+  // Redis lost its data under this node: its sessions may be signed in as accounts that no longer exist.
+  let dataLost = (reason: string): void => { logger.error('shared store lost its data', { reason }); };
   let opened;
   try {
-    opened = dependencies.store === undefined ? await openStore(config, logger, metrics) : { store: dependencies.store, lock: undefined };
+    opened = dependencies.store === undefined ? await openStore(config, logger, metrics, (reason) => dataLost(reason)) : { store: dependencies.store, lock: undefined };
   } catch (error) {
     await endpoints?.close();
     throw error;
@@ -117,7 +121,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({
-      maxPerIp: config.limits.maxPerIp, registerRate: config.limits.registerRate,
+      maxPerIp: perProcessLimit(config.limits.maxPerIp, config.processes ?? 1), registerRate: config.limits.registerRate,
       registerWindowMs: config.limits.registerWindowMs, exempt: config.limits.ipLimitExempt,
     }),
     groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
@@ -184,7 +188,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     }
     if (admission.release === undefined) {
       metrics.refused('per_address');
-      connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
+      connection.fail(new ProtocolError('server_busy', perAddressRefusal(config.limits.maxPerIp, config.processes ?? 1)));
       return;
     }
     counts.connectionsAccepted += 1;
@@ -258,5 +262,9 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     return closing;
   };
 
+  dataLost = (reason) => {
+    logger.error('shared store lost its data: closing every session and stopping; restore Redis from its persistence before starting again', { reason });
+    void close(`the server's store lost its data (${reason})`).then(() => dependencies.onStoreLost?.());
+  };
   return { address: { host: address, port }, metricsAddress: endpoints?.address, health, reloadTls, close };
 }
