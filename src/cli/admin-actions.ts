@@ -60,7 +60,7 @@ function table(rows: string[][]): string[] {
 }
 
 async function existing(store: Store, name: string): Promise<string> {
-  const user = await store.findUser(name);
+  const user = await store.accounts.findUser(name);
   if (user === undefined) throw new AdminFailure(`no user '${name}'`);
   return user.name;
 }
@@ -69,35 +69,35 @@ async function existing(store: Store, name: string): Promise<string> {
 export async function runAdminCommand(command: AdminCommand, store: Store, hasher: PasswordHasher): Promise<AdminOutput> {
   switch (command.kind) {
     case 'users': {
-      const users = await store.listUsers();
+      const users = await store.accounts.listUsers();
       return { lines: table([['NAME', 'ROLE', 'CREATED', 'LAST LOGIN', 'DISABLED'], ...users.map(userRow)]), json: users.map(userJson) };
     }
     case 'groups': {
-      const groups = await store.groupReports();
+      const groups = await store.groups.groupReports();
       return { lines: table([['NAME', 'OWNER', 'PRIVATE', 'MESSAGES', 'LAST ACTIVITY'], ...groups.map(groupRow)]), json: groups.map(groupJson) };
     }
     case 'create-user': {
       // As `register` does (name and password checked by the protocol's rules before this), but also when registration is closed.
-      const created = await store.createUser(command.user, await hasher.hash(command.password));
+      const created = await store.accounts.createUser(command.user, await hasher.hash(command.password));
       if (created === undefined) throw new AdminFailure(`user '${command.user}' exists`);
-      if (command.role !== created.role && !(await store.setRole(created.name, command.role))) throw new AdminFailure(`no user '${command.user}'`);
+      if (command.role !== created.role && !(await store.accounts.setRole(created.name, command.role))) throw new AdminFailure(`no user '${command.user}'`);
       return { lines: [`${created.name}: created, role ${command.role}`], json: { user: created.name, role: command.role, created: true } };
     }
     case 'set-role': {
       const name = await existing(store, command.user);
-      if (!(await store.setRole(name, command.role))) throw new AdminFailure(`no user '${command.user}'`);
+      if (!(await store.accounts.setRole(name, command.role))) throw new AdminFailure(`no user '${command.user}'`);
       return { lines: [`${name}: role ${command.role} (from its next request)`], json: { user: name, role: command.role } };
     }
     case 'reset-password': {
       const name = await existing(store, command.user);
       const hash = await hasher.hash(command.password);
-      if (!(await store.setPasswordHash(name, hash))) throw new AdminFailure(`no user '${command.user}'`);
+      if (!(await store.accounts.setPasswordHash(name, hash))) throw new AdminFailure(`no user '${command.user}'`);
       return { lines: [`${name}: password reset`], json: { user: name, password_reset: true } };
     }
     case 'disable': {
       const name = await existing(store, command.user);
       const disabled = { reason: command.reason, at: Date.now() };
-      if (!(await store.setDisabled(name, disabled))) throw new AdminFailure(`no user '${command.user}'`);
+      if (!(await store.accounts.setDisabled(name, disabled))) throw new AdminFailure(`no user '${command.user}'`);
       return {
         lines: [`${name}: disabled (its logins are refused; connections already open stay until they end: use disable_user for those)`],
         json: { user: name, disabled },
@@ -105,11 +105,11 @@ export async function runAdminCommand(command: AdminCommand, store: Store, hashe
     }
     case 'enable': {
       const name = await existing(store, command.user);
-      if (!(await store.setDisabled(name, undefined))) throw new AdminFailure(`no user '${command.user}'`);
+      if (!(await store.accounts.setDisabled(name, undefined))) throw new AdminFailure(`no user '${command.user}'`);
       return { lines: [`${name}: enabled`], json: { user: name, disabled: null } };
     }
     case 'delete-group': {
-      const name = await store.deleteGroup(command.group, 'admin');
+      const name = await store.moderation.deleteGroup(command.group, 'admin');
       if (name === undefined) throw new AdminFailure(`no group '${command.group}'`);
       return {
         // Redis: the store announces it, so live members get group_deleted; SQLite: they learn at their next message.

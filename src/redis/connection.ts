@@ -34,6 +34,9 @@ export async function connectedOnce(redis: Redis): Promise<void> {
  */
 export const REDIS_REPLY_TIMEOUT_MS = 3_000;
 
+/** Runs a Redis call with the store's failure handling and timing (the Redis store's concern modules take one). */
+export type RedisGuard = <T>(call: () => Promise<T>) => Promise<T>;
+
 /**
  * Runs a Redis call a request needs: a lost connection, or no reply within
  * REDIS_REPLY_TIMEOUT_MS, is `unavailable`; a reply error stays as it is (a

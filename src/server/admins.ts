@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
  */
 export async function promoteAdmins(store: Store, names: readonly string[], logger: Logger): Promise<void> {
   for (const name of names) {
-    if (await store.setRole(name, 'admin')) logger.info('admin', { user: name });
+    if (await store.accounts.setRole(name, 'admin')) logger.info('admin', { user: name });
     else logger.warn('--admins names an account that does not exist; register it, then restart or use the admin command', { user: name });
   }
 }

@@ -30,7 +30,7 @@ export function isOpenTo(settings: GroupSettings, user: string, admin: boolean, 
 /** The user's access to the group; `no_such_group` when it does not exist or is private and closed to the user. */
 export async function accessGroup(context: ServerContext, group: string, user: string): Promise<GroupAccess> {
   const [settings, account, standing] = await Promise.all([
-    context.store.groupSettings(group), context.store.findUser(user), context.store.standing(group, user),
+    context.store.moderation.groupSettings(group), context.store.accounts.findUser(user), context.store.moderation.standing(group, user),
   ]);
   if (settings === undefined) throw noSuchGroup(group);
   const admin = account?.role === 'admin';

@@ -116,12 +116,12 @@ export class RetentionPruner {
     const now = this.now();
     const result: PassResult = { messages: 0, groups: 0, batches: 0, longestBatchMs: 0 };
     let size: number = BATCH_SIZES.first;
-    for (const group of await this.store.listGroups()) {
+    for (const group of await this.store.groups.listGroups()) {
       let deleted = 0;
       for (;;) {
         if (this.stopped) return result;
         const batchStarted = performance.now();
-        const removed = await this.store.pruneMessages(group, this.policy, now, size);
+        const removed = await this.store.retention.pruneMessages(group, this.policy, now, size);
         const tookMs = performance.now() - batchStarted;
         result.batches += 1;
         result.longestBatchMs = Math.max(result.longestBatchMs, tookMs);

@@ -116,7 +116,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     store,
     hub: new Hub(encoder, link, {
       presenceMaxMembers: config.limits.presenceMaxMembers, counts: metrics.counts,
-      activity: new ActivityNotifier({ store, encoder, logger, ...(dependencies.activityTimers === undefined ? {} : { timers: dependencies.activityTimers }) }),
+      activity: new ActivityNotifier({ store: store.markers, encoder, logger, ...(dependencies.activityTimers === undefined ? {} : { timers: dependencies.activityTimers }) }),
     }),
     hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
     throttle: new LoginThrottle(),
@@ -230,7 +230,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     },
     hashQueued: () => context.hasher.queued,
     loginsThrottled: () => context.throttle.delayed,
-    redisConnected: () => (link instanceof RedisClusterLink ? Number(link.connected && (!(store instanceof RedisStore) || store.connected)) : undefined),
+    redisConnected: () => (link instanceof RedisClusterLink ? Number(link.connected && store.connected) : undefined),
   });
   const health = async (): Promise<Health> => {
     if (stopping) return { status: 'draining', reason: 'the server is shutting down' };

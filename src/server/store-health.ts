@@ -1,6 +1,4 @@
-/** Whether the store answers, for `/healthz`: SQLite's recorded failure or a lost file, Redis's ping. */
-import { RedisStore } from '../store/redis.js';
-import { SqliteStore } from '../store/sqlite.js';
+/** Whether the store answers, for `/healthz`: see Store.health. */
 import type { Store } from '../store/store.js';
 import { HEALTH_TIMEOUT_MS } from './http-endpoints.js';
 import type { ServerMetrics } from './metrics.js';
@@ -10,12 +8,7 @@ const PING_TIMEOUT_MS = HEALTH_TIMEOUT_MS / 2;
 
 /** Why the store cannot serve now, or undefined while it can. */
 export async function storeProblem(store: Store, metrics: ServerMetrics): Promise<string | undefined> {
-  if (store instanceof SqliteStore) return store.failure;
-  if (store instanceof RedisStore) {
-    const started = performance.now();
-    const problem = await store.probe(PING_TIMEOUT_MS);
-    if (problem === undefined) metrics.observeStore('redis_ping', (performance.now() - started) / 1000);
-    return problem;
-  }
-  return undefined;
+  const health = await store.health(PING_TIMEOUT_MS);
+  if (health.pingSeconds !== undefined) metrics.observeStore('redis_ping', health.pingSeconds);
+  return health.problem;
 }

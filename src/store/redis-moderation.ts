@@ -8,6 +8,7 @@
  */
 import type { Redis, Result } from 'ioredis';
 import { nameKey as keyOf } from '../protocol/names.js';
+import type { RedisGuard } from '../redis/connection.js';
 import { EVENT_GROUP, REDIS_KEYS } from '../redis/keys.js';
 import type { GroupBan, GroupSettings, GroupStanding, ModerationStore } from './moderation-store.js';
 
@@ -45,11 +46,6 @@ declare module 'ioredis' {
   }
 }
 
-export function defineModerationCommands(redis: Redis): void {
-  redis.defineCommand('termsenderIfGroup', { numberOfKeys: 2, lua: IF_GROUP_SCRIPT });
-  redis.defineCommand('termsenderDeleteGroup', { numberOfKeys: 12, lua: DELETE_GROUP_SCRIPT });
-}
-
 function readBan(json: string | null): { ban?: GroupBan } {
   if (json === null) return {};
   try {
@@ -64,11 +60,11 @@ function readBan(json: string | null): { ban?: GroupBan } {
   return { ban: { reason: '', by: '', at: 0 } };
 }
 
-/** `guard` runs a call with the store's timing and failure handling. */
-export type RedisGuard = <T>(call: () => Promise<T>) => Promise<T>;
-
 export class RedisModeration implements ModerationStore {
-  constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {}
+  constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
+    redis.defineCommand('termsenderIfGroup', { numberOfKeys: 2, lua: IF_GROUP_SCRIPT });
+    redis.defineCommand('termsenderDeleteGroup', { numberOfKeys: 12, lua: DELETE_GROUP_SCRIPT });
+  }
 
   async groupSettings(group: string): Promise<GroupSettings | undefined> {
     const key = keyOf(group);

@@ -9,7 +9,9 @@
  */
 import type { Redis, Result } from 'ioredis';
 import { nameKey as keyOf } from '../protocol/names.js';
+import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
+import type { ReadMarkerStore } from './read-markers.js';
 
 /** 0: no marker (never joined); 1: the marker exists and is at least ARGV[2] now. */
 const MARK_READ_SCRIPT = `
@@ -36,10 +38,7 @@ declare module 'ioredis' {
   }
 }
 
-/** Runs a Redis call with the store's failure handling and timing. */
-export type RedisGuard = <T>(call: () => Promise<T>) => Promise<T>;
-
-export class RedisReadMarkers {
+export class RedisReadMarkers implements ReadMarkerStore {
   constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
     redis.defineCommand('termsenderMarkRead', { numberOfKeys: 1, lua: MARK_READ_SCRIPT });
     redis.defineCommand('termsenderRecordJoin', { numberOfKeys: 4, lua: RECORD_JOIN_SCRIPT });

@@ -7,8 +7,10 @@
  * counter (`ts:seq:GROUP`) is never touched, so seqs never restart.
  */
 import type { Redis, Result } from 'ioredis';
+import { nameKey as keyOf } from '../protocol/names.js';
+import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
-import type { RetentionPolicy } from './store.js';
+import type { RetentionPolicy, RetentionStore } from './store.js';
 
 /** KEYS: messages, seq counter. ARGV: max messages (0: none), age cutoff in ms since the epoch (0: none), batch. */
 const PRUNE_SCRIPT = `
@@ -47,21 +49,23 @@ declare module 'ioredis' {
   }
 }
 
-export function defineRetentionCommands(redis: Redis): void {
-  redis.defineCommand('termsenderPrune', { numberOfKeys: 2, lua: PRUNE_SCRIPT });
-  redis.defineCommand('termsenderFirstSeq', { numberOfKeys: 3, lua: FIRST_SEQ_SCRIPT });
-}
+export class RedisRetention implements RetentionStore {
+  constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
+    redis.defineCommand('termsenderPrune', { numberOfKeys: 2, lua: PRUNE_SCRIPT });
+    redis.defineCommand('termsenderFirstSeq', { numberOfKeys: 3, lua: FIRST_SEQ_SCRIPT });
+  }
 
-/** See Store.firstSeq. */
-export async function firstSeq(redis: Redis, groupKey: string): Promise<number | undefined> {
-  const seq = await redis.termsenderFirstSeq(REDIS_KEYS.groups, REDIS_KEYS.messages(groupKey), REDIS_KEYS.seq(groupKey), groupKey);
-  return seq === null ? undefined : Number(seq);
-}
+  async firstSeq(group: string): Promise<number | undefined> {
+    const groupKey = keyOf(group);
+    const seq = await this.guard(() => this.redis.termsenderFirstSeq(REDIS_KEYS.groups, REDIS_KEYS.messages(groupKey), REDIS_KEYS.seq(groupKey), groupKey));
+    return seq === null ? undefined : Number(seq);
+  }
 
-/** See Store.pruneMessages. */
-export async function pruneMessages(redis: Redis, groupKey: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
-  const ageCut = policy.maxAgeMs > 0 ? Math.max(1, now - policy.maxAgeMs) : 0;
-  const removed = await redis.termsenderPrune(REDIS_KEYS.messages(groupKey), REDIS_KEYS.seq(groupKey),
-    String(policy.maxMessages), String(ageCut), String(batch));
-  return Number(removed);
+  async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
+    const groupKey = keyOf(group);
+    const ageCut = policy.maxAgeMs > 0 ? Math.max(1, now - policy.maxAgeMs) : 0;
+    const removed = await this.guard(() => this.redis.termsenderPrune(REDIS_KEYS.messages(groupKey), REDIS_KEYS.seq(groupKey),
+      String(policy.maxMessages), String(ageCut), String(batch)));
+    return Number(removed);
+  }
 }

@@ -2,12 +2,13 @@
  * The moderation part of the SQLite store (schema version 4): each group's
  * topic and private flag (columns of `groups`; its owner is `groups.owner`
  * since version 2), and the moderators, invitations and bans of each group
- * in their own tables. SqliteStore owns the database and delegates here.
+ * in their own tables.
  */
 import type Database from 'better-sqlite3';
 import { nameKey as keyOf } from '../protocol/names.js';
 import type { GroupBan, GroupSettings, GroupStanding, ModerationStore } from './moderation-store.js';
-import type { Writer } from './sqlite-users.js';
+import type { SqliteDatabase, Writer } from './sqlite-database.js';
+import type { SqliteGroups } from './sqlite-groups.js';
 
 /** Schema step 4 (inside the caller's migration transaction); harmless on a file that has it. */
 export function migrateModeration(db: Database.Database): void {
@@ -34,11 +35,16 @@ function settingsOf(row: SettingsRow): GroupSettings {
 
 const SETTINGS_FIELDS = 'name, owner, topic, private FROM groups';
 
-/** The store's methods, but `deleteGroup`, which SqliteStore wraps (it drops its seq cache). */
-export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
+export class SqliteModeration implements ModerationStore {
   private readonly statements;
+  private readonly db: Database.Database;
+  private readonly writing: Writer;
 
-  constructor(private readonly db: Database.Database, private readonly writing: Writer) {
+  /** `groups`: its pending appends are committed before a deletion, and the deleted group's seq counter dropped. */
+  constructor(private readonly database: SqliteDatabase, private readonly groups: Pick<SqliteGroups, 'flush' | 'forget'>) {
+    const { db } = database;
+    this.db = db;
+    this.writing = database.writing;
     this.statements = {
       settings: db.prepare<[string], SettingsRow>(`SELECT ${SETTINGS_FIELDS} WHERE name_key = ?`),
       allSettings: db.prepare<[], SettingsRow>(`SELECT ${SETTINGS_FIELDS} ORDER BY name_key`),
@@ -63,20 +69,24 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
   }
 
   async groupSettings(group: string): Promise<GroupSettings | undefined> {
+    this.database.ensureOpen();
     const row = this.statements.settings.get(keyOf(group));
     return row === undefined ? undefined : settingsOf(row);
   }
 
   async listGroupSettings(): Promise<GroupSettings[]> {
+    this.database.ensureOpen();
     return this.statements.allSettings.all().map(settingsOf);
   }
 
   async privateGroupsOpenTo(user: string): Promise<Set<string>> {
+    this.database.ensureOpen();
     const key = keyOf(user);
     return new Set(this.statements.openTo.all(key, key).map((row) => row.group_key));
   }
 
   async standing(group: string, user: string): Promise<GroupStanding> {
+    this.database.ensureOpen();
     const keys: [string, string] = [keyOf(group), keyOf(user)];
     const ban = this.statements.ban.get(...keys);
     return {
@@ -104,16 +114,23 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
       : this.statements.putBan.run(groupKey, keyOf(user), ban.reason, ban.by, ban.at)));
   }
 
-  /** The group, its messages, its moderation rows and its read markers, in one transaction; its name as first written, or undefined when there was none. */
-  deleteGroup(group: string): string | undefined {
+  /**
+   * The group, its messages, its moderation rows and its read markers, in one transaction; its name as first written, or undefined when there was none.
+   * Commits what is pending first, so no append of the group lands after its deletion.
+   */
+  async deleteGroup(group: string, _by: string): Promise<string | undefined> {
+    this.database.ensureOpen();
+    this.groups.flush();
     const groupKey = keyOf(group);
-    return this.writing(() => this.db.transaction(() => {
+    const name = this.writing(() => this.db.transaction(() => {
       const row = this.statements.groupName.get(groupKey);
       if (row === undefined) return undefined;
       for (const deletion of this.statements.deletions) deletion.run(groupKey);
       this.statements.deleteGroup.run(groupKey);
       return row.name;
     }).immediate());
+    this.groups.forget(groupKey);
+    return name;
   }
 
   /** Runs `change` when the group exists, in one immediate transaction (another process, the admin command, may delete it). */

@@ -1,10 +1,12 @@
 /**
- * The read-marker table of the SQLite store (schema version 5) and the
- * statements on it. SqliteStore owns the database and delegates here.
+ * Read markers in the SQLite store: the `read_markers` table (schema
+ * version 5) and the statements on it.
  */
 import type Database from 'better-sqlite3';
 import { nameKey as keyOf } from '../protocol/names.js';
-import type { Writer } from './sqlite-users.js';
+import type { ReadMarkerStore } from './read-markers.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import type { SqliteGroups } from './sqlite-groups.js';
 
 /** The schema version that added `read_markers`. */
 export const READ_MARKERS_VERSION = 5;
@@ -23,10 +25,12 @@ export function migrateReadMarkers(db: Database.Database): void {
   CREATE INDEX IF NOT EXISTS read_markers_by_group ON read_markers (group_key)`);
 }
 
-export class SqliteReadMarkers {
+export class SqliteReadMarkers implements ReadMarkerStore {
   private readonly statements;
 
-  constructor(db: Database.Database, private readonly writing: Writer) {
+  /** `groups`: the seqs handed out but not committed yet count too (see `lastSeqs`). */
+  constructor(private readonly database: SqliteDatabase, private readonly groups: Pick<SqliteGroups, 'handedOut'>) {
+    const { db } = database;
     this.statements = {
       // Only for a group that exists and does not ban the account (a join that raced a deletion or a ban).
       insert: db.prepare<[{ user: string; group: string; seq: number }]>(`INSERT OR IGNORE INTO read_markers (user_key, group_key, seq)
@@ -40,32 +44,39 @@ export class SqliteReadMarkers {
     };
   }
 
-  recordJoin(user: string, group: string, seq: number): number {
+  async recordJoin(user: string, group: string, seq: number): Promise<number> {
     const userKey = keyOf(user);
     const groupKey = keyOf(group);
-    this.writing(() => this.statements.insert.run({ user: userKey, group: groupKey, seq }));
+    this.database.writing(() => this.statements.insert.run({ user: userKey, group: groupKey, seq }));
     return this.statements.one.get(userKey, groupKey)?.seq ?? seq;
   }
 
   /** An UPDATE counts the row it matched even when MAX leaves the seq as it was. */
-  markRead(user: string, group: string, seq: number): boolean {
-    return this.writing(() => this.statements.forward.run(seq, keyOf(user), keyOf(group)).changes === 1);
+  async markRead(user: string, group: string, seq: number): Promise<boolean> {
+    return this.database.writing(() => this.statements.forward.run(seq, keyOf(user), keyOf(group)).changes === 1);
   }
 
-  dropMarker(user: string, group: string): void {
-    this.writing(() => this.statements.drop.run(keyOf(user), keyOf(group)));
+  async dropMarker(user: string, group: string): Promise<void> {
+    this.database.writing(() => this.statements.drop.run(keyOf(user), keyOf(group)));
   }
 
-  readMarker(user: string, group: string): number | undefined {
+  async readMarker(user: string, group: string): Promise<number | undefined> {
+    this.database.ensureOpen();
     return this.statements.one.get(keyOf(user), keyOf(group))?.seq;
   }
 
-  readMarkers(user: string): Map<string, number> {
+  async readMarkers(user: string): Promise<Map<string, number>> {
+    this.database.ensureOpen();
     return new Map(this.statements.all.all(keyOf(user)).map((row) => [row.group_key, row.seq]));
   }
 
-  /** Every group's committed last seq, by name key (the store adds the seqs it handed out but has not committed yet). */
-  committedLastSeqs(): Map<string, number> {
-    return new Map(this.statements.lastSeqs.all().map((row) => [row.name_key, row.last_seq]));
+  /** Counts seqs handed out, including appends about to commit in this turn (as `findGroup` does). */
+  async lastSeqs(groups: string[]): Promise<number[]> {
+    this.database.ensureOpen();
+    const committed = new Map(this.statements.lastSeqs.all().map((row) => [row.name_key, row.last_seq]));
+    return groups.map((name) => {
+      const key = keyOf(name);
+      return this.groups.handedOut(key) ?? committed.get(key) ?? 0;
+    });
   }
 }

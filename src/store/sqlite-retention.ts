@@ -3,17 +3,25 @@
  * batches, each one short statement (a read of at most `batch` rows along the
  * primary key, then one ranged DELETE), so no write holds the file for long.
  * Only a prefix of the group's history goes: the kept messages stay
- * contiguous in seq, and `groups.last_seq` is never touched.
+ * contiguous in seq, and `groups.last_seq` is never touched. The first
+ * batch that deletes anything starts the WAL checkpointer (sqlite-checkpointer.ts).
  */
-import type Database from 'better-sqlite3';
-import type { RetentionPolicy } from './store.js';
+import { nameKey as keyOf } from '../protocol/names.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import type { SqliteGroups } from './sqlite-groups.js';
+import type { RetentionPolicy, RetentionStore } from './store.js';
 
 interface SeqRow { seq: number; ts: number }
 
-export class SqliteRetention {
+export class SqliteRetention implements RetentionStore {
   private readonly statements;
+  /** Started by the first batch that deletes anything. */
+  private checkpointer: SqliteCheckpointer | undefined;
 
-  constructor(db: Database.Database) {
+  /** `groups`: its pending appends are committed before the first seq is read. */
+  constructor(private readonly database: SqliteDatabase, private readonly groups: Pick<SqliteGroups, 'flush'>) {
+    const { db } = database;
     this.statements = {
       lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM groups WHERE name_key = ?'),
       oldest: db.prepare<[string, number], SeqRow>('SELECT seq, ts FROM messages WHERE group_key = ? ORDER BY seq LIMIT ?'),
@@ -22,15 +30,29 @@ export class SqliteRetention {
     };
   }
 
-  /** The oldest kept seq (committed rows only), last_seq + 1 when none; undefined when there is no such group. */
-  firstSeq(groupKey: string): number | undefined {
-    const group = this.statements.lastSeq.get(groupKey);
-    if (group === undefined) return undefined;
-    return this.statements.firstSeq.get(groupKey)?.seq ?? group.last_seq + 1;
+  /** The oldest kept seq, last_seq + 1 when none; undefined when there is no such group. */
+  async firstSeq(group: string): Promise<number | undefined> {
+    this.database.ensureOpen();
+    this.groups.flush();
+    const groupKey = keyOf(group);
+    const row = this.statements.lastSeq.get(groupKey);
+    if (row === undefined) return undefined;
+    return this.statements.firstSeq.get(groupKey)?.seq ?? row.last_seq + 1;
   }
 
-  /** See Store.pruneMessages. The oldest rows go while each is beyond the count or the age limit. */
-  prune(groupKey: string, policy: RetentionPolicy, now: number, batch: number): number {
+  /** See RetentionStore.pruneMessages. The oldest rows go while each is beyond the count or the age limit. */
+  async pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number> {
+    const removed = this.database.writing(() => this.prune(keyOf(group), policy, now, batch));
+    if (removed > 0) (this.checkpointer ??= SqliteCheckpointer.start(this.database.db, this.database.file.path)).request();
+    return removed;
+  }
+
+  /** Stops the checkpointer, if it ever started. */
+  async close(): Promise<void> {
+    await this.checkpointer?.close();
+  }
+
+  private prune(groupKey: string, policy: RetentionPolicy, now: number, batch: number): number {
     const group = this.statements.lastSeq.get(groupKey);
     if (group === undefined) return 0;
     // Seqs are contiguous up to last_seq, so the newest maxMessages are exactly those above this.

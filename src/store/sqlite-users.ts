@@ -1,12 +1,12 @@
 /**
- * The accounts table of the SQLite store (and the groups report of the admin command): its schema-3 columns (role,
+ * The accounts of the SQLite store (and the groups report of the admin command): the `users` table, its schema-3 columns (role,
  * disabled_reason/disabled_at, last_login) and the statements on it.
- * SqliteStore owns the database and delegates here.
  */
 import type Database from 'better-sqlite3';
 import type { AccountRole } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
-import type { Disabled, GroupReport, UserRecord, UserSummary } from './store.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import type { AccountStore, Disabled, GroupReport, UserRecord, UserSummary } from './store.js';
 
 /** Columns schema version 3 added to `users`, with their definitions. */
 const USER_COLUMNS_V3: ReadonlyArray<[string, string]> = [
@@ -44,13 +44,11 @@ function disabledOf(row: UserRow): { disabled?: Disabled } {
 
 const USER_FIELDS = 'name, password_hash, role, disabled_reason, disabled_at, created_at, last_login';
 
-/** A write run by the store: refused when it cannot store, failures beneath it made `unavailable`. */
-export type Writer = <T>(write: () => T) => T;
-
-export class SqliteUsers {
+export class SqliteUsers implements AccountStore {
   private readonly statements;
 
-  constructor(db: Database.Database, private readonly writing: Writer) {
+  constructor(private readonly database: SqliteDatabase) {
+    const { db } = database;
     this.statements = {
       insert: db.prepare<[string, string, string, number]>('INSERT OR IGNORE INTO users (name_key, name, password_hash, created_at) VALUES (?, ?, ?, ?)'),
       find: db.prepare<[string], UserRow>(`SELECT ${USER_FIELDS} FROM users WHERE name_key = ?`),
@@ -62,37 +60,39 @@ export class SqliteUsers {
     };
   }
 
-  create(name: string, passwordHash: string): UserRecord | undefined {
-    const inserted = this.writing(() => this.statements.insert.run(keyOf(name), name, passwordHash, Date.now()).changes === 1);
+  async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
+    const inserted = this.database.writing(() => this.statements.insert.run(keyOf(name), name, passwordHash, Date.now()).changes === 1);
     return inserted ? { name, passwordHash, role: 'user' } : undefined;
   }
 
-  find(name: string): UserRecord | undefined {
+  async findUser(name: string): Promise<UserRecord | undefined> {
+    this.database.ensureOpen();
     const row = this.statements.find.get(keyOf(name));
     return row === undefined ? undefined : { name: row.name, passwordHash: row.password_hash, role: roleOf(row.role), ...disabledOf(row) };
   }
 
-  list(): UserSummary[] {
+  async listUsers(): Promise<UserSummary[]> {
+    this.database.ensureOpen();
     return this.statements.list.all().map((row) => ({
       name: row.name, role: roleOf(row.role), createdAt: row.created_at,
       ...(row.last_login === null ? {} : { lastLogin: row.last_login }), ...disabledOf(row),
     }));
   }
 
-  setPasswordHash(name: string, passwordHash: string): boolean {
-    return this.writing(() => this.statements.setHash.run(passwordHash, keyOf(name)).changes === 1);
+  async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
+    return this.database.writing(() => this.statements.setHash.run(passwordHash, keyOf(name)).changes === 1);
   }
 
-  setRole(name: string, role: AccountRole): boolean {
-    return this.writing(() => this.statements.setRole.run(role, keyOf(name)).changes === 1);
+  async setRole(name: string, role: AccountRole): Promise<boolean> {
+    return this.database.writing(() => this.statements.setRole.run(role, keyOf(name)).changes === 1);
   }
 
-  setDisabled(name: string, disabled: Disabled | undefined): boolean {
-    return this.writing(() => this.statements.setDisabled.run(disabled?.reason ?? null, disabled?.at ?? null, keyOf(name)).changes === 1);
+  async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> {
+    return this.database.writing(() => this.statements.setDisabled.run(disabled?.reason ?? null, disabled?.at ?? null, keyOf(name)).changes === 1);
   }
 
-  recordLogin(name: string, at: number): void {
-    this.writing(() => this.statements.setLastLogin.run(at, keyOf(name)));
+  async recordLogin(name: string, at: number): Promise<void> {
+    this.database.writing(() => this.statements.setLastLogin.run(at, keyOf(name)));
   }
 }
 

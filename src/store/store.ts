@@ -94,8 +94,8 @@ export interface NewMessage {
   origin: string;
 }
 
-/** Moderation (owner, topic, private, moderators, invitations, bans, deletion) is in ModerationStore. */
-export interface Store extends ModerationStore, ReadMarkerStore {
+/** Accounts: names, password hashes, roles, disabled state, last login. */
+export interface AccountStore {
   /** Creates the user; undefined when the name is taken (in any case). */
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;
@@ -108,7 +108,10 @@ export interface Store extends ModerationStore, ReadMarkerStore {
   setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean>;
   /** Remembers a successful login (shown by the admin command). */
   recordLogin(name: string, at: number): Promise<void>;
+}
 
+/** Groups and their messages: creation, lookup, the seq counter and history. */
+export interface GroupStore {
   /** Creates the group without an owner; undefined when the name is taken (in any case). */
   createGroup(name: string): Promise<GroupRecord | undefined>;
   /**
@@ -145,7 +148,10 @@ export interface Store extends ModerationStore, ReadMarkerStore {
    * undefined), oldest first; `more` when there are older ones.
    */
   messagesBefore(group: string, before: number | undefined, limit: number): Promise<MessagePage>;
+}
 
+/** Retention: what of a group's history is kept, and pruning the rest. */
+export interface RetentionStore {
   /**
    * The oldest seq the group keeps (retention deletes older ones): 1 until
    * retention deletes anything; the group's last seq + 1 when it keeps no
@@ -153,14 +159,41 @@ export interface Store extends ModerationStore, ReadMarkerStore {
    */
   firstSeq(group: string): Promise<number | undefined>;
   /**
-   * Retention: deletes at most `batch` of the group's oldest messages that
+   * Deletes at most `batch` of the group's oldest messages that
    * `policy` no longer keeps, as of `now` (ms since the epoch); returns how
    * many went. Only ever a prefix of the group's history (the kept messages
    * stay contiguous in seq), never the newest `maxMessages`; the group's last
    * seq stays, so seqs never restart. Safe to run from several nodes at once.
    */
   pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number>;
+}
 
+/** Whether the store can serve, for `/healthz`. */
+export interface StoreHealth {
+  /** Why the store cannot serve now; undefined while it can. */
+  problem?: string;
+  /** How long a ping took to be answered, in seconds, when the store pinged (Redis) and got an answer. */
+  pingSeconds?: number;
+}
+
+/**
+ * The store, by concern: each concern is one object, implemented once per
+ * backend (sqlite-*.ts, redis-*.ts). Moderation (owner, topic, private,
+ * moderators, invitations, bans, deletion) is in moderation-store.ts, read
+ * markers in read-markers.ts.
+ */
+export interface Store {
+  /** Which backend: the embedded SQLite file or the shared Redis. */
+  readonly kind: 'sqlite' | 'redis';
+  readonly accounts: AccountStore;
+  readonly groups: GroupStore;
+  readonly moderation: ModerationStore;
+  readonly markers: ReadMarkerStore;
+  readonly retention: RetentionStore;
+  /** Whether the store's connection is up now (always for the embedded store). */
+  readonly connected: boolean;
+  /** Whether the store answers now: a recorded failure or a lost file (SQLite), a ping within `timeoutMs` (Redis). */
+  health(timeoutMs: number): Promise<StoreHealth>;
   /** Finishes pending writes and releases the store. */
   close(): Promise<void>;
 }

@@ -53,7 +53,7 @@ test('a server restart: one status line that counts down; lines and /msg typed o
   assert.equal(waiting.split('\n').filter((row) => row.includes('reconnecting')).length, 1, `one status line, updated in place:\n${waiting}`);
   // Stored while no server ran: the resume finds it.
   const store = SqliteStore.open(dataDir);
-  await store.appendMessage({ group: 'lobby', from: 'bob', text: 'missed while down', ts: Date.now(), origin: 'test' });
+  await store.groups.appendMessage({ group: 'lobby', from: 'bob', text: 'missed while down', ts: Date.now(), origin: 'test' });
   await store.close();
   const second = await startTestServer(t, { dataDir, port: first.port });
   const bob = await WireClient.connect(t, second.port);

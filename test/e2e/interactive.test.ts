@@ -127,7 +127,7 @@ test('after a long outage the client pages through everything it missed: each me
   await tty.waitForText('the server is shutting down');
   // Stored while no server runs: more than one `join` with `since` returns.
   const store = SqliteStore.open(dataDir);
-  await Promise.all(Array.from({ length: missed }, (_, i) => store.appendMessage({ group: 'lobby', from: 'bob', text: `m${i + 1}`, ts: Date.now(), origin: 'test' })));
+  await Promise.all(Array.from({ length: missed }, (_, i) => store.groups.appendMessage({ group: 'lobby', from: 'bob', text: `m${i + 1}`, ts: Date.now(), origin: 'test' })));
   await store.close();
   await startTestServer(t, { dataDir, port: first.port });
   await tty.waitForText(`bob: m${missed}`);

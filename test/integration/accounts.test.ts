@@ -44,7 +44,7 @@ async function setUp(t: TestContext): Promise<{ port: number; store: Store; root
   const store = SqliteStore.open(tempDir(t));
   const server = await startTestServer(t, { store });
   const root = await signIn(t, server.port, 'register', 'root');
-  assert.equal(await store.setRole('root', 'admin'), true);
+  assert.equal(await store.accounts.setRole('root', 'admin'), true);
   const alice = await signIn(t, server.port, 'register', 'alice');
   const bob = await signIn(t, server.port, 'register', 'bob');
   return { port: server.port, store, root, alice, bob };
@@ -64,7 +64,7 @@ test('admin requests from a user are not_allowed, whether or not the target exis
     { type: 'disable_user', user: 'alice' }, { type: 'disable_user', user: 'nobody' }, { type: 'enable_user', user: 'alice' },
     { type: 'reset_password', user: 'alice', password: NEW_PASSWORD }, { type: 'reset_password', user: 'bob', password: NEW_PASSWORD },
   ]) assert.equal(await outcome(bob, request), 'error:not_allowed', JSON.stringify(request));
-  assert.equal((await store.findUser('alice'))?.disabled, undefined);
+  assert.equal((await store.accounts.findUser('alice'))?.disabled, undefined);
   await bob.sync(); // the connection stayed open
 });
 
@@ -97,7 +97,7 @@ test('disable_user: live connections get account_disabled and close; login refus
   }
   const left = await root.next('presence');
   assert.deepEqual([left.user, left.event], ['alice', 'leave']);
-  assert.equal((await store.findUser('alice'))?.disabled?.reason, 'spam');
+  assert.equal((await store.accounts.findUser('alice'))?.disabled?.reason, 'spam');
 
   const wrong = await auth(t, port, 'login', 'alice', 'not the password');
   expectError(wrong.reply, 'auth_failed');
@@ -157,14 +157,14 @@ test('cluster: disable_user on one node closes the account\'s connections on the
   // Roles are the operator's: the admin command does this (see admin.test.ts); here the Redis store directly.
   const store = await RedisStore.connect(redis.url, () => undefined);
   t.after(() => store.close());
-  assert.equal(await store.setRole('root', 'admin'), true);
+  assert.equal(await store.accounts.setRole('root', 'admin'), true);
   assert.equal(await outcome(root, { type: 'disable_user', user: 'alice' }), 'ok');
   expectError(await aliceOnB.next('error'), 'account_disabled');
   await aliceOnB.closed;
   await bobOnB.sync();
   const right = await auth(t, b!.port, 'login', 'alice');
   expectError(right.reply, 'account_disabled');
-  assert.deepEqual((await store.listUsers()).map((user) => [user.name, user.role, user.disabled !== undefined]),
+  assert.deepEqual((await store.accounts.listUsers()).map((user) => [user.name, user.role, user.disabled !== undefined]),
     [['alice', 'user', true], ['bob', 'user', false], ['root', 'admin', false]]);
 });
 

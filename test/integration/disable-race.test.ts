@@ -31,7 +31,7 @@ interface GatedStore {
 function gated(inner: Store): GatedStore {
   const gates: Array<{ name: string; arrived: () => void; released: Promise<void> }> = [];
   const findUser = async (name: string): Promise<UserRecord | undefined> => {
-    const record = await inner.findUser(name);
+    const record = await inner.accounts.findUser(name);
     const index = gates.findIndex((gate) => gate.name === name);
     if (index >= 0) {
       const [gate] = gates.splice(index, 1);
@@ -40,9 +40,16 @@ function gated(inner: Store): GatedStore {
     }
     return record;
   };
-  const store = new Proxy(inner, {
+  const accounts = new Proxy(inner.accounts, {
     get(target, property, receiver) {
       if (property === 'findUser') return findUser;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const store = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'accounts') return accounts;
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -83,7 +90,7 @@ async function setUp(t: TestContext) {
   const { store, holdNextRead } = gated(sqlite);
   const server = await startTestServer(t, { store });
   const root = await signIn(t, server.port, 'register', 'root');
-  assert.equal(await sqlite.setRole('root', 'admin'), true);
+  assert.equal(await sqlite.accounts.setRole('root', 'admin'), true);
   await signIn(t, server.port, 'register', 'alice');
   return { port: server.port, root, holdNextRead };
 }
@@ -126,7 +133,7 @@ test('cluster: disable_user on one node while a login on the other is under way:
   const b = await startTestServer(t, { ...cluster, store });
   const root = await signIn(t, a.port, 'register', 'root');
   await signIn(t, a.port, 'register', 'alice');
-  assert.equal(await storeOfB.setRole('root', 'admin'), true);
+  assert.equal(await storeOfB.accounts.setRole('root', 'admin'), true);
   for (const holdAt of ['before the hash', 'after the hash']) {
     assert.equal(outcome(await root.request({ type: 'enable_user', user: 'alice' })), 'ok');
     const watcher = await signIn(t, b.port, 'login', 'alice'); // tells when the account's close has reached node B

@@ -115,7 +115,7 @@ test('account disabled while it floods pings: cut the same way', { timeout: 30_0
   const store = SqliteStore.open(tempDir(t));
   const server = await startTestServer(t, { store });
   const admin = await signedInClient(t, server.port, 'root');
-  assert.equal(await store.setRole('root', 'admin'), true);
+  assert.equal(await store.accounts.setRole('root', 'admin'), true);
   const victim = await halfOpenClient(t, server.port);
   const encoder = new FrameEncoder();
   victim.socket.write(encoder.encode({ type: 'register', user: 'victim', password: TEST_PASSWORD }));

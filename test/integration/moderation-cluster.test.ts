@@ -81,5 +81,5 @@ test('cluster: admin delete-group on Redis: live members on every node get group
   assert.deepEqual([again.code, again.stderr], [1, ["termsender-admin: no group 'lobby'"]]);
   const store = await RedisStore.connect(redis.url, () => undefined);
   t.after(() => store.close());
-  assert.deepEqual([await store.groupSettings('lobby'), await store.countOwnedGroups('olga')], [undefined, 0]);
+  assert.deepEqual([await store.moderation.groupSettings('lobby'), await store.groups.countOwnedGroups('olga')], [undefined, 0]);
 });

@@ -17,59 +17,59 @@ import { SCHEMA_V3 } from '../helpers/old-schemas.js';
 const CAPS = { maxGroups: 100, maxOwned: 100 };
 
 async function sameSemantics(store: Store): Promise<void> {
-  assert.equal((await store.createOwnedGroup('Pub', 'Olga', CAPS)).kind, 'created');
-  assert.equal((await store.createOwnedGroup('Sec', 'olga', CAPS, { private: true })).kind, 'created');
-  assert.deepEqual(await store.groupSettings('PUB'), { name: 'Pub', ownerKey: 'olga', topic: '', private: false });
-  assert.deepEqual(await store.groupSettings('sec'), { name: 'Sec', ownerKey: 'olga', topic: '', private: true });
-  assert.equal(await store.groupSettings('none'), undefined);
-  assert.deepEqual((await store.listGroupSettings()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
+  assert.equal((await store.groups.createOwnedGroup('Pub', 'Olga', CAPS)).kind, 'created');
+  assert.equal((await store.groups.createOwnedGroup('Sec', 'olga', CAPS, { private: true })).kind, 'created');
+  assert.deepEqual(await store.moderation.groupSettings('PUB'), { name: 'Pub', ownerKey: 'olga', topic: '', private: false });
+  assert.deepEqual(await store.moderation.groupSettings('sec'), { name: 'Sec', ownerKey: 'olga', topic: '', private: true });
+  assert.equal(await store.moderation.groupSettings('none'), undefined);
+  assert.deepEqual((await store.moderation.listGroupSettings()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
 
-  assert.equal(await store.setTopic('PUB', 'hello there'), true);
-  assert.equal((await store.groupSettings('pub'))?.topic, 'hello there');
-  assert.equal(await store.setTopic('pub', ''), true);
-  assert.equal((await store.groupSettings('pub'))?.topic, '');
+  assert.equal(await store.moderation.setTopic('PUB', 'hello there'), true);
+  assert.equal((await store.moderation.groupSettings('pub'))?.topic, 'hello there');
+  assert.equal(await store.moderation.setTopic('pub', ''), true);
+  assert.equal((await store.moderation.groupSettings('pub'))?.topic, '');
   // Every setter says false for a group that does not exist, and leaves nothing behind.
   assert.deepEqual([
-    await store.setTopic('none', 'x'), await store.setModerator('none', 'mo', true), await store.setInvited('none', 'mo', true),
-    await store.setBan('none', 'mo', { reason: '', by: 'olga', at: 1 }),
+    await store.moderation.setTopic('none', 'x'), await store.moderation.setModerator('none', 'mo', true), await store.moderation.setInvited('none', 'mo', true),
+    await store.moderation.setBan('none', 'mo', { reason: '', by: 'olga', at: 1 }),
   ], [false, false, false, false]);
-  assert.deepEqual(await store.standing('none', 'mo'), { moderator: false, invited: false });
+  assert.deepEqual(await store.moderation.standing('none', 'mo'), { moderator: false, invited: false });
 
-  assert.equal(await store.setModerator('sec', 'Mo', true), true);
-  assert.equal(await store.setInvited('SEC', 'Inv', true), true);
-  assert.deepEqual(await store.standing('Sec', 'MO'), { moderator: true, invited: false });
-  assert.deepEqual(await store.standing('sec', 'inv'), { moderator: false, invited: true });
-  assert.deepEqual([...await store.privateGroupsOpenTo('mo')], ['sec']);
-  assert.deepEqual([...await store.privateGroupsOpenTo('INV')], ['sec']);
-  assert.deepEqual([...await store.privateGroupsOpenTo('olga')], []); // its own are known by ownerKey
-  assert.equal(await store.setInvited('sec', 'inv', false), true);
-  assert.deepEqual([...await store.privateGroupsOpenTo('inv')], []);
+  assert.equal(await store.moderation.setModerator('sec', 'Mo', true), true);
+  assert.equal(await store.moderation.setInvited('SEC', 'Inv', true), true);
+  assert.deepEqual(await store.moderation.standing('Sec', 'MO'), { moderator: true, invited: false });
+  assert.deepEqual(await store.moderation.standing('sec', 'inv'), { moderator: false, invited: true });
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], ['sec']);
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('INV')], ['sec']);
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('olga')], []); // its own are known by ownerKey
+  assert.equal(await store.moderation.setInvited('sec', 'inv', false), true);
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('inv')], []);
 
   const ban = { reason: 'spam', by: 'olga', at: 1234 };
-  assert.equal(await store.setBan('sec', 'Bad', ban), true);
-  assert.deepEqual(await store.standing('sec', 'bad'), { moderator: false, invited: false, ban });
-  assert.equal(await store.setBan('sec', 'bad', undefined), true);
-  assert.deepEqual(await store.standing('sec', 'bad'), { moderator: false, invited: false });
-  await store.setBan('sec', 'bad', ban);
+  assert.equal(await store.moderation.setBan('sec', 'Bad', ban), true);
+  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false, ban });
+  assert.equal(await store.moderation.setBan('sec', 'bad', undefined), true);
+  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false });
+  await store.moderation.setBan('sec', 'bad', ban);
 
-  assert.deepEqual((await store.groupReports()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
-  await store.appendMessage({ group: 'sec', from: 'olga', text: 'hi', ts: 1, origin: '' });
+  assert.deepEqual((await store.groups.groupReports()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
+  await store.groups.appendMessage({ group: 'sec', from: 'olga', text: 'hi', ts: 1, origin: '' });
 
-  assert.equal(await store.deleteGroup('SEC', 'olga'), 'Sec');
-  assert.equal(await store.deleteGroup('sec', 'olga'), undefined);
-  assert.equal(await store.groupSettings('sec'), undefined);
-  assert.equal(await store.findGroup('sec'), undefined);
-  assert.deepEqual(await store.standing('sec', 'mo'), { moderator: false, invited: false });
-  assert.deepEqual(await store.standing('sec', 'bad'), { moderator: false, invited: false });
-  assert.deepEqual([...await store.privateGroupsOpenTo('mo')], []);
-  assert.equal(await store.countOwnedGroups('olga'), 1);
-  await assert.rejects(store.appendMessage({ group: 'sec', from: 'olga', text: 'late', ts: 2, origin: '' }), { code: 'no_such_group' });
+  assert.equal(await store.moderation.deleteGroup('SEC', 'olga'), 'Sec');
+  assert.equal(await store.moderation.deleteGroup('sec', 'olga'), undefined);
+  assert.equal(await store.moderation.groupSettings('sec'), undefined);
+  assert.equal(await store.groups.findGroup('sec'), undefined);
+  assert.deepEqual(await store.moderation.standing('sec', 'mo'), { moderator: false, invited: false });
+  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false });
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], []);
+  assert.equal(await store.groups.countOwnedGroups('olga'), 1);
+  await assert.rejects(store.groups.appendMessage({ group: 'sec', from: 'olga', text: 'late', ts: 2, origin: '' }), { code: 'no_such_group' });
 
   // The name is free; the new group starts empty and public.
-  assert.equal((await store.createOwnedGroup('sec', 'mo', CAPS)).kind, 'created');
-  assert.deepEqual(await store.groupSettings('sec'), { name: 'sec', ownerKey: 'mo', topic: '', private: false });
-  assert.deepEqual(await store.messagesSince('sec', 0, 10), { messages: [], more: false });
-  assert.equal((await store.appendMessage({ group: 'sec', from: 'mo', text: 'new', ts: 3, origin: '' })).seq, 1);
+  assert.equal((await store.groups.createOwnedGroup('sec', 'mo', CAPS)).kind, 'created');
+  assert.deepEqual(await store.moderation.groupSettings('sec'), { name: 'sec', ownerKey: 'mo', topic: '', private: false });
+  assert.deepEqual(await store.groups.messagesSince('sec', 0, 10), { messages: [], more: false });
+  assert.equal((await store.groups.appendMessage({ group: 'sec', from: 'mo', text: 'new', ts: 3, origin: '' })).seq, 1);
 }
 
 test('SQLite store: moderation semantics', async (t) => {

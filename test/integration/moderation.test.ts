@@ -27,7 +27,7 @@ async function world(t: TestContext, dataDir = tempDir(t)): Promise<World> {
   const server = await startTestServer(t, { store, dataDir, limits: { createRatePerHour: 10_000, maxGroupsPerUser: 10_000 } });
   const as = {} as Record<Role, WireClient>;
   for (const role of ROLES) as[role] = await signIn(t, server.port, NAMES[role]);
-  assert.equal(await store.setRole('root', 'admin'), true);
+  assert.equal(await store.accounts.setRole('root', 'admin'), true);
   const victim = await signIn(t, server.port, 'vic');
   return { port: server.port, store, dataDir, as, victim, close: () => server.close() };
 }
@@ -151,7 +151,7 @@ test('ban: kicked with banned, join is banned until unban; a ban survives a rest
   assert.equal(await outcome(w.as.owner, { type: 'ban', group: 'lobby', user: 'vic', reason: 'spam' }), 'ok');
   assert.deepEqual(await w.victim.next('kicked'), { type: 'kicked', group: 'lobby', by: 'olga', reason: 'spam', banned: true });
   assert.match(expectError(await w.victim.request({ type: 'join', group: 'lobby' }), 'banned').message, /spam/);
-  const { ban } = await w.store.standing('LOBBY', 'vic');
+  const { ban } = await w.store.moderation.standing('LOBBY', 'vic');
   assert.deepEqual([ban?.reason, ban?.by, typeof ban?.at], ['spam', 'olga', 'number']);
   await w.close();
   await w.store.close();
@@ -163,7 +163,7 @@ test('ban: kicked with banned, join is banned until unban; a ban survives a rest
   expectError(await victim.request({ type: 'join', group: 'lobby' }), 'banned');
   assert.equal(await outcome(owner, { type: 'unban', group: 'lobby', user: 'vic' }), 'ok');
   await joined(victim, 'lobby');
-  assert.equal((await store.standing('lobby', 'vic')).ban, undefined);
+  assert.equal((await store.moderation.standing('lobby', 'vic')).ban, undefined);
 });
 
 test('private group: invisible to outsiders on every path; invited users, moderators and admins see it', async (t) => {
@@ -252,12 +252,12 @@ test('delete_group: every member gets group_deleted and is back in GROUP_SELECT;
   assert.deepEqual([fresh.group, fresh.last_seq, fresh.history, fresh.owner, fresh.role], ['Lobby', 0, [], 'vic', 'owner']);
   const ack = await w.victim.request({ type: 'say', text: 'again' });
   assert.equal(ack.type === 'ack' && ack.seq, 1);
-  assert.deepEqual(await w.store.standing('lobby', 'mo'), { moderator: false, invited: false });
+  assert.deepEqual(await w.store.moderation.standing('lobby', 'mo'), { moderator: false, invited: false });
 });
 
 test('a group made before owners were kept: no owner, only admins act for it', async (t) => {
   const w = await world(t);
-  await w.store.createGroup('legacy');
+  await w.store.groups.createGroup('legacy');
   assert.equal((await joined(w.as.member, 'legacy')).owner, null);
   assert.equal(await outcome(w.as.member, { type: 'set_topic', group: 'legacy', topic: 'mine' }), 'error:not_allowed');
   assert.equal(await outcome(w.as.admin, { type: 'set_role', group: 'legacy', user: 'mo', role: 'moderator' }), 'ok');
@@ -276,7 +276,7 @@ test('a group deleted under the server (as the admin command does): the next say
   // Another handle on the same file, as the admin command's process has.
   const other = SqliteStore.open(w.dataDir);
   t.after(() => other.close());
-  assert.equal(await other.deleteGroup('lobby', 'admin'), 'lobby');
+  assert.equal(await other.moderation.deleteGroup('lobby', 'admin'), 'lobby');
   assert.equal(await outcome(w.as.member, { type: 'say', text: 'two' }), 'error:no_such_group');
   assert.equal(await outcome(w.as.member, { type: 'say', text: 'three' }), 'error:wrong_state');
   assert.equal(await outcome(w.as.member, { type: 'join', group: 'lobby' }), 'error:no_such_group');

@@ -165,24 +165,24 @@ for (const kind of ['sqlite', 'redis'] as const) {
 
 /** Both stores: markers go with a deletion, a ban or a drop; a join makes none for a missing group or a banned account. */
 async function markerSemantics(store: Store): Promise<void> {
-  assert.equal((await store.createOwnedGroup('Lobby', 'olga', CAPS)).kind, 'created');
-  for (const user of ['alice', 'Bob', 'carol']) assert.equal(await store.recordJoin(user, 'lobby', 0), 0);
-  assert.equal(await store.recordJoin('alice', 'other', 0), 0);
-  assert.equal(await store.readMarker('alice', 'other'), undefined, 'no marker for a group that does not exist');
-  assert.equal(await store.createOwnedGroup('other', 'olga', CAPS).then((o) => o.kind), 'created');
-  assert.equal(await store.recordJoin('alice', 'OTHER', 3), 3);
-  assert.equal(await store.setBan('lobby', 'dave', { reason: '', by: 'olga', at: 1 }), true);
-  await store.recordJoin('dave', 'lobby', 0);
-  assert.equal(await store.readMarker('dave', 'lobby'), undefined, 'no marker for a banned account');
-  await store.dropMarker('CAROL', 'LOBBY');
-  assert.equal(await store.readMarker('carol', 'lobby'), undefined);
-  assert.equal(await store.deleteGroup('LOBBY', 'olga'), 'Lobby');
-  for (const user of ['alice', 'bob', 'carol']) assert.equal(await store.readMarker(user, 'lobby'), undefined, user);
-  assert.deepEqual([...(await store.readMarkers('alice'))], [['other', 3]], 'other groups keep theirs');
-  assert.equal((await store.createOwnedGroup('lobby', 'bob', CAPS)).kind, 'created');
-  assert.equal(await store.markRead('bob', 'lobby', 0), false, 'made again: nobody has a marker');
-  assert.equal(await store.recordJoin('bob', 'lobby', 0), 0);
-  assert.equal(await store.markRead('bob', 'lobby', 0), true);
+  assert.equal((await store.groups.createOwnedGroup('Lobby', 'olga', CAPS)).kind, 'created');
+  for (const user of ['alice', 'Bob', 'carol']) assert.equal(await store.markers.recordJoin(user, 'lobby', 0), 0);
+  assert.equal(await store.markers.recordJoin('alice', 'other', 0), 0);
+  assert.equal(await store.markers.readMarker('alice', 'other'), undefined, 'no marker for a group that does not exist');
+  assert.equal(await store.groups.createOwnedGroup('other', 'olga', CAPS).then((o) => o.kind), 'created');
+  assert.equal(await store.markers.recordJoin('alice', 'OTHER', 3), 3);
+  assert.equal(await store.moderation.setBan('lobby', 'dave', { reason: '', by: 'olga', at: 1 }), true);
+  await store.markers.recordJoin('dave', 'lobby', 0);
+  assert.equal(await store.markers.readMarker('dave', 'lobby'), undefined, 'no marker for a banned account');
+  await store.markers.dropMarker('CAROL', 'LOBBY');
+  assert.equal(await store.markers.readMarker('carol', 'lobby'), undefined);
+  assert.equal(await store.moderation.deleteGroup('LOBBY', 'olga'), 'Lobby');
+  for (const user of ['alice', 'bob', 'carol']) assert.equal(await store.markers.readMarker(user, 'lobby'), undefined, user);
+  assert.deepEqual([...(await store.markers.readMarkers('alice'))], [['other', 3]], 'other groups keep theirs');
+  assert.equal((await store.groups.createOwnedGroup('lobby', 'bob', CAPS)).kind, 'created');
+  assert.equal(await store.markers.markRead('bob', 'lobby', 0), false, 'made again: nobody has a marker');
+  assert.equal(await store.markers.recordJoin('bob', 'lobby', 0), 0);
+  assert.equal(await store.markers.markRead('bob', 'lobby', 0), true);
 }
 
 test('SQLite store: markers with deletions, bans and drops', async (t) => {
@@ -209,7 +209,7 @@ test('mark_read on a private group no longer open to the account is no_such_grou
   await joined(alice, 'secret');
   assert.equal(await outcome(alice, { type: 'leave' }), 'left');
   assert.equal(await outcome(alice, { type: 'mark_read', group: 'secret', seq: 0 }), 'ok');
-  assert.equal(await store.setInvited('secret', 'alice', false), true);
-  assert.equal(await store.readMarker('alice', 'secret'), 0, 'the marker is still there');
+  assert.equal(await store.moderation.setInvited('secret', 'alice', false), true);
+  assert.equal(await store.markers.readMarker('alice', 'secret'), 0, 'the marker is still there');
   expectError(await alice.request({ type: 'mark_read', group: 'secret', seq: 0 }), 'no_such_group');
 });

@@ -20,9 +20,9 @@ const skipRedis = hasRedis() ? false : 'redis-server is not installed; Redis ret
 
 /** Appends `count` messages to `group` (created when new), their ts `ageMs` in the past. */
 async function fill(store: Store, group: string, count: number, ageMs: number): Promise<void> {
-  await store.createGroup(group);
+  await store.groups.createGroup(group);
   const ts = Date.now() - ageMs;
-  await Promise.all(Array.from({ length: count }, (_, i) => store.appendMessage({ group, from: 'old', text: `m${i}`, ts, origin: '' })));
+  await Promise.all(Array.from({ length: count }, (_, i) => store.groups.appendMessage({ group, from: 'old', text: `m${i}`, ts, origin: '' })));
 }
 
 /** The first retention pass of a server started with `--log-level debug`: what its log line says. */

@@ -146,7 +146,9 @@ test('an unexpected exception answers internal, shows no stack, and touches no o
   const { tempDir } = await import('../helpers/server.js');
   const store = SqliteStore.open(tempDir(t));
   const broken = Object.assign(Object.create(store) as typeof store, {
-    listGroupSettings: () => Promise.reject(new Error('disk on fire at /secret/path')),
+    moderation: Object.assign(Object.create(store.moderation) as typeof store.moderation, {
+      listGroupSettings: () => Promise.reject(new Error('disk on fire at /secret/path')),
+    }),
   });
   const server = await startTestServer(t, { store: broken });
   const victim = await signedInClient(t, server.port, 'victim');

@@ -14,13 +14,13 @@ import { disabledMessage, hashing, hashRequester } from './auth.js';
 
 /** The caller's account, when its role is admin; otherwise `not_allowed`. */
 async function requireAdmin(session: SignedInSession, context: ServerContext, what: string): Promise<UserRecord> {
-  const caller = await context.store.findUser(session.user);
+  const caller = await context.store.accounts.findUser(session.user);
   if (caller?.role !== 'admin') throw new ProtocolError('not_allowed', `only admins may ${what}`);
   return caller;
 }
 
 async function existingUser(name: string, context: ServerContext): Promise<UserRecord> {
-  const user = await context.store.findUser(name);
+  const user = await context.store.accounts.findUser(name);
   if (user === undefined) throw noSuchUser(name);
   return user;
 }
@@ -49,7 +49,7 @@ export const passwd: Handler<PasswdRequest, SignedInSession> = async (request, s
   }
   context.throttle.recordSuccess(session.user);
   const hash = await hashing(context.hasher.hash(request.new, hashRequester(source, context)));
-  if (!(await context.store.setPasswordHash(user.name, hash))) throw noSuchUser(user.name);
+  if (!(await context.store.accounts.setPasswordHash(user.name, hash))) throw noSuchUser(user.name);
   context.logger.info('password changed', { user: user.name });
   return { reply: { type: 'ok' } };
 };
@@ -60,7 +60,7 @@ export const disableUser: Handler<DisableUserRequest, SignedInSession> = async (
   const target = await existingUser(request.user, context);
   if (target.name === admin.name) throw new ProtocolError('not_allowed', 'an admin cannot disable its own account');
   const reason = request.reason ?? '';
-  if (!(await context.store.setDisabled(target.name, { reason, at: Date.now() }))) throw noSuchUser(request.user);
+  if (!(await context.store.accounts.setDisabled(target.name, { reason, at: Date.now() }))) throw noSuchUser(request.user);
   context.logger.info('account disabled', { user: target.name, by: admin.name });
   return { reply: { type: 'ok' }, closeAccount: { user: target.name, message: disabledMessage(reason, admin.name) } };
 };
@@ -69,7 +69,7 @@ export const disableUser: Handler<DisableUserRequest, SignedInSession> = async (
 export const enableUser: Handler<EnableUserRequest, SignedInSession> = async (request, session, context) => {
   const admin = await requireAdmin(session, context, 'enable accounts');
   const target = await existingUser(request.user, context);
-  if (!(await context.store.setDisabled(target.name, undefined))) throw noSuchUser(request.user);
+  if (!(await context.store.accounts.setDisabled(target.name, undefined))) throw noSuchUser(request.user);
   context.logger.info('account enabled', { user: target.name, by: admin.name });
   return { reply: { type: 'ok' } };
 };
@@ -79,7 +79,7 @@ export const resetPassword: Handler<ResetPasswordRequest, SignedInSession> = asy
   const admin = await requireAdmin(session, context, 'reset passwords');
   const target = await existingUser(request.user, context);
   const hash = await hashing(context.hasher.hash(request.password, hashRequester(source, context)));
-  if (!(await context.store.setPasswordHash(target.name, hash))) throw noSuchUser(request.user);
+  if (!(await context.store.accounts.setPasswordHash(target.name, hash))) throw noSuchUser(request.user);
   context.logger.info('password reset', { user: target.name, by: admin.name });
   return { reply: { type: 'ok' } };
 };

@@ -12,7 +12,7 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
   if (context.config.registration === 'closed') {
     throw new ProtocolError('registration_closed', 'registration is closed on this server');
   }
-  if ((await context.store.findUser(request.user)) !== undefined) {
+  if ((await context.store.accounts.findUser(request.user)) !== undefined) {
     throw new ProtocolError('user_exists', `user '${request.user}' exists`);
   }
   const refund = context.addresses.takeRegistration(source.peer);
@@ -23,7 +23,7 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
   let created: UserRecord | undefined;
   try {
     const hash = await hashing(context.hasher.hash(request.password, hashRequester(source, context)));
-    created = await context.store.createUser(request.user, hash);
+    created = await context.store.accounts.createUser(request.user, hash);
   } finally {
     if (created === undefined) refund();
   }
@@ -52,7 +52,7 @@ export async function hashing<T>(work: Promise<T>): Promise<T> {
 /** Best effort: a store that cannot write now (disk full) must not stop a correct login. */
 async function rememberLogin(user: string, context: ServerContext): Promise<void> {
   try {
-    await context.store.recordLogin(user, Date.now());
+    await context.store.accounts.recordLogin(user, Date.now());
   } catch (error) {
     context.logger.warn('could not record the login time', { user, reason: errorMessage(error) });
   }
@@ -71,7 +71,7 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, _sessio
   const validName = isValidName(request.user);
   const wait = validName ? context.throttle.delayFor(request.user) : 0;
   if (wait > 0) await sleep(wait, undefined, { signal: source.signal });
-  const user = validName ? await context.store.findUser(request.user) : undefined;
+  const user = validName ? await context.store.accounts.findUser(request.user) : undefined;
   // An unknown user is verified against a dummy hash: same answer, same time.
   const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash, hashRequester(source, context)));
   if (user === undefined || !valid) {
@@ -104,7 +104,7 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, _sessio
  * only after a correct password: a wrong one must not learn that.
  */
 async function accountAfterHash(checked: UserRecord, context: ServerContext): Promise<UserRecord> {
-  const current = await context.store.findUser(checked.name);
+  const current = await context.store.accounts.findUser(checked.name);
   if (current === undefined) throw new ProtocolError('auth_failed', 'wrong user name or password');
   if (current.disabled !== undefined) {
     context.logger.info('login refused: account disabled', { user: current.name });

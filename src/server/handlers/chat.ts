@@ -13,7 +13,7 @@ import type { ChatSession, SignedInSession } from '../session.js';
 export const say: Handler<SayRequest, ChatSession> = async (request, session, context, source) => {
   let stored;
   try {
-    stored = await context.store.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now(), origin: source.origin });
+    stored = await context.store.groups.appendMessage({ group: session.group, from: session.user, text: request.text, ts: Date.now(), origin: source.origin });
   } catch (error) {
     if (!(error instanceof ProtocolError && error.code === 'no_such_group')) throw error;
     return { state: { kind: 'group_select', user: session.user }, reply: { type: 'error', code: error.code, message: error.message } };
@@ -25,7 +25,7 @@ export const say: Handler<SayRequest, ChatSession> = async (request, session, co
 };
 
 export const history: Handler<HistoryRequest, ChatSession> = async (request, session, context) => {
-  const page = await context.store.messagesBefore(session.group, request.before, request.limit ?? HISTORY_DEFAULT_LIMIT);
+  const page = await context.store.groups.messagesBefore(session.group, request.before, request.limit ?? HISTORY_DEFAULT_LIMIT);
   // Paging goes backwards, so a cut keeps the newest messages.
   const build = (messages: typeof page.messages, cut: boolean): HistoryReply => ({
     type: 'history', group: session.group, messages, more: page.more || cut,
@@ -36,7 +36,7 @@ export const history: Handler<HistoryRequest, ChatSession> = async (request, ses
 export const dm: Handler<DmRequest, SignedInSession> = async (request, session, context) => {
   let to = await context.hub.onlineName(request.to);
   if (to === undefined) {
-    const known = await context.store.findUser(request.to);
+    const known = await context.store.accounts.findUser(request.to);
     if (known === undefined) throw new ProtocolError('no_such_user', `no user '${request.to}'`);
     to = await context.hub.onlineName(request.to);
     if (to === undefined) throw new ProtocolError('offline', `'${known.name}' is not online`);

@@ -17,7 +17,7 @@ import { readStates, recordJoin } from './read-markers.js';
 /** Every group's settings, without the private groups closed to `user`. */
 async function visibleGroups(context: ServerContext, user: string): Promise<GroupSettings[]> {
   const [all, account, openTo] = await Promise.all([
-    context.store.listGroupSettings(), context.store.findUser(user), context.store.privateGroupsOpenTo(user),
+    context.store.moderation.listGroupSettings(), context.store.accounts.findUser(user), context.store.moderation.privateGroupsOpenTo(user),
   ]);
   const admin = account?.role === 'admin';
   return all.filter((group) => isOpenTo(group, user, admin, (key) => openTo.has(key)));
@@ -26,7 +26,7 @@ async function visibleGroups(context: ServerContext, user: string): Promise<Grou
 /** What `joined` says of the group (December additions): the joiner's role, the owner's name (null: none), the topic. */
 async function joinedStanding(context: ServerContext, access: GroupAccess): Promise<Pick<JoinedReply, 'role' | 'owner' | 'topic'>> {
   const { ownerKey, topic } = access.settings;
-  const owner = ownerKey === undefined ? null : (await context.store.findUser(ownerKey))?.name ?? ownerKey;
+  const owner = ownerKey === undefined ? null : (await context.store.accounts.findUser(ownerKey))?.name ?? ownerKey;
   return { role: access.role, owner, topic };
 }
 
@@ -69,12 +69,12 @@ export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (
   const { maxGroups, maxGroupsPerUser, createRatePerHour } = context.config.limits;
   const waitMs = context.groupCreations.take(session.user);
   if (waitMs > 0) {
-    if (await context.store.findGroup(request.group) !== undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
+    if (await context.store.groups.findGroup(request.group) !== undefined) throw new ProtocolError('group_exists', `group '${request.group}' exists`);
     throw new ProtocolError('limit_reached', `an account may create ${createRatePerHour} groups per hour; try again in ${Math.ceil(waitMs / 60_000)} min`);
   }
   let outcome;
   try {
-    outcome = await context.store.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser }, { private: request.private === true });
+    outcome = await context.store.groups.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser }, { private: request.private === true });
   } finally {
     if (outcome?.kind !== 'created') context.groupCreations.giveBack(session.user);
   }
@@ -108,15 +108,15 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
 async function joinHeld(request: JoinRequest, session: SignedInSession, context: ServerContext): Promise<Step> {
   const access = await accessGroup(context, request.group, session.user);
   if (isBannedFrom(access)) throw new ProtocolError('banned', `you are banned from '${access.settings.name}'${access.standing.ban?.reason ? `: ${access.standing.ban.reason}` : ''}`);
-  const group = await context.store.findGroup(request.group);
+  const group = await context.store.groups.findGroup(request.group);
   if (group === undefined) throw noSuchGroup(request.group);
   const standing = await joinedStanding(context, access);
   // Forward from `since` (oldest kept when cut), or the latest messages (newest kept).
   const page = request.since === undefined
-    ? await context.store.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
-    : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
+    ? await context.store.groups.messagesBefore(group.name, undefined, JOIN_HISTORY_MESSAGES)
+    : await context.store.groups.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
-  const firstSeq = keptFrom(await context.store.firstSeq(group.name), page.messages, lastSeq);
+  const firstSeq = keptFrom(await context.store.retention.firstSeq(group.name), page.messages, lastSeq);
   const present = await context.hub.members(group.name);
   const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];
   const withMembers = (members: string[], cut = false): JoinedReply => ({

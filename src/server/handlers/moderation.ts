@@ -40,7 +40,7 @@ interface Target {
 }
 
 async function targetIn(settings: GroupSettings, user: string, context: ServerContext): Promise<Target> {
-  const [account, standing] = await Promise.all([context.store.findUser(user), context.store.standing(settings.name, user)]);
+  const [account, standing] = await Promise.all([context.store.accounts.findUser(user), context.store.moderation.standing(settings.name, user)]);
   if (account === undefined) throw new ProtocolError('no_such_user', `no user '${user}'`);
   return { name: account.name, owner: settings.ownerKey === nameKey(account.name), admin: account.role === 'admin', moderator: standing.moderator };
 }
@@ -53,7 +53,7 @@ async function targetIn(settings: GroupSettings, user: string, context: ServerCo
  */
 async function dropMarker(context: ServerContext, user: string, group: string): Promise<void> {
   try {
-    await context.store.dropMarker(user, group);
+    await context.store.markers.dropMarker(user, group);
   } catch (error) {
     context.logger.warn('could not drop the read marker', { user, group, reason: errorMessage(error) });
   }
@@ -66,7 +66,7 @@ function changed(done: boolean, group: string): void {
 
 export const setTopic: Handler<SetTopicRequest, SignedInSession> = async (request, session, context) => {
   const { settings } = await asModerator(request.group, session, context, 'set its topic');
-  changed(await context.store.setTopic(settings.name, request.topic), request.group);
+  changed(await context.store.moderation.setTopic(settings.name, request.topic), request.group);
   context.logger.info('topic set', { group: settings.name, by: session.user });
   return { reply: { type: 'ok' }, groupEvent: { kind: 'topic', group: settings.name, topic: request.topic, by: session.user } };
 };
@@ -81,7 +81,7 @@ export const invite: Handler<InviteRequest, SignedInSession> = async (request, s
   const inviting = request.type === 'invite';
   const { settings } = await asModerator(request.group, session, context, inviting ? 'invite' : 'uninvite');
   const target = await targetIn(settings, request.user, context);
-  changed(await context.store.setInvited(settings.name, target.name, inviting), request.group);
+  changed(await context.store.moderation.setInvited(settings.name, target.name, inviting), request.group);
   context.logger.info(inviting ? 'invited' : 'uninvited', { group: settings.name, user: target.name, by: session.user });
   const shutOut = !inviting && settings.private && !target.owner && !target.admin && !target.moderator;
   if (shutOut) await dropMarker(context, target.name, settings.name);
@@ -96,7 +96,7 @@ export const kick: Handler<KickRequest, SignedInSession> = async (request, sessi
   const { settings } = await asModerator(request.group, session, context, `${request.type} users`);
   const target = await targetIn(settings, request.user, context);
   if (request.type === 'unban') {
-    changed(await context.store.setBan(settings.name, target.name, undefined), request.group);
+    changed(await context.store.moderation.setBan(settings.name, target.name, undefined), request.group);
     context.logger.info('unbanned', { group: settings.name, user: target.name, by: session.user });
     return { reply: { type: 'ok' } };
   }
@@ -104,7 +104,7 @@ export const kick: Handler<KickRequest, SignedInSession> = async (request, sessi
   if (target.admin) throw new ProtocolError('not_allowed', `'${target.name}' is an admin`);
   const banned = request.type === 'ban';
   if (banned) {
-    changed(await context.store.setBan(settings.name, target.name, { reason: request.reason ?? '', by: session.user, at: Date.now() }), request.group);
+    changed(await context.store.moderation.setBan(settings.name, target.name, { reason: request.reason ?? '', by: session.user, at: Date.now() }), request.group);
     await dropMarker(context, target.name, settings.name);
   }
   context.logger.info(banned ? 'banned' : 'kicked', { group: settings.name, user: target.name, by: session.user });
@@ -120,8 +120,8 @@ export const setRole: Handler<SetRoleRequest, SignedInSession> = async (request,
   const target = await targetIn(settings, request.user, context);
   if (target.owner) throw new ProtocolError('not_allowed', `'${target.name}' owns the group`);
   const moderator = request.role === 'moderator';
-  changed(await context.store.setModerator(settings.name, target.name, moderator), request.group);
-  if (moderator) changed(await context.store.setInvited(settings.name, target.name, true), request.group);
+  changed(await context.store.moderation.setModerator(settings.name, target.name, moderator), request.group);
+  if (moderator) changed(await context.store.moderation.setInvited(settings.name, target.name, true), request.group);
   context.logger.info('group role set', { group: settings.name, user: target.name, role: request.role, by: session.user });
   return { reply: { type: 'ok' } };
 };
@@ -129,7 +129,7 @@ export const setRole: Handler<SetRoleRequest, SignedInSession> = async (request,
 /** The group, its history and its moderation rows are gone; every member (on every node) gets `group_deleted`. */
 export const deleteGroup: Handler<DeleteGroupRequest, SignedInSession> = async (request, session, context) => {
   await asOwner(request.group, session, context, 'delete it');
-  const name = await context.store.deleteGroup(request.group, session.user);
+  const name = await context.store.moderation.deleteGroup(request.group, session.user);
   if (name === undefined) throw noSuchGroup(request.group);
   context.logger.info('group deleted', { group: name, by: session.user });
   return { reply: { type: 'ok' }, groupEvent: { kind: 'deleted', group: name, by: session.user } };

@@ -19,18 +19,18 @@ import type { SignedInSession } from '../session.js';
  * open to the account, is `no_such_group`.
  */
 export const markRead: Handler<MarkReadRequest, SignedInSession> = async (request, session, context) => {
-  const [group, settings] = await Promise.all([context.store.findGroup(request.group), context.store.groupSettings(request.group)]);
+  const [group, settings] = await Promise.all([context.store.groups.findGroup(request.group), context.store.moderation.groupSettings(request.group)]);
   const notJoined = (): ProtocolError => new ProtocolError('no_such_group', `no group '${request.group}' that you joined`);
   if (group === undefined) throw notJoined();
   // Uninvite drops the marker; this also covers a marker left from before that (accessGroup throws no_such_group).
   if (settings?.private === true) await accessGroup(context, group.name, session.user);
-  if (!(await context.store.markRead(session.user, group.name, Math.min(request.seq, group.lastSeq)))) throw notJoined();
+  if (!(await context.store.markers.markRead(session.user, group.name, Math.min(request.seq, group.lastSeq)))) throw notJoined();
   return { reply: { type: 'ok' } };
 };
 
 /** What `list_groups` adds to the entry of each group in `names`: two store queries for the whole list. */
 export async function readStates(context: ServerContext, user: string, names: string[]): Promise<Array<{ last_seq: number; unread: number | null }>> {
-  const [lastSeqs, markers] = await Promise.all([context.store.lastSeqs(names), context.store.readMarkers(user)]);
+  const [lastSeqs, markers] = await Promise.all([context.store.markers.lastSeqs(names), context.store.markers.readMarkers(user)]);
   return names.map((name, index) => {
     const lastSeq = lastSeqs[index] ?? 0;
     const marker = markers.get(nameKey(name));
@@ -45,7 +45,7 @@ export async function readStates(context: ServerContext, user: string, names: st
  */
 export async function recordJoin(context: ServerContext, user: string, group: string, lastSeq: number): Promise<void> {
   try {
-    await context.store.recordJoin(user, group, lastSeq);
+    await context.store.markers.recordJoin(user, group, lastSeq);
   } catch (error) {
     context.logger.warn('could not record the join for read markers', { user, group, reason: errorMessage(error) });
   }

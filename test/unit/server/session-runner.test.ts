@@ -195,10 +195,10 @@ test('join: live messages stored while its history is read are held and follow t
   await runAll(bob.runner, [{ type: 'say', text: 'before' }]);
   const alice = open();
   await signIn(alice.runner, alice.port, 'alice');
-  const readHistory = store.messagesBefore.bind(store);
-  store.messagesBefore = async (group, before, limit) => {
+  const readHistory = store.groups.messagesBefore.bind(store.groups);
+  store.groups.messagesBefore = async (group, before, limit) => {
     const page = await readHistory(group, before, limit);
-    store.messagesBefore = readHistory;
+    store.groups.messagesBefore = readHistory;
     await runAll(bob.runner, [{ type: 'say', text: 'during' }]); // stored after alice's history was read
     return page;
   };

@@ -19,60 +19,60 @@ const say = (group: string, text: string, from = 'alice') => ({ group, from, tex
 
 test('users and groups are unique without regard to case and keep their first spelling', async (t) => {
   const store = openStore(t);
-  assert.deepEqual(await store.createUser('Alice', 'hash'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
-  assert.equal(await store.createUser('ALICE', 'other'), undefined);
-  assert.deepEqual(await store.findUser('alice'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
-  assert.equal(await store.findUser('bob'), undefined);
-  assert.deepEqual(await store.createGroup('Dev'), { name: 'Dev', lastSeq: 0 });
-  assert.equal(await store.createGroup('dEV'), undefined);
-  await store.createGroup('apple');
-  await store.createGroup('Zeta');
-  assert.deepEqual(await store.listGroups(), ['apple', 'Dev', 'Zeta']);
-  assert.equal(await store.countGroups(), 3);
-  assert.deepEqual(await store.findGroup('DEV'), { name: 'Dev', lastSeq: 0 });
+  assert.deepEqual(await store.accounts.createUser('Alice', 'hash'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
+  assert.equal(await store.accounts.createUser('ALICE', 'other'), undefined);
+  assert.deepEqual(await store.accounts.findUser('alice'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
+  assert.equal(await store.accounts.findUser('bob'), undefined);
+  assert.deepEqual(await store.groups.createGroup('Dev'), { name: 'Dev', lastSeq: 0 });
+  assert.equal(await store.groups.createGroup('dEV'), undefined);
+  await store.groups.createGroup('apple');
+  await store.groups.createGroup('Zeta');
+  assert.deepEqual(await store.groups.listGroups(), ['apple', 'Dev', 'Zeta']);
+  assert.equal(await store.groups.countGroups(), 3);
+  assert.deepEqual(await store.groups.findGroup('DEV'), { name: 'Dev', lastSeq: 0 });
 });
 
 test('seq counts from 1 per group, contiguous, in call order, committed in one transaction per turn', async (t) => {
   const store = openStore(t);
-  await store.createGroup('a');
-  await store.createGroup('b');
+  await store.groups.createGroup('a');
+  await store.groups.createGroup('b');
   const before = store.stats.transactions;
-  const first = await Promise.all(Array.from({ length: 500 }, (_, i) => store.appendMessage(say(i % 2 ? 'a' : 'B', `${i}`))));
+  const first = await Promise.all(Array.from({ length: 500 }, (_, i) => store.groups.appendMessage(say(i % 2 ? 'a' : 'B', `${i}`))));
   assert.equal(store.stats.transactions, before + 1, 'one turn, one transaction');
   assert.deepEqual(first.filter((m) => m.group === 'a').map((m) => m.seq), Array.from({ length: 250 }, (_, i) => i + 1));
   assert.deepEqual(first.filter((m) => m.group === 'b').map((m) => m.seq), Array.from({ length: 250 }, (_, i) => i + 1));
-  const next = await store.appendMessage(say('a', 'later'));
+  const next = await store.groups.appendMessage(say('a', 'later'));
   assert.equal(next.seq, 251);
-  assert.equal((await store.findGroup('a'))?.lastSeq, 251);
-  await assert.rejects(store.appendMessage(say('missing', 'x')), /no group/);
+  assert.equal((await store.groups.findGroup('a'))?.lastSeq, 251);
+  await assert.rejects(store.groups.appendMessage(say('missing', 'x')), /no group/);
 });
 
 test('messagesSince and messagesBefore page with more at the boundaries', async (t) => {
   const store = openStore(t);
-  await store.createGroup('g');
-  assert.deepEqual(await store.messagesSince('g', 0, 10), { messages: [], more: false });
-  for (let i = 1; i <= 10; i++) await store.appendMessage(say('g', `m${i}`));
+  await store.groups.createGroup('g');
+  assert.deepEqual(await store.groups.messagesSince('g', 0, 10), { messages: [], more: false });
+  for (let i = 1; i <= 10; i++) await store.groups.appendMessage(say('g', `m${i}`));
   const seqs = (page: { messages: Array<{ seq: number }> }) => page.messages.map((m) => m.seq);
-  const since = await store.messagesSince('g', 3, 7);
+  const since = await store.groups.messagesSince('g', 3, 7);
   assert.deepEqual([seqs(since), since.more], [[4, 5, 6, 7, 8, 9, 10], false]);
-  const sinceCut = await store.messagesSince('g', 3, 6);
+  const sinceCut = await store.groups.messagesSince('g', 3, 6);
   assert.deepEqual([seqs(sinceCut), sinceCut.more], [[4, 5, 6, 7, 8, 9], true]);
-  const latest = await store.messagesBefore('g', undefined, 3);
+  const latest = await store.groups.messagesBefore('g', undefined, 3);
   assert.deepEqual([seqs(latest), latest.more], [[8, 9, 10], true]);
-  const all = await store.messagesBefore('g', undefined, 10);
+  const all = await store.groups.messagesBefore('g', undefined, 10);
   assert.deepEqual([seqs(all), all.more], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], false]);
-  const before = await store.messagesBefore('g', 4, 3);
+  const before = await store.groups.messagesBefore('g', 4, 3);
   assert.deepEqual([seqs(before), before.more], [[1, 2, 3], false]);
-  const first = await store.messagesBefore('g', 1, 3);
+  const first = await store.groups.messagesBefore('g', 1, 3);
   assert.deepEqual([seqs(first), first.more], [[], false]);
   assert.deepEqual(since.messages[0], { group: 'g', seq: 4, from: 'alice', text: 'm4', ts: since.messages[0]!.ts });
 });
 
 test('reads see appends of the same turn (flushed first), so a join never misses one', async (t) => {
   const store = openStore(t);
-  await store.createGroup('g');
-  const pending = store.appendMessage(say('g', 'not yet committed'));
-  const page = await store.messagesSince('g', 0, 10);
+  await store.groups.createGroup('g');
+  const pending = store.groups.appendMessage(say('g', 'not yet committed'));
+  const page = await store.groups.messagesSince('g', 0, 10);
   assert.deepEqual(page.messages.map((m) => m.text), ['not yet committed']);
   assert.equal((await pending).seq, 1);
 });
@@ -81,7 +81,7 @@ test('the database and its WAL files are readable by the owner only, even in an 
   const dir = tempDir(t);
   chmodSync(dir, 0o755);
   const store = openStore(t, dir);
-  await store.createUser('u', 'secret hash');
+  await store.accounts.createUser('u', 'secret hash');
   const files = readdirSync(dir);
   assert.ok(files.includes('termsender.db-wal'), files.join(', '));
   for (const file of files) assert.equal(statSync(path.join(dir, file)).mode & 0o777, 0o600, file);
@@ -90,16 +90,16 @@ test('the database and its WAL files are readable by the owner only, even in an 
 test('reopening keeps everything and seqs go on', async (t) => {
   const dir = tempDir(t);
   const first = SqliteStore.open(dir);
-  await first.createUser('u', 'h');
-  await first.createGroup('g');
-  await Promise.all([1, 2, 3].map((i) => first.appendMessage(say('g', `${i}`))));
+  await first.accounts.createUser('u', 'h');
+  await first.groups.createGroup('g');
+  await Promise.all([1, 2, 3].map((i) => first.groups.appendMessage(say('g', `${i}`))));
   await first.close();
   await first.close(); // idempotent
-  await assert.rejects(first.findUser('u'), /closed/);
+  await assert.rejects(first.accounts.findUser('u'), /closed/);
   const second = openStore(t, dir);
-  assert.equal((await second.findUser('U'))?.name, 'u');
-  assert.equal((await second.findGroup('g'))?.lastSeq, 3);
-  assert.equal((await second.appendMessage(say('g', '4'))).seq, 4);
+  assert.equal((await second.accounts.findUser('U'))?.name, 'u');
+  assert.equal((await second.groups.findGroup('g'))?.lastSeq, 3);
+  assert.equal((await second.groups.appendMessage(say('g', '4'))).seq, 4);
 });
 
 test('every acknowledged append survives SIGKILL of the process', async (t) => {
@@ -109,9 +109,9 @@ test('every acknowledged append survives SIGKILL of the process', async (t) => {
   writeFileSync(script, `
     import { SqliteStore } from ${JSON.stringify(storeUrl)};
     const store = SqliteStore.open(${JSON.stringify(path.join(dir, 'data'))});
-    await store.createGroup('g');
+    await store.groups.createGroup('g');
     for (let i = 0; ; i++) {
-      const batch = Array.from({ length: 10 }, (_, j) => store.appendMessage({ group: 'g', from: 'w', text: 't' + (i * 10 + j), ts: 1 }));
+      const batch = Array.from({ length: 10 }, (_, j) => store.groups.appendMessage({ group: 'g', from: 'w', text: 't' + (i * 10 + j), ts: 1 }));
       for (const stored of await Promise.all(batch)) process.stdout.write(stored.seq + ' ' + stored.text + '\\n');
     }
   `);
@@ -130,7 +130,7 @@ test('every acknowledged append survives SIGKILL of the process', async (t) => {
   child.kill('SIGKILL');
   await exited;
   const store = openStore(t, path.join(dir, 'data'));
-  const page = await store.messagesSince('g', 0, 5000);
+  const page = await store.groups.messagesSince('g', 0, 5000);
   const stored = new Map(page.messages.map((m) => [m.seq, m.text]));
   for (const [seq, text] of acked) assert.equal(stored.get(seq), text, `acked seq ${seq}`);
   assert.deepEqual(page.messages.map((m) => m.seq), page.messages.map((_, i) => i + 1), 'no gaps');
@@ -138,17 +138,17 @@ test('every acknowledged append survives SIGKILL of the process', async (t) => {
 
 test('messagesSince with a byte budget stops past it, with more; without one it reads up to the limit', async (t) => {
   const store = openStore(t);
-  await store.createGroup('big');
-  await Promise.all(Array.from({ length: 100 }, () => store.appendMessage(say('big', 'x'.repeat(1000)))));
-  const cut = await store.messagesSince('big', 0, 1000, 10_000);
+  await store.groups.createGroup('big');
+  await Promise.all(Array.from({ length: 100 }, () => store.groups.appendMessage(say('big', 'x'.repeat(1000)))));
+  const cut = await store.groups.messagesSince('big', 0, 1000, 10_000);
   // 'alice' + 1,000 x each: past 10,000 bytes with the 10th; nothing after it is taken.
   assert.deepEqual(cut.messages.map((message) => message.seq), Array.from({ length: 10 }, (_, i) => i + 1));
   assert.equal(cut.more, true);
-  const whole = await store.messagesSince('big', 0, 1000);
+  const whole = await store.groups.messagesSince('big', 0, 1000);
   assert.equal(whole.messages.length, 100);
   assert.equal(whole.more, false);
-  const limited = await store.messagesSince('big', 90, 5, 1_000_000);
+  const limited = await store.groups.messagesSince('big', 90, 5, 1_000_000);
   assert.deepEqual([limited.messages.map((message) => message.seq), limited.more], [[91, 92, 93, 94, 95], true]);
-  const tail = await store.messagesSince('big', 95, 10, 1_000_000);
+  const tail = await store.groups.messagesSince('big', 95, 10, 1_000_000);
   assert.deepEqual([tail.messages.length, tail.more], [5, false]);
 });
