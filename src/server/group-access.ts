@@ -29,19 +29,21 @@ export function isOpenTo(settings: GroupSettings, user: string, admin: boolean, 
 
 /** The user's access to the group; `no_such_group` when it does not exist or is private and closed to the user. */
 export async function accessGroup(context: ServerContext, group: string, user: string): Promise<GroupAccess> {
-  const [settings, account, standing] = await Promise.all([
+  const [found, account, standing] = await Promise.all([
     context.store.groupSettings(group), context.store.findUser(user), context.store.standing(group, user),
   ]);
-  if (settings === undefined) throw noSuchGroup(group);
+  // A missing group takes the same reads and steps as a private one closed to the user: neither the reply nor the time tells them apart.
+  const settings = found ?? { name: group, topic: '', private: true };
   const admin = account?.role === 'admin';
-  if (!isOpenTo(settings, user, admin, () => standing.moderator || standing.invited)) throw noSuchGroup(group);
+  const open = isOpenTo(settings, user, admin, () => standing.moderator || standing.invited);
+  if (found === undefined || !open) throw noSuchGroup(group);
   const role: GroupRole = settings.ownerKey === nameKey(user) ? 'owner' : standing.moderator ? 'moderator' : 'member';
   return { settings, role, admin, standing };
 }
 
-/** Owner, moderator or admin: topic, invitations, kicks and bans. */
+/** Owner, moderator or admin, and not banned from the group (a ban binds a moderator): topic, invitations, kicks and bans. */
 export function mayModerate(access: GroupAccess): boolean {
-  return access.admin || access.role !== 'member';
+  return (access.admin || access.role !== 'member') && !isBannedFrom(access);
 }
 
 /** Owner or admin: roles and deletion. */

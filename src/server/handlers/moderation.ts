@@ -3,7 +3,8 @@
  * `kick`, `ban`/`unban`, `set_role`, `delete_group`. Checks, in this order:
  * the group exists and is open to the caller (else `no_such_group`, so an
  * outsider learns nothing of a private group), the caller's role (else
- * `not_allowed`), the target account exists (else `no_such_user`), the
+ * `not_allowed`; a banned moderator may not moderate, nor lift its own
+ * ban), the target account exists (else `no_such_user`), the
  * target may be acted on (the owner and admins cannot be kicked or banned:
  * `not_allowed`). Effects on live members go out as a Step's `groupEvent`,
  * to every node.
@@ -13,7 +14,7 @@ import type { DeleteGroupRequest, InviteRequest, KickRequest, SetRoleRequest, Se
 import { nameKey } from '../../protocol/names.js';
 import type { GroupSettings } from '../../store/moderation-store.js';
 import type { Handler, ServerContext } from '../context.js';
-import { accessGroup, type GroupAccess, mayModerate, mayOwn, noSuchGroup } from '../group-access.js';
+import { accessGroup, type GroupAccess, isBannedFrom, mayModerate, mayOwn, noSuchGroup } from '../group-access.js';
 import type { SignedInSession } from '../session.js';
 
 /** Reason given to a member of a private group removed by `uninvite`. */
@@ -21,6 +22,8 @@ export const UNINVITED_REASON = 'no longer invited';
 
 async function asModerator(group: string, session: SignedInSession, context: ServerContext, what: string): Promise<GroupAccess> {
   const access = await accessGroup(context, group, session.user);
+  // Before the role: a banned moderator is told why (it may not lift its own ban either).
+  if (isBannedFrom(access)) throw new ProtocolError('not_allowed', `you are banned from '${access.settings.name}'`);
   if (!mayModerate(access)) throw new ProtocolError('not_allowed', `only the group's owner and moderators may ${what}`);
   return access;
 }
