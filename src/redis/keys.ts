@@ -38,6 +38,8 @@ export const REDIS_KEYS = {
   readMarkersPrefix: 'ts:read:',
   /** Set: user keys that have a marker in the group (kept with the markers, so that a deletion finds them). */
   readers: (groupKey: string) => `ts:readers:${groupKey}`,
+  /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */
+  adminChanges: 'ts:admin-changes',
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;
