@@ -91,6 +91,30 @@ test('SQLite: set-role X user beside a running server: the former admin leaves t
   }
 });
 
+test('SQLite: set-role X user for a former admin outside the private group: no more activity of it, mention or not', async (t) => {
+  const server = await startTestServer(t, { limits: { rateLimit: 0 } });
+  const store = ['--data', server.config.dataDir];
+  const [owner, root] = await Promise.all(['olga', 'root'].map((user) => signIn(t, server.port, user)));
+  await admin(t, ['set-role', 'root', 'admin', ...store]);
+  assert.equal(await outcome(owner!, { type: 'create_group', group: 'open' }), 'group_created');
+  assert.equal(await outcome(owner!, { type: 'create_group', group: 'secret', private: true }), 'group_created');
+  // root joined both before, and waits outside: it watches both.
+  await joined(root!, 'secret');
+  await joined(root!, 'open');
+  assert.equal(await outcome(root!, { type: 'leave' }), 'left');
+  await joined(owner!, 'secret');
+
+  await admin(t, ['set-role', 'root', 'user', ...store]);
+  // The first activity of each group goes out at once, in message order: secret's would come before open's.
+  assert.equal(await outcome(owner!, { type: 'say', text: '@root you should not hear this' }), 'ack');
+  await joined(owner!, 'open');
+  assert.equal(await outcome(owner!, { type: 'say', text: 'control' }), 'ack');
+  assert.equal((await root!.next('activity')).group, 'open');
+  await root!.sync();
+  assert.deepEqual(root!.take('activity'), []);
+  assert.deepEqual(await listed(root!), ['open']);
+});
+
 test('Redis, two nodes: set-role X user takes the former admin out of a private group on the other node', { skip: hasRedis() ? false : 'redis-server is not installed' }, async (t) => {
   const redis = await startRedis(t);
   const [a, b] = await Promise.all([0, 1].map(() => startTestServer(t, { redis: { url: redis.url, memberTtlMs: 15_000 } })));
