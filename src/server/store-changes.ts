@@ -31,11 +31,13 @@ export const CHECK_INTERVAL_MS = 1000;
 const CHECKS_PER_TURN = 100;
 
 export class StoreChangeWatch implements StoreChangeCheck {
-  /** The mark the last pass started from; undefined before start. */
+  /** The mark the last finished pass started from; undefined before start. */
   private mark: number | undefined;
   /** The checks asked for, one after the other. */
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** The last check failed (the store is unreachable): said once, not every second. */
+  private failing = false;
 
   constructor(
     private readonly context: ServerContext,
@@ -48,7 +50,10 @@ export class StoreChangeWatch implements StoreChangeCheck {
   async start(): Promise<void> {
     this.mark = await this.context.store.changeMark();
     this.timer = setInterval(() => {
-      this.check().catch((error: unknown) => this.context.logger.warn('could not check the store for changes by the admin command', { reason: errorMessage(error) }));
+      this.check().then(() => { this.failing = false; }, (error: unknown) => {
+        if (!this.failing) this.context.logger.warn('could not check the store for changes by the admin command; retrying', { reason: errorMessage(error) });
+        this.failing = true;
+      });
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -68,9 +73,9 @@ export class StoreChangeWatch implements StoreChangeCheck {
     if (this.mark === undefined) return; // not started (or stopped before)
     const mark = await this.context.store.changeMark();
     if (mark === this.mark) return;
-    // Taken before the pass: a change during the pass moves the mark again, and the next check makes another.
-    this.mark = mark;
     await this.pass();
+    // The mark read before the pass: a change during it moves the mark again, and the next check makes another; a pass that failed is made again.
+    this.mark = mark;
   }
 
   private async pass(): Promise<void> {
