@@ -14,7 +14,7 @@ import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
 import { knownServersFile } from '../client/known-servers.js';
-import { sanitizeLine, sanitizeText } from '../client/sanitize.js';
+import { boundedLine, sanitizeText } from '../client/sanitize.js';
 import { InputClosedError, Screen } from '../client/terminal.js';
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
@@ -22,6 +22,7 @@ import { isValidName, NAME_RULE } from '../protocol/names.js';
 import { configPath, readConfigFile } from './client-config.js';
 import { strictCli, UsageError } from './common.js';
 import { hideBin, yargs } from './yargs.js';
+import { VERSION } from '../version.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
 /** An hour: the longest wait that still means something (and fits a timer). */
@@ -29,6 +30,8 @@ const MAX_TIMEOUT_SECONDS = 3_600;
 /** Line mode keeps reconnecting for a minute by default; for a day at most. */
 const DEFAULT_RECONNECT_FOR_SECONDS = 60;
 const MAX_RECONNECT_FOR_SECONDS = 86_400;
+/** Characters of one line on standard error at most (it may quote a server's free text). */
+const MAX_ERROR_LINE = 1_000;
 
 function explain(error: unknown): string {
   if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
@@ -38,7 +41,8 @@ function explain(error: unknown): string {
 const CLIENT_HELP = {
   name: 'termsender',
   summary: 'Chat on a TermSender server.',
-  details: 'Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.',
+  details: 'Interactive on a terminal. When standard input is not a terminal, each input\nline is sent as one message and each message received is printed as one line.\n'
+    + 'Exit status: 0 done, 1 failure (a line not sent, the connection lost for good, a refused\nsign-in), 2 usage error, 3 certificate check failed (a changed fingerprint, or an\nunknown server in line mode).',
   envExample: 'TERMSENDER_PASSWORD',
 };
 
@@ -80,7 +84,7 @@ async function main(): Promise<number> {
       if (args.group !== undefined && !isValidName(args.group)) throw new UsageError(`--group must be ${NAME_RULE}`);
       return true;
     })
-    .version(false)
+    .version(`termsender ${VERSION}`)
     .parseAsync();
 
   if (process.argv.slice(2).some((arg) => arg === '--password' || arg.startsWith('--password='))) {
@@ -106,7 +110,7 @@ async function main(): Promise<number> {
     // Input not read to its end (the connection gave up) must not keep the process alive.
     return runLineMode(
       { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, reconnectFor: argv['reconnect-for'] },
-      { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${sanitizeLine(line)}\n`) },
+      { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${boundedLine(line, MAX_ERROR_LINE)}\n`) },
     ).finally(() => process.stdin.destroy());
   }
 
@@ -128,7 +132,7 @@ main().then(
     }
     // Error texts may quote what the server sent: filtered like everything else from the network.
     // A certificate error may span lines (both fingerprints, the line to remove).
-    const text = error instanceof CertificateError ? sanitizeText(explain(error)) : sanitizeLine(explain(error));
+    const text = error instanceof CertificateError ? sanitizeText(explain(error)) : boundedLine(explain(error), MAX_ERROR_LINE);
     process.stderr.write(`termsender: ${text}\n`);
     process.exitCode = error instanceof CertificateError ? 3 : error instanceof UsageError ? 2 : 1;
   },

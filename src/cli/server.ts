@@ -3,12 +3,11 @@
  * `npm start` / `termsender-server`: the only server code that reads argv or
  * env or decides the exit status. Builds a ServerConfig and starts the server.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import tls from 'node:tls';
 import type { Options } from 'yargs';
 import { hideBin, yargs } from './yargs.js';
-import { certificateFingerprint, defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
+import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { errorMessage } from '../protocol/errors.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/limits.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
@@ -19,11 +18,14 @@ import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
 import { startServer } from '../server/server.js';
+import { ExpiryWarnings } from '../server/certificate-expiry.js';
+import { type CertificateFacts, type LoadedTls, loadTlsFiles, TlsFilesError, type TlsPaths } from '../server/tls-context.js';
 import { workerMetrics } from './cluster-metrics.js';
 import { SERVER_NAME } from '../version.js';
 import { type RangeTable, strictCli, UsageError } from './common.js';
 import { openFileLimit, openFileWarning } from './open-files.js';
 import { announceListening, isWorkerProcess, runPrimary } from './workers.js';
+import { certificateOfFile, fingerprintLine, reloadedNotice, reloadTlsOnSighup } from './tls-reload.js';
 
 const DEFAULT_CERT = 'certs/server.crt';
 const DEFAULT_KEY = 'certs/server.key';
@@ -55,14 +57,6 @@ function adminNames(value: string | undefined): string[] {
     if (!isValidName(name)) throw new UsageError(`--admins: '${name.slice(0, 64)}' is not a valid name (${NAME_RULE})`);
   }
   return names;
-}
-
-function readPem(file: string, flag: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: error });
-  }
 }
 
 const SERVER_HELP = {
@@ -143,12 +137,12 @@ const SERVER_RANGES: RangeTable<typeof SERVER_OPTIONS> = {
   'retention-interval': { min: 0.1, max: MAX_TIMER_SECONDS, unit: 'seconds' },
 };
 
-/** What clients pin with --fingerprint, printed on every start; none when the file is not a certificate (the start fails on it). */
-function fingerprintLines(certFile: string): string[] {
+/** The TLS files at start: a file that cannot be used is a usage error. */
+function startingTls(paths: TlsPaths): LoadedTls {
   try {
-    return [`certificate fingerprint SHA256 ${certificateFingerprint(readFileSync(certFile))}`];
-  } catch {
-    return [];
+    return loadTlsFiles(paths);
+  } catch (error) {
+    throw error instanceof TlsFilesError ? new UsageError(error.message, { cause: error }) : error;
   }
 }
 
@@ -179,21 +173,28 @@ async function main(): Promise<void> {
     process.stdout.write(`generated development certificates in ${outDir}/ (clients trust ${outDir}/ca.crt; server fingerprint ${result.fingerprint})\n`);
   }
 
+  const tlsPaths: TlsPaths = { cert: argv.cert, key: argv.key, clientCa: argv['client-ca'] };
+  // The primary of --workers, or a server alone, warns of a certificate near its end; workers report their reloads to it.
+  const expiry = new ExpiryWarnings(logger);
+  const announceCertificate = (certificate: CertificateFacts): void => {
+    process.stdout.write(`${fingerprintLine(certificate)}\n`);
+    expiry.watch(certificate);
+  };
   if (argv.workers > 1 && !isWorkerProcess()) {
     const metricsAddress = argv.metrics === undefined ? undefined : parseHostPort(argv.metrics);
     const metrics = metricsAddress === undefined || argv.redis === undefined ? undefined : { address: metricsAddress, redisUrl: argv.redis };
-    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, logger, fingerprintLines(argv.cert), metrics);
+    const certificate = certificateOfFile(argv.cert);
+    if (certificate !== undefined) expiry.watch(certificate);
+    process.exitCode = await runPrimary(argv.workers, argv.host, argv.port, logger, certificate === undefined ? [] : [fingerprintLine(certificate)], metrics, announceCertificate);
     return;
   }
+
+  const tlsAtStart = startingTls(tlsPaths);
 
   const config: ServerConfig = {
     host: argv.host,
     port: argv.port,
-    tls: {
-      cert: readPem(argv.cert, '--cert'),
-      key: readPem(argv.key, '--key'),
-      clientCa: argv['client-ca'] === undefined ? undefined : readPem(argv['client-ca'], '--client-ca'),
-    },
+    tls: tlsAtStart.files,
     tlsMinVersion: argv['tls-min'] === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
     dataDir: argv.data,
     sync: argv.sync,
@@ -227,11 +228,6 @@ async function main(): Promise<void> {
     metrics: argv.metrics === undefined || isWorkerProcess() ? undefined : parseHostPort(argv.metrics),
   };
 
-  try {
-    tls.createSecureContext({ cert: config.tls.cert, key: config.tls.key, ...(config.tls.clientCa ? { ca: config.tls.clientCa } : {}) });
-  } catch (error) {
-    throw new UsageError(`--cert ${argv.cert} / --key ${argv.key}${argv['client-ca'] ? ` / --client-ca ${argv['client-ca']}` : ''}: not a usable PEM certificate and key (${errorMessage(error)})`, { cause: error });
-  }
   const server = await startServer(config, { logger, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
   const stop = (signal: NodeJS.Signals): void => {
     logger.info('shutting down', { signal });
@@ -246,11 +242,11 @@ async function main(): Promise<void> {
   // Before 'listening on': a signal sent as soon as that line is read must find the handler (without one, it kills outright).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const fingerprint = isWorkerProcess() ? [] : fingerprintLines(argv.cert);
+  reloadTlsOnSighup(server, tlsPaths, logger, isWorkerProcess() ? (certificate) => process.send?.(reloadedNotice(certificate)) : announceCertificate);
   const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host;
   announceListening(`listening on ${shown}:${server.address.port}`);
   if (server.metricsAddress !== undefined) process.stdout.write(`metrics on ${showHostPort(server.metricsAddress)}\n`);
-  for (const line of fingerprint) process.stdout.write(`${line}\n`);
+  if (!isWorkerProcess()) announceCertificate(tlsAtStart.certificate);
 }
 
 main().catch((error: unknown) => {

@@ -1,13 +1,16 @@
 /**
  * `--workers N`: a primary process that runs N server processes sharing the
- * port (node:cluster), restarts any that dies, says `listening on` once, and
- * on SIGINT/SIGTERM stops them all cleanly.
+ * port (node:cluster), restarts any that dies, says `listening on` once,
+ * passes SIGHUP on to every worker (each reloads its certificate), and on
+ * SIGINT/SIGTERM stops them all cleanly.
  */
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import { showHostPort } from '../server/http-endpoints.js';
 import type { Logger } from '../server/logger.js';
+import type { CertificateFacts } from '../server/tls-context.js';
 import { type PrimaryEndpoints, startPrimaryEndpoints } from './cluster-metrics.js';
+import { isTlsReloadedNotice, noticeCertificate } from './tls-reload.js';
 
 /** What a worker tells the primary once it listens. */
 export interface ListeningNotice {
@@ -47,6 +50,7 @@ export interface PrimaryMetrics {
 
 export async function runPrimary(
   count: number, host: string, port: number, logger: Logger, linesAfterListening: readonly string[] = [], metrics?: PrimaryMetrics,
+  onTlsReloaded?: (certificate: CertificateFacts) => void,
 ): Promise<number> {
   if (port === 0) cluster.setupPrimary({ args: [...process.argv.slice(2), '--port', String(await freePort(host))] });
   let finish!: (code: number) => void;
@@ -56,6 +60,10 @@ export async function runPrimary(
   let announced = false;
   const listening = new Set<Worker>();
   const workers = new Set<Worker>();
+  /** Workers sent SIGHUP before they listened (and had its handler): sent it once they listen. */
+  const reloadOwed = new Set<Worker>();
+  /** A SIGHUP was passed on and no worker has reported its reload yet. */
+  let reloadUnannounced = false;
   let endpoints: PrimaryEndpoints | undefined;
   if (metrics !== undefined) {
     endpoints = await startPrimaryEndpoints(metrics.address, metrics.redisUrl, () => {
@@ -81,8 +89,14 @@ export async function runPrimary(
     const startedAt = Date.now();
     workers.add(worker);
     worker.on('message', (message: unknown) => {
+      if (isTlsReloadedNotice(message)) {
+        if (reloadUnannounced) onTlsReloaded?.(noticeCertificate(message));
+        reloadUnannounced = false;
+        return;
+      }
       if (!isListeningNotice(message)) return;
       listening.add(worker);
+      if (reloadOwed.delete(worker)) worker.process.kill('SIGHUP');
       if (announced) logger.info('worker listening', { pid: worker.process.pid });
       else if (listening.size >= count) {
         announced = true;
@@ -95,6 +109,7 @@ export async function runPrimary(
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
       listening.delete(worker);
+      reloadOwed.delete(worker);
       if (stopping) {
         if (workers.size === 0) finish(exitCode);
         return;
@@ -112,6 +127,13 @@ export async function runPrimary(
   for (let i = 0; i < count; i++) spawn();
   process.once('SIGINT', (signal) => stopAll(signal, 0));
   process.once('SIGTERM', (signal) => stopAll(signal, 0));
+  process.on('SIGHUP', () => {
+    reloadUnannounced = true;
+    for (const worker of workers) {
+      if (listening.has(worker)) worker.process.kill('SIGHUP');
+      else reloadOwed.add(worker);
+    }
+  });
   const code = await finished;
   await endpoints?.close();
   return code;

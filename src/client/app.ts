@@ -13,7 +13,7 @@ import type { TlsOptions } from './connect.js';
 import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
 import { renderBanned } from './render-moderation.js';
-import { connect, type Connected, type Credentials, joinGroup, signIn, signInAccount } from './sign-in.js';
+import { connect, type Connected, type Credentials, joinGroup, signInAccount } from './sign-in.js';
 import type { Screen } from './terminal.js';
 
 export interface InteractiveConfig {
@@ -67,7 +67,8 @@ interface SignedIn {
  * Logs in, or registers with --register. A failed login asks for the password
  * again (until the server's limit of failures); where registration is open,
  * it first offers to create the account, and a name that turns out to be
- * taken (`user_exists`) goes back to asking for its password. Resolves with
+ * taken (`user_exists`) goes back to asking for its password. --register of a
+ * taken name offers to log in with the password given. Resolves with
  * the credentials that worked and the name as the server spells it.
  */
 async function authenticate(screen: Screen, connected: Connected, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
@@ -76,8 +77,19 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
     const { user, role } = await signInAccount(client, current, register);
     return { client, self: user, credentials: current, role };
   };
-  if (config.register) return account(credentials, true);
   let offerCreate = connected.welcome.registration;
+  if (config.register) {
+    try {
+      return await account(credentials, true);
+    } catch (error) {
+      // The name is taken: perhaps it is this user's own account (as a failed login offers to create one).
+      if (!(error instanceof ProtocolError && error.code === 'user_exists')) throw error;
+      screen.print(renderError('user_exists'));
+      if (!(await askYes(screen, `Log in as '${credentials.user}' instead?`))) throw error;
+      offerCreate = false;
+      if (!client.isOpen) client = (await connect(config.tls)).client;
+    }
+  }
   // A fresh connection made here is closed here on failure; the first one is the caller's.
   const fail = (error: unknown): never => {
     if (client !== connected.client) client.destroy();
@@ -151,12 +163,12 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
   }
 }
 
-/** A fresh signed-in connection, for reconnects; a failed sign-in closes it. */
-function reconnector(tls: TlsOptions, credentials: Credentials): Reconnect {
+/** A fresh signed-in connection, for reconnects (the account's role, read again, to `roleIs`); a failed sign-in closes it. */
+function reconnector(tls: TlsOptions, credentials: Credentials, roleIs: (role: AccountRole | undefined) => void): Reconnect {
   return async () => {
     const { client } = await connect(tls);
     try {
-      await signIn(client, credentials, false);
+      roleIs((await signInAccount(client, credentials, false)).role);
     } catch (error) {
       client.destroy();
       throw error;
@@ -183,7 +195,9 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     (signedIn?.client ?? connected.client).destroy();
     throw error;
   }
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials), { role: signedIn.role });
+  // The role may change between connections (the admin command): each reconnect's auth_ok says it again.
+  const roleIs = (role: AccountRole | undefined) => chat.accountRoleIs(role);
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials, roleIs), { role: signedIn.role });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).

@@ -6,7 +6,7 @@
  * builds no strings: render.ts does; and it prints only through a ChatTerminal.
  */
 import { assertNever } from '../protocol/errors.js';
-import type { GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
+import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
 import type { Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
@@ -29,6 +29,8 @@ export class ChatController {
   private readonly names: CompletionNames;
   private quitting = false;
   private bellOn = true;
+  /** The server said `account_disabled`: the close that follows ends the client. */
+  private accountDisabled = false;
   private readonly status: GroupStatus;
   private readonly view: ShownGroup;
   /** False from a `close` of the current connection until the next one is attached. */
@@ -114,6 +116,11 @@ export class ChatController {
     this.terminal.onEnd(() => void this.quit());
   }
 
+  /** The account's role as a (re)connect's `auth_ok` says it: /help and Tab follow. */
+  accountRoleIs(role: AccountRole | undefined): void {
+    this.status.accountRoleIs(role);
+  }
+
   /** The server's group list: the unread counts of the other groups. */
   listed(list: GroupsReply): void {
     this.status.listed(list.groups, list.more === true);
@@ -125,7 +132,9 @@ export class ChatController {
     client.on('close', (error) => {
       if (client !== this.client || this.quitting) return;
       this.live = false;
-      void this.recovery.recover(error);
+      // A disabled account is refused at every login: said once (the error before the close), no reconnect.
+      if (this.accountDisabled) void this.quit(1);
+      else void this.recovery.recover(error);
     });
   }
 
@@ -136,7 +145,7 @@ export class ChatController {
         return;
       case 'presence':
         if (this.view.isCurrent(message.group)) this.names.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
-        this.terminal.print(renderPresence(message.user, message.group, message.event, Date.now()));
+        this.terminal.print(renderPresence(message.user, message.group, message.event, Date.now(), message));
         return;
       case 'dm':
         this.names.noteUsers([message.from]);
@@ -144,6 +153,7 @@ export class ChatController {
         this.ring();
         return;
       case 'error':
+        if (message.code === 'account_disabled') this.accountDisabled = true;
         this.terminal.print(renderError(message.code, message.message));
         return;
       case 'shutdown':
@@ -151,6 +161,8 @@ export class ChatController {
         return;
       case 'topic': this.status.topicMessage(message); return;
       case 'activity': this.status.activity(message); return;
+      case 'role': this.status.roleMessage(message); return;
+      case 'account_role': this.status.accountRoleIs(message.role); return;
       case 'kicked': case 'group_deleted':
         void removedFromGroup(this.screen, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
         return;

@@ -219,7 +219,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
-      case 'topic': case 'kicked': case 'group_deleted': case 'activity':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':

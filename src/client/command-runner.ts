@@ -5,6 +5,7 @@
  */
 import { assertNever, ProtocolError } from '../protocol/errors.js';
 import type { GroupSummary } from '../protocol/messages.js';
+import { nameKey } from '../protocol/names.js';
 import type { ChatConnection } from './chat-connection.js';
 import type { Command } from './commands.js';
 import type { CompletionNames } from './completion.js';
@@ -61,7 +62,7 @@ export class CommandRunner {
     const { terminal, view } = this.host;
     switch (command.kind) {
       case 'empty': return;
-      case 'help': terminal.print(this.host.status.help()); return;
+      case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
       case 'next': await jumpToNext(this.host.screen()); return;
       case 'moderation':
         view.shownList = (await moderate(this.host.screen(), command.command)) ?? view.shownList;
@@ -77,7 +78,8 @@ export class CommandRunner {
         if (group === undefined) {
           // Back at the list: a number from it joins that group.
           const picked = /^\s*\d+\s*$/.test(command.text) ? view.shownList[Number(command.text) - 1] : undefined;
-          if (picked !== undefined) return this.run({ kind: 'join', group: picked.name });
+          // A join of its own: a refusal is the join's, and the number was never a chat line.
+          if (picked !== undefined) return this.handle({ kind: 'join', group: picked.name });
           terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
@@ -85,10 +87,14 @@ export class CommandRunner {
         return;
       }
       case 'msg': this.host.outbox.push({ kind: 'dm', to: command.to, text: command.text }); return;
-      case 'groups':
-        view.shownList = await this.host.refreshGroups();
+      case 'groups': {
+        const groups = await this.host.refreshGroups();
+        const filter = command.filter?.toLowerCase();
+        // The numbers typed next pick from what is shown: the filtered list.
+        view.shownList = filter === undefined ? groups : groups.filter((group) => nameKey(group.name).includes(filter));
         terminal.print(renderGroupTable(view.shownList));
         return;
+      }
       case 'create':
         await client.call(command.private ? { type: 'create_group', group: command.group, private: true } : { type: 'create_group', group: command.group }, 'group_created');
         view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);

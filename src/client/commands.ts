@@ -6,7 +6,8 @@ import { type ModerationCommand, parseModerationInput } from './moderation-comma
 export type Command =
   | { kind: 'say'; text: string }
   | { kind: 'help' }
-  | { kind: 'groups' }
+  /** `filter` (`/groups TEXT`): only the groups whose name holds TEXT, in any case. */
+  | { kind: 'groups'; filter?: string }
   | { kind: 'join'; group: string }
   /** `private` (`/create -p NAME`): a private group. */
   | { kind: 'create'; group: string; private?: true }
@@ -48,7 +49,7 @@ export function parseInput(line: string): Command {
   const usage = (key: string): Command => ({ kind: 'usage', usage: USAGE[key]! });
   switch (name) {
     case 'help': case '?': return { kind: 'help' };
-    case 'groups': case 'list': return { kind: 'groups' };
+    case 'groups': case 'list': return args.length === 0 ? { kind: 'groups' } : args.length === 1 ? { kind: 'groups', filter: args[0]! } : { kind: 'usage', usage: 'usage: /groups [TEXT]' };
     case 'join':
       return args.length === 1 ? { kind: name, group: args[0]! } : usage(name);
     case 'create': {

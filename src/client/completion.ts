@@ -82,6 +82,12 @@ export class CompletionNames implements CompletionSources {
     this.noteUsers(members);
   }
 
+  /** `name` as the server spells it, where known (our own name, or a user seen); else as given. */
+  spelling(name: string): string {
+    if (nameKey(name) === nameKey(this.self)) return this.self;
+    return this.usersByKey.get(nameKey(name)) ?? name;
+  }
+
   noteGroup(name: string): void {
     this.groupNames.add(sanitizeLine(name));
   }

@@ -11,7 +11,7 @@ import type { GroupStatus } from './group-status.js';
 import { runModeration } from './moderation.js';
 import type { ModerationCommand } from './moderation-commands.js';
 import { renderGroupTable, renderNotice } from './render.js';
-import { BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderGroupDeleted, renderKicked, renderUnreadHeader } from './render-moderation.js';
+import { BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderExpired, renderGroupDeleted, renderKicked, renderUnreadHeader } from './render-moderation.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
 /** What these moves need of the chat screen. */
@@ -59,6 +59,9 @@ export async function jumpToNext(screen: ChatScreen): Promise<void> {
   screen.status.flush();
   screen.terminal.print(renderUnreadHeader(target.name, target.unread));
   let joined = await screen.client.call({ type: 'join', group: target.name, since: target.since }, 'joined');
+  // Retention removed the oldest of them (first_seq past the read marker): said, before what is left.
+  const expired = joined.first_seq === undefined ? 0 : Math.min(target.unread, joined.first_seq - target.since - 1);
+  if (expired > 0) screen.terminal.print(renderNotice(renderExpired(expired, target.unread)));
   screen.showJoined(joined, false);
   // Over 1,000 unread: the rest, page by page.
   for (let current = screen.current(); joined.more && current !== undefined; current = screen.current()) {
@@ -80,6 +83,7 @@ export async function moderate(screen: ChatScreen, command: ModerationCommand): 
     ask: screen.terminal.question?.bind(screen.terminal),
     secret: screen.terminal.secret?.bind(screen.terminal),
     topicChanged: (topic, by) => screen.status.topicChanged(topic, by),
+    roles: () => screen.status.roles,
     groupDeleted: async (group) => {
       screen.status.forget(group);
       list = await backAtList(screen);

@@ -6,12 +6,12 @@
  * (chat.ts, shown-group.ts, command-runner.ts) feeds it.
  */
 import { ProtocolError } from '../protocol/errors.js';
-import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, TopicMessage } from '../protocol/messages.js';
+import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, RoleMessage, TopicMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { Outgoing, ReplyOfType } from './client.js';
 import { commandNames } from './completion.js';
 import { helpText, type Roles } from './help.js';
-import { renderTopic } from './render-moderation.js';
+import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
 import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
 
@@ -39,7 +39,7 @@ export class GroupStatus {
   /** False once the server refused `mark_read` as unknown (a server older than read markers). */
   private markReadKnown = true;
 
-  private readonly accountRole: AccountRole | undefined;
+  private accountRole: AccountRole | undefined;
 
   constructor(private readonly host: GroupStatusHost, private readonly self: string, options: ChatOptions) {
     this.accountRole = options.role;
@@ -62,6 +62,25 @@ export class GroupStatus {
     this.topic = joined.topic;
     if (joined.topic !== undefined && joined.topic !== '') this.host.print(renderTopic(joined.group, joined.topic));
     this.unread.read(joined.group, joined.last_seq);
+  }
+
+  /**
+   * The account's role as the server says it now (`auth_ok` of a reconnect, or
+   * `account_role`): /help and Tab follow at once; a change is said.
+   */
+  accountRoleIs(role: AccountRole | undefined): void {
+    if (role === undefined || role === this.accountRole) return;
+    const before = this.accountRole;
+    this.accountRole = role;
+    if (before !== undefined || role === 'admin') this.host.print(renderAccountRole(role));
+  }
+
+  /** A `role` from the server: said; the user's own role in the current group follows (for /help and Tab). */
+  roleMessage(message: RoleMessage): void {
+    if (this.group === undefined || nameKey(message.group) !== nameKey(this.group)) return;
+    const mine = nameKey(message.user) === nameKey(this.self);
+    if (mine && this.groupRole !== 'owner') this.groupRole = message.role;
+    this.host.print(renderRoleChange(message, mine));
   }
 
   /** Out of the group (left, kicked, deleted): what was shown is marked read now. */
@@ -92,8 +111,7 @@ export class GroupStatus {
 
   activity(report: ActivityMessage): void {
     if (this.group !== undefined && nameKey(report.group) === nameKey(this.group)) return;
-    this.unread.activity(report);
-    this.host.promptChanged();
+    if (this.unread.activity(report)) this.host.promptChanged();
   }
 
   /** A group that is gone. */
@@ -123,8 +141,9 @@ export class GroupStatus {
     return renderStatusPrompt(group, this.unread.others(group));
   }
 
-  help(): string {
-    return helpText(this.roles);
+  /** The /help lines for the roles now, wrapped to `width` columns. */
+  help(width?: number): string {
+    return helpText(this.roles, width);
   }
 
   commands(): readonly string[] {

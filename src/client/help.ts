@@ -5,6 +5,7 @@
  */
 import type { AccountRole, GroupRole } from '../protocol/messages.js';
 import { HELP_TEXT } from './render.js';
+import { displayWidth, wrapLine } from './width.js';
 
 export interface Roles {
   /** The account's role (auth_ok); undefined from a server older than roles. */
@@ -47,8 +48,26 @@ export function allowed(roles: Roles): { moderator: boolean; owner: boolean; adm
   return { admin, owner, moderator: owner || roles.group === 'moderator' };
 }
 
-/** The help lines the roles allow. An admin may do what an owner may, in every group. */
-export function helpText(roles: Roles): string {
+/** Where a help line's description starts (`  /kick USER [REASON] remove…`: 22); 2 for a line that is not a command's. */
+function descriptionColumn(line: string): number {
+  if (!line.startsWith('  /')) return 2;
+  for (let at = 20; at < line.length; at++) if (line[at] !== ' ' && line[at - 1] === ' ') return at;
+  return 2;
+}
+
+/** Help lines wrapped at words to `width` columns, the continuation under the description (a hanging indent). */
+export function wrapHelp(text: string, width: number): string {
+  return text.split('\n').flatMap((line) => {
+    if (displayWidth(line) <= width) return [line];
+    const indent = Math.min(descriptionColumn(line), Math.floor(width / 2));
+    const first = wrapLine(line, width)[0]!;
+    const rest = wrapLine(line.slice(first.length).trimStart(), width - indent);
+    return [first, ...rest.map((piece) => ' '.repeat(indent) + piece)];
+  }).join('\n');
+}
+
+/** The help lines the roles allow, wrapped to `width` columns. An admin may do what an owner may, in every group. */
+export function helpText(roles: Roles, width = Number.POSITIVE_INFINITY): string {
   const lines = HELP_TEXT.split('\n');
   const footer = lines.findIndex((line) => line.startsWith('Anything else'));
   const commands = lines.slice(0, footer);
@@ -59,5 +78,5 @@ export function helpText(roles: Roles): string {
     ...(owner ? OWNER.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
     ...(admin ? ADMIN : []),
   ];
-  return [...commands, ...extra, ...lines.slice(footer)].join('\n');
+  return wrapHelp([...commands, ...extra, ...lines.slice(footer)].join('\n'), width);
 }

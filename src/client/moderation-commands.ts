@@ -129,8 +129,8 @@ const NOT_ALLOWED: Readonly<Record<ModerationCommand['kind'], string>> = {
   topic: "only the group's owner or a moderator may set its topic",
   invite: "only the group's owner or a moderator may invite to it",
   uninvite: "only the group's owner or a moderator may withdraw an invitation",
-  kick: "only the group's owner or a moderator may kick, and nobody may kick the owner",
-  ban: "only the group's owner or a moderator may ban, and nobody may ban the owner",
+  kick: "only the group's owner or a moderator may kick",
+  ban: "only the group's owner or a moderator may ban",
   unban: "only the group's owner or a moderator may lift a ban",
   op: "only the group's owner may appoint moderators",
   deop: "only the group's owner may remove moderators",
@@ -141,14 +141,28 @@ const NOT_ALLOWED: Readonly<Record<ModerationCommand['kind'], string>> = {
   'reset-password': "only an admin may reset another account's password",
 };
 
+/** `not_allowed` of a kick or a ban by one who may moderate: the target is the reason, as the server says. */
+function targetRefusal(command: ReasonedCommand, serverMessage: string): string {
+  const verb = command.kind;
+  if (/owns the group/i.test(serverMessage)) return `${command.user} owns the group: nobody may ${verb} the owner`;
+  if (/is an admin/i.test(serverMessage)) return `${command.user} is an admin: nobody may ${verb} an admin`;
+  return `you may not ${verb} ${command.user}${serverMessage === '' ? '' : ` (${serverMessage})`}`;
+}
+
 /**
  * A refusal of `command` in words, for the codes that mean something
  * particular here; undefined for the rest (said as every error is).
+ * `mayModerate`: the user's role lets it moderate the group, so a refused
+ * kick or ban is about its target (`serverMessage` says which way).
  */
-export function moderationRefusal(command: ModerationCommand, code: ErrorCode, group: string | undefined): string | undefined {
+export function moderationRefusal(
+  command: ModerationCommand, code: ErrorCode, group: string | undefined, refused: { mayModerate: boolean; serverMessage: string } = { mayModerate: false, serverMessage: '' },
+): string | undefined {
   const user = 'user' in command ? command.user : undefined;
   switch (code) {
-    case 'not_allowed': return NOT_ALLOWED[command.kind];
+    case 'not_allowed':
+      if ((command.kind === 'kick' || command.kind === 'ban') && refused.mayModerate) return targetRefusal(command, refused.serverMessage);
+      return NOT_ALLOWED[command.kind];
     case 'no_such_user': return user === undefined ? undefined : `there is no user '${user}'`;
     case 'no_such_group': return group === undefined ? undefined : `there is no group '${group}' (any more)`;
     case 'auth_failed': return command.kind === 'passwd' ? 'the old password is wrong; nothing changed' : undefined;

@@ -8,7 +8,9 @@ import { newPasswordProblem } from '../protocol/validate.js';
 import type { Outgoing, ReplyOfType } from './client.js';
 import { type ModerationCommand, moderationRefusal, moderationRequest, needsGroup, type Secrets } from './moderation-commands.js';
 import { renderDone, renderTopic } from './render-moderation.js';
+import { allowed, type Roles } from './help.js';
 import { renderHint, renderProblem } from './render.js';
+import { boundedLine } from './sanitize.js';
 
 /** What a moderation command needs of the chat screen. */
 export interface ModerationHost {
@@ -28,6 +30,8 @@ export interface ModerationHost {
   topicChanged(topic: string, by: string): void;
   /** The current group was deleted by this user: back at the group list. */
   groupDeleted(group: string): Promise<void>;
+  /** The user's roles now (the account's, and in the current group). */
+  roles(): Roles;
 }
 
 /** A new password, typed twice and checked; undefined when given up (an empty answer). */
@@ -100,6 +104,11 @@ export async function runModeration(command: ModerationCommand, host: Moderation
     host.print(renderTopic(target, host.currentTopic() ?? ''));
     return;
   }
+  // Refused before asking anything: the client knows who may delete a group.
+  if (command.kind === 'delete-group' && !allowed(host.roles()).owner) {
+    host.print(renderProblem(moderationRefusal(command, 'not_allowed', group)!));
+    return;
+  }
   const secrets = await askSecrets(command, host);
   if (secrets === undefined) return;
   if (!(await confirmed(command, target, host))) {
@@ -111,12 +120,18 @@ export async function runModeration(command: ModerationCommand, host: Moderation
   try {
     await host.call(request, 'ok');
   } catch (error) {
-    const refusal = error instanceof ProtocolError ? moderationRefusal(command, error.code, group) : undefined;
+    const refused = error instanceof ProtocolError ? { mayModerate: allowed(host.roles()).moderator, serverMessage: boundedLine(error.message) } : undefined;
+    const refusal = error instanceof ProtocolError ? moderationRefusal(command, error.code, group, refused) : undefined;
     if (refusal === undefined) throw error;
     host.print(renderProblem(refusal));
     return;
   }
   if (command.kind === 'topic') host.topicChanged(command.topic ?? '', host.self);
-  else host.print(renderDone(doneText(command, target)));
-  if (command.kind === 'delete-group') await host.groupDeleted(target);
+  else if (command.kind === 'delete-group') {
+    // The server's `group_deleted` may have come first and said it (and shown the list): said once.
+    if (host.currentGroup() !== undefined) {
+      host.print(renderDone(doneText(command, target)));
+      await host.groupDeleted(target);
+    }
+  } else host.print(renderDone(doneText(command, target)));
 }

@@ -1,6 +1,6 @@
 /** The lines of moderation, topics and unread messages (render.ts is full). Pure; everything from the network is sanitized. */
 import kleur from 'kleur';
-import type { GroupDeletedMessage, KickedMessage } from '../protocol/messages.js';
+import type { AccountRole, GroupDeletedMessage, KickedMessage, RoleMessage } from '../protocol/messages.js';
 import { renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
 
@@ -39,4 +39,24 @@ export function renderUnreadHeader(group: string, count: number): string {
   return renderStatus(`${count} unread in ${sanitizeLine(group)} since your last visit`);
 }
 
+/** Under the `/next` header when retention removed some of the unread messages (a notice's words). */
+export function renderExpired(expired: number, unread: number): string {
+  const all = expired >= unread;
+  return all ? '(all of them expired: the server no longer keeps them)' : `(the oldest ${expired} expired: the server no longer keeps them; the ${unread - expired} kept follow)`;
+}
+
 export const NO_UNREAD_NOTICE = 'no other group has unread messages';
+
+/** `set_role` in the current group (the user's own role when `mine`): who did it, and what it means for /help. */
+export function renderRoleChange(message: RoleMessage, mine: boolean): string {
+  const by = sanitizeLine(message.by);
+  const group = sanitizeLine(message.group);
+  const who = mine ? 'you' : sanitizeLine(message.user);
+  if (message.role === 'moderator') return renderStatus(`${by} made ${who} a moderator of ${group}${mine ? ' (/help lists what you may do)' : ''}`);
+  return renderStatus(`${by} made ${who} a member of ${group} (no longer a moderator)`);
+}
+
+/** The account's server-wide role changed. */
+export function renderAccountRole(role: AccountRole): string {
+  return renderStatus(role === 'admin' ? 'your account is now an admin (/help lists the admin commands)' : 'your account is no longer an admin');
+}

@@ -4,6 +4,7 @@
  * render.ts and render-notices.ts (neither imports the other's pieces back).
  */
 import kleur from 'kleur';
+import { mentionSpans } from '../protocol/mentions.js';
 import { nameKey } from '../protocol/names.js';
 
 type Paint = (text: string) => string;
@@ -27,36 +28,20 @@ export function formatTime(ts: number): string {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
-/** A character that may be part of a name (`A-Z a-z 0-9 _ . -`). */
-function isNameChar(char: string | undefined): boolean {
-  if (char === undefined || char.length !== 1) return false;
-  const code = char.charCodeAt(0);
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || char === '_' || char === '.' || char === '-';
-}
-
-/** ASCII letters in lower case, everything else as it is: the same length, so indexes carry over. */
-function asciiLowerCase(text: string): string {
-  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
-}
-
 /**
- * Highlights whole-word mentions of `self` (optionally after `@`) in already
- * sanitized text. Matched as a plain string, never as a pattern: the name
- * comes from the server. A mention is not preceded by a name character, and
- * not followed by one other than `.` (a mention may end a sentence).
+ * Highlights the mentions of `self` in already sanitized text, by the one
+ * mention rule (protocol/mentions.ts: the name as a word, with or without
+ * `@`), which the server's `activity.mention` follows too.
  */
 export function highlightMentions(text: string, self: string): { text: string; mentioned: boolean } {
-  const name = asciiLowerCase(self);
-  if (name === '') return { text, mentioned: false };
-  const haystack = asciiLowerCase(text);
+  const key = nameKey(self);
+  if (key === '') return { text, mentioned: false };
   let highlighted = '';
   let copied = 0;
-  for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
-    const end = at + name.length;
-    if (at < copied || isNameChar(text[at - 1]) || (isNameChar(text[end]) && text[end] !== '.')) continue;
-    const start = text[at - 1] === '@' && !isNameChar(text[at - 2]) ? at - 1 : at;
-    highlighted += text.slice(copied, start) + kleur.bold().inverse(text.slice(start, end));
-    copied = end;
+  for (const span of mentionSpans(text)) {
+    if (span.key !== key) continue;
+    highlighted += text.slice(copied, span.start) + kleur.bold().inverse(text.slice(span.start, span.end));
+    copied = span.end;
   }
   return { text: highlighted + text.slice(copied), mentioned: copied > 0 };
 }
@@ -72,4 +57,8 @@ export interface RenderContext {
 
 export function renderStatus(text: string): string {
   return kleur.cyan(`-- ${text}`);
+}
+
+export function renderNotice(text: string): string {
+  return kleur.dim(text);
 }

@@ -6,15 +6,16 @@
 import kleur from 'kleur';
 import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.js';
 import { MIN_PASSWORD_BYTES } from '../protocol/limits.js';
-import type { GroupSummary, JoinedReply, MembersReply, StoredMessage } from '../protocol/messages.js';
+import type { StoredMessage } from '../protocol/messages.js';
 import { NAME_RULE, nameKey } from '../protocol/names.js';
 import { formatStamp } from './day-markers.js';
 import { isAction, renderAction } from './render-notices.js';
-import { formatTime, highlightMentions, nameColor, type RenderContext, renderStatus } from './render-parts.js';
-import { sanitizeLine, sanitizeText } from './sanitize.js';
+import { formatTime, highlightMentions, nameColor, type RenderContext, renderNotice, renderStatus } from './render-parts.js';
+import { boundedLine, sanitizeLine, sanitizeText } from './sanitize.js';
 import { displayWidth, wrapLine } from './width.js';
 
-export { formatTime, highlightMentions, nameColor, type RenderContext, renderStatus } from './render-parts.js';
+export { formatTime, highlightMentions, nameColor, type RenderContext, renderNotice, renderStatus } from './render-parts.js';
+export { renderGroupTable, renderJoined, renderMembers } from './render-lists.js';
 
 export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   frame_too_large: 'a message was too large for the server',
@@ -93,43 +94,24 @@ export function renderDirect(message: { from: string; to: string; text: string; 
   return hanging(prefix, displayWidth(`${time} ${label}: `), sanitizeText(message.text), context.width, (line) => kleur.magenta(line));
 }
 
-export function renderPresence(user: string, group: string, event: 'join' | 'leave', ts: number): string {
-  const verb = event === 'join' ? 'joined' : 'left';
-  return kleur.dim(`${formatTime(ts)} -- ${sanitizeLine(user)} ${verb} ${sanitizeLine(group)}`);
+/** `removal` (a `leave` caused by kick or ban): `carol was kicked from secret by alice: spam`. */
+export function renderPresence(user: string, group: string, event: 'join' | 'leave', ts: number, removal: { by?: string; reason?: string; banned?: boolean } = {}): string {
+  const who = `${formatTime(ts)} -- ${sanitizeLine(user)}`;
+  if (event === 'leave' && removal.by !== undefined) {
+    const reason = removal.reason === undefined || removal.reason === '' ? '' : `: ${boundedLine(removal.reason)}`;
+    return kleur.dim(`${who} was ${removal.banned === true ? 'banned' : 'kicked'} from ${sanitizeLine(group)} by ${sanitizeLine(removal.by)}${reason}`);
+  }
+  return kleur.dim(`${who} ${event === 'join' ? 'joined' : 'left'} ${sanitizeLine(group)}`);
 }
 
+/** An error in words, with the server's detail (bounded) when it adds something: never the same words twice. */
 export function renderError(code: ErrorCode, detail?: string): string {
-  const extra = detail === undefined ? '' : ` (${sanitizeLine(detail)})`;
-  return kleur.red(`! ${ERROR_MEANINGS[code]}${extra}`);
-}
-
-export function renderNotice(text: string): string {
-  return kleur.dim(text);
-}
-
-/** The groups as a table: number, name, members online, and (from servers with read markers) unread, private, topic. */
-export function renderGroupTable(groups: readonly GroupSummary[]): string {
-  if (groups.length === 0) return kleur.dim('No groups yet.');
-  const names = groups.map((group) => sanitizeLine(group.name));
-  const nameWidth = Math.max(5, ...names.map(displayWidth));
-  const numberWidth = String(groups.length).length;
-  const extras = groups.some((group) => group.unread !== undefined || group.private !== undefined);
-  const header = kleur.bold(`${'#'.padStart(numberWidth)}  ${'group'.padEnd(nameWidth)}  online${extras ? '  unread  topic' : ''}`);
-  const rows = groups.map((group, index) => {
-    const name = names[index]!;
-    const padded = name + ' '.repeat(nameWidth - displayWidth(name));
-    const online = String(group.members).padStart(6);
-    const row = `${kleur.dim(String(index + 1).padStart(numberWidth))}  ${nameColor(name)(padded)}  ${group.members > 0 ? kleur.green(online) : kleur.dim(online)}`;
-    return extras ? `${row}  ${groupExtras(group)}` : row;
-  });
-  return [header, ...rows].join('\n');
-}
-
-/** The unread count (blank where never joined), a private mark, and the topic. */
-function groupExtras(group: GroupSummary): string {
-  const unread = typeof group.unread === 'number' && group.unread > 0 ? kleur.bold().yellow(String(group.unread).padStart(6)) : ' '.repeat(6);
-  const topic = [group.private === true ? '(private)' : '', sanitizeLine(group.topic ?? '')].filter((part) => part !== '').join(' ');
-  return `${unread}  ${kleur.dim(topic)}`.trimEnd();
+  const meaning = ERROR_MEANINGS[code];
+  const said = detail === undefined ? '' : boundedLine(detail).trim();
+  if (said === '' || said.toLowerCase() === meaning.toLowerCase()) return kleur.red(`! ${meaning}`);
+  // `this account is disabled by root: spam` says the meaning and more.
+  if (said.toLowerCase().startsWith(meaning.toLowerCase())) return kleur.red(`! ${said}`);
+  return kleur.red(`! ${meaning} (${said})`);
 }
 
 // ---- the chat screen's lines (chat.ts and its parts ask for these; they build no strings) ----
@@ -159,20 +141,8 @@ export function renderUnknownCommand(name: string): string {
   return renderHint(`unknown command /${sanitizeLine(name)}: /help lists them`);
 }
 
-/** The lines after a `join`: the group and who is in it, and a hint when older messages exist. */
-export function renderJoined(joined: JoinedReply): string[] {
-  const online = joined.members.map(sanitizeLine).join(', ');
-  const lines = [renderStatus(`joined ${sanitizeLine(joined.group)} — ${joined.members.length} online: ${online}`)];
-  if (joined.more) lines.push(renderNotice('(earlier messages: /history)'));
-  return lines;
-}
-
 export function renderMissed(count: number): string {
   return renderNotice(`(${count} message${count === 1 ? '' : 's'} while you were away)`);
-}
-
-export function renderMembers(reply: MembersReply): string {
-  return renderStatus(`${reply.members.length} in ${sanitizeLine(reply.group)}: ${reply.members.map(sanitizeLine).join(', ')}`);
 }
 
 export function renderLeft(group: string): string {
@@ -196,21 +166,21 @@ export function renderCommandFailure(error: unknown, unsentText: string | undefi
     const detail = error.code === 'frame_too_large' || error.code === 'limit_reached' ? error.message : undefined;
     return renderError(error.code, detail) + kleur.red(unsent);
   }
-  return kleur.red(`! ${sanitizeLine(errorMessage(error))}${unsent}`);
+  return kleur.red(`! ${boundedLine(errorMessage(error))}${unsent}`);
 }
 
 /** What a `shutdown` says, without saying "shutting down" twice. */
 export function renderShutdown(message: string): string {
-  const reason = sanitizeLine(message);
+  const reason = boundedLine(message);
   return renderStatus(/shut(ting)? down/i.test(reason) || reason === '' ? 'the server is shutting down' : `the server is shutting down: ${reason}`);
 }
 
 export function renderConnectionLost(error: Error | undefined): string {
-  return renderStatus(`connection lost${error ? ` (${sanitizeLine(error.message)})` : ''}`);
+  return renderStatus(`connection lost${error ? ` (${boundedLine(error.message)})` : ''}`);
 }
 
 export function renderGivingUp(error: Error): string {
-  return kleur.red(`! ${sanitizeLine(error.message)}; giving up`);
+  return kleur.red(`! ${boundedLine(error.message)}; giving up`);
 }
 
 /** One plain line for line mode: `[group] user: text`, `[dm] from -> to: text`. */
@@ -225,7 +195,7 @@ export function plainDirect(message: { from: string; to: string; text: string })
 export const HELP_TEXT = [
   'Commands:',
   '  /help               this list',
-  '  /groups             groups and who is online',
+  '  /groups [TEXT]      groups and who is online (TEXT: only names holding it)',
   '  /join GROUP         switch to GROUP',
   '  /create GROUP       create GROUP and switch to it',
   '  /leave              leave the current group',

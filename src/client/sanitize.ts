@@ -27,3 +27,16 @@ export function sanitizeText(text: string): string {
 export function sanitizeLine(text: string): string {
   return sanitizeText(text).replace(/\n/g, ' ');
 }
+
+/** Characters of free text from the server (an error's or a shutdown's message, a reason) shown at most. */
+export const MAX_SHOWN_FREE_TEXT = 300;
+
+/**
+ * Free text from the server on one line, bounded: cut to `max` characters
+ * (before anything else is done with it) with an ellipsis, then made safe.
+ */
+export function boundedLine(text: string, max = MAX_SHOWN_FREE_TEXT): string {
+  if (text.length <= max) return sanitizeLine(text);
+  const cut = /[\ud800-\udbff]$/.test(text.slice(0, max)) ? max - 1 : max;
+  return `${sanitizeLine(text.slice(0, cut))}…`;
+}

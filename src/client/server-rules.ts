@@ -59,6 +59,8 @@ export function checkServerMessage(message: ServerMessage): void {
     case 'presence':
       checkName(type, 'group', message.group);
       checkName(type, 'user', message.user);
+      if (message.by !== undefined) checkName(type, 'by', message.by);
+      if (message.reason !== undefined && message.reason !== '') checkText(type, message.reason);
       return;
     case 'dm':
       checkName(type, 'from', message.from);
@@ -98,6 +100,13 @@ export function checkServerMessage(message: ServerMessage): void {
       return;
     case 'activity':
       checkName(type, 'group', message.group);
+      return;
+    case 'role':
+      checkName(type, 'group', message.group);
+      checkName(type, 'user', message.user);
+      checkName(type, 'by', message.by);
+      return;
+    case 'account_role':
       return;
     case 'members':
       checkName(type, 'group', message.group);

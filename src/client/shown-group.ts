@@ -80,10 +80,14 @@ export class ShownGroup {
     this.terminal.print(marker === undefined ? text : `${marker}\n${text}`);
   }
 
-  /** A message of the user's, once acked. */
+  /**
+   * A message of the user's, once acked. A direct message to oneself is not:
+   * the server delivers it to this connection too, and it is shown then, once.
+   * The recipient is named as the server spells it where known (`/msg BOB` → bob).
+   */
   showSent(item: OutboxItem, ts: number, seq = 0): void {
     if (item.kind === 'say') this.show({ group: item.group, seq, from: this.self, text: item.text, ts });
-    else this.printDated(ts, renderDirect({ from: this.self, to: item.to, text: item.text, ts }, this.context));
+    else if (nameKey(item.to) !== nameKey(this.self)) this.printDated(ts, renderDirect({ from: this.self, to: this.names.spelling(item.to), text: item.text, ts }, this.context));
   }
 
   /** Shows a `joined` reply: the group, who is in it, and its messages not shown yet; returns how many were shown. */

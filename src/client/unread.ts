@@ -33,6 +33,8 @@ function byNameKey(a: UnreadGroup, b: UnreadGroup): number {
 
 export class UnreadTracker {
   private readonly groups = new Map<string, UnreadGroup>();
+  /** The groups the account joined (a number `unread` in the list, or a join here): `activity` counts only for these. */
+  private readonly joined = new Set<string>();
 
   /**
    * The server's list, in place of what was known of the groups in it.
@@ -46,24 +48,32 @@ export class UnreadTracker {
       const key = nameKey(group.name);
       listed.add(key);
       const unread = typeof group.unread === 'number' ? group.unread : 0;
+      if (group.unread === null) this.joined.delete(key);
+      else this.joined.add(key);
       const known = this.groups.get(key);
       this.groups.set(key, { name: group.name, lastSeq: group.last_seq ?? known?.lastSeq ?? 0, unread, mentions: unread > 0 ? known?.mentions ?? 0 : 0 });
     }
     if (complete) for (const key of [...this.groups.keys()]) if (!listed.has(key)) this.groups.delete(key);
   }
 
-  /** An `activity` report: the latest counts. */
-  activity(report: ActivityMessage): void {
+  /**
+   * An `activity` report: the latest counts; false (ignored) for a group the
+   * account never joined, which a server has no reason to report.
+   */
+  activity(report: ActivityMessage): boolean {
+    if (!this.joined.has(nameKey(report.group))) return false;
     const known = this.groups.get(nameKey(report.group));
     this.groups.set(nameKey(report.group), {
       name: report.group, lastSeq: report.last_seq, unread: report.unread,
       mentions: (known?.mentions ?? 0) + (report.mention ? 1 : 0),
     });
+    return true;
   }
 
   /** The user is reading `group` (its messages up to `lastSeq` are shown): nothing in it is unread. */
   read(group: string, lastSeq: number): void {
     const key = nameKey(group);
+    this.joined.add(key);
     const known = this.groups.get(key);
     this.groups.set(key, { name: known?.name ?? group, lastSeq: Math.max(lastSeq, known?.lastSeq ?? 0), unread: 0, mentions: 0 });
   }
@@ -71,6 +81,7 @@ export class UnreadTracker {
   /** The group is gone (deleted). */
   forget(group: string): void {
     this.groups.delete(nameKey(group));
+    this.joined.delete(nameKey(group));
   }
 
   get(group: string): UnreadGroup | undefined {

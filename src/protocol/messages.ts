@@ -100,7 +100,11 @@ interface ReplyBase {
 /** `idle_timeout` (an addition): seconds without a frame from the client before the server closes it. */
 export interface WelcomeMessage { type: 'welcome'; version: number; server: string; max_frame: number; registration: boolean; idle_timeout?: number }
 export interface ChatMessage extends StoredMessage { type: 'msg' }
-export interface PresenceMessage { type: 'presence'; group: string; user: string; event: 'join' | 'leave' }
+/**
+ * `by`, `reason`, `banned` (January additions, optional): a `leave` caused by
+ * `kick` or `ban` says who removed the user, why (when given), and whether for good.
+ */
+export interface PresenceMessage { type: 'presence'; group: string; user: string; event: 'join' | 'leave'; by?: string; reason?: string; banned?: boolean }
 export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }
 export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
 export interface ShutdownMessage { type: 'shutdown'; message: string }
@@ -108,7 +112,7 @@ export interface ShutdownMessage { type: 'shutdown'; message: string }
  * December addition: messages arrived in a group the recipient joined before
  * but is not in now (at most one per group per second per connection, the
  * latest counts). `unread`: messages after the account's read marker;
- * `mention`: one of the messages it stands for mentioned the recipient (`@name`).
+ * `mention`: one of the messages it stands for mentioned the recipient (its name as a word, protocol/mentions.ts).
  */
 export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
 
@@ -155,6 +159,11 @@ export interface TopicMessage { type: 'topic'; group: string; topic: string; by:
 export interface KickedMessage { type: 'kicked'; group: string; by: string; reason?: string; banned: boolean }
 /** The recipient's current group was deleted (and it is now in GROUP_SELECT). */
 export interface GroupDeletedMessage { type: 'group_deleted'; group: string; by: string }
+/** January addition, unsolicited: `set_role` changed `user`'s role in `group` (sent to everyone in it, the target included). */
+export interface RoleMessage { type: 'role'; group: string; user: string; role: GroupRoleName; by: string }
+/** January addition, unsolicited: the account's server-wide role changed. */
+export interface AccountRoleMessage { type: 'account_role'; role: AccountRole }
+
 /** What moves a connection out of its group without its asking: the three above. */
 export type GroupNotice = TopicMessage | KickedMessage | GroupDeletedMessage;
 
@@ -182,6 +191,8 @@ export type ServerMessage =
   | KickedMessage
   | GroupDeletedMessage
   | ActivityMessage
+  | RoleMessage
+  | AccountRoleMessage
   | Reply;
 
 // ---- December additions: moderation and read markers (protocol.md) ---------
@@ -189,5 +200,5 @@ export type ServerMessage =
 /** A user's role in a group (`joined.role`). */
 export type GroupRole = NonNullable<JoinedReply['role']>;
 
-/** The December notices a client handles: the group notices and `activity`. */
-export type ModerationNotice = GroupNotice | ActivityMessage;
+/** The notices a client handles: the group notices, `activity`, and the January role notices. */
+export type ModerationNotice = GroupNotice | ActivityMessage | RoleMessage | AccountRoleMessage;

@@ -185,7 +185,13 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     case 'presence': {
       const event = read.string('event');
       if (event !== 'join' && event !== 'leave') read.fail('bad_message', `unknown presence event ${JSON.stringify(String(event).slice(0, 64))}`);
-      return { type, group: read.string('group'), user: read.string('user'), event };
+      const by = read.optionalString('by');
+      const reason = read.optionalString('reason');
+      const banned = read.optionalBoolean('banned');
+      return {
+        type, group: read.string('group'), user: read.string('user'), event,
+        ...(by === undefined ? {} : { by }), ...(reason === undefined ? {} : { reason }), ...(banned === undefined ? {} : { banned }),
+      };
     }
     case 'dm':
       return { type, from: read.string('from'), to: read.string('to'), text: read.string('text'), ts: read.uint('ts') };
@@ -232,6 +238,16 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'group_deleted':
       return { type, group: read.string('group'), by: read.string('by') };
+    case 'role': {
+      const role = read.string('role');
+      if (role !== 'moderator' && role !== 'member') read.fail('bad_message', `unknown group role ${JSON.stringify(role.slice(0, 64))}`);
+      return { type, group: read.string('group'), user: read.string('user'), role, by: read.string('by') };
+    }
+    case 'account_role': {
+      const role = read.string('role');
+      if (role !== 'user' && role !== 'admin') read.fail('bad_message', `unknown role ${JSON.stringify(role.slice(0, 64))}`);
+      return { type, role };
+    }
     case 'activity':
       return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
     case 'ack': {
@@ -256,7 +272,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
-  ok: true, topic: true, kicked: true, group_deleted: true, activity: true,
+  ok: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true,
 };
 
 /**

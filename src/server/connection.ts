@@ -17,9 +17,15 @@ import type { Clock } from './clock.js';
 import type { ServerContext } from './context.js';
 import { asProtocolError, type SessionPort, SessionRunner } from './session-runner.js';
 import type { BatchedOutput, WriteBatcher } from './write-batcher.js';
+import { OutputQueue } from './output-queue.js';
 
 /** How long a closing connection may take to flush its last frames. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * The same for a slow consumer, whose backlog was dropped: only its error
+ * waits (behind what the kernel holds), for a client that reads late.
+ */
+const SLOW_CONSUMER_GRACE_MS = 10_000;
 /** Output queued within one turn may reach this many times the backlog bound before the flush. */
 const TURN_OUTPUT_FACTOR = 4;
 
@@ -33,6 +39,8 @@ export class Connection implements SessionPort, BatchedOutput {
   readonly peer: Peer;
   private readonly session: SessionRunner;
   private readonly decoder: FrameDecoder;
+  private readonly output: OutputQueue;
+  private closeGraceMs = CLOSE_GRACE_MS;
   /** Resolves when the requests under way are done; undefined when idle. */
   private pumping: Promise<void> | undefined;
   /** Data came in while the pump was running: run it again when it stops. */
@@ -59,6 +67,7 @@ export class Connection implements SessionPort, BatchedOutput {
     peer?: Peer,
   ) {
     this.decoder = new FrameDecoder({ maxFrame: context.config.limits.maxFrame });
+    this.output = new OutputQueue(socket);
     this.peer = peer ?? context.addresses.peerOf(socket.remoteAddress);
     this.session = new SessionRunner(this, context, this.peer, clock);
   }
@@ -72,9 +81,13 @@ export class Connection implements SessionPort, BatchedOutput {
     return this.session.state;
   }
 
-  /** Output not yet taken by the kernel: in the socket, and gathered for this turn's write. */
+  /** Output not yet taken by the kernel: in the socket, waiting for it, and gathered for this turn's write. */
   get outputBacklog(): number {
-    return this.socket.writableLength + this.pendingBytes;
+    return this.output.backlog + this.pendingBytes;
+  }
+
+  deliver(bytes: Buffer): void {
+    this.output.write(bytes);
   }
 
   start(): void {
@@ -106,11 +119,15 @@ export class Connection implements SessionPort, BatchedOutput {
 
   /** After a turn's flush: what the kernel did not take is this client's backlog. */
   flushed(): void {
-    if (!this.session.isClosed && this.socket.writableLength > this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
+    if (!this.session.isClosed && this.output.backlog > this.context.config.limits.maxPendingOutput) this.cutSlowConsumer();
   }
 
+  /** Drops the output the socket has not taken (whole frames), so that the error comes right behind what it has. */
   private cutSlowConsumer(): void {
     this.context.metrics.counts.slowConsumers += 1;
+    this.output.drop();
+    this.writes.discard(this);
+    this.closeGraceMs = SLOW_CONSUMER_GRACE_MS;
     this.fail(new ProtocolError('slow_consumer', `more than ${this.context.config.limits.maxPendingOutput} bytes of output unread`));
   }
 
@@ -156,12 +173,18 @@ export class Connection implements SessionPort, BatchedOutput {
     this.end();
   }
 
-  /** Closes cleanly once the queued output is written, or after a grace period. */
+  /**
+   * Closes cleanly once the queued output is written, or after a grace period.
+   * Every close decision comes here (bye, fatal error, disabled account, slow
+   * consumer, timeouts, shutdown): input flows again, into `receive`, which
+   * drops it and resets a client that sends more than a frame's worth.
+   */
   end(): void {
     this.session.close();
     this.writes.flushNow(this);
-    this.socket.end();
-    this.graceTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+    this.output.end();
+    this.socket.resume(); // paused while a request ran, it would never be read again, and TLS reads on
+    this.graceTimer = setTimeout(() => this.socket.destroy(), this.closeGraceMs);
   }
 
   /** Resolves when the socket drained or closed, or when the server stops waiting (quiesce). */
@@ -196,8 +219,9 @@ export class Connection implements SessionPort, BatchedOutput {
   private receive(chunk: Buffer): void {
     if (this.session.isClosed) {
       // A closing connection can no longer ask for anything: its input is dropped, and a
-      // client that goes on sending more than a frame's worth is cut at once. (Pausing
-      // would not do: a TLS socket that was ended goes on reading into its buffers.)
+      // client that goes on sending more than a frame's worth is cut at once. (Leaving the
+      // socket paused would not do: a TLS socket that was ended goes on reading into its
+      // buffers; `end` makes the input flow here.)
       this.discardedBytes += chunk.length;
       if (this.discardedBytes > this.context.config.limits.maxFrame) this.socket.destroy();
       return;

@@ -10,6 +10,7 @@ import type { Hub, HubMember } from './hub.js';
 import type { Logger } from './logger.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { ServerMetrics } from './metrics.js';
+import type { PasswordFailures } from './password-failures.js';
 import type { PasswordHasher } from './passwords.js';
 import type { SessionState } from './session.js';
 
@@ -65,6 +66,8 @@ export interface RequestSource {
   peer: Peer;
   /** Aborted when the connection closes: work still waiting for it (a queued hash) is dropped. */
   signal: AbortSignal;
+  /** Wrong passwords given on this connection (`login`, `passwd`). */
+  passwordFailures: PasswordFailures;
 }
 
 export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext, source: RequestSource) => Promise<Step> | Step;

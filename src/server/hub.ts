@@ -23,6 +23,7 @@ import type { ClusterLink } from '../cluster/link.js';
 import { applyGroupEvent } from './group-events.js';
 import { type GroupActivity, NO_ACTIVITY } from './activity.js';
 import { MetricCounts } from './metrics.js';
+import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import type { HubMember } from './hub-member.js';
 import type { SessionState } from './session.js';
 
@@ -88,6 +89,7 @@ export class Hub {
   /** Group key → the users in it now. */
   private readonly groups = new Map<string, UserTable>();
   private readonly pending = new Map<HubMember, PendingJoin>();
+  private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
   private readonly counts: MetricCounts;
@@ -167,9 +169,15 @@ export class Hub {
     };
   }
 
+  /** A login's sign-in as `user`, from a correct password on: a close of the account meanwhile revokes it. */
+  holdSignIn(member: HubMember, user: string, signal: AbortSignal): SignInHold {
+    return this.signIns.hold(member, user, signal);
+  }
+
   /**
    * A disabled account: its connections get `account_disabled` and close,
-   * on this node now and on every other node through the link.
+   * on this node now and on every other node through the link; its logins
+   * under way are refused.
    */
   closeAccount(user: string, message: string): void {
     this.closeAccountHere(user, message);
@@ -177,6 +185,7 @@ export class Hub {
   }
 
   private closeAccountHere(user: string, message: string): void {
+    this.signIns.revoke(user, message);
     const entry = this.online.get(nameKey(user));
     if (entry === undefined) return;
     // A copy: each close signs its connection out of the table being read.
@@ -217,6 +226,9 @@ export class Hub {
   }
 
   private signIn(user: string, member: HubMember): void {
+    const revoked = this.signIns.take(member);
+    // Closed between its password check and now: after the runner's reply, as a live session would be.
+    if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
     if (add(this.online, user, member)) this.link.trackOnline(user, true);
     this.activity.signedIn(member, user);

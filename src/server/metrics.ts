@@ -87,6 +87,8 @@ export class ServerMetrics {
   private readonly storeLatency: Histogram<'operation'> | undefined;
   private readonly hashWait: Histogram | undefined;
   private readonly pubsubLag: Histogram | undefined;
+  /** Unix time (seconds) of the server certificate's notAfter; set at start and at each reload. */
+  private certificateExpirySeconds: number | undefined;
 
   constructor(options: ServerMetricsOptions = { enabled: false }) {
     this.enabled = options.enabled;
@@ -144,6 +146,11 @@ export class ServerMetrics {
     if (to !== undefined && to !== 'closed') sessions[to] = (sessions[to] ?? 0) + 1;
   }
 
+  /** The certificate in use now expires at `notAfter`. */
+  certificateExpiry(notAfter: Date): void {
+    this.certificateExpirySeconds = Math.floor(notAfter.getTime() / 1000);
+  }
+
   observeStore(operation: StoreOperation, seconds: number): void {
     this.storeLatency?.observe({ operation }, seconds);
   }
@@ -180,7 +187,7 @@ export class ServerMetrics {
         },
       });
     };
-    const gauge = (name: string, help: string, read: () => number | undefined, aggregator: 'sum' | 'max' = 'sum'): void => {
+    const gauge = (name: string, help: string, read: () => number | undefined, aggregator: 'sum' | 'max' | 'min' = 'sum'): void => {
       new Gauge({
         name, help, registers, aggregator,
         collect() {
@@ -223,6 +230,7 @@ export class ServerMetrics {
     gauge('termsender_write_backlog_bytes', 'Unsent output of all connections now', () => this.sources.writeBacklog().total);
     gauge('termsender_write_backlog_max_bytes', 'Unsent output of the most behind connection now', () => this.sources.writeBacklog().max, 'max');
     gauge('termsender_hash_queue_length', 'Password checks waiting for a hashing slot now', () => this.sources.hashQueued());
+    gauge('termsender_certificate_expiry_seconds', 'Unix time at which the server certificate in use expires (notAfter); with --workers, the soonest', () => this.certificateExpirySeconds, 'min');
     if (cluster) {
       gauge('termsender_cluster_redis_connected', 'Cluster mode: 1 while this node\'s Redis connections are ready', () => this.sources.redisConnected());
       counter('termsender_cluster_swept_members_total', 'Cluster mode: members of dead nodes removed by this node', () => counts.sweptMembers);

@@ -34,14 +34,8 @@ import { retentionEnabled, RetentionPruner } from './retention.js';
 import { RedisClusterLink } from '../cluster/redis-link.js';
 import { StoreChangeWatch } from './store-changes.js';
 import { storeProblem } from './store-health.js';
+import { describeCertificate, type LoadedTls, secureContextOptions } from './tls-context.js';
 import { WriteBatcher } from './write-batcher.js';
-
-/** TLS 1.2 suites allowed with `--tls-min 1.2`: forward secret AEAD only. */
-const TLS12_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
 
 /** How long shutdown waits for clients to take their last frames. */
 const SHUTDOWN_FLUSH_MS = 3_000;
@@ -57,6 +51,8 @@ export interface RunningServer {
   metricsAddress?: { host: string; port: number } | undefined;
   /** What `/healthz` says now. */
   health(): Promise<Health>;
+  /** New handshakes use `tls` (checked by `loadTlsFiles`); connections open now keep theirs. */
+  reloadTls(tls: LoadedTls): void;
   /** Stops accepting, says `shutdown` to every client, flushes and closes the store. */
   close(message?: string): Promise<void>;
 }
@@ -139,14 +135,16 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   let stopping = false;
 
   const server = tls.createServer({
-    cert: config.tls.cert,
-    key: config.tls.key,
-    minVersion: config.tlsMinVersion,
-    ciphers: TLS12_CIPHERS,
+    ...secureContextOptions(config.tls, config.tlsMinVersion),
     ALPNProtocols: [ALPN_PROTOCOL],
     handshakeTimeout: config.limits.handshakeTimeoutMs,
-    ...(config.tls.clientCa === undefined ? {} : { ca: config.tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+    ...(config.tls.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true }),
   });
+  metrics.certificateExpiry(describeCertificate(config.tls.cert).notAfter);
+  const reloadTls = (loaded: LoadedTls): void => {
+    server.setSecureContext(secureContextOptions(loaded.files, config.tlsMinVersion));
+    metrics.certificateExpiry(loaded.certificate.notAfter);
+  };
   const { counts } = metrics;
   const handshakes = new HandshakeGuard(config.limits.handshakeTimeoutMs, (socket) => {
     metrics.refused('handshake_timeout');
@@ -266,5 +264,5 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     return closing;
   };
 
-  return { address: { host: address, port }, metricsAddress: endpoints?.address, health, close };
+  return { address: { host: address, port }, metricsAddress: endpoints?.address, health, reloadTls, close };
 }

@@ -15,6 +15,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { HubMember } from './hub.js';
+import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { ALLOWED, INITIAL_SESSION, type SessionState } from './session.js';
 
@@ -67,7 +68,10 @@ export class SessionRunner {
     const { limits } = context.config;
     this.messages = new TokenBucket(limits.rateLimit, undefined, clock.now());
     this.queries = new TokenBucket(limits.queryRate, undefined, clock.now());
-    this.source = { origin: context.hub.originOf(port), member: port, peer, signal: this.closing.signal };
+    this.source = {
+      origin: context.hub.originOf(port), member: port, peer, signal: this.closing.signal,
+      passwordFailures: new PasswordFailures(limits.maxLoginFailures),
+    };
     context.metrics.session(undefined, this.current.kind);
   }
 

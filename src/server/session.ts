@@ -10,7 +10,7 @@
  */
 import type { RequestType } from '../protocol/messages.js';
 
-export interface AuthSession { kind: 'auth'; failures: number }
+export interface AuthSession { kind: 'auth' }
 export interface GroupSelectSession { kind: 'group_select'; user: string }
 /**
  * `joinedAtSeq`: the group's last seq when the join's history was read.
@@ -75,4 +75,4 @@ export function isAllowed(type: RequestType, state: SessionState): boolean {
   return ALLOWED[type].states.includes(state.kind);
 }
 
-export const INITIAL_SESSION: AuthSession = Object.freeze({ kind: 'auth', failures: 0 });
+export const INITIAL_SESSION: AuthSession = Object.freeze({ kind: 'auth' });

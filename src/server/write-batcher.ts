@@ -9,10 +9,9 @@
  * connection is told, so that it can judge what the kernel would not take
  * (its real backlog).
  */
-import type { Writable } from 'node:stream';
-
 export interface BatchedOutput {
-  readonly socket: Writable;
+  /** Takes a turn's frames of this output as one buffer (dropped once the output is closed). */
+  deliver(bytes: Buffer): void;
   /** Called once per turn, after its frames were handed to the socket. */
   flushed(): void;
   /**
@@ -47,11 +46,9 @@ export class WriteBatcher {
       const bytes = output.pendingBytes ?? 0;
       output.pendingFrames = undefined;
       output.pendingBytes = 0;
-      if (frames === undefined) continue; // written already (flushNow)
-      const { socket } = output;
-      if (socket.destroyed || socket.writableEnded) continue;
+      if (frames === undefined) continue; // written already (flushNow) or discarded
       if (frames.length === 1) {
-        socket.write(frames[0]!);
+        output.deliver(frames[0]!);
         continue;
       }
       let joined: Buffer | undefined;
@@ -70,7 +67,7 @@ export class WriteBatcher {
         recentFrames.push(frames);
         recentJoined.push(joined);
       }
-      socket.write(joined);
+      output.deliver(joined);
     }
     for (const output of outputs) output.flushed();
   };
@@ -102,8 +99,14 @@ export class WriteBatcher {
     if (frames === undefined) return;
     output.pendingFrames = undefined;
     output.pendingBytes = 0;
-    const { socket } = output;
-    if (socket.destroyed || socket.writableEnded) return;
-    socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    output.deliver(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+  }
+
+  /** Drops `output`'s waiting frames (a slow consumer's backlog); returns their size in bytes. */
+  discard(output: BatchedOutput): number {
+    const bytes = output.pendingBytes ?? 0;
+    output.pendingFrames = undefined;
+    output.pendingBytes = 0;
+    return bytes;
   }
 }

@@ -23,7 +23,8 @@ async function moderatedServer(t: Parameters<typeof scriptedServer>[0], role = '
   const groups = [
     { name: 'dev', members: 2, topic: 'Release on Friday', private: false, last_seq: 2, unread: 0 },
     { name: 'ops', members: 1, topic: '', private: true, last_seq: 9, unread: 3 },
-    { name: 'random', members: 1, topic: '', private: false, last_seq: 40, unread: null },
+    // Joined before (activity is shown only for groups the account joined), nothing unread.
+    { name: 'random', members: 1, topic: '', private: false, last_seq: 40, unread: 0 },
   ];
   const port = await scriptedServer(t, {}, (request, connection) => {
     requests.push(request);

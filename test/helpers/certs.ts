@@ -3,7 +3,7 @@
  * set (CA, server for localhost/127.0.0.1/::1, client) and an unrelated
  * "rogue" set for unknown-CA tests. Removed when the process exits.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +33,8 @@ export interface TestCertificates extends CertificateSet {
 async function makeSet(label: string): Promise<CertificateSet> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `termsender-${label}-`));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const { files, fingerprint } = await generateDevCertificates({ outDir: dir, hosts: defaultDevHosts, days: 2, force: false });
+  // 30 days: past the server's 14-day expiry warning, which only the tests of that warning should see.
+  const { files, fingerprint } = await generateDevCertificates({ outDir: dir, hosts: defaultDevHosts, days: 30, force: false });
   const read = (file: string) => readFileSync(file, 'utf8');
   return {
     dir,
@@ -59,18 +60,16 @@ export function getTestCertificates(): Promise<TestCertificates> {
   return certificates;
 }
 
-/**
- * A server certificate from `set`'s CA, for the usual hosts and with the
- * server's key, whose validity ended yesterday.
- */
-export function expiredServerCertificate(set: CertificateSet): string {
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A server certificate from `set`'s CA for the usual hosts, valid from `notBefore` to `notAfter`, for `publicKeyPem` (else the server's key). */
+function serverCertificateFromCa(set: CertificateSet, notBefore: Date, notAfter: Date, publicKeyPem?: string): string {
   const caCert = forge.pki.certificateFromPem(set.ca);
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.certificateFromPem(set.serverCert).publicKey;
+  cert.publicKey = publicKeyPem === undefined ? forge.pki.certificateFromPem(set.serverCert).publicKey : forge.pki.publicKeyFromPem(publicKeyPem);
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  const day = 24 * 60 * 60 * 1000;
-  cert.validity.notBefore = new Date(Date.now() - 2 * day);
-  cert.validity.notAfter = new Date(Date.now() - day);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
   cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
@@ -80,4 +79,26 @@ export function expiredServerCertificate(set: CertificateSet): string {
   ]);
   cert.sign(forge.pki.privateKeyFromPem(set.caKey), forge.md.sha256.create());
   return forge.pki.certificateToPem(cert);
+}
+
+/** A server certificate from `set`'s CA, for the usual hosts and with the server's key, whose validity ended yesterday. */
+export function expiredServerCertificate(set: CertificateSet): string {
+  return serverCertificateFromCa(set, new Date(Date.now() - 2 * DAY_MS), new Date(Date.now() - DAY_MS));
+}
+
+export interface RenewedCertificate {
+  cert: string;
+  key: string;
+  fingerprint: string;
+  notAfter: Date;
+}
+
+/** What a renewal gives: a new key and a certificate for it from the same CA, valid `days` from now. */
+export function renewedServerCertificate(set: CertificateSet, days = 90): RenewedCertificate {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const notAfter = new Date(Math.floor((Date.now() + days * DAY_MS) / 1000) * 1000);
+  const cert = serverCertificateFromCa(set, new Date(Date.now() - 60_000), notAfter, publicKey);
+  return { cert, key: privateKey, fingerprint: new X509Certificate(cert).fingerprint256, notAfter };
 }

@@ -92,7 +92,7 @@ test('disable_user: live connections get account_disabled and close; login refus
   assert.equal(await outcome(root, { type: 'disable_user', user: 'ALICE', reason: 'spam' }), 'ok');
   for (const client of [alice1, alice2]) {
     const error = expectError(await client.next('error'), 'account_disabled');
-    assert.match(error.message, /spam/);
+    assert.equal(error.message, 'this account is disabled by root: spam', 'who disabled it, and why');
     await client.closed;
   }
   const left = await root.next('presence');
@@ -127,6 +127,24 @@ test('passwd: auth_failed on a wrong old password, weak_password, then ok; other
   await other.sync();
   expectError((await auth(t, port, 'login', 'alice')).reply, 'auth_failed');
   await signIn(t, port, 'login', 'alice', NEW_PASSWORD);
+});
+
+test('passwd: wrong old passwords count with the connection\'s failed logins; past 5, too_many_attempts closes it', async (t) => {
+  const { port } = await setUp(t);
+  const client = await connect(t, port);
+  for (const password of ['wrong one', 'wrong two']) {
+    assert.equal(await outcome(client, { type: 'login', user: 'alice', password }), 'error:auth_failed');
+  }
+  assert.equal(await outcome(client, { type: 'login', user: 'alice', password: TEST_PASSWORD }), 'auth_ok');
+  for (const old of ['wrong three', 'wrong four', 'wrong five']) {
+    assert.equal(await outcome(client, { type: 'passwd', old, new: NEW_PASSWORD }), 'error:auth_failed');
+  }
+  // Five wrong passwords on this connection: the next attempt, even a right one, closes it.
+  assert.equal(await outcome(client, { type: 'passwd', old: TEST_PASSWORD, new: NEW_PASSWORD }), 'error:too_many_attempts');
+  await client.closed;
+  // Counted per connection: a new one changes the password.
+  const fresh = await signIn(t, port, 'login', 'alice');
+  assert.equal(await outcome(fresh, { type: 'passwd', old: TEST_PASSWORD, new: NEW_PASSWORD }), 'ok');
 });
 
 test('cluster: disable_user on one node closes the account\'s connections on the other', { skip: hasRedis() ? false : 'redis-server is not installed' }, async (t) => {
@@ -177,4 +195,20 @@ test('a schema-2 SQLite file (before roles) opens: its accounts log in as users,
     { name: 'Alice', role: 'user', disabled_reason: 'test', created_at: 2000, logged_in: 1 },
     { name: 'Root', role: 'admin', disabled_reason: null, created_at: 1000, logged_in: 1 },
   ]);
+});
+
+test('a failed login\'s name is logged at info only when the account exists (a password typed as the name stays out)', async (t) => {
+  const server = await spawnServer(t, ['--data', tempDir(t), '--log-level', 'info']);
+  await signIn(t, server.port, 'register', 'alice');
+  const client = await connect(t, server.port);
+  assert.equal(await outcome(client, { type: 'login', user: 'Hunter2IsMyPassword', password: TEST_PASSWORD }), 'error:auth_failed');
+  assert.equal(await outcome(client, { type: 'login', user: 'alice', password: 'not the password' }), 'error:auth_failed');
+  // Logged in order: once alice's failure is in, the unknown name's line would be too.
+  await server.stderrLine(/"msg":"login failed".*"user":"alice"/);
+  assert.ok(!server.stderr.some((line) => line.includes('Hunter2IsMyPassword')), server.stderr.join('\n'));
+  // At debug level it is there, for an operator who asks.
+  const debug = await spawnServer(t, ['--data', tempDir(t), '--log-level', 'debug']);
+  const other = await connect(t, debug.port);
+  assert.equal(await outcome(other, { type: 'login', user: 'Hunter2IsMyPassword', password: TEST_PASSWORD }), 'error:auth_failed');
+  assert.match(await debug.stderrLine(/Hunter2IsMyPassword/), /"level":"debug"/);
 });

@@ -31,16 +31,20 @@ function noSuchUser(name: string): ProtocolError {
 
 /**
  * The account changes its own password, after proving the old one (a wrong
- * one is `auth_failed`, paced by the login throttle). Its other connections stay.
+ * one is `auth_failed`, paced by the login throttle and counted with the
+ * connection's failed logins: past the limit, `too_many_attempts` closes it).
+ * Its other connections stay.
  */
 export const passwd: Handler<PasswdRequest, SignedInSession> = async (request, session, context, source) => {
+  source.passwordFailures.checkAttempt();
   const wait = context.throttle.delayFor(session.user);
   if (wait > 0) await sleep(wait, undefined, { signal: source.signal });
   const user = await existingUser(session.user, context);
   const valid = await hashing(context.hasher.verify(request.old, user.passwordHash, hashRequester(source, context)));
   if (!valid) {
     context.throttle.recordFailure(session.user);
-    context.logger.info('passwd: wrong old password', { user: user.name });
+    source.passwordFailures.record();
+    context.logger.info('passwd: wrong old password', { user: user.name, failures: source.passwordFailures.failures });
     throw new ProtocolError('auth_failed', 'wrong password');
   }
   context.throttle.recordSuccess(session.user);
@@ -58,7 +62,7 @@ export const disableUser: Handler<DisableUserRequest, SignedInSession> = async (
   const reason = request.reason ?? '';
   if (!(await context.store.setDisabled(target.name, { reason, at: Date.now() }))) throw noSuchUser(request.user);
   context.logger.info('account disabled', { user: target.name, by: admin.name });
-  return { reply: { type: 'ok' }, closeAccount: { user: target.name, message: disabledMessage(reason) } };
+  return { reply: { type: 'ok' }, closeAccount: { user: target.name, message: disabledMessage(reason, admin.name) } };
 };
 
 /** Admin: the account may log in again. */

@@ -58,15 +58,14 @@ async function rememberLogin(user: string, context: ServerContext): Promise<void
   }
 }
 
-/** The text of `account_disabled`, with the admin's reason when one was given. */
-export function disabledMessage(reason: string): string {
-  return reason === '' ? 'this account is disabled' : `this account is disabled: ${reason}`;
+/** The text of `account_disabled`: by which admin (when known here), and the reason when one was given. */
+export function disabledMessage(reason: string, by?: string): string {
+  const said = by === undefined ? 'this account is disabled' : `this account is disabled by ${by}`;
+  return reason === '' ? said : `${said}: ${reason}`;
 }
 
-export const login: Handler<LoginRequest, AuthSession> = async (request, session, context, source) => {
-  if (session.failures >= context.config.limits.maxLoginFailures) {
-    throw new ProtocolError('too_many_attempts', `${session.failures} failed logins on this connection`);
-  }
+export const login: Handler<LoginRequest, AuthSession> = async (request, _session, context, source) => {
+  source.passwordFailures.checkAttempt();
   // A malformed name cannot name an account: it is checked against the dummy hash like an unknown
   // one (same answer, same time), but the throttle never sees it (64 KB names must not be stored).
   const validName = isValidName(request.user);
@@ -77,19 +76,39 @@ export const login: Handler<LoginRequest, AuthSession> = async (request, session
   const valid = await hashing(context.hasher.verify(request.password, user?.passwordHash, hashRequester(source, context)));
   if (user === undefined || !valid) {
     if (validName) context.throttle.recordFailure(request.user);
-    context.logger.info('login failed', { user: request.user.slice(0, 64), failures: session.failures + 1 });
-    return {
-      state: { kind: 'auth', failures: session.failures + 1 },
-      reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' },
-    };
+    source.passwordFailures.record();
+    const failed = { user: request.user.slice(0, 64), failures: source.passwordFailures.failures };
+    // A name with no account may be a password typed in the wrong field: kept out of info logs.
+    if (user === undefined) context.logger.debug('login failed: no such account', failed);
+    else context.logger.info('login failed', failed);
+    return { reply: { type: 'error', code: 'auth_failed', message: 'wrong user name or password' } };
   }
   context.throttle.recordSuccess(request.user);
-  // Only after a correct password: a wrong one must not learn that the account is disabled.
-  if (user.disabled !== undefined) {
-    context.logger.info('login refused: account disabled', { user: user.name });
-    throw new ProtocolError('account_disabled', disabledMessage(user.disabled.reason));
+  // From here an account closed (disabled) meanwhile, on any node, revokes this sign-in.
+  const signIn = context.hub.holdSignIn(source.member, user.name, source.signal);
+  try {
+    const current = await accountAfterHash(user, context);
+    await rememberLogin(current.name, context);
+    if (signIn.revoked !== undefined) throw new ProtocolError('account_disabled', signIn.revoked);
+    context.logger.info('login', { user: current.name, role: current.role });
+    return { state: { kind: 'group_select', user: current.name }, reply: { type: 'auth_ok', user: current.name, role: current.role } };
+  } catch (error) {
+    signIn.release();
+    throw error;
   }
-  await rememberLogin(user.name, context);
-  context.logger.info('login', { user: user.name, role: user.role });
-  return { state: { kind: 'group_select', user: user.name }, reply: { type: 'auth_ok', user: user.name, role: user.role } };
 };
+
+/**
+ * The account read again once its password was checked: the hash takes long
+ * enough for an admin to disable it meanwhile. Refused when disabled, and
+ * only after a correct password: a wrong one must not learn that.
+ */
+async function accountAfterHash(checked: UserRecord, context: ServerContext): Promise<UserRecord> {
+  const current = await context.store.findUser(checked.name);
+  if (current === undefined) throw new ProtocolError('auth_failed', 'wrong user name or password');
+  if (current.disabled !== undefined) {
+    context.logger.info('login refused: account disabled', { user: current.name });
+    throw new ProtocolError('account_disabled', disabledMessage(current.disabled.reason));
+  }
+  return current;
+}

@@ -54,12 +54,29 @@ test('wrong usage of a moderation command gets its usage; a topic or reason the 
 });
 
 test('a refusal is said in words that name who may do it', () => {
-  assert.equal(moderationRefusal(moderation('/kick bob'), 'not_allowed', 'dev'), "only the group's owner or a moderator may kick, and nobody may kick the owner");
+  assert.equal(moderationRefusal(moderation('/kick bob'), 'not_allowed', 'dev'), "only the group's owner or a moderator may kick");
   assert.equal(moderationRefusal(moderation('/op bob'), 'not_allowed', 'dev'), "only the group's owner may appoint moderators");
   assert.equal(moderationRefusal(moderation('/disable bob'), 'not_allowed', undefined), 'only an admin may disable accounts');
   assert.equal(moderationRefusal(moderation('/invite zed'), 'no_such_user', 'dev'), "there is no user 'zed'");
   assert.equal(moderationRefusal(moderation('/passwd'), 'auth_failed', undefined), 'the old password is wrong; nothing changed');
   assert.equal(moderationRefusal(moderation('/kick bob'), 'rate_limited', 'dev'), undefined, 'other codes are said as every error is');
+});
+
+test('activity for a group the account never joined (unread null in the list, or never listed) is ignored', () => {
+  const unread = new UnreadTracker();
+  unread.fromList([{ name: 'dev', members: 1, last_seq: 50, unread: 0 }, { name: 'never', members: 0, last_seq: 7, unread: null }]);
+  assert.equal(unread.activity({ type: 'activity', group: 'never', last_seq: 9, unread: 9, mention: true }), false);
+  assert.equal(unread.activity({ type: 'activity', group: 'unlisted', last_seq: 9, unread: 9, mention: false }), false);
+  assert.equal(unread.activity({ type: 'activity', group: 'DEV', last_seq: 52, unread: 2, mention: false }), true);
+  assert.deepEqual(unread.others(undefined).map((group) => `${group.name} ${group.unread}`), ['DEV 2']);
+});
+
+test('a refused kick or ban by one who may moderate names the target\'s reason, as the server says it', () => {
+  const asOwner = { mayModerate: true, serverMessage: "'carol' is an admin" };
+  assert.equal(moderationRefusal(moderation('/kick carol'), 'not_allowed', 'dev', asOwner), 'carol is an admin: nobody may kick an admin');
+  assert.equal(moderationRefusal(moderation('/ban carol'), 'not_allowed', 'dev', asOwner), 'carol is an admin: nobody may ban an admin');
+  assert.equal(moderationRefusal(moderation('/kick dave'), 'not_allowed', 'dev', { mayModerate: true, serverMessage: "'dave' owns the group" }), 'dave owns the group: nobody may kick the owner');
+  assert.equal(moderationRefusal(moderation('/kick dave'), 'not_allowed', 'dev', { mayModerate: false, serverMessage: "only the group's owner and moderators may kick users" }), "only the group's owner or a moderator may kick");
 });
 
 test('/help lists only what the role allows: member, moderator, owner, admin', () => {
@@ -122,6 +139,7 @@ test('unread counts come from the list and from activity; /next picks the next g
   assert.deepEqual(unread.next('random'), { name: 'ops', since: 6, unread: 3 }, 'wraps around');
   assert.deepEqual(unread.next(undefined), { name: 'ops', since: 6, unread: 3 });
   unread.activity({ type: 'activity', group: 'Random', last_seq: 44, unread: 16, mention: true });
+  unread.read('zeta', 0); // joined here
   unread.activity({ type: 'activity', group: 'zeta', last_seq: 2, unread: 2, mention: false });
   assert.deepEqual(unread.others('dev').map((group) => `${group.name} ${group.unread} @${group.mentions}`), ['ops 3 @0', 'Random 16 @1', 'zeta 2 @0']);
   assert.deepEqual(unread.next('ops'), { name: 'Random', since: 28, unread: 16 });

@@ -45,7 +45,7 @@ test('activity: every field required and typed', () => {
   assert.equal(code(() => parseServerMessage({ type: 'activity', group: 'ops', last_seq: 7, unread: 3 })), 'bad_message');
   });
 
-test('mentions: @name in any case, after start or a non-name character, trailing dots not part of the name', () => {
+test('mentions: the name as a word, with or without @, in any case; trailing dots not part of the name', () => {
   assert.equal(mentions('hi @alice', 'Alice'), true);
   assert.equal(mentions('@ALICE: look', 'alice'), true);
   assert.equal(mentions('ping (@alice), please', 'alice'), true);
@@ -54,7 +54,17 @@ test('mentions: @name in any case, after start or a non-name character, trailing
   assert.equal(mentions('hi @alice.bob', 'alice.bob'), true);
   assert.equal(mentions('hi @alicex', 'alice'), false);
   assert.equal(mentions('mail me@alice', 'alice'), false);
-  assert.equal(mentions('hi alice', 'alice'), false);
-  assert.deepEqual([...mentionedKeys('@a @B @a- @@c x@d')].sort(), ['a', 'a-', 'b', 'c']);
-  assert.equal(mentionedKeys('no at sign').size, 0);
+  assert.deepEqual([...mentionedKeys('@a @B @a- @@c x@d')].sort(), ['a', 'a-', 'b', 'x'], '`x@d`: x is a word, d an address');
+  assert.equal(mentionedKeys('').size, 0);
+});
+
+test('mentions: a bare name is a mention (the form Tab writes, `alice: `), as the screen highlights it', () => {
+  assert.equal(mentions('hi alice', 'alice'), true);
+  assert.equal(mentions('Alice: the build is red', 'alice'), true);
+  assert.equal(mentions("thanks alice.", 'alice'), true);
+  assert.equal(mentions("alice's patch", 'alice'), true);
+  assert.equal(mentions('malice aforethought', 'alice'), false);
+  assert.equal(mentions('alice_2 said so', 'alice'), false);
+  assert.equal(mentions('alice.bob: hi', 'alice'), false);
+  assert.deepEqual([...mentionedKeys('hi bob, ask Carol.')].sort(), ['ask', 'bob', 'carol', 'hi']);
 });

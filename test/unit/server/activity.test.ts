@@ -87,6 +87,17 @@ test('the first message goes out at once; the next second is coalesced into one,
   assert.deepEqual(alice.received.at(-1), { type: 'activity', group: 'Ops', last_seq: 7, unread: 3, mention: false });
 });
 
+test('a bare name is a mention too (the form Tab writes, `alice: `), by the one rule the client highlights with', async () => {
+  const { store, activity } = await setup();
+  await store.recordJoin('alice', 'ops', 2);
+  const alice = member();
+  activity.signedIn(alice, 'alice');
+  await settle();
+  activity.messageArrived(msg(3, 'Alice: the build is red'));
+  await settle();
+  assert.deepEqual(alice.received, [{ type: 'activity', group: 'Ops', last_seq: 3, unread: 1, mention: true }]);
+});
+
 test('nothing for the group a connection is in, for groups never joined, or after sign-out; a first join is watched by the account\'s other connections', async () => {
   const { store, timers, activity } = await setup();
   const inOps = member();

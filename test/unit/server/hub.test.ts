@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FrameEncoder } from '../../../src/protocol/frame.js';
 import { Hub } from '../../../src/server/hub.js';
+import type { LocalNode } from '../../../src/cluster/link.js';
 import { LocalLink } from '../../../src/cluster/local-link.js';
+import type { ProtocolError } from '../../../src/protocol/errors.js';
 import { MetricCounts } from '../../../src/server/metrics.js';
 import type { ChatSession, SessionState } from '../../../src/server/session.js';
 import { fakeMember } from '../../helpers/fake-member.js';
@@ -10,7 +12,7 @@ import { fakeMember } from '../../helpers/fake-member.js';
 const member = fakeMember;
 
 const message = (seq: number) => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1 });
-const AUTH: SessionState = { kind: 'auth', failures: 0 };
+const AUTH: SessionState = { kind: 'auth' };
 const inGroup = (user: string, group: string, joinedAtSeq = 0): ChatSession => ({ kind: 'chat', user, group, joinedAtSeq });
 const typeOf = (received: unknown): unknown => (received as { type: string }).type;
 
@@ -125,4 +127,42 @@ test('a kick or deletion while a join is under way undoes that join right after 
   hub.move(carol, carolSelecting, inGroup('carol', 'g'));
   await Promise.resolve();
   assert.deepEqual(removed.at(-1), 'carol:g:group_deleted');
+});
+
+test('an account closed while a login of it is under way revokes that sign-in, from this node or another; signing in all the same closes it', async () => {
+  let otherNodes: LocalNode | undefined;
+  class ListenedLink extends LocalLink {
+    override async start(node: LocalNode): Promise<void> {
+      otherNodes = node;
+      await super.start(node);
+    }
+  }
+  const hub = new Hub(new FrameEncoder(), new ListenedLink());
+  await hub.start();
+  const failed: Array<[string, string]> = [];
+  const recording = (name: string) => ({ ...member(), fail: (error: ProtocolError) => { failed.push([name, `${error.code}: ${error.message}`]); } });
+  const [alice, bob, carol] = [recording('alice'), recording('bob'), recording('carol')];
+  const alive = new AbortController().signal;
+  const aliceHold = hub.holdSignIn(alice, 'Alice', alive);
+  const bobHold = hub.holdSignIn(bob, 'bob', alive);
+  otherNodes!.accountClosed('alice', 'this account is disabled', 'node-b:7');
+  assert.equal(aliceHold.revoked, 'this account is disabled');
+  assert.equal(bobHold.revoked, undefined);
+  const carolHold = hub.holdSignIn(carol, 'carol', alive);
+  hub.closeAccount('carol', 'this account is disabled: spam');
+  assert.equal(carolHold.revoked, 'this account is disabled: spam', 'a close on this node too');
+  hub.move(alice, AUTH, { kind: 'group_select', user: 'alice' });
+  hub.move(bob, AUTH, { kind: 'group_select', user: 'bob' });
+  assert.equal(failed.length, 0, 'after the reply, not during the move');
+  await Promise.resolve();
+  assert.deepEqual(failed, [['alice', 'account_disabled: this account is disabled']]);
+  // A hold ends at the member's move, or with its connection.
+  const closing = new AbortController();
+  const dave = recording('dave');
+  hub.holdSignIn(dave, 'dave', closing.signal);
+  closing.abort();
+  hub.closeAccount('dave', 'gone');
+  hub.move(dave, AUTH, { kind: 'group_select', user: 'dave' });
+  await Promise.resolve();
+  assert.deepEqual(failed.map(([name]) => name), ['alice'], 'an ended hold is not revoked');
 });
