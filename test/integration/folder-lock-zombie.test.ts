@@ -20,13 +20,21 @@ function statFields(pid: number): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** Waits (polling /proc, at most WAIT_MS) until `done` holds. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + WAIT_MS; !done(); await sleep(10)) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${WAIT_MS} ms`);
+  }
+}
+
 /**
- * A zombie's PID: a shell starts a child that exits at once, then becomes
- * `sleep`, which never reaps it. The sleeping parent is killed by `t.after`
- * (init then reaps the zombie).
+ * A zombie's PID: a shell starts a child that waits for a line on the
+ * shell's stdin, then becomes `sleep`, which never reaps it; once the shell
+ * is `sleep`, the test sends the line and the child exits. The sleeping
+ * parent is killed by `t.after` (init then reaps the zombie).
  */
 async function zombiePid(t: TestContext): Promise<number> {
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', 'exec 3<&0; (read line <&3) & echo $!; exec sleep 60 0<&- 3<&-'], { stdio: ['pipe', 'pipe', 'ignore'] });
   const exited = once(parent, 'exit');
   t.after(() => {
     parent.kill('SIGKILL');
@@ -35,10 +43,9 @@ async function zombiePid(t: TestContext): Promise<number> {
   const [chunk] = await once(parent.stdout, 'data') as [Buffer];
   const pid = Number(chunk.toString().trim());
   assert.ok(Number.isSafeInteger(pid) && pid > 0, `child PID: ${chunk.toString()}`);
-  // The child exits at once; wait until the kernel shows it as a zombie.
-  for (const deadline = Date.now() + WAIT_MS; statFields(pid)[0] !== 'Z'; await sleep(10)) {
-    if (Date.now() > deadline) throw new Error(`process ${pid} never became a zombie: ${statFields(pid)[0]}`);
-  }
+  await until(() => readFileSync(`/proc/${parent.pid}/comm`, 'utf8') === 'sleep\n', 'the shell became sleep');
+  parent.stdin.end('go\n');
+  await until(() => statFields(pid)[0] === 'Z', `process ${pid} became a zombie`);
   return pid;
 }
 
