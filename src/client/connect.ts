@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
-import { DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
+import { brokeProtocol, DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
 import { addKnown, findKnown, serverKey } from './known-servers.js';
 import { explainTlsFailure } from './tls-problems.js';
 
@@ -21,7 +21,9 @@ export type CertificateProblem =
 /** Whether a reconnect loop should stop trying: the same failure would come every time. */
 export function isPermanent(failure: unknown): failure is Error {
   // A disabled account (December addition) is refused at every login until an admin enables it.
-  return failure instanceof CertificateError || (failure instanceof ProtocolError && (failure.code === 'auth_failed' || failure.code === 'account_disabled'));
+  // A server that broke the protocol will break it again (docs/protocol.md: the client exits 1).
+  return failure instanceof CertificateError || (failure instanceof ProtocolError && (failure.code === 'auth_failed' || failure.code === 'account_disabled'))
+    || (failure instanceof Error && brokeProtocol(failure));
 }
 
 export class CertificateError extends Error {

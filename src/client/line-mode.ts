@@ -10,7 +10,7 @@
 import { createInterface } from 'node:readline';
 import { assertNever, errorMessage } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
-import type { ProtocolClient, Unsolicited } from './client.js';
+import { type ProtocolClient, ReplyTimeoutError, type Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { GaveUpError, LineConnection } from './line-reconnect.js';
 import { plainChat, plainDirect } from './render.js';
@@ -108,7 +108,8 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
         notSentFrom = lineNumber;
         break;
       }
-      io.err(`line ${lineNumber} not sent: ${errorMessage(error)}`);
+      // No reply and no reconnect to find out (--reconnect-for 0): the line may have been stored.
+      io.err(error instanceof ReplyTimeoutError ? `line ${lineNumber} perhaps not sent (not known): ${errorMessage(error)}` : `line ${lineNumber} not sent: ${errorMessage(error)}`);
       failures += 1;
     }
   }
