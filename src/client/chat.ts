@@ -26,6 +26,11 @@ import type { ChatTerminal } from './chat-terminal.js';
 
 export type { ChatConnection, Reconnect } from './chat-connection.js';
 
+export interface ChatControllerOptions extends ChatOptions {
+  /** `/passwd` succeeded: later reconnects must sign in with `password`. */
+  passwordChanged?(password: string): void;
+}
+
 export class ChatController {
   private readonly names: CompletionNames;
   private quitting = false;
@@ -54,7 +59,7 @@ export class ChatController {
     private readonly self: string,
     private readonly terminal: ChatTerminal,
     reconnect: Reconnect,
-    options: ChatOptions = {},
+    private readonly options: ChatControllerOptions = {},
   ) {
     this.names = new CompletionNames(self);
     this.status = new GroupStatus({
@@ -91,6 +96,7 @@ export class ChatController {
         this.view.refreshPrompt();
       },
       refreshGroups: () => this.refreshGroups(),
+      passwordChanged: (password) => this.options.passwordChanged?.(password),
     };
   }
 

@@ -11,12 +11,12 @@ import tls from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import { brokeProtocol, DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
-import { addKnown, findKnown, serverKey } from './known-servers.js';
 import { explainTlsFailure } from './tls-problems.js';
+import { judgeWithoutPin } from './trust-on-first-use.js';
 
 export type CertificateProblem =
   | 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint'
-  | 'fingerprint_changed' | 'unknown_server' | 'declined';
+  | 'fingerprint_changed' | 'unknown_server' | 'declined' | 'ca_verified_before';
 
 /** Whether a reconnect loop should stop trying: the same failure would come every time. */
 export function isPermanent(failure: unknown): failure is Error {
@@ -118,7 +118,7 @@ function checkPin(socket: tls.TLSSocket, options: TlsOptions, expected: string):
   if (options.caFile === undefined) checkDates(peer);
 }
 
-function checkDates(peer: X509Certificate): void {
+export function checkDates(peer: X509Certificate): void {
   const now = Date.now();
   if (Date.parse(peer.validTo) < now) throw new CertificateError('expired', `certificate check failed: the server certificate has expired (on ${peer.validTo})`);
   if (Date.parse(peer.validFrom) > now) throw new CertificateError('not_yet_valid', 'certificate check failed: the server certificate is not valid yet');
@@ -162,39 +162,10 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
       });
     });
     if (pin !== undefined) checkPin(socket, options, pin);
-    if (trust !== undefined && !socket.authorized) await trustOnFirstUse(socket, options, trust);
+    if (trust !== undefined) await judgeWithoutPin(socket, options, trust);
   } catch (error) {
     socket.destroy();
     throw error;
   }
   return socket;
-}
-
-/** A server no trusted CA vouches for: known with this fingerprint, or asked about; never a changed one. */
-async function trustOnFirstUse(socket: tls.TLSSocket, options: TlsOptions, trust: TrustOnFirstUse): Promise<void> {
-  const peer = socket.getPeerX509Certificate();
-  if (peer === undefined) throw new CertificateError('untrusted', 'certificate check failed: the server sent no certificate');
-  const key = serverKey(options.host, options.port);
-  const fingerprint = peer.fingerprint256;
-  const known = await findKnown(trust.knownServers, key);
-  if (known !== undefined) {
-    if (known.fingerprint !== fingerprint) {
-      throw new CertificateError('fingerprint_changed', [
-        `certificate check failed: the certificate of ${key} CHANGED since it was trusted`,
-        `  known:  ${known.fingerprint}`,
-        `  now:    ${fingerprint}`,
-        'This may be an attack, or a new certificate on the server. If you know it is the latter, remove',
-        `line ${known.line} of ${trust.knownServers}:`,
-        `  ${known.text}`,
-      ].join('\n'));
-    }
-    checkDates(peer);
-    return;
-  }
-  if (trust.ask === undefined) {
-    throw new CertificateError('unknown_server', `certificate check failed: ${key} is not verified by a trusted CA and not in ${trust.knownServers} (SHA-256 fingerprint ${fingerprint}); connect interactively once to trust it, or use --ca or --fingerprint`);
-  }
-  checkDates(peer);
-  if (!(await trust.ask(key, fingerprint))) throw new CertificateError('declined', `not connecting: the certificate of ${key} was not trusted`);
-  await addKnown(trust.knownServers, key, fingerprint);
 }
