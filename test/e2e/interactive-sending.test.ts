@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { clientCommand } from '../helpers/client-process.js';
+import { aliceOffline } from '../helpers/chat-outage.js';
 import { answerSignInAndJoin, scriptedServer } from '../helpers/scripted-server.js';
 import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
@@ -70,16 +71,10 @@ test('a line typed while the server stalls shows as pending at once, then as sai
 });
 
 test('a /msg typed during an outage waits when alice is back before bob, and goes when bob comes online', { skip }, async (t) => {
-  const dataDir = tempDir(t);
-  const first = await startTestServer(t, { dataDir });
-  await signedInClient(t, first.port, 'bob', 'lobby');
-  const tty = await TmuxSession.start(t, await clientCommand(first.port, '--user', 'alice', '--register', '--group', 'lobby'), { TERMSENDER_PASSWORD: TEST_PASSWORD });
-  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
-  await first.close();
-  await tty.waitForText('-- connection lost');
+  const { tty, dataDir, port } = await aliceOffline(t);
   await tty.enter('/msg bob psst');
   await tty.waitForText('… pending: psst');
-  const second = await startTestServer(t, { dataDir, port: first.port });
+  const second = await startTestServer(t, { dataDir, port });
   await tty.waitForText('-- reconnected');
   await tty.waitForText('… bob is not online yet; sent when bob is back: psst');
   const bob = await WireClient.connect(t, second.port);
@@ -92,11 +87,7 @@ test('a /msg typed during an outage waits when alice is back before bob, and goe
 });
 
 test('/quit with lines pending says how many and asks once; no stays, and a second /quit leaves saying they were not sent', { skip }, async (t) => {
-  const server = await startTestServer(t);
-  const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'alice', '--register', '--group', 'lobby', '--create'), { TERMSENDER_PASSWORD: TEST_PASSWORD });
-  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
-  await server.close();
-  await tty.waitForText('-- connection lost');
+  const { tty } = await aliceOffline(t);
   await tty.enter('unsent one');
   await tty.enter('unsent two');
   await tty.waitForText('… pending: unsent two');
