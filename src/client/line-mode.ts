@@ -114,7 +114,11 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
     }
   }
   if (gaveUp !== undefined) {
-    io.err(`${gaveUp.message}${notSentFrom === undefined ? '' : `; line ${notSentFrom} and after not sent`}`);
+    // A line written without its ack seen may be stored: said as not known, never as not sent.
+    const unsent = notSentFrom === undefined ? '' : gaveUp.lineMaybeStored
+      ? `; line ${notSentFrom} perhaps sent (not known), the lines after it not sent`
+      : `; line ${notSentFrom} and after not sent`;
+    io.err(`${gaveUp.message}${unsent}`);
     connection.destroy();
     return 1;
   }

@@ -29,6 +29,8 @@ const MAX_RATE_RETRIES = 8;
 /** The connection did not come back in time (or could never: a wrong password, a changed certificate). */
 export class GaveUpError extends Error {
   override readonly name = 'GaveUpError';
+  /** The line being said when it gave up was written without an ack seen: it may have been stored. */
+  lineMaybeStored = false;
 }
 
 export interface LineConnectionOptions {
@@ -80,18 +82,26 @@ export class LineConnection {
   async say(text: string): Promise<void> {
     const unacked: Unacked = { text, seqAtSend: this.lastSeq, stored: false };
     this.unacked = unacked;
+    let written = false;
     try {
       for (;;) {
-        if (this.recovering) await this.recovering;
+        if (this.recovering) await this.recovering.catch((error: unknown) => {
+          if (error instanceof GaveUpError) error.lineMaybeStored = written;
+          throw error;
+        });
         if (unacked.stored) return;
         try {
+          written ||= this.client.isOpen;
           const ack = await this.sayWithRetry(text);
           this.noteSeq(ack);
           return;
         } catch (error) {
           // No reply in time: unknown, as after a drop (the client closed the connection with it).
           const lost = error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError;
-          if (this.fatal !== undefined && lost) throw this.fatal;
+          if (this.fatal !== undefined && lost) {
+            this.fatal.lineMaybeStored = written;
+            throw this.fatal;
+          }
           if (!lost || this.options.reconnectForMs <= 0) throw error;
           this.recovering ??= this.recover();
         }

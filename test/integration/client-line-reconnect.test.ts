@@ -162,3 +162,16 @@ test('line mode: a server that breaks the protocol after the join ends the clien
   assert.equal(connections, 1, 'no reconnect');
   assert.match(bot.stderr.join('\n'), /the server broke the protocol: /);
 });
+
+test('line mode: a line left unanswered and no reconnect in time: it is said to be perhaps sent (not known), never "not sent"', { timeout: 30_000 }, async (t) => {
+  const port = await scriptedServer(t, {}, (request, connection) => {
+    // Later connections are cut at once: the reconnect never succeeds.
+    if (connection.index > 1) connection.socket.destroy();
+    else if (request['type'] !== 'say') answerSignInAndJoin(request, connection);
+  });
+  const bot = runClient(t, await clientArgs(port, '--user', 'bot', '--password', TEST_PASSWORD, '--group', 'ops', '--timeout', '1', '--reconnect-for', '2'));
+  bot.child.stdin.end('unanswered\nnever written\n');
+  assert.equal(await bot.exited, 1, bot.stderr.join('\n'));
+  assert.match(bot.stderr.at(-1) ?? '', /; line 1 perhaps sent \(not known\), the lines after it not sent$/, bot.stderr.join('\n'));
+  assert.deepEqual(bot.stderr.filter((line) => /line 1 not sent|line 1 and after not sent/.test(line)), []);
+});
