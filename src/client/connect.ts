@@ -4,19 +4,17 @@
  * fingerprint, checked before anything is written. Every failure is one
  * CertificateError saying which check failed.
  */
-import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
+import { CertificateError, checkDates } from './certificate-error.js';
 import { brokeProtocol, DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
 import { explainTlsFailure } from './tls-problems.js';
 import { judgeWithoutPin } from './trust-on-first-use.js';
 
-export type CertificateProblem =
-  | 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint'
-  | 'fingerprint_changed' | 'unknown_server' | 'declined' | 'ca_verified_before';
+export { CertificateError, type CertificateProblem } from './certificate-error.js';
 
 /** Whether a reconnect loop should stop trying: the same failure would come every time. */
 export function isPermanent(failure: unknown): failure is Error {
@@ -24,13 +22,6 @@ export function isPermanent(failure: unknown): failure is Error {
   // A server that broke the protocol will break it again (docs/protocol.md: the client exits 1).
   return failure instanceof CertificateError || (failure instanceof ProtocolError && (failure.code === 'auth_failed' || failure.code === 'account_disabled'))
     || (failure instanceof Error && brokeProtocol(failure));
-}
-
-export class CertificateError extends Error {
-  override readonly name = 'CertificateError';
-  constructor(readonly problem: CertificateProblem, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The server could not be reached (refused, unreachable, timed out). */
@@ -116,12 +107,6 @@ function checkPin(socket: tls.TLSSocket, options: TlsOptions, expected: string):
     throw new CertificateError('fingerprint_mismatch', `certificate check failed: fingerprint mismatch: expected ${expected}, got ${peer.fingerprint256}`);
   }
   if (options.caFile === undefined) checkDates(peer);
-}
-
-export function checkDates(peer: X509Certificate): void {
-  const now = Date.now();
-  if (Date.parse(peer.validTo) < now) throw new CertificateError('expired', `certificate check failed: the server certificate has expired (on ${peer.validTo})`);
-  if (Date.parse(peer.validFrom) > now) throw new CertificateError('not_yet_valid', 'certificate check failed: the server certificate is not valid yet');
 }
 
 /** Connects and verifies; resolves with a socket on which nothing has been written yet. */

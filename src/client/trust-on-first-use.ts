@@ -10,7 +10,8 @@
  * about. That is the moment a machine in the middle would choose.
  */
 import type tls from 'node:tls';
-import { CertificateError, checkDates, type TlsOptions, type TrustOnFirstUse } from './connect.js';
+import { CertificateError, checkDates } from './certificate-error.js';
+import type { TlsOptions, TrustOnFirstUse } from './connect.js';
 import { addKnown, CA_VERIFIED, findKnown, type KnownEntry, serverKey } from './known-servers.js';
 
 /** Servers verified by a CA in this process (also when known_servers could not be written). */
