@@ -76,6 +76,11 @@ export class Connection implements SessionPort, BatchedOutput {
     return !this.session.isClosed;
   }
 
+  /** The session's state now (read by the check of what the admin command changed, store-changes.ts). */
+  get state(): SessionRunner['state'] {
+    return this.session.state;
+  }
+
   /** Output not yet taken by the kernel: in the socket, waiting for it, and gathered for this turn's write. */
   get outputBacklog(): number {
     return this.output.backlog + this.pendingBytes;

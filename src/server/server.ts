@@ -32,6 +32,7 @@ import { ServerMetrics } from './metrics.js';
 import { PasswordHasher } from './passwords.js';
 import { retentionEnabled, RetentionPruner } from './retention.js';
 import { RedisClusterLink } from '../cluster/redis-link.js';
+import { StoreChangeWatch } from './store-changes.js';
 import { storeProblem } from './store-health.js';
 import { describeCertificate, type LoadedTls, secureContextOptions } from './tls-context.js';
 import { WriteBatcher } from './write-batcher.js';
@@ -132,6 +133,9 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   await context.hub.start();
   const writes = new WriteBatcher();
   const connections = new Set<Connection>();
+  const storeChanges = new StoreChangeWatch(context, () => Array.from(connections, (connection) => connection.state));
+  context.storeChanges = storeChanges;
+  await storeChanges.start();
   let stopping = false;
 
   const server = tls.createServer({
@@ -205,6 +209,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       });
     });
   } catch (error) {
+    storeChanges.stop();
     await link.close();
     await store.close();
     lock?.release(); // the folder is free for the next try
@@ -252,6 +257,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
       for (const connection of open) connection.shutdown(message);
       await Promise.race([stopped, sleep(SHUTDOWN_FLUSH_MS, undefined, { ref: false })]);
       await retention?.stop();
+      storeChanges.stop();
       await link.close();
       await store.close();
       lock?.release();

@@ -10,6 +10,7 @@
 import { Redis } from 'ioredis';
 import { ProtocolError } from '../protocol/errors.js';
 import { connectedOnce, guardRedis, type RedisGuard, redisOptions } from '../redis/connection.js';
+import { REDIS_KEYS } from '../redis/keys.js';
 import { RedisAccounts } from './redis-accounts.js';
 import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisGroups } from './redis-groups.js';
@@ -62,6 +63,10 @@ export class RedisStore implements Store {
     const started = performance.now();
     const problem = await this.probe(timeoutMs);
     return problem === undefined ? { pingSeconds: (performance.now() - started) / 1000 } : { problem };
+  }
+
+  async changeMark(): Promise<number> {
+    return Number(await this.guard(() => this.redis.get(REDIS_KEYS.adminChanges)) ?? 0);
   }
 
   async close(): Promise<void> {

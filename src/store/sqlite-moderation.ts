@@ -46,7 +46,9 @@ export class SqliteModeration implements ModerationStore {
     this.db = db;
     this.writing = database.writing;
     this.statements = {
-      settings: db.prepare<[string], SettingsRow>(`SELECT ${SETTINGS_FIELDS} WHERE name_key = ?`),
+      // Always one row (NULLs for a missing group), so that a missing group and a private one cost the same to read (an outsider cannot time them apart).
+      settings: db.prepare<[string], SettingsRow | { name: null }>(
+        'SELECT g.name, g.owner, g.topic, g.private FROM (SELECT ? AS name_key) wanted LEFT JOIN groups g ON g.name_key = wanted.name_key'),
       allSettings: db.prepare<[], SettingsRow>(`SELECT ${SETTINGS_FIELDS} ORDER BY name_key`),
       openTo: db.prepare<[string, string], { group_key: string }>(`
         SELECT group_key FROM group_moderators WHERE user_key = ? UNION SELECT group_key FROM group_invites WHERE user_key = ?`),
@@ -71,7 +73,7 @@ export class SqliteModeration implements ModerationStore {
   async groupSettings(group: string): Promise<GroupSettings | undefined> {
     this.database.ensureOpen();
     const row = this.statements.settings.get(keyOf(group));
-    return row === undefined ? undefined : settingsOf(row);
+    return row === undefined || row.name === null ? undefined : settingsOf(row);
   }
 
   async listGroupSettings(): Promise<GroupSettings[]> {

@@ -73,6 +73,12 @@ export class SqliteStore implements Store {
     return problem === undefined ? {} : { problem };
   }
 
+  /** SQLite's `data_version`: moves at each commit of another connection to the file. */
+  async changeMark(): Promise<number> {
+    this.database.ensureOpen();
+    return Number(this.database.db.pragma('data_version', { simple: true }));
+  }
+
   async close(): Promise<void> {
     if (this.database.isClosed) return;
     this.groups.flush();

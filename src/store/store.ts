@@ -194,6 +194,15 @@ export interface Store {
   readonly connected: boolean;
   /** Whether the store answers now: a recorded failure or a lost file (SQLite), a ping within `timeoutMs` (Redis). */
   health(timeoutMs: number): Promise<StoreHealth>;
+  /**
+   * A number that moves when another process (the admin command, on the
+   * store directly) may have changed accounts or groups behind this server:
+   * SQLite's `data_version` (moves at each commit of another connection to
+   * the file, a checkpoint included); Redis's `ts:admin-changes`, which
+   * `setRole` bumps (deletions announce themselves). Read each second by
+   * server/store-changes.ts.
+   */
+  changeMark(): Promise<number>;
   /** Finishes pending writes and releases the store. */
   close(): Promise<void>;
 }
