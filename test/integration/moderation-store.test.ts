@@ -1,89 +1,14 @@
-/** Issue 11: the moderation part of both stores has the same semantics; SQLite schema 3 → 4 on the real server; admin delete-group beside a running server. */
+/** Issue 11: SQLite schema 3 → 4 on the real server; admin delete-group beside a running server (the moderation semantics of both stores: store-semantics.test.ts). */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { PasswordHasher } from '../../src/server/passwords.js';
-import { RedisStore } from '../../src/store/redis.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
-import type { Store } from '../../src/store/store.js';
 import { finished, runCommand } from '../helpers/command.js';
 import { joined, listed, outcome, signIn } from '../helpers/moderation.js';
-import { hasRedis, startRedis } from '../helpers/redis.js';
 import { spawnServer, TEST_PASSWORD, TEST_SCRYPT_COST, tempDir } from '../helpers/server.js';
 import { SCHEMA_V3 } from '../helpers/old-schemas.js';
-
-const CAPS = { maxGroups: 100, maxOwned: 100 };
-
-async function sameSemantics(store: Store): Promise<void> {
-  assert.equal((await store.groups.createOwnedGroup('Pub', 'Olga', CAPS)).kind, 'created');
-  assert.equal((await store.groups.createOwnedGroup('Sec', 'olga', CAPS, { private: true })).kind, 'created');
-  assert.deepEqual(await store.moderation.groupSettings('PUB'), { name: 'Pub', ownerKey: 'olga', topic: '', private: false });
-  assert.deepEqual(await store.moderation.groupSettings('sec'), { name: 'Sec', ownerKey: 'olga', topic: '', private: true });
-  assert.equal(await store.moderation.groupSettings('none'), undefined);
-  assert.deepEqual((await store.moderation.listGroupSettings()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
-
-  assert.equal(await store.moderation.setTopic('PUB', 'hello there'), true);
-  assert.equal((await store.moderation.groupSettings('pub'))?.topic, 'hello there');
-  assert.equal(await store.moderation.setTopic('pub', ''), true);
-  assert.equal((await store.moderation.groupSettings('pub'))?.topic, '');
-  // Every setter says false for a group that does not exist, and leaves nothing behind.
-  assert.deepEqual([
-    await store.moderation.setTopic('none', 'x'), await store.moderation.setModerator('none', 'mo', true), await store.moderation.setInvited('none', 'mo', true),
-    await store.moderation.setBan('none', 'mo', { reason: '', by: 'olga', at: 1 }),
-  ], [false, false, false, false]);
-  assert.deepEqual(await store.moderation.standing('none', 'mo'), { moderator: false, invited: false });
-
-  assert.equal(await store.moderation.setModerator('sec', 'Mo', true), true);
-  assert.equal(await store.moderation.setInvited('SEC', 'Inv', true), true);
-  assert.deepEqual(await store.moderation.standing('Sec', 'MO'), { moderator: true, invited: false });
-  assert.deepEqual(await store.moderation.standing('sec', 'inv'), { moderator: false, invited: true });
-  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], ['sec']);
-  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('INV')], ['sec']);
-  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('olga')], []); // its own are known by ownerKey
-  assert.equal(await store.moderation.setInvited('sec', 'inv', false), true);
-  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('inv')], []);
-
-  const ban = { reason: 'spam', by: 'olga', at: 1234 };
-  assert.equal(await store.moderation.setBan('sec', 'Bad', ban), true);
-  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false, ban });
-  assert.equal(await store.moderation.setBan('sec', 'bad', undefined), true);
-  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false });
-  await store.moderation.setBan('sec', 'bad', ban);
-
-  assert.deepEqual((await store.groups.groupReports()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
-  await store.groups.appendMessage({ group: 'sec', from: 'olga', text: 'hi', ts: 1, origin: '' });
-
-  assert.equal(await store.moderation.deleteGroup('SEC', 'olga'), 'Sec');
-  assert.equal(await store.moderation.deleteGroup('sec', 'olga'), undefined);
-  assert.equal(await store.moderation.groupSettings('sec'), undefined);
-  assert.equal(await store.groups.findGroup('sec'), undefined);
-  assert.deepEqual(await store.moderation.standing('sec', 'mo'), { moderator: false, invited: false });
-  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false });
-  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], []);
-  assert.equal(await store.groups.countOwnedGroups('olga'), 1);
-  await assert.rejects(store.groups.appendMessage({ group: 'sec', from: 'olga', text: 'late', ts: 2, origin: '' }), { code: 'no_such_group' });
-
-  // The name is free; the new group starts empty and public.
-  assert.equal((await store.groups.createOwnedGroup('sec', 'mo', CAPS)).kind, 'created');
-  assert.deepEqual(await store.moderation.groupSettings('sec'), { name: 'sec', ownerKey: 'mo', topic: '', private: false });
-  assert.deepEqual(await store.groups.messagesSince('sec', 0, 10), { messages: [], more: false });
-  assert.equal((await store.groups.appendMessage({ group: 'sec', from: 'mo', text: 'new', ts: 3, origin: '' })).seq, 1);
-}
-
-test('SQLite store: moderation semantics', async (t) => {
-  const store = SqliteStore.open(tempDir(t));
-  t.after(() => store.close());
-  await sameSemantics(store);
-});
-
-test('Redis store: the same moderation semantics', { skip: hasRedis() ? false : 'redis-server is not installed' }, async (t) => {
-  const redis = await startRedis(t);
-  const store = await RedisStore.connect(redis.url, () => undefined);
-  t.after(() => store.close());
-  await sameSemantics(store);
-});
 
 test('a schema-3 SQLite file (today\'s, before moderation) opens on the real server: its groups are public, topicless, owned as before; the file is version 4+', async (t) => {
   const data = tempDir(t);

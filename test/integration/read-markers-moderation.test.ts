@@ -4,14 +4,12 @@
  * a ban or an uninvite ends the account's marker and its `activity`, and
  * `mark_read` is `no_such_group` for a group the account may no longer see.
  * Each scenario runs on SQLite (one node) and on Redis (two nodes: the
- * moderator on node A, the watched account on node B), plus both stores'
- * semantics at the store level.
+ * moderator on node A, the watched account on node B). Both stores'
+ * semantics at the store level: store-semantics.test.ts.
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { RedisStore } from '../../src/store/redis.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/store.js';
 import { ManualTimers } from '../helpers/clock.js';
 import { joined, outcome, signIn } from '../helpers/moderation.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
@@ -19,7 +17,6 @@ import { startTestServer, tempDir } from '../helpers/server.js';
 import { expectError, type WireClient } from '../helpers/wire-client.js';
 
 const NO_REDIS = hasRedis() ? false : 'redis-server is not installed';
-const CAPS = { maxGroups: 100, maxOwned: 100 };
 
 type Kind = 'sqlite' | 'redis';
 
@@ -162,41 +159,6 @@ for (const kind of ['sqlite', 'redis'] as const) {
     assert.deepEqual((await unreadOf(alice))['secret'], [2, 0]);
   });
 }
-
-/** Both stores: markers go with a deletion, a ban or a drop; a join makes none for a missing group or a banned account. */
-async function markerSemantics(store: Store): Promise<void> {
-  assert.equal((await store.groups.createOwnedGroup('Lobby', 'olga', CAPS)).kind, 'created');
-  for (const user of ['alice', 'Bob', 'carol']) assert.equal(await store.markers.recordJoin(user, 'lobby', 0), 0);
-  assert.equal(await store.markers.recordJoin('alice', 'other', 0), 0);
-  assert.equal(await store.markers.readMarker('alice', 'other'), undefined, 'no marker for a group that does not exist');
-  assert.equal(await store.groups.createOwnedGroup('other', 'olga', CAPS).then((o) => o.kind), 'created');
-  assert.equal(await store.markers.recordJoin('alice', 'OTHER', 3), 3);
-  assert.equal(await store.moderation.setBan('lobby', 'dave', { reason: '', by: 'olga', at: 1 }), true);
-  await store.markers.recordJoin('dave', 'lobby', 0);
-  assert.equal(await store.markers.readMarker('dave', 'lobby'), undefined, 'no marker for a banned account');
-  await store.markers.dropMarker('CAROL', 'LOBBY');
-  assert.equal(await store.markers.readMarker('carol', 'lobby'), undefined);
-  assert.equal(await store.moderation.deleteGroup('LOBBY', 'olga'), 'Lobby');
-  for (const user of ['alice', 'bob', 'carol']) assert.equal(await store.markers.readMarker(user, 'lobby'), undefined, user);
-  assert.deepEqual([...(await store.markers.readMarkers('alice'))], [['other', 3]], 'other groups keep theirs');
-  assert.equal((await store.groups.createOwnedGroup('lobby', 'bob', CAPS)).kind, 'created');
-  assert.equal(await store.markers.markRead('bob', 'lobby', 0), false, 'made again: nobody has a marker');
-  assert.equal(await store.markers.recordJoin('bob', 'lobby', 0), 0);
-  assert.equal(await store.markers.markRead('bob', 'lobby', 0), true);
-}
-
-test('SQLite store: markers with deletions, bans and drops', async (t) => {
-  const store = SqliteStore.open(tempDir(t));
-  t.after(() => store.close());
-  await markerSemantics(store);
-});
-
-test('Redis store: the same marker semantics', { skip: NO_REDIS }, async (t) => {
-  const redis = await startRedis(t);
-  const store = await RedisStore.connect(redis.url, () => undefined);
-  t.after(() => store.close());
-  await markerSemantics(store);
-});
 
 test('mark_read on a private group no longer open to the account is no_such_group even with a marker left (invitation removed in the store directly)', async (t) => {
   const store = SqliteStore.open(tempDir(t));

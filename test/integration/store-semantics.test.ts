@@ -1,0 +1,235 @@
+/**
+ * The same store semantics on both backends: one suite, run against SQLite
+ * and against Redis (skipped, and said so, where redis-server is missing).
+ * Cases that only one backend has (SQLite's batching, file modes, reopening
+ * and crash safety; Redis's legacy data) stay in their own files.
+ */
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import { RedisStore } from '../../src/store/redis.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
+import { hasRedis, startRedis } from '../helpers/redis.js';
+import { tempDir } from '../helpers/server.js';
+
+interface Backend {
+  name: string;
+  /** A fresh, empty store, closed after the test. */
+  open(t: TestContext): Promise<Store>;
+  skip: false | string;
+}
+
+const sqlite: Backend = { name: 'SQLite', open: async (t) => SqliteStore.open(tempDir(t)), skip: false };
+const redis: Backend = {
+  name: 'Redis', open: async (t) => RedisStore.connect((await startRedis(t)).url, () => undefined),
+  skip: hasRedis() ? false : 'redis-server is not installed',
+};
+
+const CAPS = { maxGroups: 100, maxOwned: 100 };
+const NOW = Date.now();
+const OLD = NOW - 10_000;
+const HOUR = 3_600_000;
+
+async function messages(store: Store, group: string, stamps: number[]): Promise<void> {
+  for (const ts of stamps) await store.groups.appendMessage({ group, from: 'alice', text: String(ts), ts, origin: '' });
+}
+
+async function keptSeqs(store: Store, group: string): Promise<number[]> {
+  return (await store.groups.messagesSince(group, 0, 1000)).messages.map((message) => message.seq);
+}
+
+const say = (group: string, text: string, from = 'alice') => ({ group, from, text, ts: Date.now(), origin: 'test:1' });
+
+/** Owner, topic, private, moderators, invitations, bans and deletion (issue 11). */
+async function moderationSemantics(store: Store): Promise<void> {
+  assert.equal((await store.groups.createOwnedGroup('Pub', 'Olga', CAPS)).kind, 'created');
+  assert.equal((await store.groups.createOwnedGroup('Sec', 'olga', CAPS, { private: true })).kind, 'created');
+  assert.deepEqual(await store.moderation.groupSettings('PUB'), { name: 'Pub', ownerKey: 'olga', topic: '', private: false });
+  assert.deepEqual(await store.moderation.groupSettings('sec'), { name: 'Sec', ownerKey: 'olga', topic: '', private: true });
+  assert.equal(await store.moderation.groupSettings('none'), undefined);
+  assert.deepEqual((await store.moderation.listGroupSettings()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
+
+  assert.equal(await store.moderation.setTopic('PUB', 'hello there'), true);
+  assert.equal((await store.moderation.groupSettings('pub'))?.topic, 'hello there');
+  assert.equal(await store.moderation.setTopic('pub', ''), true);
+  assert.equal((await store.moderation.groupSettings('pub'))?.topic, '');
+  // Every setter says false for a group that does not exist, and leaves nothing behind.
+  assert.deepEqual([
+    await store.moderation.setTopic('none', 'x'), await store.moderation.setModerator('none', 'mo', true), await store.moderation.setInvited('none', 'mo', true),
+    await store.moderation.setBan('none', 'mo', { reason: '', by: 'olga', at: 1 }),
+  ], [false, false, false, false]);
+  assert.deepEqual(await store.moderation.standing('none', 'mo'), { moderator: false, invited: false });
+
+  assert.equal(await store.moderation.setModerator('sec', 'Mo', true), true);
+  assert.equal(await store.moderation.setInvited('SEC', 'Inv', true), true);
+  assert.deepEqual(await store.moderation.standing('Sec', 'MO'), { moderator: true, invited: false });
+  assert.deepEqual(await store.moderation.standing('sec', 'inv'), { moderator: false, invited: true });
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], ['sec']);
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('INV')], ['sec']);
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('olga')], []); // its own are known by ownerKey
+  assert.equal(await store.moderation.setInvited('sec', 'inv', false), true);
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('inv')], []);
+
+  const ban = { reason: 'spam', by: 'olga', at: 1234 };
+  assert.equal(await store.moderation.setBan('sec', 'Bad', ban), true);
+  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false, ban });
+  assert.equal(await store.moderation.setBan('sec', 'bad', undefined), true);
+  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false });
+  await store.moderation.setBan('sec', 'bad', ban);
+
+  assert.deepEqual((await store.groups.groupReports()).map((g) => [g.name, g.private]), [['Pub', false], ['Sec', true]]);
+  await store.groups.appendMessage({ group: 'sec', from: 'olga', text: 'hi', ts: 1, origin: '' });
+
+  assert.equal(await store.moderation.deleteGroup('SEC', 'olga'), 'Sec');
+  assert.equal(await store.moderation.deleteGroup('sec', 'olga'), undefined);
+  assert.equal(await store.moderation.groupSettings('sec'), undefined);
+  assert.equal(await store.groups.findGroup('sec'), undefined);
+  assert.deepEqual(await store.moderation.standing('sec', 'mo'), { moderator: false, invited: false });
+  assert.deepEqual(await store.moderation.standing('sec', 'bad'), { moderator: false, invited: false });
+  assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], []);
+  assert.equal(await store.groups.countOwnedGroups('olga'), 1);
+  await assert.rejects(store.groups.appendMessage({ group: 'sec', from: 'olga', text: 'late', ts: 2, origin: '' }), { code: 'no_such_group' });
+
+  // The name is free; the new group starts empty and public.
+  assert.equal((await store.groups.createOwnedGroup('sec', 'mo', CAPS)).kind, 'created');
+  assert.deepEqual(await store.moderation.groupSettings('sec'), { name: 'sec', ownerKey: 'mo', topic: '', private: false });
+  assert.deepEqual(await store.groups.messagesSince('sec', 0, 10), { messages: [], more: false });
+  assert.equal((await store.groups.appendMessage({ group: 'sec', from: 'mo', text: 'new', ts: 3, origin: '' })).seq, 1);
+}
+
+/** Markers go with a deletion, a ban or a drop; a join makes none for a missing group or a banned account. */
+async function markerSemantics(store: Store): Promise<void> {
+  assert.equal((await store.groups.createOwnedGroup('Lobby', 'olga', CAPS)).kind, 'created');
+  for (const user of ['alice', 'Bob', 'carol']) assert.equal(await store.markers.recordJoin(user, 'lobby', 0), 0);
+  assert.equal(await store.markers.recordJoin('alice', 'other', 0), 0);
+  assert.equal(await store.markers.readMarker('alice', 'other'), undefined, 'no marker for a group that does not exist');
+  assert.equal(await store.groups.createOwnedGroup('other', 'olga', CAPS).then((o) => o.kind), 'created');
+  assert.equal(await store.markers.recordJoin('alice', 'OTHER', 3), 3);
+  assert.equal(await store.moderation.setBan('lobby', 'dave', { reason: '', by: 'olga', at: 1 }), true);
+  await store.markers.recordJoin('dave', 'lobby', 0);
+  assert.equal(await store.markers.readMarker('dave', 'lobby'), undefined, 'no marker for a banned account');
+  await store.markers.dropMarker('CAROL', 'LOBBY');
+  assert.equal(await store.markers.readMarker('carol', 'lobby'), undefined);
+  assert.equal(await store.moderation.deleteGroup('LOBBY', 'olga'), 'Lobby');
+  for (const user of ['alice', 'bob', 'carol']) assert.equal(await store.markers.readMarker(user, 'lobby'), undefined, user);
+  assert.deepEqual([...(await store.markers.readMarkers('alice'))], [['other', 3]], 'other groups keep theirs');
+  assert.equal((await store.groups.createOwnedGroup('lobby', 'bob', CAPS)).kind, 'created');
+  assert.equal(await store.markers.markRead('bob', 'lobby', 0), false, 'made again: nobody has a marker');
+  assert.equal(await store.markers.recordJoin('bob', 'lobby', 0), 0);
+  assert.equal(await store.markers.markRead('bob', 'lobby', 0), true);
+}
+
+for (const backend of [sqlite, redis]) {
+  describe(`${backend.name} store`, { skip: backend.skip }, () => {
+    const open = async (t: TestContext): Promise<Store> => {
+      const store = await backend.open(t);
+      t.after(() => store.close());
+      return store;
+    };
+
+    test('users and groups are unique without regard to case and keep their first spelling', async (t) => {
+      const store = await open(t);
+      assert.deepEqual(await store.accounts.createUser('Alice', 'hash'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
+      assert.equal(await store.accounts.createUser('ALICE', 'other'), undefined);
+      assert.deepEqual(await store.accounts.findUser('alice'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
+      assert.equal(await store.accounts.findUser('bob'), undefined);
+      assert.deepEqual(await store.groups.createGroup('Dev'), { name: 'Dev', lastSeq: 0 });
+      assert.equal(await store.groups.createGroup('dEV'), undefined);
+      await store.groups.createGroup('apple');
+      await store.groups.createGroup('Zeta');
+      assert.deepEqual(await store.groups.listGroups(), ['apple', 'Dev', 'Zeta']);
+      assert.equal(await store.groups.countGroups(), 3);
+      assert.deepEqual(await store.groups.findGroup('DEV'), { name: 'Dev', lastSeq: 0 });
+    });
+
+    test('accounts: setters say false for no such user; role, disabled state and last login read back', async (t) => {
+      const store = await open(t);
+      await store.accounts.createUser('Bob', 'h1');
+      await store.accounts.createUser('alice', 'h2');
+      assert.deepEqual([
+        await store.accounts.setPasswordHash('nobody', 'x'), await store.accounts.setRole('nobody', 'admin'),
+        await store.accounts.setDisabled('nobody', { reason: '', at: 1 }),
+      ], [false, false, false]);
+      assert.equal(await store.accounts.findUser('nobody'), undefined, 'nothing made');
+      assert.equal(await store.accounts.setPasswordHash('BOB', 'h3'), true);
+      assert.equal(await store.accounts.setRole('bob', 'admin'), true);
+      assert.equal(await store.accounts.setDisabled('ALICE', { reason: 'spam', at: 5 }), true);
+      await store.accounts.recordLogin('bob', 1234);
+      assert.deepEqual(await store.accounts.findUser('bob'), { name: 'Bob', passwordHash: 'h3', role: 'admin' });
+      assert.deepEqual(await store.accounts.findUser('alice'), { name: 'alice', passwordHash: 'h2', role: 'user', disabled: { reason: 'spam', at: 5 } });
+      const users = await store.accounts.listUsers();
+      assert.ok(users.every((user) => typeof user.createdAt === 'number'), 'made now: its time is kept');
+      assert.deepEqual(users.map(({ createdAt: _, ...user }) => user), [
+        { name: 'alice', role: 'user', disabled: { reason: 'spam', at: 5 } }, { name: 'Bob', role: 'admin', lastLogin: 1234 },
+      ]);
+      assert.equal(await store.accounts.setDisabled('alice', undefined), true);
+      assert.equal(await store.accounts.setRole('BOB', 'user'), true);
+      assert.deepEqual([(await store.accounts.findUser('alice'))?.disabled, (await store.accounts.findUser('bob'))?.role], [undefined, 'user']);
+    });
+
+    test('messagesSince and messagesBefore page with more at the boundaries', async (t) => {
+      const store = await open(t);
+      await store.groups.createGroup('g');
+      assert.deepEqual(await store.groups.messagesSince('g', 0, 10), { messages: [], more: false });
+      for (let i = 1; i <= 10; i++) await store.groups.appendMessage(say('g', `m${i}`));
+      const seqs = (page: { messages: Array<{ seq: number }> }) => page.messages.map((m) => m.seq);
+      const since = await store.groups.messagesSince('g', 3, 7);
+      assert.deepEqual([seqs(since), since.more], [[4, 5, 6, 7, 8, 9, 10], false]);
+      const sinceCut = await store.groups.messagesSince('g', 3, 6);
+      assert.deepEqual([seqs(sinceCut), sinceCut.more], [[4, 5, 6, 7, 8, 9], true]);
+      const latest = await store.groups.messagesBefore('g', undefined, 3);
+      assert.deepEqual([seqs(latest), latest.more], [[8, 9, 10], true]);
+      const all = await store.groups.messagesBefore('g', undefined, 10);
+      assert.deepEqual([seqs(all), all.more], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], false]);
+      const before = await store.groups.messagesBefore('g', 4, 3);
+      assert.deepEqual([seqs(before), before.more], [[1, 2, 3], false]);
+      const first = await store.groups.messagesBefore('g', 1, 3);
+      assert.deepEqual([seqs(first), first.more], [[], false]);
+      assert.deepEqual(since.messages[0], { group: 'g', seq: 4, from: 'alice', text: 'm4', ts: since.messages[0]!.ts });
+    });
+
+    test('moderation: settings, standing, bans and deletion', async (t) => {
+      await moderationSemantics(await open(t));
+    });
+
+    test('read markers: with deletions, bans and drops', async (t) => {
+      await markerSemantics(await open(t));
+    });
+
+    test('retention: by age, only the oldest run of old messages goes (an old one after a young one stays)', async (t) => {
+      const store = await open(t);
+      await store.groups.createGroup('g');
+      assert.equal(await store.retention.firstSeq('g'), 1, 'empty: last_seq + 1');
+      assert.equal(await store.retention.firstSeq('nowhere'), undefined);
+      await messages(store, 'g', [OLD - 5 * HOUR, OLD - 4 * HOUR, NOW, OLD - 3 * HOUR, NOW]);
+      const policy = { maxAgeMs: NOW - OLD, maxMessages: 0 };
+      assert.equal(await store.retention.pruneMessages('g', policy, NOW, 100), 2);
+      assert.equal(await store.retention.pruneMessages('g', policy, NOW, 100), 0);
+      assert.deepEqual(await keptSeqs(store, 'g'), [3, 4, 5]);
+      assert.equal(await store.retention.firstSeq('G'), 3);
+      assert.equal(await store.retention.pruneMessages('g', policy, NOW + 2 * policy.maxAgeMs, 100), 3, 'later, all of them');
+      assert.deepEqual([await store.retention.firstSeq('g'), (await store.groups.findGroup('g'))?.lastSeq], [6, 5], 'none kept: last_seq + 1; last_seq stays');
+      assert.equal((await store.groups.appendMessage({ group: 'g', from: 'bob', text: 'next', ts: NOW, origin: '' })).seq, 6);
+    });
+
+    test('retention: by count, in batches of at most the size asked, the newest N always stay', async (t) => {
+      const store = await open(t);
+      await store.groups.createGroup('g');
+      await store.groups.createGroup('other');
+      await messages(store, 'g', Array.from({ length: 10 }, () => NOW));
+      await messages(store, 'other', [NOW, NOW]);
+      const policy = { maxAgeMs: 0, maxMessages: 3 };
+      assert.deepEqual([
+        await store.retention.pruneMessages('g', policy, NOW, 4), await store.retention.pruneMessages('g', policy, NOW, 4), await store.retention.pruneMessages('g', policy, NOW, 4),
+      ], [4, 3, 0]);
+      assert.deepEqual(await keptSeqs(store, 'g'), [8, 9, 10]);
+      assert.equal(await store.retention.firstSeq('g'), 8);
+      assert.equal(await store.retention.pruneMessages('other', policy, NOW, 4), 0, 'a group under the limit keeps everything');
+      // Both limits: a message goes when either says so.
+      assert.equal(await store.retention.pruneMessages('g', { maxAgeMs: 1, maxMessages: 2 }, NOW, 10), 1);
+      assert.deepEqual(await keptSeqs(store, 'g'), [9, 10]);
+      assert.equal(await store.retention.pruneMessages('g', { maxAgeMs: 1, maxMessages: 2 }, NOW + 10, 10), 2);
+      assert.equal(await store.retention.firstSeq('g'), 11);
+    });
+  });
+}
