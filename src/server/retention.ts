@@ -1,7 +1,7 @@
 /**
  * Retention in the background (`--retention-days`, `--retention-messages`):
  * a pass shortly after start and then every interval, over every group, in
- * small batches (Store.pruneMessages), yielding the event loop between
+ * small batches (RetentionStore.pruneMessages), yielding the event loop between
  * batches so that requests keep being served while a large history goes.
  * Each pass that deleted anything logs `retention pruned` (info); every pass
  * logs `retention pass` (debug). Passes never overlap on one node; nodes of a
