@@ -41,8 +41,6 @@ export class SqliteStore implements Store {
   readonly moderation: SqliteModeration;
   readonly markers: SqliteReadMarkers;
   readonly retention: SqliteRetention;
-  /** Transactions committed by appends (for tests and the benchmark). */
-  readonly stats: { transactions: number; messages: number };
 
   private constructor(private readonly database: SqliteDatabase, onCommit?: (seconds: number) => void) {
     migrate(database.db);
@@ -51,7 +49,6 @@ export class SqliteStore implements Store {
     this.moderation = new SqliteModeration(database, this.groups);
     this.markers = new SqliteReadMarkers(database, this.groups);
     this.retention = new SqliteRetention(database, this.groups);
-    this.stats = this.groups.stats;
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {

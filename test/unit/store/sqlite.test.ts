@@ -21,9 +21,9 @@ test('seq counts from 1 per group, contiguous, in call order, committed in one t
   const store = openStore(t);
   await store.groups.createGroup('a');
   await store.groups.createGroup('b');
-  const before = store.stats.transactions;
+  const before = store.groups.stats.transactions;
   const first = await Promise.all(Array.from({ length: 500 }, (_, i) => store.groups.appendMessage(say(i % 2 ? 'a' : 'B', `${i}`))));
-  assert.equal(store.stats.transactions, before + 1, 'one turn, one transaction');
+  assert.equal(store.groups.stats.transactions, before + 1, 'one turn, one transaction');
   assert.deepEqual(first.filter((m) => m.group === 'a').map((m) => m.seq), Array.from({ length: 250 }, (_, i) => i + 1));
   assert.deepEqual(first.filter((m) => m.group === 'b').map((m) => m.seq), Array.from({ length: 250 }, (_, i) => i + 1));
   const next = await store.groups.appendMessage(say('a', 'later'));
