@@ -18,6 +18,7 @@ import { parseServerValue } from '../protocol/validate.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
+import { pageByNameKey } from '../server/group-roster.js';
 import type { Logger } from '../server/logger.js';
 import type { ServerMetrics } from '../server/metrics.js';
 import { type GroupEvent, parseGroupEvent } from './group-event.js';
@@ -140,6 +141,11 @@ export class RedisClusterLink implements ClusterLink {
 
   async members(group: string): Promise<string[]> {
     return liveNames(await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf')));
+  }
+
+  /** Sorted per call: the cluster's list lives in Redis, by expiry (a node alone keeps its own sorted, GroupRoster). */
+  async memberPage(group: string, after: string | undefined, limit: number): Promise<string[]> {
+    return pageByNameKey(await this.members(group), after, limit);
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {
