@@ -12,6 +12,7 @@ import { errorMessage } from '../src/protocol/errors.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
+import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
@@ -98,7 +99,10 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'retention'] as const, describe: 'run one part only (storm and retention run only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, reconnect and retention run only when asked)' },
+    'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
+    'reconnect-scrypt-cost': { type: 'string', default: 'default', describe: "reconnect: the server's and the accounts' scrypt cost, N,r,p (or 'default')" },
+    'reconnect-first-retry': { type: 'string', choices: ['spread', 'backoff'] as const, default: 'spread' as const, describe: "reconnect: the members' first retry after the drop: spread over seconds (this client) or within 0.5 s (clients before it)" },
     'retention-stored': { type: 'number', default: 1_000_000, describe: 'retention: messages stored before the server starts pruning 90% of them' },
     'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
     'storm-name-length': { type: 'number', default: 30, describe: "storm: characters in each member's name (1..32; long names are the attacker's choice)" },
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['retention-stored', 'storm-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -146,6 +150,14 @@ async function main(): Promise<void> {
       (['join', 'leave', 'burst'] as const).map((name) => [name, fixed(storm[name].wallSeconds, 2), fixed(storm[name].cpuSeconds, 2), count(storm[name].presenceFrames), fixed(storm[name].bystanderWorstPingMs, 1)]))}\n`;
   }
 
+  if (argv.only === 'reconnect') {
+    const figures = await reconnectStormPart({
+      members: argv['reconnect-members'], scryptCost: argv['reconnect-scrypt-cost'], firstRetry: argv['reconnect-first-retry'], nameLength: argv['storm-name-length'], serverScript,
+    }, say);
+    report['reconnect'] = figures;
+    text += reconnectStormTable(figures, argv['reconnect-scrypt-cost'], argv['reconnect-first-retry']);
+  }
+
   if (argv.only === 'retention') {
     const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
     try {
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'retention') {
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'reconnect' && argv.only !== 'retention') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;
