@@ -121,7 +121,9 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
     const cpuBefore = cpuMicros(child.process.pid!);
     bystander.postMessage('reset');
     const everyoneBack = Promise.all(members.map((member) => member.back()));
-    await Promise.race([everyoneBack, sleep(ALL_BACK_LIMIT_MS)]);
+    const giveUp = new AbortController();
+    await Promise.race([everyoneBack, sleep(ALL_BACK_LIMIT_MS, undefined, { signal: giveUp.signal }).catch(() => undefined)]);
+    giveUp.abort();
     const backTimes = members.map((member) => (member.resumedAt - listeningAt) / 1000).sort((a, b) => a - b);
     const figures = once(bystander, 'message');
     bystander.postMessage('figures');
