@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { backoffDelay, reconnectDelay } from '../../src/client/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, reconnectDelay } from '../../src/client/backoff.js';
 import { generateDevCertificates } from '../../src/certs/dev-certs.js';
 import { UsageError } from '../../src/cli/common.js';
 import type { ScryptCost } from '../../src/server/passwords.js';
@@ -14,6 +14,8 @@ export interface ReconnectPartOptions {
   /** `N,r,p` or `default`. */
   scryptCost: string;
   firstRetry: 'spread' | 'backoff';
+  /** `spread`: the first retry's longest delay instead of the client's (to weigh a wider spread). */
+  firstRetryMaxMs: number | undefined;
   nameLength: number;
   serverScript: string;
 }
@@ -31,8 +33,9 @@ export async function reconnectStormPart(options: ReconnectPartOptions, say: (li
   try {
     await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
     // `spread`: this client's policy; `backoff`: the clients before it, whose first retry came within 0.25–0.5 s.
-    const retry = options.firstRetry === 'spread' ? (attempt: number) => reconnectDelay(attempt) : (attempt: number) => backoffDelay(attempt);
-    say(`reconnect storm: ${options.members} members, scrypt cost ${options.scryptCost}, first retry ${options.firstRetry}...`);
+    const spread = { ...DEFAULT_BACKOFF, ...(options.firstRetryMaxMs === undefined ? {} : { firstRetryMaxMs: options.firstRetryMaxMs }) };
+    const retry = options.firstRetry === 'spread' ? (attempt: number) => reconnectDelay(attempt, spread) : (attempt: number) => backoffDelay(attempt);
+    say(`reconnect storm: ${options.members} members, scrypt cost ${options.scryptCost}, first retry ${options.firstRetry}${options.firstRetryMaxMs === undefined ? '' : ` (up to ${options.firstRetryMaxMs} ms)`}...`);
     return await runReconnectStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), {
       members: options.members, serverScript: options.serverScript, scryptCost: parseCost(options.scryptCost), retry, nameLength: options.nameLength,
     }, dataDir, (line) => say(`  ${line}`));
