@@ -25,6 +25,8 @@ import { type GroupActivity, NO_ACTIVITY } from './activity.js';
 import { MetricCounts } from './metrics.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import type { HubMember } from './hub-member.js';
+import { GroupRoster } from './group-roster.js';
+import { addToTable, removeFromTable, type UserTable } from './user-table.js';
 import type { SessionState } from './session.js';
 
 export type { HubMember };
@@ -34,45 +36,12 @@ function signedInUser(state: SessionState): string | undefined {
   return state.kind === 'group_select' || state.kind === 'chat' ? state.user : undefined;
 }
 
-interface UserEntry {
-  /** Display name, as first written. */
-  name: string;
-  /**
-   * The user's connections, each with the seq it already holds from its
-   * `joined` history: messages up to it are not delivered to it live, so a
-   * join sees every message exactly once. Unused (0) for the online table.
-   */
-  connections: Map<HubMember, number>;
-}
-
-type UserTable = Map<string, UserEntry>;
-
 /** A join under way: live messages for the group are kept until the reply is out. */
 interface PendingJoin {
   groupKey: string;
   frames: Array<{ frame: Buffer; seq: number }>;
   /** Kicked, banned or deleted while the join was under way: applied right after the join's reply. */
   revoked?: GroupNotice;
-}
-
-function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
-  const key = nameKey(name);
-  const entry = table.get(key);
-  if (entry !== undefined) {
-    entry.connections.set(member, seenSeq);
-    return false;
-  }
-  table.set(key, { name, connections: new Map([[member, seenSeq]]) });
-  return true;
-}
-
-function remove(table: UserTable, name: string, member: HubMember): boolean {
-  const key = nameKey(name);
-  const entry = table.get(key);
-  if (entry === undefined || !entry.connections.delete(member)) return false;
-  if (entry.connections.size > 0) return false;
-  table.delete(key);
-  return true;
 }
 
 export interface HubOptions {
@@ -87,7 +56,7 @@ export interface HubOptions {
 export class Hub {
   private readonly online: UserTable = new Map();
   /** Group key → the users in it now. */
-  private readonly groups = new Map<string, UserTable>();
+  private readonly groups = new Map<string, GroupRoster>();
   private readonly pending = new Map<HubMember, PendingJoin>();
   private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
@@ -112,10 +81,8 @@ export class Hub {
       direct: (message) => this.deliverDirect(message),
       accountClosed: (user, message) => this.closeAccountHere(user, message),
       groupEvent: (event) => this.groupEventHere(event),
-      membersHere: (group) => {
-        const users = this.groups.get(nameKey(group));
-        return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
-      },
+      membersHere: (group) => this.groups.get(nameKey(group))?.names() ?? [],
+      memberPageHere: (group, after, limit) => this.groups.get(nameKey(group))?.page(after, limit) ?? [],
       memberCountsHere: (groups) => groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0),
     });
   }
@@ -203,7 +170,7 @@ export class Hub {
 
   private groupEventHere(event: GroupEvent): void {
     const key = nameKey(event.group);
-    const users = this.groups.get(key);
+    const users = this.groups.get(key)?.users;
     applyGroupEvent(event, {
       members: (userKey) => {
         const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
@@ -230,14 +197,14 @@ export class Hub {
     // Closed between its password check and now: after the runner's reply, as a live session would be.
     if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
-    if (add(this.online, user, member)) this.link.trackOnline(user, true);
+    if (addToTable(this.online, user, member)) this.link.trackOnline(user, true);
     this.activity.signedIn(member, user);
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
     this.activity.signedOut(member);
-    if (remove(this.online, user, member)) this.link.trackOnline(user, false);
+    if (removeFromTable(this.online, user, member)) this.link.trackOnline(user, false);
   }
 
   /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
@@ -245,11 +212,11 @@ export class Hub {
     const key = nameKey(group);
     let users = this.groups.get(key);
     if (users === undefined) {
-      users = new Map();
+      users = new GroupRoster();
       this.groups.set(key, users);
     }
     this.activity.entered(member, group);
-    if (add(users, user, member, seenSeq)) {
+    if (users.add(user, member, seenSeq)) {
       this.link.trackMember(group, user, true);
       this.announce({ type: 'presence', group, user, event: 'join' }, users.size);
     }
@@ -260,7 +227,7 @@ export class Hub {
     this.activity.exited(member, group);
     const users = this.groups.get(key);
     if (users === undefined) return;
-    if (remove(users, user, member)) {
+    if (users.remove(user, member)) {
       this.link.trackMember(group, user, false);
       this.announce({ type: 'presence', group, user, event: 'leave' }, users.size + 1);
     }
@@ -270,6 +237,11 @@ export class Hub {
   /** Display names of the users in the group now (on every node). */
   async members(group: string): Promise<string[]> {
     return this.link.members(group);
+  }
+
+  /** At most `limit` display names of the group's users (on every node) after `after`, in name-key order. */
+  async memberPage(group: string, after: string | undefined, limit: number): Promise<string[]> {
+    return this.link.memberPage(group, after, limit);
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {
@@ -310,19 +282,7 @@ export class Hub {
    */
   private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): void {
     const key = nameKey(group);
-    const users = this.groups.get(key);
-    const skip = skipUser === undefined ? undefined : nameKey(skipUser);
-    let sent = 0;
-    if (users !== undefined) {
-      for (const [userKey, entry] of users) {
-        if (userKey === skip) continue;
-        for (const [member, seenSeq] of entry.connections) {
-          if (member === sender || (seq > 0 && seq <= seenSeq)) continue;
-          member.sendFrame(frame);
-          sent += 1;
-        }
-      }
-    }
+    const sent = this.groups.get(key)?.send(frame, sender, seq, skipUser) ?? 0;
     if (seq > 0) this.counts.deliveries.message += sent;
     else this.counts.deliveries.presence += sent;
     for (const [member, joining] of this.pending) {
