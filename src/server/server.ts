@@ -34,7 +34,8 @@ import { retentionEnabled, RetentionPruner } from './retention.js';
 import { RedisClusterLink } from '../cluster/redis-link.js';
 import { storeProblem } from './store-health.js';
 import { describeCertificate, type LoadedTls, secureContextOptions } from './tls-context.js';
-import { WriteBatcher } from './write-batcher.js';
+import { StreamFrameLink } from '../transport/stream-link.js';
+import { WriteBatcher } from '../transport/write-batcher.js';
 
 /** How long shutdown waits for clients to take their last frames. */
 const SHUTDOWN_FLUSH_MS = 3_000;
@@ -172,7 +173,7 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     // Client-initiated renegotiation (TLS 1.2) is a cheap way to make the server compute: refused.
     socket.disableRenegotiation();
     socket.setNoDelay(true);
-    const connection = new Connection(socket, context, writes, (closed) => {
+    const connection = new Connection(new StreamFrameLink(socket, writes, config.limits.maxFrame), context, (closed) => {
       connections.delete(closed);
       admission.release?.();
     }, dependencies.clock, admission.peer);
