@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hideBin, yargs } from '../src/cli/yargs.js';
+import { hideBin } from '../src/cli/yargs.js';
 import { generateDevCertificates } from '../src/certs/dev-certs.js';
 import { strictCli, UsageError } from '../src/cli/common.js';
 import { errorMessage } from '../src/protocol/errors.js';
@@ -88,7 +88,7 @@ function childPids(pid: number): number[] {
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), {
+  const argv = await strictCli(hideBin(process.argv), {
     name: 'bench',
     summary: 'Measures framing and end-to-end delivery.',
     details: 'Framing: this codec against bare @msgpack/msgpack (the ceiling) and\nnewline-delimited JSON. End to end: a real server against a bare TLS relay.',

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /** `npm run gen-certs`: development CA, server and client certificates. */
 import path from 'node:path';
-import { hideBin, yargs } from '../src/cli/yargs.js';
+import { hideBin } from '../src/cli/yargs.js';
 import { defaultDevHosts, generateDevCertificates, isValidHost } from '../src/certs/dev-certs.js';
 import { strictCli, UsageError } from '../src/cli/common.js';
 import { errorMessage } from '../src/protocol/errors.js';
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), {
+  const argv = await strictCli(hideBin(process.argv), {
     name: 'gen-certs',
     summary: 'Writes development certificates.',
     details: 'A private CA, a server certificate signed by it, and a client certificate\nfor mutual TLS. Keys get mode 0600.',

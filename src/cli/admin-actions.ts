@@ -14,6 +14,7 @@ export class AdminFailure extends Error {}
 export type AdminCommand =
   | { kind: 'users' }
   | { kind: 'groups' }
+  | { kind: 'create-user'; user: string; password: string; role: AccountRole }
   | { kind: 'set-role'; user: string; role: AccountRole }
   | { kind: 'reset-password'; user: string; password: string }
   | { kind: 'disable'; user: string; reason: string }
@@ -64,7 +65,7 @@ async function existing(store: Store, name: string): Promise<string> {
   return user.name;
 }
 
-/** Runs one command; `hasher` hashes a new password (reset-password). */
+/** Runs one command; `hasher` hashes a new password (create-user, reset-password). */
 export async function runAdminCommand(command: AdminCommand, store: Store, hasher: PasswordHasher): Promise<AdminOutput> {
   switch (command.kind) {
     case 'users': {
@@ -74,6 +75,13 @@ export async function runAdminCommand(command: AdminCommand, store: Store, hashe
     case 'groups': {
       const groups = await store.groupReports();
       return { lines: table([['NAME', 'OWNER', 'PRIVATE', 'MESSAGES', 'LAST ACTIVITY'], ...groups.map(groupRow)]), json: groups.map(groupJson) };
+    }
+    case 'create-user': {
+      // As `register` does (name and password checked by the protocol's rules before this), but also when registration is closed.
+      const created = await store.createUser(command.user, await hasher.hash(command.password));
+      if (created === undefined) throw new AdminFailure(`user '${command.user}' exists`);
+      if (command.role !== created.role && !(await store.setRole(created.name, command.role))) throw new AdminFailure(`no user '${command.user}'`);
+      return { lines: [`${created.name}: created, role ${command.role}`], json: { user: created.name, role: command.role, created: true } };
     }
     case 'set-role': {
       const name = await existing(store, command.user);

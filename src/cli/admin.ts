@@ -19,15 +19,16 @@ import { newPasswordProblem, textProblem } from '../protocol/validate.js';
 import { MAX_REASON_BYTES } from '../protocol/limits.js';
 import { PasswordHasher } from '../server/passwords.js';
 import { RedisStore } from '../store/redis.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { DATABASE_FILE, SqliteStore } from '../store/sqlite.js';
+import { sqliteBindingProblem } from '../store/sqlite-binding.js';
 import type { Store } from '../store/store.js';
-import { AdminFailure, type AdminCommand, runAdminCommand } from './admin-actions.js';
-import { strictCli, UsageError } from './common.js';
-import { hideBin, yargs } from './yargs.js';
+import { AdminFailure, type AdminCommand, type AdminOutput, runAdminCommand } from './admin-actions.js';
+import { backupDatabase } from './admin-backup.js';
+import { exitWithUsageError, strictCli, UsageError } from './common.js';
+import { hideBin } from './yargs.js';
 
 /** How long to wait for Redis before giving up (the store itself would retry forever). */
 const REDIS_WAIT_MS = 5_000;
-const DATABASE_FILE = 'termsender.db';
 
 const ADMIN_HELP = {
   name: 'termsender-admin',
@@ -37,12 +38,16 @@ const ADMIN_HELP = {
     '',
     'Commands:',
     '  users                      list accounts: name, role, created, last login, disabled',
+    '  create-user USER [--admin] asks for the password twice on a terminal, or reads TERMSENDER_PASSWORD;',
+    '                             also when registration is closed',
     '  set-role USER admin|user',
     '  reset-password USER        asks twice on a terminal, or reads TERMSENDER_PASSWORD',
     '  disable USER [--reason T]  its logins are refused (open connections: use disable_user)',
     '  enable USER',
     '  groups                     list groups: name, owner, private, messages, last activity',
     '  delete-group GROUP         the group, its history and its moderation are gone',
+    '  backup FILE [--force]      a consistent copy of the SQLite database (also while the server runs),',
+    '                             checked; mode 0600; an existing FILE only with --force',
   ].join('\n'),
   details: 'Exit status: 0 done, 1 failure, 2 usage error.',
   envExample: 'TERMSENDER_DATA=/var/lib/termsender',
@@ -53,7 +58,23 @@ const ADMIN_OPTIONS = {
   redis: { type: 'string', describe: 'redis://host:port: the store of a cluster instead' },
   json: { type: 'boolean', default: false, describe: 'print JSON instead of text' },
   reason: { type: 'string', describe: 'disable: why (shown to the user at login)' },
+  admin: { type: 'boolean', default: false, describe: 'create-user: with the admin role' },
+  force: { type: 'boolean', default: false, describe: 'backup: replace an existing FILE' },
 } as const;
+
+/** Flags that go with one command only. */
+interface CommandFlags {
+  /** Whether the flag is on the command line (not only in its variable). */
+  typed: (flag: string) => boolean;
+  reason: string | undefined;
+  admin: boolean;
+  force: boolean;
+}
+
+/** What the command line asks for: a command on the store, or a backup of the SQLite file. */
+type PlannedCommand = AdminCommand | { kind: 'backup'; file: string; force: boolean };
+
+const COMMANDS = 'users, create-user, set-role, reset-password, disable, enable, groups, delete-group, backup';
 
 function userArgument(value: string | undefined, command: string): string {
   if (value === undefined) throw new UsageError(`${command} needs a USER`);
@@ -62,13 +83,29 @@ function userArgument(value: string | undefined, command: string): string {
 }
 
 /** The command of the positional arguments; everything checkable before the store is opened. */
-function parseCommand(words: string[], reason: string | undefined, password: () => Promise<string>): () => Promise<AdminCommand> {
+function parseCommand(words: string[], flags: CommandFlags, password: () => Promise<string>): () => Promise<PlannedCommand> {
   const [name, first, second] = words;
+  const { reason } = flags;
   const expect = (count: number): void => {
     if (words.length - 1 > count) throw new UsageError(`${name} takes ${count === 0 ? 'no arguments' : `${count} argument${count > 1 ? 's' : ''}`}`);
   };
-  if (reason !== undefined && name !== 'disable') throw new UsageError('--reason goes with disable only');
+  // Typed for another command: a mistake. Exported (TERMSENDER_FORCE is gen-certs' too): none of this command's business.
+  for (const [flag, command] of [['reason', 'disable'], ['admin', 'create-user'], ['force', 'backup']] as const) {
+    if (flags.typed(flag) && name !== command) throw new UsageError(`--${flag} goes with ${command} only`);
+  }
   switch (name) {
+    case 'create-user': {
+      expect(1);
+      const user = userArgument(first, name);
+      const role: AccountRole = flags.admin ? 'admin' : 'user';
+      return async () => ({ kind: 'create-user', user, password: await password(), role });
+    }
+    case 'backup': {
+      expect(1);
+      if (first === undefined || first === '') throw new UsageError('backup needs a FILE to write');
+      const file = first;
+      return async () => ({ kind: 'backup', file, force: flags.force });
+    }
     case 'users':
     case 'groups': {
       expect(0);
@@ -106,9 +143,9 @@ function parseCommand(words: string[], reason: string | undefined, password: () 
       return async () => ({ kind: 'delete-group', group });
     }
     case undefined:
-      throw new UsageError('a command is needed: users, set-role, reset-password, disable, enable, groups or delete-group');
+      throw new UsageError(`a command is needed: ${COMMANDS}`);
     default:
-      throw new UsageError(`unknown command '${name.slice(0, 64)}' (users, set-role, reset-password, disable, enable, groups, delete-group)`);
+      throw new UsageError(`unknown command '${name.slice(0, 64)}' (${COMMANDS})`);
   }
 }
 
@@ -130,7 +167,19 @@ async function newPassword(env: NodeJS.ProcessEnv): Promise<string> {
   return password;
 }
 
-async function openStore(data: string, redis: string | undefined): Promise<Store> {
+/** The SQLite database of `data`; only create-user may start one there (a closed server's first account, before its first start). */
+function sqliteDatabase(data: string, create: boolean): string {
+  const problem = sqliteBindingProblem();
+  if (problem !== undefined) throw new AdminFailure(problem);
+  const file = path.join(data, DATABASE_FILE);
+  // Otherwise never create a store here: a mistyped folder must not become an empty one.
+  if (existsSync(file)) return file;
+  if (!create) throw new AdminFailure(`no TermSender database in ${data} (give the server's --data folder)`);
+  process.stderr.write(`termsender-admin: no database in ${data} yet: creating ${file}\n`);
+  return file;
+}
+
+async function openStore(data: string, redis: string | undefined, create: boolean): Promise<Store> {
   if (redis !== undefined) {
     let lastError = 'no answer';
     const connecting = RedisStore.connect(redis, (error) => { lastError = error.message; });
@@ -139,13 +188,13 @@ async function openStore(data: string, redis: string | undefined): Promise<Store
     });
     return Promise.race([connecting, timeout]);
   }
-  // Never create a store here: a mistyped folder must not become an empty one.
-  if (!existsSync(path.join(data, DATABASE_FILE))) throw new AdminFailure(`no TermSender database in ${data} (give the server's --data folder)`);
+  sqliteDatabase(data, create);
   return SqliteStore.open(data);
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), ADMIN_HELP, ADMIN_OPTIONS, {})
+  const commandLine = hideBin(process.argv);
+  const argv = await strictCli(commandLine, ADMIN_HELP, ADMIN_OPTIONS, {})
     // Commands are positional words, read below: only unknown flags are refused here.
     .strict(false)
     .strictOptions()
@@ -155,20 +204,29 @@ async function main(): Promise<void> {
       return true;
     })
     .parseAsync();
-  let command: () => Promise<AdminCommand>;
+  let command: () => Promise<PlannedCommand>;
   try {
-    command = parseCommand(argv._.map(String), argv.reason, () => newPassword(process.env));
+    const typed = (flag: string): boolean => commandLine.some((arg) => new RegExp(`^--(no-)?${flag}(=|$)`).test(arg));
+    command = parseCommand(argv._.map(String), { ...argv, typed }, () => newPassword(process.env));
+    if (argv._[0] === 'backup' && argv.redis !== undefined) {
+      throw new UsageError('backup copies the SQLite database; on Redis use its own persistence (RDB snapshots or the AOF, see docs/scaling.md)');
+    }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`termsender-admin: ${error.message}\nRun with --help for usage.\n`);
-    process.exitCode = 2;
-    return;
+    exitWithUsageError(ADMIN_HELP.name, error.message);
   }
   const ready = await command();
-  const store = await openStore(argv.data, argv.redis);
-  try {
-    const output = await runAdminCommand(ready, store, new PasswordHasher());
+  const print = (output: AdminOutput): void => {
     process.stdout.write(argv.json ? `${JSON.stringify(output.json)}\n` : output.lines.map((line) => `${line}\n`).join(''));
+  };
+  if (ready.kind === 'backup') {
+    sqliteDatabase(argv.data, false);
+    print(await backupDatabase(argv.data, ready.file, ready.force));
+    return;
+  }
+  const store = await openStore(argv.data, argv.redis, ready.kind === 'create-user');
+  try {
+    print(await runAdminCommand(ready, store, new PasswordHasher()));
   } finally {
     await store.close();
   }

@@ -6,6 +6,7 @@
  * Exit status: 0 done, 1 failure, 2 usage error, 3 certificate check failed.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Options } from 'yargs';
 import { runInteractive } from '../client/app.js';
 import { configureColors } from '../client/colors.js';
@@ -13,16 +14,16 @@ import { DEFAULT_SERVER_TIMEOUT_MS } from '../client/client.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
 import { ERROR_MEANINGS } from '../client/render.js';
-import { knownServersFile } from '../client/known-servers.js';
+import { configDir, knownServersFile } from '../client/known-servers.js';
 import { boundedLine, sanitizeText } from '../client/sanitize.js';
 import { InputClosedError, Screen } from '../client/terminal.js';
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/limits.js';
 import { isValidName, NAME_RULE } from '../protocol/names.js';
-import { configPath, readConfigFile } from './client-config.js';
-import { strictCli, UsageError } from './common.js';
-import { hideBin, yargs } from './yargs.js';
 import { VERSION } from '../version.js';
+import { configDefaults } from './config-file.js';
+import { type RangeTable, strictCli, UsageError } from './common.js';
+import { hideBin } from './yargs.js';
 
 const DEFAULT_CA = 'certs/ca.crt';
 /** An hour: the longest wait that still means something (and fits a timer). */
@@ -64,16 +65,10 @@ const CLIENT_OPTIONS = {
 } satisfies Record<string, Options>;
 
 async function main(): Promise<number> {
-  const config = configPath(hideBin(process.argv), process.env);
-  let base: Record<string, unknown> = {};
-  try {
-    base = config === undefined ? {} : readConfigFile(config.file, CLIENT_OPTIONS);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`termsender: ${error.message}\n`);
-    return 2;
-  }
-  const argv = await strictCli(yargs(hideBin(process.argv)), CLIENT_HELP, CLIENT_OPTIONS, { port: { min: 1, max: 65_535, integer: true }, 'reconnect-for': { min: 0, max: MAX_RECONNECT_FOR_SECONDS, integer: true } }, process.env, base)
+  const commandLine = hideBin(process.argv);
+  const ranges: RangeTable<typeof CLIENT_OPTIONS> = { port: { min: 1, max: 65_535, integer: true }, 'reconnect-for': { min: 0, max: MAX_RECONNECT_FOR_SECONDS, integer: true } };
+  const base = configDefaults(CLIENT_HELP.name, commandLine, process.env, CLIENT_OPTIONS, ranges, path.join(configDir(process.env), 'client.json'));
+  const argv = await strictCli(commandLine, CLIENT_HELP, CLIENT_OPTIONS, ranges, process.env, base)
     .check((args) => {
       if (args.fingerprint !== undefined && normalizeFingerprint(args.fingerprint) === undefined) {
         throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional');

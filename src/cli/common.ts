@@ -4,9 +4,11 @@
  * each numeric flag, and yargs behaviour.
  */
 import type { Argv, InferredOptionTypes, Options } from 'yargs';
+import { type NumberRange, readBooleanArgs, readFlagValue } from './flag-values.js';
+import { exitWithUsageError, UsageError } from './usage-error.js';
+import { yargs } from './yargs.js';
 
-/** A mistake in the command line: reported in one line, exit status 2, no help dump. */
-export class UsageError extends Error {}
+export { exitWithUsageError, UsageError } from './usage-error.js';
 
 /** What `--help` says around the flags. */
 export interface CommandHelp {
@@ -18,17 +20,6 @@ export interface CommandHelp {
   details: string;
   /** A variable to show in that note, e.g. TERMSENDER_PORT=9000. */
   envExample: string;
-}
-
-/** The values a numeric flag accepts: from `min` to `max`, whole numbers only when `integer`. */
-export interface NumberRange {
-  min: number;
-  max: number;
-  integer?: boolean;
-  /** Shown after the range, e.g. "bytes" or "seconds". */
-  unit?: string;
-  /** What a special value means, shown after the range, e.g. "0 turns it off". */
-  note?: string;
 }
 
 /** The accepted range of every numeric flag of a command, by flag name. */
@@ -44,43 +35,6 @@ export function withEnvNames<T extends Record<string, Options>>(options: T): T {
   return Object.fromEntries(Object.entries(options).map(([flag, option]) => [flag, { ...option, describe: `${option.describe ?? ''} [${envName(flag)}]` }])) as T;
 }
 
-function describeRange(range: NumberRange): string {
-  const kind = range.integer === true ? 'a whole number' : 'a number';
-  const unit = range.unit === undefined ? '' : ` ${range.unit}`;
-  const note = range.note === undefined ? '' : ` (${range.note})`;
-  return `${kind} from ${range.min} to ${range.max}${unit}${note}`;
-}
-
-/** Throws a UsageError naming `label` (a flag or a variable) unless `value` is in `range`. */
-export function checkRange(label: string, value: number, range: NumberRange, given: string = String(value)): void {
-  const fits = Number.isFinite(value) && value >= range.min && value <= range.max && (range.integer !== true || Number.isInteger(value));
-  if (!fits) throw new UsageError(`${label} must be ${describeRange(range)}, not ${JSON.stringify(given)}`);
-}
-
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
-const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
-
-/** A variable's text as the value of its flag, checked like the flag, or a UsageError naming the variable. */
-function readVariable(variable: string, raw: string, option: Options, range: NumberRange | undefined): unknown {
-  if (option.type === 'boolean') {
-    const word = raw.trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-    throw new UsageError(`${variable} must be one of 1/0, true/false, yes/no, on/off, not ${JSON.stringify(raw)}`);
-  }
-  if (option.type === 'number') {
-    const value = raw.trim() === '' ? Number.NaN : Number(raw);
-    if (!Number.isFinite(value)) throw new UsageError(`${variable} must be a number, not ${JSON.stringify(raw)}`);
-    if (range !== undefined) checkRange(variable, value, range, raw);
-    return value;
-  }
-  const choices: unknown = option.choices;
-  if (Array.isArray(choices) && !choices.includes(raw)) {
-    throw new UsageError(`${variable} must be one of ${choices.join(', ')}, not ${JSON.stringify(raw)}`);
-  }
-  return raw;
-}
-
 /**
  * The values of the command's own flags given through `TERMSENDER_<FLAG>`:
  * only those (a variable meant for another command is none of this one's
@@ -92,7 +46,7 @@ export function readVariables(options: Record<string, Options>, ranges: Record<s
     const variable = envName(flag);
     const raw = env[variable];
     if (raw === undefined || raw === '') continue;
-    values[flag] = readVariable(variable, raw, option, ranges[flag]);
+    values[flag] = readFlagValue(variable, raw, option, ranges[flag]);
   }
   return values;
 }
@@ -114,44 +68,61 @@ function camelCase(flag: string): string {
 }
 
 /**
- * Every command's yargs setup: its help text; its flags, each also read from
- * `TERMSENDER_<FLAG>` (the command line wins) and each numeric one checked
- * against `ranges`; strict flags (a flag given twice takes the last value, a
- * flag that takes a value must have one); `--help`/`-h`; and a failure
- * handler that prints one line (not the whole help, yargs issue #2394) and
- * exits 2 for usage errors. Runtime errors thrown from checks that are not
- * UsageErrors pass through.
+ * How yargs is told about each flag: a flag that takes a value must have
+ * one; a numeric flag reaches yargs untyped (yargs would turn "abc" into NaN
+ * before anyone could quote it) and is read by `readFlagValue`, like its
+ * variable; `--help` still shows it as a number.
  */
-export function strictCli<T, O extends Record<string, Options>>(
-  cli: Argv<T>, help: CommandHelp, options: O, ranges: RangeTable<O>, env: NodeJS.ProcessEnv = process.env,
+function declaredOptions(options: Record<string, Options>, ranges: Record<string, NumberRange | undefined>): Record<string, Options> {
+  return Object.fromEntries(Object.entries(withEnvNames(options)).map(([flag, option]) => {
+    if (option.type === 'boolean') return [flag, option];
+    if (option.type !== 'number') return [flag, { ...option, requiresArg: true }];
+    const { type: _number, ...untyped } = option;
+    return [flag, {
+      ...untyped, requiresArg: true, describe: `${option.describe ?? ''} [number]`,
+      coerce: (value: unknown) => readFlagValue(`--${flag}`, value, option, ranges[flag]),
+    }];
+  }));
+}
+
+/**
+ * Every command's yargs setup: its help text; its flags, each also read from
+ * `TERMSENDER_<FLAG>` (the command line wins) and each value read by the
+ * rules of `flag-values.ts` (numbers against `ranges`, booleans as 1/0,
+ * true/false, yes/no, on/off); strict flags (a flag given twice takes the
+ * last value, a flag that takes a value must have one); `--help`/`-h`; and a
+ * failure handler that prints one line (not the whole help, yargs issue
+ * #2394) and exits 2 for usage errors. Runtime errors thrown from checks
+ * that are not UsageErrors pass through.
+ */
+export function strictCli<O extends Record<string, Options>>(
+  args: readonly string[], help: CommandHelp, options: O, ranges: RangeTable<O>, env: NodeJS.ProcessEnv = process.env,
   /** Flag values below the variables and the command line (a config file's). */
   base: Record<string, unknown> = {},
-): Argv<Omit<T, keyof O> & InferredOptionTypes<O>> {
+): Argv<Omit<object, keyof O> & InferredOptionTypes<O>> {
   const rangeOf: Record<string, NumberRange | undefined> = ranges;
   let fromEnv: Record<string, unknown> = base;
-  let envError: UsageError | undefined;
+  let parsedArgs = [...args];
+  let earlyError: UsageError | undefined;
   try {
     fromEnv = { ...base, ...readVariables(options, rangeOf, env) };
+    parsedArgs = readBooleanArgs(args, options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    envError = error; // reported by the first check, so that --help still works
+    earlyError = error; // reported by the first check, so that --help still works
   }
-  const declared = Object.fromEntries(Object.entries(options).map(([flag, option]) => [flag, option.type === 'boolean' ? option : { ...option, requiresArg: true }]));
-  return cli
+  return yargs(parsedArgs)
     .scriptName(help.name)
     .usage(`$0 [flags]\n\n${help.summary}`)
     .epilogue(`${help.details}\nEvery flag also reads TERMSENDER_<FLAG>, e.g. ${help.envExample}.`)
     .parserConfiguration({ 'duplicate-arguments-array': false })
-    .options(withEnvNames(declared) as O)
+    // Typed as declared: the untyped numeric flags come out as numbers (their coerce).
+    .options(declaredOptions(options, rangeOf) as O)
     .config(fromEnv)
-    .strict()
-    .check((args) => {
-      if (envError !== undefined) throw envError;
-      for (const [flag, range] of Object.entries(rangeOf)) {
-        const value: unknown = args[flag];
-        if (range === undefined || value === undefined) continue;
-        checkRange(`--${flag}`, typeof value === 'number' ? value : Number.NaN, range, String(value));
-      }
+    // A known mistake goes first: `--register yes` is about --register, not an unknown word.
+    .strict(earlyError === undefined)
+    .check(() => {
+      if (earlyError !== undefined) throw earlyError;
       return true;
     })
     .help()
@@ -160,8 +131,6 @@ export function strictCli<T, O extends Record<string, Options>>(
       // yargs' own parse errors ("Not enough arguments following: port") are YErrors: usage errors too.
       if (error && !(error instanceof UsageError) && error.name !== 'YError') throw error;
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): one line here.
-      const text = namedOnce((error?.message ?? message).trim().replace(/\s*\n\s*/g, ' '));
-      process.stderr.write(`${help.name}: ${text}\nRun with --help for usage.\n`);
-      process.exit(2);
+      exitWithUsageError(help.name, namedOnce((error?.message ?? message).trim().replace(/\s*\n\s*/g, ' ')));
     });
 }

@@ -22,10 +22,15 @@ export function openFileLimit(limitsText?: string): number | undefined {
   return Number.isSafeInteger(soft) ? soft : undefined;
 }
 
-/** A one-line warning when `maxConnections` connections plus the server's own files would not fit in `limit`. */
-export function openFileWarning(maxConnections: number, limit: number | undefined): string | undefined {
-  const needed = maxConnections + OWN_FILES_MARGIN;
+/**
+ * A one-line warning when `maxConnections` connections plus the server's own
+ * files (and `metricsConnections`, the `--metrics` listener's cap) would not fit in `limit`.
+ */
+export function openFileWarning(maxConnections: number, limit: number | undefined, metricsConnections = 0): string | undefined {
+  const own = OWN_FILES_MARGIN + metricsConnections;
+  const needed = maxConnections + own;
   if (limit === undefined || needed <= limit) return undefined;
-  return `--max-connections ${maxConnections} (plus ${OWN_FILES_MARGIN} for the server's own files) is above this process's open-file limit of ${limit}: `
-    + `connections beyond about ${Math.max(0, limit - OWN_FILES_MARGIN)} will fail (EMFILE). Raise it with 'ulimit -n ${needed}' before starting, or lower --max-connections`;
+  const ownFiles = metricsConnections === 0 ? `${own} for the server's own files` : `${own} for the server's own files and the --metrics listener`;
+  return `--max-connections ${maxConnections} (plus ${ownFiles}) is above this process's open-file limit of ${limit}: `
+    + `connections beyond about ${Math.max(0, limit - own)} will fail (EMFILE). Raise it with 'ulimit -n ${needed}' before starting, or lower --max-connections`;
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from 'yargs';
-import { hideBin, yargs } from './yargs.js';
+import { hideBin } from './yargs.js';
 import { defaultDevHosts, generateDevCertificates } from '../certs/dev-certs.js';
 import { errorMessage } from '../protocol/errors.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/limits.js';
@@ -17,12 +17,15 @@ import { createLogger, LOG_LEVELS } from '../server/logger.js';
 import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';
+import { METRICS_MAX_CONNECTIONS } from '../server/http-connections.js';
 import { startServer } from '../server/server.js';
 import { ExpiryWarnings } from '../server/certificate-expiry.js';
 import { type CertificateFacts, type LoadedTls, loadTlsFiles, TlsFilesError, type TlsPaths } from '../server/tls-context.js';
+import { sqliteBindingProblem } from '../store/sqlite-binding.js';
 import { workerMetrics } from './cluster-metrics.js';
 import { SERVER_NAME } from '../version.js';
-import { type RangeTable, strictCli, UsageError } from './common.js';
+import { exitWithUsageError, type RangeTable, strictCli, UsageError } from './common.js';
+import { configDefaults } from './config-file.js';
 import { openFileLimit, openFileWarning } from './open-files.js';
 import { announceListening, isWorkerProcess, runPrimary } from './workers.js';
 import { certificateOfFile, fingerprintLine, reloadedNotice, reloadTlsOnSighup } from './tls-reload.js';
@@ -98,6 +101,7 @@ const SERVER_OPTIONS = {
   'retention-messages': { type: 'number', default: 0, describe: 'keep at most this many messages per group (the newest), deleting older ones in the background; 0 = no limit' },
   'retention-interval': { type: 'number', default: DEFAULT_RETENTION_INTERVAL_MS / 1000, hidden: true, describe: 'seconds between retention passes' },
   registration: { type: 'string', choices: ['open', 'closed'] as const, default: 'open' as const, describe: 'whether new accounts may register' },
+  config: { type: 'string', describe: 'JSON file of flag defaults (keys: flag names without --); flags and variables win over it' },
   metrics: { type: 'string', describe: 'HOST:PORT: serve GET /metrics (Prometheus) and GET /healthz over plain HTTP there; keep it on a private interface' },
   'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' as const, describe: 'log detail, on stderr' },
   'log-format': { type: 'string', choices: ['json', 'text', 'auto'] as const, default: 'auto' as const, describe: 'log lines as JSON or as text; auto: text when stderr is a terminal' },
@@ -147,8 +151,11 @@ function startingTls(paths: TlsPaths): LoadedTls {
 }
 
 async function main(): Promise<void> {
-  const argv = await strictCli(yargs(hideBin(process.argv)), SERVER_HELP, SERVER_OPTIONS, SERVER_RANGES)
+  const commandLine = hideBin(process.argv);
+  const base = configDefaults(SERVER_HELP.name, commandLine, process.env, SERVER_OPTIONS, SERVER_RANGES);
+  const argv = await strictCli(commandLine, SERVER_HELP, SERVER_OPTIONS, SERVER_RANGES, process.env, base)
     .check((args) => {
+      parseScryptCost(args['scrypt-cost']);
       if (args.workers > 1 && args.redis === undefined) throw new UsageError('--workers above 1 needs --redis (the workers share everything through it)');
       if (args.redis !== undefined && !/^redis:\/\/[^\s/:]+(:\d{1,5})?\/?$/.test(args.redis)) throw new UsageError('--redis must look like redis://host:port');
       exemptRanges(args['ip-limit-exempt']);
@@ -162,9 +169,12 @@ async function main(): Promise<void> {
   const logger = createLogger(argv['log-level'], undefined, logFormat);
   logger.debug('settings', Object.fromEntries(Object.keys(SERVER_OPTIONS).map((flag) => [flag, String(argv[flag])])));
   if (!isWorkerProcess()) {
-    const warning = openFileWarning(argv['max-connections'], openFileLimit());
+    const warning = openFileWarning(argv['max-connections'], openFileLimit(), argv.metrics === undefined ? 0 : METRICS_MAX_CONNECTIONS);
     if (warning !== undefined) logger.warn(warning);
   }
+
+  const bindingProblem = argv.redis === undefined ? sqliteBindingProblem() : undefined;
+  if (bindingProblem !== undefined) throw new Error(bindingProblem);
 
   const usingDefaults = argv.cert === DEFAULT_CERT && argv.key === DEFAULT_KEY;
   if (usingDefaults && !existsSync(argv.cert) && !existsSync(argv.key) && !isWorkerProcess()) {
@@ -226,9 +236,14 @@ async function main(): Promise<void> {
     redis: argv.redis === undefined ? undefined : { url: argv.redis, memberTtlMs: argv['member-ttl'] * 1000 },
     // A worker's metrics are served by its primary.
     metrics: argv.metrics === undefined || isWorkerProcess() ? undefined : parseHostPort(argv.metrics),
+    processes: argv.workers,
   };
 
-  const server = await startServer(config, { logger, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
+  const onStoreLost = (): void => {
+    process.exitCode = 1;
+    process.exit();
+  };
+  const server = await startServer(config, { logger, onStoreLost, ...(argv.metrics !== undefined && isWorkerProcess() ? { metrics: workerMetrics() } : {}) });
   const stop = (signal: NodeJS.Signals): void => {
     logger.info('shutting down', { signal });
     server.close().then(
@@ -250,6 +265,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A value found unusable after parsing (a certificate file that does not load): a usage error too.
+  if (error instanceof UsageError) exitWithUsageError(SERVER_HELP.name, error.message);
   process.stderr.write(`termsender-server: ${errorMessage(error)}\n`);
   // A start that failed may leave handles open (a Redis client retrying, a worker's channel to its primary).
   process.exit(1);

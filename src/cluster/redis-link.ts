@@ -8,24 +8,19 @@
  * it missed for its groups and delivers them, so nothing stored is lost.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../protocol/errors.js';
-import { isPlainObject } from '../protocol/frame.js';
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, PresenceMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
-import { parseServerValue } from '../protocol/validate.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
-import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
-import { readStoredMessage } from '../redis/stored-message.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import type { Logger } from '../server/logger.js';
 import type { ServerMetrics } from '../server/metrics.js';
-import { type GroupEvent, parseGroupEvent } from './group-event.js';
+import { readClusterEvent } from './cluster-event.js';
+import type { GroupEvent } from './group-event.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
 import { sweepExpiredMembers, userOf } from './member-sweep.js';
-
-/** Messages fetched per group when catching up after a lost subscription. */
-const CATCH_UP_LIMIT = 1000;
+import { MessageOrder } from './message-order.js';
 
 export interface RedisClusterOptions {
   url: string;
@@ -55,15 +50,15 @@ export class RedisClusterLink implements ClusterLink {
   /** This node's entries, to refresh: group key → its display name and users (key → name); online users. */
   private readonly localMembers = new Map<string, { name: string; users: Map<string, string> }>();
   private readonly localOnline = new Map<string, string>();
-  /** Last seq delivered per group key, to catch up after the subscription drops. */
-  private readonly delivered = new Map<string, number>();
+  /** Stored messages to this node in seq order, once each (caught up after the subscription drops). */
+  private readonly order: MessageOrder;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  /** The last refresh waited on Redis for longer than a refresh period: renew again at once. */
+  private renewAgain = false;
   /** When the command connection last became ready: other nodes get a TTL's time to renew before this one sweeps. */
   private readySince = Date.now();
   private subscribedOnce = false;
-  /** While catching up, live messages wait here so that none overtakes a missed one. */
-  private held: Array<{ message: StoredMessage; origin: string }> | undefined;
   private closing = false;
 
   constructor(private readonly options: RedisClusterOptions) {
@@ -73,6 +68,7 @@ export class RedisClusterLink implements ClusterLink {
     this.commands.on('ready', () => { this.readySince = Date.now(); });
     this.subscriber = new Redis(options.url, { ...redisOptions(), enableOfflineQueue: true });
     this.subscriber.on('error', warn);
+    this.order = new MessageOrder(this.commands, (message, origin) => this.events?.message(message, origin), options.logger);
   }
 
   /** Whether both connections (commands, subscription) are ready now. */
@@ -84,15 +80,15 @@ export class RedisClusterLink implements ClusterLink {
     this.events = events;
     this.subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
     this.subscriber.on('close', () => {
-      if (this.subscribedOnce && !this.closing) this.held ??= [];
+      if (this.subscribedOnce && !this.closing) this.order.pause();
     });
     this.subscriber.on('ready', () => {
-      if (this.subscribedOnce) void this.catchUp();
+      if (this.subscribedOnce) this.order.resume();
     });
     await Promise.all([connectedOnce(this.commands), connectedOnce(this.subscriber)]);
     await this.subscriber.subscribe(REDIS_KEYS.events);
     this.subscribedOnce = true;
-    this.refreshTimer = setInterval(() => this.refresh(), Math.max(100, this.options.memberTtlMs / 3));
+    this.refreshTimer = setInterval(() => this.refresh(), this.refreshPeriodMs());
     this.refreshTimer.unref();
   }
 
@@ -120,11 +116,14 @@ export class RedisClusterLink implements ClusterLink {
     if (present) {
       if (group === undefined) this.localMembers.set(key, (group = { name: groupName, users: new Map() }));
       group.users.set(keyOf(user), user);
-      if (!this.delivered.has(key)) void this.rememberSeq(key);
+      this.order.watch(key);
       this.write((redis) => redis.zadd(REDIS_KEYS.members(key), this.expiry(), `${this.nodeId}|${user}`));
     } else {
       group?.users.delete(keyOf(user));
-      if (group?.users.size === 0) this.localMembers.delete(key);
+      if (group?.users.size === 0) {
+        this.localMembers.delete(key);
+        this.order.unwatch(key);
+      }
       this.write((redis) => redis.zrem(REDIS_KEYS.members(key), `${this.nodeId}|${user}`));
     }
   }
@@ -157,7 +156,7 @@ export class RedisClusterLink implements ClusterLink {
 
   async close(): Promise<void> {
     this.closing = true;
-    this.held = undefined;
+    this.order.close();
     clearInterval(this.refreshTimer);
     const removals = this.commands.pipeline();
     for (const [key, group] of this.localMembers) for (const user of group.users.values()) removals.zrem(REDIS_KEYS.members(key), `${this.nodeId}|${user}`);
@@ -167,81 +166,32 @@ export class RedisClusterLink implements ClusterLink {
     await this.commands.quit().then(() => undefined, () => this.commands.disconnect());
   }
 
+  /** An event from the channel, judged by the rules of client input (cluster-event.ts); one that breaks them is logged and dropped. */
   private receive(payload: string): void {
     const events = this.events;
     if (events === undefined) return;
     try {
-      const kind = payload[0];
-      if (kind === EVENT_MESSAGE) {
-        const newline = payload.indexOf('\n');
-        const message = readStoredMessage(payload.slice(newline + 1));
-        this.options.metrics?.observePubsubLag((Date.now() - message.ts) / 1000);
-        if (this.held !== undefined) this.held.push({ message, origin: payload.slice(1, newline) });
-        else this.deliver(message, payload.slice(1, newline));
-        return;
+      const event = readClusterEvent(payload);
+      switch (event.kind) {
+        case 'message':
+          this.options.metrics?.observePubsubLag((Date.now() - event.message.ts) / 1000);
+          this.order.received(event.message, event.origin);
+          return;
+        case 'group':
+          // A group of the same name made later counts its seqs from 1 again.
+          if (event.event.kind === 'deleted') this.order.unwatch(keyOf(event.event.group));
+          if (event.origin !== this.nodeId) events.groupEvent(event.event, event.origin);
+          return;
+        default:
+          break;
       }
-      const event: unknown = JSON.parse(payload.slice(1));
-      if (kind === EVENT_GROUP && isPlainObject(event)) {
-        const groupEvent = parseGroupEvent(event['body']);
-        // A group of the same name made later counts its seqs from 1 again.
-        if (groupEvent?.kind === 'deleted') this.delivered.delete(keyOf(groupEvent.group));
-        if (groupEvent !== undefined && event['origin'] !== this.nodeId) events.groupEvent(groupEvent, String(event['origin']));
-        return;
-      }
-      if (!isPlainObject(event) || event['origin'] === this.nodeId) return; // ours went out locally already
-      if (kind === EVENT_ACCOUNT_CLOSED) {
-        const body = event['body'];
-        if (isPlainObject(body) && typeof body['user'] === 'string' && typeof body['message'] === 'string') {
-          events.accountClosed(body['user'], body['message'], String(event['origin']));
-        }
-        return;
-      }
-      const body = parseServerValue(event['body']);
-      if (kind === EVENT_PRESENCE && body.type === 'presence') events.presence(body, String(event['origin']));
-      if (kind === EVENT_DIRECT && body.type === 'dm') events.direct(body, String(event['origin']));
+      if (event.origin === this.nodeId) return; // ours went out locally already
+      if (event.kind === 'accountClosed') events.accountClosed(event.user, event.message, event.origin);
+      else if (event.kind === 'presence') events.presence(event.presence, event.origin);
+      else events.direct(event.message, event.origin);
     } catch (error) {
-      this.options.logger.warn('unreadable cluster event', { reason: errorMessage(error) });
+      this.options.logger.warn('unreadable cluster event dropped', { reason: errorMessage(error).slice(0, 200) });
     }
-  }
-
-  /**
-   * After the subscription came back: delivers what was stored meanwhile, in
-   * seq order, then the live messages held during the catch-up; retries until
-   * Redis answers. Nothing is delivered twice.
-   */
-  private async catchUp(): Promise<void> {
-    while (this.held !== undefined && !this.closing) {
-      try {
-        if (this.commands.status !== 'ready') await new Promise((resolve) => this.commands.once('ready', resolve));
-        for (const key of this.localMembers.keys()) {
-          for (let more = true; more;) {
-            const rows = await this.commands.zrangebyscore(REDIS_KEYS.messages(key), `(${this.delivered.get(key) ?? 0}`, '+inf', 'LIMIT', 0, CATCH_UP_LIMIT);
-            for (const row of rows) this.deliver(readStoredMessage(row), '');
-            more = rows.length === CATCH_UP_LIMIT;
-          }
-        }
-        const held = this.held ?? [];
-        this.held = undefined;
-        for (const { message, origin } of held) this.deliver(message, origin);
-      } catch (error) {
-        this.options.logger.warn('catching up after a lost subscription failed; retrying', { reason: String(error) });
-        await sleep(500);
-      }
-    }
-  }
-
-  /** Delivers a message once: anything at or below the last seq delivered for its group is skipped. */
-  private deliver(message: StoredMessage, origin: string): void {
-    const key = keyOf(message.group);
-    const last = this.delivered.get(key);
-    if (last !== undefined && message.seq <= last) return;
-    this.delivered.set(key, message.seq);
-    this.events?.message(message, origin);
-  }
-
-  private async rememberSeq(key: string): Promise<void> {
-    const seq = Number((await this.commands.get(REDIS_KEYS.seq(key)).catch(() => null)) ?? 0);
-    if (seq > (this.delivered.get(key) ?? 0)) this.delivered.set(key, seq);
   }
 
   private refresh(): void {
@@ -249,7 +199,17 @@ export class RedisClusterLink implements ClusterLink {
     this.refreshing = true;
     this.renewAndSweep()
       .catch((error: unknown) => this.options.logger.warn('member refresh failed', { reason: String(error) }))
-      .finally(() => { this.refreshing = false; });
+      .finally(() => {
+        this.refreshing = false;
+        if (this.renewAgain) {
+          this.renewAgain = false;
+          this.refresh();
+        }
+      });
+  }
+
+  private refreshPeriodMs(): number {
+    return Math.max(100, this.options.memberTtlMs / 3);
   }
 
   /**
@@ -259,7 +219,10 @@ export class RedisClusterLink implements ClusterLink {
    * entries before anything of it is taken for dead. An entry of ours
    * that had been swept meanwhile (Redis was out of reach for longer than the
    * TTL) comes back with its join announced to the other nodes: they saw the
-   * leave, this node's members did not.
+   * leave, this node's members did not. A Redis that stalled (answered
+   * nothing for longer than a refresh period, e.g. stopped and continued)
+   * counts as an outage too: every node's renewals were held up alike, so
+   * entries that expired meanwhile are not taken for a dead node's.
    */
   private async renewAndSweep(): Promise<void> {
     const expiry = this.expiry();
@@ -277,6 +240,10 @@ export class RedisClusterLink implements ClusterLink {
       pipeline.zremrangebyscore(REDIS_KEYS.online(key), '-inf', `(${now}`);
     }
     const results = (await pipeline.exec()) ?? [];
+    if (Date.now() - now > this.refreshPeriodMs()) {
+      this.readySince = Date.now();
+      this.renewAgain = true;
+    }
     renewed.forEach((join, i) => {
       if (results[i]?.[1] === 1) this.publishPresence(join);
     });

@@ -28,13 +28,31 @@ export async function connectedOnce(redis: Redis): Promise<void> {
   await ready;
 }
 
-/** Runs a Redis call a request needs: a lost connection is `unavailable`; a reply error stays as it is (a bug). */
+/**
+ * How long a request waits for Redis before it is answered `unavailable`
+ * (a hung Redis, e.g. stopped with SIGSTOP, keeps its connections open).
+ */
+export const REDIS_REPLY_TIMEOUT_MS = 3_000;
+
+/**
+ * Runs a Redis call a request needs: a lost connection, or no reply within
+ * REDIS_REPLY_TIMEOUT_MS, is `unavailable`; a reply error stays as it is (a
+ * bug). A call answered late may still run when Redis resumes: only the
+ * message append guards against that (its deadline, see the Redis store).
+ */
 export async function guardRedis<T>(redis: Redis, call: () => Promise<T>): Promise<T> {
   if (redis.status !== 'ready') throw new ProtocolError('unavailable', 'the shared store is unreachable; try again');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProtocolError('unavailable', `the shared store did not answer within ${REDIS_REPLY_TIMEOUT_MS / 1000} s; try again`)), REDIS_REPLY_TIMEOUT_MS);
+  });
   try {
-    return await call();
+    return await Promise.race([call(), late]);
   } catch (error) {
+    if (error instanceof ProtocolError) throw error;
     if (error instanceof Error && error.name === 'ReplyError') throw error;
     throw new ProtocolError('unavailable', 'the shared store is unreachable; try again', { cause: error });
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -38,6 +38,8 @@ export const REDIS_KEYS = {
   readMarkersPrefix: 'ts:read:',
   /** Set: user keys that have a marker in the group (kept with the markers, so that a deletion finds them). */
   readers: (groupKey: string) => `ts:readers:${groupKey}`,
+  /** String: a random id written once when the data set is first used; gone or changed means Redis lost its data (redis-data-marker.ts). */
+  dataMarker: 'ts:data-marker',
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

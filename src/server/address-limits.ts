@@ -7,7 +7,9 @@
  * Memory follows the traffic and is freed with it: an address's connection
  * count is dropped when it reaches zero, and its registration window when its
  * newest registration is older than the window. Per process: with
- * `--workers` or a cluster, each process counts its own connections.
+ * `--workers` or a cluster, each process counts its own connections; with
+ * `--workers N` each admits 1/N of `--max-per-ip` (perProcessLimit), so that
+ * one address has at most `--max-per-ip` in all.
  */
 import { addressGroup, type Cidr, inCidr, parseCidrList, parseIp } from './ip-address.js';
 
@@ -29,6 +31,17 @@ export interface AddressLimitsOptions {
   exempt: readonly string[];
   /** Milliseconds, monotonic; injected by tests. */
   now?: () => number;
+}
+
+/** The share of `maxPerIp` that each of `processes` processes sharing a port admits (at least 1). */
+export function perProcessLimit(maxPerIp: number, processes: number): number {
+  return Math.max(1, Math.floor(maxPerIp / processes));
+}
+
+/** The refusal's words for the per-address limit, with the per-process share when there are several. */
+export function perAddressRefusal(maxPerIp: number, processes: number): string {
+  const share = processes > 1 ? `: ${perProcessLimit(maxPerIp, processes)} in each of ${processes} server processes` : '';
+  return `too many connections from your address (per-address limit ${maxPerIp}${share})`;
 }
 
 /** Undoes what was counted; calling it again does nothing. */

@@ -39,6 +39,8 @@ export interface ServerConfig {
   retention?: RetentionSettings | undefined;
   /** Serve `GET /metrics` and `GET /healthz` over plain HTTP here (port 0 picks one). */
   metrics?: { host: string; port: number } | undefined;
+  /** Server processes sharing the port (`--workers`; 1 when absent): each admits its share of `maxPerIp`. */
+  processes?: number | undefined;
 }
 
 export interface RedisConfig {

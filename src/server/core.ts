@@ -16,7 +16,7 @@ import { RedisStore } from '../store/redis.js';
 import type { Store } from '../store/store.js';
 import type { FrameLink } from '../transport/frame-link.js';
 import { ActivityNotifier, type ActivityTimers } from './activity.js';
-import { AddressLimits, type Peer } from './address-limits.js';
+import { AddressLimits, type Peer, perAddressRefusal, perProcessLimit } from './address-limits.js';
 import { promoteAdmins } from './admins.js';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
@@ -77,7 +77,7 @@ export class ChatCore {
       hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
       throttle: new LoginThrottle(),
       addresses: new AddressLimits({
-        maxPerIp: config.limits.maxPerIp, registerRate: config.limits.registerRate,
+        maxPerIp: perProcessLimit(config.limits.maxPerIp, config.processes ?? 1), registerRate: config.limits.registerRate,
         registerWindowMs: config.limits.registerWindowMs, exempt: config.limits.ipLimitExempt,
       }),
       groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
@@ -113,7 +113,7 @@ export class ChatCore {
     }
     if (release === undefined) {
       metrics.refused('per_address');
-      connection.fail(new ProtocolError('server_busy', `too many connections from your address (per-address limit ${config.limits.maxPerIp})`));
+      connection.fail(new ProtocolError('server_busy', perAddressRefusal(config.limits.maxPerIp, config.processes ?? 1)));
       return connection;
     }
     metrics.counts.connectionsAccepted += 1;

@@ -2,12 +2,13 @@
  * `--metrics HOST:PORT`: plain HTTP serving `GET /metrics` (Prometheus text
  * format) and `GET /healthz` (200 serving, 503 not, with a one-line JSON
  * reason), nothing else. It belongs on a private interface: it has no TLS and
- * no authentication.
+ * no authentication. Its connections are few and short (http-connections.ts).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../protocol/errors.js';
+import { limitMetricsConnections, METRICS_SERVER_OPTIONS } from './http-connections.js';
 
 /** What `/healthz` reports: `ok`, or why not. */
 export type Health = { status: 'ok' } | { status: 'starting' | 'draining' | 'unavailable'; reason: string };
@@ -81,18 +82,15 @@ const STARTING: EndpointHandlers = {
 /** Listens on `host:port` (0 picks a free port); answers 503 `starting` until `serve` is called. */
 export async function startHttpEndpoints(host: string, port: number, onError: (error: unknown) => void): Promise<HttpEndpoints> {
   let handlers = STARTING;
-  const server = http.createServer((request, response) => {
-    request.resume();
+  // A request body is never read (see limitMetricsConnections).
+  const server = http.createServer(METRICS_SERVER_OPTIONS, (request, response) => {
     answer(handlers, request, response).catch((error: unknown) => {
       onError(error);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
       response.end('internal error\n');
     });
   });
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 50;
+  limitMetricsConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** The store, and for SQLite the data folder's lock that keeps a second server out. */
-export async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics): Promise<{ store: Store; lock?: FolderLock }> {
+export async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics, onDataLost: (reason: string) => void): Promise<{ store: Store; lock?: FolderLock }> {
   if (config.redis === undefined) {
     let lock: FolderLock | undefined;
     try {
@@ -28,6 +28,6 @@ export async function openStore(config: ServerConfig, logger: Logger, metrics: S
   }
   const { url } = config.redis;
   return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }),
-    (seconds) => metrics.observeStore('redis_command', seconds)) };
+    (seconds) => metrics.observeStore('redis_command', seconds), onDataLost) };
 }
 

@@ -36,6 +36,8 @@ export interface ServerDependencies {
   activityTimers?: ActivityTimers;
   /** Metrics of the caller's own (a worker's, read by its primary); else made here, enabled with `config.metrics`. */
   metrics?: ServerMetrics;
+  /** Called once the server stopped because Redis lost its data under it (the CLI exits 1). */
+  onStoreLost?: () => void;
 }
 
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
@@ -44,9 +46,11 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
   // Before the store: while it opens (or waits for Redis), /healthz says `starting`.
   const endpoints = config.metrics === undefined ? undefined
     : await startHttpEndpoints(config.metrics.host, config.metrics.port, (error) => logger.error('metrics endpoint failed', {}, error));
+  // Redis lost its data under this node: its sessions may be signed in as accounts that no longer exist.
+  let dataLost = (reason: string): void => { logger.error('shared store lost its data', { reason }); };
   let opened;
   try {
-    opened = dependencies.store === undefined ? await openStore(config, logger, metrics) : { store: dependencies.store, lock: undefined };
+    opened = dependencies.store === undefined ? await openStore(config, logger, metrics, (reason) => dataLost(reason)) : { store: dependencies.store, lock: undefined };
   } catch (error) {
     await endpoints?.close();
     throw error;
@@ -90,5 +94,9 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     return closing;
   };
 
+  dataLost = (reason) => {
+    logger.error('shared store lost its data: closing every session and stopping; restore Redis from its persistence before starting again', { reason });
+    void close(`the server's store lost its data (${reason})`).then(() => dependencies.onStoreLost?.());
+  };
   return { address, metricsAddress: endpoints?.address, health, reloadTls: (loaded) => listener.reloadTls(loaded), close };
 }

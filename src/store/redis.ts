@@ -14,44 +14,13 @@ import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { GroupBan, GroupSettings, GroupStanding } from './moderation-store.js';
 import { defineModerationCommands, RedisModeration } from './redis-moderation.js';
+import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
+import { APPEND_DEADLINE_MS, APPEND_SCRIPT, CREATE_OWNED_GROUP_SCRIPT, SET_PASSWORD_SCRIPT } from './redis-scripts.js';
 import { defineRetentionCommands, firstSeq, pruneMessages } from './redis-retention.js';
 import type {
   CreateGroupOutcome, Disabled, GroupCaps, GroupRecord, GroupReport, MessagePage, NewMessage, RetentionPolicy, Store, UserRecord, UserSummary,
 } from './store.js';
-
-const APPEND_SCRIPT = `
-local name = redis.call('HGET', KEYS[3], ARGV[1])
-if not name then return false end
-local seq = redis.call('INCR', KEYS[1])
-local message = cjson.encode({group = name, seq = seq, from = ARGV[2], text = ARGV[3], ts = tonumber(ARGV[4])})
-redis.call('ZADD', KEYS[2], seq, message)
-redis.call('PUBLISH', ARGV[6], ARGV[7] .. ARGV[5] .. '\\n' .. message)
-return message
-`;
-
-/** Name free, server cap, owner cap, then create and count: atomic on the Redis server, so no node passes a cap. */
-const CREATE_OWNED_GROUP_SCRIPT = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'exists' end
-if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 'server_full' end
-local owned = tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0')
-if owned >= tonumber(ARGV[5]) then return 'owner_full:' .. owned end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-if ARGV[6] == '1' then redis.call('SADD', KEYS[4], ARGV[1]) end
-return 'created'
-`;
-
-/** Replaces the hash inside the user's JSON, only when the user exists. */
-const SET_PASSWORD_SCRIPT = `
-local json = redis.call('HGET', KEYS[1], ARGV[1])
-if not json then return 0 end
-local record = cjson.decode(json)
-record.hash = ARGV[2]
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
-return 1
-`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -59,7 +28,7 @@ declare module 'ioredis' {
     termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, privateKey: string, groupKey: string, name: string,
       ownerKey: string, maxGroups: string, maxOwned: string, isPrivate: string): Result<unknown, Context>;
     termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
-      ts: string, origin: string, channel: string, kind: string): Result<unknown, Context>;
+      ts: string, origin: string, channel: string, kind: string, deadline: string): Result<unknown, Context>;
   }
 }
 
@@ -95,7 +64,10 @@ export class RedisStore implements Store {
   private readonly moderation: RedisModeration;
   private readonly markers: RedisReadMarkers;
 
-  private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void) {
+  private readonly marker: RedisDataMarker;
+
+  private constructor(private readonly redis: Redis, private readonly observe: (seconds: number) => void, onDataLost: (reason: string) => void) {
+    this.marker = new RedisDataMarker(redis, onDataLost);
     this.markers = new RedisReadMarkers(redis, (call) => this.guard(call));
     redis.defineCommand('termsenderAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('termsenderCreateOwnedGroup', { numberOfKeys: 4, lua: CREATE_OWNED_GROUP_SCRIPT });
@@ -107,11 +79,15 @@ export class RedisStore implements Store {
 
   /** Connects; `onError` hears of connection trouble (the store keeps retrying). */
   /** Resolves once Redis answers: while it does not, the connection retries (each failure goes to `onError`). */
-  static async connect(url: string, onError: (error: Error) => void, observe: (seconds: number) => void = () => undefined): Promise<RedisStore> {
+  /** `onDataLost`: Redis lost its data under this node (redis-data-marker.ts); the store answers `unavailable` from then on. */
+  static async connect(url: string, onError: (error: Error) => void, observe: (seconds: number) => void = () => undefined,
+    onDataLost: (reason: string) => void = () => undefined): Promise<RedisStore> {
     const redis = new Redis(url, redisOptions());
     redis.on('error', onError);
     await connectedOnce(redis);
-    return new RedisStore(redis, observe);
+    const store = new RedisStore(redis, observe, onDataLost);
+    await store.marker.start();
+    return store;
   }
 
   /** Whether the connection is ready now. */
@@ -122,6 +98,7 @@ export class RedisStore implements Store {
   /** Why Redis cannot serve now (unreachable, or no PONG within `timeoutMs`), or undefined while it can. */
   async probe(timeoutMs: number): Promise<string | undefined> {
     if (this.redis.status !== 'ready') return `redis unreachable (${this.redis.status})`;
+    if (this.marker.problem !== undefined) return this.marker.problem;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(`redis did not answer within ${timeoutMs} ms`), timeoutMs); });
     try {
@@ -251,7 +228,8 @@ export class RedisStore implements Store {
   async appendMessage(message: NewMessage): Promise<StoredMessage> {
     const key = keyOf(message.group);
     const json = await this.guard(() => this.redis.termsenderAppend(REDIS_KEYS.seq(key), REDIS_KEYS.messages(key), REDIS_KEYS.groups, key,
-      message.from, message.text, String(message.ts), message.origin, REDIS_KEYS.events, EVENT_MESSAGE));
+      message.from, message.text, String(message.ts), message.origin, REDIS_KEYS.events, EVENT_MESSAGE, String(Date.now() + APPEND_DEADLINE_MS)));
+    if (json === 'late') throw new ProtocolError('unavailable', 'the shared store answered too late: the message was not stored; try again');
     if (typeof json !== 'string') throw new ProtocolError('no_such_group', `group '${message.group}' was deleted`);
     return readStoredMessage(json);
   }
@@ -305,11 +283,14 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.marker.close();
     if (this.redis.status === 'end') return;
     await this.redis.quit().then(() => undefined, () => this.redis.disconnect());
   }
 
   private async guard<T>(call: () => Promise<T>): Promise<T> {
+    const problem = this.marker.problem;
+    if (problem !== undefined) throw new ProtocolError('unavailable', problem);
     const started = performance.now();
     const result = await guardRedis(this.redis, call);
     this.observe((performance.now() - started) / 1000);

@@ -43,6 +43,9 @@ interface PendingAppend {
 
 interface GroupRow { name: string; last_seq: number }
 
+/** The database's file name inside the data folder. */
+export const DATABASE_FILE = 'termsender.db';
+
 export class SqliteStore implements Store {
   /** Group key → highest seq handed out (committed or in the pending batch). */
   private readonly assigned = new Map<string, { name: string; seq: number }>();
@@ -107,7 +110,7 @@ export class SqliteStore implements Store {
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const file = path.join(dataDir, 'termsender.db');
+    const file = path.join(dataDir, DATABASE_FILE);
     // Created owner-only before SQLite opens it (it holds password hashes);
     // SQLite gives the -wal and -shm files the same mode. An existing file keeps its mode.
     closeSync(openSync(file, 'a', 0o600));

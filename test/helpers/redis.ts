@@ -1,6 +1,6 @@
 /**
  * A real redis-server for cluster tests: on a free loopback port, with its
- * own temp dir and append-only persistence; stopped by `t.after`. Tests skip
+ * own temp dir and append-only persistence (unless asked not to); stopped by `t.after`. Tests skip
  * (and say so) where redis-server is not installed.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -35,14 +35,19 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered, until `thaw`. */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
 }
 
-export async function startRedis(t: TestContext): Promise<TestRedis> {
+/** `persist: false`: no append-only file, so that a restart comes back empty (as a Redis without persistence does). */
+export async function startRedis(t: TestContext, options: { persist?: boolean } = {}): Promise<TestRedis> {
   const dir = tempDir(t, 'termsender-redis-');
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const process = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
+    const process = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', options.persist === false ? 'no' : 'yes',
       '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = process;
     let output = '';
@@ -71,6 +76,17 @@ export async function startRedis(t: TestContext): Promise<TestRedis> {
     await exited;
   };
   await start();
-  t.after(stop);
-  return { url: `redis://127.0.0.1:${port}`, stop, start };
+  const frozen = { value: false };
+  t.after(() => {
+    if (frozen.value) child?.kill('SIGCONT');
+    return stop();
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`, stop, start,
+    freeze: () => { frozen.value = child?.kill('SIGSTOP') === true; },
+    thaw: () => {
+      child?.kill('SIGCONT');
+      frozen.value = false;
+    },
+  };
 }

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
+import { hasRedis, startRedis } from '../helpers/redis.js';
 import { launchServer, spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
 
@@ -98,4 +99,18 @@ test('out-of-range values of the three flags are usage errors (exit 2, one line 
     await server.stderrLine(message);
     assert.deepEqual(await server.exited, { code: 2, signal: null }, args.join(' '));
   }
+});
+
+test('--workers 2 --max-per-ip 4: one address gets 4 connections in all, not 4 per worker, and the refusal says how they are shared', { skip: hasRedis() ? false : 'redis-server not installed' }, async (t) => {
+  const redis = await startRedis(t);
+  const server = await spawnServer(t, ['--redis', redis.url, '--workers', '2', '--max-per-ip', '4', '--ip-limit-exempt', 'none']);
+  const answers = [];
+  for (let i = 0; i < 10; i++) {
+    const client = await WireClient.connect(t, server.port, { localAddress: '127.0.0.1' });
+    answers.push(await client.next(() => true));
+  }
+  const welcomed = answers.filter((answer) => answer.type === 'welcome').length;
+  assert.ok(welcomed <= 4, `${welcomed} of 10 welcomed`);
+  const refusal = answers.find((answer) => answer.type === 'error');
+  assert.match(refusal?.type === 'error' ? refusal.message : '', /per-address limit 4: 2 in each of 2 server processes/);
 });

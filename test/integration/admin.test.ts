@@ -1,23 +1,12 @@
 /** The admin command, spawned for real: on SQLite beside a running server, and on Redis. */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { finished, runCommand } from '../helpers/command.js';
+import { admin, auth } from '../helpers/admin.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
-import { spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
-import { expectError, WireClient } from '../helpers/wire-client.js';
+import { spawnServer, startTestServer, tempDir } from '../helpers/server.js';
+import { expectError } from '../helpers/wire-client.js';
 
-const ADMIN_SCRIPT = 'dist/src/cli/admin.js';
 const NEW_PASSWORD = 'reset by the operator';
-
-async function admin(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
-  return finished(runCommand(t, ADMIN_SCRIPT, args, { env }));
-}
-
-async function auth(t: TestContext, port: number, type: 'register' | 'login', user: string, password = TEST_PASSWORD) {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  return { client, reply: await client.request({ type, user, password }) };
-}
 
 interface ListedUser { name: string; role: string; created: number | null; last_login: number | null; disabled: { reason: string; at: number } | null }
 

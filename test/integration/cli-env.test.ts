@@ -88,12 +88,12 @@ test('booleans from variables: 1/0, true/false, yes/no, on/off in any case; any 
   await assertUsageError(t, GEN_CERTS_SCRIPT, ['--out', tempDir(t)], { TERMSENDER_FORCE: 'y' }, /TERMSENDER_FORCE must be one of/);
 });
 
-test('a variable that is not a number, or out of range, is a usage error naming the variable', async (t) => {
+test('a variable that is not a number, or out of range, is a usage error naming the variable and the accepted range', async (t) => {
   const server = await serverArgs(t);
-  await assertUsageError(t, SERVER_SCRIPT, server, { TERMSENDER_MAX_FRAME: 'abc' }, /^termsender-server: TERMSENDER_MAX_FRAME must be a number, not "abc"$/);
-  await assertUsageError(t, SERVER_SCRIPT, server, { TERMSENDER_IDLE_TIMEOUT: '5s' }, /TERMSENDER_IDLE_TIMEOUT must be a number, not "5s"/);
+  await assertUsageError(t, SERVER_SCRIPT, server, { TERMSENDER_MAX_FRAME: 'abc' }, /^termsender-server: TERMSENDER_MAX_FRAME must be a whole number from 1024 to 4294967295 bytes, not "abc"$/);
+  await assertUsageError(t, SERVER_SCRIPT, server, { TERMSENDER_IDLE_TIMEOUT: '5s' }, /TERMSENDER_IDLE_TIMEOUT must be a number from 1 to \d+ seconds, not "5s"/);
   await assertUsageError(t, SERVER_SCRIPT, server, { TERMSENDER_MAX_FRAME: '10' }, /TERMSENDER_MAX_FRAME must be a whole number from 1024 to 4294967295 bytes, not "10"/);
   await assertUsageError(t, SERVER_SCRIPT, server, { TERMSENDER_REGISTRATION: 'shut' }, /TERMSENDER_REGISTRATION must be one of open, closed, not "shut"/);
-  await assertUsageError(t, CLIENT_SCRIPT, ['--user', 'a', '--group', 'g'], { TERMSENDER_PORT: '99x' }, /^termsender: TERMSENDER_PORT must be a number, not "99x"$/);
-  await assertUsageError(t, GEN_CERTS_SCRIPT, ['--out', tempDir(t)], { TERMSENDER_DAYS: 'ten' }, /^gen-certs: TERMSENDER_DAYS must be a number, not "ten"$/);
+  await assertUsageError(t, CLIENT_SCRIPT, ['--user', 'a', '--group', 'g'], { TERMSENDER_PORT: '99x' }, /^termsender: TERMSENDER_PORT must be a whole number from 1 to 65535, not "99x"$/);
+  await assertUsageError(t, GEN_CERTS_SCRIPT, ['--out', tempDir(t)], { TERMSENDER_DAYS: 'ten' }, /^gen-certs: TERMSENDER_DAYS must be a whole number from 1 to 3650 days, not "ten"$/);
 });

@@ -21,3 +21,9 @@ test('a warning, with both numbers and the ulimit fix, only when connections and
   assert.notEqual(openFileWarning(1024 - OWN_FILES_MARGIN + 1, 1024), undefined);
   assert.equal(openFileWarning(10_000, undefined), undefined);
 });
+
+test('the --metrics listener\'s connections count in the budget', () => {
+  assert.equal(openFileWarning(1024 - OWN_FILES_MARGIN, 1024, 16)?.includes('--metrics listener'), true);
+  assert.match(openFileWarning(1024 - OWN_FILES_MARGIN, 1024, 16) ?? '', /beyond about 944 .*ulimit -n 1040/);
+  assert.equal(openFileWarning(1024 - OWN_FILES_MARGIN - 16, 1024, 16), undefined);
+});

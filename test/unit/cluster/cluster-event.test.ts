@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ForgedEventError, MAX_EVENT_CHARS, readClusterEvent } from '../../../src/cluster/cluster-event.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_PRESENCE } from '../../../src/redis/keys.js';
+
+const event = (kind: string, body: unknown, origin = 'a1b2c3d4e5f6') => kind + JSON.stringify({ origin, body });
+const message = (fields: object) => `${EVENT_MESSAGE}a1b2c3d4e5f6:7\n${JSON.stringify({ group: 'team', seq: 3, from: 'alice', text: 'hi', ts: 1, ...fields })}`;
+
+test('what nodes send is read as it was sent', () => {
+  assert.deepEqual(readClusterEvent(message({})), { kind: 'message', origin: 'a1b2c3d4e5f6:7', message: { group: 'team', seq: 3, from: 'alice', text: 'hi', ts: 1 } });
+  assert.equal(readClusterEvent(message({ text: 'x'.repeat(4096) })).kind, 'message');
+  assert.equal(readClusterEvent(event(EVENT_PRESENCE, { type: 'presence', group: 'team', user: 'bob', event: 'leave' })).kind, 'presence');
+  assert.equal(readClusterEvent(event(EVENT_DIRECT, { type: 'dm', from: 'bob', to: 'alice', text: 'tab\tand\nnewline', ts: 2 })).kind, 'direct');
+  assert.equal(readClusterEvent(event(EVENT_ACCOUNT_CLOSED, { user: 'bob', message: 'disabled by root' })).kind, 'accountClosed');
+  assert.equal(readClusterEvent(event(EVENT_GROUP, { kind: 'topic', group: 'team', by: 'bob', topic: '' })).kind, 'group');
+  assert.equal(readClusterEvent(event(EVENT_GROUP, { kind: 'kicked', group: 'team', by: 'bob', user: 'eve', reason: 'spam', banned: true })).kind, 'group');
+  assert.equal(readClusterEvent(event(EVENT_GROUP, { kind: 'deleted', group: 'team', by: 'admin' }, 'store')).kind, 'group');
+});
+
+test('events that break the client rules are refused', () => {
+  const forged = [
+    message({ from: 'al\u001bice' }),
+    message({ group: 'x'.repeat(33) }),
+    message({ text: 'bell\u0007' }),
+    message({ text: '' }),
+    message({ seq: 0 }),
+    message({ text: 'é'.repeat(2049) }),
+    event(EVENT_PRESENCE, { type: 'presence', group: 'team', user: 'ev\u001b[2Jil', event: 'join' }),
+    event(EVENT_DIRECT, { type: 'dm', from: 'admin', to: 'bob', text: '\u001b]0;x\u0007', ts: 2 }),
+    event(EVENT_ACCOUNT_CLOSED, { user: 'bob bob', message: 'x' }),
+    event(EVENT_GROUP, { kind: 'topic', group: 'team', by: 'bob', topic: 't'.repeat(301) }),
+    event(EVENT_GROUP, { kind: 'kicked', group: 'team', by: 'bob', user: 'eve', reason: 'r'.repeat(301), banned: false }),
+    event(EVENT_GROUP, { kind: 'topic', group: 'team', by: 'bob', topic: 'x' }, 'not an origin'),
+    event(EVENT_GROUP, { kind: 'topic', group: 'team', by: 'bob', topic: 'x'.repeat(MAX_EVENT_CHARS) }),
+  ];
+  for (const payload of forged) assert.throws(() => readClusterEvent(payload), ForgedEventError, payload.slice(0, 80));
+});
