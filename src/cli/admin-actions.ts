@@ -5,6 +5,7 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole } from '../protocol/messages.js';
+import { groupsByAccess } from '../server/group-access.js';
 import type { PasswordHasher } from '../server/passwords.js';
 import type { GroupReport, Store, UserSummary } from '../store/store.js';
 
@@ -86,6 +87,9 @@ export async function runAdminCommand(command: AdminCommand, store: Store, hashe
     case 'set-role': {
       const name = await existing(store, command.user);
       if (!(await store.setRole(name, command.role))) throw new AdminFailure(`no user '${command.user}'`);
+      // Made `user`: the private groups it no longer sees lose its read marker (no more activity); a running server takes it out of them.
+      const closed = command.role === 'user' ? (await groupsByAccess(store, name)).closed : [];
+      for (const group of closed) await store.dropMarker(name, group.name);
       return { lines: [`${name}: role ${command.role} (from its next request)`], json: { user: name, role: command.role } };
     }
     case 'reset-password': {

@@ -40,6 +40,8 @@ export const REDIS_KEYS = {
   readers: (groupKey: string) => `ts:readers:${groupKey}`,
   /** String: a random id written once when the data set is first used; gone or changed means Redis lost its data (redis-data-marker.ts). */
   dataMarker: 'ts:data-marker',
+  /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */
+  adminChanges: 'ts:admin-changes',
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

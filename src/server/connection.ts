@@ -58,6 +58,11 @@ export class Connection implements SessionPort, FrameLinkHandler {
     return !this.session.isClosed;
   }
 
+  /** The session's state now (read by the check of what the admin command changed, store-changes.ts). */
+  get state(): SessionRunner['state'] {
+    return this.session.state;
+  }
+
   /** Output not yet taken by the transport, this turn's included. */
   get outputBacklog(): number {
     return this.link.backlog;

@@ -29,6 +29,14 @@ export interface ServerContext {
   encoder: FrameEncoder;
   /** Counts and latencies; always there, served only with `--metrics`. */
   metrics: ServerMetrics;
+  /** Applies what the admin command changed behind the server (store-changes.ts); absent in tests without a listener. */
+  storeChanges?: StoreChangeCheck;
+}
+
+/** See StoreChangeWatch. */
+export interface StoreChangeCheck {
+  /** Resolves once what the store's change mark shows now has been applied to this node's connections. */
+  check(): Promise<void>;
 }
 
 /** What a handler decided; only the session runner applies it. */

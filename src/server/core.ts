@@ -30,6 +30,7 @@ import { LoginThrottle } from './login-throttle.js';
 import type { ServerMetrics } from './metrics.js';
 import { PasswordHasher } from './passwords.js';
 import { retentionEnabled, RetentionPruner } from './retention.js';
+import { StoreChangeWatch } from './store-changes.js';
 import { storeProblem } from './store-health.js';
 
 /** How long shutdown waits for clients to take their last frames. */
@@ -50,6 +51,8 @@ export interface CoreDependencies {
 export class ChatCore {
   private readonly connections = new Set<Connection>();
   private readonly retention: RetentionPruner | undefined;
+  /** What the admin command changed behind the server, applied to the connections here. */
+  private readonly storeChanges: StoreChangeWatch;
   private stopping = false;
 
   private constructor(
@@ -59,6 +62,8 @@ export class ChatCore {
   ) {
     const { config, store, logger } = context;
     this.retention = retentionEnabled(config.retention) ? new RetentionPruner(store, config.retention, logger) : undefined;
+    this.storeChanges = new StoreChangeWatch(context, () => Array.from(this.connections, (connection) => connection.state));
+    context.storeChanges = this.storeChanges;
   }
 
   /** The context built and the hub started on its cluster link (`--admins` promoted first). */
@@ -86,7 +91,9 @@ export class ChatCore {
       metrics,
     };
     await context.hub.start();
-    return new ChatCore(context, link, dependencies);
+    const core = new ChatCore(context, link, dependencies);
+    await core.storeChanges.start();
+    return core;
   }
 
   /** Connections open now. */
@@ -175,6 +182,7 @@ export class ChatCore {
   /** Stops retention, closes the link and the store, releases the data folder. */
   async release(): Promise<void> {
     await this.retention?.stop();
+    this.storeChanges.stop();
     await this.link.close();
     await this.context.store.close();
     this.dependencies.lock?.release();

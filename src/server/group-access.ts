@@ -8,6 +8,7 @@
 import { ProtocolError } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
 import type { GroupRole, GroupSettings, GroupStanding } from '../store/moderation-store.js';
+import type { Store } from '../store/store.js';
 import type { ServerContext } from './context.js';
 
 export interface GroupAccess {
@@ -27,21 +28,41 @@ export function isOpenTo(settings: GroupSettings, user: string, admin: boolean, 
   return !settings.private || admin || settings.ownerKey === nameKey(user) || openToUser(nameKey(settings.name));
 }
 
-/** The user's access to the group; `no_such_group` when it does not exist or is private and closed to the user. */
-export async function accessGroup(context: ServerContext, group: string, user: string): Promise<GroupAccess> {
-  const [settings, account, standing] = await Promise.all([
+/** The user's access to the group, or why it has none: the group is `missing`, or private and `closed` to the user. */
+export async function findAccess(context: Pick<ServerContext, 'store'>, group: string, user: string): Promise<GroupAccess | 'missing' | 'closed'> {
+  const [found, account, standing] = await Promise.all([
     context.store.groupSettings(group), context.store.findUser(user), context.store.standing(group, user),
   ]);
-  if (settings === undefined) throw noSuchGroup(group);
+  // A missing group takes the same reads and steps as a private one closed to the user: neither the reply nor the time tells them apart.
+  const settings = found ?? { name: group, topic: '', private: true };
   const admin = account?.role === 'admin';
-  if (!isOpenTo(settings, user, admin, () => standing.moderator || standing.invited)) throw noSuchGroup(group);
+  const open = isOpenTo(settings, user, admin, () => standing.moderator || standing.invited);
+  if (found === undefined) return 'missing';
+  if (!open) return 'closed';
   const role: GroupRole = settings.ownerKey === nameKey(user) ? 'owner' : standing.moderator ? 'moderator' : 'member';
   return { settings, role, admin, standing };
 }
 
-/** Owner, moderator or admin: topic, invitations, kicks and bans. */
+/** The user's access to the group; `no_such_group` when it does not exist or is private and closed to the user. */
+export async function accessGroup(context: Pick<ServerContext, 'store'>, group: string, user: string): Promise<GroupAccess> {
+  const access = await findAccess(context, group, user);
+  if (typeof access === 'string') throw noSuchGroup(group);
+  return access;
+}
+
+/** Every group's settings, split by whether it is open to the user now (list_groups shows the open ones). */
+export async function groupsByAccess(store: Store, user: string): Promise<{ open: GroupSettings[]; closed: GroupSettings[] }> {
+  const [all, account, openTo] = await Promise.all([store.listGroupSettings(), store.findUser(user), store.privateGroupsOpenTo(user)]);
+  const admin = account?.role === 'admin';
+  const open: GroupSettings[] = [];
+  const closed: GroupSettings[] = [];
+  for (const group of all) (isOpenTo(group, user, admin, (key) => openTo.has(key)) ? open : closed).push(group);
+  return { open, closed };
+}
+
+/** Owner, moderator or admin, and not banned from the group (a ban binds a moderator): topic, invitations, kicks and bans. */
 export function mayModerate(access: GroupAccess): boolean {
-  return access.admin || access.role !== 'member';
+  return (access.admin || access.role !== 'member') && !isBannedFrom(access);
 }
 
 /** Owner or admin: roles and deletion. */

@@ -10,8 +10,12 @@
  */
 export interface AuthSession { kind: 'auth' }
 export interface GroupSelectSession { kind: 'group_select'; user: string }
-/** `joinedAtSeq`: the group's last seq when the join's history was read. */
-export interface ChatSession { kind: 'chat'; user: string; group: string; joinedAtSeq: number }
+/**
+ * `joinedAtSeq`: the group's last seq when the join's history was read.
+ * `private`: the group is private, so `say` and `history` read the caller's
+ * access again (the admin command may have taken the role that opened it).
+ */
+export interface ChatSession { kind: 'chat'; user: string; group: string; joinedAtSeq: number; private?: true }
 export interface ClosedSession { kind: 'closed' }
 
 export type SessionState = AuthSession | GroupSelectSession | ChatSession | ClosedSession;

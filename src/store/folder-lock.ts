@@ -4,7 +4,9 @@
  * atomically with its content (a hard link of a finished temp file), removed
  * when the server stops or the process exits, and judged stale, removed and
  * retried once when its process is gone: a `kill -9`'d server does not block
- * the next start. The start time tells a reused PID from the holder.
+ * the next start, also while it is a zombie (state `Z`: dead, not yet reaped
+ * by its parent, as under some supervisors and containers). The start time
+ * tells a reused PID from the holder.
  *
  * Only servers take it: other readers of the store (SQLite allows several)
  * are not locked out.
@@ -35,11 +37,12 @@ interface Holder {
   startTime: string | undefined;
 }
 
-/** Field 22 of /proc/PID/stat (after the command name, which may hold spaces and parentheses). */
-function startTimeOf(pid: number): string | undefined {
+/** What /proc/PID/stat says of a process: its state (field 3) and start time (field 22), read after the command name, which may hold spaces and parentheses. */
+function procStat(pid: number): { state: string; startTime: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', startTime: fields[19] ?? '' };
   } catch {
     return undefined; // not Linux, or the process is gone: liveness is judged by the signal probe alone
   }
@@ -58,8 +61,11 @@ function isAlive(holder: Holder): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false; // ESRCH: no such process
   }
-  const now = startTimeOf(holder.pid);
-  return holder.startTime === undefined || now === undefined || now === holder.startTime;
+  const now = procStat(holder.pid);
+  if (now === undefined) return true;
+  // A zombie (killed, not yet reaped by its parent) or a dead process answers the signal probe but holds nothing.
+  if (now.state === 'Z' || now.state === 'X') return false;
+  return holder.startTime === undefined || now.startTime === holder.startTime;
 }
 
 function readOrEmpty(file: string): string {
@@ -90,7 +96,7 @@ function createWith(file: string, content: string): boolean {
 export function lockDataFolder(folder: string): FolderLock {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const file = path.join(folder, LOCK_FILE);
-  const mine = `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
+  const mine = `${process.pid} ${procStat(process.pid)?.startTime ?? ''}\n`;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (createWith(file, mine)) return heldLock(file, mine);
     const content = readOrEmpty(file);

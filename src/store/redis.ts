@@ -147,8 +147,17 @@ export class RedisStore implements Store {
     return Number(await this.guard(() => this.redis.termsenderSetPassword(REDIS_KEYS.users, keyOf(name), passwordHash))) === 1;
   }
 
+  /** Bumps the change mark with the role, so that every node checks its private groups' members (store-changes.ts). */
   async setRole(name: string, role: AccountRole): Promise<boolean> {
-    return this.ifUser(name, (key) => (role === 'admin' ? this.redis.hset(REDIS_KEYS.userRoles, key, role) : this.redis.hdel(REDIS_KEYS.userRoles, key)));
+    return this.ifUser(name, (key) => {
+      const change = this.redis.multi();
+      (role === 'admin' ? change.hset(REDIS_KEYS.userRoles, key, role) : change.hdel(REDIS_KEYS.userRoles, key)).incr(REDIS_KEYS.adminChanges);
+      return change.exec();
+    });
+  }
+
+  async changeMark(): Promise<number> {
+    return Number(await this.guard(() => this.redis.get(REDIS_KEYS.adminChanges)) ?? 0);
   }
 
   async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> {

@@ -40,7 +40,9 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
 
   constructor(private readonly db: Database.Database, private readonly writing: Writer) {
     this.statements = {
-      settings: db.prepare<[string], SettingsRow>(`SELECT ${SETTINGS_FIELDS} WHERE name_key = ?`),
+      // Always one row (NULLs for a missing group), so that a missing group and a private one cost the same to read (an outsider cannot time them apart).
+      settings: db.prepare<[string], SettingsRow | { name: null }>(
+        'SELECT g.name, g.owner, g.topic, g.private FROM (SELECT ? AS name_key) wanted LEFT JOIN groups g ON g.name_key = wanted.name_key'),
       allSettings: db.prepare<[], SettingsRow>(`SELECT ${SETTINGS_FIELDS} ORDER BY name_key`),
       openTo: db.prepare<[string, string], { group_key: string }>(`
         SELECT group_key FROM group_moderators WHERE user_key = ? UNION SELECT group_key FROM group_invites WHERE user_key = ?`),
@@ -64,7 +66,7 @@ export class SqliteModeration implements Omit<ModerationStore, 'deleteGroup'> {
 
   async groupSettings(group: string): Promise<GroupSettings | undefined> {
     const row = this.statements.settings.get(keyOf(group));
-    return row === undefined ? undefined : settingsOf(row);
+    return row === undefined || row.name === null ? undefined : settingsOf(row);
   }
 
   async listGroupSettings(): Promise<GroupSettings[]> {

@@ -298,6 +298,11 @@ export class SqliteStore implements Store {
     return removed;
   }
 
+  async changeMark(): Promise<number> {
+    this.ensureOpen();
+    return Number(this.db.pragma('data_version', { simple: true }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();

@@ -161,6 +161,16 @@ export interface Store extends ModerationStore, ReadMarkerStore {
    */
   pruneMessages(group: string, policy: RetentionPolicy, now: number, batch: number): Promise<number>;
 
+  /**
+   * A number that moves when another process (the admin command, on the
+   * store directly) may have changed accounts or groups behind this server:
+   * SQLite's `data_version` (moves at each commit of another connection to
+   * the file, a checkpoint included); Redis's `ts:admin-changes`, which
+   * `setRole` bumps (deletions announce themselves). Read each second by
+   * server/store-changes.ts.
+   */
+  changeMark(): Promise<number>;
+
   /** Finishes pending writes and releases the store. */
   close(): Promise<void>;
 }

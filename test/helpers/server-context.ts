@@ -22,11 +22,12 @@ export interface TestContextOptions {
 }
 
 /** A started hub, a SQLite store in a temp folder (closed after the test), the other services as the server builds them. */
-export async function testContext(t: TestContext, options: TestContextOptions = {}): Promise<{ context: ServerContext; store: SqliteStore }> {
+export async function testContext(t: TestContext, options: TestContextOptions = {}): Promise<{ context: ServerContext; store: SqliteStore; dataDir: string }> {
   const encoder = options.encoder ?? new FrameEncoder();
   const hub = options.hub ?? new Hub(encoder, new LocalLink());
   await hub.start();
-  const store = SqliteStore.open(tempDir(t));
+  const dataDir = tempDir(t);
+  const store = SqliteStore.open(dataDir);
   t.after(() => store.close());
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const context: ServerContext = {
@@ -44,5 +45,5 @@ export async function testContext(t: TestContext, options: TestContextOptions = 
     encoder,
     metrics: new ServerMetrics(),
   };
-  return { context, store };
+  return { context, store, dataDir };
 }

@@ -6,22 +6,12 @@ import type {
   MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
-import type { GroupSettings } from '../../store/moderation-store.js';
 import { keptFrom } from '../first-seq.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
-import { accessGroup, type GroupAccess, isBannedFrom, isOpenTo, noSuchGroup } from '../group-access.js';
+import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGroup } from '../group-access.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 import { readStates, recordJoin } from './read-markers.js';
-
-/** Every group's settings, without the private groups closed to `user`. */
-async function visibleGroups(context: ServerContext, user: string): Promise<GroupSettings[]> {
-  const [all, account, openTo] = await Promise.all([
-    context.store.listGroupSettings(), context.store.findUser(user), context.store.privateGroupsOpenTo(user),
-  ]);
-  const admin = account?.role === 'admin';
-  return all.filter((group) => isOpenTo(group, user, admin, (key) => openTo.has(key)));
-}
 
 /** What `joined` says of the group (December additions): the joiner's role, the owner's name (null: none), the topic. */
 async function joinedStanding(context: ServerContext, access: GroupAccess): Promise<Pick<JoinedReply, 'role' | 'owner' | 'topic'>> {
@@ -48,7 +38,7 @@ function afterCursor<T>(items: T[], after: string | undefined, nameOf: (item: T)
 
 /** Groups sorted by name key, from after `after`, without the private ones closed to the caller; cut to fit with `more: true`. */
 export const listGroups: Handler<ListGroupsRequest, SignedInSession> = async (request, session, context) => {
-  const visible = await visibleGroups(context, session.user);
+  const visible = (await groupsByAccess(context.store, session.user)).open;
   const listed = afterCursor(visible, request.after, (group) => group.name);
   const names = listed.map((group) => group.name);
   const counts = await context.hub.memberCounts(names);
@@ -74,6 +64,8 @@ export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (
   }
   let outcome;
   try {
+    // A group of this name deleted by the admin command must lose its members here before the name is used again.
+    await context.storeChanges?.check();
     outcome = await context.store.createOwnedGroup(request.group, session.user, { maxGroups, maxOwned: maxGroupsPerUser }, { private: request.private === true });
   } finally {
     if (outcome?.kind !== 'created') context.groupCreations.giveBack(session.user);
@@ -129,7 +121,7 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   await recordJoin(context, session.user, group.name, lastSeq);
-  const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq };
+  const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq, ...(access.settings.private ? { private: true } : {}) };
   return { state, reply };
 }
 

@@ -3,24 +3,25 @@
  * `kick`, `ban`/`unban`, `set_role`, `delete_group`. Checks, in this order:
  * the group exists and is open to the caller (else `no_such_group`, so an
  * outsider learns nothing of a private group), the caller's role (else
- * `not_allowed`), the target account exists (else `no_such_user`), the
+ * `not_allowed`; a banned moderator may not moderate, nor lift its own
+ * ban), the target account exists (else `no_such_user`), the
  * target may be acted on (the owner and admins cannot be kicked or banned:
  * `not_allowed`). Effects on live members go out as a Step's `groupEvent`,
  * to every node.
  */
-import { errorMessage, ProtocolError } from '../../protocol/errors.js';
+import { ProtocolError } from '../../protocol/errors.js';
 import type { DeleteGroupRequest, InviteRequest, KickRequest, SetRoleRequest, SetTopicRequest } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import type { GroupSettings } from '../../store/moderation-store.js';
 import type { Handler, ServerContext } from '../context.js';
-import { accessGroup, type GroupAccess, mayModerate, mayOwn, noSuchGroup } from '../group-access.js';
+import { accessGroup, type GroupAccess, isBannedFrom, mayModerate, mayOwn, noSuchGroup } from '../group-access.js';
+import { dropMarker, shutOut, UNINVITED_REASON } from '../lost-access.js';
 import type { SignedInSession } from '../session.js';
-
-/** Reason given to a member of a private group removed by `uninvite`. */
-export const UNINVITED_REASON = 'no longer invited';
 
 async function asModerator(group: string, session: SignedInSession, context: ServerContext, what: string): Promise<GroupAccess> {
   const access = await accessGroup(context, group, session.user);
+  // Before the role: a banned moderator is told why (it may not lift its own ban either).
+  if (isBannedFrom(access)) throw new ProtocolError('not_allowed', `you are banned from '${access.settings.name}'`);
   if (!mayModerate(access)) throw new ProtocolError('not_allowed', `only the group's owner and moderators may ${what}`);
   return access;
 }
@@ -43,20 +44,6 @@ async function targetIn(settings: GroupSettings, user: string, context: ServerCo
   const [account, standing] = await Promise.all([context.store.findUser(user), context.store.standing(settings.name, user)]);
   if (account === undefined) throw new ProtocolError('no_such_user', `no user '${user}'`);
   return { name: account.name, owner: settings.ownerKey === nameKey(account.name), admin: account.role === 'admin', moderator: standing.moderator };
-}
-
-/**
- * A ban or an uninvite that shuts the user out: its read marker goes (no
- * `activity`, `last_seq` or `unread` for the group; a later join starts it
- * again). Best effort: the ban or uninvite is done, and activity also stops
- * on the group event.
- */
-async function dropMarker(context: ServerContext, user: string, group: string): Promise<void> {
-  try {
-    await context.store.dropMarker(user, group);
-  } catch (error) {
-    context.logger.warn('could not drop the read marker', { user, group, reason: errorMessage(error) });
-  }
 }
 
 /** The store said the group is gone: it was deleted since the access check. */
@@ -83,11 +70,10 @@ export const invite: Handler<InviteRequest, SignedInSession> = async (request, s
   const target = await targetIn(settings, request.user, context);
   changed(await context.store.setInvited(settings.name, target.name, inviting), request.group);
   context.logger.info(inviting ? 'invited' : 'uninvited', { group: settings.name, user: target.name, by: session.user });
-  const shutOut = !inviting && settings.private && !target.owner && !target.admin && !target.moderator;
-  if (shutOut) await dropMarker(context, target.name, settings.name);
+  const closed = !inviting && settings.private && !target.owner && !target.admin && !target.moderator;
   return {
     reply: { type: 'ok' },
-    ...(shutOut ? { groupEvent: { kind: 'kicked', group: settings.name, user: target.name, by: session.user, reason: UNINVITED_REASON, banned: false, shutOut } } : {}),
+    ...(closed ? { groupEvent: await shutOut(context, settings.name, target.name, session.user, UNINVITED_REASON) } : {}),
   };
 };
 

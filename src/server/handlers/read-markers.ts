@@ -9,22 +9,24 @@ import type { MarkReadRequest } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import { unreadCount } from '../../store/read-markers.js';
 import type { Handler, ServerContext } from '../context.js';
-import { accessGroup } from '../group-access.js';
+import { accessGroup, noSuchGroup } from '../group-access.js';
 import type { SignedInSession } from '../session.js';
 
 /**
  * Moves the caller's marker forward (never back). A seq beyond the group's
- * last seq is clamped to it. A group that does not exist, that the
- * account never joined (it has no marker), or that is private and no longer
- * open to the account, is `no_such_group`.
+ * last seq is clamped to it. A group that does not exist, or that is private
+ * and closed to the account, is `no_such_group` with the same message after
+ * the same reads (accessGroup), so the reply tells an outsider nothing; a
+ * group open to it that it never joined (no marker) is `no_such_group` too,
+ * saying so.
  */
 export const markRead: Handler<MarkReadRequest, SignedInSession> = async (request, session, context) => {
-  const [group, settings] = await Promise.all([context.store.findGroup(request.group), context.store.groupSettings(request.group)]);
-  const notJoined = (): ProtocolError => new ProtocolError('no_such_group', `no group '${request.group}' that you joined`);
-  if (group === undefined) throw notJoined();
-  // Uninvite drops the marker; this also covers a marker left from before that (accessGroup throws no_such_group).
-  if (settings?.private === true) await accessGroup(context, group.name, session.user);
-  if (!(await context.store.markRead(session.user, group.name, Math.min(request.seq, group.lastSeq)))) throw notJoined();
+  const { settings } = await accessGroup(context, request.group, session.user);
+  const group = await context.store.findGroup(settings.name);
+  if (group === undefined) throw noSuchGroup(request.group); // deleted meanwhile
+  if (!(await context.store.markRead(session.user, group.name, Math.min(request.seq, group.lastSeq)))) {
+    throw new ProtocolError('no_such_group', `no group '${request.group}' that you joined`);
+  }
   return { reply: { type: 'ok' } };
 };
 

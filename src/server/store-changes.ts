@@ -1,0 +1,105 @@
+/**
+ * What the admin command changed behind the server. It works on the store
+ * directly (SQLite file or Redis) with no link to a running server, and two
+ * of its changes concern live connections: a group it deleted (on Redis the
+ * store's delete announces itself; on SQLite nothing does), and an admin it
+ * made `user` again, who may no longer see some private groups it is in.
+ *
+ * The store's change mark (`Store.changeMark`: SQLite's `data_version`,
+ * Redis's role-change counter) is read every CHECK_INTERVAL_MS, and before
+ * each group creation (so a group made again under a deleted one's name
+ * never inherits its members). When it moved, one pass looks at this node's
+ * connections in groups: a group that no longer exists sends its members
+ * `group_deleted` (by "admin"); a private group no longer open to a user
+ * takes it out as an uninvite does (`kicked`, reason CLOSED_REASON, its read
+ * marker and activity gone). Every node runs its own watch, for its own
+ * connections. Passes run one at a time. Between two reads, `say` and
+ * `history` in a private group check the caller's access themselves
+ * (handlers/chat.ts), and a `say` into a deleted group fails.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { errorMessage } from '../protocol/errors.js';
+import { nameKey } from '../protocol/names.js';
+import type { ServerContext, StoreChangeCheck } from './context.js';
+import { findAccess } from './group-access.js';
+import { ADMIN_COMMAND, CLOSED_REASON, shutOut } from './lost-access.js';
+import type { ChatSession, SessionState } from './session.js';
+
+/** How often the store's change mark is read. */
+export const CHECK_INTERVAL_MS = 1000;
+/** Access checks of one pass between two yields of the event loop. */
+const CHECKS_PER_TURN = 100;
+
+export class StoreChangeWatch implements StoreChangeCheck {
+  /** The mark the last finished pass started from; undefined before start. */
+  private mark: number | undefined;
+  /** The checks asked for, one after the other. */
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  /** The last check failed (the store is unreachable): said once, not every second. */
+  private failing = false;
+
+  constructor(
+    private readonly context: ServerContext,
+    /** The session state of each connection of this node. */
+    private readonly sessions: () => Iterable<SessionState>,
+    private readonly intervalMs = CHECK_INTERVAL_MS,
+  ) {}
+
+  /** Reads the mark as it is now (what happened before is not this server's to apply), then checks every interval. */
+  async start(): Promise<void> {
+    this.mark = await this.context.store.changeMark();
+    this.timer = setInterval(() => {
+      this.check().then(() => { this.failing = false; }, (error: unknown) => {
+        if (!this.failing) this.context.logger.warn('could not check the store for changes by the admin command; retrying', { reason: errorMessage(error) });
+        this.failing = true;
+      });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  check(): Promise<void> {
+    const next = this.chain.then(() => this.checkOnce());
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async checkOnce(): Promise<void> {
+    if (this.mark === undefined) return; // not started (or stopped before)
+    const mark = await this.context.store.changeMark();
+    if (mark === this.mark) return;
+    await this.pass();
+    // The mark read before the pass: a change during it moves the mark again, and the next check makes another; a pass that failed is made again.
+    this.mark = mark;
+  }
+
+  private async pass(): Promise<void> {
+    const { store, hub } = this.context;
+    const existing = new Set((await store.listGroups()).map(nameKey));
+    // From here to the deletions, no await: the sessions are those of the groups just listed.
+    const deleted = new Map<string, string>();
+    const privateMembers = new Map<string, ChatSession>();
+    for (const state of this.sessions()) {
+      if (state.kind !== 'chat') continue;
+      const groupKey = nameKey(state.group);
+      if (!existing.has(groupKey)) deleted.set(groupKey, state.group);
+      else if (state.private === true) privateMembers.set(`${groupKey} ${nameKey(state.user)}`, state);
+    }
+    for (const group of deleted.values()) {
+      this.context.logger.info('group deleted by the admin command', { group });
+      hub.groupEvent({ kind: 'deleted', group, by: ADMIN_COMMAND });
+    }
+    let checks = 0;
+    for (const { group, user } of privateMembers.values()) {
+      if (++checks % CHECKS_PER_TURN === 0) await nextTurn();
+      if ((await findAccess(this.context, group, user)) !== 'closed') continue;
+      this.context.logger.info('private group no longer open to its member', { group, user });
+      hub.groupEvent(await shutOut(this.context, group, user, ADMIN_COMMAND, CLOSED_REASON));
+    }
+  }
+}
