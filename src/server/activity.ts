@@ -63,12 +63,6 @@ export interface GroupActivity {
   forget(group: string, userKey?: string): void;
 }
 
-/** For a hub without activity (unit tests). */
-export const NO_ACTIVITY: GroupActivity = {
-  signedIn: () => undefined, signedOut: () => undefined, entered: () => undefined, exited: () => undefined, messageArrived: () => undefined,
-  forget: () => undefined,
-};
-
 /** A signed-in connection of this node. */
 interface Watcher {
   readonly member: HubMember;
