@@ -179,13 +179,25 @@ function reconnector(tls: TlsOptions, credentials: Credentials, roleIs: (role: A
 
 /** Runs the interactive client; resolves with the exit status. */
 export async function runInteractive(config: InteractiveConfig, screen: Screen): Promise<number> {
-  const user = config.user ?? (await askName(screen, 'user name: '));
-  // A password typed for a new account is checked and typed twice; one from a flag is used as given.
-  const password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
+  // A reconnect never asks anything: a server it cannot verify is refused.
+  const quietTls = config.tls;
   const tls: TlsOptions = config.tls.trust === undefined ? config.tls : { ...config.tls, trust: { ...config.tls.trust, ask: (key, fingerprint) => askTrust(screen, key, fingerprint) } };
   config = { ...config, tls };
-  const connected = await connect(config.tls);
+  // Connected and verified before anything is asked: a wrong port or a certificate refused is said before a password is typed.
+  let connected = await connect(config.tls);
   screen.print(renderConnected(connected.welcome.server, config.tls.host, config.tls.port));
+  let user: string;
+  let password: string;
+  try {
+    user = config.user ?? (await askName(screen, 'user name: '));
+    // A password typed for a new account is checked and typed twice; one from a flag is used as given.
+    password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
+  } catch (error) {
+    connected.client.destroy();
+    throw error;
+  }
+  // The questions may have outlasted the server's auth timeout: then a fresh connection.
+  if (!connected.client.isOpen) connected = await connect(quietTls);
   let signedIn: SignedIn | undefined;
   let joined: JoinedReply;
   try {
@@ -195,9 +207,14 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     (signedIn?.client ?? connected.client).destroy();
     throw error;
   }
-  // The role may change between connections (the admin command): each reconnect's auth_ok says it again.
+  // Reconnects sign in with these, the password changed by /passwd included;
+  // the role may change between connections (the admin command): each reconnect's auth_ok says it again.
+  const credentials = { ...signedIn.credentials };
   const roleIs = (role: AccountRole | undefined) => chat.accountRoleIs(role);
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(config.tls, signedIn.credentials, roleIs), { role: signedIn.role });
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(quietTls, credentials, roleIs), {
+    role: signedIn.role,
+    passwordChanged: (changed) => { credentials.password = changed; },
+  });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).

@@ -7,6 +7,7 @@
  */
 import type { StoredMessage } from '../protocol/messages.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
+import { CertificateError } from './connect.js';
 import type { Outbox } from './outbox.js';
 import { reconnectWithBackoff } from './reconnect-status.js';
 import { renderCommandFailure, renderConnectionLost, renderGivingUp, renderMissed, renderStatus } from './render.js';
@@ -55,7 +56,8 @@ export class ChatRecovery {
       client = await reconnectWithBackoff({ attempt: this.reconnect, status: (text) => view.status(text), stopped: () => view.quitting() });
     } catch (failure) {
       view.print(renderGivingUp(failure instanceof Error ? failure : new Error(String(failure))));
-      await view.quit(1);
+      // A certificate that fails now is refused as at the start (exit 3); any other final failure is 1.
+      await view.quit(failure instanceof CertificateError ? 3 : 1);
       return;
     }
     if (client === undefined) return;

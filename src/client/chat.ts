@@ -8,7 +8,7 @@
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
-import type { Unsolicited } from './client.js';
+import { brokeProtocol, type Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
@@ -16,14 +16,20 @@ import { ChatRecovery } from './chat-recovery.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import { type ChatScreen, removedFromGroup } from './group-moves.js';
 import {
-  NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderNotice, renderPresence, renderShutdown,
+  NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderGivingUp, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
+import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
 import { Outbox } from './outbox.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
 export type { ChatConnection, Reconnect } from './chat-connection.js';
+
+export interface ChatControllerOptions extends ChatOptions {
+  /** `/passwd` succeeded: later reconnects must sign in with `password`. */
+  passwordChanged?(password: string): void;
+}
 
 export class ChatController {
   private readonly names: CompletionNames;
@@ -40,11 +46,14 @@ export class ChatController {
     acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
     pending: ({ text }) => this.terminal.print(renderPending(text)),
     failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
+    held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
     running: () => !this.quitting,
   });
   private readonly recovery: ChatRecovery;
   private readonly commands: CommandRunner;
   private done!: (code: number) => void;
+  /** `/quit` with messages unsent asked once already: the next one quits. */
+  private quitAsked = false;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
   constructor(
@@ -52,7 +61,7 @@ export class ChatController {
     private readonly self: string,
     private readonly terminal: ChatTerminal,
     reconnect: Reconnect,
-    options: ChatOptions = {},
+    private readonly options: ChatControllerOptions = {},
   ) {
     this.names = new CompletionNames(self);
     this.status = new GroupStatus({
@@ -74,7 +83,7 @@ export class ChatController {
       terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
-      quit: () => this.quit(),
+      quit: () => this.quitOrAsk(),
     });
   }
 
@@ -89,6 +98,7 @@ export class ChatController {
         this.view.refreshPrompt();
       },
       refreshGroups: () => this.refreshGroups(),
+      passwordChanged: (password) => this.options.passwordChanged?.(password),
     };
   }
 
@@ -112,7 +122,7 @@ export class ChatController {
     });
     // Alt-n: /next (readline binds no Meta-n; Ctrl-N is its history).
     this.terminal.onMetaKey?.('n', () => void this.commands.handle({ kind: 'next' }));
-    this.terminal.onInterrupt(() => void this.quit());
+    this.terminal.onInterrupt(() => void this.quitOrAsk());
     this.terminal.onEnd(() => void this.quit());
   }
 
@@ -133,8 +143,17 @@ export class ChatController {
       if (client !== this.client || this.quitting) return;
       this.live = false;
       // A disabled account is refused at every login: said once (the error before the close), no reconnect.
-      if (this.accountDisabled) void this.quit(1);
-      else void this.recovery.recover(error);
+      if (this.accountDisabled) {
+        void this.quit(1);
+        return;
+      }
+      // docs/protocol.md: a server that broke the protocol ends the client (exit 1), never reconnected to.
+      if (error !== undefined && brokeProtocol(error)) {
+        this.terminal.print(renderGivingUp(error));
+        void this.quit(1);
+        return;
+      }
+      void this.recovery.recover(error);
     });
   }
 
@@ -145,6 +164,7 @@ export class ChatController {
         return;
       case 'presence':
         if (this.view.isCurrent(message.group)) this.names.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
+        if (message.event === 'join') this.outbox.recipientOnline(message.user);
         this.terminal.print(renderPresence(message.user, message.group, message.event, Date.now(), message));
         return;
       case 'dm':
@@ -188,9 +208,26 @@ export class ChatController {
     if (this.bellOn) this.terminal.bell?.();
   }
 
+  /** `/quit`, Ctrl-C: with messages unsent, says how many and asks once; a second /quit (or Ctrl-D) quits. */
+  private async quitOrAsk(): Promise<void> {
+    const unsent = this.outbox.size;
+    if (unsent === 0 || this.quitAsked || this.quitting || this.terminal.question === undefined) return this.quit();
+    this.quitAsked = true;
+    let answer: string;
+    try {
+      answer = (await this.terminal.question(renderQuitQuestion(unsent))).trim();
+    } catch {
+      return this.quit(); // Ctrl-D: input ended
+    }
+    if (/^(y(es)?|\/quit|exit)$/i.test(answer) || this.outbox.size === 0) return this.quit();
+    this.terminal.print(renderHint(STAY_HINT));
+  }
+
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
+    const unsent = this.outbox.size;
+    if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
     this.outbox.resume(); // what waits is given up
     this.terminal.close();

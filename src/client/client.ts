@@ -32,6 +32,26 @@ export class ConnectionClosedError extends Error {
   override readonly name = 'ConnectionClosedError';
 }
 
+/**
+ * No reply within the timeout. The request may or may not have been handled
+ * (a `say` may be stored): the answer is unknown, not "no". The connection is
+ * closed with it (a server that answers in order and did not answer this one
+ * answers nothing after it either), so that the owner reconnects and finds out.
+ */
+export class ReplyTimeoutError extends Error {
+  override readonly name = 'ReplyTimeoutError';
+}
+
+/** The server broke the protocol (framing, field types or rules): what it sends cannot be trusted, and reconnecting will not cure it. */
+export class ServerBrokeProtocolError extends Error {
+  override readonly name = 'ServerBrokeProtocolError';
+}
+
+/** Whether `error` is, or was caused by, the server breaking the protocol (docs/protocol.md: the client exits 1). */
+export function brokeProtocol(error: unknown): boolean {
+  return error instanceof ServerBrokeProtocolError || (error instanceof ConnectionClosedError && error.cause instanceof ServerBrokeProtocolError);
+}
+
 export interface ProtocolClientEvents {
   message: [Unsolicited];
   close: [Error | undefined];
@@ -122,7 +142,9 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     const reply = await new Promise<ServerMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`no reply to '${request.type}' within ${timeoutMs / 1000} s`));
+        const error = new ReplyTimeoutError(`no reply to '${request.type}' within ${timeoutMs / 1000} s`);
+        reject(error);
+        this.abandon(new Error(`the server stopped answering (${error.message})`));
       }, timeoutMs);
       this.pending.set(id, {
         resolve: (message) => { clearTimeout(timer); resolve(message); },
@@ -148,6 +170,13 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     this.socket.destroy();
   }
 
+  /** Closes the connection now, `reason` saying why (the `close` event is emitted before this returns). */
+  abandon(reason: Error): void {
+    this.closedWith ??= reason;
+    this.socket.destroy();
+    this.finish();
+  }
+
   /**
    * Sends `ping` whenever nothing was sent for `intervalMs`, so that the
    * server's idle timeout never closes a quiet session; a ping left without
@@ -158,10 +187,8 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = setInterval(() => {
       if (this.closed || Date.now() - this.lastWrite < intervalMs) return;
-      this.call({ type: 'ping' }, 'pong', Math.max(1_000, intervalMs)).catch((error: unknown) => {
-        this.closedWith ??= new Error(`the server stopped answering (${errorMessage(error)})`);
-        this.socket.destroy();
-      });
+      // A ping left without its pong closes the connection (`call` does, as for any request).
+      this.call({ type: 'ping' }, 'pong', Math.max(1_000, intervalMs)).catch(() => undefined);
     }, Math.max(250, intervalMs / 4));
     this.keepAliveTimer.unref();
   }
@@ -191,8 +218,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
         checkServerMessage(message);
       } catch (error) {
         // Framing, field types or rules: the stream can no longer be trusted, and nothing after it is read.
-        this.closedWith = new Error(`the server broke the protocol: ${errorMessage(error)}`, { cause: error });
-        this.socket.destroy();
+        this.abandon(new ServerBrokeProtocolError(`the server broke the protocol: ${errorMessage(error)}`, { cause: error }));
         return;
       }
       // Judged here, before the next prefix is read: the frames after `welcome` are bound by what it announced.
@@ -234,7 +260,9 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.keepAliveTimer);
-    const error = new ConnectionClosedError(this.closedWith ? `connection closed: ${this.closedWith.message}` : 'connection closed');
+    const error = this.closedWith
+      ? new ConnectionClosedError(`connection closed: ${this.closedWith.message}`, { cause: this.closedWith })
+      : new ConnectionClosedError('connection closed');
     this.welcomeWaiter?.reject(error);
     this.welcomeWaiter = undefined;
     for (const pending of this.pending.values()) pending.reject(error);

@@ -4,31 +4,24 @@
  * fingerprint, checked before anything is written. Every failure is one
  * CertificateError saying which check failed.
  */
-import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ProtocolError } from '../protocol/errors.js';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
-import { DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
-import { addKnown, findKnown, serverKey } from './known-servers.js';
+import { CertificateError, checkDates } from './certificate-error.js';
+import { brokeProtocol, DEFAULT_SERVER_TIMEOUT_MS } from './client.js';
 import { explainTlsFailure } from './tls-problems.js';
+import { judgeWithoutPin } from './trust-on-first-use.js';
 
-export type CertificateProblem =
-  | 'untrusted' | 'name_mismatch' | 'fingerprint_mismatch' | 'expired' | 'not_yet_valid' | 'unreadable_file' | 'invalid_fingerprint'
-  | 'fingerprint_changed' | 'unknown_server' | 'declined';
+export { CertificateError, type CertificateProblem } from './certificate-error.js';
 
 /** Whether a reconnect loop should stop trying: the same failure would come every time. */
 export function isPermanent(failure: unknown): failure is Error {
   // A disabled account (December addition) is refused at every login until an admin enables it.
-  return failure instanceof CertificateError || (failure instanceof ProtocolError && (failure.code === 'auth_failed' || failure.code === 'account_disabled'));
-}
-
-export class CertificateError extends Error {
-  override readonly name = 'CertificateError';
-  constructor(readonly problem: CertificateProblem, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+  // A server that broke the protocol will break it again (docs/protocol.md: the client exits 1).
+  return failure instanceof CertificateError || (failure instanceof ProtocolError && (failure.code === 'auth_failed' || failure.code === 'account_disabled'))
+    || (failure instanceof Error && brokeProtocol(failure));
 }
 
 /** The server could not be reached (refused, unreachable, timed out). */
@@ -116,12 +109,6 @@ function checkPin(socket: tls.TLSSocket, options: TlsOptions, expected: string):
   if (options.caFile === undefined) checkDates(peer);
 }
 
-function checkDates(peer: X509Certificate): void {
-  const now = Date.now();
-  if (Date.parse(peer.validTo) < now) throw new CertificateError('expired', `certificate check failed: the server certificate has expired (on ${peer.validTo})`);
-  if (Date.parse(peer.validFrom) > now) throw new CertificateError('not_yet_valid', 'certificate check failed: the server certificate is not valid yet');
-}
-
 /** Connects and verifies; resolves with a socket on which nothing has been written yet. */
 export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocket> {
   const pin = options.fingerprint === undefined ? undefined : normalizeFingerprint(options.fingerprint);
@@ -160,39 +147,10 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
       });
     });
     if (pin !== undefined) checkPin(socket, options, pin);
-    if (trust !== undefined && !socket.authorized) await trustOnFirstUse(socket, options, trust);
+    if (trust !== undefined) await judgeWithoutPin(socket, options, trust);
   } catch (error) {
     socket.destroy();
     throw error;
   }
   return socket;
-}
-
-/** A server no trusted CA vouches for: known with this fingerprint, or asked about; never a changed one. */
-async function trustOnFirstUse(socket: tls.TLSSocket, options: TlsOptions, trust: TrustOnFirstUse): Promise<void> {
-  const peer = socket.getPeerX509Certificate();
-  if (peer === undefined) throw new CertificateError('untrusted', 'certificate check failed: the server sent no certificate');
-  const key = serverKey(options.host, options.port);
-  const fingerprint = peer.fingerprint256;
-  const known = await findKnown(trust.knownServers, key);
-  if (known !== undefined) {
-    if (known.fingerprint !== fingerprint) {
-      throw new CertificateError('fingerprint_changed', [
-        `certificate check failed: the certificate of ${key} CHANGED since it was trusted`,
-        `  known:  ${known.fingerprint}`,
-        `  now:    ${fingerprint}`,
-        'This may be an attack, or a new certificate on the server. If you know it is the latter, remove',
-        `line ${known.line} of ${trust.knownServers}:`,
-        `  ${known.text}`,
-      ].join('\n'));
-    }
-    checkDates(peer);
-    return;
-  }
-  if (trust.ask === undefined) {
-    throw new CertificateError('unknown_server', `certificate check failed: ${key} is not verified by a trusted CA and not in ${trust.knownServers} (SHA-256 fingerprint ${fingerprint}); connect interactively once to trust it, or use --ca or --fingerprint`);
-  }
-  checkDates(peer);
-  if (!(await trust.ask(key, fingerprint))) throw new CertificateError('declined', `not connecting: the certificate of ${key} was not trusted`);
-  await addKnown(trust.knownServers, key, fingerprint);
 }

@@ -28,6 +28,8 @@ export interface ChatScreen {
   clearGroup(): void;
   /** The server's group list now (kept for Tab and the unread counts). */
   refreshGroups(): Promise<GroupSummary[]>;
+  /** `/passwd` succeeded: reconnects sign in with the new password. */
+  passwordChanged?(password: string): void;
 }
 
 /** Out of the current group: the list, and how to go on; resolves with the list shown. */
@@ -75,7 +77,11 @@ export async function moderate(screen: ChatScreen, command: ModerationCommand): 
   const client = screen.client;
   let list: GroupSummary[] | undefined;
   await runModeration(command, {
-    call: (request, expect) => client.call(request, expect),
+    call: async (request, expect) => {
+      const reply = await client.call(request, expect);
+      if (request.type === 'passwd') screen.passwordChanged?.(request.new);
+      return reply;
+    },
     currentGroup: () => screen.current()?.name,
     currentTopic: () => screen.status.currentTopic,
     self: screen.self,

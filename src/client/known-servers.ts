@@ -1,7 +1,9 @@
 /**
  * Trust on first use: `known_servers` in the client's config folder, one
  * `HOST:PORT FINGERPRINT` a line (mode 0600), for servers whose certificate
- * verifies against no CA the client trusts.
+ * verifies against no CA the client trusts; and `HOST:PORT ca` for a server
+ * that a trusted CA verified (so that a certificate no CA verifies is refused
+ * there, not asked about).
  */
 import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,6 +24,9 @@ export function knownServersFile(env: NodeJS.ProcessEnv = process.env): string {
 export function serverKey(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
+
+/** The fingerprint column of a server verified by a CA (as findKnown returns it). */
+export const CA_VERIFIED = 'CA';
 
 export interface KnownEntry {
   fingerprint: string;
@@ -50,6 +55,6 @@ export async function findKnown(file: string, key: string): Promise<KnownEntry |
 /** Adds `key fingerprint`; creates the folder (0700) and the file (0600) when missing. */
 export async function addKnown(file: string, key: string, fingerprint: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await appendFile(file, `${key} ${fingerprint}\n`, { mode: 0o600 });
+  await appendFile(file, `${key} ${fingerprint === CA_VERIFIED ? 'ca' : fingerprint}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
 }

@@ -10,7 +10,7 @@
 import { createInterface } from 'node:readline';
 import { assertNever, errorMessage } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
-import type { ProtocolClient, Unsolicited } from './client.js';
+import { type ProtocolClient, ReplyTimeoutError, type Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { GaveUpError, LineConnection } from './line-reconnect.js';
 import { plainChat, plainDirect } from './render.js';
@@ -108,12 +108,17 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
         notSentFrom = lineNumber;
         break;
       }
-      io.err(`line ${lineNumber} not sent: ${errorMessage(error)}`);
+      // No reply and no reconnect to find out (--reconnect-for 0): the line may have been stored.
+      io.err(error instanceof ReplyTimeoutError ? `line ${lineNumber} perhaps not sent (not known): ${errorMessage(error)}` : `line ${lineNumber} not sent: ${errorMessage(error)}`);
       failures += 1;
     }
   }
   if (gaveUp !== undefined) {
-    io.err(`${gaveUp.message}${notSentFrom === undefined ? '' : `; line ${notSentFrom} and after not sent`}`);
+    // A line written without its ack seen may be stored: said as not known, never as not sent.
+    const unsent = notSentFrom === undefined ? '' : gaveUp.lineMaybeStored
+      ? `; line ${notSentFrom} perhaps sent (not known), the lines after it not sent`
+      : `; line ${notSentFrom} and after not sent`;
+    io.err(`${gaveUp.message}${unsent}`);
     connection.destroy();
     return 1;
   }

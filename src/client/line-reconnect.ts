@@ -8,14 +8,18 @@
  * seen when the connection dropped may or may not be stored. The rejoin asks
  * for everything after the last seq seen *before that line was sent*: the line,
  * if stored, is there (seqs only grow), as a message from this user with the
- * same text. Found, it counts as acked; not found, it is sent again.
+ * same text. Found, it counts as acked; not found, it is sent again. A `say`
+ * left without a reply for `--timeout` is the same unknown (a stalled server
+ * may store it when it wakes): the connection is dropped and resolved so.
+ *
+ * A server that broke the protocol is not reconnected to: GaveUpError at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
-import { ConnectionClosedError, type ProtocolClient, type Unsolicited } from './client.js';
+import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { isFinalReconnectFailure } from './reconnect-status.js';
 import { connect, type Credentials, joinGroup, signIn } from './sign-in.js';
@@ -25,6 +29,8 @@ const MAX_RATE_RETRIES = 8;
 /** The connection did not come back in time (or could never: a wrong password, a changed certificate). */
 export class GaveUpError extends Error {
   override readonly name = 'GaveUpError';
+  /** The line being said when it gave up was written without an ack seen: it may have been stored. */
+  lineMaybeStored = false;
 }
 
 export interface LineConnectionOptions {
@@ -55,6 +61,8 @@ export class LineConnection {
   private unacked: Unacked | undefined;
   private recovering: Promise<void> | undefined;
   private leaving = false;
+  /** Set when the server broke the protocol: nothing more is tried. */
+  private fatal: GaveUpError | undefined;
 
   private constructor(private client: ProtocolClient, self: string, lastSeq: number, private readonly options: LineConnectionOptions) {
     this.self = self;
@@ -74,16 +82,27 @@ export class LineConnection {
   async say(text: string): Promise<void> {
     const unacked: Unacked = { text, seqAtSend: this.lastSeq, stored: false };
     this.unacked = unacked;
+    let written = false;
     try {
       for (;;) {
-        if (this.recovering) await this.recovering;
+        if (this.recovering) await this.recovering.catch((error: unknown) => {
+          if (error instanceof GaveUpError) error.lineMaybeStored = written;
+          throw error;
+        });
         if (unacked.stored) return;
         try {
+          written ||= this.client.isOpen;
           const ack = await this.sayWithRetry(text);
           this.noteSeq(ack);
           return;
         } catch (error) {
-          if (!(error instanceof ConnectionClosedError) || this.options.reconnectForMs <= 0) throw error;
+          // No reply in time: unknown, as after a drop (the client closed the connection with it).
+          const lost = error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError;
+          if (this.fatal !== undefined && lost) {
+            this.fatal.lineMaybeStored = written;
+            throw this.fatal;
+          }
+          if (!lost || this.options.reconnectForMs <= 0) throw error;
           this.recovering ??= this.recover();
         }
       }
@@ -95,6 +114,7 @@ export class LineConnection {
   /** The end of input: waits for a reconnect under way, then says bye. */
   async leave(): Promise<void> {
     if (this.recovering) await this.recovering;
+    if (this.fatal !== undefined) throw this.fatal;
     this.leaving = true;
     await this.client.bye();
   }
@@ -126,6 +146,11 @@ export class LineConnection {
     });
     client.on('close', (error) => {
       if (this.leaving || client !== this.client) return;
+      if (brokeProtocol(error)) {
+        this.fatal = new GaveUpError(errorMessage(error), { cause: error });
+        if (this.unacked === undefined) this.options.onGaveUp(this.fatal);
+        return;
+      }
       this.options.onNotice(`connection lost${error ? `: ${error.message}` : ''}`);
       if (this.options.reconnectForMs <= 0) return;
       const recovering = this.recovering ?? this.recover();

@@ -7,6 +7,14 @@
  *   go after `resume`, in order; the one in flight when the connection dropped
  *   is kept and sent again, unless `settle` learns that the server stored it
  *   (its ack was lost with the connection).
+ * - one not acked within a moment (a stalled server) is shown as pending then;
+ * - one left without a reply for the client's timeout is treated as in flight
+ *   at a drop (the client closes the connection with it, and the reconnect
+ *   finds out whether it was stored);
+ * - a direct message that waited offline and that the server refuses because
+ *   its recipient is not online (yet: the sender came back first) is held and
+ *   sent again when the recipient shows up (presence, `recipientOnline`), at
+ *   every reconnect, and every few seconds; the others go on meanwhile.
  * Other failures are reported and the next message goes on.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,10 +22,19 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AckReply, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { ConnectionClosedError } from './client.js';
+import { ConnectionClosedError, ReplyTimeoutError } from './client.js';
 
 /** A backoff for `rate_limited`: the server's tokens come back within a second or so. */
 export const RATE_LIMIT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000, random: Math.random };
+
+export interface OutboxTiming {
+  /** A message not acked after this long is shown as pending (a stalled server): soon enough to look immediate, later than a normal ack. */
+  pendingAfterMs: number;
+  /** How often held direct messages are tried again. */
+  heldRetryMs: number;
+}
+
+export const OUTBOX_TIMING: OutboxTiming = { pendingAfterMs: 300, heldRetryMs: 5_000 };
 
 /** A line said in a group, or a direct message. */
 export type OutboxItem = { kind: 'say'; group: string; text: string } | { kind: 'dm'; to: string; text: string };
@@ -29,6 +46,8 @@ export interface OutboxHooks {
   /** The message waits (slowed down, or offline): called once per message. */
   pending(item: OutboxItem): void;
   failed(item: OutboxItem, error: unknown): void;
+  /** A direct message waits for its recipient to come online: called once per message. */
+  held(item: OutboxItem & { kind: 'dm' }): void;
   /** False once the client is quitting: waiting messages are then given up. */
   running(): boolean;
 }
@@ -40,6 +59,11 @@ interface Entry {
   inFlight: boolean;
   /** `settle` found it stored: done without sending again. */
   stored: boolean;
+  /** Waited while the connection was down. */
+  waitedOffline: boolean;
+  shownHeld: boolean;
+  /** Shows it pending if not done soon. */
+  pendingTimer?: NodeJS.Timeout | undefined;
 }
 
 export class Outbox {
@@ -47,12 +71,19 @@ export class Outbox {
   private draining = false;
   /** While offline: resolved by `resume`. */
   private offline: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Direct messages waiting for their recipient to come online. */
+  private held: Entry[] = [];
+  private heldTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly hooks: OutboxHooks, private readonly backoff: BackoffOptions = RATE_LIMIT_BACKOFF) {}
+  constructor(
+    private readonly hooks: OutboxHooks,
+    private readonly backoff: BackoffOptions = RATE_LIMIT_BACKOFF,
+    private readonly timing: OutboxTiming = OUTBOX_TIMING,
+  ) {}
 
-  /** Messages not acked yet. */
+  /** Messages not acked yet (held ones included). */
   get size(): number {
-    return this.queue.length;
+    return this.queue.length + this.held.length;
   }
 
   get paused(): boolean {
@@ -60,10 +91,49 @@ export class Outbox {
   }
 
   push(item: OutboxItem): void {
-    const entry: Entry = { item, shownPending: false, inFlight: false, stored: false };
+    const entry: Entry = { item, shownPending: false, inFlight: false, stored: false, waitedOffline: false, shownHeld: false };
+    if (this.offline !== undefined) {
+      entry.waitedOffline = true;
+      this.markPending(entry);
+    } else {
+      entry.pendingTimer = setTimeout(() => this.markPending(entry), this.timing.pendingAfterMs);
+      entry.pendingTimer.unref();
+    }
+    this.enqueue(entry);
+  }
+
+  /** `user` is online (a presence): the direct messages held for it go now. */
+  recipientOnline(user: string): void {
+    this.release((entry) => entry.item.kind === 'dm' && nameKey(entry.item.to) === nameKey(user));
+  }
+
+  private enqueue(entry: Entry): void {
     this.queue.push(entry);
-    if (this.offline !== undefined) this.markPending(entry);
     if (!this.draining) void this.drain();
+  }
+
+  /** Held direct messages that `which` picks go back in the queue. */
+  private release(which: (entry: Entry) => boolean = () => true): void {
+    const released = this.held.filter(which);
+    this.held = this.held.filter((entry) => !which(entry));
+    if (this.held.length === 0) this.stopHeldTimer();
+    for (const entry of released) this.enqueue(entry);
+  }
+
+  private hold(entry: Entry & { item: { kind: 'dm' } }): void {
+    this.held.push(entry);
+    if (!entry.shownHeld) this.hooks.held(entry.item);
+    entry.shownHeld = true;
+    this.heldTimer ??= setInterval(() => {
+      if (this.hooks.running()) this.release();
+      else this.stopHeldTimer();
+    }, this.timing.heldRetryMs);
+    this.heldTimer.unref();
+  }
+
+  private stopHeldTimer(): void {
+    clearInterval(this.heldTimer);
+    this.heldTimer = undefined;
   }
 
   /** The connection is down: what waits is shown as pending, and nothing is sent until `resume`. */
@@ -73,7 +143,10 @@ export class Outbox {
       const promise = new Promise<void>((done) => { resolve = done; });
       this.offline = { promise, resolve };
     }
-    for (const entry of this.queue) this.markPending(entry);
+    for (const entry of this.queue) {
+      entry.waitedOffline = true;
+      this.markPending(entry);
+    }
   }
 
   /**
@@ -89,14 +162,17 @@ export class Outbox {
     }
   }
 
-  /** Connected again: waiting messages go, in order. */
+  /** Connected again: waiting messages go, in order, and held ones are tried again. */
   resume(): void {
     const offline = this.offline;
     this.offline = undefined;
     offline?.resolve();
+    if (this.hooks.running()) this.release();
+    else this.stopHeldTimer();
   }
 
   private markPending(entry: Entry): void {
+    clearTimeout(entry.pendingTimer);
     if (entry.shownPending) return;
     entry.shownPending = true;
     this.hooks.pending(entry.item);
@@ -107,6 +183,7 @@ export class Outbox {
     try {
       for (let entry = this.queue[0]; entry !== undefined && this.hooks.running(); entry = this.queue[0]) {
         await this.deliver(entry);
+        clearTimeout(entry.pendingTimer);
         this.queue.shift();
       }
     } finally {
@@ -126,19 +203,29 @@ export class Outbox {
         this.hooks.acked(entry.item, await this.hooks.send(entry.item));
         return;
       } catch (error) {
-        if (error instanceof ConnectionClosedError) {
+        // No reply in time: as at a drop (the client closed the connection with it); the resume settles it.
+        if (error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError) {
           // The owner pauses on the connection's close; this covers a close it has not seen yet.
           this.pause();
           continue;
         }
         entry.inFlight = false;
+        if (error instanceof ProtocolError && error.code === 'offline' && isDirect(entry) && entry.waitedOffline) {
+          this.hold(entry);
+          return;
+        }
         if (!(error instanceof ProtocolError && error.code === 'rate_limited')) {
           this.hooks.failed(entry.item, error);
           return;
         }
-        this.markPending(entry);
+        // It waits, and so does everything behind it.
+        for (const waiting of this.queue) this.markPending(waiting);
         await sleep(backoffDelay(attempt++, this.backoff));
       }
     }
   }
+}
+
+function isDirect(entry: Entry): entry is Entry & { item: { kind: 'dm' } } {
+  return entry.item.kind === 'dm';
 }

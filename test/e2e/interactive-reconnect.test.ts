@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { clientCommand } from '../helpers/client-process.js';
-import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { aliceOffline } from '../helpers/chat-outage.js';
 import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 import { WireClient } from '../helpers/wire-client.js';
 
@@ -37,13 +38,7 @@ test('messages arriving while a typed line wraps to three rows leave no blank ro
 });
 
 test('a server restart: one status line that counts down; lines and /msg typed offline wait (pending) and go after the missed messages, in order', { skip }, async (t) => {
-  const dataDir = tempDir(t);
-  const first = await startTestServer(t, { dataDir });
-  await signedInClient(t, first.port, 'bob', 'lobby');
-  const tty = await TmuxSession.start(t, await clientCommand(first.port, '--user', 'alice', '--register', '--group', 'lobby'), { TERMSENDER_PASSWORD: TEST_PASSWORD });
-  await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
-  await first.close();
-  await tty.waitForText('-- connection lost');
+  const { tty, dataDir, port } = await aliceOffline(t);
   await tty.enter('queued one');
   await tty.enter('queued two');
   await tty.enter('/msg bob psst');
@@ -55,7 +50,7 @@ test('a server restart: one status line that counts down; lines and /msg typed o
   const store = SqliteStore.open(dataDir);
   await store.appendMessage({ group: 'lobby', from: 'bob', text: 'missed while down', ts: Date.now(), origin: 'test' });
   await store.close();
-  const second = await startTestServer(t, { dataDir, port: first.port });
+  const second = await startTestServer(t, { dataDir, port });
   const bob = await WireClient.connect(t, second.port);
   await bob.next('welcome');
   assert.equal((await bob.request({ type: 'login', user: 'bob', password: TEST_PASSWORD })).type, 'auth_ok');

@@ -123,3 +123,55 @@ test('line mode: with no server back in time it gives up with one line saying ho
   assert.ok(off.stderr.some((line) => /line 2 not sent: not connected/.test(line)), off.stderr.join('\n'));
   assert.ok(!off.stderr.some((line) => /reconnecting/.test(line)), off.stderr.join('\n'));
 });
+
+test('line mode: a server that stalls (SIGSTOP) past --timeout while a line waits for its ack: the line is resolved by a reconnect, never "not sent"; each line stored once, exit 0', async (t) => {
+  const data = tempDir(t);
+  const server = await spawnServer(t, ['--data', data]);
+  const reader = await signedInClient(t, server.port, 'reader', 'ops');
+  const bot = runClient(t, await clientArgs(server.port, '--user', 'bot', '--register', '--group', 'ops', '--timeout', '2', '--reconnect-for', '30'), { TERMSENDER_PASSWORD: TEST_PASSWORD });
+  bot.child.stdin.write('lm first\n');
+  assert.equal((await reader.next('msg')).text, 'lm first');
+  server.child.kill('SIGSTOP');
+  try {
+    bot.child.stdin.write('lm second\n');
+    await bot.errorLine(/^connection lost: the server stopped answering \(no reply to 'say' within 2 s\)$/);
+  } finally {
+    server.child.kill('SIGCONT');
+  }
+  await bot.errorLine(/^reconnected$/);
+  bot.child.stdin.end('lm third\n');
+  assert.equal(await bot.exited, 0, bot.stderr.join('\n'));
+  assert.deepEqual(await storedTexts(t, server.port, 'ops'), ['lm first', 'lm second', 'lm third']);
+  assert.deepEqual(bot.stderr.filter((line) => /not sent/.test(line)), []);
+});
+
+test('line mode: a server that breaks the protocol after the join ends the client, exit 1, without reconnecting', { timeout: 30_000 }, async (t) => {
+  let connections = 0;
+  const port = await scriptedServer(t, {}, (request, connection) => {
+    connections = connection.index;
+    if (request['type'] === 'join') {
+      answerSignInAndJoin(request, connection);
+      // A live message from a name that breaks the name rule.
+      connection.send({ type: 'msg', group: 'ops', seq: 1, from: 'bad name!', text: 'x', ts: Date.now() });
+      return;
+    }
+    answerSignInAndJoin(request, connection);
+  });
+  const bot = runClient(t, await clientArgs(port, '--user', 'bot', '--password', TEST_PASSWORD, '--group', 'ops', '--reconnect-for', '20'));
+  assert.equal(await bot.exited, 1, bot.stderr.join('\n'));
+  assert.equal(connections, 1, 'no reconnect');
+  assert.match(bot.stderr.join('\n'), /the server broke the protocol: /);
+});
+
+test('line mode: a line left unanswered and no reconnect in time: it is said to be perhaps sent (not known), never "not sent"', { timeout: 30_000 }, async (t) => {
+  const port = await scriptedServer(t, {}, (request, connection) => {
+    // Later connections are cut at once: the reconnect never succeeds.
+    if (connection.index > 1) connection.socket.destroy();
+    else if (request['type'] !== 'say') answerSignInAndJoin(request, connection);
+  });
+  const bot = runClient(t, await clientArgs(port, '--user', 'bot', '--password', TEST_PASSWORD, '--group', 'ops', '--timeout', '1', '--reconnect-for', '2'));
+  bot.child.stdin.end('unanswered\nnever written\n');
+  assert.equal(await bot.exited, 1, bot.stderr.join('\n'));
+  assert.match(bot.stderr.at(-1) ?? '', /; line 1 perhaps sent \(not known\), the lines after it not sent$/, bot.stderr.join('\n'));
+  assert.deepEqual(bot.stderr.filter((line) => /line 1 not sent|line 1 and after not sent/.test(line)), []);
+});

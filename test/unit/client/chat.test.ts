@@ -82,7 +82,7 @@ test('lines the server slows down for are shown pending, sent again in order, an
   const said = connection.requests.flatMap((request) => (request.type === 'say' ? [request.text] : []));
   assert.deepEqual(said, ['one', 'two', 'two', 'two', 'two', 'three'], 'two waits, and three goes after it');
   assert.deepEqual(terminal.printed.filter((line) => /alice: (one|two|three)|pending/.test(line)),
-    ['09:05 alice: one', '… pending: two', '09:05 alice: two', '09:05 alice: three']);
+    ['09:05 alice: one', '… pending: two', '… pending: three', '09:05 alice: two', '09:05 alice: three'], 'three waits behind two: pending too');
   assert.ok(!terminal.printed.some((line) => line.includes('not sent')));
 });
 

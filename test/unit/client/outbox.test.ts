@@ -1,14 +1,15 @@
 /** The outbox: what the user sends waits while offline, in order, and the line in flight at a drop is sent again once, or not at all when it was stored. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConnectionClosedError } from '../../../src/client/client.js';
-import { Outbox, type OutboxItem } from '../../../src/client/outbox.js';
+import { ConnectionClosedError, ReplyTimeoutError } from '../../../src/client/client.js';
+import { Outbox, type OutboxItem, type OutboxTiming } from '../../../src/client/outbox.js';
+import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { AckReply } from '../../../src/protocol/messages.js';
 
 const describe = (item: OutboxItem) => (item.kind === 'say' ? `say ${item.text}` : `dm ${item.to} ${item.text}`);
 
 /** An outbox whose `send` is answered by `answer`; records what was sent, acked and shown pending. */
-function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckReply>) {
+function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckReply>, timing?: OutboxTiming) {
   const events: string[] = [];
   let seq = 0;
   let waiter: { count: number; resolve: () => void } | undefined;
@@ -24,8 +25,9 @@ function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckRepl
     },
     pending: (item) => events.push(`pending ${describe(item)}`),
     failed: (item) => events.push(`failed ${describe(item)}`),
+    held: (item) => events.push(`held ${describe(item)}`),
     running: () => true,
-  });
+  }, undefined, timing);
   const ack = (): Promise<AckReply> => Promise.resolve({ type: 'ack', seq: ++seq, ts: 0 });
   /** Resolves once `count` messages have been acked in all. */
   const acked = (count: number) => new Promise<void>((resolve) => {
@@ -84,4 +86,84 @@ test('a line in flight at the drop that the resume found stored (its ack was los
   found.outbox.resume();
   await found.acked(1);
   assert.deepEqual(found.events.filter((event) => event.startsWith('sent')), ['sent say stored', 'sent say next'], 'found: sent once in all');
+});
+
+test('a line not acked within pendingAfterMs (a stalled server) is shown pending then, and so is what waits behind it', async () => {
+  let release!: () => void;
+  const stalled = new Promise<void>((resolve) => { release = resolve; });
+  const box = recorded(async () => {
+    await stalled;
+    return box.ack();
+  }, { pendingAfterMs: 20, heldRetryMs: 1_000 });
+  box.outbox.push({ kind: 'say', group: 'g', text: 'stalled' });
+  box.outbox.push({ kind: 'say', group: 'g', text: 'behind' });
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.deepEqual(box.events, ['sent say stalled', 'pending say stalled', 'pending say behind']);
+  release();
+  await box.acked(2);
+  assert.deepEqual(box.events.slice(3), ['acked say stalled', 'sent say behind', 'acked say behind']);
+});
+
+test('a line acked at once is never shown pending', async () => {
+  const box = recorded(() => box.ack(), { pendingAfterMs: 20, heldRetryMs: 1_000 });
+  box.outbox.push({ kind: 'say', group: 'g', text: 'quick' });
+  await box.acked(1);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.deepEqual(box.events, ['sent say quick', 'acked say quick']);
+});
+
+test('a reply timeout is not a failure: the line is kept in flight and settled by the resume like one lost in a drop', async () => {
+  const box = recorded((item, attempt) => (item.text === 'unknown' && attempt === 1 ? Promise.reject(new ReplyTimeoutError("no reply to 'say' within 15 s")) : box.ack()));
+  box.outbox.push({ kind: 'say', group: 'g', text: 'unknown' });
+  box.outbox.push({ kind: 'say', group: 'g', text: 'next' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(box.outbox.paused, true);
+  assert.ok(!box.events.some((event) => event.startsWith('failed')), box.events.join('\n'));
+  box.outbox.settle([{ group: 'g', seq: 4, from: 'alice', text: 'unknown', ts: 0 }], 'alice');
+  box.outbox.resume();
+  await box.acked(1);
+  assert.deepEqual(box.events.filter((event) => event.startsWith('sent') || event.startsWith('failed')), ['sent say unknown', 'sent say next'], 'found stored: not sent again');
+});
+
+test('a direct message that waited offline and whose recipient is not back yet is held, the rest goes on, and it goes when the recipient is online', async () => {
+  let bobOnline = false;
+  const box = recorded((item) => (item.kind === 'dm' && !bobOnline
+    ? Promise.reject(new ProtocolError('offline', 'bob is not online'))
+    : box.ack()), { pendingAfterMs: 1_000, heldRetryMs: 60_000 });
+  box.outbox.pause();
+  box.outbox.push({ kind: 'dm', to: 'bob', text: 'psst' });
+  box.outbox.push({ kind: 'say', group: 'g', text: 'after' });
+  box.outbox.resume();
+  await box.acked(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(box.events, ['pending dm bob psst', 'pending say after', 'sent dm bob psst', 'held dm bob psst', 'sent say after', 'acked say after']);
+  assert.equal(box.outbox.size, 1, 'still waiting');
+  bobOnline = true;
+  box.outbox.recipientOnline('BOB');
+  await box.acked(2);
+  assert.deepEqual(box.events.slice(6), ['sent dm bob psst', 'acked dm bob psst']);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(box.outbox.size, 0);
+});
+
+test('a direct message typed while online to a user who is not online fails at once (not held)', async () => {
+  const box = recorded(() => Promise.reject(new ProtocolError('offline', 'not online')));
+  box.outbox.push({ kind: 'dm', to: 'bob', text: 'hi' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(box.events, ['sent dm bob hi', 'failed dm bob hi']);
+  assert.equal(box.outbox.size, 0);
+});
+
+test('held direct messages are tried again every heldRetryMs and at each resume', async () => {
+  let tries = 0;
+  const box = recorded((item) => (item.kind === 'dm' && ++tries < 3 ? Promise.reject(new ProtocolError('offline', 'not online')) : box.ack()), { pendingAfterMs: 1_000, heldRetryMs: 30 });
+  box.outbox.pause();
+  box.outbox.push({ kind: 'dm', to: 'carol', text: 'later' });
+  box.outbox.resume();
+  // The outbox's retry timer does not keep a process alive (unref): this test does.
+  const alive = setInterval(() => undefined, 1_000);
+  await box.acked(1);
+  clearInterval(alive);
+  assert.equal(tries, 3);
+  assert.deepEqual(box.events.filter((event) => event.startsWith('held')), ['held dm carol later'], 'said once');
 });
