@@ -27,7 +27,7 @@ import { mentionedKeys } from '../protocol/mentions.js';
 import { nameKey } from '../protocol/names.js';
 import { type ReadMarkerStore, unreadCount } from '../store/read-markers.js';
 import type { HubMember } from './hub-member.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observe/logger.js';
 
 /** One activity per group per connection per this many milliseconds. */
 export const ACTIVITY_INTERVAL_MS = 1000;

@@ -12,7 +12,7 @@ import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/
 import { nameKey } from '../protocol/names.js';
 import type { GroupActivity } from './activity.js';
 import type { HubMember } from './hub-member.js';
-import type { MetricCounts } from './metrics.js';
+import type { MetricCounts } from '../observe/metrics.js';
 
 export type HubEvent =
   /** `first`: the user's first connection on this node. */

@@ -24,7 +24,7 @@ import type { GroupActivity } from './activity.js';
 import { applyGroupEvent } from './group-events.js';
 import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type HubListener } from './hub-events.js';
 import type { HubMember } from './hub-member.js';
-import { MetricCounts } from './metrics.js';
+import { MetricCounts } from '../observe/metrics.js';
 import { PendingJoins } from './pending-joins.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import { type SessionState, signedInUser } from './session.js';
