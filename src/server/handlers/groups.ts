@@ -9,7 +9,7 @@ import { nameKey } from '../../protocol/names.js';
 import { keptFrom } from '../first-seq.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
-import { pageByNameKey } from '../group-roster.js';
+import { pageByNameKey } from '../../protocol/name-order.js';
 import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGroup } from '../group-access.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 import { readStates, recordJoin } from './read-markers.js';
