@@ -1,7 +1,9 @@
 /** Connecting (TLS, welcome, keep-alive), signing in, and joining: shared by the interactive client and line mode. */
 import type { AccountRole, WelcomeMessage } from '../protocol/messages.js';
+import type { FrameLink } from '../transport/frame-link.js';
 import { ProtocolClient } from './client.js';
-import { connectVerified, type TlsOptions } from './connect.js';
+import type { TlsOptions } from './connect.js';
+import { openTlsLink } from './tls-link.js';
 
 export interface Credentials {
   user: string;
@@ -18,8 +20,12 @@ const MAX_KEEPALIVE_MS = 60_000;
 
 /** Connects, verifies, waits for `welcome` (at most `tls.timeoutMs`), and keeps the connection alive while idle. */
 export async function connect(tls: TlsOptions): Promise<Connected> {
-  const socket = await connectVerified(tls);
-  const connected = await ProtocolClient.open(socket, { timeoutMs: tls.timeoutMs });
+  return openConnection(await openTlsLink(tls), tls.timeoutMs);
+}
+
+/** Waits for `welcome` on `link` (at most `timeoutMs`), and keeps the connection alive while idle. */
+export async function openConnection(link: FrameLink, timeoutMs?: number): Promise<Connected> {
+  const connected = await ProtocolClient.open(link, { timeoutMs });
   const idleMs = (connected.welcome.idle_timeout ?? Number.POSITIVE_INFINITY) * 1000;
   connected.client.keepAlive(Math.min(MAX_KEEPALIVE_MS, idleMs / 3));
   return connected;
