@@ -8,6 +8,7 @@
 import type { StoredMessage } from '../protocol/messages.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
 import { CertificateError } from './connect.js';
+import { join } from './model/requests.js';
 import type { Outbox } from './outbox.js';
 import { reconnectWithBackoff } from './reconnect-status.js';
 import { renderCommandFailure, renderConnectionLost, renderGivingUp, renderMissed, renderStatus } from './render.js';
@@ -83,7 +84,7 @@ export class ChatRecovery {
     const missed = new MissedMessages(group.lastSeq);
     await this.resume.run({
       lastShownSeq: () => missed.lastSeq,
-      requestPage: (since) => client.call({ type: 'join', group: group.name, since }, 'joined'),
+      requestPage: (since) => join(client, group.name, since),
       showPage: (page) => {
         view.members(page.members);
         return missed.take(page);

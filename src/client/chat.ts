@@ -13,6 +13,7 @@ import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
 import { ChatRecovery } from './chat-recovery.js';
+import { directMessage, listGroups, say } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import { type ChatScreen, removedFromGroup } from './group-moves.js';
 import {
@@ -42,7 +43,7 @@ export class ChatController {
   /** False from a `close` of the current connection until the next one is attached. */
   private live = true;
   private readonly outbox = new Outbox({
-    send: (item) => this.client.call(item.kind === 'say' ? { type: 'say', text: item.text } : { type: 'dm', to: item.to, text: item.text }, 'ack'),
+    send: (item) => (item.kind === 'say' ? say(this.client, item.text) : directMessage(this.client, item.to, item.text)),
     acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
     pending: ({ text }) => this.terminal.print(renderPending(text)),
     failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
@@ -193,7 +194,7 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups, more } = await this.client.call({ type: 'list_groups' }, 'groups');
+    const { groups, more } = await listGroups(this.client);
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;

@@ -8,6 +8,7 @@ import type { GroupSummary } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatConnection } from './chat-connection.js';
 import type { Command } from './commands.js';
+import { createGroup, history, join, leave, who } from './model/requests.js';
 import type { CompletionNames } from './completion.js';
 import type { GroupStatus } from './group-status.js';
 import { type ChatScreen, jumpToNext, moderate } from './group-moves.js';
@@ -96,15 +97,15 @@ export class CommandRunner {
         return;
       }
       case 'create':
-        await client.call(command.private ? { type: 'create_group', group: command.group, private: true } : { type: 'create_group', group: command.group }, 'group_created');
-        view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        await createGroup(client, command.group, { private: command.private });
+        view.showJoined(await join(client, command.group), false);
         return;
       case 'join':
-        view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        view.showJoined(await join(client, command.group), false);
         return;
       case 'leave': {
         this.host.status.flush();
-        const reply = await client.call({ type: 'leave' }, 'left');
+        const reply = await leave(client);
         this.host.status.left();
         view.forget();
         terminal.print(renderLeft(reply.group));
@@ -116,7 +117,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group: /join GROUP'));
           return;
         }
-        const reply = await client.call({ type: 'who' }, 'members');
+        const reply = await who(client);
         this.host.names.replaceUsers(reply.members);
         terminal.print(renderMembers(reply));
         return;
@@ -127,7 +128,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group'));
           return;
         }
-        const reply = await client.call({ type: 'history', before: group.oldestSeq, limit: command.count }, 'history');
+        const reply = await history(client, group.oldestSeq, command.count);
         for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
         const oldest = reply.messages[0];
         if (oldest !== undefined) group.oldestSeq = oldest.seq;

@@ -8,6 +8,7 @@ import type { GroupDeletedMessage, GroupSummary, JoinedReply, KickedMessage } fr
 import { nameKey } from '../protocol/names.js';
 import type { ChatConnection } from './chat-connection.js';
 import type { GroupStatus } from './group-status.js';
+import { join } from './model/requests.js';
 import { runModeration } from './moderation.js';
 import type { ModerationCommand } from './moderation-commands.js';
 import { renderGroupTable, renderNotice } from './render.js';
@@ -60,14 +61,14 @@ export async function jumpToNext(screen: ChatScreen): Promise<void> {
   }
   screen.status.flush();
   screen.terminal.print(renderUnreadHeader(target.name, target.unread));
-  let joined = await screen.client.call({ type: 'join', group: target.name, since: target.since }, 'joined');
+  let joined = await join(screen.client, target.name, target.since);
   // Retention removed the oldest of them (first_seq past the read marker): said, before what is left.
   const expired = joined.first_seq === undefined ? 0 : Math.min(target.unread, joined.first_seq - target.since - 1);
   if (expired > 0) screen.terminal.print(renderNotice(renderExpired(expired, target.unread)));
   screen.showJoined(joined, false);
   // Over 1,000 unread: the rest, page by page.
   for (let current = screen.current(); joined.more && current !== undefined; current = screen.current()) {
-    joined = await screen.client.call({ type: 'join', group: target.name, since: current.lastSeq }, 'joined');
+    joined = await join(screen.client, target.name, current.lastSeq);
     screen.showJoined(joined, true);
   }
 }

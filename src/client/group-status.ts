@@ -11,6 +11,7 @@ import { nameKey } from '../protocol/names.js';
 import type { Outgoing, ReplyOfType } from './client.js';
 import { commandNames } from './completion.js';
 import { helpText, type Roles } from './help.js';
+import { markRead } from './model/requests.js';
 import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
 import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
@@ -152,7 +153,7 @@ export class GroupStatus {
 
   private markRead(group: string, seq: number): void {
     if (!this.markReadKnown) return;
-    this.host.call({ type: 'mark_read', group, seq }, 'ok').catch((error: unknown) => {
+    markRead(this.host, group, seq).catch((error: unknown) => {
       // A marker not moved is harmless (the counts stay high); only a server without read markers stops them.
       if (error instanceof ProtocolError && error.code === 'bad_message') this.markReadKnown = false;
     });

@@ -2,6 +2,7 @@
 import type { AccountRole, WelcomeMessage } from '../protocol/messages.js';
 import type { FrameLink } from '../transport/frame-link.js';
 import { ProtocolClient } from './client.js';
+import { createGroup, join, logIn } from './model/requests.js';
 import type { TlsOptions } from './connect.js';
 import { openTlsLink } from './tls-link.js';
 
@@ -38,7 +39,7 @@ export async function signIn(client: ProtocolClient, credentials: Credentials, r
 
 /** Logs in (or registers); resolves with the name as the server spells it and the account's role (absent from older servers). */
 export async function signInAccount(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<{ user: string; role?: AccountRole | undefined }> {
-  const reply = await client.call({ type: register ? 'register' : 'login', user: credentials.user, password: credentials.password }, 'auth_ok');
+  const reply = await logIn(client, credentials.user, credentials.password, register);
   return { user: reply.user, role: reply.role };
 }
 
@@ -46,10 +47,10 @@ export async function signInAccount(client: ProtocolClient, credentials: Credent
 export async function joinGroup(client: ProtocolClient, group: string, create: boolean, since?: number) {
   if (create) {
     try {
-      await client.call({ type: 'create_group', group }, 'group_created');
+      await createGroup(client, group);
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'group_exists')) throw error;
     }
   }
-  return client.call(since === undefined ? { type: 'join', group } : { type: 'join', group, since }, 'joined');
+  return join(client, group, since);
 }

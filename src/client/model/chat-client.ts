@@ -26,6 +26,7 @@ import { MissedMessages } from '../resume.js';
 import { type Credentials, joinGroup, openConnection, signInAccount } from '../sign-in.js';
 import { type ChatClientEvents, GaveUpError, type SignedIn, tellUnsolicited } from './events.js';
 import { reconnectFor } from './reconnect-for.js';
+import { directMessage, join, leave, say } from './requests.js';
 
 export { GaveUpError, type ChatClientEvents, type SignedIn } from './events.js';
 export type { Credentials } from '../sign-in.js';
@@ -115,7 +116,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   async leave(): Promise<LeftReply> {
-    const left = await this.connection.call({ type: 'leave' }, 'left');
+    const left = await leave(this.connection);
     this.joined = undefined;
     return left;
   }
@@ -133,7 +134,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
   dm(to: string, text: string): Promise<AckReply> {
-    return this.withRateRetry(() => this.connection.call({ type: 'dm', to, text }, 'ack'));
+    return this.withRateRetry(() => directMessage(this.connection, to, text));
   }
 
   /** Waits for a reconnect under way, then says bye. Rejects with GaveUpError when the connection is gone for good. */
@@ -163,7 +164,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         if (unacked.stored !== undefined) return { seq: unacked.stored.seq, ts: unacked.stored.ts };
         try {
           written ||= this.connection.isOpen;
-          const ack = await this.withRateRetry(() => this.connection.call({ type: 'say', text }, 'ack'));
+          const ack = await this.withRateRetry(() => say(this.connection, text));
           this.noteSeq(ack.seq);
           return { seq: ack.seq, ts: ack.ts };
         } catch (error) {
@@ -254,7 +255,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       const seen = this.lastSeq;
       const missed = new MissedMessages(Math.min(seen, unacked?.seqAtSend ?? seen));
       for (let more = true; more;) {
-        const page = await client.call({ type: 'join', group, since: missed.lastSeq }, 'joined');
+        const page = await join(client, group, missed.lastSeq);
         missed.take(page);
         more = page.more && page.history.length > 0;
       }
