@@ -4,23 +4,11 @@
  * line per try. Knows nothing of sockets or the terminal: the steps are given.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.js';
+import { errorMessage } from '../protocol/errors.js';
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-import { isPermanent } from './connect.js';
+import { isFinalReconnectFailure } from './model/reconnect-for.js';
 import { renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
-
-/** Refusals that may pass while reconnecting (a server starting up, full, or slowing down). */
-const PASSING_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['server_busy', 'unavailable', 'internal', 'limit_reached', 'rate_limited', 'too_many_attempts', 'auth_timeout', 'slow_consumer']);
-
-/**
- * A failure that trying again will not cure: a wrong password, a changed
- * certificate, and any other refusal of the sign-in or the rejoin (a disabled
- * account, a ban, a group gone). A lost or refused connection is not one.
- */
-export function isFinalReconnectFailure(error: unknown): error is Error {
-  return isPermanent(error) || (error instanceof ProtocolError && !PASSING_REFUSALS.has(error.code));
-}
 
 export interface ReconnectSteps<C> {
   /** One try: a fresh signed-in connection. */

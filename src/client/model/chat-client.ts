@@ -18,7 +18,6 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ProtocolError } from '../../protocol/errors.js';
 import type { AckReply, JoinedReply, LeftReply, StoredMessage } from '../../protocol/messages.js';
-import { nameKey } from '../../protocol/names.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from '../client.js';
@@ -27,6 +26,7 @@ import { type Credentials, joinGroup, openConnection, signInAccount } from '../s
 import { type ChatClientEvents, GaveUpError, type SignedIn, tellUnsolicited } from './events.js';
 import { reconnectFor } from './reconnect-for.js';
 import { directMessage, join, leave, say } from './requests.js';
+import { isStoredCopy } from './stored-copy.js';
 
 export { GaveUpError, type ChatClientEvents, type SignedIn } from './events.js';
 export type { Credentials } from '../sign-in.js';
@@ -266,8 +266,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.emit('signed_in', signedIn);
       this.lastSeq = Math.max(seen, missed.lastSeq);
       for (const message of missed.messages) {
-        const own = unacked !== undefined && unacked.stored === undefined && message.seq > unacked.seqAtSend
-          && nameKey(message.from) === nameKey(signedIn.user) && message.text === unacked.text;
+        const own = unacked !== undefined && unacked.stored === undefined && isStoredCopy(message, signedIn.user, unacked);
         if (own) unacked.stored = message;
         // Never echoed live to its sender, nor now; and what was seen before the drop is not told again.
         else if (message.seq > seen) tellUnsolicited(this, { type: 'msg', ...message }, true);
