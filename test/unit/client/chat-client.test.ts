@@ -10,7 +10,7 @@ import { TEST_PASSWORD } from '../../helpers/server.js';
 const QUICK = { initialMs: 5, maxMs: 20, random: () => 0 };
 
 /** A ChatClient on in-memory links to `server`; `links` are the client ends it opened, newest last. */
-async function memoryChatClient(t: TestContext, server: Awaited<ReturnType<typeof startMemoryServer>>, links: MemoryFrameLink[] = []) {
+async function memoryChatClient(t: TestContext, server: Awaited<ReturnType<typeof startMemoryServer>>, links: MemoryFrameLink[] = [], timeoutMs?: number) {
   const chat = await ChatClient.open({
     connect: async () => {
       const [serverEnd, clientEnd] = MemoryFrameLink.pair({ maxFrame: server.config.limits.maxFrame });
@@ -20,6 +20,7 @@ async function memoryChatClient(t: TestContext, server: Awaited<ReturnType<typeo
     },
     reconnectForMs: 10_000,
     backoff: QUICK,
+    timeoutMs,
   });
   t.after(() => chat.destroy());
   return chat;
@@ -65,4 +66,28 @@ test('ChatClient after a drop: lost, reconnecting, the missed messages (missed: 
   const heard = once(alice, 'message') as Promise<[ChatMessage]>;
   await bob.say('back');
   assert.equal((await heard)[0].text, 'back');
+});
+
+test('ChatClient says exactly once: a say stored by the server whose ack never came is found by the resume, not sent again', async (t) => {
+  const server = await startMemoryServer(t);
+  const links: MemoryFrameLink[] = [];
+  const bob = await memoryChatClient(t, server, links, 1_500);
+  const alice = await memoryChatClient(t, server);
+  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
+  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
+  await alice.join('ops', { create: true });
+  await bob.join('ops');
+  const heard: string[] = [];
+  alice.on('message', (message) => heard.push(message.text));
+  const stored = once(alice, 'message') as Promise<[ChatMessage]>;
+  const restored = once(bob, 'restored');
+  const said = bob.say('once');
+  links[0]!.pause(); // bob hears nothing more on this link: the ack is lost, the reply times out
+  const [copy] = await stored;
+  assert.deepEqual(await said, { seq: copy.seq, ts: copy.ts });
+  await restored;
+  const next = once(alice, 'message');
+  await bob.say('after');
+  await next;
+  assert.deepEqual(heard, ['once', 'after']);
 });
