@@ -9,10 +9,10 @@ import type { StoredMessage } from '../protocol/messages.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
 import { CertificateError } from './connect.js';
 import { join } from './model/requests.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox } from './model/outbox.js';
 import { reconnectWithBackoff } from './reconnect-status.js';
 import { renderCommandFailure, renderConnectionLost, renderGivingUp, renderMissed, renderStatus } from './render.js';
-import { GroupResume, MissedMessages } from './resume.js';
+import { GroupResume, MissedMessages } from './model/resume.js';
 
 /** What recovery needs of the chat screen. */
 export interface RecoveryView {

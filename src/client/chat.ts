@@ -20,7 +20,7 @@ import {
   NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderGivingUp, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { Outbox } from './outbox.js';
+import { Outbox } from './model/outbox.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';

@@ -12,7 +12,7 @@ import { createGroup, history, join, leave, who } from './model/requests.js';
 import type { CompletionNames } from './completion.js';
 import type { GroupStatus } from './group-status.js';
 import { type ChatScreen, jumpToNext, moderate } from './group-moves.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox } from './model/outbox.js';
 import { splitPaste } from './paste.js';
 import {
   renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderLeft, renderMembers, renderProblem,

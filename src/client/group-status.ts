@@ -8,10 +8,9 @@
 import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, RoleMessage, TopicMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import type { Outgoing, ReplyOfType } from './client.js';
 import { commandNames } from './completion.js';
 import { helpText, type Roles } from './help.js';
-import { markRead } from './model/requests.js';
+import { markRead, type OkCaller } from './model/requests.js';
 import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
 import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
@@ -25,7 +24,7 @@ export interface ChatOptions {
 
 export interface GroupStatusHost {
   /** Sends on the current connection. */
-  call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
+  call: OkCaller['call'];
   print(text: string): void;
   /** The prompt changed (unread counts, the group). */
   promptChanged(): void;

@@ -5,7 +5,7 @@
  */
 import { ProtocolError } from '../protocol/errors.js';
 import { newPasswordProblem } from '../protocol/validate.js';
-import type { Outgoing, ReplyOfType } from './client.js';
+import type { OkCaller } from './model/requests.js';
 import { type ModerationCommand, moderationRefusal, moderationRequest, needsGroup, type Secrets } from './moderation-commands.js';
 import { renderDone, renderTopic } from './render-moderation.js';
 import { allowed, type Roles } from './help.js';
@@ -14,7 +14,7 @@ import { boundedLine } from './sanitize.js';
 
 /** What a moderation command needs of the chat screen. */
 export interface ModerationHost {
-  call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
+  call: OkCaller['call'];
   /** The current group's name, or undefined outside a group. */
   currentGroup(): string | undefined;
   /** The current group's topic as last heard ('' or undefined: none). */

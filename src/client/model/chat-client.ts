@@ -21,7 +21,7 @@ import type { AckReply, JoinedReply, LeftReply, StoredMessage } from '../../prot
 import type { FrameLink } from '../../transport/frame-link.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from '../client.js';
-import { MissedMessages } from '../resume.js';
+import { MissedMessages } from './resume.js';
 import { type Credentials, joinGroup, openConnection, signInAccount } from '../sign-in.js';
 import { type ChatClientEvents, GaveUpError, type SignedIn, tellUnsolicited } from './events.js';
 import { reconnectFor } from './reconnect-for.js';
