@@ -24,7 +24,7 @@ import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeout
 import { MissedMessages } from './resume.js';
 import { type Credentials, joinGroup, openConnection, signInAccount } from '../sign-in.js';
 import { type ChatClientEvents, GaveUpError, type SignedIn, tellUnsolicited } from './events.js';
-import { reconnectFor } from './reconnect-for.js';
+import { reconnectFor } from './reconnect.js';
 import { directMessage, join, leave, say } from './requests.js';
 import { isStoredCopy } from './stored-copy.js';
 
