@@ -35,7 +35,12 @@ const MAX_RECONNECT_FOR_SECONDS = 86_400;
 const MAX_ERROR_LINE = 1_000;
 
 function explain(error: unknown): string {
-  if (error instanceof ProtocolError) return `${ERROR_MEANINGS[error.code]} (${error.code}: ${error.message})`;
+  if (error instanceof ProtocolError) {
+    const meaning = ERROR_MEANINGS[error.code];
+    // A message that already says the meaning (`this account is disabled by root: spam`) is said once.
+    if (error.message.toLowerCase().startsWith(meaning.toLowerCase())) return `${error.message} (${error.code})`;
+    return `${meaning} (${error.code}: ${error.message})`;
+  }
   return errorMessage(error);
 }
 

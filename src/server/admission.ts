@@ -9,8 +9,8 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { AddressLimits } from './address-limits.js';
 import { type Admission, HandshakeGuard } from './handshake-guard.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
+import type { Logger } from '../observe/logger.js';
+import type { ServerMetrics } from '../observe/metrics.js';
 
 /**
  * Sockets beyond `maxConnections` that may still finish a handshake, only to

@@ -5,8 +5,8 @@ import { RedisStore } from '../store/redis.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
+import type { Logger } from '../observe/logger.js';
+import type { ServerMetrics } from '../observe/metrics.js';
 
 /** The store, and for SQLite the data folder's lock that keeps a second server out. */
 export async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics, onDataLost: (reason: string) => void): Promise<{ store: Store; lock?: FolderLock }> {

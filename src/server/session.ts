@@ -39,4 +39,9 @@ export interface RequestRule {
 /** The request table (states, cost and handler of each request type), by its older name. */
 export { REQUESTS as ALLOWED } from './request-table.js';
 
+/** The user a state is signed in as; undefined before sign-in and after close. */
+export function signedInUser(state: SessionState): string | undefined {
+  return state.kind === 'group_select' || state.kind === 'chat' ? state.user : undefined;
+}
+
 export const INITIAL_SESSION: AuthSession = Object.freeze({ kind: 'auth' });

@@ -12,7 +12,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
 import type { ServerConfig } from '../../src/server/config.js';
-import type { LogLevel } from '../../src/server/logger.js';
+import type { LogLevel } from '../../src/observe/logger.js';
 import type { ActivityTimers } from '../../src/server/activity.js';
 import type { Clock } from '../../src/server/clock.js';
 import type { Store } from '../../src/store/store.js';
