@@ -26,6 +26,19 @@ async function memoryChatClient(t: TestContext, server: Awaited<ReturnType<typeo
   return chat;
 }
 
+/** Alice and bob signed in and in `ops`; `links` are bob's, newest last; `bobTimeoutMs` his reply timeout. */
+async function aliceAndBobInOps(t: TestContext, bobTimeoutMs?: number) {
+  const server = await startMemoryServer(t);
+  const links: MemoryFrameLink[] = [];
+  const bob = await memoryChatClient(t, server, links, bobTimeoutMs);
+  const alice = await memoryChatClient(t, server);
+  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
+  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
+  await alice.join('ops', { create: true });
+  await bob.join('ops');
+  return { alice, bob, links };
+}
+
 test('ChatClient on an in-memory link: sign-in, join, say and the message event, without TLS', async (t) => {
   const server = await startMemoryServer(t);
   const alice = await memoryChatClient(t, server);
@@ -42,14 +55,7 @@ test('ChatClient on an in-memory link: sign-in, join, say and the message event,
 });
 
 test('ChatClient after a drop: lost, reconnecting, the missed messages (missed: true), restored; then it says on the new link', async (t) => {
-  const server = await startMemoryServer(t);
-  const links: MemoryFrameLink[] = [];
-  const bob = await memoryChatClient(t, server, links);
-  const alice = await memoryChatClient(t, server);
-  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
-  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
-  await alice.join('ops', { create: true });
-  await bob.join('ops');
+  const { alice, bob, links } = await aliceAndBobInOps(t);
   const events: string[] = [];
   bob.on('lost', () => events.push('lost'));
   bob.on('reconnecting', () => events.push('reconnecting'));
@@ -69,14 +75,7 @@ test('ChatClient after a drop: lost, reconnecting, the missed messages (missed: 
 });
 
 test('ChatClient says exactly once: a say stored by the server whose ack never came is found by the resume, not sent again', async (t) => {
-  const server = await startMemoryServer(t);
-  const links: MemoryFrameLink[] = [];
-  const bob = await memoryChatClient(t, server, links, 1_500);
-  const alice = await memoryChatClient(t, server);
-  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
-  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
-  await alice.join('ops', { create: true });
-  await bob.join('ops');
+  const { alice, bob, links } = await aliceAndBobInOps(t, 1_500);
   const heard: string[] = [];
   alice.on('message', (message) => heard.push(message.text));
   const stored = once(alice, 'message') as Promise<[ChatMessage]>;
