@@ -15,7 +15,8 @@ import { complete, CompletionNames } from './completion.js';
 import { ChatRecovery } from './chat-recovery.js';
 import { directMessage, listGroups, say } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
-import { type ChatScreen, removedFromGroup } from './group-moves.js';
+import type { ChatParts } from './chat-parts.js';
+import { removedFromGroup } from './group-moves.js';
 import {
   NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderGivingUp, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
@@ -52,6 +53,8 @@ export class ChatController {
   });
   private readonly recovery: ChatRecovery;
   private readonly commands: CommandRunner;
+  /** What the command runner and the group moves work on. */
+  private readonly parts: ChatParts;
   private done!: (code: number) => void;
   /** `/quit` with messages unsent asked once already: the next one quits. */
   private quitAsked = false;
@@ -71,36 +74,20 @@ export class ChatController {
       promptChanged: () => this.view.refreshPrompt(),
     }, self, options);
     this.view = new ShownGroup(terminal, this.status, this.names, self);
-    this.recovery = new ChatRecovery(reconnect, {
-      self, outbox: this.outbox, print: (text) => terminal.print(text), status: (text) => terminal.setStatus?.(text),
-      quitting: () => this.quitting, quit: (code) => this.quit(code), adopt: (client) => { this.client = client; this.attach(client); },
-      isLive: (client) => client === this.client && this.live, group: () => this.view.current,
-      show: (message) => this.view.show(message), showLive: (message) => this.showLive(message), members: (names) => this.names.replaceUsers(names),
-      // The unread counts of the other groups moved while offline: asked again.
-      resumed: () => void this.refreshGroups().catch(() => undefined),
-    });
-    this.commands = new CommandRunner({
-      client: () => this.client, screen: () => this.screen,
-      terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
+    this.parts = {
+      client: () => this.client, self, terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),
-    });
-  }
-
-  /** What group-moves.ts needs of this screen. */
-  private get screen(): ChatScreen {
-    return {
-      client: this.client, terminal: this.terminal, status: this.status, self: this.self,
-      current: () => this.view.current,
-      showJoined: (joined, resumed) => this.view.showJoined(joined, resumed),
-      clearGroup: () => {
-        this.view.forget();
-        this.view.refreshPrompt();
-      },
-      refreshGroups: () => this.refreshGroups(),
       passwordChanged: (password) => this.options.passwordChanged?.(password),
     };
+    this.recovery = new ChatRecovery(reconnect, this.parts, {
+      quitting: () => this.quitting, quit: (code) => this.quit(code), adopt: (client) => { this.client = client; this.attach(client); },
+      isLive: (client) => client === this.client && this.live, showLive: (message) => this.showLive(message),
+      // The unread counts of the other groups moved while offline: asked again.
+      resumed: () => void this.refreshGroups().catch(() => undefined),
+    });
+    this.commands = new CommandRunner(this.parts);
   }
 
   /** `list`: the server's group list, for the unread counts of the other groups. */
@@ -185,7 +172,7 @@ export class ChatController {
       case 'role': this.status.roleMessage(message); return;
       case 'account_role': this.status.accountRoleIs(message.role); return;
       case 'kicked': case 'group_deleted':
-        void removedFromGroup(this.screen, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
+        void removedFromGroup(this.parts, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
         return;
       default:
         assertNever(message);

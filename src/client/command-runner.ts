@@ -4,15 +4,11 @@
  * unsent text kept with it). Reconnects and received messages are chat.ts's.
  */
 import { assertNever, ProtocolError } from '../protocol/errors.js';
-import type { GroupSummary } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import type { ChatConnection } from './chat-connection.js';
+import type { ChatParts } from './chat-parts.js';
 import type { Command } from './commands.js';
 import { createGroup, history, join, leave, who } from './model/requests.js';
-import type { CompletionNames } from './completion.js';
-import type { GroupStatus } from './group-status.js';
-import { type ChatScreen, jumpToNext, moderate } from './group-moves.js';
-import type { Outbox } from './model/outbox.js';
+import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
   renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderLeft, renderMembers, renderProblem,
@@ -20,29 +16,9 @@ import {
 } from './render.js';
 import { renderBanned } from './render-moderation.js';
 import { renderBellSetting } from './render-notices.js';
-import type { ShownGroup } from './shown-group.js';
-import type { ChatTerminal } from './chat-terminal.js';
-
-/** What the command runner needs of the chat screen. */
-export interface CommandHost {
-  /** The current connection (another one after a reconnect). */
-  client(): ChatConnection;
-  readonly terminal: ChatTerminal;
-  readonly status: GroupStatus;
-  readonly names: CompletionNames;
-  readonly view: ShownGroup;
-  readonly outbox: Outbox;
-  /** What group-moves.ts needs (/next, the moderation commands), on the current connection. */
-  screen(): ChatScreen;
-  /** The server's group list now (kept for Tab and the unread counts). */
-  refreshGroups(): Promise<GroupSummary[]>;
-  /** `/set bell on|off`. */
-  setBell(on: boolean): void;
-  quit(): Promise<void>;
-}
 
 export class CommandRunner {
-  constructor(private readonly host: CommandHost) {}
+  constructor(private readonly host: ChatParts) {}
 
   /** Runs `command`; a failure is printed, never thrown. */
   async handle(command: Command): Promise<void> {
@@ -64,9 +40,9 @@ export class CommandRunner {
     switch (command.kind) {
       case 'empty': return;
       case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
-      case 'next': await jumpToNext(this.host.screen()); return;
+      case 'next': await jumpToNext(this.host); return;
       case 'moderation':
-        view.shownList = (await moderate(this.host.screen(), command.command)) ?? view.shownList;
+        view.shownList = (await moderate(this.host, command.command)) ?? view.shownList;
         view.refreshPrompt();
         return;
       case 'usage': terminal.print(renderHint(command.usage)); return;
