@@ -57,26 +57,10 @@ export async function jumpToNext(parts: ChatParts): Promise<void> {
 
 /** Runs a moderation command; resolves with the group list when it deleted the current group. */
 export async function moderate(parts: ChatParts, command: ModerationCommand): Promise<GroupSummary[] | undefined> {
-  const client = parts.client();
   let list: GroupSummary[] | undefined;
-  await runModeration(command, {
-    call: async (request, expect) => {
-      const reply = await client.call(request, expect);
-      if (request.type === 'passwd') parts.passwordChanged?.(request.new);
-      return reply;
-    },
-    currentGroup: () => parts.view.current?.name,
-    currentTopic: () => parts.status.currentTopic,
-    self: parts.self,
-    print: (text) => parts.terminal.print(text),
-    ask: parts.terminal.question?.bind(parts.terminal),
-    secret: parts.terminal.secret?.bind(parts.terminal),
-    topicChanged: (topic, by) => parts.status.topicChanged(topic, by),
-    roles: () => parts.status.roles,
-    groupDeleted: async (group) => {
-      parts.status.forget(group);
-      list = await backAtList(parts);
-    },
+  await runModeration(command, parts, async (group) => {
+    parts.status.forget(group);
+    list = await backAtList(parts);
   });
   return list;
 }

@@ -50,7 +50,7 @@ export function directMessage(caller: Caller, to: string, text: string): Promise
   return caller.call({ type: 'dm', to, text }, 'ack');
 }
 
-/** What sends a request answered by `ok` (the moderation and read-marker parts see no more of the connection). */
+/** What sends a request answered by `ok` (the read-marker part sees no more of the connection). */
 export interface OkCaller {
   call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
 }
