@@ -13,7 +13,7 @@ import { helpText, type Roles } from './help.js';
 import { markRead, type OkCaller } from './model/requests.js';
 import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
-import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
+import { type NextGroup, ReadMarks, UnreadTracker } from './model/unread.js';
 
 export interface ChatOptions {
   /** The account's role, from `auth_ok` (for /help and Tab). */
