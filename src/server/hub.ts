@@ -28,7 +28,7 @@ import { MetricCounts } from '../observe/metrics.js';
 import { PendingJoins } from './pending-joins.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import { type SessionState, signedInUser } from './session.js';
-import { add, remove, type UserTable } from './user-table.js';
+import { addToTable, removeFromTable, type UserTable } from './user-table.js';
 
 export type { HubMember };
 
@@ -188,12 +188,12 @@ export class Hub {
     // Closed between its password check and now: after the runner's reply, as a live session would be.
     if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
-    this.emit({ type: 'signed_in', member, user, first: add(this.online, user, member) });
+    this.emit({ type: 'signed_in', member, user, first: addToTable(this.online, user, member) });
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
-    this.emit({ type: 'signed_out', member, user, last: remove(this.online, user, member) });
+    this.emit({ type: 'signed_out', member, user, last: removeFromTable(this.online, user, member) });
   }
 
   /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
@@ -204,7 +204,7 @@ export class Hub {
       users = new Map();
       this.groups.set(key, users);
     }
-    const first = add(users, user, member, seenSeq);
+    const first = addToTable(users, user, member, seenSeq);
     this.emit({ type: 'moved', member, user, group, into: true, firstOrLast: first });
     if (first) this.deliverPresence({ type: 'presence', group, user, event: 'join' }, users.size, true);
   }
@@ -212,7 +212,7 @@ export class Hub {
   private exit(group: string, user: string, member: HubMember): void {
     const key = nameKey(group);
     const users = this.groups.get(key);
-    const last = users !== undefined && remove(users, user, member);
+    const last = users !== undefined && removeFromTable(users, user, member);
     this.emit({ type: 'moved', member, user, group, into: false, firstOrLast: last });
     if (users === undefined) return;
     if (last) this.deliverPresence({ type: 'presence', group, user, event: 'leave' }, users.size + 1, true);
