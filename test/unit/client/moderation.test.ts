@@ -7,7 +7,7 @@ import { commandNames, complete } from '../../../src/client/completion.js';
 import { helpText } from '../../../src/client/help.js';
 import { type ModerationCommand, moderationRefusal, moderationRequest } from '../../../src/client/moderation-commands.js';
 import { renderStatusPrompt, renderUnreadStatus } from '../../../src/client/status-line.js';
-import { ReadMarks, type ReadMarkTimers, UnreadTracker } from '../../../src/client/unread.js';
+import { ReadMarks, type ReadMarkTimers, UnreadTracker } from '../../../src/client/model/unread.js';
 
 function moderation(line: string): ModerationCommand {
   const command = parseInput(line);
