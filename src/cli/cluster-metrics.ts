@@ -9,7 +9,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { errorMessage } from '../protocol/errors.js';
 import { redisOptions } from '../redis/connection.js';
 import { type Health, HEALTH_TIMEOUT_MS, type HttpEndpoints, startHttpEndpoints } from '../server/http-endpoints.js';
-import { ServerMetrics } from '../server/metrics.js';
+import { ServerMetrics } from '../observe/metrics.js';
 
 /** In a worker: metrics that answer the primary's requests. */
 export function workerMetrics(): ServerMetrics {

@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS, DEFAULT_PORT, MAX_FRAME_CEILING } from '../protocol/lim
 import { isValidName, NAME_RULE } from '../protocol/names.js';
 import type { ServerConfig } from '../server/config.js';
 import { parseCidrList } from '../server/ip-address.js';
-import { createLogger, LOG_LEVELS } from '../server/logger.js';
+import { createLogger, LOG_LEVELS } from '../observe/logger.js';
 import { DEFAULT_RETENTION_INTERVAL_MS } from '../server/retention.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../server/passwords.js';
 import { parseHostPort, showHostPort } from '../server/http-endpoints.js';

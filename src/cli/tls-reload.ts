@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../protocol/errors.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observe/logger.js';
 import type { RunningServer } from '../server/server.js';
 import { type CertificateFacts, describeCertificate, type LoadedTls, loadTlsFiles, type TlsPaths } from '../server/tls-context.js';
 

@@ -7,7 +7,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import { showHostPort } from '../server/http-endpoints.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observe/logger.js';
 import type { CertificateFacts } from '../server/tls-context.js';
 import { type PrimaryEndpoints, startPrimaryEndpoints } from './cluster-metrics.js';
 import { isTlsReloadedNotice, noticeCertificate } from './tls-reload.js';

@@ -14,7 +14,7 @@ import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observe/logger.js';
 
 /** Messages fetched per group and round trip when reading missed ones from the store. */
 const CATCH_UP_LIMIT = 1000;

@@ -27,7 +27,7 @@ import { mentionedKeys } from '../protocol/mentions.js';
 import { nameKey } from '../protocol/names.js';
 import { type ReadMarkerStore, unreadCount } from '../store/read-markers.js';
 import type { HubMember } from './hub-member.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observe/logger.js';
 
 /** One activity per group per connection per this many milliseconds. */
 export const ACTIVITY_INTERVAL_MS = 1000;
@@ -62,12 +62,6 @@ export interface GroupActivity {
    */
   forget(group: string, userKey?: string): void;
 }
-
-/** For a hub without activity (unit tests). */
-export const NO_ACTIVITY: GroupActivity = {
-  signedIn: () => undefined, signedOut: () => undefined, entered: () => undefined, exited: () => undefined, messageArrived: () => undefined,
-  forget: () => undefined,
-};
 
 /** A signed-in connection of this node. */
 interface Watcher {

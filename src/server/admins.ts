@@ -1,6 +1,6 @@
 /** `--admins`: the named accounts get the `admin` role when the server starts. */
 import type { Store } from '../store/store.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observe/logger.js';
 
 /**
  * Gives each named account the admin role. A name without an account is

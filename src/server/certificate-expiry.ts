@@ -3,7 +3,7 @@
  * a reload brings another certificate, and once a day after, while fewer
  * than EXPIRY_WARNING_DAYS days are left.
  */
-import type { Logger } from './logger.js';
+import type { Logger } from '../observe/logger.js';
 import type { CertificateFacts } from './tls-context.js';
 
 export const EXPIRY_WARNING_DAYS = 14;

@@ -1,7 +1,7 @@
 /** Everything a server needs to run, already validated (the CLI builds it). */
 import type { Limits } from '../protocol/limits.js';
 import type { ScryptCost } from './passwords.js';
-import type { LogFormat, LogLevel } from './logger.js';
+import type { LogFormat, LogLevel } from '../observe/logger.js';
 import type { RetentionSettings } from './retention.js';
 
 export interface TlsFiles {

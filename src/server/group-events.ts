@@ -12,8 +12,6 @@ export interface GroupConnections {
   holdForJoins(frame: Buffer): void;
   /** The joins of the group under way (of one user when `userKey` is given) are undone right after their reply, with `notice`. */
   revokeJoins(notice: GroupNotice, userKey?: string): void;
-  /** No more `activity` for the group to this node's connections (of one user when `userKey` is given). */
-  forgetActivity(userKey?: string): void;
 }
 
 export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encoder: FrameEncoder, userKey: (name: string) => string): void {
@@ -31,15 +29,12 @@ export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encod
       };
       for (const member of here.members(userKey(event.user))) member.removeFromGroup(event.group, notice);
       here.revokeJoins(notice, userKey(event.user));
-      // After the removal (which makes the group idle for the user's connections).
-      if (event.banned || event.shutOut === true) here.forgetActivity(userKey(event.user));
       return;
     }
     case 'deleted': {
       const notice: GroupNotice = { type: 'group_deleted', group: event.group, by: event.by };
       for (const member of here.members()) member.removeFromGroup(event.group, notice);
       here.revokeJoins(notice);
-      here.forgetActivity();
       return;
     }
     default: assertNever(event);

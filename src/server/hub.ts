@@ -16,71 +16,28 @@
 import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
-import type { DirectMessage, GroupNotice, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
+import type { GroupActivity } from './activity.js';
 import { applyGroupEvent } from './group-events.js';
-import { type GroupActivity, NO_ACTIVITY } from './activity.js';
-import { MetricCounts } from './metrics.js';
-import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
+import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type HubListener } from './hub-events.js';
 import type { HubMember } from './hub-member.js';
-import type { SessionState } from './session.js';
+import { MetricCounts } from '../observe/metrics.js';
+import { PendingJoins } from './pending-joins.js';
+import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
+import { type SessionState, signedInUser } from './session.js';
+import { add, remove, type UserTable } from './user-table.js';
 
 export type { HubMember };
-
-/** The user a state is signed in as; undefined before sign-in and after close. */
-function signedInUser(state: SessionState): string | undefined {
-  return state.kind === 'group_select' || state.kind === 'chat' ? state.user : undefined;
-}
-
-interface UserEntry {
-  /** Display name, as first written. */
-  name: string;
-  /**
-   * The user's connections, each with the seq it already holds from its
-   * `joined` history: messages up to it are not delivered to it live, so a
-   * join sees every message exactly once. Unused (0) for the online table.
-   */
-  connections: Map<HubMember, number>;
-}
-
-type UserTable = Map<string, UserEntry>;
-
-/** A join under way: live messages for the group are kept until the reply is out. */
-interface PendingJoin {
-  groupKey: string;
-  frames: Array<{ frame: Buffer; seq: number }>;
-  /** Kicked, banned or deleted while the join was under way: applied right after the join's reply. */
-  revoked?: GroupNotice;
-}
-
-function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
-  const key = nameKey(name);
-  const entry = table.get(key);
-  if (entry !== undefined) {
-    entry.connections.set(member, seenSeq);
-    return false;
-  }
-  table.set(key, { name, connections: new Map([[member, seenSeq]]) });
-  return true;
-}
-
-function remove(table: UserTable, name: string, member: HubMember): boolean {
-  const key = nameKey(name);
-  const entry = table.get(key);
-  if (entry === undefined || !entry.connections.delete(member)) return false;
-  if (entry.connections.size > 0) return false;
-  table.delete(key);
-  return true;
-}
 
 export interface HubOptions {
   /** Above this many users of a group on this node, its presence is not delivered here. */
   presenceMaxMembers: number;
   /** Where deliveries are counted (one addition per fan-out). */
   counts?: MetricCounts;
-  /** Told of sign-ins, moves and every message delivered here, for `activity` (activity.ts). */
+  /** Subscribed to the hub's events, for `activity` (activity.ts). */
   activity?: GroupActivity;
 }
 
@@ -88,30 +45,39 @@ export class Hub {
   private readonly online: UserTable = new Map();
   /** Group key → the users in it now. */
   private readonly groups = new Map<string, UserTable>();
-  private readonly pending = new Map<HubMember, PendingJoin>();
+  private readonly pending = new PendingJoins();
   private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
-  private readonly counts: MetricCounts;
-  private readonly activity: GroupActivity;
+  private readonly listeners: HubListener[] = [];
 
   constructor(
     private readonly encoder: FrameEncoder,
     private readonly link: ClusterLink,
     private readonly options: HubOptions = { presenceMaxMembers: DEFAULT_LIMITS.presenceMaxMembers },
   ) {
-    this.counts = options.counts ?? new MetricCounts();
-    this.activity = options.activity ?? NO_ACTIVITY;
+    this.subscribe(clusterPublisher(link));
+    this.subscribe(deliveryCounter(options.counts ?? new MetricCounts()));
+    if (options.activity !== undefined) this.subscribe(activityFeed(options.activity));
+  }
+
+  /** `listener` gets every event from now on, after those that subscribed before. */
+  subscribe(listener: HubListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(event: HubEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   /** Starts taking the cluster's events; resolves once the link is ready. */
   async start(): Promise<void> {
     await this.link.start({
       message: (message, origin) => this.deliverMessage(message, this.localSender(origin)),
-      presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0),
-      direct: (message) => this.deliverDirect(message),
-      accountClosed: (user, message) => this.closeAccountHere(user, message),
-      groupEvent: (event) => this.groupEventHere(event),
+      presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0, false),
+      direct: (message) => this.deliverDirect(message, false),
+      accountClosed: (user, message) => this.closeAccountHere(user, message, false),
+      groupEvent: (event) => this.groupEventHere(event, false),
       membersHere: (group) => {
         const users = this.groups.get(nameKey(group));
         return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
@@ -137,8 +103,7 @@ export class Hub {
    * the `joined` reply.
    */
   move(member: HubMember, from: SessionState, to: SessionState): Buffer[] {
-    const joining = this.pending.get(member);
-    this.pending.delete(member);
+    const joining = this.pending.take(member);
     const sameGroup = from.kind === 'chat' && to.kind === 'chat' && from.group === to.group;
     if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member);
     const wasIn = signedInUser(from);
@@ -152,8 +117,9 @@ export class Hub {
     // After the runner has taken the new state and sent the reply (both synchronous, in the same turn).
     if (revoked !== undefined) queueMicrotask(() => member.removeFromGroup(to.group, revoked));
     const handedOver = joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq);
-    // Delivered after the `joined` reply: counted here, as deliverLocal counts the others.
-    for (const held of handedOver) this.counts.deliveries[held.seq > 0 ? 'message' : 'presence'] += 1;
+    // Delivered after the `joined` reply.
+    const messages = handedOver.reduce((count, held) => count + (held.seq > 0 ? 1 : 0), 0);
+    if (handedOver.length > 0) this.emit({ type: 'join_caught_up', messages, presence: handedOver.length - messages });
     return handedOver.map((held) => held.frame);
   }
 
@@ -162,11 +128,7 @@ export class Hub {
    * move (which hands over those it lacks) or until the returned release.
    */
   holdLiveMessages(member: HubMember, group: string): () => void {
-    const joining: PendingJoin = { groupKey: nameKey(group), frames: [] };
-    this.pending.set(member, joining);
-    return () => {
-      if (this.pending.get(member) === joining) this.pending.delete(member);
-    };
+    return this.pending.hold(member, nameKey(group));
   }
 
   /** A login's sign-in as `user`, from a correct password on: a close of the account meanwhile revokes it. */
@@ -180,16 +142,15 @@ export class Hub {
    * under way are refused.
    */
   closeAccount(user: string, message: string): void {
-    this.closeAccountHere(user, message);
-    this.link.publishAccountClosed(user, message);
+    this.closeAccountHere(user, message, true);
   }
 
-  private closeAccountHere(user: string, message: string): void {
+  private closeAccountHere(user: string, message: string, local: boolean): void {
     this.signIns.revoke(user, message);
     const entry = this.online.get(nameKey(user));
-    if (entry === undefined) return;
     // A copy: each close signs its connection out of the table being read.
-    for (const member of [...entry.connections.keys()]) member.fail(new ProtocolError('account_disabled', message));
+    for (const member of [...(entry?.connections.keys() ?? [])]) member.fail(new ProtocolError('account_disabled', message));
+    this.emit({ type: 'account_closed', user, message, local });
   }
 
   /**
@@ -197,11 +158,10 @@ export class Hub {
    * group now, and to every other node's through the link.
    */
   groupEvent(event: GroupEvent): void {
-    this.groupEventHere(event);
-    this.link.publishGroupEvent(event);
+    this.groupEventHere(event, true);
   }
 
-  private groupEventHere(event: GroupEvent): void {
+  private groupEventHere(event: GroupEvent, local: boolean): void {
     const key = nameKey(event.group);
     const users = this.groups.get(key);
     applyGroupEvent(event, {
@@ -209,15 +169,13 @@ export class Hub {
         const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
         return entries.flatMap((entry) => [...(entry?.connections.keys() ?? [])]);
       },
-      holdForJoins: (frame) => {
-        for (const joining of this.pending.values()) if (joining.groupKey === key) joining.frames.push({ frame, seq: 0 });
-      },
+      holdForJoins: (frame) => this.pending.keep(key, frame, 0),
       revokeJoins: (notice, userKey) => {
         const own = userKey === undefined ? undefined : this.online.get(userKey)?.connections;
-        for (const [member, joining] of this.pending) if (joining.groupKey === key && (own === undefined || own.has(member))) joining.revoked = notice;
+        this.pending.revoke(key, notice, own);
       },
-      forgetActivity: (userKey) => this.activity.forget(event.group, userKey),
     }, this.encoder, nameKey);
+    this.emit({ type: 'group_changed', event, local });
   }
 
   /** The user's display name when it is online (on any node). */
@@ -230,14 +188,12 @@ export class Hub {
     // Closed between its password check and now: after the runner's reply, as a live session would be.
     if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
-    if (add(this.online, user, member)) this.link.trackOnline(user, true);
-    this.activity.signedIn(member, user);
+    this.emit({ type: 'signed_in', member, user, first: add(this.online, user, member) });
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
-    this.activity.signedOut(member);
-    if (remove(this.online, user, member)) this.link.trackOnline(user, false);
+    this.emit({ type: 'signed_out', member, user, last: remove(this.online, user, member) });
   }
 
   /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
@@ -248,22 +204,18 @@ export class Hub {
       users = new Map();
       this.groups.set(key, users);
     }
-    this.activity.entered(member, group);
-    if (add(users, user, member, seenSeq)) {
-      this.link.trackMember(group, user, true);
-      this.announce({ type: 'presence', group, user, event: 'join' }, users.size);
-    }
+    const first = add(users, user, member, seenSeq);
+    this.emit({ type: 'moved', member, user, group, into: true, firstOrLast: first });
+    if (first) this.deliverPresence({ type: 'presence', group, user, event: 'join' }, users.size, true);
   }
 
   private exit(group: string, user: string, member: HubMember): void {
     const key = nameKey(group);
-    this.activity.exited(member, group);
     const users = this.groups.get(key);
+    const last = users !== undefined && remove(users, user, member);
+    this.emit({ type: 'moved', member, user, group, into: false, firstOrLast: last });
     if (users === undefined) return;
-    if (remove(users, user, member)) {
-      this.link.trackMember(group, user, false);
-      this.announce({ type: 'presence', group, user, event: 'leave' }, users.size + 1);
-    }
+    if (last) this.deliverPresence({ type: 'presence', group, user, event: 'leave' }, users.size + 1, true);
     if (users.size === 0) this.groups.delete(key);
   }
 
@@ -286,29 +238,30 @@ export class Hub {
 
   /** A direct message: to every connection of its recipient, on every node. */
   publishDirect(message: DirectMessage): void {
-    this.deliverDirect(message);
-    this.link.publishDirect(message);
+    this.deliverDirect(message, true);
   }
 
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
-    this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
-    this.activity.messageArrived(message);
+    const delivered = this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
+    this.emit({ type: 'message_stored', message, delivered });
   }
 
-  private deliverDirect(message: DirectMessage): void {
+  private deliverDirect(message: DirectMessage, local: boolean): void {
     const entry = this.online.get(nameKey(message.to));
-    if (entry === undefined) return;
-    const frame = this.encoder.encode(message);
-    for (const member of entry.connections.keys()) member.sendFrame(frame);
-    this.counts.deliveries.direct += entry.connections.size;
+    if (entry !== undefined) {
+      const frame = this.encoder.encode(message);
+      for (const member of entry.connections.keys()) member.sendFrame(frame);
+    }
+    this.emit({ type: 'direct_message', message, delivered: entry?.connections.size ?? 0, local });
   }
 
   /**
    * Writes `frame` to every connection of this node in the group, except
    * `sender`, except the connections of `skipUser` (presence about itself),
    * and, for a message (`seq` > 0), except those that hold it from their join.
+   * Returns how many it was written to.
    */
-  private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): void {
+  private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): number {
     const key = nameKey(group);
     const users = this.groups.get(key);
     const skip = skipUser === undefined ? undefined : nameKey(skipUser);
@@ -323,11 +276,8 @@ export class Hub {
         }
       }
     }
-    if (seq > 0) this.counts.deliveries.message += sent;
-    else this.counts.deliveries.presence += sent;
-    for (const [member, joining] of this.pending) {
-      if (joining.groupKey === key && member !== sender) joining.frames.push({ frame, seq });
-    }
+    this.pending.keep(key, frame, seq, sender);
+    return sent;
   }
 
   private localSender(origin: string): HubMember | undefined {
@@ -337,13 +287,9 @@ export class Hub {
   }
 
   /** `usersHere`: the group's users on this node, the one joining or leaving included. */
-  private announce(presence: PresenceMessage, usersHere: number): void {
-    this.deliverPresence(presence, usersHere);
-    this.link.publishPresence(presence);
-  }
-
-  private deliverPresence(presence: PresenceMessage, usersHere: number): void {
-    if (usersHere > this.options.presenceMaxMembers) return;
-    this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user);
+  private deliverPresence(presence: PresenceMessage, usersHere: number, local: boolean): void {
+    const delivered = usersHere > this.options.presenceMaxMembers ? 0
+      : this.deliverLocal(presence.group, this.encoder.encode(presence), undefined, 0, presence.user);
+    this.emit({ type: 'presence', presence, delivered, local });
   }
 }

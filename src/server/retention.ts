@@ -9,7 +9,7 @@
  */
 import { errorMessage } from '../protocol/errors.js';
 import type { RetentionPolicy, Store } from '../store/store.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observe/logger.js';
 
 export const DAY_MS = 86_400_000;
 /**

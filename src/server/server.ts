@@ -1,49 +1,19 @@
 /**
- * The TLS listener: accepts connections up to the limit, hands each to a
- * Connection, and shuts down cleanly: stop accepting, finish the requests
- * under way, say `shutdown` to everyone, close the store.
+ * The composition root: the logger, metrics and their HTTP endpoints, the
+ * store, the chat core (core.ts) and its TLS listener (tls-listener.ts),
+ * and the order in which they start and stop.
  */
-import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import tls from 'node:tls';
-import { errorMessage, ProtocolError } from '../protocol/errors.js';
-import { FrameEncoder } from '../protocol/frame.js';
-import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import type { Store } from '../store/store.js';
-import { RedisStore } from '../store/redis.js';
-import { type FolderLock, lockDataFolder } from '../store/folder-lock.js';
-import { SqliteStore } from '../store/sqlite.js';
-import { AddressLimits, perAddressRefusal, perProcessLimit } from './address-limits.js';
-import { promoteAdmins } from './admins.js';
-import { ActivityNotifier, type ActivityTimers } from './activity.js';
+import type { ActivityTimers } from './activity.js';
 import type { Clock } from './clock.js';
-import type { ClusterLink } from '../cluster/link.js';
 import type { ServerConfig } from './config.js';
-import { Connection } from './connection.js';
-import type { ServerContext } from './context.js';
-import { HandshakeGuard } from './handshake-guard.js';
+import { ChatCore } from './core.js';
 import { type Health, startHttpEndpoints } from './http-endpoints.js';
-import { Hub } from './hub.js';
-import { createLogger, type Logger } from './logger.js';
-import { GroupCreationRate } from './creation-rate.js';
-import { LocalLink } from '../cluster/local-link.js';
-import { LoginThrottle } from './login-throttle.js';
-import { ServerMetrics } from './metrics.js';
-import { PasswordHasher } from './passwords.js';
-import { retentionEnabled, RetentionPruner } from './retention.js';
-import { RedisClusterLink } from '../cluster/redis-link.js';
-import { StoreChangeWatch } from './store-changes.js';
-import { storeProblem } from './store-health.js';
-import { describeCertificate, type LoadedTls, secureContextOptions } from './tls-context.js';
-import { WriteBatcher } from './write-batcher.js';
-
-/** How long shutdown waits for clients to take their last frames. */
-const SHUTDOWN_FLUSH_MS = 3_000;
-/**
- * Sockets beyond `maxConnections` that may still finish a handshake, only to
- * be told `server_busy`; past this many, new TCP connections are closed at once.
- */
-const BUSY_REPLY_MARGIN = 64;
+import { createLogger, type Logger } from '../observe/logger.js';
+import { ServerMetrics } from '../observe/metrics.js';
+import { openStore } from './open-store.js';
+import type { LoadedTls } from './tls-context.js';
+import { TlsListener } from './tls-listener.js';
 
 export interface RunningServer {
   address: { host: string; port: number };
@@ -70,29 +40,6 @@ export interface ServerDependencies {
   onStoreLost?: () => void;
 }
 
-/** The store, and for SQLite the data folder's lock that keeps a second server out. */
-async function openStore(config: ServerConfig, logger: Logger, metrics: ServerMetrics, onDataLost: (reason: string) => void): Promise<{ store: Store; lock?: FolderLock }> {
-  if (config.redis === undefined) {
-    let lock: FolderLock | undefined;
-    try {
-      lock = lockDataFolder(config.dataDir);
-      const store = SqliteStore.open(config.dataDir, {
-        synchronous: config.sync ?? 'normal',
-        onFailure: (reason) => logger.error('store failing', { data: config.dataDir, reason }),
-        onCommit: (seconds) => metrics.observeStore('sqlite_commit', seconds),
-      });
-      return { store, lock };
-    } catch (error) {
-      lock?.release();
-      const reason = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
-      throw new Error(`cannot use ${config.dataDir} as the data folder (${reason})`, { cause: error });
-    }
-  }
-  const { url } = config.redis;
-  return { store: await RedisStore.connect(url, (error) => logger.warn('redis unreachable; retrying', { url, reason: error.message }),
-    (seconds) => metrics.observeStore('redis_command', seconds), onDataLost) };
-}
-
 export async function startServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<RunningServer> {
   const logger = dependencies.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const metrics = dependencies.metrics ?? new ServerMetrics({ enabled: config.metrics !== undefined, cluster: config.redis !== undefined });
@@ -108,159 +55,38 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     await endpoints?.close();
     throw error;
   }
-  const { store, lock } = opened;
-  await promoteAdmins(store, config.admins ?? [], logger);
-  const link: ClusterLink = config.redis === undefined ? new LocalLink() : new RedisClusterLink({ ...config.redis, logger, metrics });
-  const encoder = new FrameEncoder();
-  const context: ServerContext = {
-    config,
-    store,
-    hub: new Hub(encoder, link, {
-      presenceMaxMembers: config.limits.presenceMaxMembers, counts: metrics.counts,
-      activity: new ActivityNotifier({ store, encoder, logger, ...(dependencies.activityTimers === undefined ? {} : { timers: dependencies.activityTimers }) }),
-    }),
-    hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
-    throttle: new LoginThrottle(),
-    addresses: new AddressLimits({
-      maxPerIp: perProcessLimit(config.limits.maxPerIp, config.processes ?? 1), registerRate: config.limits.registerRate,
-      registerWindowMs: config.limits.registerWindowMs, exempt: config.limits.ipLimitExempt,
-    }),
-    groupCreations: new GroupCreationRate(config.limits.createRatePerHour),
-    logger,
-    encoder,
-    metrics,
-  };
-  await context.hub.start();
-  const writes = new WriteBatcher();
-  const connections = new Set<Connection>();
-  const storeChanges = new StoreChangeWatch(context, () => Array.from(connections, (connection) => connection.state));
-  context.storeChanges = storeChanges;
-  await storeChanges.start();
-  let stopping = false;
-
-  const server = tls.createServer({
-    ...secureContextOptions(config.tls, config.tlsMinVersion),
-    ALPNProtocols: [ALPN_PROTOCOL],
-    handshakeTimeout: config.limits.handshakeTimeoutMs,
-    ...(config.tls.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true }),
+  const core = await ChatCore.open(config, {
+    ...opened, logger, metrics, clock: dependencies.clock, activityTimers: dependencies.activityTimers,
   });
-  metrics.certificateExpiry(describeCertificate(config.tls.cert).notAfter);
-  const reloadTls = (loaded: LoadedTls): void => {
-    server.setSecureContext(secureContextOptions(loaded.files, config.tlsMinVersion));
-    metrics.certificateExpiry(loaded.certificate.notAfter);
-  };
-  const { counts } = metrics;
-  const handshakes = new HandshakeGuard(config.limits.handshakeTimeoutMs, (socket) => {
-    metrics.refused('handshake_timeout');
-    logger.debug('handshake timed out', { address: socket.remoteAddress });
-  });
-  server.on('connection', (socket: Socket) => {
-    // Counted from the TCP accept: a handshake that never finishes holds a socket too.
-    const peer = context.addresses.peerOf(socket.remoteAddress);
-    const release = context.addresses.admit(peer);
-    const full = connections.size + handshakes.size >= config.limits.maxConnections + BUSY_REPLY_MARGIN;
-    const refusals = release === undefined && handshakes.refused >= BUSY_REPLY_MARGIN;
-    if (full || refusals || !handshakes.admit(socket, { peer, release })) {
-      if (full || refusals) metrics.refused('overload');
-      release?.();
-      socket.destroy();
-    }
-  });
-  server.on('tlsClientError', (error, socket) => {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_TLS_HANDSHAKE_TIMEOUT') counts.tlsHandshakesFailed += 1;
-    logger.debug('handshake failed', { reason: error.message });
-    socket.destroy();
-  });
-  server.on('secureConnection', (socket) => {
-    const admission = handshakes.secured(socket);
-    if (admission === undefined) {
-      socket.destroy(); // its deadline passed meanwhile
-      return;
-    }
-    // Client-initiated renegotiation (TLS 1.2) is a cheap way to make the server compute: refused.
-    socket.disableRenegotiation();
-    socket.setNoDelay(true);
-    const connection = new Connection(socket, context, writes, (closed) => {
-      connections.delete(closed);
-      admission.release?.();
-    }, dependencies.clock, admission.peer);
-    if (stopping || connections.size >= config.limits.maxConnections) {
-      metrics.refused('server_busy');
-      admission.release?.();
-      connection.fail(new ProtocolError('server_busy', stopping ? 'server is stopping' : 'too many connections'));
-      return;
-    }
-    if (admission.release === undefined) {
-      metrics.refused('per_address');
-      connection.fail(new ProtocolError('server_busy', perAddressRefusal(config.limits.maxPerIp, config.processes ?? 1)));
-      return;
-    }
-    counts.connectionsAccepted += 1;
-    connections.add(connection);
-    connection.start();
-  });
-
+  const listener = new TlsListener(config, core);
+  let address: { host: string; port: number };
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    address = await listener.listen();
   } catch (error) {
-    storeChanges.stop();
-    await link.close();
-    await store.close();
-    lock?.release(); // the folder is free for the next try
+    await core.release(); // the folder is free for the next try
     await endpoints?.close();
     metrics.close();
     throw error;
   }
-  server.on('error', (error) => logger.error('server error', {}, error));
-  const { address, port } = server.address() as AddressInfo;
-  logger.info('listening', { host: address, port, tls_min: config.tlsMinVersion, mutual_tls: config.tls.clientCa !== undefined });
+  logger.info('listening', { host: address.host, port: address.port, tls_min: config.tlsMinVersion, mutual_tls: config.tls.clientCa !== undefined });
 
+  const { context } = core;
   metrics.attach({
-    openConnections: () => connections.size,
-    writeBacklog: () => {
-      let total = 0;
-      let max = 0;
-      for (const connection of connections) {
-        const backlog = connection.outputBacklog;
-        total += backlog;
-        if (backlog > max) max = backlog;
-      }
-      return { total, max };
-    },
+    openConnections: () => core.openConnections,
+    writeBacklog: () => core.writeBacklog(),
     hashQueued: () => context.hasher.queued,
     loginsThrottled: () => context.throttle.delayed,
-    redisConnected: () => (link instanceof RedisClusterLink ? Number(link.connected && (!(store instanceof RedisStore) || store.connected)) : undefined),
+    redisConnected: () => core.redisConnected(),
   });
-  const health = async (): Promise<Health> => {
-    if (stopping) return { status: 'draining', reason: 'the server is shutting down' };
-    const problem = await storeProblem(store, metrics);
-    return problem === undefined ? { status: 'ok' } : { status: 'unavailable', reason: problem };
-  };
-  const retention = retentionEnabled(config.retention) ? new RetentionPruner(store, config.retention, logger) : undefined;
-  retention?.start();
+  const health = (): Promise<Health> => core.health();
+  core.startBackground();
   endpoints?.serve({ health, metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.text() }) });
 
   let closing: Promise<void> | undefined;
   const close = (message = 'server is shutting down'): Promise<void> => {
     closing ??= (async () => {
-      stopping = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      handshakes.closeAll();
-      const open = Array.from(connections);
-      await Promise.all(open.map((connection) => connection.quiesce()));
-      for (const connection of open) connection.shutdown(message);
-      await Promise.race([stopped, sleep(SHUTDOWN_FLUSH_MS, undefined, { ref: false })]);
-      await retention?.stop();
-      storeChanges.stop();
-      await link.close();
-      await store.close();
-      lock?.release();
+      core.stopAccepting();
+      await core.close(message, listener.close());
       await endpoints?.close();
       metrics.close();
       logger.info('stopped');
@@ -272,5 +98,5 @@ export async function startServer(config: ServerConfig, dependencies: ServerDepe
     logger.error('shared store lost its data: closing every session and stopping; restore Redis from its persistence before starting again', { reason });
     void close(`the server's store lost its data (${reason})`).then(() => dependencies.onStoreLost?.());
   };
-  return { address: { host: address, port }, metricsAddress: endpoints?.address, health, reloadTls, close };
+  return { address, metricsAddress: endpoints?.address, health, reloadTls: (loaded) => listener.reloadTls(loaded), close };
 }

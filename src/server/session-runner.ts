@@ -1,6 +1,6 @@
 /**
- * Everything between a decoded request and what it changes: the ALLOWED
- * check first (a request refused for its state costs nothing and touches
+ * Everything between a decoded request and what it changes: the request
+ * table's state check first (a request refused for its state costs nothing and touches
  * nothing), then the rate limit or query pacing, the ordered `say` pipeline,
  * the handler, applying its step (hub moves, reply, broadcasts), and the
  * yield between two requests. It owns the session state; it reaches its
@@ -13,11 +13,11 @@ import { nameKey } from '../protocol/names.js';
 import type { Peer } from './address-limits.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
-import { dispatch } from './dispatch.js';
 import type { HubMember } from './hub.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
-import { ALLOWED, INITIAL_SESSION, type SessionState } from './session.js';
+import { dispatch, rowOf } from './request-table.js';
+import { INITIAL_SESSION, type SessionState } from './session.js';
 
 /** `say` requests of one connection under way at once. */
 const MAX_PIPELINED = 64;
@@ -86,7 +86,7 @@ export class SessionRunner {
   /** Runs one request; resolves when the next one may start. */
   async run(request: Request): Promise<void> {
     this.context.metrics.request(request.type);
-    const rule = ALLOWED[request.type];
+    const rule = rowOf(request);
     if (!rule.states.includes(this.current.kind)) {
       const refused = new ProtocolError('wrong_state', `'${request.type}' is not allowed in state ${this.current.kind}`, { id: request.id });
       await this.pipeline; // after the replies of the `say`s still under way

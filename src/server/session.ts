@@ -8,8 +8,6 @@
  *
  * A field exists only in the states where it holds.
  */
-import type { RequestType } from '../protocol/messages.js';
-
 export interface AuthSession { kind: 'auth' }
 export interface GroupSelectSession { kind: 'group_select'; user: string }
 /**
@@ -34,45 +32,16 @@ export type RequestLimit = 'none' | 'messages' | 'queries';
 
 export interface RequestRule {
   /** The states it may arrive in, copied from protocol.md's table. */
-  states: readonly SessionKind[];
-  limit: RequestLimit;
+  readonly states: readonly SessionKind[];
+  readonly limit: RequestLimit;
 }
 
-/**
- * Which request may arrive in which state, and what it costs. The session
- * runner checks the states first: a request refused for its state costs nothing.
- */
-export const ALLOWED: Readonly<Record<RequestType, RequestRule>> = {
-  register: { states: ['auth'], limit: 'none' },
-  login: { states: ['auth'], limit: 'none' },
-  list_groups: { states: ['group_select', 'chat'], limit: 'queries' },
-  create_group: { states: ['group_select', 'chat'], limit: 'none' },
-  join: { states: ['group_select', 'chat'], limit: 'queries' },
-  say: { states: ['chat'], limit: 'messages' },
-  who: { states: ['chat'], limit: 'queries' },
-  history: { states: ['chat'], limit: 'queries' },
-  leave: { states: ['chat'], limit: 'none' },
-  dm: { states: ['group_select', 'chat'], limit: 'messages' },
-  ping: { states: ['auth', 'group_select', 'chat'], limit: 'none' },
-  bye: { states: ['auth', 'group_select', 'chat'], limit: 'none' },
-  passwd: { states: ['group_select', 'chat'], limit: 'none' },
-  disable_user: { states: ['group_select', 'chat'], limit: 'none' },
-  enable_user: { states: ['group_select', 'chat'], limit: 'none' },
-  reset_password: { states: ['group_select', 'chat'], limit: 'none' },
-  // Moderation (December additions); a topic goes to every member, so it costs a message token.
-  set_topic: { states: ['group_select', 'chat'], limit: 'messages' },
-  invite: { states: ['group_select', 'chat'], limit: 'none' },
-  uninvite: { states: ['group_select', 'chat'], limit: 'none' },
-  kick: { states: ['group_select', 'chat'], limit: 'none' },
-  ban: { states: ['group_select', 'chat'], limit: 'none' },
-  unban: { states: ['group_select', 'chat'], limit: 'none' },
-  set_role: { states: ['group_select', 'chat'], limit: 'none' },
-  delete_group: { states: ['group_select', 'chat'], limit: 'none' },
-  mark_read: { states: ['group_select', 'chat'], limit: 'none' },
-};
+/** The request table (states, cost and handler of each request type), by its older name. */
+export { REQUESTS as ALLOWED } from './request-table.js';
 
-export function isAllowed(type: RequestType, state: SessionState): boolean {
-  return ALLOWED[type].states.includes(state.kind);
+/** The user a state is signed in as; undefined before sign-in and after close. */
+export function signedInUser(state: SessionState): string | undefined {
+  return state.kind === 'group_select' || state.kind === 'chat' ? state.user : undefined;
 }
 
 export const INITIAL_SESSION: AuthSession = Object.freeze({ kind: 'auth' });

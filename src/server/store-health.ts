@@ -3,7 +3,7 @@ import { RedisStore } from '../store/redis.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { HEALTH_TIMEOUT_MS } from './http-endpoints.js';
-import type { ServerMetrics } from './metrics.js';
+import type { ServerMetrics } from '../observe/metrics.js';
 
 /** A store's ping may take this long before it counts as not answering. */
 const PING_TIMEOUT_MS = HEALTH_TIMEOUT_MS / 2;

@@ -12,14 +12,14 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
 import type { ServerConfig } from '../../src/server/config.js';
-import type { LogLevel } from '../../src/server/logger.js';
+import type { LogLevel } from '../../src/observe/logger.js';
 import type { ActivityTimers } from '../../src/server/activity.js';
 import type { Clock } from '../../src/server/clock.js';
 import type { Store } from '../../src/store/store.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { getTestCertificates } from './certs.js';
 import { watchLines } from './lines.js';
-import { WAIT_MS, WireClient } from './wire-client.js';
+import { type FrameClient, WAIT_MS, WireClient } from './wire-client.js';
 
 export const TEST_SCRYPT_COST = { N: 1024, r: 8, p: 1 };
 export const TEST_PASSWORD = 'correct horse battery';
@@ -76,6 +76,11 @@ export async function startTestServer(t: TestContext, options: TestServerOptions
 export async function signedInClient(t: TestContext, port: number, user: string, group?: string): Promise<WireClient> {
   const client = await WireClient.connect(t, port);
   await client.next('welcome');
+  return signIn(client, user, group);
+}
+
+/** Registers `user` on a client that has read `welcome` (and joins `group`, created if needed). */
+export async function signIn<C extends FrameClient>(client: C, user: string, group?: string): Promise<C> {
   const auth = await client.request({ type: 'register', user, password: TEST_PASSWORD });
   if (auth.type !== 'auth_ok') throw new Error(`register ${user}: ${JSON.stringify(auth)}`);
   if (group !== undefined) {

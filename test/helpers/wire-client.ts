@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import type { TestContext } from 'node:test';
 import tls from 'node:tls';
-import { FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
+import { type FrameBody, FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { parseServerMessage } from '../../src/protocol/validate.js';
@@ -28,47 +28,31 @@ export interface WireClientOptions {
   localAddress?: string;
 }
 
-export class WireClient {
+/**
+ * The protocol side of a test client, whatever carries its frames: the
+ * inbox, awaitable messages, requests with ids. WireClient runs it over
+ * TLS, MemoryWireClient (memory-server.ts) over an in-memory FrameLink.
+ */
+export abstract class FrameClient {
   readonly inbox: ServerMessage[] = [];
-  readonly closed: Promise<void>;
+  abstract readonly closed: Promise<void>;
   private readonly waiters = new Set<Waiter>();
   private readonly encoder = new FrameEncoder();
-  private readonly decoder: FrameDecoder;
   private nextId = 1;
   private protocolFailure: unknown;
 
-  private constructor(readonly socket: tls.TLSSocket, maxFrame: number) {
-    this.decoder = new FrameDecoder({ maxFrame });
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', () => undefined); // surfaced through `closed`
-    this.closed = once(socket, 'close').then(() => undefined);
-  }
+  /** Writes encoded bytes to the server. */
+  protected abstract write(bytes: Buffer): void;
 
-  /** Connects and registers cleanup with `t`. Resolves after the TLS handshake. */
-  static async connect(t: TestContext, port: number, options: WireClientOptions = {}): Promise<WireClient> {
-    const certs = await getTestCertificates();
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port,
-      servername: 'localhost',
-      ca: options.ca ?? certs.ca,
-      ALPNProtocols: [ALPN_PROTOCOL],
-      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
-      ...(options.cert === undefined ? {} : { cert: options.cert, key: options.key }),
-    });
-    const client = new WireClient(socket, options.maxFrame ?? 16 * 1024 * 1024);
-    t.after(() => client.destroy());
-    await once(socket, 'secureConnect');
-    return client;
-  }
+  abstract destroy(): void;
 
   /** Sends one message as a frame. */
   send(message: object): void {
-    this.socket.write(this.encoder.encode(message));
+    this.write(this.encoder.encode(message));
   }
 
   sendRaw(bytes: Buffer): void {
-    this.socket.write(bytes);
+    this.write(bytes);
   }
 
   /** Sends `message` with a fresh id and resolves with the reply carrying it (error replies too). */
@@ -120,19 +104,15 @@ export class WireClient {
     return taken;
   }
 
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  private receive(chunk: Buffer): void {
-    this.decoder.push(chunk);
+  /** Takes every whole frame `next` gives; a frame that breaks the protocol destroys the client. */
+  protected receiveFrames(next: () => FrameBody | undefined): void {
     try {
-      for (let body = this.decoder.next(); body !== undefined; body = this.decoder.next()) {
+      for (let body = next(); body !== undefined; body = next()) {
         this.deliver(parseServerMessage(body));
       }
     } catch (error) {
       this.protocolFailure = error;
-      this.socket.destroy();
+      this.destroy();
     }
   }
 
@@ -145,6 +125,49 @@ export class WireClient {
       }
     }
     this.inbox.push(message);
+  }
+}
+
+/** A FrameClient over real TLS. */
+export class WireClient extends FrameClient {
+  readonly closed: Promise<void>;
+  private readonly decoder: FrameDecoder;
+
+  private constructor(readonly socket: tls.TLSSocket, maxFrame: number) {
+    super();
+    this.decoder = new FrameDecoder({ maxFrame });
+    socket.on('data', (chunk: Buffer) => {
+      this.decoder.push(chunk);
+      this.receiveFrames(() => this.decoder.next());
+    });
+    socket.on('error', () => undefined); // surfaced through `closed`
+    this.closed = once(socket, 'close').then(() => undefined);
+  }
+
+  /** Connects and registers cleanup with `t`. Resolves after the TLS handshake. */
+  static async connect(t: TestContext, port: number, options: WireClientOptions = {}): Promise<WireClient> {
+    const certs = await getTestCertificates();
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: options.ca ?? certs.ca,
+      ALPNProtocols: [ALPN_PROTOCOL],
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.cert === undefined ? {} : { cert: options.cert, key: options.key }),
+    });
+    const client = new WireClient(socket, options.maxFrame ?? 16 * 1024 * 1024);
+    t.after(() => client.destroy());
+    await once(socket, 'secureConnect');
+    return client;
+  }
+
+  protected write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
   }
 }
 

@@ -116,31 +116,6 @@ test('login: unknown user and wrong password answer alike; too_many_attempts aft
   assert.equal((await fresh.request({ type: 'login', user: 'CAROL', password: TEST_PASSWORD })).type, 'auth_ok');
 });
 
-test('ping works in every state; bye closes without a reply', async (t) => {
-  const server = await startTestServer(t);
-  const client = await WireClient.connect(t, server.port);
-  await client.next('welcome');
-  assert.equal((await client.request({ type: 'ping' })).type, 'pong');
-  const chat = await signedInClient(t, server.port, 'pinger', 'room');
-  assert.equal((await chat.request({ type: 'ping' })).type, 'pong');
-  chat.send({ type: 'bye', id: 77 });
-  await chat.closed;
-  assert.equal(chat.inbox.filter((m) => 'id' in m && m.id === 77).length, 0);
-});
-
-test('bad_message keeps the connection open and echoes a valid id', async (t) => {
-  const server = await startTestServer(t);
-  const client = await WireClient.connect(t, server.port);
-  await client.next('welcome');
-  expectError(await client.request({ type: 'fly' }), 'bad_message');
-  expectError(await client.request({ type: 'login', user: 5, password: TEST_PASSWORD }), 'bad_message');
-  client.send({ type: 'ping', id: -1 });
-  const noId = await client.next('error');
-  assert.equal(noId.code, 'bad_message');
-  assert.equal(noId.id, undefined);
-  assert.equal((await client.request({ type: 'ping' })).type, 'pong');
-});
-
 test('an unexpected exception answers internal, shows no stack, and touches no other connection', async (t) => {
   const { SqliteStore } = await import('../../src/store/sqlite.js');
   const { tempDir } = await import('../helpers/server.js');

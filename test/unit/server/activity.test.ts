@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { FrameEncoder } from '../../../src/protocol/frame.js';
 import { nameKey } from '../../../src/protocol/names.js';
 import { ActivityNotifier } from '../../../src/server/activity.js';
-import { createLogger } from '../../../src/server/logger.js';
+import { createLogger } from '../../../src/observe/logger.js';
 import type { ReadMarkerStore } from '../../../src/store/read-markers.js';
 import { ManualTimers } from '../../helpers/clock.js';
 import { fakeMember } from '../../helpers/fake-member.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EXPIRY_WARNING_DAYS, ExpiryWarnings, expiryWarning } from '../../../src/server/certificate-expiry.js';
-import { createLogger } from '../../../src/server/logger.js';
+import { createLogger } from '../../../src/observe/logger.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2026-01-01T00:00:00Z');

@@ -7,7 +7,8 @@ import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import type { Request, ServerMessage } from '../../../src/protocol/messages.js';
 import { parseServerMessage } from '../../../src/protocol/validate.js';
 import { Connection } from '../../../src/server/connection.js';
-import { WriteBatcher } from '../../../src/server/write-batcher.js';
+import { StreamFrameLink } from '../../../src/transport/stream-link.js';
+import { WriteBatcher } from '../../../src/transport/write-batcher.js';
 import { testContext } from '../../helpers/server-context.js';
 
 /** The client end: frames in, decoded messages out, awaitable. */
@@ -45,7 +46,7 @@ async function connected(t: TestContext): Promise<{ client: PairClient; closed: 
   });
   let onClosed: (connection: Connection) => void = () => undefined;
   const closed = new Promise<Connection>((resolve) => { onClosed = resolve; });
-  new Connection(serverSide, context, new WriteBatcher(), onClosed).start();
+  new Connection(new StreamFrameLink(serverSide, new WriteBatcher(), context.config.limits.maxFrame), context, onClosed).start();
   return { client: new PairClient(clientSide), closed };
 }
 

@@ -5,7 +5,7 @@ import { Hub } from '../../../src/server/hub.js';
 import type { LocalNode } from '../../../src/cluster/link.js';
 import { LocalLink } from '../../../src/cluster/local-link.js';
 import type { ProtocolError } from '../../../src/protocol/errors.js';
-import { MetricCounts } from '../../../src/server/metrics.js';
+import { MetricCounts } from '../../../src/observe/metrics.js';
 import type { ChatSession, SessionState } from '../../../src/server/session.js';
 import { fakeMember } from '../../helpers/fake-member.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, formatText, textValue } from '../../../src/server/logger.js';
+import { createLogger, formatText, textValue } from '../../../src/observe/logger.js';
 
 test('text values: plain as is; empty, spaces, quotes, = and backslashes quoted', () => {
   assert.equal(textValue('127.0.0.1'), '127.0.0.1');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHostPort, showHostPort } from '../../../src/server/http-endpoints.js';
-import { ServerMetrics } from '../../../src/server/metrics.js';
+import { ServerMetrics } from '../../../src/observe/metrics.js';
 
 test('parseHostPort takes HOST:PORT and [IPv6]:PORT, nothing else', () => {
   assert.deepEqual(parseHostPort('127.0.0.1:9464'), { host: '127.0.0.1', port: 9464 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { OutputQueue } from '../../../src/server/output-queue.js';
+import { OutputQueue } from '../../../src/transport/output-queue.js';
 
 /** A sink that takes nothing until `release()`, then everything; it records what it got. */
 function heldSink(highWaterMark: number) {

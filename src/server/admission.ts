@@ -1,0 +1,65 @@
+/**
+ * Who may open a connection, decided at the TCP accept: its place in the
+ * per-address count, the connection cap (with a margin of sockets that may
+ * still finish a handshake only to be told `server_busy`), and the
+ * handshake guard's deadline. A connection counts from its TCP accept: a
+ * handshake that never finishes holds a socket too.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { AddressLimits } from './address-limits.js';
+import { type Admission, HandshakeGuard } from './handshake-guard.js';
+import type { Logger } from '../observe/logger.js';
+import type { ServerMetrics } from '../observe/metrics.js';
+
+/**
+ * Sockets beyond `maxConnections` that may still finish a handshake, only to
+ * be told `server_busy`; past this many, new TCP connections are closed at once.
+ */
+const BUSY_REPLY_MARGIN = 64;
+
+export interface AdmissionOptions {
+  maxConnections: number;
+  handshakeTimeoutMs: number;
+  addresses: AddressLimits;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Connections open now (past their handshake). */
+  openConnections: () => number;
+}
+
+export class AdmissionControl {
+  private readonly handshakes: HandshakeGuard;
+
+  constructor(private readonly options: AdmissionOptions) {
+    this.handshakes = new HandshakeGuard(options.handshakeTimeoutMs, (socket) => {
+      options.metrics.refused('handshake_timeout');
+      options.logger.debug('handshake timed out', { address: socket.remoteAddress });
+    });
+  }
+
+  /** A new TCP connection: admitted to shake hands, or destroyed at once. */
+  tcpAccepted(socket: Socket): void {
+    const { addresses, metrics, maxConnections, openConnections } = this.options;
+    const { handshakes } = this;
+    const peer = addresses.peerOf(socket.remoteAddress);
+    const release = addresses.admit(peer);
+    const full = openConnections() + handshakes.size >= maxConnections + BUSY_REPLY_MARGIN;
+    const refusals = release === undefined && handshakes.refused >= BUSY_REPLY_MARGIN;
+    if (full || refusals || !handshakes.admit(socket, { peer, release })) {
+      if (full || refusals) metrics.refused('overload');
+      release?.();
+      socket.destroy();
+    }
+  }
+
+  /** Its handshake is done: what was decided at accept, or undefined when its deadline passed meanwhile. */
+  secured(socket: TLSSocket): Admission | undefined {
+    return this.handshakes.secured(socket);
+  }
+
+  /** Destroys every socket still shaking hands (shutdown). */
+  closeAll(): void {
+    this.handshakes.closeAll();
+  }
+}
