@@ -14,6 +14,7 @@ import { type ProtocolClient, ReplyTimeoutError, type Unsolicited } from './clie
 import type { TlsOptions } from './connect.js';
 import { GaveUpError, LineConnection } from './line-reconnect.js';
 import { plainChat, plainDirect } from './render.js';
+import { plainNotice } from './render-moderation.js';
 import { sanitizeLine } from './sanitize.js';
 import { connect, joinGroup, signIn } from './sign-in.js';
 
@@ -52,6 +53,7 @@ function printer(io: LineModeIo): (message: Unsolicited) => void {
       case 'error': io.err(`error: ${message.code}: ${sanitizeLine(message.message)}`); break;
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
+      case 'notice': io.out(plainNotice(message)); break;
       case 'topic': case 'activity': case 'kicked': case 'group_deleted': case 'role': case 'account_role': break; // December notices: line mode prints messages only
       default: assertNever(message);
     }

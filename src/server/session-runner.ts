@@ -14,6 +14,7 @@ import type { Peer } from './address-limits.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
 import type { HubMember } from './hub.js';
+import { type Removal, removalOf } from './hub-member.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
@@ -174,6 +175,7 @@ export class SessionRunner {
     // After the reply, so that a request that closes its own account is answered first.
     if (step.closeAccount) this.context.hub.closeAccount(step.closeAccount.user, step.closeAccount.message);
     if (step.groupEvent) this.context.hub.groupEvent(step.groupEvent);
+    if (step.notice) this.context.hub.publishNotice(step.notice);
   }
 
   /** Kicked, banned, or the group deleted: when in `group`, the notice, then back to GROUP_SELECT (others see presence leave). */
@@ -181,7 +183,7 @@ export class SessionRunner {
     const state = this.current;
     if (state.kind !== 'chat' || nameKey(state.group) !== nameKey(group)) return;
     this.send(notice);
-    this.moveTo({ kind: 'group_select', user: state.user });
+    this.moveTo({ kind: 'group_select', user: state.user }, removalOf(notice));
   }
 
   /** The step's effects on this connection and its messages. */
@@ -205,8 +207,8 @@ export class SessionRunner {
   }
 
   /** Returns what arrived for a group being joined while its reply was made. */
-  private moveTo(next: SessionState): Buffer[] {
-    const caughtUp = this.context.hub.move(this.port, this.current, next);
+  private moveTo(next: SessionState, removal?: Removal): Buffer[] {
+    const caughtUp = this.context.hub.move(this.port, this.current, next, removal);
     this.context.metrics.session(this.current.kind, next.kind);
     this.current = next;
     if (next.kind === 'closed') this.closing.abort();
