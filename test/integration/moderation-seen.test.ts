@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/store.js';
 import { TestClock } from '../helpers/clock.js';
 import { finished, runCommand } from '../helpers/command.js';
 import { joined, outcome, signIn } from '../helpers/moderation.js';
@@ -19,13 +18,8 @@ const ROLES = ['owner', 'moderator', 'member', 'admin', 'outsider'] as const;
 type Role = (typeof ROLES)[number];
 const NAMES: Record<Role, string> = { owner: 'olga', moderator: 'mo', member: 'mem', admin: 'root', outsider: 'out' };
 
-interface World {
-  port: number;
-  store: Store;
-  dataDir: string;
-  as: Record<Role, WireClient>;
-  victim: WireClient;
-}
+/** A client per role, and `vic`, the user acted on; `dataDir` for the admin command. */
+type World = { port: number; dataDir: string; as: Record<Role, WireClient>; victim: WireClient };
 
 /** One client per role (`root` an admin) and `vic`; `lobby` made by the owner, `mo` its moderator. */
 async function world(t: TestContext, options: { clock?: TestClock; limits?: { rateLimit: number } } = {}): Promise<World> {
@@ -38,7 +32,7 @@ async function world(t: TestContext, options: { clock?: TestClock; limits?: { ra
   const victim = await signIn(t, server.port, 'vic');
   assert.equal(await outcome(as.owner, { type: 'create_group', group: 'lobby' }), 'group_created');
   assert.equal(await outcome(as.owner, { type: 'set_role', group: 'lobby', user: 'mo', role: 'moderator' }), 'ok');
-  return { port: server.port, store, dataDir, as, victim };
+  return { port: server.port, dataDir, as, victim };
 }
 
 /** What `client` holds of `type` once everything sent before has come. */
