@@ -12,6 +12,7 @@ import { errorMessage } from '../src/protocol/errors.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
+import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
@@ -71,12 +72,12 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   }
 }
 
-async function stormPart(members: number, say: (line: string) => void): Promise<Awaited<ReturnType<typeof runStorm>>> {
+async function stormPart(members: number, nameLength: number, say: (line: string) => void): Promise<Awaited<ReturnType<typeof runStorm>>> {
   const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-storm-'));
   try {
     await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
-    return await runStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), members, dataDir, (line) => say(`  ${line}`));
+    return await runStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), { members, nameLength, serverScript }, dataDir, (line) => say(`  ${line}`));
   } finally {
     rmSync(certDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
@@ -98,9 +99,14 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'retention'] as const, describe: 'run one part only (storm and retention run only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, reconnect and retention run only when asked)' },
+    'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
+    'reconnect-scrypt-cost': { type: 'string', default: 'default', describe: "reconnect: the server's and the accounts' scrypt cost, N,r,p (or 'default')" },
+    'reconnect-first-retry-max-ms': { type: 'number', describe: "reconnect, spread: the first retry's longest delay (default: the client's, 5000)" },
+    'reconnect-first-retry': { type: 'string', choices: ['spread', 'backoff'] as const, default: 'spread' as const, describe: "reconnect: the members' first retry after the drop: spread over seconds (this client) or within 0.5 s (clients before it)" },
     'retention-stored': { type: 'number', default: 1_000_000, describe: 'retention: messages stored before the server starts pruning 90% of them' },
     'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
+    'storm-name-length': { type: 'number', default: 30, describe: "storm: characters in each member's name (1..32; long names are the attacker's choice)" },
     connections: { type: 'number', default: 5000, describe: 'connections part: idle connections to open (K)' },
     logins: { type: 'number', default: 20, describe: 'connections part: concurrent logins timed with the default password hashing' },
     members: { type: 'number', default: 32, describe: 'e2e: members in the group (N)' },
@@ -115,13 +121,14 @@ async function main(): Promise<void> {
     profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     metrics: { type: 'boolean', default: false, describe: 'e2e: start the servers with --metrics 127.0.0.1:0 (to compare the cost of counting)' },
     'idle-members': { type: 'number', default: 0, describe: 'e2e: extra members that joined the group before and sit in another group (what activity costs)' },
-    'server-dist': { type: 'string', describe: "e2e: run the server of another build's dist folder (e.g. a baseline worktree) under this workload" },
+    'server-dist': { type: 'string', describe: "e2e, storm: run the server of another build's dist folder (e.g. a baseline worktree) under this workload" },
   }, {})
     .check((args) => {
+      if (!Number.isInteger(args['storm-name-length']) || args['storm-name-length'] < 1 || args['storm-name-length'] > 32) throw new UsageError('--storm-name-length must be 1..32');
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['retention-stored', 'storm-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -138,10 +145,18 @@ async function main(): Promise<void> {
   let text = '';
 
   if (argv.only === 'storm') {
-    report['storm'] = await stormPart(argv['storm-members'], say);
+    report['storm'] = await stormPart(argv['storm-members'], argv['storm-name-length'], say);
     const storm = report['storm'] as Awaited<ReturnType<typeof runStorm>>;
-    text += `\nJoin/leave storm (${storm.members} members of one group at once; burst: one member sends 400 join since 0 on 1,000 texts of 4 KB; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
+    text += `\nJoin/leave storm (${storm.members} members of one group at once, ${storm.nameLength}-character names; burst: one member sends 400 join since 0 on 1,000 texts of 4 KB; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
       (['join', 'leave', 'burst'] as const).map((name) => [name, fixed(storm[name].wallSeconds, 2), fixed(storm[name].cpuSeconds, 2), count(storm[name].presenceFrames), fixed(storm[name].bystanderWorstPingMs, 1)]))}\n`;
+  }
+
+  if (argv.only === 'reconnect') {
+    const figures = await reconnectStormPart({
+      members: argv['reconnect-members'], scryptCost: argv['reconnect-scrypt-cost'], firstRetry: argv['reconnect-first-retry'], firstRetryMaxMs: argv['reconnect-first-retry-max-ms'], nameLength: argv['storm-name-length'], serverScript,
+    }, say);
+    report['reconnect'] = figures;
+    text += reconnectStormTable(figures, argv['reconnect-scrypt-cost'], argv['reconnect-first-retry']);
   }
 
   if (argv.only === 'retention') {
@@ -157,7 +172,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'retention') {
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'reconnect' && argv.only !== 'retention') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;

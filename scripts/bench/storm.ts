@@ -22,6 +22,8 @@ export interface StormPhase {
 
 export interface StormResult {
   members: number;
+  /** Characters in each member's name (the longer, the sooner the member list outgrows a frame). */
+  nameLength: number;
   join: StormPhase;
   leave: StormPhase;
   /** One member asks for BURST_JOINS full histories (1,000 texts of 4 KB) at once. */
@@ -68,9 +70,23 @@ async function phase(pid: number, clients: StormClient[], bystander: Worker, run
   };
 }
 
-export async function runStorm(certDir: string, ca: string, members: number, dataDir: string, progress: (line: string) => void): Promise<StormResult> {
+/** Member `i`'s name: `s<i>-` padded with `x` to `length` characters (never shorter than `s<i>`). */
+export function stormName(i: number, length: number): string {
+  const name = `s${i}`;
+  return name.length >= length ? name : `${name}-`.padEnd(length, 'x');
+}
+
+export interface StormOptions {
+  members: number;
+  nameLength: number;
+  /** The server to run, relative to the dist folder (or absolute: another build's). */
+  serverScript: string;
+}
+
+export async function runStorm(certDir: string, ca: string, options: StormOptions, dataDir: string, progress: (line: string) => void): Promise<StormResult> {
+  const { members, nameLength } = options;
   const files = ['--cert', path.join(certDir, 'server.crt'), '--key', path.join(certDir, 'server.key')];
-  const child = await startChild('src/cli/server.js', ['--port', '0', ...files, '--data', dataDir, '--log-level', 'warn', '--scrypt-cost', '1024,8,1',
+  const child = await startChild(options.serverScript, ['--port', '0', ...files, '--data', dataDir, '--log-level', 'warn', '--scrypt-cost', '1024,8,1',
     '--max-connections', String(members + 100), '--query-rate', '0', '--rate-limit', '0']);
   const pid = child.process.pid!;
   const clients: StormClient[] = [];
@@ -79,7 +95,7 @@ export async function runStorm(certDir: string, ca: string, members: number, dat
   try {
     const signIn = async (i: number) => {
       const client = await StormClient.connect(child.port, ca);
-      await client.request({ type: 'register', user: `s${i}`, password: 'benchmark password' }, 'auth_ok');
+      await client.request({ type: 'register', user: stormName(i, nameLength), password: 'benchmark password' }, 'auth_ok');
       clients.push(client);
       return client;
     };
@@ -103,7 +119,7 @@ export async function runStorm(certDir: string, ca: string, members: number, dat
     await heavy.request({ type: 'leave' }, 'left');
     await idle(pid);
     const burst = await phase(pid, clients, bystander, () => Promise.all(Array.from({ length: BURST_JOINS }, () => heavy.request({ type: 'join', group: GROUP, since: 0 }, 'joined'))));
-    return { members, join, leave, burst };
+    return { members, nameLength, join, leave, burst };
   } finally {
     await bystander.terminate();
     for (const client of clients) client.socket.destroy();

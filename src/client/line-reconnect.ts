@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
 import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { isFinalReconnectFailure } from './reconnect-status.js';
@@ -173,7 +173,7 @@ export class LineConnection {
       for (let attempt = 0; ; attempt++) {
         const left = started + reconnectForMs - Date.now();
         if (left <= 0) break;
-        await sleep(Math.min(left, backoffDelay(attempt, DEFAULT_BACKOFF)));
+        await sleep(Math.min(left, reconnectDelay(attempt, DEFAULT_BACKOFF)));
         try {
           await this.reconnectOnce();
           this.options.onNotice('reconnected');

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ErrorCode, errorMessage, ProtocolError } from '../protocol/errors.js';
-import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
 import { isPermanent } from './connect.js';
 import { renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
@@ -46,7 +46,7 @@ export function renderReconnecting(secondsLeft: number | undefined, attempt: num
 export async function reconnectWithBackoff<C>(steps: ReconnectSteps<C>, backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<C | undefined> {
   let lastError: unknown;
   for (let attempt = 1; !steps.stopped(); attempt++) {
-    const due = Date.now() + backoffDelay(attempt - 1, backoff);
+    const due = Date.now() + reconnectDelay(attempt - 1, backoff);
     for (let left = due - Date.now(); left > 0 && !steps.stopped(); left = due - Date.now()) {
       steps.status(renderReconnecting(Math.ceil(left / 1000), attempt, lastError));
       await sleep(Math.min(left, ((left - 1) % 1000) + 1));

@@ -24,6 +24,8 @@ export interface ClusterEvents {
 export interface LocalNode extends ClusterEvents {
   /** Display names of the group's users on this node. */
   membersHere(group: string): string[];
+  /** At most `limit` display names of the group's users on this node after `after`, in name-key order. */
+  memberPageHere(group: string, after: string | undefined, limit: number): string[];
   memberCountsHere(groups: string[]): number[];
 }
 
@@ -51,6 +53,8 @@ export interface ClusterLink {
   trackOnline(user: string, present: boolean): void;
   /** Cluster-wide: display names in the group now. */
   members(group: string): Promise<string[]>;
+  /** Cluster-wide: at most `limit` display names in the group after `after`, in name-key order. */
+  memberPage(group: string, after: string | undefined, limit: number): Promise<string[]>;
   /** Cluster-wide member counts, one per group. */
   memberCounts(groups: string[]): Promise<number[]>;
   /** Cluster-wide: the user's display name when any node has it online. */

@@ -46,6 +46,10 @@ export class LocalLink implements ClusterLink {
     return this.node?.membersHere(group) ?? [];
   }
 
+  async memberPage(group: string, after: string | undefined, limit: number): Promise<string[]> {
+    return this.node?.memberPageHere(group, after, limit) ?? [];
+  }
+
   async memberCounts(groups: string[]): Promise<number[]> {
     return this.node?.memberCountsHere(groups) ?? groups.map(() => 0);
   }

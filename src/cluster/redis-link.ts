@@ -16,6 +16,7 @@ import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js'
 import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_NOTICE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import type { Logger } from '../observe/logger.js';
 import type { ServerMetrics } from '../observe/metrics.js';
+import { pageByNameKey } from '../protocol/name-order.js';
 import { readClusterEvent } from './cluster-event.js';
 import type { GroupEvent } from './group-event.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
@@ -143,6 +144,11 @@ export class RedisClusterLink implements ClusterLink {
 
   async members(group: string): Promise<string[]> {
     return liveNames(await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf')));
+  }
+
+  /** Sorted per call: the cluster's list lives in Redis, by expiry (a node alone keeps its own sorted, GroupRoster). */
+  async memberPage(group: string, after: string | undefined, limit: number): Promise<string[]> {
+    return pageByNameKey(await this.members(group), after, limit);
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {

@@ -28,7 +28,8 @@ import { MetricCounts } from '../observe/metrics.js';
 import { PendingJoins } from './pending-joins.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import { type SessionState, signedInUser } from './session.js';
-import { add, remove, sendToAll, type UserTable } from './user-table.js';
+import { GroupRoster } from './group-roster.js';
+import { addToTable, removeFromTable, sendToAll, type UserTable } from './user-table.js';
 
 export type { HubMember };
 
@@ -44,7 +45,7 @@ export interface HubOptions {
 export class Hub {
   private readonly online: UserTable = new Map();
   /** Group key → the users in it now. */
-  private readonly groups = new Map<string, UserTable>();
+  private readonly groups = new Map<string, GroupRoster>();
   private readonly pending = new PendingJoins();
   private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
@@ -79,10 +80,8 @@ export class Hub {
       accountClosed: (user, message) => this.closeAccountHere(user, message, false),
       groupEvent: (event) => this.groupEventHere(event, false),
       notice: (notice) => this.publishNotice(notice, false),
-      membersHere: (group) => {
-        const users = this.groups.get(nameKey(group));
-        return users === undefined ? [] : Array.from(users.values(), (entry) => entry.name);
-      },
+      membersHere: (group) => this.groups.get(nameKey(group))?.names() ?? [],
+      memberPageHere: (group, after, limit) => this.groups.get(nameKey(group))?.page(after, limit) ?? [],
       memberCountsHere: (groups) => groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0),
     });
   }
@@ -164,7 +163,7 @@ export class Hub {
 
   private groupEventHere(event: GroupEvent, local: boolean): void {
     const key = nameKey(event.group);
-    const users = this.groups.get(key);
+    const users = this.groups.get(key)?.users;
     applyGroupEvent(event, {
       members: (userKey) => {
         const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
@@ -189,12 +188,12 @@ export class Hub {
     // Closed between its password check and now: after the runner's reply, as a live session would be.
     if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
-    this.emit({ type: 'signed_in', member, user, first: add(this.online, user, member) });
+    this.emit({ type: 'signed_in', member, user, first: addToTable(this.online, user, member) });
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
-    this.emit({ type: 'signed_out', member, user, last: remove(this.online, user, member) });
+    this.emit({ type: 'signed_out', member, user, last: removeFromTable(this.online, user, member) });
   }
 
   /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
@@ -202,10 +201,10 @@ export class Hub {
     const key = nameKey(group);
     let users = this.groups.get(key);
     if (users === undefined) {
-      users = new Map();
+      users = new GroupRoster();
       this.groups.set(key, users);
     }
-    const first = add(users, user, member, seenSeq);
+    const first = users.add(user, member, seenSeq);
     this.emit({ type: 'moved', member, user, group, into: true, firstOrLast: first });
     if (first) this.deliverPresence({ type: 'presence', group, user, event: 'join' }, users.size, true);
   }
@@ -213,7 +212,7 @@ export class Hub {
   private exit(group: string, user: string, member: HubMember, removal: Removal = {}): void {
     const key = nameKey(group);
     const users = this.groups.get(key);
-    const last = users !== undefined && remove(users, user, member);
+    const last = users !== undefined && users.remove(user, member);
     this.emit({ type: 'moved', member, user, group, into: false, firstOrLast: last });
     if (users === undefined) return;
     if (last) this.deliverPresence({ type: 'presence', group, user, event: 'leave', ...removal }, users.size + 1, true);
@@ -223,6 +222,11 @@ export class Hub {
   /** Display names of the users in the group now (on every node). */
   async members(group: string): Promise<string[]> {
     return this.link.members(group);
+  }
+
+  /** At most `limit` display names of the group's users (on every node) after `after`, in name-key order. */
+  async memberPage(group: string, after: string | undefined, limit: number): Promise<string[]> {
+    return this.link.memberPage(group, after, limit);
   }
 
   async memberCounts(groups: string[]): Promise<number[]> {
@@ -265,19 +269,7 @@ export class Hub {
    */
   private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): number {
     const key = nameKey(group);
-    const users = this.groups.get(key);
-    const skip = skipUser === undefined ? undefined : nameKey(skipUser);
-    let sent = 0;
-    if (users !== undefined) {
-      for (const [userKey, entry] of users) {
-        if (userKey === skip) continue;
-        for (const [member, seenSeq] of entry.connections) {
-          if (member === sender || (seq > 0 && seq <= seenSeq)) continue;
-          member.sendFrame(frame);
-          sent += 1;
-        }
-      }
-    }
+    const sent = this.groups.get(key)?.send(frame, sender, seq, skipUser) ?? 0;
     this.pending.keep(key, frame, seq, sender);
     return sent;
   }

@@ -19,6 +19,7 @@ import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
 import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
+import { queryTurns } from './turn-queue.js';
 
 /** `say` requests of one connection under way at once. */
 const MAX_PIPELINED = 64;
@@ -110,6 +111,7 @@ export class SessionRunner {
       case 'queries':
         // Meanwhile nothing more is read from this client: its socket pauses, TCP pushes back.
         for (let wait = this.queries.waitMs(this.clock.now()); wait > 0; wait = this.queries.waitMs(this.clock.now())) await this.clock.sleep(wait);
+        await queryTurns.take(); // server-wide: a crowd of queries at once leaves room for everyone else
         if (this.isClosed) return;
         break;
       default: assertNever(rule.limit);

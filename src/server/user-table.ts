@@ -1,4 +1,4 @@
-/** The hub's tables of users, each with its connections here: who is online, who is in a group. */
+/** A table of users by name key, each with its connections: who is online, or in one group, on this node. */
 import { nameKey } from '../protocol/names.js';
 import type { HubMember } from './hub-member.js';
 
@@ -15,7 +15,8 @@ export interface UserEntry {
 
 export type UserTable = Map<string, UserEntry>;
 
-export function add(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
+/** Adds a connection of `name`; true when the user was not in the table before. */
+export function addToTable(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
   const key = nameKey(name);
   const entry = table.get(key);
   if (entry !== undefined) {
@@ -26,7 +27,8 @@ export function add(table: UserTable, name: string, member: HubMember, seenSeq =
   return true;
 }
 
-export function remove(table: UserTable, name: string, member: HubMember): boolean {
+/** Removes a connection of `name`; true when it was the user's last one (the user left the table). */
+export function removeFromTable(table: UserTable, name: string, member: HubMember): boolean {
   const key = nameKey(name);
   const entry = table.get(key);
   if (entry === undefined || !entry.connections.delete(member)) return false;

@@ -178,3 +178,10 @@ export function expectError(reply: ServerMessage, code: string): Extract<ServerM
   }
   return reply;
 }
+
+/** Says `text` in the client's group and resolves with the seq of its `ack`. */
+export async function say(client: FrameClient, text: string): Promise<number> {
+  const ack = await client.request({ type: 'say', text });
+  if (ack.type !== 'ack' || ack.seq === undefined) throw new Error(`say: ${JSON.stringify(ack)}`);
+  return ack.seq;
+}

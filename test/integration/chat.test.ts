@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
-import { expectError, WireClient } from '../helpers/wire-client.js';
-
-async function say(client: WireClient, text: string): Promise<number> {
-  const ack = await client.request({ type: 'say', text });
-  if (ack.type !== 'ack' || ack.seq === undefined) throw new Error(`say: ${JSON.stringify(ack)}`);
-  return ack.seq;
-}
+import { expectError, say, WireClient } from '../helpers/wire-client.js';
 
 test('msg carries group, seq, from, text, ts; presence join and leave reach the others', async (t) => {
   const server = await startTestServer(t);

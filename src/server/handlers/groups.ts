@@ -9,6 +9,7 @@ import { nameKey } from '../../protocol/names.js';
 import { keptFrom } from '../first-seq.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
+import { pageByNameKey } from '../../protocol/name-order.js';
 import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGroup } from '../group-access.js';
 import type { ChatSession, SignedInSession } from '../session.js';
 import { readStates, recordJoin } from './read-markers.js';
@@ -18,15 +19,6 @@ async function joinedStanding(context: ServerContext, access: GroupAccess): Prom
   const { ownerKey, topic } = access.settings;
   const owner = ownerKey === undefined ? null : (await context.store.findUser(ownerKey))?.name ?? ownerKey;
   return { role: access.role, owner, topic };
-}
-
-/** Sorts by name key (names are ASCII, so code-unit order is exact). */
-function byNameKey<T>(items: T[], nameOf: (item: T) => string): T[] {
-  return [...items].sort((a, b) => {
-    const left = nameKey(nameOf(a));
-    const right = nameKey(nameOf(b));
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
 }
 
 /** The items whose name key sorts after the cursor's (all when there is none); `items` sorted by name key. */
@@ -97,6 +89,40 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
   }
 };
 
+/**
+ * `joined.members`. A group of at most `--presence-max-members` users (the
+ * joiner counted): all of them, as they come, unless they do not fit the
+ * frame. A larger group: the first page in name-key order, at most that many
+ * names, with `members_more` (clients page on with `who`), so that a join costs
+ * a page of the list, not the list: read from the hub's sorted roster, encoded
+ * once. A list that does not fit is cut in name-key order too, so that `who`
+ * with `after` goes on from its last name.
+ */
+async function joinedMembers(
+  context: ServerContext, group: string, joiner: string, build: (members: string[], cut: boolean) => JoinedReply,
+): Promise<{ members: string[]; cut: boolean }> {
+  const limit = context.config.limits.presenceMaxMembers;
+  const [count = 0] = await context.hub.memberCounts([group]);
+  if (count < limit) {
+    const present = await context.hub.members(group);
+    const everyone = present.some((name) => nameKey(name) === nameKey(joiner)) ? present : [joiner, ...present];
+    if (!fit(context, everyone, 'head', build).cut) return { members: everyone, cut: false };
+    return { members: fit(context, pageByNameKey(everyone, undefined, everyone.length), 'head', build).items, cut: true };
+  }
+  const firstPage = withName(await context.hub.memberPage(group, undefined, limit + 1), joiner).slice(0, limit + 1);
+  const fitted = fit(context, firstPage.slice(0, limit), 'head', build);
+  return { members: fitted.items, cut: fitted.cut || firstPage.length > limit };
+}
+
+/** `names` (sorted by name key) with `name` in its place, when it is not there already. */
+function withName(names: string[], name: string): string[] {
+  const key = nameKey(name);
+  const at = names.findIndex((other) => nameKey(other) >= key);
+  if (at === -1) return [...names, name];
+  if (nameKey(names[at]!) === key) return names;
+  return [...names.slice(0, at), name, ...names.slice(at)];
+}
+
 async function joinHeld(request: JoinRequest, session: SignedInSession, context: ServerContext): Promise<Step> {
   const access = await accessGroup(context, request.group, session.user);
   if (isBannedFrom(access)) throw new ProtocolError('banned', `you are banned from '${access.settings.name}'${access.standing.ban?.reason ? `: ${access.standing.ban.reason}` : ''}`);
@@ -109,15 +135,10 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
     : await context.store.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
   const firstSeq = keptFrom(await context.store.firstSeq(group.name), page.messages, lastSeq);
-  const present = await context.hub.members(group.name);
-  const everyone = present.some((name) => nameKey(name) === nameKey(session.user)) ? present : [session.user, ...present];
   const withMembers = (members: string[], cut = false): JoinedReply => ({
     type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing, first_seq: firstSeq,
   });
-  // A list that does not fit is cut in name-key order, so that `who` with `after` goes on from its last name.
-  const fitted = fit(context, everyone, 'head', withMembers);
-  const members = fitted.cut ? fit(context, byNameKey(everyone, (name) => name), 'head', withMembers).items : everyone;
-  const membersCut = fitted.cut;
+  const { members, cut: membersCut } = await joinedMembers(context, group.name, session.user, withMembers);
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   await recordJoin(context, session.user, group.name, lastSeq);
@@ -131,16 +152,21 @@ export const leave: Handler<LeaveRequest, ChatSession> = (_request, session) => 
 });
 
 /**
- * The group's users. A list that fits and no `after`: as it comes (join
- * order). Otherwise sorted by name key, from after `after`, cut to fit with
- * `more: true`, so that `after` = the last name gives the next page.
+ * The group's users. A list that fits and no `after`, in a group of at most
+ * `--presence-max-members`: as it comes (join order). Otherwise sorted by name
+ * key, from after `after`, cut to fit with `more: true`, so that `after` = the
+ * last name gives the next page; read from the hub's sorted roster, at most
+ * as many names as could fit a frame.
  */
 export const who: Handler<WhoRequest, ChatSession> = async (request, session, context) => {
   const build = (members: string[], cut: boolean): MembersReply => ({ type: 'members', group: session.group, members, ...(cut ? { more: true } : {}) });
-  const present = await context.hub.members(session.group);
+  const { maxFrame, presenceMaxMembers } = context.config.limits;
   if (request.after === undefined) {
-    const whole = fit(context, present, 'head', build);
-    if (!whole.cut) return { reply: whole.message };
+    const [count = 0] = await context.hub.memberCounts([session.group]);
+    const whole = count <= presenceMaxMembers ? fit(context, await context.hub.members(session.group), 'head', build) : undefined;
+    if (whole !== undefined && !whole.cut) return { reply: whole.message };
   }
-  return { reply: fit(context, afterCursor(byNameKey(present, (name) => name), request.after, (name) => name), 'head', build).message };
+  // A name takes at least 2 bytes: a page this long never fits, so its cut says `more`.
+  const page = await context.hub.memberPage(session.group, request.after, Math.floor(maxFrame / 2) + 1);
+  return { reply: fit(context, page, 'head', build).message };
 };

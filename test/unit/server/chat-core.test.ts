@@ -7,13 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startMemoryServer } from '../../helpers/memory-server.js';
 import { TEST_PASSWORD } from '../../helpers/server.js';
-import { expectError, type FrameClient } from '../../helpers/wire-client.js';
-
-async function say(client: FrameClient, text: string): Promise<number> {
-  const ack = await client.request({ type: 'say', text });
-  if (ack.type !== 'ack' || ack.seq === undefined) throw new Error(`say: ${JSON.stringify(ack)}`);
-  return ack.seq;
-}
+import { expectError, type FrameClient, say } from '../../helpers/wire-client.js';
 
 test('three clients chat: everyone else gets each message once, the sender gets an ack only', async (t) => {
   const server = await startMemoryServer(t);
