@@ -37,6 +37,11 @@ export interface ServerContext {
 export interface StoreChangeCheck {
   /** Resolves once what the store's change mark shows now has been applied to this node's connections. */
   check(): Promise<void>;
+  /**
+   * `check`, for a request about to run: never fails, and waits at most
+   * REQUEST_WAIT_MS (a store slow to answer does not hold requests that do not need it).
+   */
+  beforeRequest(): Promise<void>;
 }
 
 /** What a handler decided; only the session runner applies it. */

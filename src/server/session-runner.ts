@@ -189,12 +189,12 @@ export class SessionRunner {
   /**
    * What the admin command changed is applied before a signed-in request is
    * answered (a check shared by the requests of the same turn); a store that
-   * cannot be read now is the request's own business, not this check's.
+   * cannot be read now, or is slow to answer, is the request's own business.
    */
   private checkStoreChanges(): Promise<void> {
     const watch = this.context.storeChanges;
     if (watch === undefined || signedInUser(this.current) === undefined) return Promise.resolve();
-    return watch.check().catch(() => undefined);
+    return watch.beforeRequest();
   }
 
   /** The account's role read now: `account_role` when it is not the one this connection was told. */

@@ -15,8 +15,8 @@
  * marker and activity gone); a connection whose account's role changed
  * gets `account_role` (account-roles.ts). Every node runs its own watch, for its own
  * connections. Checks asked for while one waits to start share it, so
- * that a check at each request (session-runner.ts) costs one read of the
- * mark per turn, not one per request. Passes run one at a time. Between two reads, `say` and
+ * that a check before each request (session-runner.ts; waited for at most
+ * REQUEST_WAIT_MS) costs one read of the mark per check, not one per request. Passes run one at a time. Between two reads, `say` and
  * `history` in a private group check the caller's access themselves
  * (handlers/chat.ts), and a `say` into a deleted group fails.
  */
@@ -31,6 +31,8 @@ import type { ChatSession } from './session.js';
 
 /** How often the store's change mark is read. */
 export const CHECK_INTERVAL_MS = 1000;
+/** The longest a request waits for the check before it (then the check's changes come when it is done). */
+export const REQUEST_WAIT_MS = 200;
 /** Access checks of one pass between two yields of the event loop. */
 const CHECKS_PER_TURN = 100;
 
@@ -41,6 +43,8 @@ export class StoreChangeWatch implements StoreChangeCheck {
   private chain: Promise<void> = Promise.resolve();
   /** The check queued behind the one running, not started yet: whoever asks now shares it. */
   private waiting: Promise<void> | undefined;
+  /** That check, bounded for the requests that wait for it (one timer per check, not per request). */
+  private bounded: { check: Promise<void>; wait: Promise<void> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The last check failed (the store is unreachable): said once, not every second. */
   private failing = false;
@@ -79,6 +83,17 @@ export class StoreChangeWatch implements StoreChangeCheck {
     this.waiting = next;
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  beforeRequest(): Promise<void> {
+    const check = this.check();
+    if (this.bounded?.check !== check) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, REQUEST_WAIT_MS); });
+      const wait = Promise.race([check.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      this.bounded = { check, wait };
+    }
+    return this.bounded.wait;
   }
 
   private async checkOnce(): Promise<void> {

@@ -76,3 +76,17 @@ test('cluster: --admins at the start of a node gives the role to the account\'s 
   await other.sync();
   assert.deepEqual(other.take('account_role'), []);
 });
+
+test('a hung Redis does not hold a signed-in ping for the role check before it: pong within a second', SKIP, async (t) => {
+  const redis = await startRedis(t);
+  const server = await startTestServer(t, { redis: { url: redis.url, memberTtlMs: 15_000 } });
+  const alice = await signIn(t, server.port, 'alice');
+  assert.equal((await alice.request({ type: 'ping' })).type, 'pong');
+  redis.freeze();
+  t.after(() => redis.thaw());
+  const started = performance.now();
+  assert.equal((await alice.request({ type: 'ping' })).type, 'pong');
+  const waited = performance.now() - started;
+  redis.thaw();
+  assert.ok(waited < 1_000, `answered after ${Math.round(waited)} ms`);
+});
