@@ -14,9 +14,10 @@
  * takes it out as an uninvite does (`kicked`, reason CLOSED_REASON, its read
  * marker and activity gone); a connection whose account's role changed
  * gets `account_role` (account-roles.ts). Every node runs its own watch, for its own
- * connections. Checks asked for while one waits to start share it, so
- * that a check before each request (session-runner.ts; waited for at most
- * REQUEST_WAIT_MS) costs one read of the mark per check, not one per request. Passes run one at a time. Between two reads, `say` and
+ * connections. Checks asked for while one waits to start share it, and the
+ * requests of one event-loop turn share the check before them
+ * (session-runner.ts; waited for at most REQUEST_WAIT_MS): one read of the
+ * mark per turn, not one per request. Passes run one at a time. Between two reads, `say` and
  * `history` in a private group check the caller's access themselves
  * (handlers/chat.ts), and a `say` into a deleted group fails.
  */
@@ -43,8 +44,11 @@ export class StoreChangeWatch implements StoreChangeCheck {
   private chain: Promise<void> = Promise.resolve();
   /** The check queued behind the one running, not started yet: whoever asks now shares it. */
   private waiting: Promise<void> | undefined;
-  /** That check, bounded for the requests that wait for it (one timer per check, not per request). */
-  private bounded: { check: Promise<void>; wait: Promise<void> } | undefined;
+  /**
+   * The check of this event-loop turn, bounded for the requests that wait
+   * for it: every request run in the turn was read before it started.
+   */
+  private turnCheck: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The last check failed (the store is unreachable): said once, not every second. */
   private failing = false;
@@ -86,14 +90,13 @@ export class StoreChangeWatch implements StoreChangeCheck {
   }
 
   beforeRequest(): Promise<void> {
-    const check = this.check();
-    if (this.bounded?.check !== check) {
+    if (this.turnCheck === undefined) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, REQUEST_WAIT_MS); });
-      const wait = Promise.race([check.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-      this.bounded = { check, wait };
+      this.turnCheck = Promise.race([this.check().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      setImmediate(() => { this.turnCheck = undefined; });
     }
-    return this.bounded.wait;
+    return this.turnCheck;
   }
 
   private async checkOnce(): Promise<void> {
