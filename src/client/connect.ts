@@ -109,6 +109,23 @@ function checkPin(socket: tls.TLSSocket, options: TlsOptions, expected: string):
   if (options.caFile === undefined) checkDates(peer);
 }
 
+/**
+ * Trust on first use reads (and may write, or ask about) known_servers after the handshake: what the
+ * socket says meanwhile (TLS 1.3 refuses a missing client certificate just after it) is not lost.
+ */
+async function judgeLate(socket: tls.TLSSocket, options: TlsOptions, trust: TrustOnFirstUse): Promise<void> {
+  let failure: Error | undefined;
+  const noteFailure = (error: NodeJS.ErrnoException) => { failure ??= describeFailure(error, options); };
+  socket.on('error', noteFailure);
+  try {
+    await judgeWithoutPin(socket, options, trust);
+  } finally {
+    socket.off('error', noteFailure);
+  }
+  if (failure !== undefined) throw failure;
+  if (socket.destroyed) throw new ConnectionError(`${options.host}:${options.port}: the connection closed during the certificate check`);
+}
+
 /** Connects and verifies; resolves with a socket on which nothing has been written yet. */
 export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocket> {
   const pin = options.fingerprint === undefined ? undefined : normalizeFingerprint(options.fingerprint);
@@ -147,7 +164,7 @@ export async function connectVerified(options: TlsOptions): Promise<tls.TLSSocke
       });
     });
     if (pin !== undefined) checkPin(socket, options, pin);
-    if (trust !== undefined) await judgeWithoutPin(socket, options, trust);
+    if (trust !== undefined) await judgeLate(socket, options, trust);
   } catch (error) {
     socket.destroy();
     throw error;

@@ -1,6 +1,6 @@
 /**
  * Every number a client can push against, with the defaults the server flags
- * list (README.md, "Server"). Nothing else in src/ holds a bare limit: components take
+ * list (README.md, "Server flags"). Nothing else in src/ holds a bare limit: components take
  * the relevant fields through their options.
  */
 export interface Limits {
