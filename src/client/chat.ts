@@ -23,6 +23,7 @@ import {
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
 import { Outbox } from './model/outbox.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
+import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
@@ -171,6 +172,7 @@ export class ChatController {
       case 'activity': this.status.activity(message); return;
       case 'role': this.status.roleMessage(message); return;
       case 'account_role': this.status.accountRoleIs(message.role); return;
+      case 'notice': this.terminal.print(renderAdminNotice(message)); return;
       case 'kicked': case 'group_deleted':
         void removedFromGroup(this.parts, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
         return;

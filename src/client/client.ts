@@ -8,7 +8,7 @@ import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js'
 import { FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
-  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, PresenceMessage, Request, ServerMessage, ShutdownMessage,
+  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
   WelcomeMessage,
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
@@ -20,7 +20,7 @@ import { explainTlsFailure } from './tls-problems.js';
 export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 /** The server message of type `T`: what `call` resolves with. */
 export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice | NoticeMessage;
 
 interface Pending {
   resolve: (message: ServerMessage) => void;
@@ -247,7 +247,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
-      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role': case 'notice':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':

@@ -15,6 +15,7 @@ import { ReplyTimeoutError, type Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { ChatClient, GaveUpError } from './model/chat-client.js';
 import { plainChat, plainDirect } from './render.js';
+import { plainNotice } from './render-moderation.js';
 import { sanitizeLine } from './sanitize.js';
 import { openTlsLink } from './tls-link.js';
 
@@ -57,6 +58,7 @@ function printer(io: LineModeIo): (message: Unsolicited) => void {
       case 'error': io.err(`error: ${message.code}: ${sanitizeLine(message.message)}`); break;
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
+      case 'notice': io.out(plainNotice(message)); break;
       case 'topic': case 'activity': case 'kicked': case 'group_deleted': case 'role': case 'account_role': break; // December notices: line mode prints messages only
       default: assertNever(message);
     }

@@ -69,6 +69,7 @@ function doneText(command: ModerationCommand, group: string): string {
     case 'disable': return `disabled the account ${command.user}`;
     case 'enable': return `enabled the account ${command.user}`;
     case 'reset-password': return `set a new password for ${command.user}`;
+    case 'notice': return 'notice sent to everyone signed in';
   }
 }
 
