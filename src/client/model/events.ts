@@ -1,7 +1,7 @@
 /** What a ChatClient tells its views: the server's messages, one event per type, and the connection's ups and downs. */
 import type {
   AccountRole, AccountRoleMessage, ActivityMessage, ChatMessage, DirectMessage, ErrorMessage, GroupDeletedMessage, KickedMessage,
-  PresenceMessage, RoleMessage, ShutdownMessage, TopicMessage,
+  NoticeMessage, PresenceMessage, RoleMessage, ShutdownMessage, TopicMessage,
 } from '../../protocol/messages.js';
 import type { EventEmitter } from 'node:events';
 import { assertNever } from '../../protocol/errors.js';
@@ -34,6 +34,8 @@ export interface ChatClientEvents {
   activity: [ActivityMessage];
   role: [RoleMessage];
   account_role: [AccountRoleMessage];
+  /** An admin's notice to every signed-in connection. */
+  notice: [NoticeMessage];
   /** An `error` the server sent with no request to answer. */
   server_error: [ErrorMessage];
   shutdown: [ShutdownMessage];
@@ -63,6 +65,7 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
     case 'activity': emitter.emit('activity', message); break;
     case 'role': emitter.emit('role', message); break;
     case 'account_role': emitter.emit('account_role', message); break;
+    case 'notice': emitter.emit('notice', message); break;
     case 'shutdown': emitter.emit('shutdown', message); break;
     default: assertNever(message);
   }
