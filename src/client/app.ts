@@ -10,6 +10,7 @@ import { newPasswordProblem } from '../protocol/validate.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
+import { listGroups } from './model/requests.js';
 import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
 import { renderBanned } from './render-moderation.js';
@@ -137,7 +138,7 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
     }
   }
   for (;;) {
-    const { groups } = await client.call({ type: 'list_groups' }, 'groups');
+    const { groups } = await listGroups(client);
     screen.print(renderGroupTable(groups));
     const answer = (await screen.question('Join which group? (number or name; a new name creates it) ')).trim();
     const byNumber = /^\d+$/.test(answer) ? groups[Number(answer) - 1]?.name : undefined;
@@ -218,6 +219,6 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).
-  signedIn.client.call({ type: 'list_groups' }, 'groups').then((list) => chat.listed(list), () => undefined);
+  listGroups(signedIn.client).then((list) => chat.listed(list), () => undefined);
   return chat.finished;
 }

@@ -2,12 +2,11 @@
  * What the chat screen and its parts (recovery, group moves, the command
  * runner) need of a signed-in connection: a ProtocolClient, or a fake in tests.
  */
-import type { ServerMessage } from '../protocol/messages.js';
-import type { Outgoing, ReplyOfType, Unsolicited } from './client.js';
+import type { Unsolicited } from './client.js';
+import type { Caller } from './model/requests.js';
 
-/** What the chat screen needs of a signed-in connection (a ProtocolClient; a fake in tests). */
-export interface ChatConnection {
-  call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<ReplyOfType<T>>;
+/** What the chat screen needs of a signed-in connection (a ProtocolClient; a fake in tests): its requests go through model/requests.ts. */
+export interface ChatConnection extends Caller {
   bye(): Promise<void>;
   on(event: 'message', listener: (message: Unsolicited) => void): unknown;
   on(event: 'close', listener: (error: Error | undefined) => void): unknown;

@@ -13,14 +13,17 @@ import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
 import { ChatRecovery } from './chat-recovery.js';
+import { directMessage, listGroups, say } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
-import { type ChatScreen, removedFromGroup } from './group-moves.js';
+import type { ChatParts } from './chat-parts.js';
+import { removedFromGroup } from './group-moves.js';
 import {
   NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderGivingUp, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { Outbox } from './outbox.js';
+import { Outbox } from './model/outbox.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
+import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
@@ -42,7 +45,7 @@ export class ChatController {
   /** False from a `close` of the current connection until the next one is attached. */
   private live = true;
   private readonly outbox = new Outbox({
-    send: (item) => this.client.call(item.kind === 'say' ? { type: 'say', text: item.text } : { type: 'dm', to: item.to, text: item.text }, 'ack'),
+    send: (item) => (item.kind === 'say' ? say(this.client, item.text) : directMessage(this.client, item.to, item.text)),
     acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
     pending: ({ text }) => this.terminal.print(renderPending(text)),
     failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
@@ -51,6 +54,8 @@ export class ChatController {
   });
   private readonly recovery: ChatRecovery;
   private readonly commands: CommandRunner;
+  /** What the command runner and the group moves work on. */
+  private readonly parts: ChatParts;
   private done!: (code: number) => void;
   /** `/quit` with messages unsent asked once already: the next one quits. */
   private quitAsked = false;
@@ -70,36 +75,20 @@ export class ChatController {
       promptChanged: () => this.view.refreshPrompt(),
     }, self, options);
     this.view = new ShownGroup(terminal, this.status, this.names, self);
-    this.recovery = new ChatRecovery(reconnect, {
-      self, outbox: this.outbox, print: (text) => terminal.print(text), status: (text) => terminal.setStatus?.(text),
-      quitting: () => this.quitting, quit: (code) => this.quit(code), adopt: (client) => { this.client = client; this.attach(client); },
-      isLive: (client) => client === this.client && this.live, group: () => this.view.current,
-      show: (message) => this.view.show(message), showLive: (message) => this.showLive(message), members: (names) => this.names.replaceUsers(names),
-      // The unread counts of the other groups moved while offline: asked again.
-      resumed: () => void this.refreshGroups().catch(() => undefined),
-    });
-    this.commands = new CommandRunner({
-      client: () => this.client, screen: () => this.screen,
-      terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
+    this.parts = {
+      client: () => this.client, self, terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),
-    });
-  }
-
-  /** What group-moves.ts needs of this screen. */
-  private get screen(): ChatScreen {
-    return {
-      client: this.client, terminal: this.terminal, status: this.status, self: this.self,
-      current: () => this.view.current,
-      showJoined: (joined, resumed) => this.view.showJoined(joined, resumed),
-      clearGroup: () => {
-        this.view.forget();
-        this.view.refreshPrompt();
-      },
-      refreshGroups: () => this.refreshGroups(),
       passwordChanged: (password) => this.options.passwordChanged?.(password),
     };
+    this.recovery = new ChatRecovery(reconnect, this.parts, {
+      quitting: () => this.quitting, quit: (code) => this.quit(code), adopt: (client) => { this.client = client; this.attach(client); },
+      isLive: (client) => client === this.client && this.live, showLive: (message) => this.showLive(message),
+      // The unread counts of the other groups moved while offline: asked again.
+      resumed: () => void this.refreshGroups().catch(() => undefined),
+    });
+    this.commands = new CommandRunner(this.parts);
   }
 
   /** `list`: the server's group list, for the unread counts of the other groups. */
@@ -183,8 +172,9 @@ export class ChatController {
       case 'activity': this.status.activity(message); return;
       case 'role': this.status.roleMessage(message); return;
       case 'account_role': this.status.accountRoleIs(message.role); return;
+      case 'notice': this.terminal.print(renderAdminNotice(message)); return;
       case 'kicked': case 'group_deleted':
-        void removedFromGroup(this.screen, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
+        void removedFromGroup(this.parts, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
         return;
       default:
         assertNever(message);
@@ -193,7 +183,7 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups, more } = await this.client.call({ type: 'list_groups' }, 'groups');
+    const { groups, more } = await listGroups(this.client);
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;

@@ -1,18 +1,18 @@
 /**
- * The protocol over a verified TLS socket: typed requests with ids, replies
- * matched to them, and unsolicited messages as events. Knows nothing of the
- * terminal.
+ * The protocol over a FrameLink (a verified TLS socket, or memory): typed
+ * requests with ids, replies matched to them, and unsolicited messages as
+ * events. Knows nothing of the terminal.
  */
 import { EventEmitter } from 'node:events';
-import type { TLSSocket } from 'node:tls';
 import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js';
-import { FrameDecoder, FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
+import { FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
-  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, PresenceMessage, Request, ServerMessage, ShutdownMessage,
+  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
   WelcomeMessage,
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
+import type { FrameLink } from '../transport/frame-link.js';
 import { checkServerMessage } from './server-rules.js';
 import { explainTlsFailure } from './tls-problems.js';
 
@@ -20,7 +20,7 @@ import { explainTlsFailure } from './tls-problems.js';
 export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 /** The server message of type `T`: what `call` resolves with. */
 export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice | NoticeMessage;
 
 interface Pending {
   resolve: (message: ServerMessage) => void;
@@ -86,7 +86,6 @@ export interface ProtocolClientOptions {
 
 export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private readonly encoder = new FrameEncoder();
-  private readonly decoder = new FrameDecoder({ maxFrame: PRE_WELCOME_MAX_FRAME });
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closedWith: Error | undefined;
@@ -97,21 +96,25 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
   private lastWrite = Date.now();
   private keepAliveTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly socket: TLSSocket, private readonly timeoutMs: number) {
+  private constructor(private readonly link: FrameLink, private readonly timeoutMs: number) {
     super();
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (error) => {
-      // TLS 1.3 refuses a missing client certificate after the handshake: still said in words.
-      const plain = explainTlsFailure(error);
-      this.closedWith ??= plain === undefined ? error : new Error(plain, { cause: error });
+    link.setMaxFrame(PRE_WELCOME_MAX_FRAME);
+    link.start({
+      received: () => this.receive(),
+      flushed: () => undefined,
+      failed: (error) => {
+        // TLS 1.3 refuses a missing client certificate after the handshake: still said in words.
+        const plain = explainTlsFailure(error);
+        this.closedWith ??= plain === undefined ? error : new Error(plain, { cause: error });
+      },
+      closed: () => this.finish(),
     });
-    socket.on('close', () => this.finish());
   }
 
-  /** Wraps a verified socket and waits for `welcome`; on any failure the socket is closed. */
-  static async open(socket: TLSSocket, options: ProtocolClientOptions = {}): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
+  /** Runs on a link (verified, nothing written yet) and waits for `welcome`; on any failure the link is closed. */
+  static async open(link: FrameLink, options: ProtocolClientOptions = {}): Promise<{ client: ProtocolClient; welcome: WelcomeMessage }> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
-    const client = new ProtocolClient(socket, timeoutMs);
+    const client = new ProtocolClient(link, timeoutMs);
     try {
       const message = await new Promise<ServerMessage>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the server sent no welcome within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -161,19 +164,19 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     if (this.closed) return;
     const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
     this.write({ type: 'bye' });
-    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    const timer = setTimeout(() => this.link.destroy(), timeoutMs);
     await closed;
     clearTimeout(timer);
   }
 
   destroy(): void {
-    this.socket.destroy();
+    this.link.destroy();
   }
 
   /** Closes the connection now, `reason` saying why (the `close` event is emitted before this returns). */
   abandon(reason: Error): void {
     this.closedWith ??= reason;
-    this.socket.destroy();
+    this.link.destroy();
     this.finish();
   }
 
@@ -201,16 +204,15 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     if (size > this.maxFrame) {
       throw new ProtocolError('frame_too_large', `the request is ${size} bytes; the server takes at most ${this.maxFrame}`);
     }
-    this.socket.write(frame);
+    this.link.send(frame);
     this.lastWrite = Date.now();
   }
 
-  private receive(chunk: Buffer): void {
-    this.decoder.push(chunk);
+  private receive(): void {
     for (;;) {
       let message: ServerMessage;
       try {
-        const body = this.decoder.next();
+        const body = this.link.next();
         if (body === undefined) return;
         // A newer unsolicited type (topic, kicked, activity…) is ignored, as the protocol allows; not in place of welcome.
         if (this.welcomeWaiter === undefined && isUnknownUnsolicited(body)) continue;
@@ -223,7 +225,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
       }
       // Judged here, before the next prefix is read: the frames after `welcome` are bound by what it announced.
       if (this.welcomeWaiter !== undefined && message.type === 'welcome') {
-        this.decoder.setMaxFrame(Math.min(message.max_frame, MAX_INCOMING_FRAME_CEILING));
+        this.link.setMaxFrame(Math.min(message.max_frame, MAX_INCOMING_FRAME_CEILING));
       }
       this.dispatch(message);
     }
@@ -245,7 +247,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
-      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role': case 'notice':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':

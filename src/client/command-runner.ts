@@ -4,14 +4,11 @@
  * unsent text kept with it). Reconnects and received messages are chat.ts's.
  */
 import { assertNever, ProtocolError } from '../protocol/errors.js';
-import type { GroupSummary } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import type { ChatConnection } from './chat-connection.js';
+import type { ChatParts } from './chat-parts.js';
 import type { Command } from './commands.js';
-import type { CompletionNames } from './completion.js';
-import type { GroupStatus } from './group-status.js';
-import { type ChatScreen, jumpToNext, moderate } from './group-moves.js';
-import type { Outbox } from './outbox.js';
+import { createGroup, history, join, leave, who } from './model/requests.js';
+import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
   renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderLeft, renderMembers, renderProblem,
@@ -19,29 +16,9 @@ import {
 } from './render.js';
 import { renderBanned } from './render-moderation.js';
 import { renderBellSetting } from './render-notices.js';
-import type { ShownGroup } from './shown-group.js';
-import type { ChatTerminal } from './chat-terminal.js';
-
-/** What the command runner needs of the chat screen. */
-export interface CommandHost {
-  /** The current connection (another one after a reconnect). */
-  client(): ChatConnection;
-  readonly terminal: ChatTerminal;
-  readonly status: GroupStatus;
-  readonly names: CompletionNames;
-  readonly view: ShownGroup;
-  readonly outbox: Outbox;
-  /** What group-moves.ts needs (/next, the moderation commands), on the current connection. */
-  screen(): ChatScreen;
-  /** The server's group list now (kept for Tab and the unread counts). */
-  refreshGroups(): Promise<GroupSummary[]>;
-  /** `/set bell on|off`. */
-  setBell(on: boolean): void;
-  quit(): Promise<void>;
-}
 
 export class CommandRunner {
-  constructor(private readonly host: CommandHost) {}
+  constructor(private readonly host: ChatParts) {}
 
   /** Runs `command`; a failure is printed, never thrown. */
   async handle(command: Command): Promise<void> {
@@ -63,9 +40,9 @@ export class CommandRunner {
     switch (command.kind) {
       case 'empty': return;
       case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
-      case 'next': await jumpToNext(this.host.screen()); return;
+      case 'next': await jumpToNext(this.host); return;
       case 'moderation':
-        view.shownList = (await moderate(this.host.screen(), command.command)) ?? view.shownList;
+        view.shownList = (await moderate(this.host, command.command)) ?? view.shownList;
         view.refreshPrompt();
         return;
       case 'usage': terminal.print(renderHint(command.usage)); return;
@@ -96,15 +73,15 @@ export class CommandRunner {
         return;
       }
       case 'create':
-        await client.call(command.private ? { type: 'create_group', group: command.group, private: true } : { type: 'create_group', group: command.group }, 'group_created');
-        view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        await createGroup(client, command.group, { private: command.private });
+        view.showJoined(await join(client, command.group), false);
         return;
       case 'join':
-        view.showJoined(await client.call({ type: 'join', group: command.group }, 'joined'), false);
+        view.showJoined(await join(client, command.group), false);
         return;
       case 'leave': {
         this.host.status.flush();
-        const reply = await client.call({ type: 'leave' }, 'left');
+        const reply = await leave(client);
         this.host.status.left();
         view.forget();
         terminal.print(renderLeft(reply.group));
@@ -116,7 +93,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group: /join GROUP'));
           return;
         }
-        const reply = await client.call({ type: 'who' }, 'members');
+        const reply = await who(client);
         this.host.names.replaceUsers(reply.members);
         terminal.print(renderMembers(reply));
         return;
@@ -127,7 +104,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group'));
           return;
         }
-        const reply = await client.call({ type: 'history', before: group.oldestSeq, limit: command.count }, 'history');
+        const reply = await history(client, group.oldestSeq, command.count);
         for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
         const oldest = reply.messages[0];
         if (oldest !== undefined) group.oldestSeq = oldest.seq;

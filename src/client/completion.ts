@@ -21,7 +21,7 @@ export const COMMAND_NAMES = ['/create', '/groups', '/help', '/history', '/join'
 /** December additions, offered to whom they are allowed (help.ts's rule). */
 const MODERATOR_COMMANDS = ['/invite', '/uninvite', '/kick', '/ban', '/unban'];
 const OWNER_COMMANDS = ['/op', '/deop', '/delete-group'];
-const ADMIN_COMMANDS = ['/disable', '/enable', '/reset-password'];
+const ADMIN_COMMANDS = ['/disable', '/enable', '/reset-password', '/notice'];
 
 /** The commands Tab offers for these roles. */
 export function commandNames(roles: Roles): string[] {

@@ -8,12 +8,12 @@
 import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, RoleMessage, TopicMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
-import type { Outgoing, ReplyOfType } from './client.js';
 import { commandNames } from './completion.js';
 import { helpText, type Roles } from './help.js';
+import { markRead, type OkCaller } from './model/requests.js';
 import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
-import { type NextGroup, ReadMarks, UnreadTracker } from './unread.js';
+import { type NextGroup, ReadMarks, UnreadTracker } from './model/unread.js';
 
 export interface ChatOptions {
   /** The account's role, from `auth_ok` (for /help and Tab). */
@@ -24,7 +24,7 @@ export interface ChatOptions {
 
 export interface GroupStatusHost {
   /** Sends on the current connection. */
-  call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
+  call: OkCaller['call'];
   print(text: string): void;
   /** The prompt changed (unread counts, the group). */
   promptChanged(): void;
@@ -152,7 +152,7 @@ export class GroupStatus {
 
   private markRead(group: string, seq: number): void {
     if (!this.markReadKnown) return;
-    this.host.call({ type: 'mark_read', group, seq }, 'ok').catch((error: unknown) => {
+    markRead(this.host, group, seq).catch((error: unknown) => {
       // A marker not moved is harmless (the counts stay high); only a server without read markers stops them.
       if (error instanceof ProtocolError && error.code === 'bad_message') this.markReadKnown = false;
     });

@@ -39,6 +39,7 @@ const ADMIN = [
   'Server (admin):',
   '  /disable USER [REASON]  close USER\'s connections and refuse their logins (/enable USER)',
   '  /reset-password USER    set USER\'s password (asks for it twice)',
+  '  /notice TEXT            show TEXT to everyone signed in, on every node',
 ];
 
 /** What the roles allow: an admin may do what an owner may, in every group; an owner what a moderator may. */

@@ -4,18 +4,20 @@
  * plain line, and the end of input means `exit` once every line is
  * acknowledged. Nothing is dropped silently: a rate-limited line is retried,
  * a dropped connection is reconnected for `--reconnect-for` seconds (each line
- * still sent exactly once: line-reconnect.ts), any other failure is reported
- * and makes the exit status non-zero.
+ * still sent exactly once: the ChatClient, model/chat-client.ts, does both),
+ * any other failure is reported and makes the exit status non-zero. A view
+ * over the ChatClient: it prints its events and says the lines.
  */
 import { createInterface } from 'node:readline';
 import { assertNever, errorMessage } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
-import { type ProtocolClient, ReplyTimeoutError, type Unsolicited } from './client.js';
+import { ReplyTimeoutError, type Unsolicited } from './client.js';
 import type { TlsOptions } from './connect.js';
-import { GaveUpError, LineConnection } from './line-reconnect.js';
+import { ChatClient, GaveUpError } from './model/chat-client.js';
 import { plainChat, plainDirect } from './render.js';
+import { plainNotice } from './render-moderation.js';
 import { sanitizeLine } from './sanitize.js';
-import { connect, joinGroup, signIn } from './sign-in.js';
+import { openTlsLink } from './tls-link.js';
 
 export interface LineModeConfig {
   tls: TlsOptions;
@@ -36,11 +38,15 @@ export interface LineModeIo {
 
 /** Runs line mode; resolves with the exit status. */
 export async function runLineMode(config: LineModeConfig, io: LineModeIo): Promise<number> {
-  const connected = await connect(config.tls);
+  const chat = await ChatClient.open({
+    connect: () => openTlsLink(config.tls),
+    timeoutMs: config.tls.timeoutMs,
+    reconnectForMs: config.reconnectFor * 1000,
+  });
   try {
-    return await chatLines(connected.client, config, io);
+    return await chatLines(chat, config, io);
   } finally {
-    connected.client.destroy(); // after bye this changes nothing; after a failure it lets the process end
+    chat.destroy(); // after bye this changes nothing; after a failure it lets the process end
   }
 }
 
@@ -52,36 +58,35 @@ function printer(io: LineModeIo): (message: Unsolicited) => void {
       case 'error': io.err(`error: ${message.code}: ${sanitizeLine(message.message)}`); break;
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
+      case 'notice': io.out(plainNotice(message)); break;
       case 'topic': case 'activity': case 'kicked': case 'group_deleted': case 'role': case 'account_role': break; // December notices: line mode prints messages only
       default: assertNever(message);
     }
   };
 }
 
-async function chatLines(client: ProtocolClient, config: LineModeConfig, io: LineModeIo): Promise<number> {
-  const self = await signIn(client, config, config.register);
-  const joined = await joinGroup(client, config.group, config.create);
+async function chatLines(connection: ChatClient, config: LineModeConfig, io: LineModeIo): Promise<number> {
+  await connection.signIn({ user: config.user, password: config.password }, { register: config.register });
+  await connection.join(config.group, { create: config.create });
   let failures = 0;
   // Losing the connection for good before the input ends is a failure, even if no line was refused for it.
   let gaveUp: GaveUpError | undefined;
   let notSentFrom: number | undefined;
   let lost = false;
   const lines = createInterface({ input: io.input, crlfDelay: Infinity });
-  const connection = LineConnection.adopt(client, self, joined.last_seq, {
-    tls: config.tls,
-    credentials: { user: config.user, password: config.password },
-    group: config.group,
-    reconnectForMs: config.reconnectFor * 1000,
-    onMessage: printer(io),
-    onNotice: (line) => {
-      if (line.startsWith('connection lost')) lost = true;
-      else if (line === 'reconnected') lost = false;
-      io.err(line);
-    },
-    onGaveUp: (error) => {
-      gaveUp = error;
-      lines.close(); // nothing more is read
-    },
+  connection.on('unsolicited', printer(io));
+  connection.on('lost', (error) => {
+    lost = true;
+    io.err(`connection lost${error ? `: ${error.message}` : ''}`);
+  });
+  connection.on('reconnecting', ({ forMs }) => io.err(`reconnecting (for up to ${Math.round(forMs / 1000)} s)…`));
+  connection.on('restored', () => {
+    lost = false;
+    io.err('reconnected');
+  });
+  connection.on('gave_up', (error) => {
+    gaveUp = error;
+    lines.close(); // nothing more is read
   });
 
   // One line at a time, in order: each waits for its ack before the next goes.
@@ -127,7 +132,7 @@ async function chatLines(client: ProtocolClient, config: LineModeConfig, io: Lin
     return 1;
   }
   try {
-    await connection.leave();
+    await connection.close();
   } catch (error) {
     if (!(error instanceof GaveUpError)) throw error;
     io.err(error.message);

@@ -4,7 +4,7 @@
  * refusal means in words. Pure; moderation.ts runs them.
  */
 import type { ErrorCode } from '../protocol/errors.js';
-import { MAX_REASON_BYTES, MAX_TOPIC_BYTES } from '../protocol/limits.js';
+import { MAX_REASON_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES } from '../protocol/limits.js';
 import { textProblem } from '../protocol/validate.js';
 import type { Outgoing } from './client.js';
 
@@ -22,7 +22,9 @@ export type ModerationCommand =
   | { kind: 'passwd' }
   | { kind: 'disable'; user: string; reason?: string }
   | { kind: 'enable'; user: string }
-  | { kind: 'reset-password'; user: string };
+  | { kind: 'reset-password'; user: string }
+  /** An admin's notice to everyone signed in (January addition). */
+  | { kind: 'notice'; text: string };
 
 /** What parseModerationInput makes of a line: a command, a usage hint, a problem, or not one of these. */
 export type ModerationParse =
@@ -43,6 +45,7 @@ export const MODERATION_USAGE: Readonly<Record<string, string>> = {
   disable: 'usage: /disable USER [REASON]',
   enable: 'usage: /enable USER',
   'reset-password': 'usage: /reset-password USER  (asks for the new password)',
+  notice: 'usage: /notice TEXT',
 };
 
 /** The commands of this file, as typed after `/`. */
@@ -86,6 +89,12 @@ export function parseModerationInput(name: string, line: string): ModerationPars
       const problem = reasonProblem(reason, MAX_REASON_BYTES, 'reason');
       return problem === undefined ? command({ kind: name, user: args[0]!, reason }) : { kind: 'unsendable', problem };
     }
+    case 'notice': {
+      const text = restAfter(line, 1);
+      if (text === '') return usage();
+      const problem = reasonProblem(text, MAX_TEXT_BYTES, 'notice');
+      return problem === undefined ? command({ kind: 'notice', text }) : { kind: 'unsendable', problem };
+    }
     case 'delete-group': case 'passwd':
       return args.length === 0 ? command({ kind: name }) : usage();
     default:
@@ -95,7 +104,7 @@ export function parseModerationInput(name: string, line: string): ModerationPars
 
 /** The commands that act on the current group (and so need one). */
 export function needsGroup(command: ModerationCommand): boolean {
-  return !['passwd', 'disable', 'enable', 'reset-password'].includes(command.kind);
+  return !['passwd', 'disable', 'enable', 'reset-password', 'notice'].includes(command.kind);
 }
 
 /** The secrets a command asks for before its request can be built. */
@@ -121,6 +130,7 @@ export function moderationRequest(command: ModerationCommand, group: string, sec
     case 'disable': return { type: 'disable_user', user: command.user, ...withReason(command.reason) };
     case 'enable': return { type: 'enable_user', user: command.user };
     case 'reset-password': return { type: 'reset_password', user: command.user, password: secrets.password ?? '' };
+    case 'notice': return { type: 'notice', text: command.text };
   }
 }
 
@@ -139,6 +149,7 @@ const NOT_ALLOWED: Readonly<Record<ModerationCommand['kind'], string>> = {
   disable: 'only an admin may disable accounts',
   enable: 'only an admin may enable accounts',
   'reset-password': "only an admin may reset another account's password",
+  notice: 'only an admin may send a notice to everyone',
 };
 
 /** `not_allowed` of a kick or a ban by one who may moderate: the target is the reason, as the server says. */

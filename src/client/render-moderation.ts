@@ -1,7 +1,7 @@
 /** The lines of moderation, topics and unread messages (render.ts is full). Pure; everything from the network is sanitized. */
 import kleur from 'kleur';
-import type { AccountRole, GroupDeletedMessage, KickedMessage, RoleMessage } from '../protocol/messages.js';
-import { renderStatus } from './render-parts.js';
+import type { AccountRole, GroupDeletedMessage, KickedMessage, NoticeMessage, RoleMessage } from '../protocol/messages.js';
+import { formatTime, renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
 
 /** The topic, on join (`by` absent) or when it changed. */
@@ -59,4 +59,14 @@ export function renderRoleChange(message: RoleMessage, mine: boolean): string {
 /** The account's server-wide role changed. */
 export function renderAccountRole(role: AccountRole): string {
   return renderStatus(role === 'admin' ? 'your account is now an admin (/help lists the admin commands)' : 'your account is no longer an admin');
+}
+
+/** An admin's `notice` to everyone signed in: `HH:MM notice from admin: text`, on one line. */
+export function renderAdminNotice(message: NoticeMessage): string {
+  return kleur.bold().yellow(`${formatTime(message.ts)} notice from ${sanitizeLine(message.by)}: ${sanitizeLine(message.text)}`);
+}
+
+/** Line mode's notice: `[notice] admin: text`. */
+export function plainNotice(message: NoticeMessage): string {
+  return `[notice] ${sanitizeLine(message.by)}: ${sanitizeLine(message.text)}`;
 }

@@ -108,6 +108,10 @@ export function checkServerMessage(message: ServerMessage): void {
       return;
     case 'account_role':
       return;
+    case 'notice':
+      checkName(type, 'by', message.by);
+      checkText(type, message.text);
+      return;
     case 'members':
       checkName(type, 'group', message.group);
       checkNames(type, 'members', message.members);

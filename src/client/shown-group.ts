@@ -10,7 +10,7 @@ import { nameKey } from '../protocol/names.js';
 import type { CompletionNames } from './completion.js';
 import { DayMarkers } from './day-markers.js';
 import type { GroupStatus } from './group-status.js';
-import type { OutboxItem } from './outbox.js';
+import type { OutboxItem } from './model/outbox.js';
 import { type RenderContext, renderChat, renderDirect, renderJoined } from './render.js';
 import type { ChatTerminal } from './chat-terminal.js';
 

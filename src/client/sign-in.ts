@@ -1,7 +1,10 @@
 /** Connecting (TLS, welcome, keep-alive), signing in, and joining: shared by the interactive client and line mode. */
 import type { AccountRole, WelcomeMessage } from '../protocol/messages.js';
+import type { FrameLink } from '../transport/frame-link.js';
 import { ProtocolClient } from './client.js';
-import { connectVerified, type TlsOptions } from './connect.js';
+import { createGroup, join, logIn } from './model/requests.js';
+import type { TlsOptions } from './connect.js';
+import { openTlsLink } from './tls-link.js';
 
 export interface Credentials {
   user: string;
@@ -18,8 +21,12 @@ const MAX_KEEPALIVE_MS = 60_000;
 
 /** Connects, verifies, waits for `welcome` (at most `tls.timeoutMs`), and keeps the connection alive while idle. */
 export async function connect(tls: TlsOptions): Promise<Connected> {
-  const socket = await connectVerified(tls);
-  const connected = await ProtocolClient.open(socket, { timeoutMs: tls.timeoutMs });
+  return openConnection(await openTlsLink(tls), tls.timeoutMs);
+}
+
+/** Waits for `welcome` on `link` (at most `timeoutMs`), and keeps the connection alive while idle. */
+export async function openConnection(link: FrameLink, timeoutMs?: number): Promise<Connected> {
+  const connected = await ProtocolClient.open(link, { timeoutMs });
   const idleMs = (connected.welcome.idle_timeout ?? Number.POSITIVE_INFINITY) * 1000;
   connected.client.keepAlive(Math.min(MAX_KEEPALIVE_MS, idleMs / 3));
   return connected;
@@ -32,7 +39,7 @@ export async function signIn(client: ProtocolClient, credentials: Credentials, r
 
 /** Logs in (or registers); resolves with the name as the server spells it and the account's role (absent from older servers). */
 export async function signInAccount(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<{ user: string; role?: AccountRole | undefined }> {
-  const reply = await client.call({ type: register ? 'register' : 'login', user: credentials.user, password: credentials.password }, 'auth_ok');
+  const reply = await logIn(client, credentials.user, credentials.password, register);
   return { user: reply.user, role: reply.role };
 }
 
@@ -40,10 +47,10 @@ export async function signInAccount(client: ProtocolClient, credentials: Credent
 export async function joinGroup(client: ProtocolClient, group: string, create: boolean, since?: number) {
   if (create) {
     try {
-      await client.call({ type: 'create_group', group }, 'group_created');
+      await createGroup(client, group);
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'group_exists')) throw error;
     }
   }
-  return client.call(since === undefined ? { type: 'join', group } : { type: 'join', group, since }, 'joined');
+  return join(client, group, since);
 }

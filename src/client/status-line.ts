@@ -5,7 +5,7 @@
  */
 import kleur from 'kleur';
 import { sanitizeLine } from './sanitize.js';
-import type { UnreadGroup } from './unread.js';
+import type { UnreadGroup } from './model/unread.js';
 
 /** Groups named in the status at most; the rest are counted: `+2 more`. */
 export const STATUS_MAX_GROUPS = 4;

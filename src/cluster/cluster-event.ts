@@ -8,10 +8,10 @@
  */
 import { isPlainObject } from '../protocol/frame.js';
 import { MAX_REASON_BYTES, MAX_TOPIC_BYTES } from '../protocol/limits.js';
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { isValidName } from '../protocol/names.js';
 import { parseServerValue, textProblem } from '../protocol/validate.js';
-import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_PRESENCE } from '../redis/keys.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_NOTICE, EVENT_PRESENCE } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import { type GroupEvent, parseGroupEvent } from './group-event.js';
 
@@ -28,7 +28,8 @@ export type ClusterEvent =
   | { kind: 'presence'; presence: PresenceMessage; origin: string }
   | { kind: 'direct'; message: DirectMessage; origin: string }
   | { kind: 'accountClosed'; user: string; message: string; origin: string }
-  | { kind: 'group'; event: GroupEvent; origin: string };
+  | { kind: 'group'; event: GroupEvent; origin: string }
+  | { kind: 'notice'; notice: NoticeMessage; origin: string };
 
 /** An event that breaks the rules: why, for the log (never its content). */
 export class ForgedEventError extends Error {
@@ -67,6 +68,7 @@ function checkGroupEvent(event: GroupEvent): GroupEvent {
   checkName(event.group, 'group');
   checkName(event.by, 'by');
   if (event.kind === 'topic' && event.topic !== '') checkText(event.topic, 'topic', MAX_TOPIC_BYTES);
+  if (event.kind === 'role') checkName(event.user, 'user');
   if (event.kind === 'kicked') {
     checkName(event.user, 'user');
     if (event.reason !== undefined && event.reason !== '') checkText(event.reason, 'reason', MAX_REASON_BYTES);
@@ -104,6 +106,8 @@ export function readClusterEvent(payload: string): ClusterEvent {
       if (presence.type !== 'presence') reject('not a presence');
       checkName(presence.group, 'group');
       checkName(presence.user, 'user');
+      if (presence.by !== undefined) checkName(presence.by, 'by');
+      if (presence.reason !== undefined && presence.reason !== '') checkText(presence.reason, 'reason', MAX_REASON_BYTES);
       return { kind: 'presence', origin, presence };
     }
     case EVENT_DIRECT: {
@@ -113,6 +117,13 @@ export function readClusterEvent(payload: string): ClusterEvent {
       checkName(message.to, 'to');
       checkText(message.text, 'text');
       return { kind: 'direct', origin, message };
+    }
+    case EVENT_NOTICE: {
+      const notice = parseServerValue(body);
+      if (notice.type !== 'notice') reject('not a notice');
+      checkName(notice.by, 'by');
+      checkText(notice.text, 'text');
+      return { kind: 'notice', origin, notice };
     }
     default:
       return reject('unknown kind');

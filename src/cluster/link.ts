@@ -4,7 +4,7 @@
  * In cluster mode (Redis), stored messages reach every node through the
  * store's own announcement, in seq order; this link carries the rest.
  */
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import type { GroupEvent } from './group-event.js';
 
 export interface ClusterEvents {
@@ -16,6 +16,8 @@ export interface ClusterEvents {
   accountClosed(user: string, message: string, origin: string): void;
   /** A topic, kick or deletion in a group (see GroupEvent). */
   groupEvent(event: GroupEvent, origin: string): void;
+  /** An admin's notice: for every signed-in connection. */
+  notice(notice: NoticeMessage, origin: string): void;
 }
 
 /** What a link may ask of its node: take the cluster's events; answer from its own tables (a node alone). */
@@ -44,6 +46,8 @@ export interface ClusterLink {
   publishAccountClosed(user: string, message: string): void;
   /** Tells every other node of a topic, kick or deletion (a shared store may announce deletions itself). */
   publishGroupEvent(event: GroupEvent): void;
+  /** Tells every other node of an admin's notice. */
+  publishNotice(notice: NoticeMessage): void;
   /** This node now has (or no longer has) `user` in `group` / online. */
   trackMember(group: string, user: string, present: boolean): void;
   trackOnline(user: string, present: boolean): void;

@@ -30,6 +30,10 @@ export class LocalLink implements ClusterLink {
     // no other node to tell
   }
 
+  publishNotice(): void {
+    // no other node to tell
+  }
+
   trackMember(): void {
     // the hub's own tables are the whole truth
   }

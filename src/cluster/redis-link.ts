@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../protocol/errors.js';
-import type { DirectMessage, PresenceMessage } from '../protocol/messages.js';
+import type { DirectMessage, NoticeMessage, PresenceMessage } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
-import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_NOTICE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import type { Logger } from '../observe/logger.js';
 import type { ServerMetrics } from '../observe/metrics.js';
 import { pageByNameKey } from '../protocol/name-order.js';
@@ -111,6 +111,10 @@ export class RedisClusterLink implements ClusterLink {
     this.write((redis) => redis.publish(REDIS_KEYS.events, EVENT_GROUP + JSON.stringify({ origin: this.nodeId, body: event })));
   }
 
+  publishNotice(notice: NoticeMessage): void {
+    this.publish(EVENT_NOTICE, notice);
+  }
+
   trackMember(groupName: string, user: string, present: boolean): void {
     const key = keyOf(groupName);
     let group = this.localMembers.get(key);
@@ -193,6 +197,7 @@ export class RedisClusterLink implements ClusterLink {
       }
       if (event.origin === this.nodeId) return; // ours went out locally already
       if (event.kind === 'accountClosed') events.accountClosed(event.user, event.message, event.origin);
+      else if (event.kind === 'notice') events.notice(event.notice, event.origin);
       else if (event.kind === 'presence') events.presence(event.presence, event.origin);
       else events.direct(event.message, event.origin);
     } catch (error) {
@@ -271,7 +276,7 @@ export class RedisClusterLink implements ClusterLink {
     }
   }
 
-  private publish(kind: string, body: PresenceMessage | DirectMessage): void {
+  private publish(kind: string, body: PresenceMessage | DirectMessage | NoticeMessage): void {
     this.write((redis) => redis.publish(REDIS_KEYS.events, kind + JSON.stringify({ origin: this.nodeId, body })));
   }
 

@@ -55,6 +55,8 @@ export interface SetRoleRequest extends RequestBase { type: 'set_role'; group: s
 export interface DeleteGroupRequest extends RequestBase { type: 'delete_group'; group: string }
 /** December addition: moves the caller's read marker in `group` forward to `seq` (never back). */
 export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
+/** January addition, admins only: `text` (as `say`'s) goes to every signed-in connection on every node. */
+export interface NoticeRequest extends RequestBase { type: 'notice'; text: string }
 
 export type Request =
   | RegisterRequest
@@ -78,7 +80,8 @@ export type Request =
   | KickRequest
   | SetRoleRequest
   | DeleteGroupRequest
-  | MarkReadRequest;
+  | MarkReadRequest
+  | NoticeRequest;
 
 export type RequestType = Request['type'];
 
@@ -87,7 +90,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'who', 'history', 'leave', 'dm', 'ping', 'bye',
   'passwd', 'disable_user', 'enable_user', 'reset_password',
   'set_topic', 'invite', 'uninvite', 'kick', 'ban', 'unban', 'set_role', 'delete_group',
-  'mark_read',
+  'mark_read', 'notice',
 ];
 
 // ---- server to client ------------------------------------------------------
@@ -163,6 +166,8 @@ export interface GroupDeletedMessage { type: 'group_deleted'; group: string; by:
 export interface RoleMessage { type: 'role'; group: string; user: string; role: GroupRoleName; by: string }
 /** January addition, unsolicited: the account's server-wide role changed. */
 export interface AccountRoleMessage { type: 'account_role'; role: AccountRole }
+/** January addition, unsolicited: an admin's `notice` to every signed-in connection. */
+export interface NoticeMessage { type: 'notice'; text: string; by: string; ts: number }
 
 /** What moves a connection out of its group without its asking: the three above. */
 export type GroupNotice = TopicMessage | KickedMessage | GroupDeletedMessage;
@@ -193,6 +198,7 @@ export type ServerMessage =
   | ActivityMessage
   | RoleMessage
   | AccountRoleMessage
+  | NoticeMessage
   | Reply;
 
 // ---- December additions: moderation and read markers (protocol.md) ---------

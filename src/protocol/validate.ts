@@ -59,6 +59,7 @@ export function parseRequest(body: FrameBody): Request {
       return since === undefined ? { type, ...withId, group } : { type, ...withId, group, since };
     }
     case 'say':
+    case 'notice':
       return { type, ...withId, text: read.text('text') };
     case 'history': {
       const before = read.optionalUint('before');
@@ -248,6 +249,8 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
       if (role !== 'user' && role !== 'admin') read.fail('bad_message', `unknown role ${JSON.stringify(role.slice(0, 64))}`);
       return { type, role };
     }
+    case 'notice':
+      return { type, text: read.string('text'), by: read.string('by'), ts: read.uint('ts') };
     case 'activity':
       return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
     case 'ack': {
@@ -272,7 +275,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
-  ok: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true,
+  ok: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true, notice: true,
 };
 
 /**

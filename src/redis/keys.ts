@@ -54,3 +54,5 @@ export const EVENT_DIRECT = 'd';
 export const EVENT_ACCOUNT_CLOSED = 'x';
 /** A group event (topic, kick, deletion): JSON {origin, body}; the store announces deletions itself. */
 export const EVENT_GROUP = 'g';
+/** An admin's notice (January addition): JSON {origin, body}; every node sends it to its signed-in connections. */
+export const EVENT_NOTICE = 'n';

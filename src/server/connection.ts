@@ -8,7 +8,7 @@
 import { ProtocolError } from '../protocol/errors.js';
 import { LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { PROTOCOL_VERSION } from '../protocol/limits.js';
-import type { GroupNotice, ServerMessage } from '../protocol/messages.js';
+import type { AccountRole, GroupNotice, ServerMessage } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/validate.js';
 import type { FrameLink, FrameLinkHandler } from '../transport/frame-link.js';
 import type { Peer } from './address-limits.js';
@@ -124,6 +124,11 @@ export class Connection implements SessionPort, FrameLinkHandler {
 
   removeFromGroup(group: string, notice: GroupNotice): void {
     this.session.removeFromGroup(group, notice);
+  }
+
+  /** The account's role read now: `account_role` when it is not the one the connection was told (account-roles.ts). */
+  accountRoleIs(role: AccountRole): void {
+    this.session.accountRoleIs(role);
   }
 
   /** Sends one `error`; closes when the code is fatal. */

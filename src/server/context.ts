@@ -1,7 +1,7 @@
 /** What request handlers may use: shared services, no sockets. */
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { FrameEncoder } from '../protocol/frame.js';
-import type { ChatMessage, DirectMessage, ErrorMessage, Reply, Request } from '../protocol/messages.js';
+import type { ChatMessage, DirectMessage, ErrorMessage, NoticeMessage, Reply, Request } from '../protocol/messages.js';
 import type { Store } from '../store/store.js';
 import type { AddressLimits, Peer } from './address-limits.js';
 import type { ServerConfig } from './config.js';
@@ -37,6 +37,11 @@ export interface ServerContext {
 export interface StoreChangeCheck {
   /** Resolves once what the store's change mark shows now has been applied to this node's connections. */
   check(): Promise<void>;
+  /**
+   * `check`, for a request about to run: never fails, and waits at most
+   * REQUEST_WAIT_MS (a store slow to answer does not hold requests that do not need it).
+   */
+  beforeRequest(): Promise<void>;
 }
 
 /** What a handler decided; only the session runner applies it. */
@@ -53,6 +58,8 @@ export interface Step {
   closeAccount?: { user: string; message: string };
   /** After the reply: a topic, kick or deletion for the group's live members (on every node). */
   groupEvent?: GroupEvent;
+  /** After the reply: an admin's notice for every signed-in connection (on every node). */
+  notice?: NoticeMessage;
   /** Close the connection cleanly after the reply (`bye`). */
   close?: true;
 }

@@ -61,7 +61,7 @@ export class ChatCore {
   ) {
     const { config, store, logger } = context;
     this.retention = retentionEnabled(config.retention) ? new RetentionPruner(store, config.retention, logger) : undefined;
-    this.storeChanges = new StoreChangeWatch(context, () => Array.from(this.connections, (connection) => connection.state));
+    this.storeChanges = new StoreChangeWatch(context, () => Array.from(this.connections));
     context.storeChanges = this.storeChanges;
   }
 

@@ -8,7 +8,7 @@
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import { assertNever } from '../protocol/errors.js';
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { GroupActivity } from './activity.js';
 import type { HubMember } from './hub-member.js';
@@ -32,7 +32,9 @@ export type HubEvent =
   /** A topic, kick or deletion, applied to the connections here. */
   | { type: 'group_changed'; event: GroupEvent; local: boolean }
   /** A disabled account, its connections here closed. */
-  | { type: 'account_closed'; user: string; message: string; local: boolean };
+  | { type: 'account_closed'; user: string; message: string; local: boolean }
+  /** An admin's notice, delivered to `delivered` signed-in connections here. */
+  | { type: 'notice'; notice: NoticeMessage; delivered: number; local: boolean };
 
 export type HubListener = (event: HubEvent) => void;
 
@@ -47,6 +49,7 @@ export function clusterPublisher(link: ClusterLink): HubListener {
       case 'direct_message': if (event.local) link.publishDirect(event.message); return;
       case 'group_changed': if (event.local) link.publishGroupEvent(event.event); return;
       case 'account_closed': if (event.local) link.publishAccountClosed(event.user, event.message); return;
+      case 'notice': if (event.local) link.publishNotice(event.notice); return;
       case 'message_stored': case 'join_caught_up': return; // a stored message reaches the others through the store
       default: assertNever(event);
     }

@@ -16,20 +16,20 @@
 import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
-import type { DirectMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { GroupActivity } from './activity.js';
 import { applyGroupEvent } from './group-events.js';
 import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type HubListener } from './hub-events.js';
-import type { HubMember } from './hub-member.js';
+import type { HubMember, Removal } from './hub-member.js';
 import { MetricCounts } from '../observe/metrics.js';
 import { PendingJoins } from './pending-joins.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
 import { type SessionState, signedInUser } from './session.js';
 import { GroupRoster } from './group-roster.js';
-import { addToTable, removeFromTable, type UserTable } from './user-table.js';
+import { addToTable, removeFromTable, sendToAll, type UserTable } from './user-table.js';
 
 export type { HubMember };
 
@@ -79,6 +79,7 @@ export class Hub {
       direct: (message) => this.deliverDirect(message, false),
       accountClosed: (user, message) => this.closeAccountHere(user, message, false),
       groupEvent: (event) => this.groupEventHere(event, false),
+      notice: (notice) => this.publishNotice(notice, false),
       membersHere: (group) => this.groups.get(nameKey(group))?.names() ?? [],
       memberPageHere: (group, after, limit) => this.groups.get(nameKey(group))?.page(after, limit) ?? [],
       memberCountsHere: (groups) => groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0),
@@ -99,12 +100,12 @@ export class Hub {
    * out, takes it out of its group and into a new one, and ends what was held
    * for its join. Returns the live frames that arrived for the group it enters
    * while its join was under way and that it does not hold, to be sent after
-   * the `joined` reply.
+   * the `joined` reply. `removal`: it leaves its group by a kick or ban (its presence `leave` says so).
    */
-  move(member: HubMember, from: SessionState, to: SessionState): Buffer[] {
+  move(member: HubMember, from: SessionState, to: SessionState, removal?: Removal): Buffer[] {
     const joining = this.pending.take(member);
     const sameGroup = from.kind === 'chat' && to.kind === 'chat' && from.group === to.group;
-    if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member);
+    if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member, removal);
     const wasIn = signedInUser(from);
     const isIn = signedInUser(to);
     if (wasIn !== undefined && isIn === undefined) this.signOut(wasIn, member);
@@ -208,13 +209,13 @@ export class Hub {
     if (first) this.deliverPresence({ type: 'presence', group, user, event: 'join' }, users.size, true);
   }
 
-  private exit(group: string, user: string, member: HubMember): void {
+  private exit(group: string, user: string, member: HubMember, removal: Removal = {}): void {
     const key = nameKey(group);
     const users = this.groups.get(key);
     const last = users !== undefined && users.remove(user, member);
     this.emit({ type: 'moved', member, user, group, into: false, firstOrLast: last });
     if (users === undefined) return;
-    if (last) this.deliverPresence({ type: 'presence', group, user, event: 'leave' }, users.size + 1, true);
+    if (last) this.deliverPresence({ type: 'presence', group, user, event: 'leave', ...removal }, users.size + 1, true);
     if (users.size === 0) this.groups.delete(key);
   }
 
@@ -245,18 +246,19 @@ export class Hub {
     this.deliverDirect(message, true);
   }
 
+  /** An admin's notice: to every signed-in connection here, and (`local`: it started here) on every other node. */
+  publishNotice(notice: NoticeMessage, local = true): void {
+    this.emit({ type: 'notice', notice, delivered: sendToAll(this.online, this.encoder.encode(notice)), local });
+  }
+
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
     const delivered = this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
     this.emit({ type: 'message_stored', message, delivered });
   }
 
   private deliverDirect(message: DirectMessage, local: boolean): void {
-    const entry = this.online.get(nameKey(message.to));
-    if (entry !== undefined) {
-      const frame = this.encoder.encode(message);
-      for (const member of entry.connections.keys()) member.sendFrame(frame);
-    }
-    this.emit({ type: 'direct_message', message, delivered: entry?.connections.size ?? 0, local });
+    const delivered = sendToAll(this.online, this.encoder.encode(message), nameKey(message.to));
+    this.emit({ type: 'direct_message', message, delivered, local });
   }
 
   /**

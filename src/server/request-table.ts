@@ -14,6 +14,7 @@ import { login, register } from './handlers/auth.js';
 import { dm, history, say } from './handlers/chat.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
 import { deleteGroup, invite, kick, setRole, setTopic } from './handlers/moderation.js';
+import { notice } from './handlers/notice.js';
 import { markRead } from './handlers/read-markers.js';
 import type {
   AuthSession, ChatSession, RequestLimit, RequestRule, SessionState, SignedInSession,
@@ -81,6 +82,8 @@ export const REQUESTS: RequestTable = {
   set_role: signedIn('none', setRole),
   delete_group: signedIn('none', deleteGroup),
   mark_read: signedIn('none', markRead),
+  // January addition: it goes to everyone signed in, so it costs a message token, as `say`.
+  notice: signedIn('messages', notice),
 };
 
 /** The row of `request`'s type. (Each key's row takes that key's request: the table's type says so.) */

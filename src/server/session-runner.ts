@@ -8,16 +8,17 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { assertNever, ProtocolError } from '../protocol/errors.js';
-import type { GroupNotice, Request, SayRequest, ServerMessage } from '../protocol/messages.js';
+import type { AccountRole, GroupNotice, Request, SayRequest, ServerMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { Peer } from './address-limits.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
 import type { HubMember } from './hub.js';
+import { type Removal, removalOf } from './hub-member.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
-import { INITIAL_SESSION, type SessionState } from './session.js';
+import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
 import { queryTurns } from './turn-queue.js';
 
 /** `say` requests of one connection under way at once. */
@@ -59,6 +60,8 @@ export class SessionRunner {
   private pipelined = 0;
   /** The server is stopping: the requests already read are answered without waiting for the client to read. */
   private quiescing = false;
+  /** The account role this connection was last told (`auth_ok`, `account_role`); undefined before sign-in. */
+  private toldRole: AccountRole | undefined;
 
   constructor(
     private readonly port: SessionPort,
@@ -113,11 +116,14 @@ export class SessionRunner {
         break;
       default: assertNever(rule.limit);
     }
+    // A role changed behind the connection is told before this request's reply (account-roles.ts).
+    const rolesChecked = this.checkStoreChanges();
     if (request.type === 'say') {
-      await this.pipelineSay(request);
+      await this.pipelineSay(request, rolesChecked);
       return;
     }
     await this.pipeline; // anything else sees the state every earlier request left
+    await rolesChecked;
     try {
       const step = await dispatch(request, this.current, this.context, this.source);
       this.context.metrics.outcome(request.type, step.reply);
@@ -161,11 +167,12 @@ export class SessionRunner {
    * message of an event-loop turn together. Replies still leave in request
    * order, through one chain; at most MAX_PIPELINED are under way at once.
    */
-  private async pipelineSay(request: SayRequest): Promise<void> {
+  private async pipelineSay(request: SayRequest, rolesChecked: Promise<void>): Promise<void> {
     if (this.pipelined >= MAX_PIPELINED) await this.pipeline;
     const step = dispatch(request, this.current, this.context, this.source);
     this.pipelined += 1;
     this.pipeline = this.pipeline
+      .then(() => rolesChecked)
       .then(() => step)
       .then((done) => this.apply(done, request.id), (error: unknown) => this.port.fail(asProtocolError(error, request.id)))
       .finally(() => { this.pipelined -= 1; });
@@ -176,6 +183,25 @@ export class SessionRunner {
     // After the reply, so that a request that closes its own account is answered first.
     if (step.closeAccount) this.context.hub.closeAccount(step.closeAccount.user, step.closeAccount.message);
     if (step.groupEvent) this.context.hub.groupEvent(step.groupEvent);
+    if (step.notice) this.context.hub.publishNotice(step.notice);
+  }
+
+  /**
+   * What the admin command changed is applied before a signed-in request is
+   * answered (a check shared by the requests of the same turn); a store that
+   * cannot be read now, or is slow to answer, is the request's own business.
+   */
+  private checkStoreChanges(): Promise<void> {
+    const watch = this.context.storeChanges;
+    if (watch === undefined || signedInUser(this.current) === undefined) return Promise.resolve();
+    return watch.beforeRequest();
+  }
+
+  /** The account's role read now: `account_role` when it is not the one this connection was told. */
+  accountRoleIs(role: AccountRole): void {
+    if (this.toldRole === undefined || this.toldRole === role || this.isClosed) return;
+    this.toldRole = role;
+    this.send({ type: 'account_role', role });
   }
 
   /** Kicked, banned, or the group deleted: when in `group`, the notice, then back to GROUP_SELECT (others see presence leave). */
@@ -183,7 +209,7 @@ export class SessionRunner {
     const state = this.current;
     if (state.kind !== 'chat' || nameKey(state.group) !== nameKey(group)) return;
     this.send(notice);
-    this.moveTo({ kind: 'group_select', user: state.user });
+    this.moveTo({ kind: 'group_select', user: state.user }, removalOf(notice));
   }
 
   /** The step's effects on this connection and its messages. */
@@ -197,6 +223,7 @@ export class SessionRunner {
     if (step.direct) hub.publishDirect(step.direct);
     if (this.isClosed) return;
     const caughtUp = step.state ? this.moveTo(step.state) : [];
+    if (step.reply?.type === 'auth_ok') this.toldRole = step.reply.role;
     if (step.reply) this.send(id === undefined ? step.reply : { ...step.reply, id });
     for (const frame of caughtUp) this.port.sendFrame(frame);
     if (step.close) this.port.end();
@@ -207,8 +234,8 @@ export class SessionRunner {
   }
 
   /** Returns what arrived for a group being joined while its reply was made. */
-  private moveTo(next: SessionState): Buffer[] {
-    const caughtUp = this.context.hub.move(this.port, this.current, next);
+  private moveTo(next: SessionState, removal?: Removal): Buffer[] {
+    const caughtUp = this.context.hub.move(this.port, this.current, next, removal);
     this.context.metrics.session(this.current.kind, next.kind);
     this.current = next;
     if (next.kind === 'closed') this.closing.abort();

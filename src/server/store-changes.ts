@@ -12,21 +12,28 @@
  * connections in groups: a group that no longer exists sends its members
  * `group_deleted` (by "admin"); a private group no longer open to a user
  * takes it out as an uninvite does (`kicked`, reason CLOSED_REASON, its read
- * marker and activity gone). Every node runs its own watch, for its own
- * connections. Passes run one at a time. Between two reads, `say` and
+ * marker and activity gone); a connection whose account's role changed
+ * gets `account_role` (account-roles.ts). Every node runs its own watch, for its own
+ * connections. Checks asked for while one waits to start share it, and the
+ * requests of one event-loop turn share the check before them
+ * (session-runner.ts; waited for at most REQUEST_WAIT_MS): one read of the
+ * mark per turn, not one per request. Passes run one at a time. Between two reads, `say` and
  * `history` in a private group check the caller's access themselves
  * (handlers/chat.ts), and a `say` into a deleted group fails.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { errorMessage } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
+import { type RoleHolder, tellAccountRoles } from './account-roles.js';
 import type { ServerContext, StoreChangeCheck } from './context.js';
 import { findAccess } from './group-access.js';
 import { ADMIN_COMMAND, CLOSED_REASON, shutOut } from './lost-access.js';
-import type { ChatSession, SessionState } from './session.js';
+import type { ChatSession } from './session.js';
 
 /** How often the store's change mark is read. */
 export const CHECK_INTERVAL_MS = 1000;
+/** The longest a request waits for the check before it (then the check's changes come when it is done). */
+export const REQUEST_WAIT_MS = 200;
 /** Access checks of one pass between two yields of the event loop. */
 const CHECKS_PER_TURN = 100;
 
@@ -35,14 +42,21 @@ export class StoreChangeWatch implements StoreChangeCheck {
   private mark: number | undefined;
   /** The checks asked for, one after the other. */
   private chain: Promise<void> = Promise.resolve();
+  /** The check queued behind the one running, not started yet: whoever asks now shares it. */
+  private waiting: Promise<void> | undefined;
+  /**
+   * The check of this event-loop turn, bounded for the requests that wait
+   * for it: every request run in the turn was read before it started.
+   */
+  private turnCheck: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The last check failed (the store is unreachable): said once, not every second. */
   private failing = false;
 
   constructor(
     private readonly context: ServerContext,
-    /** The session state of each connection of this node. */
-    private readonly sessions: () => Iterable<SessionState>,
+    /** The connections of this node (their session state; told their account's role). */
+    private readonly connections: () => Iterable<RoleHolder>,
     private readonly intervalMs = CHECK_INTERVAL_MS,
   ) {}
 
@@ -63,10 +77,26 @@ export class StoreChangeWatch implements StoreChangeCheck {
     this.timer = undefined;
   }
 
+  /** Resolves once a check that read the mark after this call has been applied. */
   check(): Promise<void> {
-    const next = this.chain.then(() => this.checkOnce());
+    if (this.waiting !== undefined) return this.waiting;
+    const next = this.chain.then(() => {
+      this.waiting = undefined;
+      return this.checkOnce();
+    });
+    this.waiting = next;
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  beforeRequest(): Promise<void> {
+    if (this.turnCheck === undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, REQUEST_WAIT_MS); });
+      this.turnCheck = Promise.race([this.check().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      setImmediate(() => { this.turnCheck = undefined; });
+    }
+    return this.turnCheck;
   }
 
   private async checkOnce(): Promise<void> {
@@ -84,7 +114,7 @@ export class StoreChangeWatch implements StoreChangeCheck {
     // From here to the deletions, no await: the sessions are those of the groups just listed.
     const deleted = new Map<string, string>();
     const privateMembers = new Map<string, ChatSession>();
-    for (const state of this.sessions()) {
+    for (const { state } of this.connections()) {
       if (state.kind !== 'chat') continue;
       const groupKey = nameKey(state.group);
       if (!existing.has(groupKey)) deleted.set(groupKey, state.group);
@@ -101,5 +131,6 @@ export class StoreChangeWatch implements StoreChangeCheck {
       this.context.logger.info('private group no longer open to its member', { group, user });
       hub.groupEvent(await shutOut(this.context, group, user, ADMIN_COMMAND, CLOSED_REASON));
     }
+    await tellAccountRoles(store, this.connections());
   }
 }

@@ -36,3 +36,14 @@ export function removeFromTable(table: UserTable, name: string, member: HubMembe
   table.delete(key);
   return true;
 }
+
+/** Writes `frame` to every connection in the table (of one user when `userKey` is given); returns how many. */
+export function sendToAll(table: UserTable, frame: Buffer, userKey?: string): number {
+  const entries = userKey === undefined ? table.values() : [table.get(userKey)];
+  let sent = 0;
+  for (const entry of entries) {
+    for (const member of entry?.connections.keys() ?? []) member.sendFrame(frame);
+    sent += entry?.connections.size ?? 0;
+  }
+  return sent;
+}

@@ -33,6 +33,8 @@ export interface FrameLink {
   start(handler: FrameLinkHandler): void;
   /** The next whole frame received, decoded; undefined when none is complete. Throws a ProtocolError on a bad frame. */
   next(): FrameBody | undefined;
+  /** The largest frame body accepted from the next length prefix on (a client, once `welcome` announced its limit). */
+  setMaxFrame(maxFrame: number): void;
   /** Bytes received and not yet taken as frames. */
   readonly buffered: number;
   /** Stops and restarts reading (TCP pushes back meanwhile). */

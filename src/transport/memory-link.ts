@@ -60,6 +60,10 @@ export class MemoryFrameLink implements FrameLink {
     return this.decoder.next();
   }
 
+  setMaxFrame(maxFrame: number): void {
+    this.decoder.setMaxFrame(maxFrame);
+  }
+
   get buffered(): number {
     return this.decoder.pendingBytes;
   }

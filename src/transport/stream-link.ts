@@ -62,6 +62,10 @@ export class StreamFrameLink implements FrameLink, BatchedOutput {
     return this.decoder.next();
   }
 
+  setMaxFrame(maxFrame: number): void {
+    this.decoder.setMaxFrame(maxFrame);
+  }
+
   get buffered(): number {
     return this.decoder.pendingBytes;
   }

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clientCommand } from '../helpers/client-process.js';
-import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { signedInClient, startTestServer, tempDir, TEST_PASSWORD } from '../helpers/server.js';
 import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 import { WireClient } from '../helpers/wire-client.js';
 
@@ -88,4 +89,27 @@ test('real server: unread counts of another group in the prompt (two clients of 
   await viewer.request({ type: 'login', user: 'alice', password: TEST_PASSWORD });
   const reply = await viewer.request({ type: 'list_groups' });
   assert.equal(reply.type === 'groups' ? reply.groups.find((group) => group.name === 'ops')?.unread : 'no list', 0);
+});
+
+test('real server: a member made moderator by the owner\'s /op is told at once and /help lists the moderator commands; a kick shows as one, and an admin\'s notice as a line', { skip }, async (t) => {
+  const dataDir = tempDir(t);
+  const store = SqliteStore.open(dataDir);
+  const server = await startTestServer(t, { store, dataDir });
+  const owner = await signedInClient(t, server.port, 'olga', 'crew'); // the creator: owner
+  const bob = await signedInClient(t, server.port, 'bob', 'crew');
+  const tty = await interactive(t, server.port, 'mike', '--register', '--group', 'crew');
+  await tty.waitFor((screen) => lastLine(screen) === 'crew>', 'the member\'s prompt');
+  await tty.enter('/help');
+  assert.doesNotMatch(await tty.waitForText('/passwd'), /\/kick USER/);
+  assert.equal((await owner.request({ type: 'set_role', group: 'crew', user: 'mike', role: 'moderator' })).type, 'ok');
+  await tty.waitForText('-- olga made you a moderator of crew (/help lists what you may do)');
+  await tty.enter('/help');
+  await tty.waitForText('/kick USER [REASON]');
+  assert.equal((await owner.request({ type: 'kick', group: 'crew', user: 'bob', reason: 'spam' })).type, 'ok');
+  await tty.waitForText('-- bob was kicked from crew by olga: spam');
+  await bob.next('kicked');
+  const admin = await signedInClient(t, server.port, 'root');
+  assert.equal(await store.accounts.setRole('root', 'admin'), true);
+  assert.equal((await admin.request({ type: 'notice', text: 'restart at noon' })).type, 'ok');
+  await tty.waitForText(/\d\d:\d\d notice from root: restart at noon/);
 });

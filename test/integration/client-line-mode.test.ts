@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { type TestContext, test } from 'node:test';
 import { certificateFingerprint, generateDevCertificates } from '../../src/certs/dev-certs.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { expiredServerCertificate, getTestCertificates } from '../helpers/certs.js';
 import { runClient } from '../helpers/client-process.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
@@ -38,7 +39,9 @@ test('--password on the command line works, with a warning that ps shows it', as
 });
 
 test('line mode prints each received message as one plain line', async (t) => {
-  const server = await startTestServer(t);
+  const dataDir = tempDir(t);
+  const store = SqliteStore.open(dataDir);
+  const server = await startTestServer(t, { store, dataDir });
   const talker = await signedInClient(t, server.port, 'talker', 'room');
   await signedInClient(t, server.port, 'listener');
   const listener = runClient(t, [...await baseArgs(server.port), '--user', 'listener', '--password', TEST_PASSWORD, '--group', 'room']);
@@ -47,6 +50,10 @@ test('line mode prints each received message as one plain line', async (t) => {
   await talker.request({ type: 'dm', to: 'listener', text: 'psst' });
   assert.equal(await listener.line(/^\[room\]/), '[room] talker: multi line');
   assert.equal(await listener.line(/^\[dm\]/), '[dm] talker -> listener: psst');
+  // An admin's notice (January addition): one line too.
+  assert.equal(await store.accounts.setRole('talker', 'admin'), true);
+  assert.equal((await talker.request({ type: 'notice', text: 'restart\nat noon' })).type, 'ok');
+  assert.equal(await listener.line(/^\[notice\]/), '[notice] talker: restart at noon');
   listener.child.stdin.end();
   assert.equal(await listener.exited, 0);
 });

@@ -49,7 +49,7 @@ test('a schema-3 SQLite file (today\'s, before moderation) opens on the real ser
     [{ group_key: 'lobby', user_key: 'mem', reason: '', banned_by: 'Olga' }]);
 });
 
-test('admin delete-group on SQLite beside a running server: gone from the list; a member inside learns at its next say', async (t) => {
+test('admin delete-group on SQLite beside a running server: gone from the list; a member inside learns by its next request', async (t) => {
   const data = tempDir(t);
   const server = await spawnServer(t, ['--data', data]);
   const owner = await signIn(t, server.port, 'olga');
@@ -63,9 +63,10 @@ test('admin delete-group on SQLite beside a running server: gone from the list; 
   const deleted = await admin(['delete-group', 'lobby', '--json']);
   assert.equal(deleted.code, 0, deleted.stderr.join('\n'));
   assert.deepEqual(JSON.parse(deleted.stdout.join('\n')), { group: 'Lobby', deleted: true });
+  // What the admin command changed is applied before a signed-in request's reply (store-changes.ts).
   assert.deepEqual(await listed(owner), []);
-  assert.equal(await outcome(owner, { type: 'say', text: 'after' }), 'error:no_such_group');
-  assert.equal(await outcome(owner, { type: 'say', text: 'again' }), 'error:wrong_state');
+  assert.deepEqual(owner.take('group_deleted'), [{ type: 'group_deleted', group: 'Lobby', by: 'admin' }]);
+  assert.equal(await outcome(owner, { type: 'say', text: 'after' }), 'error:wrong_state');
   assert.equal((await admin(['delete-group', 'lobby'])).code, 1);
   assert.equal((await admin(['delete-group'])).code, 2);
   assert.equal((await admin(['delete-group', 'bad name!'])).code, 2);

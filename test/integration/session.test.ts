@@ -31,6 +31,7 @@ const EXAMPLES: Record<string, object> = {
   set_role: { type: 'set_role', group: 'lobby', user: 'owner', role: 'moderator' },
   delete_group: { type: 'delete_group', group: 'lobby' },
   mark_read: { type: 'mark_read', group: 'lobby', seq: 0 },
+  notice: { type: 'notice', text: 'probe' },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {

@@ -13,7 +13,7 @@ import type { SignedInSession } from '../session.js';
 import { disabledMessage, hashing, hashRequester } from './auth.js';
 
 /** The caller's account, when its role is admin; otherwise `not_allowed`. */
-async function requireAdmin(session: SignedInSession, context: ServerContext, what: string): Promise<UserRecord> {
+export async function requireAdmin(session: SignedInSession, context: ServerContext, what: string): Promise<UserRecord> {
   const caller = await context.store.accounts.findUser(session.user);
   if (caller?.role !== 'admin') throw new ProtocolError('not_allowed', `only admins may ${what}`);
   return caller;

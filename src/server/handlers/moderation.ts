@@ -7,7 +7,7 @@
  * ban), the target account exists (else `no_such_user`), the
  * target may be acted on (the owner and admins cannot be kicked or banned:
  * `not_allowed`). Effects on live members go out as a Step's `groupEvent`,
- * to every node.
+ * to every node: a new topic, a kick or ban, a new role (`role`), a deletion.
  */
 import { ProtocolError } from '../../protocol/errors.js';
 import type { DeleteGroupRequest, InviteRequest, KickRequest, SetRoleRequest, SetTopicRequest } from '../../protocol/messages.js';
@@ -109,7 +109,7 @@ export const setRole: Handler<SetRoleRequest, SignedInSession> = async (request,
   changed(await context.store.moderation.setModerator(settings.name, target.name, moderator), request.group);
   if (moderator) changed(await context.store.moderation.setInvited(settings.name, target.name, true), request.group);
   context.logger.info('group role set', { group: settings.name, user: target.name, role: request.role, by: session.user });
-  return { reply: { type: 'ok' } };
+  return { reply: { type: 'ok' }, groupEvent: { kind: 'role', group: settings.name, user: target.name, role: request.role, by: session.user } };
 };
 
 /** The group, its history and its moderation rows are gone; every member (on every node) gets `group_deleted`. */

@@ -7,7 +7,7 @@ import { commandNames, complete } from '../../../src/client/completion.js';
 import { helpText } from '../../../src/client/help.js';
 import { type ModerationCommand, moderationRefusal, moderationRequest } from '../../../src/client/moderation-commands.js';
 import { renderStatusPrompt, renderUnreadStatus } from '../../../src/client/status-line.js';
-import { ReadMarks, type ReadMarkTimers, UnreadTracker } from '../../../src/client/unread.js';
+import { ReadMarks, type ReadMarkTimers, UnreadTracker } from '../../../src/client/model/unread.js';
 
 function moderation(line: string): ModerationCommand {
   const command = parseInput(line);
@@ -31,6 +31,7 @@ test('each moderation command builds the request of protocol.md for the current 
     ['/disable bob abuse', { type: 'disable_user', user: 'bob', reason: 'abuse' }],
     ['/disable bob', { type: 'disable_user', user: 'bob' }],
     ['/enable bob', { type: 'enable_user', user: 'bob' }],
+    ['/notice  restart at noon, save your words ', { type: 'notice', text: 'restart at noon, save your words' }],
   ];
   for (const [line, request] of cases) assert.deepEqual(moderationRequest(moderation(line), 'dev'), request, line);
   assert.deepEqual(moderationRequest(moderation('/passwd'), 'dev', { old: 'old secret', password: 'new secret' }), { type: 'passwd', old: 'old secret', new: 'new secret' });
@@ -51,6 +52,8 @@ test('wrong usage of a moderation command gets its usage; a topic or reason the 
   assert.deepEqual(long, { kind: 'unsendable', problem: 'not sent: a topic has at most 300 bytes (this one is 301)' });
   assert.equal(parseInput(`/ban bob ${'y'.repeat(301)}`).kind, 'unsendable');
   assert.equal(parseInput('/topic bell \u0007').kind, 'unsendable');
+  assert.equal(parseInput('/notice').kind, 'usage');
+  assert.deepEqual(parseInput(`/notice ${'z'.repeat(4097)}`), { kind: 'unsendable', problem: 'not sent: text is over 4096 bytes' });
 });
 
 test('a refusal is said in words that name who may do it', () => {
@@ -92,7 +95,8 @@ test('/help lists only what the role allows: member, moderator, owner, admin', (
   assert.ok(has(moderator, '/kick') && has(moderator, '/ban') && has(moderator, '/invite') && has(moderator, '/topic TEXT'));
   assert.ok(!has(moderator, '/op') && !has(moderator, '/delete-group') && !has(moderator, '/disable'));
   assert.ok(has(owner, '/op') && has(owner, '/delete-group') && has(owner, '/kick') && !has(owner, '/disable'));
-  assert.ok(has(admin, '/disable') && has(admin, '/reset-password') && has(admin, '/delete-group') && has(admin, '/kick'));
+  assert.ok(has(admin, '/disable') && has(admin, '/reset-password') && has(admin, '/delete-group') && has(admin, '/kick') && has(admin, '/notice'));
+  assert.ok(!has(owner, '/notice'), 'only admins');
   assert.ok(member.endsWith('Tab completes commands, names (after /msg, or as a mention) and groups (after /join).'), 'the footer stays last');
   assert.equal(helpText({ account: undefined, group: undefined }), member.replace(/x^/, ''), 'an older server: the same as a member');
 });

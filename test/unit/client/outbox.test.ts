@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConnectionClosedError, ReplyTimeoutError } from '../../../src/client/client.js';
-import { Outbox, type OutboxItem, type OutboxTiming } from '../../../src/client/outbox.js';
+import { Outbox, type OutboxItem, type OutboxTiming } from '../../../src/client/model/outbox.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { AckReply } from '../../../src/protocol/messages.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JoinedReply, StoredMessage } from '../../../src/protocol/messages.js';
-import { GroupResume, type ResumeSteps } from '../../../src/client/resume.js';
+import { GroupResume, type ResumeSteps } from '../../../src/client/model/resume.js';
 
 const message = (seq: number): StoredMessage => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1_700_000_000_000 + seq });
 const page = (seqs: number[], more: boolean, lastSeq: number): JoinedReply => (

@@ -18,11 +18,12 @@
  * Other failures are reported and the next message goes on.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProtocolError } from '../protocol/errors.js';
-import type { AckReply, StoredMessage } from '../protocol/messages.js';
-import { nameKey } from '../protocol/names.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { ConnectionClosedError, ReplyTimeoutError } from './client.js';
+import { ProtocolError } from '../../protocol/errors.js';
+import type { AckReply, StoredMessage } from '../../protocol/messages.js';
+import { nameKey } from '../../protocol/names.js';
+import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import { ConnectionClosedError, ReplyTimeoutError } from '../client.js';
+import { isStoredCopy } from './stored-copy.js';
 
 /** A backoff for `rate_limited`: the server's tokens come back within a second or so. */
 export const RATE_LIMIT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000, random: Math.random };
@@ -158,7 +159,7 @@ export class Outbox {
     for (const entry of this.queue) {
       const { item } = entry;
       if (!entry.inFlight || item.kind !== 'say') continue;
-      entry.stored = missed.some((message) => nameKey(message.from) === nameKey(self) && nameKey(message.group) === nameKey(item.group) && message.text === item.text);
+      entry.stored = missed.some((message) => isStoredCopy(message, self, item));
     }
   }
 

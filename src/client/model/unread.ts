@@ -6,8 +6,8 @@
  * most once per interval, and at once on flush). Knows nothing of sockets or
  * the terminal.
  */
-import type { ActivityMessage, GroupSummary } from '../protocol/messages.js';
-import { nameKey } from '../protocol/names.js';
+import type { ActivityMessage, GroupSummary } from '../../protocol/messages.js';
+import { nameKey } from '../../protocol/names.js';
 
 export interface UnreadGroup {
   name: string;

@@ -6,7 +6,7 @@
  * every message appears once and in order. Knows nothing of sockets or the
  * terminal: the steps are given.
  */
-import type { JoinedReply, StoredMessage } from '../protocol/messages.js';
+import type { JoinedReply, StoredMessage } from '../../protocol/messages.js';
 
 /** What a resume does, supplied by the chat screen. */
 export interface ResumeSteps {

@@ -1,0 +1,32 @@
+/**
+ * The chat screen's parts, as the controller (chat.ts) hands them to the
+ * command runner and the group moves: one bag instead of a host interface
+ * per part.
+ */
+import type { GroupSummary } from '../protocol/messages.js';
+import type { ChatConnection } from './chat-connection.js';
+import type { ChatTerminal } from './chat-terminal.js';
+import type { CompletionNames } from './completion.js';
+import type { GroupStatus } from './group-status.js';
+import type { Outbox } from './model/outbox.js';
+import type { ShownGroup } from './shown-group.js';
+
+export interface ChatParts {
+  /** The current connection (another one after a reconnect). */
+  client(): ChatConnection;
+  /** The signed-in user's name. */
+  readonly self: string;
+  readonly terminal: ChatTerminal;
+  readonly status: GroupStatus;
+  readonly names: CompletionNames;
+  /** The current group, shown. */
+  readonly view: ShownGroup;
+  readonly outbox: Outbox;
+  /** The server's group list now (kept for Tab and the unread counts). */
+  refreshGroups(): Promise<GroupSummary[]>;
+  /** `/set bell on|off`. */
+  setBell(on: boolean): void;
+  quit(): Promise<void>;
+  /** `/passwd` succeeded: reconnects sign in with the new password. */
+  passwordChanged?(password: string): void;
+}

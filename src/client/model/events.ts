@@ -1,0 +1,72 @@
+/** What a ChatClient tells its views: the server's messages, one event per type, and the connection's ups and downs. */
+import type {
+  AccountRole, AccountRoleMessage, ActivityMessage, ChatMessage, DirectMessage, ErrorMessage, GroupDeletedMessage, KickedMessage,
+  NoticeMessage, PresenceMessage, RoleMessage, ShutdownMessage, TopicMessage,
+} from '../../protocol/messages.js';
+import type { EventEmitter } from 'node:events';
+import { assertNever } from '../../protocol/errors.js';
+import type { Unsolicited } from '../client.js';
+
+/** The connection did not come back in time (or could never: a wrong password, a changed certificate, a server that broke the protocol). */
+export class GaveUpError extends Error {
+  override readonly name = 'GaveUpError';
+  /** The message being said when it gave up was written without an ack seen: it may have been stored. */
+  lineMaybeStored = false;
+}
+
+export interface SignedIn {
+  /** The user's name as the server spells it. */
+  user: string;
+  /** The account's role (absent from older servers). */
+  role?: AccountRole | undefined;
+}
+
+export interface ChatClientEvents {
+  /** Every message from the server that is not a reply, live or (a `msg`) found missed on a resume, before its typed event. */
+  unsolicited: [Unsolicited];
+  /** A message in the group (live, or missed while the connection was down: `missed`). */
+  message: [ChatMessage, { missed: boolean }];
+  dm: [DirectMessage];
+  presence: [PresenceMessage];
+  topic: [TopicMessage];
+  kicked: [KickedMessage];
+  group_deleted: [GroupDeletedMessage];
+  activity: [ActivityMessage];
+  role: [RoleMessage];
+  account_role: [AccountRoleMessage];
+  /** An admin's notice to every signed-in connection. */
+  notice: [NoticeMessage];
+  /** An `error` the server sent with no request to answer. */
+  server_error: [ErrorMessage];
+  shutdown: [ShutdownMessage];
+  /** Signed in: at the first sign-in and at every reconnect (the role may have changed). */
+  signed_in: [SignedIn];
+  /** The connection was lost (`error` says why when known); a reconnect follows when allowed. */
+  lost: [Error | undefined];
+  /** Reconnecting, for up to `forMs`. */
+  reconnecting: [{ forMs: number }];
+  /** Connected, signed in and the group resumed again (what was missed was emitted before). */
+  restored: [];
+  /** Reconnecting failed for good while no message was being sent (one being sent rejects with the error instead). */
+  gave_up: [GaveUpError];
+}
+
+/** Emits `message` as its typed event, after `unsolicited`. */
+export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message: Unsolicited, missed: boolean): void {
+  emitter.emit('unsolicited', message);
+  switch (message.type) {
+    case 'msg': emitter.emit('message', message, { missed }); break;
+    case 'error': emitter.emit('server_error', message); break;
+    case 'dm': emitter.emit('dm', message); break;
+    case 'presence': emitter.emit('presence', message); break;
+    case 'topic': emitter.emit('topic', message); break;
+    case 'kicked': emitter.emit('kicked', message); break;
+    case 'group_deleted': emitter.emit('group_deleted', message); break;
+    case 'activity': emitter.emit('activity', message); break;
+    case 'role': emitter.emit('role', message); break;
+    case 'account_role': emitter.emit('account_role', message); break;
+    case 'notice': emitter.emit('notice', message); break;
+    case 'shutdown': emitter.emit('shutdown', message); break;
+    default: assertNever(message);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The requests the client sends, each built in one place: the ChatClient,
+ * sign-in and the chat screen's parts send through these (on a
+ * ProtocolClient, or the screen's connection). Each resolves with its reply;
+ * an `error` reply rejects with its code (ProtocolClient.call).
+ */
+import type { AckReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply, ServerMessage } from '../../protocol/messages.js';
+import type { Outgoing, ReplyOfType } from '../client.js';
+
+/** What sends a request and waits for its reply: a ProtocolClient, the chat screen's connection, a fake in tests. */
+export interface Caller {
+  call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<ReplyOfType<T>>;
+}
+
+export function logIn(caller: Caller, user: string, password: string, register: boolean): Promise<ReplyOfType<'auth_ok'>> {
+  return caller.call({ type: register ? 'register' : 'login', user, password }, 'auth_ok');
+}
+
+export function createGroup(caller: Caller, group: string, options: { private?: boolean } = {}): Promise<ReplyOfType<'group_created'>> {
+  return caller.call(options.private === true ? { type: 'create_group', group, private: true } : { type: 'create_group', group }, 'group_created');
+}
+
+/** Joins `group`; with `since`, the messages after it (a resume, or unread ones). */
+export function join(caller: Caller, group: string, since?: number): Promise<JoinedReply> {
+  return caller.call(since === undefined ? { type: 'join', group } : { type: 'join', group, since }, 'joined');
+}
+
+export function leave(caller: Caller): Promise<LeftReply> {
+  return caller.call({ type: 'leave' }, 'left');
+}
+
+export function listGroups(caller: Caller): Promise<GroupsReply> {
+  return caller.call({ type: 'list_groups' }, 'groups');
+}
+
+export function who(caller: Caller): Promise<MembersReply> {
+  return caller.call({ type: 'who' }, 'members');
+}
+
+/** Up to `limit` stored messages (the server's default without one) before the seq `before`. */
+export function history(caller: Caller, before: number, limit: number | undefined): Promise<HistoryReply> {
+  return caller.call({ type: 'history', before, limit }, 'history');
+}
+
+export function say(caller: Caller, text: string): Promise<AckReply> {
+  return caller.call({ type: 'say', text }, 'ack');
+}
+
+export function directMessage(caller: Caller, to: string, text: string): Promise<AckReply> {
+  return caller.call({ type: 'dm', to, text }, 'ack');
+}
+
+/** What sends a request answered by `ok` (the read-marker part sees no more of the connection). */
+export interface OkCaller {
+  call(request: Outgoing, expect: 'ok'): Promise<ReplyOfType<'ok'>>;
+}
+
+/** The read marker of `group` at `seq`. */
+export function markRead(caller: OkCaller, group: string, seq: number): Promise<ReplyOfType<'ok'>> {
+  return caller.call({ type: 'mark_read', group, seq }, 'ok');
+}
