@@ -47,9 +47,11 @@ export async function reconnectStormPart(options: ReconnectPartOptions, say: (li
 
 export function reconnectStormTable(result: ReconnectStormResult, cost: string, firstRetry: string): string {
   const refusals = Object.entries(result.refusals).map(([code, times]) => `${code} ${times}`).join(', ') || 'none';
+  // No ping answered during the storm (everyone back before the bystander's first): no figure rather than 0.0.
+  const ping = (ms: number) => (result.bystander.samples === 0 ? '-' : fixed(ms, 1));
   return `\nReconnect storm (${result.members} members of one group; server restarted on the same data folder; scrypt cost ${cost}; first retry ${firstRetry}; a talker says every 100 ms, a bystander pings every 10 ms)\n${table(
     ['all back s', 'median back s', 'back within 30 s', 'server CPU s', 'ping p50 ms', 'ping p99 ms', 'ping max ms', 'messages', 'lost', 'dup'],
-    [[fixed(result.allBackSeconds, 1), fixed(result.medianBackSeconds, 1), String(result.backWithin30s), fixed(result.serverCpuSeconds, 1), fixed(result.bystander.p50, 1),
-      fixed(result.bystander.p99, 1), fixed(result.bystander.max, 1), String(result.messages), String(result.lost), String(result.duplicates)]],
+    [[fixed(result.allBackSeconds, 1), fixed(result.medianBackSeconds, 1), String(result.backWithin30s), fixed(result.serverCpuSeconds, 1), ping(result.bystander.p50),
+      ping(result.bystander.p99), ping(result.bystander.max), String(result.messages), String(result.lost), String(result.duplicates)]],
   )}\nfailed attempts: ${refusals}\n`;
 }
