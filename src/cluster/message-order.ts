@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { StoredMessage } from '../protocol/messages.js';
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
 import type { Logger } from '../observe/logger.js';
@@ -26,9 +26,9 @@ interface Incoming {
 
 export class MessageOrder {
   /** Last seq delivered, per group key with members here. */
-  private readonly delivered = new Map<string, number>();
+  private readonly delivered = new Map<NameKey, number>();
   /** Watched groups whose counter is still being read: no order to judge by yet. */
-  private readonly pending = new Set<string>();
+  private readonly pending = new Set<NameKey>();
   /** While catching up, live messages wait here so that none overtakes a missed one. */
   private held: Incoming[] | undefined;
   private catching = false;
@@ -44,7 +44,7 @@ export class MessageOrder {
    * The group now has members here: its order starts at the store's counter
    * (a message that came meanwhile far beyond it was forged: back to the counter).
    */
-  watch(groupKey: string): void {
+  watch(groupKey: NameKey): void {
     if (this.delivered.has(groupKey)) return;
     this.delivered.set(groupKey, 0);
     this.pending.add(groupKey);
@@ -57,7 +57,7 @@ export class MessageOrder {
   }
 
   /** No members here any more (or the group was deleted: a group made again counts from 1). */
-  unwatch(groupKey: string): void {
+  unwatch(groupKey: NameKey): void {
     this.delivered.delete(groupKey);
     this.pending.delete(groupKey);
   }

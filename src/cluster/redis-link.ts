@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../protocol/errors.js';
 import type { DirectMessage, NoticeMessage, PresenceMessage } from '../protocol/messages.js';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
 import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_NOTICE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import type { Logger } from '../observe/logger.js';
@@ -49,8 +49,8 @@ export class RedisClusterLink implements ClusterLink {
   private readonly subscriber: Redis;
   private events: ClusterEvents | undefined;
   /** This node's entries, to refresh: group key → its display name and users (key → name); online users. */
-  private readonly localMembers = new Map<string, { name: string; users: Map<string, string> }>();
-  private readonly localOnline = new Map<string, string>();
+  private readonly localMembers = new Map<NameKey, { name: string; users: Map<NameKey, string> }>();
+  private readonly localOnline = new Map<NameKey, string>();
   /** Stored messages to this node in seq order, once each (caught up after the subscription drops). */
   private readonly order: MessageOrder;
   private refreshTimer: NodeJS.Timeout | undefined;

@@ -8,7 +8,7 @@
  * `alice.bob` mentions alice.bob only). A word mentions the user whose name it
  * is, in any case: `alice: hi`, `hi @Alice` and `thanks alice.` all mention alice.
  */
-import { isValidName, nameKey } from './names.js';
+import { isValidName, nameKey, type NameKey } from './names.js';
 
 /** An `@` (optional) and a run of name characters, neither preceded by a name character or an `@`. */
 const WORD = /(?<![A-Za-z0-9_.@-])@?[A-Za-z0-9_.-]+/g;
@@ -17,7 +17,7 @@ const WORD = /(?<![A-Za-z0-9_.@-])@?[A-Za-z0-9_.-]+/g;
 export interface MentionSpan {
   start: number;
   end: number;
-  key: string;
+  key: NameKey;
 }
 
 /** Every word of `text` that could name a user (a valid name), in order. */
@@ -33,7 +33,7 @@ export function mentionSpans(text: string): MentionSpan[] {
 }
 
 /** The name keys that `text` mentions. */
-export function mentionedKeys(text: string): ReadonlySet<string> {
+export function mentionedKeys(text: string): ReadonlySet<NameKey> {
   return new Set(mentionSpans(text).map((span) => span.key));
 }
 

@@ -13,7 +13,20 @@ export function isValidName(value: string): boolean {
   return NAME_PATTERN.test(value);
 }
 
+declare const nameKeyBrand: unique symbol;
+
+/**
+ * The key a name is unique under, as its own type: a display name (`Alice`)
+ * is a plain string and cannot stand where a key (`alice`) is wanted.
+ */
+export type NameKey = string & { readonly [nameKeyBrand]: true };
+
 /** The key a name is unique under: names are ASCII, so lower case is exact. */
-export function nameKey(name: string): string {
-  return name.toLowerCase();
+export function nameKey(name: string): NameKey {
+  return name.toLowerCase() as NameKey;
+}
+
+/** A key read back from where only keys are written (a store's key column, a Redis key). */
+export function storedNameKey(key: string): NameKey {
+  return key as NameKey;
 }

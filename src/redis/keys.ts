@@ -1,4 +1,5 @@
 /** The Redis key layout and event channel shared by the Redis store and the cluster link. */
+import type { NameKey } from '../protocol/names.js';
 export const REDIS_KEYS = {
   /** Hash: user key → JSON {name, hash, created} (`created` since the December additions). */
   users: 'ts:users',
@@ -15,29 +16,29 @@ export const REDIS_KEYS = {
   /** Hash: user key → how many groups it owns. */
   ownedCounts: 'ts:owned-counts',
   /** String counter: the group's last seq. */
-  seq: (groupKey: string) => `ts:seq:${groupKey}`,
+  seq: (groupKey: NameKey) => `ts:seq:${groupKey}`,
   /** Sorted set: score seq, member the stored message as JSON. */
-  messages: (groupKey: string) => `ts:msgs:${groupKey}`,
+  messages: (groupKey: NameKey) => `ts:msgs:${groupKey}`,
   /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
-  members: (groupKey: string) => `ts:members:${groupKey}`,
+  members: (groupKey: NameKey) => `ts:members:${groupKey}`,
   /** Sorted set: member `node|user`, score expiry. */
-  online: (userKey: string) => `ts:online:${userKey}`,
+  online: (userKey: NameKey) => `ts:online:${userKey}`,
   /** Hash: group key → its topic (no entry: none). */
   groupTopics: 'ts:group-topics',
   /** Set: keys of the private groups. */
   privateGroups: 'ts:private-groups',
   /** Set: user keys of the group's moderators. */
-  moderators: (groupKey: string) => `ts:mods:${groupKey}`,
+  moderators: (groupKey: NameKey) => `ts:mods:${groupKey}`,
   /** Set: user keys invited to the group. */
-  invites: (groupKey: string) => `ts:invites:${groupKey}`,
+  invites: (groupKey: NameKey) => `ts:invites:${groupKey}`,
   /** Hash: user key → JSON {reason, by, at} of its ban from the group. */
-  bans: (groupKey: string) => `ts:bans:${groupKey}`,
+  bans: (groupKey: NameKey) => `ts:bans:${groupKey}`,
   /** Hash: group key → the account's read marker in that group (a seq); an entry exists from its first join on. */
-  readMarkers: (userKey: string) => `ts:read:${userKey}`,
+  readMarkers: (userKey: NameKey) => `ts:read:${userKey}`,
   /** Prefix of `readMarkers` (the group deletion script builds the keys of the group's readers). */
   readMarkersPrefix: 'ts:read:',
   /** Set: user keys that have a marker in the group (kept with the markers, so that a deletion finds them). */
-  readers: (groupKey: string) => `ts:readers:${groupKey}`,
+  readers: (groupKey: NameKey) => `ts:readers:${groupKey}`,
   /** String: a random id written once when the data set is first used; gone or changed means Redis lost its data (redis-data-marker.ts). */
   dataMarker: 'ts:data-marker',
   /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */

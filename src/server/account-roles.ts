@@ -9,7 +9,7 @@
 import type { AccountRole } from '../protocol/messages.js';
 import type { Store } from '../store/store.js';
 import { type SessionState, signedInUser } from './session.js';
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 
 /** Accounts whose role is read at once (in parallel) in one pass. */
 const READS_AT_ONCE = 100;
@@ -23,7 +23,7 @@ export interface RoleHolder {
 
 /** Reads the role of each account signed in among `connections` and tells those whose role changed. */
 export async function tellAccountRoles(store: Store, connections: Iterable<RoleHolder>): Promise<void> {
-  const byUser = new Map<string, { user: string; holders: RoleHolder[] }>();
+  const byUser = new Map<NameKey, { user: string; holders: RoleHolder[] }>();
   for (const connection of connections) {
     const user = signedInUser(connection.state);
     if (user === undefined) continue;

@@ -24,7 +24,7 @@
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { ActivityMessage, StoredMessage } from '../protocol/messages.js';
 import { mentionedKeys } from '../protocol/mentions.js';
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import { type ReadMarkerStore, unreadCount } from '../store/read-markers.js';
 import type { HubMember } from './hub-member.js';
 import type { Logger } from '../observe/logger.js';
@@ -60,16 +60,16 @@ export interface GroupActivity {
    * The group was deleted (no `userKey`), or the user banned from it or shut
    * out of it (its marker is gone): its connections here stop watching it.
    */
-  forget(group: string, userKey?: string): void;
+  forget(group: string, userKey?: NameKey): void;
 }
 
 /** A signed-in connection of this node. */
 interface Watcher {
   readonly member: HubMember;
   readonly user: string;
-  readonly userKey: string;
+  readonly userKey: NameKey;
   /** Group key → its watch, for every group the account joined before (the one it is in included). */
-  readonly watches: Map<string, Watch>;
+  readonly watches: Map<NameKey, Watch>;
   /** The key of the group it is in now, if any (that group's watch is out of the index meanwhile). */
   current: string | undefined;
 }
@@ -77,7 +77,7 @@ interface Watcher {
 /** One connection and one group it joined before. */
 interface Watch {
   readonly watcher: Watcher;
-  readonly groupKey: string;
+  readonly groupKey: NameKey;
   /** When its last activity went out (`-Infinity`: never). */
   lastSentAt: number;
   /** The highest last_seq sent, so that a late send never goes back. */
@@ -90,7 +90,7 @@ interface Watch {
 
 /** A group with connections here that joined it before and are not in it now. */
 interface IdleGroup {
-  readonly key: string;
+  readonly key: NameKey;
   /** Display name and seq of its latest message. */
   name: string;
   lastSeq: number;
@@ -110,10 +110,10 @@ export interface ActivityOptions {
 
 export class ActivityNotifier implements GroupActivity {
   /** Group key → the connections here that joined it before and are not in it now. */
-  private readonly idle = new Map<string, IdleGroup>();
+  private readonly idle = new Map<NameKey, IdleGroup>();
   private readonly watchers = new Map<HubMember, Watcher>();
   /** User key → its signed-in connections here. */
-  private readonly byUser = new Map<string, Set<Watcher>>();
+  private readonly byUser = new Map<NameKey, Set<Watcher>>();
   private readonly timers: ActivityTimers;
   private readonly intervalMs: number;
 
@@ -172,7 +172,7 @@ export class ActivityNotifier implements GroupActivity {
     if (watch !== undefined) this.index(watch);
   }
 
-  forget(group: string, userKey?: string): void {
+  forget(group: string, userKey?: NameKey): void {
     const key = nameKey(group);
     const watchers = userKey === undefined ? this.watchers.values() : (this.byUser.get(userKey) ?? []);
     for (const watcher of watchers) this.unwatch(watcher, key);
@@ -200,7 +200,7 @@ export class ActivityNotifier implements GroupActivity {
   }
 
   /** The idle watches of the mentioned users (never the sender) wait with `mention`. */
-  private noteMentions(group: IdleGroup, mentioned: ReadonlySet<string>, senderKey: string): void {
+  private noteMentions(group: IdleGroup, mentioned: ReadonlySet<NameKey>, senderKey: NameKey): void {
     for (const userKey of mentioned) {
       if (userKey === senderKey) continue;
       for (const watcher of this.byUser.get(userKey) ?? []) {
@@ -251,7 +251,7 @@ export class ActivityNotifier implements GroupActivity {
   }
 
   /** The connection watches the group from now on (idle in it unless it is in it). */
-  private watch(watcher: Watcher, groupKey: string): void {
+  private watch(watcher: Watcher, groupKey: NameKey): void {
     if (watcher.watches.has(groupKey)) return;
     const watch: Watch = { watcher, groupKey, lastSentAt: Number.NEGATIVE_INFINITY, sentSeq: 0, mention: false, cancel: undefined };
     watcher.watches.set(groupKey, watch);
@@ -259,7 +259,7 @@ export class ActivityNotifier implements GroupActivity {
   }
 
   /** The connection no longer watches the group (until a join or sign-in finds a marker again). */
-  private unwatch(watcher: Watcher, groupKey: string): void {
+  private unwatch(watcher: Watcher, groupKey: NameKey): void {
     const watch = watcher.watches.get(groupKey);
     if (watch === undefined) return;
     watcher.watches.delete(groupKey);

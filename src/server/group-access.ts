@@ -6,7 +6,7 @@
  * does not exist for it: `no_such_group`, the same as a name never used.
  */
 import { ProtocolError } from '../protocol/errors.js';
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import type { GroupRole, GroupSettings, GroupStanding } from '../store/moderation-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerContext } from './context.js';
@@ -24,7 +24,7 @@ export function noSuchGroup(group: string): ProtocolError {
 }
 
 /** Whether a private group is open to a user: its owner, moderators, invited users and admins. */
-export function isOpenTo(settings: GroupSettings, user: string, admin: boolean, openToUser: (groupKey: string) => boolean): boolean {
+export function isOpenTo(settings: GroupSettings, user: string, admin: boolean, openToUser: (groupKey: NameKey) => boolean): boolean {
   return !settings.private || admin || settings.ownerKey === nameKey(user) || openToUser(nameKey(settings.name));
 }
 

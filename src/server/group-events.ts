@@ -4,17 +4,18 @@ import { assertNever } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { GroupNotice } from '../protocol/messages.js';
 import type { HubMember } from './hub-member.js';
+import type { NameKey } from '../protocol/names.js';
 
 export interface GroupConnections {
   /** This node's connections in the group (of one user when `userKey` is given), as a copy: removals change the hub's tables. */
-  members(userKey?: string): HubMember[];
+  members(userKey?: NameKey): HubMember[];
   /** Keeps a frame for the joins of the group under way (sent after their reply). */
   holdForJoins(frame: Buffer): void;
   /** The joins of the group under way (of one user when `userKey` is given) are undone right after their reply, with `notice`. */
-  revokeJoins(notice: GroupNotice, userKey?: string): void;
+  revokeJoins(notice: GroupNotice, userKey?: NameKey): void;
 }
 
-export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encoder: FrameEncoder, userKey: (name: string) => string): void {
+export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encoder: FrameEncoder, userKey: (name: string) => NameKey): void {
   switch (event.kind) {
     case 'topic': {
       const frame = encoder.encode({ type: 'topic', group: event.group, topic: event.topic, by: event.by });

@@ -5,7 +5,7 @@
  * (a crowd joining a big group at once would otherwise sort it per join).
  */
 import { firstAbove } from '../protocol/name-order.js';
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import type { HubMember } from './hub-member.js';
 import { addToTable, removeFromTable, type UserTable } from './user-table.js';
 
@@ -13,7 +13,7 @@ export class GroupRoster {
   /** User key → the user's connections here, in join order. */
   readonly users: UserTable = new Map();
   /** The keys of `users`, sorted (names are ASCII, so code-unit order is exact). */
-  private readonly sortedKeys: string[] = [];
+  private readonly sortedKeys: NameKey[] = [];
 
   get size(): number {
     return this.users.size;

@@ -17,7 +17,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { GroupActivity } from './activity.js';
@@ -45,7 +45,7 @@ export interface HubOptions {
 export class Hub {
   private readonly online: UserTable = new Map();
   /** Group key → the users in it now. */
-  private readonly groups = new Map<string, GroupRoster>();
+  private readonly groups = new Map<NameKey, GroupRoster>();
   private readonly pending = new PendingJoins();
   private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */

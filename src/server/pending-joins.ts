@@ -6,10 +6,11 @@
  */
 import type { GroupNotice } from '../protocol/messages.js';
 import type { HubMember } from './hub-member.js';
+import type { NameKey } from '../protocol/names.js';
 
 /** A join under way: live messages for the group are kept until the reply is out. */
 export interface PendingJoin {
-  groupKey: string;
+  groupKey: NameKey;
   frames: Array<{ frame: Buffer; seq: number }>;
   /** Kicked, banned or deleted while the join was under way: applied right after the join's reply. */
   revoked?: GroupNotice;
@@ -19,7 +20,7 @@ export class PendingJoins {
   private readonly joins = new Map<HubMember, PendingJoin>();
 
   /** Keeps live frames of the group for `member` until `take` or the returned release. */
-  hold(member: HubMember, groupKey: string): () => void {
+  hold(member: HubMember, groupKey: NameKey): () => void {
     const joining: PendingJoin = { groupKey, frames: [] };
     this.joins.set(member, joining);
     return () => {
@@ -35,14 +36,14 @@ export class PendingJoins {
   }
 
   /** A frame of the group (`seq` 0 for anything but a message), for every join under way but `sender`'s. */
-  keep(groupKey: string, frame: Buffer, seq: number, sender?: HubMember): void {
+  keep(groupKey: NameKey, frame: Buffer, seq: number, sender?: HubMember): void {
     for (const [member, joining] of this.joins) {
       if (joining.groupKey === groupKey && member !== sender) joining.frames.push({ frame, seq });
     }
   }
 
   /** The joins of the group under way (of `only` these connections when given) are undone after their reply, with `notice`. */
-  revoke(groupKey: string, notice: GroupNotice, only?: ReadonlyMap<HubMember, unknown>): void {
+  revoke(groupKey: NameKey, notice: GroupNotice, only?: ReadonlyMap<HubMember, unknown>): void {
     for (const [member, joining] of this.joins) if (joining.groupKey === groupKey && (only === undefined || only.has(member))) joining.revoked = notice;
   }
 }

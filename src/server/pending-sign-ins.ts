@@ -5,7 +5,7 @@
  * their pending sign-in here instead. The login refuses when it sees the
  * revocation; a connection that signs in all the same is closed at once.
  */
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import type { HubMember } from './hub-member.js';
 
 export interface SignInHold {
@@ -16,7 +16,7 @@ export interface SignInHold {
 }
 
 interface Pending {
-  userKey: string;
+  userKey: NameKey;
   revoked: string | undefined;
 }
 

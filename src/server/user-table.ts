@@ -1,5 +1,5 @@
 /** A table of users by name key, each with its connections: who is online, or in one group, on this node. */
-import { nameKey } from '../protocol/names.js';
+import { nameKey, type NameKey } from '../protocol/names.js';
 import type { HubMember } from './hub-member.js';
 
 export interface UserEntry {
@@ -13,7 +13,7 @@ export interface UserEntry {
   connections: Map<HubMember, number>;
 }
 
-export type UserTable = Map<string, UserEntry>;
+export type UserTable = Map<NameKey, UserEntry>;
 
 /** Adds a connection of `name`; true when the user was not in the table before. */
 export function addToTable(table: UserTable, name: string, member: HubMember, seenSeq = 0): boolean {
@@ -38,7 +38,7 @@ export function removeFromTable(table: UserTable, name: string, member: HubMembe
 }
 
 /** Writes `frame` to every connection in the table (of one user when `userKey` is given); returns how many. */
-export function sendToAll(table: UserTable, frame: Buffer, userKey?: string): number {
+export function sendToAll(table: UserTable, frame: Buffer, userKey?: NameKey): number {
   const entries = userKey === undefined ? table.values() : [table.get(userKey)];
   let sent = 0;
   for (const entry of entries) {

@@ -6,6 +6,7 @@
  * the group does not exist (checked atomically with the change, so nothing is
  * left behind for a group deleted meanwhile).
  */
+import type { NameKey } from '../protocol/names.js';
 
 /** A user's standing in one group. */
 export type GroupRole = 'owner' | 'moderator' | 'member';
@@ -24,7 +25,7 @@ export interface GroupSettings {
   /** The name as first written. */
   name: string;
   /** Name key of the creator; undefined for groups made before owners were kept (only admins act for them). */
-  ownerKey?: string;
+  ownerKey?: NameKey;
   /** Empty: no topic. */
   topic: string;
   private: boolean;
@@ -43,7 +44,7 @@ export interface ModerationStore {
   /** Every group's settings, sorted by name key (list_groups). */
   listGroupSettings(): Promise<GroupSettings[]>;
   /** Name keys of the private groups where `user` is a moderator or invited (its own are known by `ownerKey`). */
-  privateGroupsOpenTo(user: string): Promise<Set<string>>;
+  privateGroupsOpenTo(user: string): Promise<Set<NameKey>>;
   /** The user's standing in the group (all false when the group or user does not exist). */
   standing(group: string, user: string): Promise<GroupStanding>;
   setTopic(group: string, topic: string): Promise<boolean>;

@@ -4,6 +4,7 @@
  * on; it only moves forward. Both stores keep them with the same semantics.
  * Group and user names are taken in any case (stored under their name keys).
  */
+import type { NameKey } from '../protocol/names.js';
 export interface ReadMarkerStore {
   /**
    * The account joined the group: its marker starts at `seq` unless it has
@@ -25,7 +26,7 @@ export interface ReadMarkerStore {
   /** The account's marker in the group; undefined when it never joined it. */
   readMarker(user: string, group: string): Promise<number | undefined>;
   /** Every marker of the account, by group name key (one query). */
-  readMarkers(user: string): Promise<Map<string, number>>;
+  readMarkers(user: string): Promise<Map<NameKey, number>>;
   /** The groups' last seqs, in the order given (0 for a group that does not exist; one query). */
   lastSeqs(groups: string[]): Promise<number[]>;
 }

@@ -4,7 +4,7 @@
  */
 import type { Redis, Result } from 'ioredis';
 import type { AccountRole } from '../protocol/messages.js';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import { SET_PASSWORD_SCRIPT } from './redis-scripts.js';
@@ -12,7 +12,7 @@ import type { AccountStore, Disabled, UserRecord, UserSummary } from './store.js
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    termsenderSetPassword(usersKey: string, userKey: string, hash: string): Result<unknown, Context>;
+    termsenderSetPassword(usersKey: string, userKey: NameKey, hash: string): Result<unknown, Context>;
   }
 }
 

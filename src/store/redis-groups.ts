@@ -8,7 +8,7 @@
 import type { Redis, Result } from 'ioredis';
 import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { EVENT_MESSAGE, REDIS_KEYS } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
@@ -18,9 +18,9 @@ import type { CreateGroupOutcome, GroupCaps, GroupRecord, GroupReport, GroupStor
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, privateKey: string, groupKey: string, name: string,
-      ownerKey: string, maxGroups: string, maxOwned: string, isPrivate: string): Result<unknown, Context>;
-    termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: string, from: string, text: string,
+    termsenderCreateOwnedGroup(groupsKey: string, ownersKey: string, countsKey: string, privateKey: string, groupKey: NameKey, name: string,
+      ownerKey: NameKey, maxGroups: string, maxOwned: string, isPrivate: string): Result<unknown, Context>;
+    termsenderAppend(seqKey: string, messagesKey: string, groupsKey: string, groupKey: NameKey, from: string, text: string,
       ts: string, origin: string, channel: string, kind: string, deadline: string): Result<unknown, Context>;
   }
 }
@@ -66,7 +66,7 @@ export class RedisGroups implements GroupStore {
       this.redis.smembers(REDIS_KEYS.privateGroups),
     ]));
     const isPrivate = new Set(privateKeys);
-    const keys = Object.keys(groups).sort();
+    const keys = Object.keys(groups).map(storedNameKey).sort();
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.zcard(REDIS_KEYS.messages(key)).zrange(REDIS_KEYS.messages(key), -1, -1);
     const results = (await this.guard(() => pipeline.exec())) ?? [];

@@ -7,7 +7,7 @@
  * channel (whoever deletes: a node or the admin command).
  */
 import type { Redis, Result } from 'ioredis';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { EVENT_GROUP, REDIS_KEYS } from '../redis/keys.js';
 import type { GroupBan, GroupSettings, GroupStanding, ModerationStore } from './moderation-store.js';
@@ -41,7 +41,7 @@ return name
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    termsenderIfGroup(groupsKey: string, targetKey: string, groupKey: string, command: string, ...args: string[]): Result<unknown, Context>;
+    termsenderIfGroup(groupsKey: string, targetKey: string, groupKey: NameKey, command: string, ...args: string[]): Result<unknown, Context>;
     termsenderDeleteGroup(...keysThenArgs: string[]): Result<unknown, Context>;
   }
 }
@@ -73,7 +73,7 @@ export class RedisModeration implements ModerationStore {
       this.redis.hget(REDIS_KEYS.groupTopics, key), this.redis.sismember(REDIS_KEYS.privateGroups, key),
     ]));
     if (name === null) return undefined;
-    return { name, ...(owner === null ? {} : { ownerKey: owner }), topic: topic ?? '', private: isPrivate === 1 };
+    return { name, ...(owner === null ? {} : { ownerKey: storedNameKey(owner) }), topic: topic ?? '', private: isPrivate === 1 };
   }
 
   async listGroupSettings(): Promise<GroupSettings[]> {
@@ -84,13 +84,13 @@ export class RedisModeration implements ModerationStore {
     const isPrivate = new Set(privateKeys);
     return Object.keys(groups).sort().map((key) => {
       const owner = owners[key];
-      return { name: groups[key] ?? key, ...(owner === undefined ? {} : { ownerKey: owner }), topic: topics[key] ?? '', private: isPrivate.has(key) };
+      return { name: groups[key] ?? key, ...(owner === undefined ? {} : { ownerKey: storedNameKey(owner) }), topic: topics[key] ?? '', private: isPrivate.has(key) };
     });
   }
 
-  async privateGroupsOpenTo(user: string): Promise<Set<string>> {
+  async privateGroupsOpenTo(user: string): Promise<Set<NameKey>> {
     const userKey = keyOf(user);
-    const privateKeys = await this.guard(() => this.redis.smembers(REDIS_KEYS.privateGroups));
+    const privateKeys = (await this.guard(() => this.redis.smembers(REDIS_KEYS.privateGroups))).map(storedNameKey);
     if (privateKeys.length === 0) return new Set();
     const pipeline = this.redis.pipeline();
     for (const key of privateKeys) pipeline.sismember(REDIS_KEYS.moderators(key), userKey).sismember(REDIS_KEYS.invites(key), userKey);
@@ -139,7 +139,7 @@ export class RedisModeration implements ModerationStore {
     return typeof name === 'string' ? name : undefined;
   }
 
-  private async ifGroup(groupKey: string, targetKey: string, command: string, ...args: string[]): Promise<boolean> {
+  private async ifGroup(groupKey: NameKey, targetKey: string, command: string, ...args: string[]): Promise<boolean> {
     return Number(await this.guard(() => this.redis.termsenderIfGroup(REDIS_KEYS.groups, targetKey, groupKey, command, ...args))) === 1;
   }
 }

@@ -8,7 +8,7 @@
  * against marks, bans and deletions from other nodes).
  */
 import type { Redis, Result } from 'ioredis';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import type { ReadMarkerStore } from './read-markers.js';
@@ -33,8 +33,8 @@ return redis.call('HGET', KEYS[3], ARGV[1])
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    termsenderMarkRead(markersKey: string, groupKey: string, seq: string): Result<unknown, Context>;
-    termsenderRecordJoin(groupsKey: string, bansKey: string, markersKey: string, readersKey: string, groupKey: string, userKey: string, seq: string): Result<unknown, Context>;
+    termsenderMarkRead(markersKey: string, groupKey: NameKey, seq: string): Result<unknown, Context>;
+    termsenderRecordJoin(groupsKey: string, bansKey: string, markersKey: string, readersKey: string, groupKey: NameKey, userKey: NameKey, seq: string): Result<unknown, Context>;
   }
 }
 
@@ -67,9 +67,9 @@ export class RedisReadMarkers implements ReadMarkerStore {
     return marker === null ? undefined : Number(marker);
   }
 
-  async readMarkers(user: string): Promise<Map<string, number>> {
+  async readMarkers(user: string): Promise<Map<NameKey, number>> {
     const all = await this.guard(() => this.redis.hgetall(REDIS_KEYS.readMarkers(keyOf(user))));
-    return new Map(Object.entries(all).map(([groupKey, seq]) => [groupKey, Number(seq)]));
+    return new Map(Object.entries(all).map(([groupKey, seq]) => [storedNameKey(groupKey), Number(seq)]));
   }
 
   async lastSeqs(groups: string[]): Promise<number[]> {

@@ -7,7 +7,7 @@
  * counter (`ts:seq:GROUP`) is never touched, so seqs never restart.
  */
 import type { Redis, Result } from 'ioredis';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import type { RetentionPolicy, RetentionStore } from './store.js';
@@ -45,7 +45,7 @@ return tonumber(redis.call('GET', KEYS[3]) or '0') + 1
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     termsenderPrune(messagesKey: string, seqKey: string, maxMessages: string, ageCut: string, batch: string): Result<unknown, Context>;
-    termsenderFirstSeq(groupsKey: string, messagesKey: string, seqKey: string, groupKey: string): Result<unknown, Context>;
+    termsenderFirstSeq(groupsKey: string, messagesKey: string, seqKey: string, groupKey: NameKey): Result<unknown, Context>;
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { type MessageRow, toMessage } from './sqlite-schema.js';
 import { groupReports } from './sqlite-users.js';
@@ -159,12 +159,12 @@ export class SqliteGroups implements GroupStore {
   }
 
   /** The highest seq handed out in the group (committed or pending), when its counter is loaded. */
-  handedOut(groupKey: string): number | undefined {
+  handedOut(groupKey: NameKey): number | undefined {
     return this.assigned.get(groupKey)?.seq;
   }
 
   /** Drops the group's counter (the group was deleted: one made again under its name starts from its row). */
-  forget(groupKey: string): void {
+  forget(groupKey: NameKey): void {
     this.assigned.delete(groupKey);
   }
 

@@ -5,7 +5,7 @@
  * in their own tables.
  */
 import type Database from 'better-sqlite3';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { GroupBan, GroupSettings, GroupStanding, ModerationStore } from './moderation-store.js';
 import type { SqliteDatabase, Writer } from './sqlite-database.js';
 import type { SqliteGroups } from './sqlite-groups.js';
@@ -30,7 +30,7 @@ export function migrateModeration(db: Database.Database): void {
 interface SettingsRow { name: string; owner: string | null; topic: string; private: number }
 
 function settingsOf(row: SettingsRow): GroupSettings {
-  return { name: row.name, ...(row.owner === null ? {} : { ownerKey: row.owner }), topic: row.topic, private: row.private === 1 };
+  return { name: row.name, ...(row.owner === null ? {} : { ownerKey: storedNameKey(row.owner) }), topic: row.topic, private: row.private === 1 };
 }
 
 const SETTINGS_FIELDS = 'name, owner, topic, private FROM groups';
@@ -81,10 +81,10 @@ export class SqliteModeration implements ModerationStore {
     return this.statements.allSettings.all().map(settingsOf);
   }
 
-  async privateGroupsOpenTo(user: string): Promise<Set<string>> {
+  async privateGroupsOpenTo(user: string): Promise<Set<NameKey>> {
     this.database.ensureOpen();
     const key = keyOf(user);
-    return new Set(this.statements.openTo.all(key, key).map((row) => row.group_key));
+    return new Set(this.statements.openTo.all(key, key).map((row) => storedNameKey(row.group_key)));
   }
 
   async standing(group: string, user: string): Promise<GroupStanding> {
@@ -136,7 +136,7 @@ export class SqliteModeration implements ModerationStore {
   }
 
   /** Runs `change` when the group exists, in one immediate transaction (another process, the admin command, may delete it). */
-  private ifGroup(group: string, change: (groupKey: string) => unknown): boolean {
+  private ifGroup(group: string, change: (groupKey: NameKey) => unknown): boolean {
     const groupKey = keyOf(group);
     return this.writing(() => this.db.transaction(() => {
       if (this.statements.exists.get(groupKey) === undefined) return false;

@@ -3,7 +3,7 @@
  * version 5) and the statements on it.
  */
 import type Database from 'better-sqlite3';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { ReadMarkerStore } from './read-markers.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { SqliteGroups } from './sqlite-groups.js';
@@ -65,9 +65,9 @@ export class SqliteReadMarkers implements ReadMarkerStore {
     return this.statements.one.get(keyOf(user), keyOf(group))?.seq;
   }
 
-  async readMarkers(user: string): Promise<Map<string, number>> {
+  async readMarkers(user: string): Promise<Map<NameKey, number>> {
     this.database.ensureOpen();
-    return new Map(this.statements.all.all(keyOf(user)).map((row) => [row.group_key, row.seq]));
+    return new Map(this.statements.all.all(keyOf(user)).map((row) => [storedNameKey(row.group_key), row.seq]));
   }
 
   /** Counts seqs handed out, including appends about to commit in this turn (as `findGroup` does). */

@@ -6,7 +6,7 @@
  * contiguous in seq, and `groups.last_seq` is never touched. The first
  * batch that deletes anything starts the WAL checkpointer (sqlite-checkpointer.ts).
  */
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { SqliteGroups } from './sqlite-groups.js';
@@ -52,7 +52,7 @@ export class SqliteRetention implements RetentionStore {
     await this.checkpointer?.close();
   }
 
-  private prune(groupKey: string, policy: RetentionPolicy, now: number, batch: number): number {
+  private prune(groupKey: NameKey, policy: RetentionPolicy, now: number, batch: number): number {
     const group = this.statements.lastSeq.get(groupKey);
     if (group === undefined) return 0;
     // Seqs are contiguous up to last_seq, so the newest maxMessages are exactly those above this.

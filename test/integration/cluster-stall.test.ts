@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { REDIS_REPLY_TIMEOUT_MS } from '../../src/redis/connection.js';
+import { nameKey } from '../../src/protocol/names.js';
 import { REDIS_KEYS } from '../../src/redis/keys.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { signedInClient, startTestServer } from '../helpers/server.js';
@@ -44,7 +45,7 @@ test('a Redis stall shorter than the member TTL makes no presence change, even f
   // Another node, played by the test: erin's entry, renewed every second as a node does.
   const otherNode = new Redis(redis.url);
   t.after(() => otherNode.quit());
-  const renew = () => otherNode.zadd(REDIS_KEYS.members('team'), Date.now() + memberTtlMs, 'othernode|erin');
+  const renew = () => otherNode.zadd(REDIS_KEYS.members(nameKey('team')), Date.now() + memberTtlMs, 'othernode|erin');
   await renew();
   let renewing = setInterval(() => void renew(), memberTtlMs / 3);
   t.after(() => clearInterval(renewing));

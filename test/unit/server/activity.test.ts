@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
 import { FrameEncoder } from '../../../src/protocol/frame.js';
-import { nameKey } from '../../../src/protocol/names.js';
+import { nameKey, type NameKey, storedNameKey } from '../../../src/protocol/names.js';
 import { ActivityNotifier } from '../../../src/server/activity.js';
 import { createLogger } from '../../../src/observe/logger.js';
 import type { ReadMarkerStore } from '../../../src/store/read-markers.js';
@@ -35,9 +35,9 @@ class MemoryMarkers implements ReadMarkerStore {
     this.reads += 1;
     return this.markers.get(`${nameKey(user)}/${nameKey(group)}`);
   }
-  async readMarkers(user: string): Promise<Map<string, number>> {
-    const mine = new Map<string, number>();
-    for (const [key, seq] of this.markers) if (key.startsWith(`${nameKey(user)}/`)) mine.set(key.slice(nameKey(user).length + 1), seq);
+  async readMarkers(user: string): Promise<Map<NameKey, number>> {
+    const mine = new Map<NameKey, number>();
+    for (const [key, seq] of this.markers) if (key.startsWith(`${nameKey(user)}/`)) mine.set(storedNameKey(key.slice(nameKey(user).length + 1)), seq);
     return mine;
   }
   async lastSeqs(groups: string[]): Promise<number[]> {
@@ -195,7 +195,7 @@ test('forget: a deletion ends every connection\'s watch of the group, a ban or u
   activity.signedIn(bob, 'bob');
   await settle();
   assert.equal(activity.idleWatchers('ops'), 2);
-  activity.forget('OPS', 'alice');
+  activity.forget('OPS', nameKey('alice'));
   assert.equal(activity.idleWatchers('ops'), 1, 'only alice\'s watch goes');
   activity.messageArrived(msg(1, 'hi', 'carol'));
   await settle();
