@@ -6,6 +6,7 @@ import type {
 import type { EventEmitter } from 'node:events';
 import { assertNever } from '../../protocol/errors.js';
 import type { Unsolicited } from '../client.js';
+import type { Rejoined } from './rejoin.js';
 
 /** The connection did not come back in time (or could never: a wrong password, a changed certificate, a server that broke the protocol). */
 export class GaveUpError extends Error {
@@ -19,6 +20,11 @@ export interface SignedIn {
   user: string;
   /** The account's role (absent from older servers). */
   role?: AccountRole | undefined;
+}
+
+/** A reconnect's rejoin; none outside a group. */
+export interface Resumed {
+  rejoined: Rejoined | undefined;
 }
 
 export interface ChatClientEvents {
@@ -45,6 +51,8 @@ export interface ChatClientEvents {
   lost: [Error | undefined];
   /** Reconnecting, for up to `forMs`. */
   reconnecting: [{ forMs: number }];
+  /** Connected and signed in again, the group rejoined: before the missed messages are emitted (`message`, `missed: true`). */
+  resumed: [Resumed];
   /** Connected, signed in and the group resumed again (what was missed was emitted before). */
   restored: [];
   /** Reconnecting failed for good while no message was being sent (one being sent rejects with the error instead). */
