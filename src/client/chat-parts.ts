@@ -8,7 +8,7 @@ import type { Caller } from './model/requests.js';
 import type { ChatTerminal } from './chat-terminal.js';
 import type { CompletionNames } from './completion.js';
 import type { GroupStatus } from './group-status.js';
-import type { Outbox } from './model/outbox.js';
+import type { Sending } from './model/sending.js';
 import type { ShownGroup } from './shown-group.js';
 
 export interface ChatParts {
@@ -21,7 +21,8 @@ export interface ChatParts {
   readonly names: CompletionNames;
   /** The current group, shown. */
   readonly view: ShownGroup;
-  readonly outbox: Outbox;
+  /** What the user sends (the outbox on the ChatClient). */
+  readonly outbox: Sending;
   /** The server's group list now (kept for Tab and the unread counts). */
   refreshGroups(): Promise<GroupSummary[]>;
   /** `/set bell on|off`. */

@@ -4,11 +4,9 @@
  * `-- connection lost`, one status line counting down (the ChatClient's
  * `untilStopped` option, chat.ts), `-- reconnected`, `(N messages while you
  * were away)` and those messages, the live ones held meanwhile (the ChatClient
- * emits them after), and last what the user typed while offline (the outbox,
- * sent now, in order).
+ * emits them after); then what the user typed while offline goes (the
+ * outbox, model/sending.ts, listens to the same events).
  */
-import type { ProtocolError } from '../protocol/errors.js';
-import type { StoredMessage } from '../protocol/messages.js';
 import type { ChatParts } from './chat-parts.js';
 import { CertificateError } from './connect.js';
 import type { ChatClient } from './model/chat-client.js';
@@ -21,14 +19,14 @@ export interface RecoveryHooks {
   quit(code: number): Promise<void>;
   /** The server said `account_disabled`: the close that follows ends the client. */
   accountDisabled(): boolean;
-  /** Called once a recovery is complete (the group resumed, the outbox sent). */
+  /** Called once a recovery is complete (the group resumed). */
   resumed(): void;
 }
 
 /** Listens to `chat`'s recovery events and shows them. */
 export function showRecovery(chat: ChatClient, parts: ChatParts, hooks: RecoveryHooks): void {
   const { terminal } = parts;
-  // What the last rejoin found: the outbox is settled with it once the live messages held are shown.
+  // What the last rejoin found: a refusal is said once the live messages held are shown.
   let rejoined: Rejoined | undefined;
   chat.on('lost', (error) => {
     if (hooks.quitting()) return;
@@ -37,7 +35,6 @@ export function showRecovery(chat: ChatClient, parts: ChatParts, hooks: Recovery
       void hooks.quit(1);
       return;
     }
-    parts.outbox.pause();
     terminal.print(renderConnectionLost(error));
   });
   chat.on('resumed', (resumed) => {
@@ -46,12 +43,9 @@ export function showRecovery(chat: ChatClient, parts: ChatParts, hooks: Recovery
     if (rejoined !== undefined) showMissed(parts, rejoined);
   });
   chat.on('restored', () => {
-    const refused: ProtocolError | undefined = rejoined?.refused;
-    if (refused !== undefined) terminal.print(renderCommandFailure(refused, undefined));
-    const missed: StoredMessage[] = refused === undefined ? rejoined?.missed ?? [] : [];
+    const refused = rejoined?.refused;
     rejoined = undefined;
-    parts.outbox.settle(missed, parts.self);
-    parts.outbox.resume();
+    if (refused !== undefined) terminal.print(renderCommandFailure(refused, undefined));
     hooks.resumed();
   });
   chat.on('gave_up', (error) => {

@@ -16,7 +16,7 @@ import { showRecovery } from './chat-recovery.js';
 import { ChatClient } from './model/chat-client.js';
 import type { Connection, Reopen } from './model/connection.js';
 import { statusOf } from './reconnect-status.js';
-import { directMessage, listGroups, say } from './model/requests.js';
+import { listGroups } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
 import { removedFromGroup } from './group-moves.js';
@@ -24,7 +24,7 @@ import {
   NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { Outbox } from './model/outbox.js';
+import { Sending } from './model/sending.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
 import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
@@ -50,14 +50,8 @@ export class ChatController {
   private readonly view: ShownGroup;
   /** The model: the connection, its recovery and resume. */
   private readonly chat: ChatClient;
-  private readonly outbox = new Outbox({
-    send: (item) => (item.kind === 'say' ? say(this.chat.caller, item.text) : directMessage(this.chat.caller, item.to, item.text)),
-    acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
-    pending: ({ text }) => this.terminal.print(renderPending(text)),
-    failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
-    held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
-    running: () => !this.quitting,
-  });
+  /** What the user sends: the ChatClient's connection, exactly once. */
+  private readonly outbox: Sending;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -81,6 +75,16 @@ export class ChatController {
         const group = this.view.current;
         return group && { group: group.name, lastSeq: group.lastSeq };
       },
+    });
+    // Before the recovery's view (showRecovery): on a lost connection what waits is shown pending first.
+    this.outbox = new Sending(this.chat, {
+      acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
+      pending: ({ text }) => this.terminal.print(renderPending(text)),
+      failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
+      held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
+      running: () => !this.quitting,
+      // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
+      waitsOnLost: () => !this.quitting && !this.accountDisabled,
     });
     this.status = new GroupStatus({
       call: (request, expect) => this.chat.caller.call(request, expect),
@@ -144,7 +148,6 @@ export class ChatController {
       case 'msg': return; // the `message` event
       case 'presence':
         if (this.view.isCurrent(message.group)) this.names.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
-        if (message.event === 'join') this.outbox.recipientOnline(message.user);
         this.terminal.print(renderPresence(message.user, message.group, message.event, Date.now(), message));
         return;
       case 'dm':
@@ -210,7 +213,7 @@ export class ChatController {
     const unsent = this.outbox.size;
     if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
-    this.outbox.resume(); // what waits is given up
+    this.outbox.giveUp();
     this.terminal.close();
     await this.chat.hangUp();
     this.done(code);
