@@ -8,6 +8,7 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
+import type { BackoffOptions } from './backoff.js';
 import type { Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
@@ -38,6 +39,8 @@ export type Reconnect = Reopen;
 export interface ChatControllerOptions extends ChatOptions {
   /** `/passwd` succeeded: later reconnects must sign in with `password`. */
   passwordChanged?(password: string): void;
+  /** The delays between reconnect tries (DEFAULT_BACKOFF). */
+  reconnectBackoff?: BackoffOptions | undefined;
 }
 
 export class ChatController {
@@ -70,6 +73,7 @@ export class ChatController {
     this.names = new CompletionNames(self);
     this.chat = ChatClient.over(connection, { user: self, role: options.role }, {
       reopen: reconnect,
+      backoff: options.reconnectBackoff,
       untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
       resumePoint: () => {
         const group = this.view.current;
