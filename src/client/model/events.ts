@@ -49,7 +49,7 @@ export interface ChatClientEvents {
   signed_in: [SignedIn];
   /** The connection was lost (`error` says why when known); a reconnect follows when allowed. */
   lost: [Error | undefined];
-  /** Reconnecting, for up to `forMs`. */
+  /** Reconnecting, for up to `forMs` (infinite with `untilStopped`: until the owner stops it). */
   reconnecting: [{ forMs: number }];
   /** Connected and signed in again, the group rejoined: before the missed messages are emitted (`message`, `missed: true`). */
   resumed: [Resumed];
