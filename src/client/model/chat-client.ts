@@ -265,7 +265,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const hold = (message: Unsolicited) => held.push(message);
     const { client, signedIn } = await openSignedIn(this.options, hold, () => this.credentials!, this.signedIn!);
     try {
-      const point = this.options.resumePoint?.() ?? (this.joined === undefined ? undefined : { group: this.joined, lastSeq: this.lastSeq });
+      const { resumePoint } = this.options;
+      const point = resumePoint ? resumePoint() : this.joined === undefined ? undefined : { group: this.joined, lastSeq: this.lastSeq };
       const unacked = this.unacked;
       const seen = point?.lastSeq ?? this.lastSeq;
       const since = Math.min(seen, unacked?.seqAtSend ?? seen);
