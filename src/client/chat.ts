@@ -8,13 +8,14 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
+import type { FrameLink } from '../transport/frame-link.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
 import { showRecovery } from './chat-recovery.js';
-import { ChatClient } from './model/chat-client.js';
+import { ChatClient, type Credentials } from './model/chat-client.js';
 import type { Connection, Reopen } from './model/connection.js';
 import { statusOf } from './reconnect-status.js';
 import { listGroups } from './model/requests.js';
@@ -33,11 +34,15 @@ import type { ChatTerminal } from './chat-terminal.js';
 
 /** What the chat screen is handed: a signed-in connection (a ProtocolClient; a fake in tests). */
 export type ChatConnection = Connection;
-/** Makes a fresh signed-in connection (used to reconnect). */
-export type Reconnect = Reopen;
+/**
+ * How the chat screen reconnects: the ChatClient opens a link and signs in
+ * with the credentials (the password /passwd sets last), or (tests) a
+ * function makes a fresh signed-in connection.
+ */
+export type Reconnect = Reopen | { connect(): Promise<FrameLink>; credentials: Credentials; timeoutMs?: number | undefined };
 
 export interface ChatControllerOptions extends ChatOptions {
-  /** `/passwd` succeeded: later reconnects must sign in with `password`. */
+  /** `/passwd` succeeded (the ChatClient's reconnects sign in with `password`). */
   passwordChanged?(password: string): void;
   /** The delays between reconnect tries (DEFAULT_BACKOFF). */
   reconnectBackoff?: BackoffOptions | undefined;
@@ -71,15 +76,18 @@ export class ChatController {
     private readonly options: ChatControllerOptions = {},
   ) {
     this.names = new CompletionNames(self);
+    const again = typeof reconnect === 'function' ? { reopen: reconnect } : { connect: reconnect.connect, timeoutMs: reconnect.timeoutMs };
     this.chat = ChatClient.over(connection, { user: self, role: options.role }, {
-      reopen: reconnect,
+      ...again,
       backoff: options.reconnectBackoff,
       untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
       resumePoint: () => {
         const group = this.view.current;
         return group && { group: group.name, lastSeq: group.lastSeq };
       },
-    });
+    }, typeof reconnect === 'function' ? undefined : reconnect.credentials);
+    // The account's role as each reconnect's auth_ok says it (when the ChatClient signs in).
+    this.chat.on('signed_in', ({ role }) => this.accountRoleIs(role));
     // Before the recovery's view (showRecovery): on a lost connection what waits is shown pending first.
     this.outbox = new Sending(this.chat, {
       acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
@@ -101,7 +109,10 @@ export class ChatController {
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),
-      passwordChanged: (password) => this.options.passwordChanged?.(password),
+      passwordChanged: (password) => {
+        this.chat.passwordChanged(password);
+        this.options.passwordChanged?.(password);
+      },
     };
     showRecovery(this.chat, this.parts, {
       quitting: () => this.quitting, quit: (code) => this.quit(code), accountDisabled: () => this.accountDisabled,

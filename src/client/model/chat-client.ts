@@ -2,10 +2,9 @@
  * The client's model: the one place that builds requests and reads replies.
  * It owns sign-in, the group the connection is in and the last seq seen in
  * it, sending each message exactly once, reconnecting and resuming; views
- * (line mode, a bot) listen to its typed events (events.ts). It runs on any
- * FrameLink: `connect` opens one (a verified TLS link, tls-link.ts, or an
- * in-memory one in tests). The chat screen hands it a connection it signed
- * in itself (`over`), reconnects until the user quits and resumes the group it shows.
+ * (the chat screen, line mode, a bot) listen to its typed events (events.ts).
+ * It runs on any FrameLink: `connect` opens one (a verified TLS link,
+ * tls-link.ts, or an in-memory one in tests); or `over` a connection the chat screen's dialog signed in.
  *
  * Exactly once: a `say` waits for its ack before the next goes. The server
  * acks a `say` only after it stored it, so one whose ack was not seen when
@@ -23,13 +22,13 @@ import type { BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from '../client.js';
 import { type Credentials, joinGroup, openConnection, signInAccount } from '../sign-in.js';
 import { type Connection, openSignedIn, type Reopen, withRateRetry } from './connection.js';
-import { type ChatClientEvents, GaveUpError, type SignedIn, tellUnsolicited } from './events.js';
+import { type ChatClientEvents, GaveUpError, type Said, type SignedIn, tellUnsolicited } from './events.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
 import { rejoinSince } from './rejoin.js';
 import { type Caller, directMessage, leave, say } from './requests.js';
 import { isStoredCopy } from './stored-copy.js';
 
-export { GaveUpError, type ChatClientEvents, type SignedIn } from './events.js';
+export { GaveUpError, type ChatClientEvents, type Said, type SignedIn } from './events.js';
 export type { Credentials } from '../sign-in.js';
 
 export interface ChatClientOptions {
@@ -47,12 +46,6 @@ export interface ChatClientOptions {
   untilStopped?: UntilStopped | undefined;
   /** The group a reconnect rejoins and the last seq shown of it, as a view that switches groups shows them; default: the group joined here. */
   resumePoint?(): { group: string; lastSeq: number } | undefined;
-}
-
-/** What a `say` came to: its seq and time, from its ack or from the copy a resume found stored. */
-export interface Said {
-  seq?: number | undefined;
-  ts: number;
 }
 
 interface Unacked {
@@ -80,11 +73,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.watch(connection);
   }
 
-  /** Over a connection already signed in as `signedIn` (the chat screen's sign-in dialog did it). */
-  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions): ChatClient {
+  /** Over a connection already signed in as `signedIn` (the chat screen's sign-in dialog did it); reconnects sign in with `credentials` unless `reopen`. */
+  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, credentials?: Credentials): ChatClient {
     const client = new ChatClient(connection, options);
     client.signedIn = signedIn;
+    client.credentials = credentials && { ...credentials };
     return client;
+  }
+
+  /** The password was changed (`passwd`): reconnects sign in with it. */
+  passwordChanged(password: string): void {
+    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password };
   }
 
   /** Connects (through `options.connect`) and waits for `welcome`. */
@@ -115,7 +114,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Logs in (or registers with `register`); reconnects sign in again with the same credentials. */
   async signIn(credentials: Credentials, options: { register?: boolean } = {}): Promise<SignedIn> {
-    const signedIn = await signInAccount(this.protocolClient(), credentials, options.register === true);
+    const signedIn = await signInAccount(this.connection as ProtocolClient, credentials, options.register === true);
     this.credentials = { ...credentials };
     this.signedIn = signedIn;
     this.emit('signed_in', signedIn);
@@ -124,7 +123,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Joins `group` (creating it first with `create` when missing): the group a reconnect resumes. */
   async join(group: string, options: { create?: boolean } = {}): Promise<JoinedReply> {
-    const joined = await joinGroup(this.protocolClient(), group, options.create === true);
+    const joined = await joinGroup(this.connection as ProtocolClient, group, options.create === true);
     this.joined = joined.group;
     this.lastSeq = joined.last_seq;
     return joined;
@@ -172,10 +171,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.connection.destroy?.();
   }
 
-  /** Sign-in and join take a ProtocolClient: the connection of `open`. */
-  private protocolClient(): ProtocolClient {
-    return this.connection as ProtocolClient;
-  }
 
   private async sayOnce(text: string): Promise<Said> {
     const unacked: Unacked = { text, seqAtSend: this.lastSeq, stored: undefined };
@@ -263,7 +258,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private async reconnectOnce(): Promise<void> {
     const held: Unsolicited[] = [];
     const hold = (message: Unsolicited) => held.push(message);
-    const { client, signedIn } = await openSignedIn(this.options, hold, () => this.credentials!, this.signedIn!);
+    const { client, signedIn } = await openSignedIn(this.options, hold, () => this.credentials!);
     try {
       const { resumePoint } = this.options;
       const point = resumePoint ? resumePoint() : this.joined === undefined ? undefined : { group: this.joined, lastSeq: this.lastSeq };
@@ -277,12 +272,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.options.untilStopped?.waiting(undefined);
       this.connection = client;
       this.watch(client);
-      this.signedIn = signedIn;
-      this.emit('signed_in', signedIn);
+      if (signedIn !== undefined) this.signedIn = signedIn;
+      if (signedIn !== undefined) this.emit('signed_in', signedIn);
       this.lastSeq = Math.max(seen, rejoined?.lastSeq ?? 0);
       this.emit('resumed', { rejoined });
       for (const message of rejoined?.missed ?? []) {
-        const own = unacked !== undefined && unacked.stored === undefined && isStoredCopy(message, signedIn.user, unacked);
+        const own = unacked !== undefined && unacked.stored === undefined && isStoredCopy(message, this.self!, unacked);
         if (own) unacked.stored = message;
         // Never echoed live to its sender, nor now; and what was seen before the drop is not told again.
         else if (message.seq > seen) tellUnsolicited(this, { type: 'msg', ...message }, true);

@@ -38,13 +38,13 @@ export interface ConnectionSource {
 
 /**
  * A fresh signed-in connection, `hold` listening to its messages from the
- * start; with `reopen`, the user stays `signedIn`. A failed sign-in closes it.
+ * start, and who signed in (undefined with `reopen`: it signed in itself). A failed sign-in closes it.
  */
-export async function openSignedIn(source: ConnectionSource, hold: (message: Unsolicited) => void, credentials: () => Credentials, signedIn: SignedIn): Promise<{ client: Connection; signedIn: SignedIn }> {
+export async function openSignedIn(source: ConnectionSource, hold: (message: Unsolicited) => void, credentials: () => Credentials): Promise<{ client: Connection; signedIn: SignedIn | undefined }> {
   if (source.reopen !== undefined) {
     const client = await source.reopen();
     client.on('message', hold);
-    return { client, signedIn };
+    return { client, signedIn: undefined };
   }
   const { client } = await openConnection(await source.connect!(), source.timeoutMs);
   client.on('message', hold);

@@ -15,6 +15,12 @@ export class GaveUpError extends Error {
   lineMaybeStored = false;
 }
 
+/** What a `say` came to: its seq and time, from its ack or from the copy a resume found stored. */
+export interface Said {
+  seq?: number | undefined;
+  ts: number;
+}
+
 export interface SignedIn {
   /** The user's name as the server spells it. */
   user: string;
@@ -45,7 +51,7 @@ export interface ChatClientEvents {
   /** An `error` the server sent with no request to answer. */
   server_error: [ErrorMessage];
   shutdown: [ShutdownMessage];
-  /** Signed in: at the first sign-in and at every reconnect (the role may have changed). */
+  /** Signed in: at `signIn` and at every reconnect the ChatClient signs in itself (the role may have changed). */
   signed_in: [SignedIn];
   /** The connection was lost (`error` says why when known); a reconnect follows when allowed. */
   lost: [Error | undefined];
