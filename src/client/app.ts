@@ -7,7 +7,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, JoinedReply } from '../protocol/messages.js';
 import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
 import { newPasswordProblem } from '../protocol/validate.js';
-import { ChatController, type Reconnect } from './chat.js';
+import { ChatController } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
 import { listGroups } from './model/requests.js';
@@ -16,6 +16,7 @@ import { renderConnected, renderError, renderGroupTable, renderHint, renderNotic
 import { renderBanned } from './render-moderation.js';
 import { connect, type Connected, type Credentials, joinGroup, signInAccount } from './sign-in.js';
 import type { Screen } from './terminal.js';
+import { openTlsLink } from './tls-link.js';
 
 export interface InteractiveConfig {
   tls: TlsOptions;
@@ -164,20 +165,6 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
   }
 }
 
-/** A fresh signed-in connection, for reconnects (the account's role, read again, to `roleIs`); a failed sign-in closes it. */
-function reconnector(tls: TlsOptions, credentials: Credentials, roleIs: (role: AccountRole | undefined) => void): Reconnect {
-  return async () => {
-    const { client } = await connect(tls);
-    try {
-      roleIs((await signInAccount(client, credentials, false)).role);
-    } catch (error) {
-      client.destroy();
-      throw error;
-    }
-    return client;
-  };
-}
-
 /** Runs the interactive client; resolves with the exit status. */
 export async function runInteractive(config: InteractiveConfig, screen: Screen): Promise<number> {
   // A reconnect never asks anything: a server it cannot verify is refused.
@@ -208,14 +195,10 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     (signedIn?.client ?? connected.client).destroy();
     throw error;
   }
-  // Reconnects sign in with these, the password changed by /passwd included;
+  // The ChatClient reconnects (never asking: quietTls) and signs in with these, the password changed by /passwd included;
   // the role may change between connections (the admin command): each reconnect's auth_ok says it again.
-  const credentials = { ...signedIn.credentials };
-  const roleIs = (role: AccountRole | undefined) => chat.accountRoleIs(role);
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(quietTls, credentials, roleIs), {
-    role: signedIn.role,
-    passwordChanged: (changed) => { credentials.password = changed; },
-  });
+  const reconnect = { connect: () => openTlsLink(quietTls), credentials: signedIn.credentials, timeoutMs: quietTls.timeoutMs };
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnect, { role: signedIn.role });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).

@@ -1,19 +1,19 @@
 /**
  * The chat screen's parts, as the controller (chat.ts) hands them to the
- * command runner and the group moves: one bag instead of a host interface
+ * command runner, the group moves and the recovery's view: one bag instead of a host interface
  * per part.
  */
 import type { GroupSummary } from '../protocol/messages.js';
-import type { ChatConnection } from './chat-connection.js';
+import type { Caller } from './model/requests.js';
 import type { ChatTerminal } from './chat-terminal.js';
 import type { CompletionNames } from './completion.js';
 import type { GroupStatus } from './group-status.js';
-import type { Outbox } from './model/outbox.js';
+import type { Sending } from './model/sending.js';
 import type { ShownGroup } from './shown-group.js';
 
 export interface ChatParts {
-  /** The current connection (another one after a reconnect). */
-  client(): ChatConnection;
+  /** The current connection, for requests (another one after a reconnect). */
+  client(): Caller;
   /** The signed-in user's name. */
   readonly self: string;
   readonly terminal: ChatTerminal;
@@ -21,7 +21,8 @@ export interface ChatParts {
   readonly names: CompletionNames;
   /** The current group, shown. */
   readonly view: ShownGroup;
-  readonly outbox: Outbox;
+  /** What the user sends (the outbox on the ChatClient). */
+  readonly outbox: Sending;
   /** The server's group list now (kept for Tab and the unread counts). */
   refreshGroups(): Promise<GroupSummary[]>;
   /** `/set bell on|off`. */

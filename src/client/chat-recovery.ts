@@ -1,93 +1,67 @@
 /**
- * The chat screen after a lost connection: reconnect with backoff (one status
- * line), then, in this order, `-- reconnected`, `(N messages while you were
- * away)` and those messages (resumed page by page), the live ones held
- * meanwhile, and last what the user typed while offline (the outbox, sent
- * now, in order). The chat controller supplies its parts (chat-parts.ts) and a few hooks.
+ * What the chat screen shows of a lost connection; the ChatClient
+ * (model/chat-client.ts) reconnects and resumes. In this order:
+ * `-- connection lost`, one status line counting down (the ChatClient's
+ * `untilStopped` option, chat.ts), `-- reconnected`, `(N messages while you
+ * were away)` and those messages, the live ones held meanwhile (the ChatClient
+ * emits them after); then what the user typed while offline goes (the
+ * outbox, model/sending.ts, listens to the same events).
  */
-import type { StoredMessage } from '../protocol/messages.js';
-import type { ChatConnection, Reconnect } from './chat-connection.js';
 import type { ChatParts } from './chat-parts.js';
 import { CertificateError } from './connect.js';
-import { join } from './model/requests.js';
-import { reconnectWithBackoff } from './reconnect-status.js';
+import type { ChatClient } from './model/chat-client.js';
+import type { Rejoined } from './model/rejoin.js';
 import { renderCommandFailure, renderConnectionLost, renderGivingUp, renderMissed, renderStatus } from './render.js';
-import { GroupResume, MissedMessages } from './model/resume.js';
 
-/** What recovery needs of the chat screen besides its parts. */
+/** What the recovery's view needs of the chat screen besides its parts. */
 export interface RecoveryHooks {
   quitting(): boolean;
   quit(code: number): Promise<void>;
-  /** Makes `client` the current connection, listened to. */
-  adopt(client: ChatConnection): void;
-  /** Whether `client` is the current connection and has not closed. */
-  isLive(client: ChatConnection): boolean;
-  /** A live message, shown when it belongs to the current group. */
-  showLive(message: StoredMessage): void;
-  /** Called once a recovery is complete (the group resumed, the outbox sent). */
+  /** The server said `account_disabled`: the close that follows ends the client. */
+  accountDisabled(): boolean;
+  /** Called once a recovery is complete (the group resumed). */
   resumed(): void;
 }
 
-export class ChatRecovery {
-  private readonly resume = new GroupResume();
-
-  constructor(private readonly reconnect: Reconnect, private readonly parts: ChatParts, private readonly hooks: RecoveryHooks) {}
-
-  /** Holds a live message while a resume pages; false (not held) otherwise. */
-  hold(message: StoredMessage): boolean {
-    return this.resume.hold(message);
-  }
-
-  async recover(error: Error | undefined): Promise<void> {
-    const { parts, hooks } = this;
-    const { terminal } = parts;
-    parts.outbox.pause();
-    terminal.print(renderConnectionLost(error));
-    let client: ChatConnection | undefined;
-    try {
-      client = await reconnectWithBackoff({ attempt: this.reconnect, status: (text) => terminal.setStatus?.(text), stopped: () => hooks.quitting() });
-    } catch (failure) {
-      terminal.print(renderGivingUp(failure instanceof Error ? failure : new Error(String(failure))));
-      // A certificate that fails now is refused as at the start (exit 3); any other final failure is 1.
-      await hooks.quit(failure instanceof CertificateError ? 3 : 1);
+/** Listens to `chat`'s recovery events and shows them. */
+export function showRecovery(chat: ChatClient, parts: ChatParts, hooks: RecoveryHooks): void {
+  const { terminal } = parts;
+  // What the last rejoin found: a refusal is said once the live messages held are shown.
+  let rejoined: Rejoined | undefined;
+  chat.on('lost', (error) => {
+    if (hooks.quitting()) return;
+    // A disabled account is refused at every login: said once (the error before the close), no reconnect.
+    if (hooks.accountDisabled()) {
+      void hooks.quit(1);
       return;
     }
-    if (client === undefined) return;
-    hooks.adopt(client);
+    terminal.print(renderConnectionLost(error));
+  });
+  chat.on('resumed', (resumed) => {
+    rejoined = resumed.rejoined;
     terminal.print(renderStatus('reconnected'));
-    const group = parts.view.current;
-    let missed: StoredMessage[] = [];
-    try {
-      if (group) missed = await this.resumeGroup(client, group);
-    } catch (failure) {
-      terminal.print(renderCommandFailure(failure, undefined));
-    }
-    // Lost again meanwhile: the next recovery sends what waits.
-    if (!hooks.isLive(client)) return;
-    parts.outbox.settle(missed, parts.self);
-    parts.outbox.resume();
+    if (rejoined !== undefined) showMissed(parts, rejoined);
+  });
+  chat.on('restored', () => {
+    const refused = rejoined?.refused;
+    rejoined = undefined;
+    if (refused !== undefined) terminal.print(renderCommandFailure(refused, undefined));
     hooks.resumed();
-  }
+  });
+  chat.on('gave_up', (error) => {
+    const failure = error.cause instanceof Error ? error.cause : error;
+    terminal.print(renderGivingUp(failure));
+    // A certificate that fails now is refused as at the start (exit 3); any other final failure is 1.
+    void hooks.quit(failure instanceof CertificateError ? 3 : 1);
+  });
+}
 
-  /** Rejoins `group` page by page (resume.ts); resolves with the messages missed. */
-  private async resumeGroup(client: ChatConnection, group: { name: string; lastSeq: number }): Promise<StoredMessage[]> {
-    const { parts, hooks } = this;
-    const missed = new MissedMessages(group.lastSeq);
-    await this.resume.run({
-      lastShownSeq: () => missed.lastSeq,
-      requestPage: (since) => join(client, group.name, since),
-      showPage: (page) => {
-        parts.names.replaceUsers(page.members);
-        return missed.take(page);
-      },
-      reportMissed: (count) => parts.terminal.print(renderMissed(count)),
-      // After the count (and also after a failed page): what was collected, before the live messages held.
-      beforeLive: () => {
-        for (const message of missed.messages) parts.view.show(message);
-        group.lastSeq = Math.max(group.lastSeq, missed.lastSeq);
-      },
-      showLive: (message) => hooks.showLive(message),
-    });
-    return missed.messages;
-  }
+/** The members, how many messages were missed (when the rejoin was not refused), and those messages. */
+function showMissed(parts: ChatParts, rejoined: Rejoined): void {
+  if (rejoined.members !== undefined) parts.names.replaceUsers(rejoined.members);
+  if (rejoined.refused === undefined && rejoined.missed.length > 0) parts.terminal.print(renderMissed(rejoined.missed.length));
+  const group = parts.view.current;
+  if (group === undefined || group.name !== rejoined.group) return;
+  for (const message of rejoined.missed) parts.view.show(message);
+  group.lastSeq = Math.max(group.lastSeq, rejoined.lastSeq);
 }

@@ -1,37 +1,51 @@
 /**
- * The chat screen's controller: it wires the terminal's lines and keys to the
- * command runner (command-runner.ts), the connection's messages to the shown
- * group (shown-group.ts), and a lost connection to the recovery
- * (chat-recovery.ts), which resumes the group so nothing missed is lost. It
- * builds no strings: render.ts does; and it prints only through a ChatTerminal.
+ * The chat screen's controller, a view over a ChatClient (model/chat-client.ts),
+ * which owns the connection, reconnects until the user quits and resumes the
+ * group shown. It wires the terminal's lines and keys to the command runner
+ * (command-runner.ts), the ChatClient's events to the shown group
+ * (shown-group.ts), and its recovery events to chat-recovery.ts. It builds no
+ * strings: render.ts does; and it prints only through a ChatTerminal.
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
-import type { ChatConnection, Reconnect } from './chat-connection.js';
-import { brokeProtocol, type Unsolicited } from './client.js';
+import type { FrameLink } from '../transport/frame-link.js';
+import type { BackoffOptions } from './backoff.js';
+import type { Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
-import { ChatRecovery } from './chat-recovery.js';
-import { directMessage, listGroups, say } from './model/requests.js';
+import { showRecovery } from './chat-recovery.js';
+import { ChatClient, type Credentials } from './model/chat-client.js';
+import type { Connection, Reopen } from './model/connection.js';
+import { statusOf } from './reconnect-status.js';
+import { listGroups } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
 import { removedFromGroup } from './group-moves.js';
 import {
-  NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderGivingUp, renderHint, renderNotice, renderPresence, renderShutdown,
+  NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { Outbox } from './model/outbox.js';
+import { Sending } from './model/sending.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
 import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
-export type { ChatConnection, Reconnect } from './chat-connection.js';
+/** What the chat screen is handed: a signed-in connection (a ProtocolClient; a fake in tests). */
+export type ChatConnection = Connection;
+/**
+ * How the chat screen reconnects: the ChatClient opens a link and signs in
+ * with the credentials (the password /passwd sets last), or (tests) a
+ * function makes a fresh signed-in connection.
+ */
+export type Reconnect = Reopen | { connect(): Promise<FrameLink>; credentials: Credentials; timeoutMs?: number | undefined };
 
 export interface ChatControllerOptions extends ChatOptions {
-  /** `/passwd` succeeded: later reconnects must sign in with `password`. */
+  /** `/passwd` succeeded (the ChatClient's reconnects sign in with `password`). */
   passwordChanged?(password: string): void;
+  /** The delays between reconnect tries (DEFAULT_BACKOFF). */
+  reconnectBackoff?: BackoffOptions | undefined;
 }
 
 export class ChatController {
@@ -42,17 +56,10 @@ export class ChatController {
   private accountDisabled = false;
   private readonly status: GroupStatus;
   private readonly view: ShownGroup;
-  /** False from a `close` of the current connection until the next one is attached. */
-  private live = true;
-  private readonly outbox = new Outbox({
-    send: (item) => (item.kind === 'say' ? say(this.client, item.text) : directMessage(this.client, item.to, item.text)),
-    acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
-    pending: ({ text }) => this.terminal.print(renderPending(text)),
-    failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
-    held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
-    running: () => !this.quitting,
-  });
-  private readonly recovery: ChatRecovery;
+  /** The model: the connection, its recovery and resume. */
+  private readonly chat: ChatClient;
+  /** What the user sends: the ChatClient's connection, exactly once. */
+  private readonly outbox: Sending;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -62,29 +69,53 @@ export class ChatController {
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
   constructor(
-    private client: ChatConnection,
+    connection: ChatConnection,
     private readonly self: string,
     private readonly terminal: ChatTerminal,
     reconnect: Reconnect,
     private readonly options: ChatControllerOptions = {},
   ) {
     this.names = new CompletionNames(self);
+    const again = typeof reconnect === 'function' ? { reopen: reconnect } : { connect: reconnect.connect, timeoutMs: reconnect.timeoutMs };
+    this.chat = ChatClient.over(connection, { user: self, role: options.role }, {
+      ...again,
+      backoff: options.reconnectBackoff,
+      untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
+      resumePoint: () => {
+        const group = this.view.current;
+        return group && { group: group.name, lastSeq: group.lastSeq };
+      },
+    }, typeof reconnect === 'function' ? undefined : reconnect.credentials);
+    // The account's role as each reconnect's auth_ok says it (when the ChatClient signs in).
+    this.chat.on('signed_in', ({ role }) => this.accountRoleIs(role));
+    // Before the recovery's view (showRecovery): on a lost connection what waits is shown pending first.
+    this.outbox = new Sending(this.chat, {
+      acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
+      pending: ({ text }) => this.terminal.print(renderPending(text)),
+      failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
+      held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
+      running: () => !this.quitting,
+      // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
+      waitsOnLost: () => !this.quitting && !this.accountDisabled,
+    });
     this.status = new GroupStatus({
-      call: (request, expect) => this.client.call(request, expect),
+      call: (request, expect) => this.chat.caller.call(request, expect),
       print: (text) => this.terminal.print(text),
       promptChanged: () => this.view.refreshPrompt(),
     }, self, options);
     this.view = new ShownGroup(terminal, this.status, this.names, self);
     this.parts = {
-      client: () => this.client, self, terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
+      client: () => this.chat.caller, self, terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),
-      passwordChanged: (password) => this.options.passwordChanged?.(password),
+      passwordChanged: (password) => {
+        this.chat.passwordChanged(password);
+        this.options.passwordChanged?.(password);
+      },
     };
-    this.recovery = new ChatRecovery(reconnect, this.parts, {
-      quitting: () => this.quitting, quit: (code) => this.quit(code), adopt: (client) => { this.client = client; this.attach(client); },
-      isLive: (client) => client === this.client && this.live, showLive: (message) => this.showLive(message),
+    showRecovery(this.chat, this.parts, {
+      quitting: () => this.quitting, quit: (code) => this.quit(code), accountDisabled: () => this.accountDisabled,
       // The unread counts of the other groups moved while offline: asked again.
       resumed: () => void this.refreshGroups().catch(() => undefined),
     });
@@ -93,7 +124,9 @@ export class ChatController {
 
   /** `list`: the server's group list, for the unread counts of the other groups. */
   start(joined: JoinedReply | undefined, list?: GroupsReply): void {
-    this.attach(this.client);
+    this.chat.on('unsolicited', (message) => this.receive(message));
+    // Live messages; the missed ones a resume found are shown by the recovery (chat-recovery.ts).
+    this.chat.on('message', (message, { missed }) => { if (!missed) this.showLive(message); });
     if (list) this.listed(list);
     if (joined) this.view.showJoined(joined, false);
     else this.terminal.print(renderNotice(NOT_IN_GROUP_NOTICE));
@@ -125,35 +158,11 @@ export class ChatController {
     this.status.listed(list.groups, list.more === true);
   }
 
-  private attach(client: ChatConnection): void {
-    this.live = true;
-    client.on('message', (message) => this.receive(message));
-    client.on('close', (error) => {
-      if (client !== this.client || this.quitting) return;
-      this.live = false;
-      // A disabled account is refused at every login: said once (the error before the close), no reconnect.
-      if (this.accountDisabled) {
-        void this.quit(1);
-        return;
-      }
-      // docs/protocol.md: a server that broke the protocol ends the client (exit 1), never reconnected to.
-      if (error !== undefined && brokeProtocol(error)) {
-        this.terminal.print(renderGivingUp(error));
-        void this.quit(1);
-        return;
-      }
-      void this.recovery.recover(error);
-    });
-  }
-
   private receive(message: Unsolicited): void {
     switch (message.type) {
-      case 'msg':
-        if (!this.recovery.hold(message)) this.showLive(message);
-        return;
+      case 'msg': return; // the `message` event
       case 'presence':
         if (this.view.isCurrent(message.group)) this.names.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
-        if (message.event === 'join') this.outbox.recipientOnline(message.user);
         this.terminal.print(renderPresence(message.user, message.group, message.event, Date.now(), message));
         return;
       case 'dm':
@@ -183,7 +192,7 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups, more } = await listGroups(this.client);
+    const { groups, more } = await listGroups(this.chat.caller);
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;
@@ -219,9 +228,9 @@ export class ChatController {
     const unsent = this.outbox.size;
     if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
-    this.outbox.resume(); // what waits is given up
+    this.outbox.giveUp();
     this.terminal.close();
-    await this.client.bye();
+    await this.chat.hangUp();
     this.done(code);
   }
 }

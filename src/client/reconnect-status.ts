@@ -5,7 +5,8 @@
  */
 import { errorMessage } from '../protocol/errors.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-import { retryWithBackoff } from './model/reconnect.js';
+import { GaveUpError } from './model/events.js';
+import { reconnectUntilStopped, type RetryWait } from './model/reconnect.js';
 import { renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
 
@@ -28,17 +29,18 @@ export function renderReconnecting(secondsLeft: number | undefined, attempt: num
 /**
  * Tries until a connection is made (resolves with it), the user quits
  * (undefined), or a failure is final (rejects with it: a wrong password,
- * a changed certificate, a disabled account). The status line counts down each second.
+ * a changed certificate, a disabled account). The status line counts down
+ * each second. The ChatClient runs the same loop for the chat screen.
  */
 export async function reconnectWithBackoff<C>(steps: ReconnectSteps<C>, backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<C | undefined> {
   try {
-    const end = await retryWithBackoff({
-      attempt: () => steps.attempt(),
-      stopped: () => steps.stopped(),
-      waiting: (secondsLeft, attempt, lastError) => steps.status(renderReconnecting(secondsLeft, attempt, lastError)),
-    }, backoff);
-    return 'connection' in end ? end.connection : undefined;
-  } finally {
-    steps.status(undefined);
+    return await reconnectUntilStopped({ stopped: () => steps.stopped(), waiting: (wait) => steps.status(statusOf(wait)) }, () => steps.attempt(), backoff);
+  } catch (error) {
+    throw error instanceof GaveUpError && error.cause !== undefined ? error.cause : error;
   }
+}
+
+/** The status line for a wait of the retry loop; undefined (no line) once it ends. */
+export function statusOf(wait: RetryWait | undefined): string | undefined {
+  return wait && renderReconnecting(wait.secondsLeft, wait.attempt, wait.lastError);
 }

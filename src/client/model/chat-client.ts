@@ -2,9 +2,9 @@
  * The client's model: the one place that builds requests and reads replies.
  * It owns sign-in, the group the connection is in and the last seq seen in
  * it, sending each message exactly once, reconnecting and resuming; views
- * (line mode, a bot) listen to its typed events (events.ts). It runs on any
- * FrameLink: `connect` opens one (a verified TLS link, tls-link.ts, or an
- * in-memory one in tests).
+ * (the chat screen, line mode, a bot) listen to its typed events (events.ts).
+ * It runs on any FrameLink: `connect` opens one (a verified TLS link,
+ * tls-link.ts, or an in-memory one in tests); or `over` a connection the chat screen's dialog signed in.
  *
  * Exactly once: a `say` waits for its ack before the next goes. The server
  * acks a `say` only after it stored it, so one whose ack was not seen when
@@ -15,41 +15,37 @@
  * done; not found, it is sent again.
  */
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage, ProtocolError } from '../../protocol/errors.js';
+import { errorMessage } from '../../protocol/errors.js';
 import type { AckReply, JoinedReply, LeftReply, StoredMessage } from '../../protocol/messages.js';
 import type { FrameLink } from '../../transport/frame-link.js';
-import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from '../client.js';
-import { MissedMessages } from './resume.js';
 import { type Credentials, joinGroup, openConnection, signInAccount } from '../sign-in.js';
-import { type ChatClientEvents, GaveUpError, type SignedIn, tellUnsolicited } from './events.js';
-import { reconnectFor } from './reconnect.js';
-import { directMessage, join, leave, say } from './requests.js';
+import { type Connection, openSignedIn, type Reopen, withRateRetry } from './connection.js';
+import { type ChatClientEvents, GaveUpError, type Said, type SignedIn, tellUnsolicited } from './events.js';
+import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
+import { rejoinSince } from './rejoin.js';
+import { type Caller, directMessage, leave, say } from './requests.js';
 import { isStoredCopy } from './stored-copy.js';
 
-export { GaveUpError, type ChatClientEvents, type SignedIn } from './events.js';
+export { GaveUpError, type ChatClientEvents, type Said, type SignedIn } from './events.js';
 export type { Credentials } from '../sign-in.js';
-
-/** `rate_limited` answers to one message that are waited out before it fails. */
-const MAX_RATE_RETRIES = 8;
-const RATE_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000, random: Math.random };
 
 export interface ChatClientOptions {
   /** Opens a link to the server: verified TLS (`openTlsLink`), or an in-memory one. Called again to reconnect. */
-  connect(): Promise<FrameLink>;
+  connect?(): Promise<FrameLink>;
+  /** Instead of `connect` and sign-in at a reconnect: a fresh signed-in connection (the chat screen's). */
+  reopen?: Reopen | undefined;
   /** How long `welcome`, and each reply, may take (DEFAULT_SERVER_TIMEOUT_MS). */
   timeoutMs?: number | undefined;
   /** How long to keep reconnecting after a drop, in ms, once a group is joined; 0 (the default): never. */
   reconnectForMs?: number | undefined;
   /** The delays between reconnect tries (DEFAULT_BACKOFF). */
   backoff?: BackoffOptions | undefined;
-}
-
-/** What a `say` came to: its seq and time, from its ack or from the copy a resume found stored. */
-export interface Said {
-  seq?: number | undefined;
-  ts: number;
+  /** Reconnect after any drop (in a group or not) until stopped, a page's refusal kept (the chat screen); instead of `reconnectForMs`. */
+  untilStopped?: UntilStopped | undefined;
+  /** The group a reconnect rejoins and the last seq shown of it, as a view that switches groups shows them; default: the group joined here. */
+  resumePoint?(): { group: string; lastSeq: number } | undefined;
 }
 
 interface Unacked {
@@ -72,13 +68,26 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** Set when the server broke the protocol: nothing more is tried. */
   private fatal: GaveUpError | undefined;
 
-  private constructor(private connection: ProtocolClient, private readonly options: ChatClientOptions) {
+  private constructor(private connection: Connection, private readonly options: ChatClientOptions) {
     super();
     this.watch(connection);
   }
 
+  /** Over a connection already signed in as `signedIn` (the chat screen's sign-in dialog did it); reconnects sign in with `credentials` unless `reopen`. */
+  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, credentials?: Credentials): ChatClient {
+    const client = new ChatClient(connection, options);
+    client.signedIn = signedIn;
+    client.credentials = credentials && { ...credentials };
+    return client;
+  }
+
+  /** The password was changed (`passwd`): reconnects sign in with it. */
+  passwordChanged(password: string): void {
+    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password };
+  }
+
   /** Connects (through `options.connect`) and waits for `welcome`. */
-  static async open(options: ChatClientOptions): Promise<ChatClient> {
+  static async open(options: ChatClientOptions & Required<Pick<ChatClientOptions, 'connect'>>): Promise<ChatClient> {
     const { client } = await openConnection(await options.connect(), options.timeoutMs);
     return new ChatClient(client, options);
   }
@@ -93,6 +102,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.joined;
   }
 
+  /** The current connection, for requests (model/requests.ts): another one after a reconnect. */
+  get caller(): Caller {
+    return this.connection;
+  }
+
   /** The highest seq seen in the group. */
   get seq(): number {
     return this.lastSeq;
@@ -100,7 +114,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Logs in (or registers with `register`); reconnects sign in again with the same credentials. */
   async signIn(credentials: Credentials, options: { register?: boolean } = {}): Promise<SignedIn> {
-    const signedIn = await signInAccount(this.connection, credentials, options.register === true);
+    const signedIn = await signInAccount(this.connection as ProtocolClient, credentials, options.register === true);
     this.credentials = { ...credentials };
     this.signedIn = signedIn;
     this.emit('signed_in', signedIn);
@@ -109,7 +123,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Joins `group` (creating it first with `create` when missing): the group a reconnect resumes. */
   async join(group: string, options: { create?: boolean } = {}): Promise<JoinedReply> {
-    const joined = await joinGroup(this.connection, group, options.create === true);
+    const joined = await joinGroup(this.connection as ProtocolClient, group, options.create === true);
     this.joined = joined.group;
     this.lastSeq = joined.last_seq;
     return joined;
@@ -134,7 +148,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
   dm(to: string, text: string): Promise<AckReply> {
-    return this.withRateRetry(() => directMessage(this.connection, to, text));
+    return withRateRetry(() => directMessage(this.connection, to, text));
   }
 
   /** Waits for a reconnect under way, then says bye. Rejects with GaveUpError when the connection is gone for good. */
@@ -145,11 +159,18 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     await this.connection.bye();
   }
 
+  /** Says bye now, without waiting for a reconnect under way (`untilStopped` stops it). */
+  async hangUp(): Promise<void> {
+    this.leaving = true;
+    await this.connection.bye();
+  }
+
   /** Closes at once. */
   destroy(): void {
     this.leaving = true;
-    this.connection.destroy();
+    this.connection.destroy?.();
   }
+
 
   private async sayOnce(text: string): Promise<Said> {
     const unacked: Unacked = { text, seqAtSend: this.lastSeq, stored: undefined };
@@ -163,8 +184,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         });
         if (unacked.stored !== undefined) return { seq: unacked.stored.seq, ts: unacked.stored.ts };
         try {
-          written ||= this.connection.isOpen;
-          const ack = await this.withRateRetry(() => say(this.connection, text));
+          written ||= this.connection.isOpen !== false;
+          const ack = await withRateRetry(() => say(this.connection, text));
           this.noteSeq(ack.seq);
           return { seq: ack.seq, ts: ack.ts };
         } catch (error) {
@@ -183,33 +204,22 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     }
   }
 
-  private async withRateRetry<T>(send: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= MAX_RATE_RETRIES) throw error;
-        await sleep(backoffDelay(attempt, RATE_BACKOFF));
-      }
-    }
-  }
-
-  /** Whether a drop is reconnected (once a group is joined). */
+  /** Whether a drop is reconnected (once a group is joined, unless `untilStopped`). */
   private get reconnects(): boolean {
-    return (this.options.reconnectForMs ?? 0) > 0;
+    return (this.options.reconnectForMs ?? 0) > 0 || this.options.untilStopped !== undefined;
   }
 
   private noteSeq(seq: number | undefined): void {
     if (seq !== undefined) this.lastSeq = Math.max(this.lastSeq, seq);
   }
 
-  private watch(connection: ProtocolClient): void {
+  private watch(connection: Connection): void {
     connection.on('message', (message) => {
       if (message.type === 'msg') this.noteSeq(message.seq);
       tellUnsolicited(this, message, false);
     });
     connection.on('close', (error) => {
-      if (this.leaving || connection !== this.connection || this.joined === undefined) return;
+      if (this.leaving || connection !== this.connection || (this.joined === undefined && this.options.untilStopped === undefined)) return;
       if (brokeProtocol(error)) {
         this.fatal = new GaveUpError(errorMessage(error), { cause: error });
         if (this.unacked === undefined) this.emit('gave_up', this.fatal);
@@ -226,12 +236,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     });
   }
 
-  /** Reconnects with backoff for `reconnectForMs`; rejects with GaveUpError. */
+  /** Reconnects with backoff for `reconnectForMs` (or `untilStopped`); rejects with GaveUpError. */
   private async recover(): Promise<void> {
-    const forMs = this.options.reconnectForMs ?? 0;
+    const { untilStopped, backoff } = this.options;
+    const forMs = untilStopped === undefined ? this.options.reconnectForMs ?? 0 : Number.POSITIVE_INFINITY;
     this.emit('reconnecting', { forMs });
     try {
-      await reconnectFor(forMs, () => this.reconnectOnce(), this.options.backoff);
+      if (untilStopped === undefined) await reconnectFor(forMs, () => this.reconnectOnce(), backoff);
+      else if (!(await reconnectUntilStopped(untilStopped, async () => { await this.reconnectOnce(); return true; }, backoff))) return;
       this.emit('restored');
     } finally {
       this.recovering = undefined;
@@ -244,40 +256,39 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    * emit what was missed and the live messages that came meanwhile, each once.
    */
   private async reconnectOnce(): Promise<void> {
-    const { client } = await openConnection(await this.options.connect(), this.options.timeoutMs);
     const held: Unsolicited[] = [];
     const hold = (message: Unsolicited) => held.push(message);
-    client.on('message', hold);
+    const { client, signedIn } = await openSignedIn(this.options, hold, () => this.credentials!);
     try {
-      const signedIn = await signInAccount(client, this.credentials!, false);
-      const group = this.joined!;
+      const { resumePoint } = this.options;
+      const point = resumePoint ? resumePoint() : this.joined === undefined ? undefined : { group: this.joined, lastSeq: this.lastSeq };
       const unacked = this.unacked;
-      const seen = this.lastSeq;
-      const missed = new MissedMessages(Math.min(seen, unacked?.seqAtSend ?? seen));
-      for (let more = true; more;) {
-        const page = await join(client, group, missed.lastSeq);
-        missed.take(page);
-        more = page.more && page.history.length > 0;
-      }
-      client.off('message', hold);
+      const seen = point?.lastSeq ?? this.lastSeq;
+      const since = Math.min(seen, unacked?.seqAtSend ?? seen);
+      const rejoined = point && (await rejoinSince(client, point.group, since, this.options.untilStopped !== undefined));
+      // The user quit meanwhile: not adopted (the loop sees it stopped).
+      if (this.leaving && this.options.untilStopped !== undefined) throw new ConnectionClosedError('closed while reconnecting');
+      client.off?.('message', hold);
+      this.options.untilStopped?.waiting(undefined);
       this.connection = client;
       this.watch(client);
-      this.signedIn = signedIn;
-      this.emit('signed_in', signedIn);
-      this.lastSeq = Math.max(seen, missed.lastSeq);
-      for (const message of missed.messages) {
-        const own = unacked !== undefined && unacked.stored === undefined && isStoredCopy(message, signedIn.user, unacked);
+      if (signedIn !== undefined) this.signedIn = signedIn;
+      if (signedIn !== undefined) this.emit('signed_in', signedIn);
+      this.lastSeq = Math.max(seen, rejoined?.lastSeq ?? 0);
+      this.emit('resumed', { rejoined });
+      for (const message of rejoined?.missed ?? []) {
+        const own = unacked !== undefined && unacked.stored === undefined && isStoredCopy(message, this.self!, unacked);
         if (own) unacked.stored = message;
         // Never echoed live to its sender, nor now; and what was seen before the drop is not told again.
         else if (message.seq > seen) tellUnsolicited(this, { type: 'msg', ...message }, true);
       }
       for (const message of held) {
-        if (message.type === 'msg' && message.seq <= missed.lastSeq) continue;
+        if (message.type === 'msg' && rejoined !== undefined && message.seq <= rejoined.lastSeq) continue;
         if (message.type === 'msg') this.noteSeq(message.seq);
         tellUnsolicited(this, message, false);
       }
     } catch (error) {
-      client.destroy();
+      client.destroy?.();
       throw error;
     }
   }

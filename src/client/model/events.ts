@@ -6,6 +6,7 @@ import type {
 import type { EventEmitter } from 'node:events';
 import { assertNever } from '../../protocol/errors.js';
 import type { Unsolicited } from '../client.js';
+import type { Rejoined } from './rejoin.js';
 
 /** The connection did not come back in time (or could never: a wrong password, a changed certificate, a server that broke the protocol). */
 export class GaveUpError extends Error {
@@ -14,11 +15,22 @@ export class GaveUpError extends Error {
   lineMaybeStored = false;
 }
 
+/** What a `say` came to: its seq and time, from its ack or from the copy a resume found stored. */
+export interface Said {
+  seq?: number | undefined;
+  ts: number;
+}
+
 export interface SignedIn {
   /** The user's name as the server spells it. */
   user: string;
   /** The account's role (absent from older servers). */
   role?: AccountRole | undefined;
+}
+
+/** A reconnect's rejoin; none outside a group. */
+export interface Resumed {
+  rejoined: Rejoined | undefined;
 }
 
 export interface ChatClientEvents {
@@ -39,12 +51,14 @@ export interface ChatClientEvents {
   /** An `error` the server sent with no request to answer. */
   server_error: [ErrorMessage];
   shutdown: [ShutdownMessage];
-  /** Signed in: at the first sign-in and at every reconnect (the role may have changed). */
+  /** Signed in: at `signIn` and at every reconnect the ChatClient signs in itself (the role may have changed). */
   signed_in: [SignedIn];
   /** The connection was lost (`error` says why when known); a reconnect follows when allowed. */
   lost: [Error | undefined];
-  /** Reconnecting, for up to `forMs`. */
+  /** Reconnecting, for up to `forMs` (infinite with `untilStopped`: until the owner stops it). */
   reconnecting: [{ forMs: number }];
+  /** Connected and signed in again, the group rejoined: before the missed messages are emitted (`message`, `missed: true`). */
+  resumed: [Resumed];
   /** Connected, signed in and the group resumed again (what was missed was emitted before). */
   restored: [];
   /** Reconnecting failed for good while no message was being sent (one being sent rejects with the error instead). */

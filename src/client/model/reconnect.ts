@@ -77,3 +77,36 @@ export async function reconnectFor<C>(forMs: number, attempt: () => Promise<C>, 
   const why = lastError === undefined ? '' : ` (last try: ${errorMessage(lastError)})`;
   throw new GaveUpError(`connection lost; tried to reconnect for ${Math.round((Date.now() - started) / 1000)} s, in vain${why}`);
 }
+
+/** A wait of the retry loop: seconds until the next try (undefined: it starts now), which try, and why the last one failed. */
+export interface RetryWait {
+  secondsLeft: number | undefined;
+  attempt: number;
+  lastError: unknown;
+}
+
+/** Reconnecting until the owner stops it (the chat screen: until the user quits). */
+export interface UntilStopped {
+  stopped(): boolean;
+  /** Each second of a wait and as each try starts; undefined once the loop ends (or a try succeeded). */
+  waiting(wait: RetryWait | undefined): void;
+}
+
+/**
+ * Reconnects with backoff until `stopped` (resolves undefined) or a try
+ * succeeds (resolves with it); a final failure rejects with GaveUpError, the failure its `cause`.
+ */
+export async function reconnectUntilStopped<C>(until: UntilStopped, attempt: () => Promise<C>, backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<C | undefined> {
+  try {
+    const end = await retryWithBackoff({
+      attempt,
+      stopped: () => until.stopped(),
+      waiting: (secondsLeft, attempt, lastError) => until.waiting({ secondsLeft, attempt, lastError }),
+    }, backoff);
+    return 'connection' in end ? end.connection : undefined;
+  } catch (error) {
+    throw new GaveUpError(errorMessage(error), { cause: error });
+  } finally {
+    until.waiting(undefined);
+  }
+}
