@@ -266,7 +266,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A value found unusable after parsing (a certificate file that does not load): a usage error too.
-  if (error instanceof UsageError) exitWithUsageError(SERVER_HELP.name, error.message);
+  // A worker's (--workers) reason only: the primary's line follows it, and --help is the primary's to point at.
+  if (error instanceof UsageError && !isWorkerProcess()) exitWithUsageError(SERVER_HELP.name, error.message);
   process.stderr.write(`termsender-server: ${errorMessage(error)}\n`);
   // A start that failed may leave handles open (a Redis client retrying, a worker's channel to its primary).
   process.exit(1);
