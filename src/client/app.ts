@@ -7,6 +7,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, JoinedReply } from '../protocol/messages.js';
 import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
 import { newPasswordProblem } from '../protocol/validate.js';
+import type { BackoffOptions } from './backoff.js';
 import { ChatController, type Reconnect } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
@@ -24,6 +25,8 @@ export interface InteractiveConfig {
   register: boolean;
   group?: string | undefined;
   create: boolean;
+  /** The delays between reconnect tries (DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions | undefined;
 }
 
 async function askName(screen: Screen, query: string): Promise<string> {
@@ -214,6 +217,7 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   const roleIs = (role: AccountRole | undefined) => chat.accountRoleIs(role);
   const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnector(quietTls, credentials, roleIs), {
     role: signedIn.role,
+    backoff: config.backoff,
     passwordChanged: (changed) => { credentials.password = changed; },
   });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));

@@ -6,6 +6,7 @@
  * now, in order). The chat controller supplies its parts (chat-parts.ts) and a few hooks.
  */
 import type { StoredMessage } from '../protocol/messages.js';
+import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
 import type { ChatParts } from './chat-parts.js';
 import { CertificateError } from './connect.js';
@@ -31,7 +32,12 @@ export interface RecoveryHooks {
 export class ChatRecovery {
   private readonly resume = new GroupResume();
 
-  constructor(private readonly reconnect: Reconnect, private readonly parts: ChatParts, private readonly hooks: RecoveryHooks) {}
+  constructor(
+    private readonly reconnect: Reconnect,
+    private readonly parts: ChatParts,
+    private readonly hooks: RecoveryHooks,
+    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+  ) {}
 
   /** Holds a live message while a resume pages; false (not held) otherwise. */
   hold(message: StoredMessage): boolean {
@@ -45,7 +51,7 @@ export class ChatRecovery {
     terminal.print(renderConnectionLost(error));
     let client: ChatConnection | undefined;
     try {
-      client = await reconnectWithBackoff({ attempt: this.reconnect, status: (text) => terminal.setStatus?.(text), stopped: () => hooks.quitting() });
+      client = await reconnectWithBackoff({ attempt: this.reconnect, status: (text) => terminal.setStatus?.(text), stopped: () => hooks.quitting() }, this.backoff);
     } catch (failure) {
       terminal.print(renderGivingUp(failure instanceof Error ? failure : new Error(String(failure))));
       // A certificate that fails now is refused as at the start (exit 3); any other final failure is 1.

@@ -7,6 +7,7 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
+import type { BackoffOptions } from './backoff.js';
 import type { ChatConnection, Reconnect } from './chat-connection.js';
 import { brokeProtocol, type Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
@@ -32,6 +33,8 @@ export type { ChatConnection, Reconnect } from './chat-connection.js';
 export interface ChatControllerOptions extends ChatOptions {
   /** `/passwd` succeeded: later reconnects must sign in with `password`. */
   passwordChanged?(password: string): void;
+  /** The delays between reconnect tries (DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions | undefined;
 }
 
 export class ChatController {
@@ -87,7 +90,7 @@ export class ChatController {
       isLive: (client) => client === this.client && this.live, showLive: (message) => this.showLive(message),
       // The unread counts of the other groups moved while offline: asked again.
       resumed: () => void this.refreshGroups().catch(() => undefined),
-    });
+    }, options.backoff);
     this.commands = new CommandRunner(this.parts);
   }
 
