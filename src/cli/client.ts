@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Options } from 'yargs';
 import { runInteractive } from '../client/app.js';
 import { configureColors } from '../client/colors.js';
+import { DEFAULT_BACKOFF, DEFAULT_FIRST_RETRY_MAX_MS } from '../client/backoff.js';
 import { DEFAULT_SERVER_TIMEOUT_MS } from '../client/client.js';
 import { CertificateError, normalizeFingerprint } from '../client/connect.js';
 import { runLineMode } from '../client/line-mode.js';
@@ -67,11 +68,13 @@ const CLIENT_OPTIONS = {
   config: { type: 'string', describe: 'JSON file of flag defaults (default $XDG_CONFIG_HOME/termsender/client.json when it exists)' },
   timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
   'reconnect-for': { type: 'number', default: DEFAULT_RECONNECT_FOR_SECONDS, describe: 'line mode: seconds to keep reconnecting after the connection drops, each line still sent once (0: exit at once)' },
+  // For tests: a restarted server is found again within a second instead of up to five.
+  'first-retry-max': { type: 'number', default: DEFAULT_FIRST_RETRY_MAX_MS / 1000, hidden: true, describe: 'seconds the first reconnect try after a drop waits at most (spread over 0.25 s to this)' },
 } satisfies Record<string, Options>;
 
 async function main(): Promise<number> {
   const commandLine = hideBin(process.argv);
-  const ranges: RangeTable<typeof CLIENT_OPTIONS> = { port: { min: 1, max: 65_535, integer: true }, 'reconnect-for': { min: 0, max: MAX_RECONNECT_FOR_SECONDS, integer: true } };
+  const ranges: RangeTable<typeof CLIENT_OPTIONS> = { port: { min: 1, max: 65_535, integer: true }, 'reconnect-for': { min: 0, max: MAX_RECONNECT_FOR_SECONDS, integer: true }, 'first-retry-max': { min: 0.25, max: 60 } };
   const base = configDefaults(CLIENT_HELP.name, commandLine, process.env, CLIENT_OPTIONS, ranges, path.join(configDir(process.env), 'client.json'));
   const argv = await strictCli(commandLine, CLIENT_HELP, CLIENT_OPTIONS, ranges, process.env, base)
     .check((args) => {
@@ -101,6 +104,7 @@ async function main(): Promise<number> {
     keyFile: argv.key,
     timeoutMs: argv.timeout * 1000,
   };
+  const backoff = { ...DEFAULT_BACKOFF, firstRetryMaxMs: argv['first-retry-max'] * 1000 };
 
   if (!process.stdin.isTTY) {
     configureColors(false, process.env);
@@ -109,7 +113,7 @@ async function main(): Promise<number> {
     }
     // Input not read to its end (the connection gave up) must not keep the process alive.
     return runLineMode(
-      { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, reconnectFor: argv['reconnect-for'] },
+      { tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, reconnectFor: argv['reconnect-for'], backoff },
       { input: process.stdin, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${boundedLine(line, MAX_ERROR_LINE)}\n`) },
     ).finally(() => process.stdin.destroy());
   }
@@ -117,7 +121,7 @@ async function main(): Promise<number> {
   configureColors(process.stdout.isTTY === true, process.env);
   const screen = new Screen(process.stdin, process.stdout);
   try {
-    return await runInteractive({ tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create }, screen);
+    return await runInteractive({ tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, backoff }, screen);
   } finally {
     screen.close();
   }

@@ -7,6 +7,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, JoinedReply } from '../protocol/messages.js';
 import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
 import { newPasswordProblem } from '../protocol/validate.js';
+import type { BackoffOptions } from './backoff.js';
 import { ChatController } from './chat.js';
 import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
@@ -25,6 +26,8 @@ export interface InteractiveConfig {
   register: boolean;
   group?: string | undefined;
   create: boolean;
+  /** The delays between reconnect tries (DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions | undefined;
 }
 
 async function askName(screen: Screen, query: string): Promise<string> {
@@ -198,7 +201,7 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   // The ChatClient reconnects (never asking: quietTls) and signs in with these, the password changed by /passwd included;
   // the role may change between connections (the admin command): each reconnect's auth_ok says it again.
   const reconnect = { connect: () => openTlsLink(quietTls), credentials: signedIn.credentials, timeoutMs: quietTls.timeoutMs };
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnect, { role: signedIn.role });
+  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnect, { role: signedIn.role, reconnectBackoff: config.backoff });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   chat.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).

@@ -12,7 +12,10 @@ export interface BackoffOptions {
   firstRetryMaxMs?: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, random: Math.random, firstRetryMaxMs: 5_000 };
+/** The first retry after a drop waits at most this long by default (the client's hidden --first-retry-max lowers it for tests). */
+export const DEFAULT_FIRST_RETRY_MAX_MS = 5_000;
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, random: Math.random, firstRetryMaxMs: DEFAULT_FIRST_RETRY_MAX_MS };
 
 /** The delay before reconnect attempt `attempt` (0-based): uniform in [ceiling/2, ceiling]. */
 export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF): number {

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { assertNever, errorMessage } from '../protocol/errors.js';
 import { textProblem } from '../protocol/validate.js';
 import { ReplyTimeoutError, type Unsolicited } from './client.js';
+import type { BackoffOptions } from './backoff.js';
 import type { TlsOptions } from './connect.js';
 import { ChatClient, GaveUpError } from './model/chat-client.js';
 import { plainChat, plainDirect } from './render.js';
@@ -28,6 +29,8 @@ export interface LineModeConfig {
   create: boolean;
   /** Seconds to keep reconnecting after a drop (`--reconnect-for`); 0: give up at once. */
   reconnectFor: number;
+  /** The delays between reconnect tries (DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions | undefined;
 }
 
 export interface LineModeIo {
@@ -42,6 +45,7 @@ export async function runLineMode(config: LineModeConfig, io: LineModeIo): Promi
     connect: () => openTlsLink(config.tls),
     timeoutMs: config.tls.timeoutMs,
     reconnectForMs: config.reconnectFor * 1000,
+    backoff: config.backoff,
   });
   try {
     return await chatLines(chat, config, io);

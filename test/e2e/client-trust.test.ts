@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { getTestCertificates } from '../helpers/certs.js';
-import { CLIENT_BIN } from '../helpers/client-process.js';
+import { CLIENT_BIN, TEST_FIRST_RETRY_MAX } from '../helpers/client-process.js';
 import { CLIENT_SCRIPT, finished, runCommand } from '../helpers/command.js';
 import { spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
@@ -114,7 +114,8 @@ test('interactive: a server verified by a CA that shows a certificate no CA veri
   const where = places(t);
   await withTestCa(where);
   const server = await swappableServer(t);
-  const command = ['cd', where.cwd, '&&', process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(server.port), '--user', 'alice', '--register', '--group', 'lobby', '--create']
+  const command = ['cd', where.cwd, '&&', process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(server.port), '--user', 'alice', '--register', '--group', 'lobby', '--create',
+    '--first-retry-max', TEST_FIRST_RETRY_MAX]
     .map((part) => (part === '&&' ? part : `'${part}'`)).join(' ');
   const tty = await TmuxSession.start(t, command, { TERMSENDER_PASSWORD: TEST_PASSWORD, XDG_CONFIG_HOME: where.config }, 200);
   await tty.waitFor((text) => lastLine(text) === 'lobby>', 'the chat prompt');

@@ -1,14 +1,17 @@
 /**
- * Test certificates, made once per test process into a temp dir: a trusted
- * set (CA, server for localhost/127.0.0.1/::1, client) and an unrelated
- * "rogue" set for unknown-CA tests. Removed when the process exits.
+ * Test certificates: a trusted set (CA, server for localhost/127.0.0.1/::1,
+ * client) and an unrelated "rogue" set for unknown-CA tests. Made once per
+ * test run and shared by its files (RSA keys cost a second of CPU per file):
+ * the first file of a `node --test` run makes them into a temp dir named after
+ * the runner (this process's parent), the others read them there. Tests only
+ * read these files. A later run removes the dirs of runs that have ended.
  */
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
-import { defaultDevHosts, generateDevCertificates } from '../../src/certs/dev-certs.js';
+import { certificateFingerprint, defaultDevHosts, generateDevCertificates } from '../../src/certs/dev-certs.js';
 
 export interface CertificateSet {
   dir: string;
@@ -30,33 +33,84 @@ export interface TestCertificates extends CertificateSet {
   rogue: CertificateSet;
 }
 
-async function makeSet(label: string): Promise<CertificateSet> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `termsender-${label}-`));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  // 30 days: past the server's 14-day expiry warning, which only the tests of that warning should see.
-  const { files, fingerprint } = await generateDevCertificates({ outDir: dir, hosts: defaultDevHosts, days: 30, force: false });
-  const read = (file: string) => readFileSync(file, 'utf8');
+const RUN_DIR_PREFIX = 'termsender-test-certs-';
+/** A shared dir older than this is made again (a runner's pid can be reused). */
+const RUN_DIR_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+
+function readSet(dir: string): CertificateSet {
+  const file = (name: string) => path.join(dir, name);
+  const read = (name: string) => readFileSync(file(name), 'utf8');
+  const serverCert = read('server.crt');
   return {
     dir,
-    ca: read(files['ca.crt']),
-    caKey: read(files['ca.key']),
-    serverCert: read(files['server.crt']),
-    serverKey: read(files['server.key']),
-    clientCert: read(files['client.crt']),
-    clientKey: read(files['client.key']),
-    caPath: files['ca.crt'],
-    serverCertPath: files['server.crt'],
-    serverKeyPath: files['server.key'],
-    clientCertPath: files['client.crt'],
-    clientKeyPath: files['client.key'],
-    serverFingerprint: fingerprint,
+    ca: read('ca.crt'),
+    caKey: read('ca.key'),
+    serverCert,
+    serverKey: read('server.key'),
+    clientCert: read('client.crt'),
+    clientKey: read('client.key'),
+    caPath: file('ca.crt'),
+    serverCertPath: file('server.crt'),
+    serverKeyPath: file('server.key'),
+    clientCertPath: file('client.crt'),
+    clientKeyPath: file('client.key'),
+    serverFingerprint: certificateFingerprint(serverCert),
   };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the shared dirs (and half-made ones) of runs whose runner has exited. */
+function removeEndedRuns(): void {
+  for (const name of readdirSync(os.tmpdir())) {
+    const pid = new RegExp(`^${RUN_DIR_PREFIX}(\\d+)(?:-|$)`).exec(name)?.[1];
+    if (pid !== undefined && !processAlive(Number(pid))) rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function freshRunDir(runDir: string): boolean {
+  try {
+    return Date.now() - statSync(runDir).mtimeMs < RUN_DIR_MAX_AGE_MS && existsSync(path.join(runDir, 'rogue', 'client.key'));
+  } catch {
+    return false;
+  }
+}
+
+/** Makes both sets in a new dir and moves it into place at once; if another file of the run was first, uses its dir. */
+async function makeRunDir(runDir: string): Promise<void> {
+  const making = mkdtempSync(`${runDir}-`);
+  // 30 days: past the server's 14-day expiry warning, which only the tests of that warning should see.
+  await Promise.all(['certs', 'rogue'].map((label) =>
+    generateDevCertificates({ outDir: path.join(making, label), hosts: defaultDevHosts, days: 30, force: false })));
+  if (existsSync(runDir) && !freshRunDir(runDir)) rmSync(runDir, { recursive: true, force: true });
+  try {
+    renameSync(making, runDir);
+  } catch (error) {
+    rmSync(making, { recursive: true, force: true });
+    if (!freshRunDir(runDir)) throw error;
+  }
+}
+
+async function loadTestCertificates(): Promise<TestCertificates> {
+  const runDir = path.join(os.tmpdir(), `${RUN_DIR_PREFIX}${process.ppid}`);
+  if (!freshRunDir(runDir)) {
+    removeEndedRuns();
+    await makeRunDir(runDir);
+  }
+  return { ...readSet(path.join(runDir, 'certs')), rogue: readSet(path.join(runDir, 'rogue')) };
 }
 
 let certificates: Promise<TestCertificates> | undefined;
 
 export function getTestCertificates(): Promise<TestCertificates> {
-  certificates ??= Promise.all([makeSet('certs'), makeSet('rogue')]).then(([trusted, rogue]) => ({ ...trusted, rogue }));
+  certificates ??= loadTestCertificates();
   return certificates;
 }
 

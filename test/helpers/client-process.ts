@@ -20,8 +20,17 @@ export interface ClientProcess {
   errorLine(pattern: RegExp): Promise<string>;
 }
 
+/**
+ * Seconds a test client's first reconnect try after a drop waits at most (the
+ * client's hidden --first-retry-max; 5 by default): a restarted server is found
+ * again within half a second. The later tries back off as always.
+ */
+export const TEST_FIRST_RETRY_MAX = '0.5';
+
 export function runClient(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): ClientProcess {
-  const child = spawn(process.execPath, [CLIENT_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const child = spawn(process.execPath, [CLIENT_BIN, ...args], {
+    cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', TERMSENDER_FIRST_RETRY_MAX: TEST_FIRST_RETRY_MAX, ...env },
+  });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -36,5 +45,5 @@ export function runClient(t: TestContext, args: string[], env: NodeJS.ProcessEnv
 /** The client command, quoted for a shell (tmux), against a test server on 127.0.0.1 trusting the test CA. */
 export async function clientCommand(port: number, ...args: string[]): Promise<string> {
   const certs = await getTestCertificates();
-  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, ...args].map((part) => `'${part}'`).join(' ');
+  return [process.execPath, CLIENT_BIN, '--host', '127.0.0.1', '--port', String(port), '--ca', certs.caPath, '--first-retry-max', TEST_FIRST_RETRY_MAX, ...args].map((part) => `'${part}'`).join(' ');
 }

@@ -127,6 +127,7 @@ test('client: every flag, on the command line and through its variable, in line 
       { flag: 'create', value: true },
       { flag: 'timeout', value: '20' },
       { flag: 'reconnect-for', value: '30' },
+      { flag: 'first-retry-max', value: '1' }, // hidden, for tests
     ];
     const { args, env } = given(rows, way);
     const client = runCommand(t, CLIENT_SCRIPT, args, { env });
