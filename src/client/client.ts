@@ -11,7 +11,7 @@ import type {
   ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
   WelcomeMessage,
 } from '../protocol/messages.js';
-import { isUnknownUnsolicited, parseServerMessage } from '../protocol/validate.js';
+import { isUnknownUnsolicited, parseServerMessage } from '../protocol/server-message-parse.js';
 import type { FrameLink } from '../transport/frame-link.js';
 import { checkServerMessage } from './server-rules.js';
 import { explainTlsFailure } from './tls-problems.js';

@@ -4,4 +4,5 @@ export * from './limits.js';
 export type * from './messages.js';
 export * from './names.js';
 export { REQUEST_TYPES } from './messages.js';
+export * from './server-message-parse.js';
 export * from './validate.js';

@@ -1,7 +1,7 @@
 /** Stored messages as Redis holds them (JSON), read back through the protocol's own parser. */
 import { errorMessage } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
-import { parseStoredMessage } from '../protocol/validate.js';
+import { parseStoredMessage } from '../protocol/server-message-parse.js';
 
 /** The stored message in `json`; anything else is a plain Error (a broken store, not a client's mistake). */
 export function readStoredMessage(json: string): StoredMessage {

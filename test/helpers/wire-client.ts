@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { type FrameBody, FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
-import { parseServerMessage } from '../../src/protocol/validate.js';
+import { parseServerMessage } from '../../src/protocol/server-message-parse.js';
 import { getTestCertificates } from './certs.js';
 
 export const WAIT_MS = 10_000;

@@ -10,7 +10,7 @@ import { type TestContext, test } from 'node:test';
 import tls from 'node:tls';
 import { FrameDecoder, FrameEncoder } from '../../src/protocol/frame.js';
 import { ALPN_PROTOCOL } from '../../src/protocol/limits.js';
-import { parseServerMessage } from '../../src/protocol/validate.js';
+import { parseServerMessage } from '../../src/protocol/server-message-parse.js';
 import { getTestCertificates } from '../helpers/certs.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { TEST_PASSWORD, signedInClient, startTestServer, tempDir } from '../helpers/server.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import { mentionedKeys, mentions } from '../../../src/protocol/mentions.js';
-import { parseRequest, parseServerMessage } from '../../../src/protocol/validate.js';
+import { parseServerMessage } from '../../../src/protocol/server-message-parse.js';
+import { parseRequest } from '../../../src/protocol/validate.js';
 
 function code(run: () => unknown): string {
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isUnknownUnsolicited, parseServerMessage } from '../../../src/protocol/validate.js';
+import { isUnknownUnsolicited, parseServerMessage } from '../../../src/protocol/server-message-parse.js';
 
 test('a message of a newer type without an id may be ignored by a client', () => {
   for (const type of ['rename_group', 'launch_missiles']) {

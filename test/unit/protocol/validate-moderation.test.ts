@@ -1,7 +1,8 @@
 /** Validation of the moderation requests and notices (December additions). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isUnknownUnsolicited, parseRequest, parseServerMessage } from '../../../src/protocol/validate.js';
+import { isUnknownUnsolicited, parseServerMessage } from '../../../src/protocol/server-message-parse.js';
+import { parseRequest } from '../../../src/protocol/validate.js';
 import { parseRefusal } from '../../helpers/parse-refusal.js';
 
 test('create_group: private is an optional bool; false or absent is a public group', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { FrameBody } from '../../../src/protocol/frame.js';
-import { parseRequest, parseServerMessage, parseServerValue, parseStoredMessage, textProblem } from '../../../src/protocol/validate.js';
+import { parseServerMessage, parseServerValue, parseStoredMessage } from '../../../src/protocol/server-message-parse.js';
+import { parseRequest, textProblem } from '../../../src/protocol/validate.js';
 import { parseRefusal } from '../../helpers/parse-refusal.js';
 
 test('valid requests parse to typed requests, extra fields dropped', () => {

@@ -5,7 +5,7 @@ import { duplexPair, type Duplex } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import type { Request, ServerMessage } from '../../../src/protocol/messages.js';
-import { parseServerMessage } from '../../../src/protocol/validate.js';
+import { parseServerMessage } from '../../../src/protocol/server-message-parse.js';
 import { Connection } from '../../../src/server/connection.js';
 import { StreamFrameLink } from '../../../src/transport/stream-link.js';
 import { WriteBatcher } from '../../../src/transport/write-batcher.js';

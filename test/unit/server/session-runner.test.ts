@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test';
 import { FrameDecoder, FrameEncoder } from '../../../src/protocol/frame.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/protocol/limits.js';
 import type { GroupNotice, Request, ServerMessage } from '../../../src/protocol/messages.js';
-import { parseServerMessage } from '../../../src/protocol/validate.js';
+import { parseServerMessage } from '../../../src/protocol/server-message-parse.js';
 import { Hub, type HubMember } from '../../../src/server/hub.js';
 import { LocalLink } from '../../../src/cluster/local-link.js';
 import type { ServerContext } from '../../../src/server/context.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FrameEncoder } from '../../../src/protocol/frame.js';
-import { parseServerMessage } from '../../../src/protocol/validate.js';
+import { parseServerMessage } from '../../../src/protocol/server-message-parse.js';
 import type { ServerMessage } from '../../../src/protocol/messages.js';
 import { Connection } from '../../../src/server/connection.js';
 import type { FrameLinkHandler } from '../../../src/transport/frame-link.js';
