@@ -26,7 +26,6 @@ import {
   NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { Sending } from './model/sending.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
 import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
@@ -58,8 +57,6 @@ export class ChatController {
   private readonly view: ShownGroup;
   /** The model: the connection, its recovery and resume. */
   private readonly chat: ChatClient;
-  /** What the user sends: the ChatClient's connection, exactly once. */
-  private readonly outbox: Sending;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -88,13 +85,12 @@ export class ChatController {
     }, typeof reconnect === 'function' ? undefined : reconnect.credentials);
     // The account's role as each reconnect's auth_ok says it (when the ChatClient signs in).
     this.chat.on('signed_in', ({ role }) => this.accountRoleIs(role));
-    // Before the recovery's view (showRecovery): on a lost connection what waits is shown pending first.
-    this.outbox = new Sending(this.chat, {
+    // What the user sends, exactly once (the ChatClient's outbox): shown so.
+    this.chat.showSending({
       acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
       pending: ({ text }) => this.terminal.print(renderPending(text)),
       failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
       held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
-      running: () => !this.quitting,
       // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
       waitsOnLost: () => !this.quitting && !this.accountDisabled,
     });
@@ -105,7 +101,7 @@ export class ChatController {
     }, self, options);
     this.view = new ShownGroup(terminal, this.status, this.names, self);
     this.parts = {
-      client: () => this.chat.caller, self, terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
+      client: () => this.chat.caller, chat: this.chat, self, terminal, status: this.status, names: this.names, view: this.view,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),
@@ -209,7 +205,7 @@ export class ChatController {
 
   /** `/quit`, Ctrl-C: with messages unsent, says how many and asks once; a second /quit (or Ctrl-D) quits. */
   private async quitOrAsk(): Promise<void> {
-    const unsent = this.outbox.size;
+    const unsent = this.chat.unsent;
     if (unsent === 0 || this.quitAsked || this.quitting || this.terminal.question === undefined) return this.quit();
     this.quitAsked = true;
     let answer: string;
@@ -218,17 +214,17 @@ export class ChatController {
     } catch {
       return this.quit(); // Ctrl-D: input ended
     }
-    if (/^(y(es)?|\/quit|exit)$/i.test(answer) || this.outbox.size === 0) return this.quit();
+    if (/^(y(es)?|\/quit|exit)$/i.test(answer) || this.chat.unsent === 0) return this.quit();
     this.terminal.print(renderHint(STAY_HINT));
   }
 
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    const unsent = this.outbox.size;
+    const unsent = this.chat.unsent;
     if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
-    this.outbox.giveUp();
+    this.chat.stopSending();
     this.terminal.close();
     await this.chat.hangUp();
     this.done(code);

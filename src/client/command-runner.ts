@@ -60,10 +60,10 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
-        for (const text of splitPaste(command.text)) this.host.outbox.push({ kind: 'say', group: group.name, text });
+        for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'say', group: group.name, text });
         return;
       }
-      case 'msg': this.host.outbox.push({ kind: 'dm', to: command.to, text: command.text }); return;
+      case 'msg': this.host.chat.send({ kind: 'dm', to: command.to, text: command.text }); return;
       case 'groups': {
         const groups = await this.host.refreshGroups();
         const filter = command.filter?.toLowerCase();

@@ -12,9 +12,8 @@ import { type Credentials, openConnection, signInAccount } from '../sign-in.js';
 import type { SignedIn } from './events.js';
 import type { Caller } from './requests.js';
 
-/** `rate_limited` answers to one request that are waited out before it fails. */
-const MAX_RATE_RETRIES = 8;
-const RATE_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000, random: Math.random };
+/** How many `rate_limited` answers to one request are waited out (line mode, bots) before it fails, and the delays. */
+export const BOUNDED_RATE_WAIT = { backoff: { initialMs: 100, maxMs: 5_000, random: Math.random } as BackoffOptions, maxRetries: 8 };
 
 export interface Connection extends Caller {
   bye(): Promise<void>;
@@ -62,8 +61,8 @@ export async function withRateRetry<T>(send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= MAX_RATE_RETRIES) throw error;
-      await sleep(backoffDelay(attempt, RATE_BACKOFF));
+      if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= BOUNDED_RATE_WAIT.maxRetries) throw error;
+      await sleep(backoffDelay(attempt, BOUNDED_RATE_WAIT.backoff));
     }
   }
 }

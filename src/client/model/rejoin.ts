@@ -1,10 +1,15 @@
 /**
- * The resume's paging on a fresh connection: `join` with `since`, page after
- * page, until the server says there is no `more`; what was missed is
- * collected (MissedMessages) so that a view can say how many before it shows them.
+ * A reconnect's try: a fresh connection signed in, and the resume's paging on
+ * it: `join` with `since`, page after page, until the server says there is no
+ * `more`; what was missed is collected (MissedMessages) so that a view can
+ * say how many before it shows them.
  */
 import { ProtocolError } from '../../protocol/errors.js';
 import type { StoredMessage } from '../../protocol/messages.js';
+import type { Unsolicited } from '../client.js';
+import type { Credentials } from '../sign-in.js';
+import { type Connection, type ConnectionSource, openSignedIn } from './connection.js';
+import type { SignedIn } from './events.js';
 import { type Caller, join } from './requests.js';
 import { MissedMessages } from './resume.js';
 
@@ -38,4 +43,27 @@ export async function rejoinSince(client: Caller, group: string, since: number, 
     refused = error;
   }
   return { group, missed: missed.messages, lastSeq: missed.lastSeq, members, refused };
+}
+
+/** A fresh connection, signed in (`signedIn`: undefined when `reopen` did it) and rejoined; `held`: the messages that came meanwhile, in order. */
+export interface Reopened {
+  client: Connection;
+  signedIn: SignedIn | undefined;
+  rejoined: Rejoined | undefined;
+  held: Unsolicited[];
+}
+
+/** Opens a fresh signed-in connection and rejoins `at.group` after `at.since` (none: not in a group); a failure closes it. */
+export async function openRejoined(source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean): Promise<Reopened> {
+  const held: Unsolicited[] = [];
+  const hold = (message: Unsolicited) => held.push(message);
+  const { client, signedIn } = await openSignedIn(source, hold, credentials);
+  try {
+    const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal));
+    client.off?.('message', hold);
+    return { client, signedIn, rejoined, held };
+  } catch (error) {
+    client.destroy?.();
+    throw error;
+  }
 }
