@@ -8,17 +8,15 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
-import type { FrameLink } from '../transport/frame-link.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
 import { showRecovery } from './chat-recovery.js';
-import { ChatClient, type Credentials } from './model/chat-client.js';
-import type { Connection, Reopen } from './model/connection.js';
+import type { ChatClient } from './model/chat-client.js';
+import type { Connection } from './model/connection.js';
 import { statusOf } from './reconnect-status.js';
-import { listGroups } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
 import { removedFromGroup } from './group-moves.js';
@@ -31,14 +29,8 @@ import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
-/** What the chat screen is handed: a signed-in connection (a ProtocolClient; a fake in tests). */
+/** What a ChatClient runs on: a ProtocolClient; a fake in tests (`ChatClient.over`). */
 export type ChatConnection = Connection;
-/**
- * How the chat screen reconnects: the ChatClient opens a link and signs in
- * with the credentials (the password /passwd sets last), or (tests) a
- * function makes a fresh signed-in connection.
- */
-export type Reconnect = Reopen | { connect(): Promise<FrameLink>; credentials: Credentials; timeoutMs?: number | undefined };
 
 export interface ChatControllerOptions extends ChatOptions {
   /** `/passwd` succeeded (the ChatClient's reconnects sign in with `password`). */
@@ -55,8 +47,6 @@ export class ChatController {
   private accountDisabled = false;
   private readonly status: GroupStatus;
   private readonly view: ShownGroup;
-  /** The model: the connection, its recovery and resume. */
-  private readonly chat: ChatClient;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -65,35 +55,37 @@ export class ChatController {
   private quitAsked = false;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
+  private readonly self: string;
+
+  /**
+   * The screen over `chat`, signed in (the sign-in dialog, app.ts, did it) and
+   * perhaps in a group; from now on it reconnects until the user quits, with
+   * the credentials it signed in with (the password /passwd sets last).
+   */
   constructor(
-    connection: ChatConnection,
-    private readonly self: string,
+    private readonly chat: ChatClient,
     private readonly terminal: ChatTerminal,
-    reconnect: Reconnect,
     private readonly options: ChatControllerOptions = {},
   ) {
+    const self = chat.self ?? '';
+    this.self = self;
     this.names = new CompletionNames(self);
-    const again = typeof reconnect === 'function' ? { reopen: reconnect } : { connect: reconnect.connect, timeoutMs: reconnect.timeoutMs };
-    this.chat = ChatClient.over(connection, { user: self, role: options.role }, {
-      ...again,
+    this.chat.keepUp({
       backoff: options.reconnectBackoff,
       untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
-      resumePoint: () => {
-        const group = this.view.current;
-        return group && { group: group.name, lastSeq: group.lastSeq };
+      shownSeq: (group) => (this.view.isCurrent(group) ? this.view.current?.lastSeq : undefined),
+      // What the user sends, exactly once (the ChatClient's outbox): shown so.
+      sending: {
+        acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
+        pending: ({ text }) => this.terminal.print(renderPending(text)),
+        failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
+        held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
+        // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
+        waitsOnLost: () => !this.quitting && !this.accountDisabled,
       },
-    }, typeof reconnect === 'function' ? undefined : reconnect.credentials);
+    });
     // The account's role as each reconnect's auth_ok says it (when the ChatClient signs in).
     this.chat.on('signed_in', ({ role }) => this.accountRoleIs(role));
-    // What the user sends, exactly once (the ChatClient's outbox): shown so.
-    this.chat.showSending({
-      acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
-      pending: ({ text }) => this.terminal.print(renderPending(text)),
-      failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
-      held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
-      // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
-      waitsOnLost: () => !this.quitting && !this.accountDisabled,
-    });
     this.status = new GroupStatus({
       call: (request, expect) => this.chat.caller.call(request, expect),
       print: (text) => this.terminal.print(text),
@@ -188,7 +180,7 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups, more } = await listGroups(this.chat.caller);
+    const { groups, more } = await this.chat.listGroups();
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;

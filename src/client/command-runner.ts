@@ -7,7 +7,7 @@ import { assertNever, ProtocolError } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatParts } from './chat-parts.js';
 import type { Command } from './commands.js';
-import { createGroup, history, join, leave, who } from './model/requests.js';
+import { history, who } from './model/requests.js';
 import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
@@ -36,7 +36,7 @@ export class CommandRunner {
 
   private async run(command: Command): Promise<void> {
     const client = this.host.client();
-    const { terminal, view } = this.host;
+    const { chat, terminal, view } = this.host;
     switch (command.kind) {
       case 'empty': return;
       case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
@@ -73,15 +73,15 @@ export class CommandRunner {
         return;
       }
       case 'create':
-        await createGroup(client, command.group, { private: command.private });
-        view.showJoined(await join(client, command.group), false);
+        await chat.createGroup(command.group, { private: command.private });
+        view.showJoined(await chat.join(command.group), false);
         return;
       case 'join':
-        view.showJoined(await join(client, command.group), false);
+        view.showJoined(await chat.join(command.group), false);
         return;
       case 'leave': {
         this.host.status.flush();
-        const reply = await leave(client);
+        const reply = await chat.leave();
         this.host.status.left();
         view.forget();
         terminal.print(renderLeft(reply.group));

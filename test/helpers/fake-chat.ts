@@ -7,9 +7,11 @@ import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import type { ChatConnection } from '../../src/client/chat.js';
 import type { Outgoing, ProtocolClientEvents, ReplyOfType, Unsolicited } from '../../src/client/client.js';
+import { ChatClient } from '../../src/client/model/chat-client.js';
+import type { Reopen } from '../../src/client/model/connection.js';
 import type { ChatTerminal, Completer } from '../../src/client/terminal.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
+import type { JoinedReply, ServerMessage } from '../../src/protocol/messages.js';
 
 export class FakeTerminal implements ChatTerminal {
   readonly columns = 80;
@@ -121,4 +123,9 @@ export class FakeConnection extends EventEmitter<ProtocolClientEvents> implement
   push(message: Unsolicited): void {
     this.emit('message', message);
   }
+}
+
+/** A ChatClient over a scripted `connection`, signed in as `self` and in `joined`'s group; its reconnects take `reopen`'s connection. */
+export function fakeChatClient(connection: ChatConnection, reopen: Reopen, joined?: JoinedReply, self = 'alice'): ChatClient {
+  return ChatClient.over(connection, { user: self }, { reopen }, joined);
 }

@@ -15,11 +15,12 @@
  * from this user with the same text. Found, it is done; not found, it is sent again.
  */
 import { errorMessage } from '../../protocol/errors.js';
+import type { JoinedReply, WelcomeMessage } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import type { BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError } from '../client.js';
-import { type Credentials, openConnection } from '../sign-in.js';
+import { openConnection } from '../sign-in.js';
 import type { Connection, Reopen } from './connection.js';
 import { GaveUpError, type Said, type SignedIn, tellResumed, tellUnsolicited } from './events.js';
 import type { ResumePoint } from './joined-groups.js';
@@ -45,13 +46,20 @@ export interface ChatClientOptions {
   backoff?: BackoffOptions | undefined;
   /** Reconnect after any drop (in a group or not) until stopped, a page's refusal kept (the chat screen); instead of `reconnectForMs`. */
   untilStopped?: UntilStopped | undefined;
-  /** The group a reconnect rejoins and the last seq shown of it, as a view that switches groups shows them; default: the group joined here. */
-  resumePoint?(): ResumePoint | undefined;
+  /** The last seq a view showed of `group` (the chat screen's): a reconnect resumes the group after it; default: the last seq seen. */
+  shownSeq?(group: string): number | undefined;
+}
+
+/** The chat screen's way of staying connected (`keepUp`). */
+export interface KeepUp extends Pick<ChatClientOptions, 'backoff' | 'shownSeq'> {
+  untilStopped: UntilStopped;
+  /** What the screen shows of what it sends (`send`), and whether a lost connection pauses it. */
+  sending: SendingView;
 }
 
 export class ChatClient extends ChatSession {
   /** What is said and sent, exactly once. */
-  private readonly outbox: Outbox;
+  private outbox: Outbox;
   /** The chat screen's view of the outbox; none: line mode and bots, told by each message's promise. */
   private sendingView: SendingView | undefined;
   private sendingStopped = false;
@@ -60,16 +68,14 @@ export class ChatClient extends ChatSession {
   /** Set when the server broke the protocol: nothing more is tried. */
   private fatal: GaveUpError | undefined;
 
-  private constructor(connection: Connection, private readonly options: ChatClientOptions) {
+  /** The server's `welcome` on the first connection (`open`, `openLink`). */
+  welcome: WelcomeMessage | undefined;
+  private readonly options: ChatClientOptions;
+
+  private constructor(connection: Connection, options: ChatClientOptions) {
     super(connection);
-    this.outbox = chatOutbox({
-      connection: () => this.connection,
-      seqIn: (group) => this.seqIn(group),
-      acked: (ack) => this.groups.noteSeq(ack.seq),
-      lost: (error, written) => this.sendLost(error, written),
-      view: () => this.sendingView,
-      running: () => !this.sendingStopped,
-    }, options.untilStopped !== undefined);
+    this.options = { ...options };
+    this.outbox = this.newOutbox();
     // A direct message held for its recipient goes when the recipient is online.
     this.on('presence', (message) => {
       if (message.event === 'join') this.outbox.recipientOnline(message.user);
@@ -77,18 +83,32 @@ export class ChatClient extends ChatSession {
     this.watch(connection);
   }
 
-  /** Over a connection already signed in as `signedIn` (the chat screen's sign-in dialog did it); reconnects sign in with `credentials` unless `reopen`. */
-  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, credentials?: Credentials): ChatClient {
+  /** Over a connection already signed in as `signedIn` and in `joined`'s group, reconnected by `reopen` (tests' scripted connections). */
+  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, joined?: JoinedReply): ChatClient {
     const client = new ChatClient(connection, options);
     client.signedIn = signedIn;
-    client.credentials = credentials && { ...credentials };
+    if (joined !== undefined) client.groups.joined(joined.group, joined.last_seq);
     return client;
   }
 
   /** Connects (through `options.connect`) and waits for `welcome`. */
   static async open(options: ChatClientOptions & Required<Pick<ChatClientOptions, 'connect'>>): Promise<ChatClient> {
-    const { client } = await openConnection(await options.connect(), options.timeoutMs);
-    return new ChatClient(client, options);
+    return ChatClient.openLink(await options.connect(), options);
+  }
+
+  /** Waits for `welcome` on `link`, a first link opened otherwise than reconnects open theirs (the chat screen's may ask to trust the server). */
+  static async openLink(link: FrameLink, options: ChatClientOptions): Promise<ChatClient> {
+    const { client, welcome } = await openConnection(link, options.timeoutMs);
+    const chat = new ChatClient(client, options);
+    chat.welcome = welcome;
+    return chat;
+  }
+
+  /** The chat screen's way, from now on: a drop is reconnected until `untilStopped` stops it, in a group or not; what it sends waits as long. */
+  keepUp({ untilStopped, backoff, shownSeq, sending }: KeepUp): void {
+    Object.assign(this.options, { untilStopped, backoff, shownSeq });
+    this.sendingView = sending;
+    this.outbox = this.newOutbox();
   }
 
   /**
@@ -100,14 +120,9 @@ export class ChatClient extends ChatSession {
     return this.outbox.push({ kind: 'say', group: this.group, text });
   }
 
-  /** The chat screen's sending: `item` goes after what waits, exactly once, as `showSending`'s view shows; never given up before `stopSending`. */
+  /** The chat screen's sending: `item` goes after what waits, exactly once, as `keepUp`'s view shows; never given up before `stopSending`. */
   send(item: OutboxItem): void {
     void this.outbox.push(item);
-  }
-
-  /** What the chat screen shows of its sending (`send`), and whether a lost connection pauses it. */
-  showSending(view: SendingView): void {
-    this.sendingView = view;
   }
 
   /** Messages not acked yet (held ones included). */
@@ -162,10 +177,22 @@ export class ChatClient extends ChatSession {
     return (this.options.reconnectForMs ?? 0) > 0 || this.options.untilStopped !== undefined;
   }
 
-  /** The group a reconnect rejoins and the last seq seen in it. */
+  /** The group a reconnect rejoins and the last seq seen (or shown) in it. */
   private resumeFrom(): ResumePoint | undefined {
-    const { resumePoint } = this.options;
-    return resumePoint ? resumePoint() : this.groups.resumePoint();
+    const point = this.groups.resumePoint();
+    return point && { group: point.group, lastSeq: this.options.shownSeq?.(point.group) ?? point.lastSeq };
+  }
+
+  /** The outbox, its waits as `options` say (`untilStopped`: the chat screen's). */
+  private newOutbox(): Outbox {
+    return chatOutbox({
+      connection: () => this.connection,
+      seqIn: (group) => this.seqIn(group),
+      acked: (ack) => this.groups.noteSeq(ack.seq),
+      lost: (error, written) => this.sendLost(error, written),
+      view: () => this.sendingView,
+      running: () => !this.sendingStopped,
+    }, this.options.untilStopped !== undefined);
   }
 
   /** The highest seq seen in `group` (any: the one resumed), 0 in another. */
@@ -177,6 +204,8 @@ export class ChatClient extends ChatSession {
   private watch(connection: Connection): void {
     connection.on('message', (message) => {
       if (message.type === 'msg') this.groups.noteSeq(message.seq);
+      // Out of the group: not rejoined.
+      if (message.type === 'kicked' || message.type === 'group_deleted') this.groups.left(message.group);
       tellUnsolicited(this, message, false);
     });
     connection.on('close', (error) => {
