@@ -5,13 +5,12 @@
  * say how many before it shows them.
  */
 import { ProtocolError } from '../../protocol/errors.js';
-import type { StoredMessage } from '../../protocol/messages.js';
+import type { JoinedReply, StoredMessage } from '../../protocol/messages.js';
 import type { Unsolicited } from '../client.js';
 import type { Credentials } from '../sign-in.js';
 import { type Connection, type ConnectionSource, openSignedIn } from './connection.js';
 import type { SignedIn } from './events.js';
 import { type Caller, join } from './requests.js';
-import { MissedMessages } from './resume.js';
 
 export interface Rejoined {
   group: string;
@@ -65,5 +64,30 @@ export async function openRejoined(source: ConnectionSource, credentials: () => 
   } catch (error) {
     client.destroy?.();
     throw error;
+  }
+}
+
+/**
+ * The messages of a resume's pages not shown yet, collected so that the line
+ * saying how many were missed can come before them. `lastSeq` is the cursor:
+ * the next page's `since`.
+ */
+export class MissedMessages {
+  readonly messages: StoredMessage[] = [];
+
+  constructor(private cursor: number) {}
+
+  get lastSeq(): number {
+    return this.cursor;
+  }
+
+  /** Takes a page; returns how many of its messages are new. */
+  take(page: JoinedReply): number {
+    const fresh = page.history.filter((message) => message.seq > this.cursor);
+    this.messages.push(...fresh);
+    for (const message of fresh) this.cursor = Math.max(this.cursor, message.seq);
+    // With `more`, later messages are still to come: the seq taken stays the cursor.
+    if (!page.more) this.cursor = Math.max(this.cursor, page.last_seq);
+    return fresh.length;
   }
 }
