@@ -8,11 +8,11 @@
 import { EventEmitter } from 'node:events';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { AckReply, GroupsReply, JoinedReply, LeftReply } from '../../protocol/messages.js';
-import type { Credentials } from '../sign-in.js';
+import { type Credentials, signInAccount } from '../sign-in.js';
 import { type Connection, withRateRetry } from './connection.js';
 import type { ChatClientEvents, SignedIn } from './events.js';
 import { JoinedGroups } from './joined-groups.js';
-import { type Caller, createGroup, directMessage, join, leave, listGroups, logIn } from './requests.js';
+import { type Caller, createGroup, directMessage, join, leave, listGroups } from './requests.js';
 
 export interface JoinOptions {
   /** Create the group first when missing (a group that exists is joined). */
@@ -63,8 +63,7 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
 
   /** Logs in (or registers with `register`); reconnects sign in again with the same credentials. */
   async signIn(credentials: Credentials, options: { register?: boolean } = {}): Promise<SignedIn> {
-    const reply = await logIn(this.connection, credentials.user, credentials.password, options.register === true);
-    const signedIn: SignedIn = { user: reply.user, role: reply.role };
+    const signedIn = await signInAccount(this.connection, credentials, options.register === true);
     this.credentials = { ...credentials };
     this.signedIn = signedIn;
     this.emit('signed_in', signedIn);
