@@ -20,8 +20,8 @@ import { nameKey } from '../../protocol/names.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import type { BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError } from '../client.js';
-import { openConnection } from '../sign-in.js';
-import type { Connection, Reopen } from './connection.js';
+import { type Credentials, openConnection } from '../sign-in.js';
+import type { Connection } from './connection.js';
 import { GaveUpError, type Said, type SignedIn, tellResumed, tellUnsolicited } from './events.js';
 import type { ResumePoint } from './joined-groups.js';
 import type { Outbox, OutboxItem } from './outbox.js';
@@ -36,8 +36,6 @@ export type { Credentials } from '../sign-in.js';
 export interface ChatClientOptions {
   /** Opens a link to the server: verified TLS (`openTlsLink`), or an in-memory one. Called again to reconnect. */
   connect?(): Promise<FrameLink>;
-  /** Instead of `connect` and sign-in at a reconnect: a fresh signed-in connection (the chat screen's). */
-  reopen?: Reopen | undefined;
   /** How long `welcome`, and each reply, may take (DEFAULT_SERVER_TIMEOUT_MS). */
   timeoutMs?: number | undefined;
   /** How long to keep reconnecting after a drop, in ms, once a group is joined; 0 (the default): never. */
@@ -83,10 +81,11 @@ export class ChatClient extends ChatSession {
     this.watch(connection);
   }
 
-  /** Over a connection already signed in as `signedIn` and in `joined`'s group, reconnected by `reopen` (tests' scripted connections). */
-  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, joined?: JoinedReply): ChatClient {
+  /** Over a connection already signed in as `signedIn` with `credentials` and in `joined`'s group (tests' scripted connections). */
+  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, joined: JoinedReply | undefined, credentials: Credentials): ChatClient {
     const client = new ChatClient(connection, options);
     client.signedIn = signedIn;
+    client.credentials = { ...credentials };
     if (joined !== undefined) client.groups.joined(joined.group, joined.last_seq);
     return client;
   }
@@ -266,7 +265,7 @@ export class ChatClient extends ChatSession {
     this.options.untilStopped?.waiting(undefined);
     this.connection = client;
     this.watch(client);
-    if (signedIn !== undefined) this.emit('signed_in', (this.signedIn = signedIn));
+    this.emit('signed_in', (this.signedIn = signedIn));
     this.groups.noteSeq(rejoined?.lastSeq);
     // A refused rejoin found nothing: what was in flight goes again.
     const copies = this.outbox.settle(rejoined !== undefined && rejoined.refused === undefined ? rejoined.missed : [], this.self ?? '');

@@ -1,13 +1,13 @@
 /**
  * What a ChatClient runs on: a signed-in (or welcomed) connection whose
  * requests go through requests.ts — a ProtocolClient, or a fake in tests —,
- * how it gets a fresh one to reconnect, and how a request waits out `rate_limited`.
+ * how it gets a fresh one to reconnect (`connect` and sign-in), and how a request waits out `rate_limited`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
-import type { Unsolicited } from '../client.js';
+import { ConnectionClosedError, type Unsolicited } from '../client.js';
 import { type Credentials, openConnection, signInAccount } from '../sign-in.js';
 import type { SignedIn } from './events.js';
 import type { Caller } from './requests.js';
@@ -25,27 +25,16 @@ export interface Connection extends Caller {
   destroy?(): void;
 }
 
-/** Makes a fresh signed-in connection (the chat screen's reconnects: it signs in itself, with the password /passwd set last). */
-export type Reopen = () => Promise<Connection>;
-
-/** How a ChatClient gets a fresh connection: `reopen` (signed in already), or `connect` and a sign-in. */
+/** How a ChatClient gets a fresh connection: `connect` and a sign-in. */
 export interface ConnectionSource {
   connect?(): Promise<FrameLink>;
-  reopen?: Reopen | undefined;
   timeoutMs?: number | undefined;
 }
 
-/**
- * A fresh signed-in connection, `hold` listening to its messages from the
- * start, and who signed in (undefined with `reopen`: it signed in itself). A failed sign-in closes it.
- */
-export async function openSignedIn(source: ConnectionSource, hold: (message: Unsolicited) => void, credentials: () => Credentials): Promise<{ client: Connection; signedIn: SignedIn | undefined }> {
-  if (source.reopen !== undefined) {
-    const client = await source.reopen();
-    client.on('message', hold);
-    return { client, signedIn: undefined };
-  }
-  const { client } = await openConnection(await source.connect!(), source.timeoutMs);
+/** A fresh signed-in connection, `hold` listening to its messages from the start, and who signed in. A failed sign-in closes it. */
+export async function openSignedIn(source: ConnectionSource, hold: (message: Unsolicited) => void, credentials: () => Credentials): Promise<{ client: Connection; signedIn: SignedIn }> {
+  if (source.connect === undefined) throw new ConnectionClosedError('no way to reconnect');
+  const { client } = await openConnection(await source.connect(), source.timeoutMs);
   client.on('message', hold);
   try {
     return { client, signedIn: await signInAccount(client, credentials(), false) };

@@ -44,10 +44,10 @@ export async function rejoinSince(client: Caller, group: string, since: number, 
   return { group, missed: missed.messages, lastSeq: missed.lastSeq, members, refused };
 }
 
-/** A fresh connection, signed in (`signedIn`: undefined when `reopen` did it) and rejoined; `held`: the messages that came meanwhile, in order. */
+/** A fresh connection, signed in as `signedIn` and rejoined; `held`: the messages that came meanwhile, in order. */
 export interface Reopened {
   client: Connection;
-  signedIn: SignedIn | undefined;
+  signedIn: SignedIn;
   rejoined: Rejoined | undefined;
   held: Unsolicited[];
 }

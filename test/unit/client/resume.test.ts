@@ -7,7 +7,7 @@ import { type ChatClientEvents, tellResumed } from '../../../src/client/model/ev
 import { openRejoined, rejoinSince } from '../../../src/client/model/rejoin.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { JoinedReply, ServerMessage, StoredMessage } from '../../../src/protocol/messages.js';
-import { FakeConnection } from '../../helpers/fake-chat.js';
+import { FakeConnection, scriptedConnect } from '../../helpers/fake-chat.js';
 
 const message = (seq: number): StoredMessage => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1_700_000_000_000 + seq });
 const page = (seqs: number[], more: boolean, lastSeq: number): JoinedReply => (
@@ -46,7 +46,7 @@ test('live messages that arrive meanwhile are held, then told after the pages, e
     // During the first page: 4 and 5 (also on the next page) and 6; during the second: 7.
     for (const seq of index === 0 ? [4, 5, 6] : [7]) connection.push({ type: 'msg', ...message(seq) });
   });
-  const { rejoined, held } = await openRejoined({ reopen: async () => run.connection }, () => ({ user: 'alice', password: 'x' }), { group: 'g', since: 1 }, false);
+  const { rejoined, held } = await openRejoined({ connect: scriptedConnect(async () => run.connection) }, () => ({ user: 'alice', password: 'x' }), { group: 'g', since: 1 }, false);
   assert.equal(rejoined?.missed.length, 4, 'the count missed');
   const told: string[] = [];
   const views = new EventEmitter<ChatClientEvents>();
