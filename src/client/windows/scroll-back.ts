@@ -140,16 +140,19 @@ export class ScrollBack {
   }
 
   /**
-   * Where a message of `seq` goes: the end for the usual newest one; the start
-   * for one older than every numbered line (an older page); else just before
-   * the first numbered line with a higher seq.
+   * Where a message of `seq` goes: the end for the usual newest one; else just
+   * after the numbered line before it in seq order (so a page of older messages
+   * stays together, ahead of the events that followed it), or the start when it
+   * is older than every numbered line.
    */
   private placeOf(seq: number): number {
     const last = this.lastSeq();
     if (last === undefined || seq > last) return this.kept.length;
-    if (seq < (this.firstSeq() ?? seq)) return 0;
-    const at = this.kept.findIndex((line) => line.kind === 'message' && line.seq !== undefined && line.seq > seq);
-    return at === -1 ? this.kept.length : at;
+    for (let at = this.kept.length - 1; at >= 0; at--) {
+      const line = this.kept[at]!;
+      if (line.kind === 'message' && line.seq !== undefined && line.seq < seq) return at + 1;
+    }
+    return 0;
   }
 
   private trim(): void {
