@@ -3,13 +3,13 @@
  * `DIR/HOST/GROUP-or-@USER/YYYY-MM-DD.log`. Every component is made safe
  * here, whoever supplied it (a group or user name comes from the server): it
  * holds only `A-Z a-z 0-9 _ . -` and `%XX` escapes, never starts with a dot
- * and is never empty, so no name can climb out of the folder (`..`), hide a
- * file, or name a device. Names are written by their key (lower case), so a
- * group's log does not split by how a message spelled it. Pure.
+ * and is never empty, so no name can climb out of the folder (`..`) or hide
+ * a file, and two names never share one. Names are written by their key
+ * (lower case), so a group's log does not split by how a message spelled it.
+ * Pure.
  */
 import path from 'node:path';
 import { assertNever } from '../../protocol/errors.js';
-import { nameKey } from '../../protocol/names.js';
 import { termsenderDir } from '../xdg-dirs.js';
 import type { WindowTarget } from './window-list.js';
 
@@ -45,8 +45,8 @@ export function hostComponent(host: string, port: number): string {
 export function windowComponent(target: WindowTarget): string | undefined {
   switch (target.kind) {
     case 'status': return undefined;
-    case 'group': return safeComponent(nameKey(target.key));
-    case 'conversation': return `@${safeComponent(nameKey(target.key))}`;
+    case 'group': return safeComponent(target.key);
+    case 'conversation': return `@${safeComponent(target.key)}`;
     default: return assertNever(target);
   }
 }
