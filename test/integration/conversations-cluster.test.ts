@@ -1,24 +1,12 @@
 /** Issue 22 item 2 across nodes: two nodes on one real Redis deliver, store and block direct messages as one server. */
 import assert from 'node:assert/strict';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
+import { dm, login } from '../helpers/conversations.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
-import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
-import { expectError, type FrameClient, WireClient } from '../helpers/wire-client.js';
+import { signedInClient, startTestServer } from '../helpers/server.js';
+import { expectError } from '../helpers/wire-client.js';
 
 const skip = hasRedis() ? false : 'redis-server is not installed; cluster conversation tests skipped';
-
-async function login(t: TestContext, port: number, user: string): Promise<WireClient> {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
-  return client;
-}
-
-async function dm(client: FrameClient, to: string, text: string): Promise<number> {
-  const ack = await client.request({ type: 'dm', to, text });
-  assert.ok(ack.type === 'ack' && typeof ack.seq === 'number', JSON.stringify(ack));
-  return ack.seq;
-}
 
 test('a dm from node A reaches the recipient on B and the sender\'s other connection on B, once each; blocks set on A hold on B', { skip }, async (t) => {
   const redis = await startRedis(t);

@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { DATABASE_FILE } from '../../src/store/sqlite.js';
 import { admin } from '../helpers/admin.js';
-import { REPO_ROOT, type SpawnedServer, spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { nextPass } from '../helpers/conversations.js';
+import { REPO_ROOT, spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
 
 async function signIn(t: TestContext, port: number, user: string, type: 'register' | 'login' = 'login'): Promise<WireClient> {
@@ -85,18 +85,6 @@ test('the schema-5 file written by the code before conversations: the server mig
   assert.deepEqual(migrated.prepare('SELECT user_key, group_key, seq FROM read_markers ORDER BY user_key').all().find((row) => (row as { user_key: string }).user_key === 'bob'),
     { user_key: 'bob', group_key: 'lobby', seq: 2 }, 'bob\'s marker as it was');
 });
-
-/** Resolves at the next `retention pass` line the server writes from now on. */
-function nextPass(server: SpawnedServer): Promise<void> {
-  const lines = createInterface({ input: server.child.stderr! });
-  return new Promise<void>((resolve) => {
-    lines.on('line', (line) => {
-      if (!line.includes('"msg":"retention pass"')) return;
-      lines.close();
-      resolve();
-    });
-  });
-}
 
 test('retention applies to conversations: the oldest go, dm_history starts at the oldest kept, unread counts only kept messages, seqs go on', async (t) => {
   const data = tempDir(t);
