@@ -4,7 +4,6 @@
  * per part.
  */
 import type { GroupSummary } from '../protocol/messages.js';
-import type { Caller } from './model/requests.js';
 import type { ChatTerminal } from './chat-terminal.js';
 import type { CompletionNames } from './completion.js';
 import type { GroupStatus } from './group-status.js';
@@ -12,9 +11,7 @@ import type { ChatClient } from './model/chat-client.js';
 import type { ShownGroup } from './shown-group.js';
 
 export interface ChatParts {
-  /** The current connection, for requests (another one after a reconnect). */
-  client(): Caller;
-  /** The model: what the user sends goes through its outbox (`send`). */
+  /** The model: every request goes through it; what the user says and sends through its outbox (`send`). */
   readonly chat: ChatClient;
   /** The signed-in user's name. */
   readonly self: string;

@@ -94,7 +94,7 @@ export class ChatController {
     }, self, options);
     this.view = new ShownGroup(terminal, this.status, this.names, self);
     this.parts = {
-      client: () => this.chat.caller, chat: this.chat, self, terminal, status: this.status, names: this.names, view: this.view,
+      chat: this.chat, self, terminal, status: this.status, names: this.names, view: this.view,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),

@@ -7,7 +7,6 @@ import { assertNever, ProtocolError } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatParts } from './chat-parts.js';
 import type { Command } from './commands.js';
-import { history, who } from './model/requests.js';
 import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
@@ -35,7 +34,6 @@ export class CommandRunner {
   }
 
   private async run(command: Command): Promise<void> {
-    const client = this.host.client();
     const { chat, terminal, view } = this.host;
     switch (command.kind) {
       case 'empty': return;
@@ -93,7 +91,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group: /join GROUP'));
           return;
         }
-        const reply = await who(client);
+        const reply = await chat.who();
         this.host.names.replaceUsers(reply.members);
         terminal.print(renderMembers(reply));
         return;
@@ -104,7 +102,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group'));
           return;
         }
-        const reply = await history(client, group.oldestSeq, command.count);
+        const reply = await chat.history(group.oldestSeq, command.count);
         for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
         const oldest = reply.messages[0];
         if (oldest !== undefined) group.oldestSeq = oldest.seq;

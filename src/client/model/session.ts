@@ -7,12 +7,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { ProtocolError } from '../../protocol/errors.js';
-import type { AckReply, GroupsReply, JoinedReply, LeftReply } from '../../protocol/messages.js';
+import type { AckReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply } from '../../protocol/messages.js';
+import type { Outgoing } from '../client.js';
 import { type Credentials, signInAccount } from '../sign-in.js';
 import { type Connection, withRateRetry } from './connection.js';
 import type { ChatClientEvents, SignedIn } from './events.js';
 import { JoinedGroups } from './joined-groups.js';
-import { type Caller, createGroup, directMessage, join, leave, listGroups } from './requests.js';
+import { type Caller, createGroup, directMessage, history, join, leave, listGroups, who } from './requests.js';
 
 export interface JoinOptions {
   /** Create the group first when missing (a group that exists is joined). */
@@ -103,6 +104,21 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
   /** The server took this connection out of `group` (kicked, banned, the group deleted): not rejoined. */
   removedFrom(group: string): void {
     this.groups.left(group);
+  }
+
+  /** Who is in the current group. */
+  who(): Promise<MembersReply> {
+    return who(this.connection);
+  }
+
+  /** Up to `limit` stored messages of the current group (the server's default without one) before the seq `before`. */
+  history(before: number, limit: number | undefined): Promise<HistoryReply> {
+    return history(this.connection, before, limit);
+  }
+
+  /** A request answered by `ok` (a moderation or account request, moderation-commands.ts builds it). */
+  async requestOk(request: Outgoing): Promise<void> {
+    await this.connection.call(request, 'ok');
   }
 
   /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
