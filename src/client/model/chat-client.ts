@@ -66,8 +66,7 @@ export class ChatClient extends ChatSession {
   /** Set when the server broke the protocol: nothing more is tried. */
   private fatal: GaveUpError | undefined;
 
-  /** The server's `welcome` on the first connection (`open`, `openLink`). */
-  welcome: WelcomeMessage | undefined;
+  private firstWelcome: WelcomeMessage | undefined;
   private readonly options: ChatClientOptions;
 
   private constructor(connection: Connection, options: ChatClientOptions) {
@@ -99,8 +98,13 @@ export class ChatClient extends ChatSession {
   static async openLink(link: FrameLink, options: ChatClientOptions): Promise<ChatClient> {
     const { client, welcome } = await openConnection(link, options.timeoutMs);
     const chat = new ChatClient(client, options);
-    chat.welcome = welcome;
+    chat.firstWelcome = welcome;
     return chat;
+  }
+
+  /** The server's `welcome` on the first connection (`open`, `openLink`). */
+  get welcome(): WelcomeMessage | undefined {
+    return this.firstWelcome;
   }
 
   /** The chat screen's way, from now on: a drop is reconnected until `untilStopped` stops it, in a group or not; what it sends waits as long. */
@@ -125,7 +129,9 @@ export class ChatClient extends ChatSession {
   }
 
   /** Messages not acked yet (held ones included). */
-  get unsent(): number { return this.outbox.size; }
+  get unsent(): number {
+    return this.outbox.size;
+  }
 
   /** Quitting: what waits to be sent is given up. */
   stopSending(): void {
