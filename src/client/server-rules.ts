@@ -43,6 +43,7 @@ function checkStored(type: string, messages: readonly StoredMessage[]): void {
     checkName(type, 'group', message.group);
     checkName(type, 'from', message.from);
     checkText(type, message.text);
+    if (message.deleted !== undefined) checkName(type, 'deleted.by', message.deleted.by);
   }
 }
 
@@ -111,6 +112,11 @@ export function checkServerMessage(message: ServerMessage): void {
     case 'notice':
       checkName(type, 'by', message.by);
       checkText(type, message.text);
+      return;
+    case 'message_deleted':
+      if ('group' in message) checkName(type, 'group', message.group);
+      else checkName(type, 'user', message.user);
+      checkName(type, 'by', message.by);
       return;
     case 'members':
       checkName(type, 'group', message.group);

@@ -62,6 +62,7 @@ export function checkStoredMessage(message: StoredMessage): StoredMessage {
   checkName(message.from, 'from');
   checkText(message.text, 'text');
   if (message.seq < 1) reject('seq below 1');
+  if (message.deleted !== undefined) checkName(message.deleted.by, 'deleted.by');
   return message;
 }
 

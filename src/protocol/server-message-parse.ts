@@ -7,11 +7,20 @@
 import { isErrorCode, ProtocolError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
-import type { GroupRole, GroupSummary, ServerMessage, StoredMessage } from './messages.js';
+import type { GroupRole, GroupSummary, MessageDeletion, ServerMessage, StoredMessage } from './messages.js';
 
 function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
   const read: FieldReader = parent.nested(value);
-  return { group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts') };
+  const message: StoredMessage = { group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts') };
+  // January addition: a removed message says who removed it and when.
+  const deleted = isPlainObject(value) ? value['deleted'] : undefined;
+  if (deleted !== undefined && deleted !== null) message.deleted = deletion(deleted, read);
+  return message;
+}
+
+function deletion(value: unknown, parent: FieldReader): MessageDeletion {
+  const read: FieldReader = parent.nested(value);
+  return { by: read.string('by'), ts: read.uint('ts') };
 }
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
@@ -140,6 +149,10 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'notice':
       return { type, text: read.string('text'), by: read.string('by'), ts: read.uint('ts') };
+    case 'message_deleted': {
+      const where = read.has('group') ? { group: read.string('group') } : { user: read.string('user') };
+      return { type, ...where, seq: read.uint('seq'), by: read.string('by') };
+    }
     case 'activity':
       return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
     case 'ack': {
@@ -165,6 +178,7 @@ const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
   ok: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true, notice: true,
+  message_deleted: true,
 };
 
 /**

@@ -116,6 +116,12 @@ export function parseRequest(body: FrameBody): Request {
       return { type, ...withId, group: read.name('group', 'no_such_group') };
     case 'mark_read':
       return { type, ...withId, group: read.name('group', 'no_such_group'), seq: read.uint('seq') };
+    case 'delete_message': {
+      // In a group or in a conversation: exactly one of the two.
+      if (read.has('group') === read.has('user')) read.fail('bad_message', `'delete_message' takes 'group' or 'user', not both`);
+      const seq = read.uint('seq');
+      return read.has('group') ? { type, ...withId, group: read.name('group', 'no_such_group'), seq } : { type, ...withId, user: read.name('user', 'no_such_user'), seq };
+    }
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }

@@ -17,7 +17,7 @@ export const REDIS_KEYS = {
   ownedCounts: 'ts:owned-counts',
   /** String counter: the group's last seq. */
   seq: (groupKey: NameKey) => `ts:seq:${groupKey}`,
-  /** Sorted set: score seq, member the stored message as JSON. */
+  /** Sorted set: score seq, member the stored message as JSON (a removed one written over in place: store/redis-message-deletions.ts). */
   messages: (groupKey: NameKey) => `ts:msgs:${groupKey}`,
   /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
   members: (groupKey: NameKey) => `ts:members:${groupKey}`,

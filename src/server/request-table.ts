@@ -12,6 +12,7 @@ import type { Handler, RequestSource, ServerContext, Step } from './context.js';
 import { disableUser, enableUser, passwd, resetPassword } from './handlers/accounts.js';
 import { login, register } from './handlers/auth.js';
 import { dm, history, say } from './handlers/chat.js';
+import { deleteMessage } from './handlers/delete-message.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
 import { deleteGroup, invite, kick, setRole, setTopic } from './handlers/moderation.js';
 import { notice } from './handlers/notice.js';
@@ -84,6 +85,8 @@ export const REQUESTS: RequestTable = {
   mark_read: signedIn('none', markRead),
   // January addition: it goes to everyone signed in, so it costs a message token, as `say`.
   notice: signedIn('messages', notice),
+  // January addition: a removal goes to every member of the group, so it costs a message token, as `set_topic`.
+  delete_message: signedIn('messages', deleteMessage),
 };
 
 /** The row of `request`'s type. (Each key's row takes that key's request: the table's type says so.) */

@@ -10,6 +10,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
  * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
  * 5: `read_markers` (see sqlite-read-markers.ts).
+ * 6: `messages.deleted_by`/`deleted_ts` (NULL: not removed; see sqlite-message-deletions.ts).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -24,6 +25,11 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/** The names of the table's columns. */
+function columnsOf(db: Database.Database, table: 'groups' | 'messages'): string[] {
+  return db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((column) => column.name);
+}
+
 /**
  * The steps from one schema version to the next, in order; each brings a file
  * of the version before it up to its own (and does nothing to a fresh file
@@ -33,14 +39,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database
   {
     version: 2,
     apply: (db) => {
-      const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
-      if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
+      if (!columnsOf(db, 'groups').includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
       db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
     },
   },
   { version: 3, apply: migrateUsers },
   { version: 4, apply: migrateModeration },
   { version: 5, apply: migrateReadMarkers },
+  {
+    version: 6,
+    apply: (db) => {
+      const columns = columnsOf(db, 'messages');
+      if (!columns.includes('deleted_by')) db.exec('ALTER TABLE messages ADD COLUMN deleted_by TEXT');
+      if (!columns.includes('deleted_ts')) db.exec('ALTER TABLE messages ADD COLUMN deleted_ts INTEGER');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -58,9 +71,14 @@ export function migrate(db: Database.Database): void {
   })();
 }
 
-/** A stored message as the message queries select it. */
-export interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number }
+/** What the message queries select, then `WHERE` on `m` (messages) and `g` (its group): a MessageRow. */
+export const MESSAGE_COLUMNS = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts, m.deleted_by, m.deleted_ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
+
+/** A stored message as the message queries select it (`deleted_by` NULL: not removed). */
+export interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number; deleted_by: string | null; deleted_ts: number | null }
 
 export function toMessage(row: MessageRow): StoredMessage {
-  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
+  const message: StoredMessage = { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
+  if (row.deleted_by !== null) message.deleted = { by: row.deleted_by, ts: row.deleted_ts ?? 0 };
+  return message;
 }

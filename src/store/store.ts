@@ -6,6 +6,7 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { MessageDeletionStore } from './message-deletions.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { ReadMarkerStore } from './read-markers.js';
 
@@ -190,6 +191,8 @@ export interface Store {
   readonly moderation: ModerationStore;
   readonly markers: ReadMarkerStore;
   readonly retention: RetentionStore;
+  /** Removing a message (message-deletions.ts). */
+  readonly deletions: MessageDeletionStore;
   /** Whether the store's connection is up now (always for the embedded store). */
   readonly connected: boolean;
   /** Whether the store answers now: a recorded failure or a lost file (SQLite), a ping within `timeoutMs` (Redis). */
