@@ -4,10 +4,16 @@
  * to the members, the errors, the cost; on the in-memory server (SQLite).
  */
 import assert from 'node:assert/strict';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type TestContext, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { DELETED_TEXT, type StoredMessage } from '../../src/protocol/messages.js';
 import { type MemoryServer, type MemoryWireClient, startMemoryServer } from '../helpers/memory-server.js';
-import { TEST_PASSWORD } from '../helpers/server.js';
+import { DATABASE_FILE } from '../../src/store/sqlite.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { signIn } from '../helpers/moderation.js';
+import { REPO_ROOT, spawnServer, tempDir, TEST_PASSWORD } from '../helpers/server.js';
 import { expectError, type FrameClient, say } from '../helpers/wire-client.js';
 
 const ROLES = ['author', 'owner', 'moderator', 'admin', 'member', 'outsider'] as const;
@@ -154,4 +160,42 @@ test('a removal costs a token of the say bucket (it goes to every member)', asyn
   const replies = await Promise.all(Array.from({ length: 10 }, () => w.as.owner.request({ type: 'delete_message', group: 'lobby', seq: 1 })));
   const limited = replies.filter((reply) => reply.type === 'error' && reply.code === 'rate_limited').length;
   assert.ok(limited > 0 && limited < 10, `${limited} of 10 refused`);
+});
+
+test('a schema-5 file made by the earlier server (test/fixtures/store-v5.db): the real server migrates it, removes a message, and its text is gone from the files', async (t) => {
+  const data = tempDir(t);
+  const file = path.join(data, DATABASE_FILE);
+  copyFileSync(path.join(REPO_ROOT, 'test/fixtures/store-v5.db'), file);
+  const server = await spawnServer(t, ['--data', data]);
+  const bob = await signIn(t, server.port, 'bob', 'login');
+  const alice = await signIn(t, server.port, 'Alice', 'login');
+  const joined = await bob.request({ type: 'join', group: 'lobby' });
+  assert.deepEqual(joined.type === 'joined' && joined.history.map((m) => [m.seq, m.from, m.text, m.deleted]),
+    [[1, 'Alice', 'hello from alice', undefined], [2, 'bob', 'hi alice', undefined], [3, 'Alice', 'third message', undefined]]);
+  assert.equal((await alice.request({ type: 'join', group: 'lobby' })).type, 'joined');
+  // A long text too: it spills into overflow pages, which the removal must overwrite as well.
+  const long = `overflowing ${'long words '.repeat(300)}end`;
+  const longSeq = await say(alice, long);
+
+  assert.equal(await outcome(bob, { type: 'delete_message', group: 'Lobby', seq: 1 }), 'ok', 'bob moderates Lobby');
+  assert.deepEqual(await alice.next('message_deleted'), { type: 'message_deleted', group: 'Lobby', seq: 1, by: 'bob' });
+  assert.equal(await outcome(alice, { type: 'delete_message', group: 'lobby', seq: longSeq }), 'ok', 'its author');
+  const history = await alice.request({ type: 'history' });
+  assert.deepEqual(history.type === 'history' && history.messages.map((m) => [m.seq, m.text, m.deleted?.by]),
+    [[1, DELETED_TEXT, 'bob'], [2, 'hi alice', undefined], [3, 'third message', undefined], [4, DELETED_TEXT, 'Alice']]);
+  expectError(await bob.request({ type: 'delete_message', group: 'secret', seq: 2 }), 'no_such_message');
+
+  server.child.kill('SIGTERM');
+  await server.exited;
+  const migrated = new Database(file, { readonly: true });
+  assert.equal(migrated.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  assert.deepEqual(migrated.prepare('SELECT seq, sender, text, deleted_by FROM messages WHERE group_key = ? ORDER BY seq').all('lobby'), [
+    { seq: 1, sender: 'Alice', text: DELETED_TEXT, deleted_by: 'bob' }, { seq: 2, sender: 'bob', text: 'hi alice', deleted_by: null },
+    { seq: 3, sender: 'Alice', text: 'third message', deleted_by: null }, { seq: 4, sender: 'Alice', text: DELETED_TEXT, deleted_by: 'Alice' },
+  ]);
+  migrated.close();
+  const bytes = Buffer.concat(readdirSync(data).map((name) => readFileSync(path.join(data, name))));
+  assert.ok(bytes.includes('secret words'), 'a text that stays is found in the files');
+  assert.ok(!bytes.includes('hello from alice'), 'the removed text is gone from the files');
+  assert.ok(!bytes.includes('long words long words'), 'the removed long text is gone too');
 });

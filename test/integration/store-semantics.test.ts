@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
+import { DELETED_TEXT } from '../../src/protocol/messages.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
@@ -119,6 +120,38 @@ async function markerSemantics(store: Store): Promise<void> {
   assert.equal(await store.markers.markRead('bob', 'lobby', 0), true);
 }
 
+/** Removing a message (issue 22): the tombstone in place, a second removal, missing seqs and groups, retention and appends around it. */
+async function deletionSemantics(store: Store): Promise<void> {
+  assert.equal((await store.groups.createOwnedGroup('Lobby', 'olga', CAPS)).kind, 'created');
+  const texts = ['first', 'd\u00e9j\u00e0 \"vu\"\tand\nmore \u{1f600}', DELETED_TEXT];
+  const stored = [];
+  for (const text of texts) stored.push(await store.groups.appendMessage(say('Lobby', text)));
+  assert.deepEqual(await store.deletions.findMessage('LOBBY', 2), stored[1]);
+  for (const [group, seq] of [['lobby', 0], ['lobby', 4], ['nowhere', 1]] as const) {
+    assert.equal(await store.deletions.findMessage(group, seq), undefined, `${group} ${seq}`);
+    assert.deepEqual(await store.deletions.deleteMessage(group, seq, { by: 'mo', ts: 1 }), { kind: 'missing' }, `${group} ${seq}`);
+  }
+  const tombstone = { ...stored[1]!, text: DELETED_TEXT, deleted: { by: 'Mo', ts: 5 } };
+  assert.deepEqual(await store.deletions.deleteMessage('lobby', 2, { by: 'Mo', ts: 5 }), { kind: 'deleted', message: tombstone });
+  assert.deepEqual(await store.deletions.deleteMessage('LOBBY', 2, { by: 'olga', ts: 9 }), { kind: 'already', message: tombstone }, 'the first removal stays');
+  assert.deepEqual(await store.deletions.findMessage('lobby', 2), tombstone);
+  assert.deepEqual((await store.groups.messagesSince('lobby', 0, 10)).messages, [stored[0], tombstone, stored[2]], 'in place; the others untouched');
+  assert.deepEqual((await store.groups.messagesBefore('lobby', undefined, 2)).messages, [tombstone, stored[2]]);
+  assert.equal((await store.deletions.findMessage('lobby', 3))?.deleted, undefined, 'a text that reads like a tombstone is not one');
+
+  // An append not yet settled is found (SQLite commits its batch first; Redis runs commands in order).
+  const appending = store.groups.appendMessage(say('lobby', 'just now'));
+  assert.equal((await store.deletions.deleteMessage('lobby', 4, { by: 'alice', ts: 6 })).kind, 'deleted');
+  assert.equal((await appending).seq, 4);
+  assert.equal((await store.groups.appendMessage(say('lobby', 'next'))).seq, 5, 'the seq counter is untouched');
+
+  assert.equal(await store.retention.pruneMessages('lobby', { maxAgeMs: 0, maxMessages: 3 }, Date.now(), 10), 2, 'a tombstone goes with retention as any message');
+  assert.deepEqual(await store.deletions.deleteMessage('lobby', 2, { by: 'mo', ts: 7 }), { kind: 'missing' });
+  assert.equal(await store.moderation.deleteGroup('lobby', 'olga'), 'Lobby');
+  assert.deepEqual(await store.deletions.deleteMessage('lobby', 4, { by: 'mo', ts: 8 }), { kind: 'missing' });
+  assert.equal(await store.deletions.findMessage('lobby', 5), undefined);
+}
+
 for (const backend of [sqlite, redis]) {
   describe(`${backend.name} store`, { skip: backend.skip }, () => {
     const open = async (t: TestContext): Promise<Store> => {
@@ -194,6 +227,10 @@ for (const backend of [sqlite, redis]) {
 
     test('read markers: with deletions, bans and drops', async (t) => {
       await markerSemantics(await open(t));
+    });
+
+    test('removing a message: the tombstone in place, once, nothing at a missing seq or group', async (t) => {
+      await deletionSemantics(await open(t));
     });
 
     test('retention: by age, only the oldest run of old messages goes (an old one after a young one stays)', async (t) => {
