@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'account_disabled',
   // January additions (protocol.md): removing a message.
   'no_such_message',
+  // January addition (protocol.md): the recipient blocks the sender.
+  'blocked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -62,6 +64,7 @@ const CLOSES_CONNECTION: Readonly<Record<ErrorCode, boolean>> = {
   banned: false,
   account_disabled: true,
   no_such_message: false,
+  blocked: false,
 };
 
 const CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

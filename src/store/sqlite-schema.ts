@@ -1,6 +1,7 @@
 /** The SQLite store's schema and its migration from files made by older code. */
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
+import { migrateConversations } from './sqlite-conversations.js';
 import { migrateModeration } from './sqlite-moderation.js';
 import { migrateReadMarkers } from './sqlite-read-markers.js';
 import { migrateUsers } from './sqlite-users.js';
@@ -11,6 +12,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
  * 5: `read_markers` (see sqlite-read-markers.ts).
  * 6: `messages.deleted_by`/`deleted_ts` (NULL: not removed; see sqlite-message-deletions.ts).
+ * 7: `conversations`, `conversation_sides`, `direct_messages`, `blocks` (see sqlite-conversations.ts).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -54,6 +56,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database
       if (!columns.includes('deleted_ts')) db.exec('ALTER TABLE messages ADD COLUMN deleted_ts INTEGER');
     },
   },
+  { version: 7, apply: migrateConversations },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

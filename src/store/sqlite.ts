@@ -4,6 +4,7 @@
  * sqlite-users.ts, sqlite-groups.ts (appends batched per event-loop turn),
  * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts,
  * sqlite-message-deletions.ts.
+ * sqlite-conversations.ts, sqlite-blocks.ts.
  *
  * `synchronous = NORMAL` keeps every commit across a crash of the process
  * (kill -9); a power loss may lose the last commits. `synchronous: 'full'`
@@ -12,6 +13,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteBlocks } from './sqlite-blocks.js';
+import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { DatabaseFile } from './sqlite-file.js';
 import { SqliteGroups } from './sqlite-groups.js';
@@ -44,6 +47,8 @@ export class SqliteStore implements Store {
   readonly markers: SqliteReadMarkers;
   readonly retention: SqliteRetention;
   readonly deletions: SqliteMessageDeletions;
+  readonly conversations: SqliteConversations;
+  readonly blocks: SqliteBlocks;
 
   private constructor(private readonly database: SqliteDatabase, onCommit?: (seconds: number) => void) {
     migrate(database.db);
@@ -53,6 +58,8 @@ export class SqliteStore implements Store {
     this.markers = new SqliteReadMarkers(database, this.groups);
     this.retention = new SqliteRetention(database, this.groups);
     this.deletions = new SqliteMessageDeletions(database, this.groups);
+    this.conversations = new SqliteConversations(database);
+    this.blocks = new SqliteBlocks(database);
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
