@@ -131,7 +131,10 @@ export function checkServerMessage(message: ServerMessage): void {
       return;
     case 'dm_history':
       checkName(type, 'user', message.user);
-      for (const stored of message.messages) checkServerMessage({ type: 'dm', ...stored });
+      for (const stored of message.messages) {
+        checkServerMessage({ type: 'dm', ...stored });
+        if (stored.deleted !== undefined) checkName(type, 'deleted.by', stored.deleted.by);
+      }
       return;
     case 'blocked':
       checkNames(type, 'users', message.users);

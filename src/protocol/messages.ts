@@ -26,6 +26,8 @@ export interface StoredDirectMessage {
   seq: number;
   text: string;
   ts: number;
+  /** January addition: removed by its author (`delete_message` with `user`); its `text` is then DELETED_TEXT. */
+  deleted?: MessageDeletion;
 }
 
 /** An account's server-wide role (December additions). */
@@ -221,6 +223,8 @@ export interface NoticeMessage { type: 'notice'; text: string; by: string; ts: n
 export type MessageDeletedMessage =
   | { type: 'message_deleted'; group: string; seq: number; by: string }
   | { type: 'message_deleted'; user: string; seq: number; by: string };
+/** A conversation's `message_deleted`, as one side's connections get it (`user`: the other side). */
+export type DirectMessageDeleted = Extract<MessageDeletedMessage, { user: string }>;
 
 /** What moves a connection out of its group without its asking: the three above. */
 export type GroupNotice = TopicMessage | KickedMessage | GroupDeletedMessage;

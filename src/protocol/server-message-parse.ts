@@ -6,22 +6,17 @@
  */
 import { parseConversationReply } from './conversation-parse.js';
 import { isErrorCode, ProtocolError } from './errors.js';
+import { optionalDeletion } from './deletion-parse.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
-import type { GroupRole, GroupSummary, MessageDeletion, ServerMessage, StoredMessage } from './messages.js';
+import type { GroupRole, GroupSummary, ServerMessage, StoredMessage } from './messages.js';
 
 function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
   const read: FieldReader = parent.nested(value);
-  const message: StoredMessage = { group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts') };
-  // January addition: a removed message says who removed it and when.
-  const deleted = isPlainObject(value) ? value['deleted'] : undefined;
-  if (deleted !== undefined && deleted !== null) message.deleted = deletion(deleted, read);
-  return message;
-}
-
-function deletion(value: unknown, parent: FieldReader): MessageDeletion {
-  const read: FieldReader = parent.nested(value);
-  return { by: read.string('by'), ts: read.uint('ts') };
+  return {
+    group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts'),
+    ...optionalDeletion(value, read),
+  };
 }
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {

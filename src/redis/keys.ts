@@ -67,3 +67,5 @@ export const EVENT_ACCOUNT_CLOSED = 'x';
 export const EVENT_GROUP = 'g';
 /** An admin's notice (January addition): JSON {origin, body}; every node sends it to its signed-in connections. */
 export const EVENT_NOTICE = 'n';
+/** A message for every connection of one account (January addition: a conversation's `message_deleted`): JSON {origin, body: AccountMessage}. */
+export const EVENT_ACCOUNT_MESSAGE = 'a';

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
 import { migrateConversations } from './sqlite-conversations.js';
 import { migrateModeration } from './sqlite-moderation.js';
+import { deletionOf } from './sqlite-removal.js';
 import { migrateReadMarkers } from './sqlite-read-markers.js';
 import { migrateUsers } from './sqlite-users.js';
 
@@ -13,6 +14,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 5: `read_markers` (see sqlite-read-markers.ts).
  * 6: `messages.deleted_by`/`deleted_ts` (NULL: not removed; see sqlite-message-deletions.ts).
  * 7: `conversations`, `conversation_sides`, `direct_messages`, `blocks` (see sqlite-conversations.ts).
+ * 8: `direct_messages.deleted_by`/`deleted_ts`, as 6 for groups (see sqlite-message-deletions.ts).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -28,8 +30,15 @@ const SCHEMA = `
 `;
 
 /** The names of the table's columns. */
-function columnsOf(db: Database.Database, table: 'groups' | 'messages'): string[] {
+function columnsOf(db: Database.Database, table: 'groups' | 'messages' | 'direct_messages'): string[] {
   return db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((column) => column.name);
+}
+
+/** Who removed a message and when (NULL: not removed; sqlite-message-deletions.ts), unless the table has them. */
+function addDeletionColumns(db: Database.Database, table: 'messages' | 'direct_messages'): void {
+  const columns = columnsOf(db, table);
+  if (!columns.includes('deleted_by')) db.exec(`ALTER TABLE ${table} ADD COLUMN deleted_by TEXT`);
+  if (!columns.includes('deleted_ts')) db.exec(`ALTER TABLE ${table} ADD COLUMN deleted_ts INTEGER`);
 }
 
 /**
@@ -48,15 +57,9 @@ const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database
   { version: 3, apply: migrateUsers },
   { version: 4, apply: migrateModeration },
   { version: 5, apply: migrateReadMarkers },
-  {
-    version: 6,
-    apply: (db) => {
-      const columns = columnsOf(db, 'messages');
-      if (!columns.includes('deleted_by')) db.exec('ALTER TABLE messages ADD COLUMN deleted_by TEXT');
-      if (!columns.includes('deleted_ts')) db.exec('ALTER TABLE messages ADD COLUMN deleted_ts INTEGER');
-    },
-  },
+  { version: 6, apply: (db) => addDeletionColumns(db, 'messages') },
   { version: 7, apply: migrateConversations },
+  { version: 8, apply: (db) => addDeletionColumns(db, 'direct_messages') },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -81,7 +84,5 @@ export const MESSAGE_COLUMNS = 'g.name AS group_name, m.seq, m.sender, m.text, m
 export interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number; deleted_by: string | null; deleted_ts: number | null }
 
 export function toMessage(row: MessageRow): StoredMessage {
-  const message: StoredMessage = { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
-  if (row.deleted_by !== null) message.deleted = { by: row.deleted_by, ts: row.deleted_ts ?? 0 };
-  return message;
+  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts, ...deletionOf(row) };
 }

@@ -64,3 +64,32 @@ test('cluster: a removal on node A reaches members on node B; history, joined an
   assert.equal(members.length, 3);
   assert.ok(members.every((json) => !json.includes('card number')), 'the original text is gone from the data set');
 });
+
+test('cluster: a direct message removed on node A: both sides\' connections on both nodes get message_deleted; dm_history on Redis holds the tombstone', SKIP, async (t) => {
+  const redis = await startRedis(t);
+  const [a, b] = await Promise.all([0, 1].map(() => startTestServer(t, { redis: { url: redis.url, memberTtlMs: 15_000 } })));
+  const alice = await signIn(t, a!.port, 'Alice');
+  const aliceOnB = await signIn(t, b!.port, 'alice', 'login');
+  const bob = await signIn(t, b!.port, 'bob');
+  const ack = await alice.request({ type: 'dm', to: 'bob', text: 'the secret is swordfish' });
+  assert.ok(ack.type === 'ack' && ack.seq === 1);
+  await bob.next('dm');
+  await aliceOnB.next('dm');
+
+  assert.equal(await outcome(alice, { type: 'delete_message', user: 'bob', seq: 1 }), 'ok');
+  assert.deepEqual(await bob.next('message_deleted'), { type: 'message_deleted', user: 'Alice', seq: 1, by: 'Alice' });
+  for (const client of [alice, aliceOnB]) assert.deepEqual(await client.next('message_deleted'), { type: 'message_deleted', user: 'bob', seq: 1, by: 'Alice' });
+  expectError(await bob.request({ type: 'delete_message', user: 'alice', seq: 1 }), 'not_allowed');
+  for (const client of [alice, aliceOnB, bob]) {
+    await client.sync();
+    assert.deepEqual(client.take('message_deleted'), [], 'once each');
+  }
+  const history = await bob.request({ type: 'dm_history', user: 'alice' });
+  assert.deepEqual(history.type === 'dm_history' && history.messages.map((m) => [m.from, m.text, m.deleted?.by]), [['Alice', DELETED_TEXT, 'Alice']]);
+
+  const raw = new Redis(redis.url);
+  t.after(() => raw.disconnect());
+  const members = await raw.zrange(REDIS_KEYS.directMessages('alice:bob'), 0, -1);
+  assert.equal(members.length, 1);
+  assert.ok(!members[0]!.includes('swordfish'), 'the original text is gone from the data set');
+});

@@ -162,7 +162,7 @@ test('a removal costs a token of the say bucket (it goes to every member)', asyn
   assert.ok(limited > 0 && limited < 10, `${limited} of 10 refused`);
 });
 
-test('a schema-5 file made by the earlier server (test/fixtures/store-v5.db): the real server migrates it, removes a message, and its text is gone from the files', async (t) => {
+test('a schema-5 file made by the earlier server (test/fixtures/store-v5.db): the real server migrates it, removes messages (group, direct), and their texts are gone from the files', async (t) => {
   const data = tempDir(t);
   const file = path.join(data, DATABASE_FILE);
   copyFileSync(path.join(REPO_ROOT, 'test/fixtures/store-v5.db'), file);
@@ -184,6 +184,10 @@ test('a schema-5 file made by the earlier server (test/fixtures/store-v5.db): th
   assert.deepEqual(history.type === 'history' && history.messages.map((m) => [m.seq, m.text, m.deleted?.by]),
     [[1, DELETED_TEXT, 'bob'], [2, 'hi alice', undefined], [3, 'third message', undefined], [4, DELETED_TEXT, 'Alice']]);
   expectError(await bob.request({ type: 'delete_message', group: 'secret', seq: 2 }), 'no_such_message');
+  // A direct message, stored in the conversation tables the migration added, removed by its author.
+  const dmAck = await alice.request({ type: 'dm', to: 'bob', text: 'private words for bob' });
+  assert.ok(dmAck.type === 'ack' && dmAck.seq === 1);
+  assert.equal(await outcome(alice, { type: 'delete_message', user: 'bob', seq: 1 }), 'ok');
 
   server.child.kill('SIGTERM');
   await server.exited;
@@ -193,9 +197,11 @@ test('a schema-5 file made by the earlier server (test/fixtures/store-v5.db): th
     { seq: 1, sender: 'Alice', text: DELETED_TEXT, deleted_by: 'bob' }, { seq: 2, sender: 'bob', text: 'hi alice', deleted_by: null },
     { seq: 3, sender: 'Alice', text: 'third message', deleted_by: null }, { seq: 4, sender: 'Alice', text: DELETED_TEXT, deleted_by: 'Alice' },
   ]);
+  assert.deepEqual(migrated.prepare('SELECT seq, sender, text, deleted_by FROM direct_messages').all(), [{ seq: 1, sender: 'Alice', text: DELETED_TEXT, deleted_by: 'Alice' }]);
   migrated.close();
   const bytes = Buffer.concat(readdirSync(data).map((name) => readFileSync(path.join(data, name))));
   assert.ok(bytes.includes('secret words'), 'a text that stays is found in the files');
   assert.ok(!bytes.includes('hello from alice'), 'the removed text is gone from the files');
   assert.ok(!bytes.includes('long words long words'), 'the removed long text is gone too');
+  assert.ok(!bytes.includes('private words'), 'the removed direct message too');
 });

@@ -154,6 +154,35 @@ async function deletionSemantics(store: Store): Promise<void> {
 
 const direct = (from: string, to: string, text: string, ts = NOW) => ({ from, to, text, ts });
 
+/** Removing a direct message (issue 22): the tombstone in place in the conversation, once; seqs and unread counts stay. */
+async function directDeletionSemantics(store: Store): Promise<void> {
+  const { conversations, deletions } = store;
+  const sent = [];
+  for (const [from, to, text] of [['Alice', 'Bob', 'one'], ['Bob', 'Alice', 'two \u00e9 "quoted"'], ['Alice', 'Bob', 'three']] as const) {
+    const outcome = await conversations.appendDirect(direct(from, to, text));
+    sent.push(outcome.kind === 'stored' ? outcome.message : assert.fail(outcome.kind));
+  }
+  await conversations.appendDirect(direct('alice', 'alice', 'note to self'));
+  assert.deepEqual(await deletions.findDirectMessage('bob', 'ALICE', 2), sent[1]);
+  for (const [user, peer, seq] of [['alice', 'bob', 0], ['alice', 'bob', 4], ['alice', 'carol', 1]] as const) {
+    assert.equal(await deletions.findDirectMessage(user, peer, seq), undefined, `${peer} ${seq}`);
+    assert.deepEqual(await deletions.deleteDirectMessage(user, peer, seq, { by: 'alice', ts: 1 }), { kind: 'missing' }, `${peer} ${seq}`);
+  }
+  const tombstone = { ...sent[1]!, text: DELETED_TEXT, deleted: { by: 'Bob', ts: 5 } };
+  assert.deepEqual(await deletions.deleteDirectMessage('BOB', 'alice', 2, { by: 'Bob', ts: 5 }), { kind: 'deleted', message: tombstone });
+  assert.deepEqual(await deletions.deleteDirectMessage('alice', 'bob', 2, { by: 'Bob', ts: 9 }), { kind: 'already', message: tombstone }, 'the first removal stays');
+  assert.deepEqual((await conversations.messagesSince('alice', 'bob', 0, 10)).messages, [sent[0], tombstone, sent[2]], 'in place, seen from either side');
+  assert.deepEqual((await conversations.messagesBefore('bob', 'alice', undefined, 2)).messages, [tombstone, sent[2]]);
+  assert.equal((await deletions.deleteDirectMessage('alice', 'Alice', 1, { by: 'alice', ts: 6 })).kind, 'deleted', 'one\'s own conversation');
+  assert.equal((await conversations.messagesSince('alice', 'alice', 0, 10)).messages[0]?.text, DELETED_TEXT);
+  assert.equal(await conversations.lastSeq('alice', 'bob'), 3);
+  assert.deepEqual((await conversations.listConversations('bob', undefined, 10)).conversations.map((c) => [c.user, c.lastSeq, c.unread]), [['Alice', 3, 1]],
+    'a removed message counts as before');
+  const [id] = (await conversations.conversationIds()).filter((each) => each === 'alice:bob');
+  assert.equal(await conversations.pruneConversation(id!, { maxAgeMs: 0, maxMessages: 1 }, NOW, 10), 2, 'a tombstone goes with retention');
+  assert.deepEqual(await deletions.deleteDirectMessage('alice', 'bob', 2, { by: 'Bob', ts: 7 }), { kind: 'missing' });
+}
+
 /** Conversations (issue 22): seq per conversation, blocks, markers and unread, paging, counts (January additions). */
 async function conversationSemantics(store: Store): Promise<void> {
   const { conversations, blocks } = store;
@@ -302,6 +331,10 @@ for (const backend of [sqlite, redis]) {
 
     test('removing a message: the tombstone in place, once, nothing at a missing seq or group', async (t) => {
       await deletionSemantics(await open(t));
+    });
+
+    test('removing a direct message: the tombstone in place, once, nothing at a missing seq or conversation', async (t) => {
+      await directDeletionSemantics(await open(t));
     });
 
     test('conversations: a seq per conversation, blocks, markers and unread, paging, counts', async (t) => {

@@ -1,9 +1,10 @@
 /** A removal travels between nodes as a group event; what comes in is read by the client rules (January addition). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseAccountMessage } from '../../../src/cluster/account-message.js';
 import { ForgedEventError, readClusterEvent } from '../../../src/cluster/cluster-event.js';
 import { parseGroupEvent } from '../../../src/cluster/group-event.js';
-import { EVENT_GROUP, EVENT_MESSAGE } from '../../../src/redis/keys.js';
+import { EVENT_ACCOUNT_MESSAGE, EVENT_GROUP, EVENT_MESSAGE } from '../../../src/redis/keys.js';
 
 const event = (body: unknown) => EVENT_GROUP + JSON.stringify({ origin: 'a1b2c3d4e5f6', body });
 
@@ -20,4 +21,16 @@ test('a removed message from the channel or a catch-up is read with its deletion
   const payload = (message: object) => `${EVENT_MESSAGE}a1b2c3d4e5f6:7\n${JSON.stringify(message)}`;
   assert.deepEqual(readClusterEvent(payload(removed)), { kind: 'message', origin: 'a1b2c3d4e5f6:7', message: removed });
   assert.throws(() => readClusterEvent(payload({ ...removed, deleted: { by: 'x y', ts: 2 } })), ForgedEventError);
+});
+
+test('a conversation\'s message_deleted travels as an account message, held to the name rule', () => {
+  const sent = { user: 'bob', message: { type: 'message_deleted', user: 'Alice', seq: 2, by: 'Alice' } };
+  const payload = (body: unknown) => EVENT_ACCOUNT_MESSAGE + JSON.stringify({ origin: 'a1b2c3d4e5f6', body });
+  assert.deepEqual(readClusterEvent(payload(sent)), { kind: 'accountMessage', origin: 'a1b2c3d4e5f6', sent });
+  assert.deepEqual(parseAccountMessage(sent), sent);
+  const forged = [
+    { ...sent, user: 'b\u001bob' }, { ...sent, message: { ...sent.message, user: 'a b' } }, { ...sent, message: { ...sent.message, by: 'x\u0007' } },
+    { ...sent, message: { ...sent.message, seq: 0 } }, { ...sent, message: { ...sent.message, type: 'notice' } }, { user: 'bob' }, 'bob',
+  ];
+  for (const body of forged) assert.throws(() => readClusterEvent(payload(body)), ForgedEventError, JSON.stringify(body));
 });

@@ -33,6 +33,15 @@ test('message_deleted (group or user) and removed messages are read; malformed o
   }
 });
 
+test('dm_history carries removed direct messages', () => {
+  const removed = { from: 'amy', to: 'bob', seq: 3, text: '(message deleted)', ts: 10, deleted: { by: 'amy', ts: 11 } };
+  assert.deepEqual(parseServerMessage({ type: 'dm_history', id: 2, user: 'amy', messages: [removed], more: false }),
+    { type: 'dm_history', id: 2, user: 'amy', messages: [removed], more: false });
+  assert.throws(() => parseServerMessage({ type: 'dm_history', id: 2, user: 'amy', messages: [{ ...removed, deleted: { by: 1, ts: 1 } }], more: false }), { code: 'bad_message' });
+  checkServerMessage({ type: 'dm_history', user: 'amy', messages: [removed], more: false });
+  assert.throws(() => checkServerMessage({ type: 'dm_history', user: 'amy', messages: [{ ...removed, deleted: { by: 'a\u001bmy', ts: 11 } }], more: false }), ServerViolationError);
+});
+
 test('the client holds them to the name rule', () => {
   checkServerMessage({ type: 'message_deleted', group: 'g', seq: 1, by: 'bob' });
   checkServerMessage({ type: 'history', group: 'g', messages: [{ group: 'g', seq: 1, from: 'a', text: 'x', ts: 1, deleted: { by: 'mo', ts: 2 } }], more: false });
