@@ -8,20 +8,13 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
-import { expectError, type FrameClient, WireClient } from '../helpers/wire-client.js';
+import { dm, expectError, type FrameClient, WireClient } from '../helpers/wire-client.js';
 
 async function login(t: TestContext, port: number, user: string): Promise<WireClient> {
   const client = await WireClient.connect(t, port);
   await client.next('welcome');
   assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
   return client;
-}
-
-/** Sends a dm and resolves with its ack's seq. */
-async function dm(client: FrameClient, to: string, text: string): Promise<number> {
-  const ack = await client.request({ type: 'dm', to, text });
-  assert.ok(ack.type === 'ack' && typeof ack.seq === 'number', JSON.stringify(ack));
-  return ack.seq;
 }
 
 async function conversations(client: FrameClient, after?: string): Promise<Extract<ServerMessage, { type: 'conversations' }>> {

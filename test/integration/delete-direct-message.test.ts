@@ -9,19 +9,13 @@ import { type TestContext, test } from 'node:test';
 import { DELETED_TEXT } from '../../src/protocol/messages.js';
 import { type MemoryServer, type MemoryWireClient, startMemoryServer } from '../helpers/memory-server.js';
 import { TEST_PASSWORD } from '../helpers/server.js';
-import { expectError, type FrameClient } from '../helpers/wire-client.js';
+import { dm, expectError, type FrameClient } from '../helpers/wire-client.js';
 
 async function login(server: MemoryServer, user: string): Promise<MemoryWireClient> {
   const client = server.connect();
   await client.next('welcome');
   assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
   return client;
-}
-
-async function dm(client: FrameClient, to: string, text: string): Promise<number> {
-  const ack = await client.request({ type: 'dm', to, text });
-  assert.ok(ack.type === 'ack' && typeof ack.seq === 'number', JSON.stringify(ack));
-  return ack.seq;
 }
 
 async function dmHistory(client: FrameClient, user: string) {
