@@ -179,13 +179,6 @@ export function expectError(reply: ServerMessage, code: string): Extract<ServerM
   return reply;
 }
 
-/** Sends a direct message to `to` and resolves with the seq of its `ack` (its place in the conversation). */
-export async function dm(client: FrameClient, to: string, text: string): Promise<number> {
-  const ack = await client.request({ type: 'dm', to, text });
-  if (ack.type !== 'ack' || ack.seq === undefined) throw new Error(`dm: ${JSON.stringify(ack)}`);
-  return ack.seq;
-}
-
 /** Says `text` in the client's group and resolves with the seq of its `ack`. */
 export async function say(client: FrameClient, text: string): Promise<number> {
   const ack = await client.request({ type: 'say', text });

@@ -5,17 +5,11 @@
  * `dm_history`, `mark_read` with `user`, `block`/`unblock`/`blocked`.
  */
 import assert from 'node:assert/strict';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import type { ServerMessage } from '../../src/protocol/messages.js';
-import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
-import { dm, expectError, type FrameClient, WireClient } from '../helpers/wire-client.js';
-
-async function login(t: TestContext, port: number, user: string): Promise<WireClient> {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
-  return client;
-}
+import { dm, login } from '../helpers/conversations.js';
+import { signedInClient, startTestServer } from '../helpers/server.js';
+import { expectError, type FrameClient } from '../helpers/wire-client.js';
 
 async function conversations(client: FrameClient, after?: string): Promise<Extract<ServerMessage, { type: 'conversations' }>> {
   const reply = await client.request({ type: 'conversations', ...(after === undefined ? {} : { after }) });

@@ -9,7 +9,8 @@ import { type TestContext, test } from 'node:test';
 import { DELETED_TEXT } from '../../src/protocol/messages.js';
 import { type MemoryServer, type MemoryWireClient, startMemoryServer } from '../helpers/memory-server.js';
 import { TEST_PASSWORD } from '../helpers/server.js';
-import { dm, expectError, type FrameClient } from '../helpers/wire-client.js';
+import { dm } from '../helpers/conversations.js';
+import { expectError, type FrameClient } from '../helpers/wire-client.js';
 
 async function login(server: MemoryServer, user: string): Promise<MemoryWireClient> {
   const client = server.connect();
