@@ -19,6 +19,7 @@ export interface StoredMessage {
 export interface MessageDeletion { by: string; ts: number }
 /** The `text` of a removed message, in every reply that holds it (protocol.md, "Removing a message"). */
 export const DELETED_TEXT = '(message deleted)';
+
 /** January addition: a direct message as stored in the conversation of its two accounts (`seq` counts from 1 in each conversation). */
 export interface StoredDirectMessage {
   from: string;
