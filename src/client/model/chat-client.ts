@@ -73,10 +73,6 @@ export class ChatClient extends ChatSession {
     super(connection);
     this.options = { ...options };
     this.outbox = this.newOutbox();
-    // A direct message held for its recipient goes when the recipient is online.
-    this.on('presence', (message) => {
-      if (message.event === 'join') this.outbox.recipientOnline(message.user);
-    });
     this.watch(connection);
   }
 
@@ -128,7 +124,7 @@ export class ChatClient extends ChatSession {
     void this.outbox.push(item);
   }
 
-  /** Messages not acked yet (held ones included). */
+  /** Messages not acked yet. */
   get unsent(): number {
     return this.outbox.size;
   }
