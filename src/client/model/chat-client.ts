@@ -28,6 +28,7 @@ import type { Outbox, OutboxItem } from './outbox.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
 import { openRejoined } from './rejoin.js';
 import { chatOutbox, type SendingView } from './sending.js';
+import { findDirectCopies, seqBeforeSending } from './conversations.js';
 import { ChatSession } from './session.js';
 
 export { GaveUpError, type ChatClientEvents, type Said, type SignedIn } from './events.js';
@@ -119,6 +120,15 @@ export class ChatClient extends ChatSession {
     return this.outbox.push({ kind: 'say', group: this.group, text });
   }
 
+  /**
+   * Sends `text` to `to` directly, exactly once, after what was said before
+   * it (a copy stored before a drop is found in the conversation); resolves
+   * and rejects as `say` does.
+   */
+  dm(to: string, text: string): Promise<Said> {
+    return this.outbox.push({ kind: 'dm', to, text });
+  }
+
   /** The chat screen's sending: `item` goes after what waits, exactly once, as `keepUp`'s view shows; never given up before `stopSending`. */
   send(item: OutboxItem): void {
     void this.outbox.push(item);
@@ -189,7 +199,9 @@ export class ChatClient extends ChatSession {
     return chatOutbox({
       connection: () => this.connection,
       seqIn: (group) => this.seqIn(group),
-      acked: (ack) => this.groups.noteSeq(ack.seq),
+      // A direct message's seq is its conversation's, not the group's.
+      acked: (item, ack) => (item.kind === 'say' ? this.groups.noteSeq(ack.seq) : this.conversationSeqs.note(item.to, ack.seq)),
+      seqWith: (user) => seqBeforeSending(this.connection, this.conversationSeqs, user),
       lost: (error, written) => this.sendLost(error, written),
       view: () => this.sendingView,
       running: () => !this.sendingStopped,
@@ -259,7 +271,9 @@ export class ChatClient extends ChatSession {
     const point = this.resumeFrom();
     const seen = point?.lastSeq ?? this.groups.lastSeq;
     const since = Math.min(seen, (point && this.outbox.inFlightSince(point.group)) ?? seen);
-    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since }, this.options.untilStopped !== undefined);
+    // A direct message in flight is looked for in its conversation (findDirectCopies) before the connection is adopted.
+    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since },
+      this.options.untilStopped !== undefined, (fresh) => findDirectCopies(fresh, this.outbox, this.self ?? ''));
     // The user quit meanwhile: not adopted (the loop sees it stopped).
     if (this.leaving && this.options.untilStopped !== undefined) {
       client.destroy?.();

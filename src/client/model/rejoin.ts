@@ -51,14 +51,22 @@ export interface Reopened {
   held: Heard[];
 }
 
-/** Opens a fresh signed-in connection and rejoins `at.group` after `at.since` (none: not in a group); a failure closes it. */
-export async function openRejoined(source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean): Promise<Reopened> {
+/**
+ * Opens a fresh signed-in connection and rejoins `at.group` after `at.since`
+ * (none: not in a group), then asks what `alsoAsk` asks on it (the messages
+ * held meanwhile still kept); a failure closes it.
+ */
+export async function openRejoined(
+  source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean,
+  alsoAsk?: (client: Caller) => Promise<void>,
+): Promise<Reopened> {
   const held: Heard[] = [];
   const hold = (message: Heard) => held.push(message);
   const { client, signedIn } = await openSignedIn(source, hold, credentials);
   client.on('message_deleted', hold);
   try {
     const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal));
+    await alsoAsk?.(client);
     client.off?.('message', hold);
     client.off?.('message_deleted', hold);
     return { client, signedIn, rejoined, held };

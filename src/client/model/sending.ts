@@ -29,7 +29,9 @@ export interface SendingOwner {
   /** The highest seq seen in `group` now (see OutboxHooks.seqIn). */
   seqIn(group: string | undefined): number;
   /** A message was acked. */
-  acked(ack: AckReply): void;
+  acked(item: OutboxItem, ack: AckReply): void;
+  /** The seq of the conversation with `user` a direct message is sent after (see OutboxHooks.seqWith). */
+  seqWith(user: string): Promise<number | undefined>;
   /** A send lost with the connection: undefined to wait for the reconnect, or the error to fail it with. */
   lost(error: Error, written: boolean): Error | undefined;
   /** The view shown to, once the chat screen set one. */
@@ -44,7 +46,7 @@ export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
   return new Outbox({
     send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text) : directMessage(owner.connection(), item.to, item.text)),
     acked: (item, ack) => {
-      owner.acked(ack);
+      owner.acked(item, ack);
       owner.view()?.acked(item, ack);
     },
     pending: (item) => owner.view()?.pending(item),
@@ -52,6 +54,7 @@ export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
     running: () => owner.running(),
     lost: (error, written) => owner.lost(error, written),
     seqIn: (group) => owner.seqIn(group),
+    seqWith: (user) => owner.seqWith(user),
     writable: () => owner.connection().isOpen !== false,
   }, rate.backoff, OUTBOX_TIMING, rate.maxRetries);
 }
