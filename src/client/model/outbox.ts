@@ -224,14 +224,12 @@ export class Outbox {
         continue;
       }
       if (entry.abandoned !== undefined) return this.fail(entry, entry.abandoned);
-      if (entry.copy !== undefined) return entry.done.resolve({ seq: entry.copy.seq, ts: entry.copy.ts });
+      if (entry.copy !== undefined) return this.done(entry, { type: 'ack', seq: entry.copy.seq, ts: entry.copy.ts });
       try {
         const { item } = entry;
         if (!entry.inFlight) entry.seqAtSend ??= item.kind === 'say' ? this.hooks.seqIn?.(item.group) ?? 0 : await this.hooks.seqWith?.(item.to);
         entry.inFlight ||= this.hooks.writable?.() ?? true;
-        const ack = await this.hooks.send(entry.item);
-        this.hooks.acked(entry.item, ack);
-        return entry.done.resolve({ seq: ack.seq, ts: ack.ts });
+        return this.done(entry, await this.hooks.send(entry.item));
       } catch (error) {
         // No reply in time: as at a drop (the client closed the connection with it); the resume settles it.
         if (error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError) {
@@ -248,6 +246,12 @@ export class Outbox {
         await sleep(backoffDelay(attempt++, this.backoff));
       }
     }
+  }
+
+  /** Acked, or found stored (its copy's seq and time, as the ack would have said: the chat screen shows a direct message so). */
+  private done(entry: Entry, ack: AckReply): void {
+    this.hooks.acked(entry.item, ack);
+    entry.done.resolve({ seq: ack.seq, ts: ack.ts });
   }
 
   private fail(entry: Entry, error: unknown): void {
