@@ -13,6 +13,7 @@ import type { ServerMetrics } from '../observe/metrics.js';
 import type { PasswordFailures } from './password-failures.js';
 import type { PasswordHasher } from './passwords.js';
 import type { SessionState } from './session.js';
+import type { WaitTally } from './wait-tally.js';
 
 export interface ServerContext {
   config: ServerConfig;
@@ -75,6 +76,8 @@ export interface RequestSource {
   signal: AbortSignal;
   /** Wrong passwords given on this connection (`login`, `passwd`). */
   passwordFailures: PasswordFailures;
+  /** Told how long its password checks waited for a hashing slot (not counted against `--auth-timeout`). */
+  hashWaits?: WaitTally;
 }
 
 export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext, source: RequestSource) => Promise<Step> | Step;

@@ -36,7 +36,7 @@ export const register: Handler<RegisterRequest, AuthSession> = async (request, _
 /** The hashing queue's view of the request: served in turn with other addresses, dropped when its connection closes. */
 export function hashRequester(source: RequestSource, context: ServerContext): HashRequester {
   const maxQueuedForKey = source.peer.exempt ? undefined : context.config.limits.maxHashesQueuedPerIp;
-  return { key: source.peer.key, signal: source.signal, maxQueuedForKey };
+  return { key: source.peer.key, signal: source.signal, maxQueuedForKey, ...(source.hashWaits === undefined ? {} : { waits: source.hashWaits }) };
 }
 
 /** A full hashing queue is a passing condition, not a wrong password: say so. */
