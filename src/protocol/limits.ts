@@ -39,6 +39,8 @@ export interface Limits {
   maxGroupsPerUser: number;
   /** Above this many members in a group, presence events for it stop (clients use `who`) (`--presence-max-members`). */
   presenceMaxMembers: number;
+  /** Milliseconds a resume token (an addition) signs in after its connection closed; pushed back every quarter of it while the connection is open. */
+  resumeTokenLifetimeMs: number;
 }
 
 export const PROTOCOL_VERSION = 1;
@@ -49,6 +51,8 @@ export const MAX_TEXT_BYTES = 4096;
 export const MIN_PASSWORD_BYTES = 8;
 /** Longer passwords are `bad_message`: hashing cost must not be client-controlled. */
 export const MAX_PASSWORD_BYTES = 1024;
+/** Longest `resume_token` a `login` may carry (an addition; the server's are 43 characters of base64url). */
+export const MAX_RESUME_TOKEN_LENGTH = 128;
 /** Longest `reason` of `disable_user` (an addition), in bytes; it is text otherwise. */
 export const MAX_REASON_BYTES = 300;
 /** Longest group `topic` (December additions), in bytes; empty means none. */
@@ -78,6 +82,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   createRatePerHour: 10,
   maxGroupsPerUser: 100,
   presenceMaxMembers: 500,
+  resumeTokenLifetimeMs: 60 * 60_000,
   queryRate: 200,
   maxPerIp: 16,
   ipLimitExempt: Object.freeze(['127.0.0.0/8', '::1']),

@@ -43,6 +43,10 @@ export const REDIS_KEYS = {
   dataMarker: 'ts:data-marker',
   /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */
   adminChanges: 'ts:admin-changes',
+  /** String: `userKey|epoch`, the account a resume token signs in (key: the token's SHA-256, hex); expires with the token. */
+  resumeToken: (tokenHash: string) => `ts:resume:${tokenHash}`,
+  /** Hash: user key → its resume-token epoch; bumped to end every token of the account (no entry: 0). */
+  resumeEpochs: 'ts:resume-epochs',
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

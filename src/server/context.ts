@@ -12,6 +12,7 @@ import type { LoginThrottle } from './login-throttle.js';
 import type { ServerMetrics } from '../observe/metrics.js';
 import type { PasswordFailures } from './password-failures.js';
 import type { PasswordHasher } from './passwords.js';
+import type { ResumeTokens } from './resume-tokens.js';
 import type { SessionState } from './session.js';
 import type { WaitTally } from './wait-tally.js';
 
@@ -20,6 +21,8 @@ export interface ServerContext {
   store: Store;
   hub: Hub;
   hasher: PasswordHasher;
+  /** Issues and redeems resume tokens (resume-tokens.ts). */
+  resumeTokens: ResumeTokens;
   throttle: LoginThrottle;
   /** Per-address connection counts and registration rate. */
   addresses: AddressLimits;

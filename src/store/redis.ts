@@ -2,7 +2,7 @@
  * The shared store for cluster mode: accounts, groups, per-group seqs and
  * message history in Redis (ioredis), one object per concern (store.ts):
  * redis-accounts.ts, redis-groups.ts, redis-moderation.ts,
- * redis-read-markers.ts, redis-retention.ts. Every call goes through one
+ * redis-read-markers.ts, redis-retention.ts, redis-resume-tokens.ts. Every call goes through one
  * guard (unavailable while the data marker says Redis lost its data, timed
  * for the metrics). Writes resolve once Redis has accepted them (durability
  * is Redis's: see docs/scaling.md for appendonly).
@@ -16,6 +16,7 @@ import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisGroups } from './redis-groups.js';
 import { RedisModeration } from './redis-moderation.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
+import { RedisResumeTokens } from './redis-resume-tokens.js';
 import { RedisRetention } from './redis-retention.js';
 import type { Store, StoreHealth } from './store.js';
 
@@ -26,6 +27,7 @@ export class RedisStore implements Store {
   readonly moderation: RedisModeration;
   readonly markers: RedisReadMarkers;
   readonly retention: RedisRetention;
+  readonly resumeTokens: RedisResumeTokens;
 
   private readonly marker: RedisDataMarker;
 
@@ -37,6 +39,7 @@ export class RedisStore implements Store {
     this.moderation = new RedisModeration(redis, guard);
     this.markers = new RedisReadMarkers(redis, guard);
     this.retention = new RedisRetention(redis, guard);
+    this.resumeTokens = new RedisResumeTokens(redis, guard);
   }
 
   /**

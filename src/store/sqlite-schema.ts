@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
 import { migrateModeration } from './sqlite-moderation.js';
 import { migrateReadMarkers } from './sqlite-read-markers.js';
+import { RESUME_TOKENS_TABLE } from './sqlite-resume-tokens.js';
 import { migrateUsers } from './sqlite-users.js';
 
 /**
@@ -10,6 +11,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
  * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
  * 5: `read_markers` (see sqlite-read-markers.ts).
+ * Unversioned: `resume_tokens` (sqlite-resume-tokens.ts), made when missing; older code never reads it.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -22,6 +24,7 @@ const SCHEMA = `
     group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
     PRIMARY KEY (group_key, seq)
   ) WITHOUT ROWID;
+  ${RESUME_TOKENS_TABLE}
 `;
 
 /**

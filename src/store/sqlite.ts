@@ -2,7 +2,8 @@
  * The embedded store: SQLite through better-sqlite3, in WAL mode. One
  * database, shared by one object per concern (store.ts):
  * sqlite-users.ts, sqlite-groups.ts (appends batched per event-loop turn),
- * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts.
+ * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts,
+ * sqlite-resume-tokens.ts.
  *
  * `synchronous = NORMAL` keeps every commit across a crash of the process
  * (kill -9); a power loss may lose the last commits. `synchronous: 'full'`
@@ -16,6 +17,7 @@ import { DatabaseFile } from './sqlite-file.js';
 import { SqliteGroups } from './sqlite-groups.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteReadMarkers } from './sqlite-read-markers.js';
+import { SqliteResumeTokens } from './sqlite-resume-tokens.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteUsers } from './sqlite-users.js';
@@ -41,6 +43,7 @@ export class SqliteStore implements Store {
   readonly moderation: SqliteModeration;
   readonly markers: SqliteReadMarkers;
   readonly retention: SqliteRetention;
+  readonly resumeTokens: SqliteResumeTokens;
 
   private constructor(private readonly database: SqliteDatabase, onCommit?: (seconds: number) => void) {
     migrate(database.db);
@@ -49,6 +52,7 @@ export class SqliteStore implements Store {
     this.moderation = new SqliteModeration(database, this.groups);
     this.markers = new SqliteReadMarkers(database, this.groups);
     this.retention = new SqliteRetention(database, this.groups);
+    this.resumeTokens = new SqliteResumeTokens(database);
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {

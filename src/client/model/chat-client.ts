@@ -83,7 +83,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** The password was changed (`passwd`): reconnects sign in with it. */
   passwordChanged(password: string): void {
-    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password };
+    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password, resumeToken: undefined }; // `passwd` ended the token
   }
 
   /** Connects (through `options.connect`) and waits for `welcome`. */
