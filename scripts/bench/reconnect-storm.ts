@@ -28,6 +28,8 @@ export interface ReconnectStormOptions {
   /** The delay before a member's reconnect attempt `attempt` (0-based) after a drop. */
   retry: RetryPolicy;
   nameLength: number;
+  /** Members sign in again with the resume token of their last `auth_ok` (the project's client), or with the password only (clients before tokens). */
+  signIn: 'token' | 'password';
 }
 
 export interface ReconnectStormResult {
@@ -46,6 +48,8 @@ export interface ReconnectStormResult {
   duplicates: number;
   /** Failed reconnect attempts, by refusal code. */
   refusals: Record<string, number>;
+  /** Sign-ins by resume token after the restart. */
+  tokenSignIns: number;
 }
 
 const GROUP = 'storm';
@@ -73,7 +77,7 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
   const args = ['--data', dataDir, '--log-level', 'warn', ...files, ...cost, '--max-connections', String(options.members + 100), '--query-rate', '0', '--rate-limit', '0'];
   let child: Child = await startChild(options.serverScript, ['--port', '0', ...args]);
   const port = child.port;
-  const members = names.map((name) => new ReconnectMember(name, port, ca, GROUP, options.retry));
+  const members = names.map((name) => new ReconnectMember(name, port, ca, GROUP, options.retry, options.signIn === 'token'));
   const talker = new ReconnectMember('talker', port, ca, GROUP, options.retry);
   const bystander = new Worker(fileURLToPath(new URL('./reconnect-member.js', import.meta.url)), { workerData: { role: 'reconnect-bystander', port, ca, user: 'bystander' } });
   const bystanderReady = once(bystander, 'message');
@@ -149,6 +153,7 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
       lost,
       duplicates: members.reduce((sum, member) => sum + member.duplicates, 0),
       refusals,
+      tokenSignIns: members.reduce((sum, member) => sum + member.tokenSignIns, 0),
     };
   } finally {
     await bystander.terminate();
