@@ -54,5 +54,5 @@ export function reconnectStormTable(result: ReconnectStormResult, cost: string, 
     ['all back s', 'median back s', 'back within 30 s', 'server CPU s', 'ping p50 ms', 'ping p99 ms', 'ping max ms', 'messages', 'lost', 'dup'],
     [[fixed(result.allBackSeconds, 1), fixed(result.medianBackSeconds, 1), String(result.backWithin30s), fixed(result.serverCpuSeconds, 1), ping(result.bystander.p50),
       ping(result.bystander.p99), ping(result.bystander.max), String(result.messages), String(result.lost), String(result.duplicates)]],
-  )}\nfailed attempts: ${refusals}; sign-ins by resume token: ${result.tokenSignIns}\n`;
+  )}\nfailed attempts: ${refusals}; sign-ins by resume token: ${result.tokenSignIns}; the server's own event-loop delay meanwhile: p99 ${fixed(result.serverLoopDelay.p99, 1)} ms, max ${fixed(result.serverLoopDelay.max, 1)} ms\n`;
 }
