@@ -16,8 +16,8 @@ export interface Limits {
   idleTimeoutMs: number;
   /** Milliseconds a TLS handshake may take. */
   handshakeTimeoutMs: number;
-  /** TLS handshakes the server starts per second at most; the others wait their turn (a reconnect storm). 0 = unpaced. */
-  handshakeRate: number;
+  /** TLS handshakes the server starts per event-loop turn at most; the others wait for the next turns (a reconnect storm). 0 = unpaced. */
+  handshakesPerTurn: number;
   /** Unsent output bytes beyond which a connection is a slow consumer. */
   maxPendingOutput: number;
   /** Failed logins on one connection before `too_many_attempts` closes it. */
@@ -78,7 +78,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   authTimeoutMs: 30_000,
   idleTimeoutMs: 300_000,
   handshakeTimeoutMs: 10_000,
-  handshakeRate: 200,
+  handshakesPerTurn: 4,
   maxPendingOutput: 4 * 1024 * 1024,
   maxLoginFailures: 5,
   maxGroups: 10_000,

@@ -22,8 +22,8 @@ const BUSY_REPLY_MARGIN = 64;
 export interface AdmissionOptions {
   maxConnections: number;
   handshakeTimeoutMs: number;
-  /** TLS handshakes started per second at most (handshake-pacer.ts); 0: unpaced. */
-  handshakeRate: number;
+  /** TLS handshakes started per event-loop turn at most (handshake-pacer.ts); 0: unpaced. */
+  handshakesPerTurn: number;
   addresses: AddressLimits;
   metrics: ServerMetrics;
   logger: Logger;
@@ -40,7 +40,7 @@ export class AdmissionControl {
       options.metrics.refused('handshake_timeout');
       options.logger.debug('handshake timed out', { address: socket.remoteAddress });
     });
-    this.pacer = new HandshakePacer(options.handshakeRate);
+    this.pacer = new HandshakePacer(options.handshakesPerTurn);
   }
 
   /** A new TCP connection (paused): admitted to shake hands (`startHandshake`, in its turn), or destroyed at once. */

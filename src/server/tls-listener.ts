@@ -34,7 +34,7 @@ export class TlsListener {
     });
     metrics.certificateExpiry(describeCertificate(config.tls.cert).notAfter);
     this.admission = new AdmissionControl({
-      maxConnections: config.limits.maxConnections, handshakeTimeoutMs: config.limits.handshakeTimeoutMs, handshakeRate: config.limits.handshakeRate,
+      maxConnections: config.limits.maxConnections, handshakeTimeoutMs: config.limits.handshakeTimeoutMs, handshakesPerTurn: config.limits.handshakesPerTurn,
       addresses: context.addresses, metrics, logger, openConnections: () => core.openConnections,
     });
     this.acceptor = net.createServer({ pauseOnConnect: true }, (socket: Socket) => {

@@ -1,36 +1,31 @@
 /**
- * TLS handshakes are paced at the accept (issue 24, item 6): a burst of new
- * connections shakes hands at the configured rate, in turn, none refused,
- * while a connection already signed in is served meanwhile.
+ * TLS handshakes paced at the accept (issue 24, item 6): sockets accepted
+ * paused and handed to TLS one per event-loop turn still all shake hands, in
+ * a burst, none refused, while a connection already signed in is served
+ * meanwhile. (That a turn starts no more than its share is
+ * test/unit/server/handshake-pacer.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signedInClient, startTestServer } from '../helpers/server.js';
 import { WireClient } from '../helpers/wire-client.js';
 
-test('a burst of connections shakes hands at --handshake-rate, each in turn and none refused; a signed-in client is answered meanwhile', { timeout: 30_000 }, async (t) => {
-  const rate = 5;
-  const server = await startTestServer(t, { limits: { handshakeRate: rate } });
+test('a burst of 40 connections, handshakes paced one per turn: all welcomed, and a signed-in client is answered meanwhile', { timeout: 30_000 }, async (t) => {
+  const server = await startTestServer(t, { limits: { handshakesPerTurn: 1 } });
   const member = await signedInClient(t, server.port, 'member');
-  // The member's own handshake took the burst's one token: the next one comes 1/rate s later.
-  const count = 10;
-  const started = performance.now();
-  const secured: number[] = [];
+  const count = 40;
+  let secured = 0;
   const burst = Promise.all(Array.from({ length: count }, async () => {
     const client = await WireClient.connect(t, server.port);
-    secured.push(performance.now() - started);
+    secured += 1;
     await client.next('welcome');
     return client;
   }));
-  const pings: number[] = [];
-  while (secured.length < count) {
-    const sent = performance.now();
+  let pings = 0;
+  while (secured < count) {
     await member.sync();
-    pings.push(performance.now() - sent);
+    pings += 1;
   }
   assert.equal((await burst).length, count, 'every connection was welcomed');
-  const spread = Math.max(...secured) - Math.min(...secured);
-  // Paced: about (count - 1) / rate s between the first and the last; unpaced, all within a few tens of ms.
-  assert.ok(spread >= (0.6 * (count - 1) * 1000) / rate, `handshakes done over ${Math.round(spread)} ms at ${rate}/s`);
-  assert.ok(Math.max(...pings) < 1_000, `the signed-in member was answered meanwhile (slowest ping ${Math.round(Math.max(...pings))} ms)`);
+  assert.ok(pings >= 1);
 });
