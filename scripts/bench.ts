@@ -14,6 +14,7 @@ import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
 import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
+import { runDmFlood } from './bench/dm-flood.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, reconnect and retention run only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'reconnect', 'retention', 'dm-flood'] as const, describe: 'run one part only (storm, reconnect, retention and dm-flood run only when asked)' },
+    'dm-flood-seconds': { type: 'number', default: 5, describe: 'dm-flood: seconds per phase (idle, window, rate-limited)' },
     'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
     'reconnect-scrypt-cost': { type: 'string', default: 'default', describe: "reconnect: the server's and the accounts' scrypt cost, N,r,p (or 'default')" },
     'reconnect-first-retry-max-ms': { type: 'number', describe: "reconnect, spread: the first retry's longest delay (default: the client's, 5000)" },
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['dm-flood-seconds', 'retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -173,7 +175,23 @@ async function main(): Promise<void> {
     }
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'reconnect' && argv.only !== 'retention') {
+  if (argv.only === 'dm-flood') {
+    const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-dm-flood-'));
+    try {
+      await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
+      const figures = await runDmFlood(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), dataDir, argv['dm-flood-seconds'], serverScript, (line) => say(`  ${line}`));
+      report['dmFlood'] = figures;
+      text += `\nDirect-message flood (one client floods one account signed in twice, ${figures.seconds} s per phase; window: --rate-limit 0, 32 dms in flight; rate-limited: --rate-limit 20, 1,000/s offered; a bystander pings every 10 ms)\n${table(
+        ['phase', 'dms stored/s', 'dm frames/s to the victim', 'server CPU s', 'bystander ping p50 ms', 'p99 ms', 'max ms'],
+        figures.phases.map((p) => [p.name, count(p.storedPerSecond), count(p.deliveredPerSecond), fixed(p.serverCpuSeconds, 2), fixed(p.bystander.p50, 2), fixed(p.bystander.p99, 2), fixed(p.bystander.max, 1)]))}\n`;
+    } finally {
+      rmSync(certDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'reconnect' && argv.only !== 'retention' && argv.only !== 'dm-flood') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;

@@ -8,6 +8,7 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
+import { nameKey } from '../protocol/names.js';
 import type { FrameLink } from '../transport/frame-link.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Unsolicited } from './client.js';
@@ -168,7 +169,8 @@ export class ChatController {
       case 'dm':
         this.names.noteUsers([message.from]);
         this.view.printDated(message.ts, renderDirect(message, this.view.context));
-        this.ring();
+        // Its own, sent from another connection of the account (January: the server copies each dm there): shown, no bell.
+        if (nameKey(message.from) !== nameKey(this.self)) this.ring();
         return;
       case 'error':
         if (message.code === 'account_disabled') this.accountDisabled = true;

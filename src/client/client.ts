@@ -252,6 +252,7 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':
       case 'ack': case 'members': case 'history': case 'left': case 'pong': case 'ok':
+      case 'conversations': case 'dm_history': case 'blocked':
         return; // a reply nobody waits for any more (timed out), or a second welcome
       default:
         assertNever(message);

@@ -120,6 +120,16 @@ export function checkServerMessage(message: ServerMessage): void {
       checkName(type, 'group', message.group);
       checkStored(type, message.messages);
       return;
+    case 'conversations':
+      checkNames(type, 'user', message.conversations.map((conversation) => conversation.user));
+      return;
+    case 'dm_history':
+      checkName(type, 'user', message.user);
+      for (const stored of message.messages) checkServerMessage({ type: 'dm', ...stored });
+      return;
+    case 'blocked':
+      checkNames(type, 'users', message.users);
+      return;
     case 'error': case 'shutdown': case 'ack': case 'pong': case 'ok':
       // Free text (`message`) is not bounded by the protocol beyond max_frame; it is sanitized where shown.
       return;

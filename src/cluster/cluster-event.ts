@@ -117,6 +117,7 @@ export function readClusterEvent(payload: string): ClusterEvent {
       checkName(message.from, 'from');
       checkName(message.to, 'to');
       checkText(message.text, 'text');
+      if (message.seq !== undefined && message.seq < 1) reject('seq below 1');
       return { kind: 'direct', origin, message };
     }
     case EVENT_NOTICE: {

@@ -13,6 +13,15 @@ export interface StoredMessage {
   ts: number;
 }
 
+/** January addition: a direct message as stored in the conversation of its two accounts (`seq` counts from 1 in each conversation). */
+export interface StoredDirectMessage {
+  from: string;
+  to: string;
+  seq: number;
+  text: string;
+  ts: number;
+}
+
 /** An account's server-wide role (December additions). */
 export type AccountRole = 'user' | 'admin';
 export const ACCOUNT_ROLES: readonly AccountRole[] = ['user', 'admin'];
@@ -60,6 +69,16 @@ export interface DeleteGroupRequest extends RequestBase { type: 'delete_group'; 
 export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
 /** January addition, admins only: `text` (as `say`'s) goes to every signed-in connection on every node. */
 export interface NoticeRequest extends RequestBase { type: 'notice'; text: string }
+/** January addition: `mark_read` with `user` in place of `group` moves the caller's marker in the conversation with that user. */
+export interface MarkConversationReadRequest extends RequestBase { type: 'mark_read'; user: string; seq: number }
+/** January addition: the caller's conversations, by user name key after `after` (paging). */
+export interface ConversationsRequest extends RequestBase { type: 'conversations'; after?: string }
+/** January addition: a conversation's messages, `before` (the newest page below it) or `since` (those after it), never both. */
+export interface DmHistoryRequest extends RequestBase { type: 'dm_history'; user: string; before?: number; since?: number; limit?: number }
+/** January addition: the blocked user's `dm` to the caller gets `blocked`. */
+export interface BlockRequest extends RequestBase { type: 'block' | 'unblock'; user: string }
+/** January addition: the users the caller blocks; `after` (an addition): paging, as `list_groups`. */
+export interface BlockedRequest extends RequestBase { type: 'blocked'; after?: string }
 
 export type Request =
   | RegisterRequest
@@ -84,7 +103,12 @@ export type Request =
   | SetRoleRequest
   | DeleteGroupRequest
   | MarkReadRequest
-  | NoticeRequest;
+  | NoticeRequest
+  | MarkConversationReadRequest
+  | ConversationsRequest
+  | DmHistoryRequest
+  | BlockRequest
+  | BlockedRequest;
 
 export type RequestType = Request['type'];
 
@@ -94,6 +118,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'passwd', 'disable_user', 'enable_user', 'reset_password',
   'set_topic', 'invite', 'uninvite', 'kick', 'ban', 'unban', 'set_role', 'delete_group',
   'mark_read', 'notice',
+  'conversations', 'dm_history', 'block', 'unblock', 'blocked',
 ];
 
 // ---- server to client ------------------------------------------------------
@@ -111,7 +136,8 @@ export interface ChatMessage extends StoredMessage { type: 'msg' }
  * `kick` or `ban` says who removed the user, why (when given), and whether for good.
  */
 export interface PresenceMessage { type: 'presence'; group: string; user: string; event: 'join' | 'leave'; by?: string; reason?: string; banned?: boolean }
-export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }
+/** `seq` (January addition, always sent by this server): its place in the conversation. */
+export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number; seq?: number }
 export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
 export interface ShutdownMessage { type: 'shutdown'; message: string }
 /**
@@ -152,7 +178,7 @@ export interface JoinedReply extends ReplyBase {
   /** Retention (December addition, always sent by this server): the oldest seq kept; `last_seq` + 1 when none is kept. */
   first_seq?: number;
 }
-/** `seq` is present for `say`, absent for `dm`. */
+/** `seq`: the message's place in its group (`say`) or conversation (`dm`, January addition). */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }
 /** `more` (an addition): the list was cut to fit max_frame. */
 export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[]; more?: boolean }
@@ -161,6 +187,13 @@ export interface LeftReply extends ReplyBase { type: 'left'; group: string }
 export interface PongReply extends ReplyBase { type: 'pong' }
 /** December addition: the success reply of `passwd`, `disable_user`, `enable_user`, `reset_password` and later requests. */
 export interface OkReply extends ReplyBase { type: 'ok' }
+/** January addition: one conversation of the caller; `unread`: messages from `user` after the caller's marker. */
+export interface ConversationSummary { user: string; last_seq: number; last_ts: number; unread: number }
+/** `more`: later conversations exist (ask again with `after` = the last `user`). */
+export interface ConversationsReply extends ReplyBase { type: 'conversations'; conversations: ConversationSummary[]; more?: boolean }
+export interface DmHistoryReply extends ReplyBase { type: 'dm_history'; user: string; messages: StoredDirectMessage[]; more: boolean }
+/** `more` (an addition): later names exist (ask again with `after`). */
+export interface BlockedReply extends ReplyBase { type: 'blocked'; users: string[]; more?: boolean }
 
 /** December additions, unsolicited: the topic of the recipient's current group changed. */
 export interface TopicMessage { type: 'topic'; group: string; topic: string; by: string }
@@ -189,7 +222,10 @@ export type Reply =
   | HistoryReply
   | LeftReply
   | PongReply
-  | OkReply;
+  | OkReply
+  | ConversationsReply
+  | DmHistoryReply
+  | BlockedReply;
 
 export type ServerMessage =
   | WelcomeMessage

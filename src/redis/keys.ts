@@ -47,6 +47,16 @@ export const REDIS_KEYS = {
   resumeToken: (tokenHash: string) => `ts:resume:${tokenHash}`,
   /** Hash: user key → its resume-token epoch; bumped to end every token of the account (no entry: 0). */
   resumeEpochs: 'ts:resume-epochs',
+  /** Set: the id of every conversation (`<user key>:<user key>`, the two keys in order; January additions, redis-conversations.ts). */
+  conversations: 'ts:conversations',
+  /** Hash: `last_seq`, `last_ts`, and per side `name:<user key>` (its display name) and `read:<user key>` (its read marker; absent: 0). */
+  conversation: (id: string) => `ts:dm:${id}`,
+  /** Sorted set: score seq, member the stored direct message as JSON {from, to, seq, text, ts}. */
+  directMessages: (id: string) => `ts:dm-msgs:${id}`,
+  /** Sorted set, every score 0 (so ordered by member): the user keys the account has a conversation with. */
+  conversationList: (userKey: NameKey) => `ts:dm-list:${userKey}`,
+  /** Hash: user key → display name of each account that `userKey` blocks. */
+  blocks: (userKey: NameKey) => `ts:blocks:${userKey}`,
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;

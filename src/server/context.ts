@@ -56,7 +56,7 @@ export interface Step {
   reply?: Reply | ErrorMessage;
   /** A stored message for every other member of its group. */
   broadcast?: ChatMessage;
-  /** A direct message for every connection of its recipient. */
+  /** A stored direct message for every connection of both sides (the sending one excepted). */
   direct?: DirectMessage;
   /** After the reply: every connection of this account (on every node) gets `account_disabled` with `message` and closes. */
   closeAccount?: { user: string; message: string };

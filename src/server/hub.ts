@@ -21,6 +21,7 @@ import { nameKey, type NameKey } from '../protocol/names.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { GroupActivity } from './activity.js';
+import { deliverDirectHere } from './direct-delivery.js';
 import { applyGroupEvent } from './group-events.js';
 import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type HubListener } from './hub-events.js';
 import type { HubMember, Removal } from './hub-member.js';
@@ -241,9 +242,9 @@ export class Hub {
     if (!this.link.sharesStoredMessages) this.deliverMessage(message, sender);
   }
 
-  /** A direct message: to every connection of its recipient, on every node. */
-  publishDirect(message: DirectMessage): void {
-    this.deliverDirect(message, true);
+  /** A stored direct message: to every connection of both sides, on every node, but `sender` (direct-delivery.ts). */
+  publishDirect(message: DirectMessage, sender?: HubMember): void {
+    this.deliverDirect(message, true, sender);
   }
 
   /** An admin's notice: to every signed-in connection here, and (`local`: it started here) on every other node. */
@@ -256,8 +257,8 @@ export class Hub {
     this.emit({ type: 'message_stored', message, delivered });
   }
 
-  private deliverDirect(message: DirectMessage, local: boolean): void {
-    const delivered = sendToAll(this.online, this.encoder.encode(message), nameKey(message.to));
+  private deliverDirect(message: DirectMessage, local: boolean, sender?: HubMember): void {
+    const delivered = deliverDirectHere(this.online, message, this.encoder.encode(message), sender);
     this.emit({ type: 'direct_message', message, delivered, local });
   }
 

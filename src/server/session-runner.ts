@@ -223,7 +223,7 @@ export class SessionRunner {
       this.context.metrics.counts.messagesStored += 1;
       hub.publishMessage(step.broadcast, this.port);
     }
-    if (step.direct) hub.publishDirect(step.direct);
+    if (step.direct) hub.publishDirect(step.direct, this.port);
     if (this.isClosed) return;
     const caughtUp = step.state ? this.moveTo(step.state) : [];
     if (step.reply?.type === 'auth_ok') this.toldRole = step.reply.role;

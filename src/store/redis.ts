@@ -12,6 +12,8 @@ import { ProtocolError } from '../protocol/errors.js';
 import { connectedOnce, guardRedis, type RedisGuard, redisOptions } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import { RedisAccounts } from './redis-accounts.js';
+import { RedisBlocks } from './redis-blocks.js';
+import { RedisConversations } from './redis-conversations.js';
 import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisGroups } from './redis-groups.js';
 import { RedisModeration } from './redis-moderation.js';
@@ -28,6 +30,8 @@ export class RedisStore implements Store {
   readonly markers: RedisReadMarkers;
   readonly retention: RedisRetention;
   readonly resumeTokens: RedisResumeTokens;
+  readonly conversations: RedisConversations;
+  readonly blocks: RedisBlocks;
 
   private readonly marker: RedisDataMarker;
 
@@ -40,6 +44,8 @@ export class RedisStore implements Store {
     this.markers = new RedisReadMarkers(redis, guard);
     this.retention = new RedisRetention(redis, guard);
     this.resumeTokens = new RedisResumeTokens(redis, guard);
+    this.conversations = new RedisConversations(redis, guard);
+    this.blocks = new RedisBlocks(redis, guard);
   }
 
   /**

@@ -1,6 +1,7 @@
 /** The SQLite store's schema and its migration from files made by older code. */
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
+import { migrateConversations } from './sqlite-conversations.js';
 import { migrateModeration } from './sqlite-moderation.js';
 import { migrateReadMarkers } from './sqlite-read-markers.js';
 import { RESUME_TOKENS_TABLE } from './sqlite-resume-tokens.js';
@@ -11,6 +12,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
  * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
  * 5: `read_markers` (see sqlite-read-markers.ts).
+ * 7: `conversations`, `conversation_sides`, `direct_messages`, `blocks` (see sqlite-conversations.ts).
  * Unversioned: `resume_tokens` (sqlite-resume-tokens.ts), made when missing; older code never reads it.
  */
 const SCHEMA = `
@@ -44,6 +46,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database
   { version: 3, apply: migrateUsers },
   { version: 4, apply: migrateModeration },
   { version: 5, apply: migrateReadMarkers },
+  { version: 7, apply: migrateConversations },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,7 @@
  * database, shared by one object per concern (store.ts):
  * sqlite-users.ts, sqlite-groups.ts (appends batched per event-loop turn),
  * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts,
- * sqlite-resume-tokens.ts.
+ * sqlite-conversations.ts, sqlite-blocks.ts, sqlite-resume-tokens.ts.
  *
  * `synchronous = NORMAL` keeps every commit across a crash of the process
  * (kill -9); a power loss may lose the last commits. `synchronous: 'full'`
@@ -12,6 +12,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteBlocks } from './sqlite-blocks.js';
+import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { DatabaseFile } from './sqlite-file.js';
 import { SqliteGroups } from './sqlite-groups.js';
@@ -43,6 +45,8 @@ export class SqliteStore implements Store {
   readonly moderation: SqliteModeration;
   readonly markers: SqliteReadMarkers;
   readonly retention: SqliteRetention;
+  readonly conversations: SqliteConversations;
+  readonly blocks: SqliteBlocks;
   readonly resumeTokens: SqliteResumeTokens;
 
   private constructor(private readonly database: SqliteDatabase, onCommit?: (seconds: number) => void) {
@@ -52,6 +56,8 @@ export class SqliteStore implements Store {
     this.moderation = new SqliteModeration(database, this.groups);
     this.markers = new SqliteReadMarkers(database, this.groups);
     this.retention = new SqliteRetention(database, this.groups);
+    this.conversations = new SqliteConversations(database);
+    this.blocks = new SqliteBlocks(database);
     this.resumeTokens = new SqliteResumeTokens(database);
   }
 

@@ -6,6 +6,7 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { BlockStore, ConversationStore } from './conversation-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { ReadMarkerStore } from './read-markers.js';
 import type { ResumeTokenStore } from './resume-tokens.js';
@@ -191,6 +192,10 @@ export interface Store {
   readonly moderation: ModerationStore;
   readonly markers: ReadMarkerStore;
   readonly retention: RetentionStore;
+  /** Direct messages (January additions; conversation-store.ts), with their retention. */
+  readonly conversations: ConversationStore;
+  /** Who each account blocks (conversation-store.ts). */
+  readonly blocks: BlockStore;
   /** Resume tokens (resume-tokens.ts). */
   readonly resumeTokens: ResumeTokenStore;
   /** Whether the store's connection is up now (always for the embedded store). */

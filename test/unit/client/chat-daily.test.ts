@@ -58,6 +58,10 @@ test('a mention or a direct message rings the bell, unless /set bell off', async
   assert.equal(terminal.bells, 1);
   connection.emit('message', { type: 'dm', from: 'bob', to: 'alice', text: 'psst', ts: 0 });
   assert.equal(terminal.bells, 2);
+  // Its own dm, sent from another connection of the account: shown as outgoing, no bell.
+  connection.emit('message', { type: 'dm', from: 'Alice', to: 'bob', seq: 3, text: 'from my phone', ts: 0 });
+  assert.match(terminal.printed.at(-1)!, /\[dm\] you → bob: from my phone$/);
+  assert.equal(terminal.bells, 2);
   terminal.onLine('/set bell off');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(terminal.printed.at(-1), '-- bell off');
