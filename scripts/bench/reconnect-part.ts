@@ -19,6 +19,8 @@ export interface ReconnectPartOptions {
   nameLength: number;
   serverScript: string;
   signIn: 'token' | 'password';
+  /** The server's hidden `--handshakes-per-turn` (undefined: its default). */
+  handshakesPerTurn: number | undefined;
 }
 
 function parseCost(value: string): ScryptCost | undefined {
@@ -39,6 +41,7 @@ export async function reconnectStormPart(options: ReconnectPartOptions, say: (li
     say(`reconnect storm: ${options.members} members, scrypt cost ${options.scryptCost}, first retry ${options.firstRetry}${options.firstRetryMaxMs === undefined ? '' : ` (up to ${options.firstRetryMaxMs} ms)`}, sign-in by ${options.signIn}...`);
     return await runReconnectStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), {
       members: options.members, serverScript: options.serverScript, scryptCost: parseCost(options.scryptCost), retry, nameLength: options.nameLength, signIn: options.signIn,
+      ...(options.handshakesPerTurn === undefined ? {} : { serverArgs: ['--handshakes-per-turn', String(options.handshakesPerTurn)] }),
     }, dataDir, (line) => say(`  ${line}`));
   } finally {
     rmSync(certDir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export interface ReconnectStormOptions {
   nameLength: number;
   /** Members sign in again with the resume token of their last `auth_ok` (the project's client), or with the password only (clients before tokens). */
   signIn: 'token' | 'password';
+  /** More server flags (e.g. the hidden `--handshakes-per-turn`). */
+  serverArgs?: string[];
 }
 
 export interface ReconnectStormResult {
@@ -85,7 +87,7 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
   const cost = options.scryptCost === undefined ? [] : ['--scrypt-cost', `${options.scryptCost.N},${options.scryptCost.r},${options.scryptCost.p}`];
   const metricsPort = await freePort();
   const args = ['--data', dataDir, '--log-level', 'warn', ...files, ...cost, '--max-connections', String(options.members + 100), '--query-rate', '0', '--rate-limit', '0',
-    '--metrics', `127.0.0.1:${metricsPort}`];
+    '--metrics', `127.0.0.1:${metricsPort}`, ...(options.serverArgs ?? [])];
   let child: Child = await startChild(options.serverScript, ['--port', '0', ...args]);
   const port = child.port;
   const members = names.map((name) => new ReconnectMember(name, port, ca, GROUP, options.retry, options.signIn === 'token'));

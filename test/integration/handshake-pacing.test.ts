@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { signedInClient, startTestServer } from '../helpers/server.js';
+import { launchServer, signedInClient, spawnServer, startTestServer, tempDir } from '../helpers/server.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 test('a burst of 40 connections, handshakes paced one per turn: all welcomed, and a signed-in client is answered meanwhile', { timeout: 30_000 }, async (t) => {
@@ -28,4 +28,15 @@ test('a burst of 40 connections, handshakes paced one per turn: all welcomed, an
   }
   assert.equal((await burst).length, count, 'every connection was welcomed');
   assert.ok(pings >= 1);
+});
+
+test('the server command takes --handshakes-per-turn (hidden): 0 turns pacing off, a negative value is exit 2', { timeout: 30_000 }, async (t) => {
+  for (const perTurn of ['0', '2']) {
+    const server = await spawnServer(t, ['--data', tempDir(t), '--handshakes-per-turn', perTurn]);
+    const clients = await Promise.all(Array.from({ length: 8 }, () => WireClient.connect(t, server.port)));
+    for (const client of clients) assert.equal((await client.next('welcome')).type, 'welcome');
+  }
+  const refused = await launchServer(t, ['--data', tempDir(t), '--handshakes-per-turn', '-1']);
+  refused.listening.catch(() => undefined);
+  assert.equal((await refused.exited).code, 2);
 });
