@@ -58,7 +58,16 @@ export interface ReconnectStormResult {
 
 /** The server's event-loop delay since the last scrape (the scrape resets it), in ms. */
 async function loopDelay(metricsPort: number): Promise<{ p99: number; max: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  let text = '';
+  // The metrics listener may come up a moment after `listening on`.
+  for (let attempt = 0; text === ''; attempt++) {
+    try {
+      text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await sleep(100);
+    }
+  }
   const stat = (name: string) => 1000 * Number(new RegExp(`^termsender_event_loop_delay_seconds\\{stat="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { p99: stat('p99'), max: stat('max') };
 }
