@@ -54,6 +54,7 @@ export class ResumeTokens {
     clearInterval(this.timer);
   }
 
+  /** Also lets the store drop the expired tokens, whether or not any connection holds one. */
   private async extendLive(): Promise<void> {
     try {
       await this.store.extend([...this.live], Date.now() + this.lifetimeMs);

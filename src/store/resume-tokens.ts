@@ -17,6 +17,6 @@ export interface ResumeTokenStore {
    * account, or undefined when it is unknown, expired or revoked.
    */
   take(tokenHash: string, now: number): Promise<NameKey | undefined>;
-  /** Moves the expiry of these tokens (their connections are still open) to `expiresAt`; gone ones stay gone. */
+  /** Moves the expiry of these tokens (their connections are still open) to `expiresAt`; gone ones stay gone. A store may drop the expired tokens here. */
   extend(tokenHashes: string[], expiresAt: number): Promise<void>;
 }

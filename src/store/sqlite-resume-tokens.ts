@@ -3,13 +3,17 @@ import { nameKey, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { ResumeTokenStore } from './resume-tokens.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
-/** Made at every open when missing (an addition that needs no schema step: older code never reads it). */
+/**
+ * Made at every open when missing (an addition that needs no schema step:
+ * older code never reads it). No index beyond the key: a login by token
+ * writes one b-tree twice (take, save); ending an account's tokens and
+ * dropping the expired ones scan the table, which holds the tokens of the
+ * last hour only (a few per account), and happen seldom.
+ */
 export const RESUME_TOKENS_TABLE = `
   CREATE TABLE IF NOT EXISTS resume_tokens (
     token_hash TEXT PRIMARY KEY, user_key TEXT NOT NULL, expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS resume_tokens_by_user ON resume_tokens (user_key);
-  CREATE INDEX IF NOT EXISTS resume_tokens_by_expiry ON resume_tokens (expires_at);
 `;
 
 /** Ends every token of an account (sqlite-users.ts: its password set, or it disabled). */
@@ -28,13 +32,8 @@ export class SqliteResumeTokens implements ResumeTokenStore {
     };
   }
 
-  /** Also drops the tokens that have expired, so the table holds only live ones. */
   async save(user: string, tokenHash: string, expiresAt: number): Promise<void> {
-    const { insert, expire } = this.statements;
-    this.database.writing(() => this.database.db.transaction(() => {
-      expire.run(Date.now());
-      insert.run(tokenHash, nameKey(user), expiresAt);
-    })());
+    this.database.writing(() => this.statements.insert.run(tokenHash, nameKey(user), expiresAt));
   }
 
   async take(tokenHash: string, now: number): Promise<NameKey | undefined> {
@@ -42,10 +41,11 @@ export class SqliteResumeTokens implements ResumeTokenStore {
     return row === undefined ? undefined : storedNameKey(row.user_key);
   }
 
+  /** Also drops the tokens that have expired (the server calls it every quarter of a token's lifetime), so the table holds only live ones. */
   async extend(tokenHashes: string[], expiresAt: number): Promise<void> {
-    if (tokenHashes.length === 0) return;
-    const { extend } = this.statements;
+    const { extend, expire } = this.statements;
     this.database.writing(() => this.database.db.transaction(() => {
+      expire.run(Date.now());
       for (const hash of tokenHashes) extend.run(expiresAt, hash);
     })());
   }
