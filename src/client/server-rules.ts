@@ -43,6 +43,7 @@ function checkStored(type: string, messages: readonly StoredMessage[]): void {
     checkName(type, 'group', message.group);
     checkName(type, 'from', message.from);
     checkText(type, message.text);
+    if (message.deleted !== undefined) checkName(type, 'deleted.by', message.deleted.by);
   }
 }
 
@@ -112,6 +113,11 @@ export function checkServerMessage(message: ServerMessage): void {
       checkName(type, 'by', message.by);
       checkText(type, message.text);
       return;
+    case 'message_deleted':
+      if ('group' in message) checkName(type, 'group', message.group);
+      else checkName(type, 'user', message.user);
+      checkName(type, 'by', message.by);
+      return;
     case 'members':
       checkName(type, 'group', message.group);
       checkNames(type, 'members', message.members);
@@ -125,7 +131,10 @@ export function checkServerMessage(message: ServerMessage): void {
       return;
     case 'dm_history':
       checkName(type, 'user', message.user);
-      for (const stored of message.messages) checkServerMessage({ type: 'dm', ...stored });
+      for (const stored of message.messages) {
+        checkServerMessage({ type: 'dm', ...stored });
+        if (stored.deleted !== undefined) checkName(type, 'deleted.by', stored.deleted.by);
+      }
       return;
     case 'blocked':
       checkNames(type, 'users', message.users);

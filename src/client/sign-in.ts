@@ -1,11 +1,10 @@
-/** Connecting (TLS, welcome, keep-alive), signing in, and joining: shared by the interactive client and line mode. */
-import type { AccountRole, WelcomeMessage } from '../protocol/messages.js';
+/** Waiting for `welcome` and keeping the connection alive, and signing in: the ChatClient's first steps on a connection (model/). */
+import type { WelcomeMessage } from '../protocol/messages.js';
 import type { FrameLink } from '../transport/frame-link.js';
 import { ProtocolClient } from './client.js';
+import type { SignedIn } from './model/events.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { createGroup, join, logIn, logInWithToken } from './model/requests.js';
-import type { TlsOptions } from './connect.js';
-import { openTlsLink } from './tls-link.js';
+import { type Caller, logIn, logInWithToken } from './model/requests.js';
 
 export interface Credentials {
   user: string;
@@ -26,11 +25,6 @@ export interface Connected {
 /** Pings at least this often when idle, and more often for a server with a short idle timeout. */
 const MAX_KEEPALIVE_MS = 60_000;
 
-/** Connects, verifies, waits for `welcome` (at most `tls.timeoutMs`), and keeps the connection alive while idle. */
-export async function connect(tls: TlsOptions): Promise<Connected> {
-  return openConnection(await openTlsLink(tls), tls.timeoutMs);
-}
-
 /** Waits for `welcome` on `link` (at most `timeoutMs`), and keeps the connection alive while idle. */
 export async function openConnection(link: FrameLink, timeoutMs?: number): Promise<Connected> {
   const connected = await ProtocolClient.open(link, { timeoutMs });
@@ -39,17 +33,12 @@ export async function openConnection(link: FrameLink, timeoutMs?: number): Promi
   return connected;
 }
 
-/** Logs in (or registers); resolves with the user's name as the server spells it. */
-export async function signIn(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<string> {
-  return (await signInAccount(client, credentials, register)).user;
-}
-
 /**
  * Logs in (or registers); resolves with the name as the server spells it and the account's role (absent from older servers).
  * A login with a resume token in `credentials` tries it first (a reconnect after a restart then costs the
  * server no password hash) and the password when it is refused; `credentials` keeps the token of the new `auth_ok`.
  */
-export async function signInAccount(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<{ user: string; role?: AccountRole | undefined }> {
+export async function signInAccount(client: Caller, credentials: Credentials, register: boolean): Promise<SignedIn> {
   const token = register ? undefined : credentials.resumeToken;
   credentials.resumeToken = undefined; // a token signs in once, whatever the answer
   let reply;
@@ -61,16 +50,4 @@ export async function signInAccount(client: ProtocolClient, credentials: Credent
   reply ??= await logIn(client, credentials.user, credentials.password, register);
   credentials.resumeToken = reply.resume_token;
   return { user: reply.user, role: reply.role };
-}
-
-/** Joins `group`, creating it first when asked to and it is missing. */
-export async function joinGroup(client: ProtocolClient, group: string, create: boolean, since?: number) {
-  if (create) {
-    try {
-      await createGroup(client, group);
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'group_exists')) throw error;
-    }
-  }
-  return join(client, group, since);
 }

@@ -4,12 +4,16 @@
  * message read back from a store's JSON. server-message-parse.ts hands these
  * types over to here.
  */
+import { optionalDeletion } from './deletion-parse.js';
 import { FieldReader } from './field-reader.js';
 import type { BlockedReply, ConversationsReply, ConversationSummary, DmHistoryReply, StoredDirectMessage } from './messages.js';
 
 function storedDirect(value: unknown, parent: FieldReader): StoredDirectMessage {
   const read: FieldReader = parent.nested(value);
-  return { from: read.string('from'), to: read.string('to'), seq: read.uint('seq'), text: read.string('text'), ts: read.uint('ts') };
+  return {
+    from: read.string('from'), to: read.string('to'), seq: read.uint('seq'), text: read.string('text'), ts: read.uint('ts'),
+    ...optionalDeletion(value, read),
+  };
 }
 
 function conversationSummary(value: unknown, parent: FieldReader): ConversationSummary {

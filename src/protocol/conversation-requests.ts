@@ -37,11 +37,15 @@ export function parseConversationRequest(type: ConversationRequest['type'], read
   }
 }
 
-/** `mark_read` with `group` (December) or, in its place, `user` (January); both at once is `bad_message`. */
-export function parseMarkRead(read: FieldReader, withId: { id?: number }): MarkReadRequest | MarkConversationReadRequest {
-  const type = 'mark_read';
+/** `group` (a group) or, in its place, `user` (January: the conversation with that user); both at once is `bad_message`. */
+export function groupOrUser(read: FieldReader): { group: string } | { user: string } {
   const hasUser = read.has('user') && read.optionalString('user') !== undefined;
-  if (!hasUser) return { type, ...withId, group: read.name('group', 'no_such_group'), seq: read.uint('seq') };
+  if (!hasUser) return { group: read.name('group', 'no_such_group') };
   if (read.optionalString('group') !== undefined) read.fail('bad_message', `give 'group' or 'user', not both`);
-  return { type, ...withId, user: read.name('user', 'no_such_user'), seq: read.uint('seq') };
+  return { user: read.name('user', 'no_such_user') };
+}
+
+/** `mark_read` with `group` (December) or, in its place, `user` (January). */
+export function parseMarkRead(read: FieldReader, withId: { id?: number }): MarkReadRequest | MarkConversationReadRequest {
+  return { type: 'mark_read', ...withId, ...groupOrUser(read), seq: read.uint('seq') };
 }

@@ -11,7 +11,14 @@ export interface StoredMessage {
   from: string;
   text: string;
   ts: number;
+  /** January addition: the message was removed (`delete_message`); its `text` is then DELETED_TEXT. */
+  deleted?: MessageDeletion;
 }
+
+/** Who removed a stored message, and when (ms since the epoch). */
+export interface MessageDeletion { by: string; ts: number }
+/** The `text` of a removed message, in every reply that holds it (protocol.md, "Removing a message"). */
+export const DELETED_TEXT = '(message deleted)';
 
 /** January addition: a direct message as stored in the conversation of its two accounts (`seq` counts from 1 in each conversation). */
 export interface StoredDirectMessage {
@@ -20,6 +27,8 @@ export interface StoredDirectMessage {
   seq: number;
   text: string;
   ts: number;
+  /** January addition: removed by its author (`delete_message` with `user`); its `text` is then DELETED_TEXT. */
+  deleted?: MessageDeletion;
 }
 
 /** An account's server-wide role (December additions). */
@@ -69,6 +78,11 @@ export interface DeleteGroupRequest extends RequestBase { type: 'delete_group'; 
 export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
 /** January addition, admins only: `text` (as `say`'s) goes to every signed-in connection on every node. */
 export interface NoticeRequest extends RequestBase { type: 'notice'; text: string }
+/** January addition: removes message `seq` of `group` (by its author, the group's owner or moderators, an admin). */
+export interface DeleteGroupMessageRequest extends RequestBase { type: 'delete_message'; group: string; seq: number }
+/** January addition: removes message `seq` of the conversation with `user` (by its author). */
+export interface DeleteDirectMessageRequest extends RequestBase { type: 'delete_message'; user: string; seq: number }
+export type DeleteMessageRequest = DeleteGroupMessageRequest | DeleteDirectMessageRequest;
 /** January addition: `mark_read` with `user` in place of `group` moves the caller's marker in the conversation with that user. */
 export interface MarkConversationReadRequest extends RequestBase { type: 'mark_read'; user: string; seq: number }
 /** January addition: the caller's conversations, by user name key after `after` (paging). */
@@ -104,6 +118,7 @@ export type Request =
   | DeleteGroupRequest
   | MarkReadRequest
   | NoticeRequest
+  | DeleteMessageRequest
   | MarkConversationReadRequest
   | ConversationsRequest
   | DmHistoryRequest
@@ -118,6 +133,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'passwd', 'disable_user', 'enable_user', 'reset_password',
   'set_topic', 'invite', 'uninvite', 'kick', 'ban', 'unban', 'set_role', 'delete_group',
   'mark_read', 'notice',
+  'delete_message',
   'conversations', 'dm_history', 'block', 'unblock', 'blocked',
 ];
 
@@ -207,6 +223,15 @@ export interface RoleMessage { type: 'role'; group: string; user: string; role: 
 export interface AccountRoleMessage { type: 'account_role'; role: AccountRole }
 /** January addition, unsolicited: an admin's `notice` to every signed-in connection. */
 export interface NoticeMessage { type: 'notice'; text: string; by: string; ts: number }
+/**
+ * January addition, unsolicited: message `seq` was removed by `by`, in `group`, or in the
+ * conversation with `user` (the other side of it, for each recipient).
+ */
+export type MessageDeletedMessage =
+  | { type: 'message_deleted'; group: string; seq: number; by: string }
+  | { type: 'message_deleted'; user: string; seq: number; by: string };
+/** A conversation's `message_deleted`, as one side's connections get it (`user`: the other side). */
+export type DirectMessageDeleted = Extract<MessageDeletedMessage, { user: string }>;
 
 /** What moves a connection out of its group without its asking: the three above. */
 export type GroupNotice = TopicMessage | KickedMessage | GroupDeletedMessage;
@@ -241,6 +266,7 @@ export type ServerMessage =
   | RoleMessage
   | AccountRoleMessage
   | NoticeMessage
+  | MessageDeletedMessage
   | Reply;
 
 // ---- December additions: moderation and read markers (protocol.md) ---------

@@ -6,13 +6,17 @@
  */
 import { parseConversationReply } from './conversation-parse.js';
 import { isErrorCode, ProtocolError } from './errors.js';
+import { optionalDeletion } from './deletion-parse.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import type { GroupRole, GroupSummary, ServerMessage, StoredMessage } from './messages.js';
 
 function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
   const read: FieldReader = parent.nested(value);
-  return { group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts') };
+  return {
+    group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts'),
+    ...optionalDeletion(value, read),
+  };
 }
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
@@ -144,6 +148,10 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'notice':
       return { type, text: read.string('text'), by: read.string('by'), ts: read.uint('ts') };
+    case 'message_deleted': {
+      const where = read.has('group') ? { group: read.string('group') } : { user: read.string('user') };
+      return { type, ...where, seq: read.uint('seq'), by: read.string('by') };
+    }
     case 'activity':
       return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
     case 'ack': {
@@ -173,6 +181,7 @@ const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
   ok: true, conversations: true, dm_history: true, blocked: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true, notice: true,
+  message_deleted: true,
 };
 
 /**

@@ -5,7 +5,7 @@
  * Every failure is a ProtocolError with the spec's code.
  */
 import { ProtocolError } from './errors.js';
-import { parseConversationRequest, parseMarkRead } from './conversation-requests.js';
+import { groupOrUser, parseConversationRequest, parseMarkRead } from './conversation-requests.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, requestIdOf } from './frame.js';
 import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_RESUME_TOKEN_LENGTH, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
@@ -122,6 +122,8 @@ export function parseRequest(body: FrameBody): Request {
       return { type, ...withId, group: read.name('group', 'no_such_group') };
     case 'mark_read':
       return parseMarkRead(read, withId);
+    case 'delete_message':
+      return { type, ...withId, ...groupOrUser(read), seq: read.uint('seq') };
     case 'conversations':
     case 'dm_history':
     case 'block':

@@ -17,7 +17,7 @@ export const REDIS_KEYS = {
   ownedCounts: 'ts:owned-counts',
   /** String counter: the group's last seq. */
   seq: (groupKey: NameKey) => `ts:seq:${groupKey}`,
-  /** Sorted set: score seq, member the stored message as JSON. */
+  /** Sorted set: score seq, member the stored message as JSON (a removed one written over in place: store/redis-message-deletions.ts). */
   messages: (groupKey: NameKey) => `ts:msgs:${groupKey}`,
   /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
   members: (groupKey: NameKey) => `ts:members:${groupKey}`,
@@ -71,3 +71,5 @@ export const EVENT_ACCOUNT_CLOSED = 'x';
 export const EVENT_GROUP = 'g';
 /** An admin's notice (January addition): JSON {origin, body}; every node sends it to its signed-in connections. */
 export const EVENT_NOTICE = 'n';
+/** A message for every connection of one account (January addition: a conversation's `message_deleted`): JSON {origin, body: AccountMessage}. */
+export const EVENT_ACCOUNT_MESSAGE = 'a';

@@ -1,4 +1,5 @@
 /** What request handlers may use: shared services, no sockets. */
+import type { AccountMessage } from '../cluster/account-message.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { ChatMessage, DirectMessage, ErrorMessage, NoticeMessage, Reply, Request } from '../protocol/messages.js';
@@ -64,6 +65,8 @@ export interface Step {
   groupEvent?: GroupEvent;
   /** After the reply: an admin's notice for every signed-in connection (on every node). */
   notice?: NoticeMessage;
+  /** After the reply: each message to every connection of its account (on every node): a conversation's `message_deleted`. */
+  accountMessages?: AccountMessage[];
   /** Close the connection cleanly after the reply (`bye`). */
   close?: true;
 }

@@ -18,6 +18,7 @@ import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey, type NameKey } from '../protocol/names.js';
+import type { AccountMessage } from '../cluster/account-message.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { GroupActivity } from './activity.js';
@@ -81,6 +82,7 @@ export class Hub {
       accountClosed: (user, message) => this.closeAccountHere(user, message, false),
       groupEvent: (event) => this.groupEventHere(event, false),
       notice: (notice) => this.publishNotice(notice, false),
+      accountMessage: (sent) => this.sendToAccount(sent, false),
       membersHere: (group) => this.groups.get(nameKey(group))?.names() ?? [],
       memberPageHere: (group, after, limit) => this.groups.get(nameKey(group))?.page(after, limit) ?? [],
       memberCountsHere: (groups) => groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0),
@@ -250,6 +252,11 @@ export class Hub {
   /** An admin's notice: to every signed-in connection here, and (`local`: it started here) on every other node. */
   publishNotice(notice: NoticeMessage, local = true): void {
     this.emit({ type: 'notice', notice, delivered: sendToAll(this.online, this.encoder.encode(notice)), local });
+  }
+
+  /** A message to every connection of one account: here, and (`local`: it started here) on every other node. */
+  sendToAccount(sent: AccountMessage, local = true): void {
+    this.emit({ type: 'account_message', sent, delivered: sendToAll(this.online, this.encoder.encode(sent.message), nameKey(sent.user)), local });
   }
 
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {

@@ -13,6 +13,7 @@ import { disableUser, enableUser, passwd, resetPassword } from './handlers/accou
 import { login, register } from './handlers/auth.js';
 import { history, say } from './handlers/chat.js';
 import { block, blocked, conversations, dm, dmHistory, markReadAny } from './handlers/conversations.js';
+import { deleteMessage } from './handlers/delete-message.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
 import { deleteGroup, invite, kick, setRole, setTopic } from './handlers/moderation.js';
 import { notice } from './handlers/notice.js';
@@ -84,6 +85,8 @@ export const REQUESTS: RequestTable = {
   mark_read: signedIn('none', markReadAny),
   // January addition: it goes to everyone signed in, so it costs a message token, as `say`.
   notice: signedIn('messages', notice),
+  // January addition: a removal goes to every member of the group, so it costs a message token, as `set_topic`.
+  delete_message: signedIn('messages', deleteMessage),
   // Conversations (January additions); `dm` above costs a message token, as `say`.
   conversations: signedIn('queries', conversations),
   dm_history: signedIn('queries', dmHistory),

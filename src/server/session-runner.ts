@@ -187,6 +187,7 @@ export class SessionRunner {
     if (step.closeAccount) this.context.hub.closeAccount(step.closeAccount.user, step.closeAccount.message);
     if (step.groupEvent) this.context.hub.groupEvent(step.groupEvent);
     if (step.notice) this.context.hub.publishNotice(step.notice);
+    for (const sent of step.accountMessages ?? []) this.context.hub.sendToAccount(sent);
   }
 
   /**

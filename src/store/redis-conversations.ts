@@ -62,7 +62,7 @@ declare module 'ioredis' {
 }
 
 /** A stored direct message as Redis holds it (JSON); anything else is a plain Error (a broken store). */
-function readDirect(json: string): StoredDirectMessage {
+export function readDirect(json: string): StoredDirectMessage {
   try {
     return parseStoredDirect(JSON.parse(json));
   } catch (error) {

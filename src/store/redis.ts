@@ -2,7 +2,7 @@
  * The shared store for cluster mode: accounts, groups, per-group seqs and
  * message history in Redis (ioredis), one object per concern (store.ts):
  * redis-accounts.ts, redis-groups.ts, redis-moderation.ts,
- * redis-read-markers.ts, redis-retention.ts, redis-resume-tokens.ts. Every call goes through one
+ * redis-read-markers.ts, redis-retention.ts, redis-message-deletions.ts, redis-resume-tokens.ts. Every call goes through one
  * guard (unavailable while the data marker says Redis lost its data, timed
  * for the metrics). Writes resolve once Redis has accepted them (durability
  * is Redis's: see docs/scaling.md for appendonly).
@@ -16,6 +16,7 @@ import { RedisBlocks } from './redis-blocks.js';
 import { RedisConversations } from './redis-conversations.js';
 import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisGroups } from './redis-groups.js';
+import { RedisMessageDeletions } from './redis-message-deletions.js';
 import { RedisModeration } from './redis-moderation.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
 import { RedisResumeTokens } from './redis-resume-tokens.js';
@@ -29,6 +30,7 @@ export class RedisStore implements Store {
   readonly moderation: RedisModeration;
   readonly markers: RedisReadMarkers;
   readonly retention: RedisRetention;
+  readonly deletions: RedisMessageDeletions;
   readonly resumeTokens: RedisResumeTokens;
   readonly conversations: RedisConversations;
   readonly blocks: RedisBlocks;
@@ -43,6 +45,7 @@ export class RedisStore implements Store {
     this.moderation = new RedisModeration(redis, guard);
     this.markers = new RedisReadMarkers(redis, guard);
     this.retention = new RedisRetention(redis, guard);
+    this.deletions = new RedisMessageDeletions(redis, guard);
     this.resumeTokens = new RedisResumeTokens(redis, guard);
     this.conversations = new RedisConversations(redis, guard);
     this.blocks = new RedisBlocks(redis, guard);

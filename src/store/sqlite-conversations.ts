@@ -17,6 +17,7 @@ import {
 } from './conversation-store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { pruneEnd } from './sqlite-retention.js';
+import { deletionOf } from './sqlite-removal.js';
 import type { RetentionPolicy } from './store.js';
 
 /** The schema version that added conversations (after 6, message deletion). */
@@ -41,10 +42,12 @@ export function migrateConversations(db: Database.Database): void {
   ) WITHOUT ROWID`);
 }
 
-interface DirectRow { sender: string; recipient: string; seq: number; text: string; ts: number }
+/** What the direct-message queries select, then `WHERE`: a DirectRow (its removal columns: schema 8). */
+export const DIRECT_COLUMNS = 'sender, recipient, seq, text, ts, deleted_by, deleted_ts FROM direct_messages';
+export interface DirectRow { sender: string; recipient: string; seq: number; text: string; ts: number; deleted_by: string | null; deleted_ts: number | null }
 interface SideRow { peer_name: string; last_seq: number; last_ts: number; read_seq: number; first_seq: number | null }
 
-const toDirect = (row: DirectRow): StoredDirectMessage => ({ from: row.sender, to: row.recipient, seq: row.seq, text: row.text, ts: row.ts });
+export const toDirect = (row: DirectRow): StoredDirectMessage => ({ from: row.sender, to: row.recipient, seq: row.seq, text: row.text, ts: row.ts, ...deletionOf(row) });
 
 export class SqliteConversations implements ConversationStore {
   private readonly statements;
@@ -52,7 +55,6 @@ export class SqliteConversations implements ConversationStore {
 
   constructor(private readonly database: SqliteDatabase) {
     const { db } = database;
-    const directColumns = 'sender, recipient, seq, text, ts FROM direct_messages';
     this.statements = {
       isBlocked: db.prepare<[string, string], { at: number }>('SELECT at FROM blocks WHERE user_key = ? AND blocked_key = ?'),
       nextSeq: db.prepare<[string, number], { last_seq: number }>(`INSERT INTO conversations (id, last_seq, last_ts) VALUES (?, 1, ?)
@@ -68,8 +70,8 @@ export class SqliteConversations implements ConversationStore {
         (SELECT MIN(seq) FROM direct_messages WHERE conversation = s.conversation) AS first_seq
         FROM conversation_sides s JOIN conversations c ON c.id = s.conversation
         WHERE s.user_key = ? AND s.peer_key > ? ORDER BY s.peer_key LIMIT ?`),
-      since: db.prepare<[string, number, number], DirectRow>(`SELECT ${directColumns} WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?`),
-      before: db.prepare<[string, number, number], DirectRow>(`SELECT ${directColumns} WHERE conversation = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      since: db.prepare<[string, number, number], DirectRow>(`SELECT ${DIRECT_COLUMNS} WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      before: db.prepare<[string, number, number], DirectRow>(`SELECT ${DIRECT_COLUMNS} WHERE conversation = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       forward: db.prepare<[number, string, string, string]>(`UPDATE conversation_sides SET read_seq = MAX(read_seq,
         MIN(?, (SELECT last_seq FROM conversations WHERE id = ?))) WHERE user_key = ? AND peer_key = ?`),
       lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM conversations WHERE id = ?'),

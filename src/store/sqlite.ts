@@ -3,7 +3,8 @@
  * database, shared by one object per concern (store.ts):
  * sqlite-users.ts, sqlite-groups.ts (appends batched per event-loop turn),
  * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts,
- * sqlite-conversations.ts, sqlite-blocks.ts, sqlite-resume-tokens.ts.
+ * sqlite-message-deletions.ts, sqlite-conversations.ts, sqlite-blocks.ts,
+ * sqlite-resume-tokens.ts.
  *
  * `synchronous = NORMAL` keeps every commit across a crash of the process
  * (kill -9); a power loss may lose the last commits. `synchronous: 'full'`
@@ -17,6 +18,7 @@ import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { DatabaseFile } from './sqlite-file.js';
 import { SqliteGroups } from './sqlite-groups.js';
+import { SqliteMessageDeletions } from './sqlite-message-deletions.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteReadMarkers } from './sqlite-read-markers.js';
 import { SqliteResumeTokens } from './sqlite-resume-tokens.js';
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
   readonly moderation: SqliteModeration;
   readonly markers: SqliteReadMarkers;
   readonly retention: SqliteRetention;
+  readonly deletions: SqliteMessageDeletions;
   readonly conversations: SqliteConversations;
   readonly blocks: SqliteBlocks;
   readonly resumeTokens: SqliteResumeTokens;
@@ -56,6 +59,7 @@ export class SqliteStore implements Store {
     this.moderation = new SqliteModeration(database, this.groups);
     this.markers = new SqliteReadMarkers(database, this.groups);
     this.retention = new SqliteRetention(database, this.groups);
+    this.deletions = new SqliteMessageDeletions(database, this.groups);
     this.conversations = new SqliteConversations(database);
     this.blocks = new SqliteBlocks(database);
     this.resumeTokens = new SqliteResumeTokens(database);

@@ -6,6 +6,7 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { MessageDeletionStore } from './message-deletions.js';
 import type { BlockStore, ConversationStore } from './conversation-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { ReadMarkerStore } from './read-markers.js';
@@ -192,6 +193,8 @@ export interface Store {
   readonly moderation: ModerationStore;
   readonly markers: ReadMarkerStore;
   readonly retention: RetentionStore;
+  /** Removing a message (message-deletions.ts). */
+  readonly deletions: MessageDeletionStore;
   /** Direct messages (January additions; conversation-store.ts), with their retention. */
   readonly conversations: ConversationStore;
   /** Who each account blocks (conversation-store.ts). */

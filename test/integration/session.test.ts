@@ -37,6 +37,7 @@ const EXAMPLES: Record<string, object> = {
   block: { type: 'block', user: 'owner' },
   unblock: { type: 'unblock', user: 'owner' },
   blocked: { type: 'blocked' },
+  delete_message: { type: 'delete_message', group: 'lobby', seq: 1 },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {

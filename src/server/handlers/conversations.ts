@@ -18,7 +18,7 @@ import type { SignedInSession } from '../session.js';
 import { markRead } from './read-markers.js';
 
 /** The account's display name; `no_such_user` when there is none. A disabled account exists: it gets its messages when enabled again. */
-async function existingAccount(context: ServerContext, user: string): Promise<string> {
+export async function existingAccount(context: ServerContext, user: string): Promise<string> {
   const found = await context.store.accounts.findUser(user);
   if (found === undefined) throw new ProtocolError('no_such_user', `no user '${user}'`);
   return found.name;

@@ -4,10 +4,11 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { type ChatConnection, ChatController } from '../../../src/client/chat.js';
+import { fakeChatClient } from '../../helpers/fake-chat.js';
 import type { Outgoing, ProtocolClientEvents, ReplyOfType } from '../../../src/client/client.js';
 import { parseInput } from '../../../src/client/commands.js';
 import type { ChatTerminal } from '../../../src/client/terminal.js';
-import type { ServerMessage } from '../../../src/protocol/messages.js';
+import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
 
 class Terminal implements ChatTerminal {
   readonly columns = 80;
@@ -37,8 +38,9 @@ class Connection extends EventEmitter<ProtocolClientEvents> implements ChatConne
 function started() {
   const terminal = new Terminal();
   const connection = new Connection();
-  const chat = new ChatController(connection, 'alice', terminal, async () => connection);
-  chat.start({ type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 0, more: false, history: [] });
+  const joined: JoinedReply = { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 0, more: false, history: [] };
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joined), terminal);
+  chat.start(joined);
   return { terminal, connection };
 }
 
