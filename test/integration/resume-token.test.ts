@@ -10,6 +10,7 @@ import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { admin } from '../helpers/admin.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { startTestServer, TEST_PASSWORD, type TestServerOptions, tempDir } from '../helpers/server.js';
 import { WireClient } from '../helpers/wire-client.js';
@@ -143,4 +144,16 @@ test('cluster: a token from one node signs in on another; passwd and disable_use
   assert.equal((await admin.client.request({ type: 'enable_user', user: 'alice' })).type, 'ok');
   assert.equal(codeOf((await login(t, a.port, 'alice', { resume_token: fresh })).reply), 'auth_failed', 'disable_user on B');
   tokenOf((await login(t, a.port, 'alice', { password: 'a new password' })).reply);
+});
+
+test('the admin command on the store (reset-password, disable) ends the account\'s resume tokens too', async (t) => {
+  const { server, token } = await serverWithAlice(t);
+  const store = ['--data', server.config.dataDir];
+  const reset = await admin(t, ['reset-password', 'alice', ...store], { TERMSENDER_PASSWORD: 'reset by the operator' });
+  assert.equal(reset.code, 0, reset.stderr.join('\n'));
+  assert.equal(codeOf((await login(t, server.port, 'alice', { resume_token: token })).reply), 'auth_failed', 'reset-password');
+  const fresh = tokenOf((await login(t, server.port, 'alice', { password: 'reset by the operator' })).reply);
+  assert.equal((await admin(t, ['disable', 'alice', ...store])).code, 0);
+  assert.equal((await admin(t, ['enable', 'alice', ...store])).code, 0);
+  assert.equal(codeOf((await login(t, server.port, 'alice', { resume_token: fresh })).reply), 'auth_failed', 'disable');
 });
