@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'not_allowed',
   'banned',
   'account_disabled',
+  // January additions (protocol.md): several groups per connection.
+  'not_in_group',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -59,6 +61,7 @@ const CLOSES_CONNECTION: Readonly<Record<ErrorCode, boolean>> = {
   not_allowed: false,
   banned: false,
   account_disabled: true,
+  not_in_group: false,
 };
 
 const CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

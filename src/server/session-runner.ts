@@ -18,7 +18,7 @@ import { type Removal, removalOf } from './hub-member.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
-import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
+import { INITIAL_SESSION, openGroups, rebase, type SessionState, signedInUser, withoutGroup } from './session.js';
 import { queryTurns } from './turn-queue.js';
 
 /** `say` requests of one connection under way at once. */
@@ -125,8 +125,11 @@ export class SessionRunner {
     await this.pipeline; // anything else sees the state every earlier request left
     await rolesChecked;
     try {
-      const step = await dispatch(request, this.current, this.context, this.source);
+      const read = this.current;
+      const step = await dispatch(request, read, this.context, this.source);
       this.context.metrics.outcome(request.type, step.reply);
+      // A kick or deletion may have taken a group away while the handler ran.
+      if (step.state !== undefined) step.state = rebase(step.state, read, this.current, step.reply?.type === 'joined' ? step.reply.group : undefined);
       this.apply(step, request.id);
     } catch (error) {
       this.port.fail(asProtocolError(error, request.id));
@@ -204,12 +207,16 @@ export class SessionRunner {
     this.send({ type: 'account_role', role });
   }
 
-  /** Kicked, banned, or the group deleted: when in `group`, the notice, then back to GROUP_SELECT (others see presence leave). */
+  /**
+   * Kicked, banned, or the group deleted: when in `group`, the notice, then
+   * out of that group (others see presence leave); back to GROUP_SELECT when
+   * it was the last one.
+   */
   removeFromGroup(group: string, notice: GroupNotice): void {
     const state = this.current;
-    if (state.kind !== 'chat' || nameKey(state.group) !== nameKey(group)) return;
+    if (state.kind !== 'chat' || !openGroups(state).some((open) => nameKey(open.group) === nameKey(group))) return;
     this.send(notice);
-    this.moveTo({ kind: 'group_select', user: state.user }, removalOf(notice));
+    this.moveTo(withoutGroup(state, group), removalOf(notice) ?? {});
   }
 
   /** The step's effects on this connection and its messages. */
