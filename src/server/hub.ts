@@ -26,7 +26,8 @@ import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type Hu
 import type { HubMember, Removal } from './hub-member.js';
 import { MetricCounts } from '../observe/metrics.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
-import { openGroups, type SessionState, signedInUser } from './session.js';
+import { openGroups } from './open-groups.js';
+import { type SessionState, signedInUser } from './session.js';
 import { GroupRosters } from './group-rosters.js';
 import { addToTable, removeFromTable, sendToAll, type UserTable } from './user-table.js';
 

@@ -18,7 +18,8 @@ import { type Removal, removalOf } from './hub-member.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
-import { INITIAL_SESSION, openGroups, rebase, type SessionState, signedInUser, withoutGroup } from './session.js';
+import { openGroups, rebase, withoutGroup } from './open-groups.js';
+import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
 import { queryTurns } from './turn-queue.js';
 
 /** `say` requests of one connection under way at once. */

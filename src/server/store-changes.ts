@@ -28,7 +28,7 @@ import { type RoleHolder, tellAccountRoles } from './account-roles.js';
 import type { ServerContext, StoreChangeCheck } from './context.js';
 import { findAccess } from './group-access.js';
 import { ADMIN_COMMAND, CLOSED_REASON, shutOut } from './lost-access.js';
-import { openGroups } from './session.js';
+import { openGroups } from './open-groups.js';
 
 /** How often the store's change mark is read. */
 export const CHECK_INTERVAL_MS = 1000;

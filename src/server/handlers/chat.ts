@@ -6,7 +6,8 @@ import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import { findAccess, noSuchGroup } from '../group-access.js';
 import { ADMIN_COMMAND, CLOSED_REASON, shutOut } from '../lost-access.js';
-import { type ChatSession, type OpenGroup, openGroup, type SignedInSession } from '../session.js';
+import { openGroup } from '../open-groups.js';
+import type { ChatSession, OpenGroup, SignedInSession } from '../session.js';
 
 /** The group deleted under its members (by the admin command; on SQLite the server was not told): `no_such_group`, then every member here gets `group_deleted`. */
 function deletedUnder(group: string): Step {

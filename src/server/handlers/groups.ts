@@ -11,7 +11,8 @@ import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import { pageByNameKey } from '../../protocol/name-order.js';
 import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGroup } from '../group-access.js';
-import { type ChatSession, type OpenGroup, openGroup, openGroups, type SignedInSession, withoutGroup } from '../session.js';
+import { openGroup, openGroups, withoutGroup } from '../open-groups.js';
+import type { ChatSession, OpenGroup, SignedInSession } from '../session.js';
 import { readStates, recordJoin } from './read-markers.js';
 
 /** What `joined` says of the group (December additions): the joiner's role, the owner's name (null: none), the topic. */
