@@ -175,3 +175,19 @@ test('--max-open-groups: a join with keep past it is limit_reached; a re-join or
   await joined(alice, { group: 'c' });
   expectError(await alice.request({ type: 'who', group: 'a' }), 'not_in_group');
 });
+
+test('a private group that closed to its member (the admin command) is re-read at say and history in it, whether current or not: that group only is left', async (t) => {
+  const server = await startMemoryServer(t, { limits: { rateLimit: 0 } });
+  const { store } = server.core.context;
+  const olga = await inGroups(server, 'olga', ['open']);
+  assert.equal((await olga.request({ type: 'create_group', group: 'secret', private: true })).type, 'group_created');
+  const root = await server.signedIn('root');
+  await store.accounts.setRole('root', 'admin');
+  await joined(root, { group: 'secret', keep: true });
+  await joined(root, { group: 'open', keep: true });
+  await store.accounts.setRole('root', 'user'); // as the admin command does, behind the server
+  expectError(await root.request({ type: 'history', group: 'secret' }), 'no_such_group');
+  assert.deepEqual((await got(root)).filter((line) => line.startsWith('kicked')), ['kicked secret']);
+  expectError(await root.request({ type: 'say', text: 'x', group: 'secret' }), 'not_in_group');
+  assert.equal((await root.request({ type: 'say', text: 'still in open' })).type, 'ack');
+});
