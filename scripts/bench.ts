@@ -14,10 +14,14 @@ import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
 import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
+import { type MembershipFigures, runMemberships } from './bench/memberships.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
 import { count, fixed, table } from './bench/report.js';
+
+/** Connections of the in-process memory-per-membership measurement. */
+const MEMBERSHIP_CONNECTIONS = 500;
 
 function framingTable(cases: FramingCase[]): string {
   const rows: string[][] = [];
@@ -36,7 +40,7 @@ function framingTable(cases: FramingCase[]): string {
 function e2eTable(results: E2eResult[]): string {
   return table(
     ['target', 'mode', 'offered/s', 'delivered/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'lost', 'dup', 'cpu µs/deliv', 'peak RSS MB'],
-    results.map((r) => [r.target, r.mode, r.offeredPerSecond === undefined ? '-' : count(r.offeredPerSecond), count(r.deliveredPerSecond),
+    results.map((r) => [r.groupsPerMember > 1 ? `${r.target}, ${r.groupsPerMember} groups each` : r.target, r.mode, r.offeredPerSecond === undefined ? '-' : count(r.offeredPerSecond), count(r.deliveredPerSecond),
       fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p90, 2), fixed(r.latencyMs.p99, 2), fixed(r.latencyMs.max, 1),
       String(r.lost + (r.closedMembers > 0 ? ` (${r.closedMembers} cut: ${r.errors.join(',')})` : '')), String(r.duplicates), fixed(r.cpuMicrosPerDelivery, 2), fixed(r.peakRssBytes / 1e6, 0)]),
   );
@@ -57,6 +61,8 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   // Cheap password hashing here only, so that signing in 32 members is quick; the
   // connections part measures logins with the default cost.
   const serverArgs = ['--port', '0', ...files, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', '--scrypt-cost', '1024,8,1', ...extraServerArgs];
+  // Member 0 creates the quiet groups of a run with several groups per member.
+  if ((options.groupsPerMember ?? 1) > 1) serverArgs.push('--create-rate', '0');
   const clusterArgs = redisUrl === undefined ? [] : ['--redis', redisUrl];
   const children: Child[] = [];
   try {
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
     svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
     profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     metrics: { type: 'boolean', default: false, describe: 'e2e: start the servers with --metrics 127.0.0.1:0 (to compare the cost of counting)' },
+    'groups-per-member': { type: 'number', default: 1, describe: 'e2e max mode: also run the server with each member in this many groups (the busy one not current), for fan-out per delivery and memory per membership' },
     'idle-members': { type: 'number', default: 0, describe: 'e2e: extra members that joined the group before and sit in another group (what activity costs)' },
     'server-dist': { type: 'string', describe: "e2e, storm: run the server of another build's dist folder (e.g. a baseline worktree) under this workload" },
   }, {})
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
       if (!Number.isInteger(args['storm-name-length']) || args['storm-name-length'] < 1 || args['storm-name-length'] > 32) throw new UsageError('--storm-name-length must be 1..32');
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
+      if (!Number.isInteger(args['groups-per-member']) || args['groups-per-member'] < 1 || args['groups-per-member'] > 100) throw new UsageError('--groups-per-member must be a whole number, 1..100');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
       for (const flag of ['retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
@@ -210,6 +218,11 @@ async function main(): Promise<void> {
         serverMax = await measureOnce('server', certDir, base, argv.profile);
         results.push(relay, serverMax);
         report['relayRatio'] = serverMax.deliveredPerSecond / relay.deliveredPerSecond;
+        if (argv['groups-per-member'] > 1) {
+          say(`end-to-end, max mode: server, each member in ${argv['groups-per-member']} groups...`);
+          results.push(await measureOnce('server', certDir, { ...base, groupsPerMember: argv['groups-per-member'] }));
+          report['memberships'] = await runMemberships(MEMBERSHIP_CONNECTIONS, argv['groups-per-member']);
+        }
       }
       if (argv.only !== 'connections' && argv.redis !== undefined && serverMax !== undefined) {
         const redis = argv.redis === 'auto' ? await startRedis() : undefined;
@@ -248,6 +261,8 @@ async function main(): Promise<void> {
       if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; server: durable SQLite; cluster and workers: Redis${argv.metrics ? '; servers with --metrics' : ''})\n${e2eTable(results)}\n`;
       const activities = results.filter((r) => r.idleMembers > 0).map((r) => `${r.target} ${r.mode}: ${count(r.activities)}`);
       if (activities.length > 0) text += `${argv['idle-members']} idle members elsewhere; activity messages they received: ${activities.join(', ')}\n`;
+      const memberships = report['memberships'] as MembershipFigures | undefined;
+      if (memberships !== undefined) text += `memory per membership (in process, ${count(memberships.connections)} connections each joining ${memberships.groupsPerMember - 1} more groups with keep): ${fixed(memberships.heapBytesPerMembership, 0)} bytes of heap\n`;
       if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
       if (typeof report['clusterRatio'] === 'number' && typeof report['workersRatio'] === 'number') {
         text += `cluster (2 nodes) / single node: ${fixed(report['clusterRatio'], 2)}; 2 workers / single node: ${fixed(report['workersRatio'], 2)}\n`;
