@@ -35,5 +35,5 @@ test('--max-open-groups: a bad value is a usage error (exit 2, one line)', async
   const bad = runCommand(t, SERVER_SCRIPT, ['--data', tempDir(t), '--max-open-groups', '0']);
   const { code, stderr } = await finished(bad);
   assert.equal(code, 2);
-  assert.match(stderr.join('\n'), /max-open-groups/);
+  assert.match(stderr.join('\n'), /--max-open-groups must be a whole number from 1/);
 });
