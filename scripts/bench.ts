@@ -12,6 +12,7 @@ import { errorMessage } from '../src/protocol/errors.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
+import { keepStormTable, runKeepStorm } from './bench/keep-storm.js';
 import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
 import { type MembershipFigures, runMemberships } from './bench/memberships.js';
@@ -78,12 +79,13 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   }
 }
 
-async function stormPart(members: number, nameLength: number, say: (line: string) => void): Promise<Awaited<ReturnType<typeof runStorm>>> {
+/** Runs `part` with fresh certificates (their folder and CA) and a fresh data folder, removed after. */
+async function withCertsAndData<T>(part: (certDir: string, ca: string, dataDir: string) => Promise<T>): Promise<T> {
   const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-storm-'));
   try {
     await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
-    return await runStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), { members, nameLength, serverScript }, dataDir, (line) => say(`  ${line}`));
+    return await part(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), dataDir);
   } finally {
     rmSync(certDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
@@ -105,7 +107,10 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, reconnect and retention run only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'keep', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, keep, reconnect and retention run only when asked)' },
+    'keep-members': { type: 'number', default: 1000, describe: 'keep: members already in groups, each in --keep-per-member of them' },
+    'keep-per-member': { type: 'number', default: 50, describe: 'keep: groups each member is in (of --max-open-groups groups)' },
+    'max-open-groups': { type: 'number', default: 100, describe: 'keep: the groups one client joins with keep at once, then leaves by closing' },
     'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
     'reconnect-scrypt-cost': { type: 'string', default: 'default', describe: "reconnect: the server's and the accounts' scrypt cost, N,r,p (or 'default')" },
     'reconnect-first-retry-max-ms': { type: 'number', describe: "reconnect, spread: the first retry's longest delay (default: the client's, 5000)" },
@@ -136,7 +141,7 @@ async function main(): Promise<void> {
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       if (!Number.isInteger(args['groups-per-member']) || args['groups-per-member'] < 1 || args['groups-per-member'] > 100) throw new UsageError('--groups-per-member must be a whole number, 1..100');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['keep-members', 'keep-per-member', 'max-open-groups', 'retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -153,10 +158,18 @@ async function main(): Promise<void> {
   let text = '';
 
   if (argv.only === 'storm') {
-    report['storm'] = await stormPart(argv['storm-members'], argv['storm-name-length'], say);
+    report['storm'] = await withCertsAndData((certDir, ca, dataDir) => runStorm(certDir, ca, { members: argv['storm-members'], nameLength: argv['storm-name-length'], serverScript }, dataDir, (line) => say(`  ${line}`)));
     const storm = report['storm'] as Awaited<ReturnType<typeof runStorm>>;
     text += `\nJoin/leave storm (${storm.members} members of one group at once, ${storm.nameLength}-character names; burst: one member sends 400 join since 0 on 1,000 texts of 4 KB; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
       (['join', 'leave', 'burst'] as const).map((name) => [name, fixed(storm[name].wallSeconds, 2), fixed(storm[name].cpuSeconds, 2), count(storm[name].presenceFrames), fixed(storm[name].bystanderWorstPingMs, 1)]))}\n`;
+  }
+
+  if (argv.only === 'keep') {
+    const keep = await withCertsAndData((certDir, ca, dataDir) => runKeepStorm(certDir, ca, {
+      members: argv['keep-members'], groups: argv['max-open-groups'], perMember: argv['keep-per-member'], serverScript,
+    }, dataDir, (line) => say(`  ${line}`)));
+    report['keep'] = keep;
+    text += keepStormTable(keep);
   }
 
   if (argv.only === 'reconnect') {
@@ -180,7 +193,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'reconnect' && argv.only !== 'retention') {
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'keep' && argv.only !== 'reconnect' && argv.only !== 'retention') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;
