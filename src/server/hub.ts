@@ -128,8 +128,9 @@ export class Hub {
   }
 
   /**
-   * Live messages of `group` are kept for `member` from now until its next move (which hands over those it lacks) or until
-   * the returned release.
+   * Live messages of `group` are kept for `member` from now until its next
+   * move (which hands over those it lacks) or until the returned release;
+   * a connection in the group already gets them then, not meanwhile.
    */
   holdLiveMessages(member: HubMember, group: string): () => void {
     return this.rosters.hold(member, this.signedInAs.get(member) ?? '', group);
