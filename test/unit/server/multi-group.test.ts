@@ -191,3 +191,23 @@ test('a private group that closed to its member (the admin command) is re-read a
   expectError(await root.request({ type: 'say', text: 'x', group: 'secret' }), 'not_in_group');
   assert.equal((await root.request({ type: 'say', text: 'still in open' })).type, 'ack');
 });
+
+test('a kick from one group while a join with keep of another is under way: the join stands, the kicked group stays left', async (t) => {
+  const server = await startMemoryServer(t, { limits: { rateLimit: 0 } });
+  const owner = await inGroups(server, 'owner', ['a', 'b']);
+  const alice = await inGroups(server, 'alice', ['a']);
+  await got(owner);
+  const groups = server.core.context.store.groups;
+  const readHistory = groups.messagesBefore.bind(groups);
+  groups.messagesBefore = async (group, before, limit) => {
+    groups.messagesBefore = readHistory;
+    assert.equal((await owner.request({ type: 'kick', group: 'a', user: 'alice' })).type, 'ok'); // while alice's join of b reads its history
+    return readHistory(group, before, limit);
+  };
+  await joined(alice, { group: 'b', keep: true });
+  assert.deepEqual((await got(alice)).filter((line) => line !== 'activity a 0'), ['kicked a']);
+  expectError(await alice.request({ type: 'who', group: 'a' }), 'not_in_group');
+  const who = await owner.request({ type: 'who', group: 'a' });
+  assert.deepEqual(who.type === 'members' && who.members, ['owner'], 'alice is not back in a');
+  assert.deepEqual(await got(owner), ['presence a alice leave', 'presence b alice join']);
+});
