@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
     only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'keep', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, keep, reconnect and retention run only when asked)' },
-    'keep-members': { type: 'number', default: 1000, describe: 'keep: members already in groups, each in --keep-per-member of them' },
+    'keep-members': { type: 'number', default: 980, describe: 'keep: members already in groups, each in --keep-per-member of them (980 × 50 / 100: 490 per group, under --presence-max-members)' },
     'keep-per-member': { type: 'number', default: 50, describe: 'keep: groups each member is in (of --max-open-groups groups)' },
     'max-open-groups': { type: 'number', default: 100, describe: 'keep: the groups one client joins with keep at once, then leaves by closing' },
     'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
