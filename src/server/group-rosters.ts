@@ -11,7 +11,7 @@
  * `joined` history and the live messages then hold each message once.
  */
 import { nameKey, type NameKey } from '../protocol/names.js';
-import type { GroupNotice } from '../protocol/messages.js';
+import type { GroupConnections } from './group-events.js';
 import { GroupRoster } from './group-roster.js';
 import type { HubMember } from './hub-member.js';
 import { type PendingJoin, PendingJoins } from './pending-joins.js';
@@ -67,17 +67,23 @@ export class GroupRosters {
     return sent;
   }
 
-  /** Keeps a frame (not a message) for the group's joins under way. */
-  keepForJoins(group: string, frame: Buffer): void {
-    this.pending.keep(nameKey(group), frame, 0);
-  }
-
   /**
-   * The group's joins under way are undone after their reply, with `notice`:
-   * all of them, or those of `only` these connections (none when it is empty).
+   * What a group event sees of the group here (group-events.ts): its
+   * connections, and its joins under way; `online` gives a user's signed-in
+   * connections here.
    */
-  revokeJoins(group: string, notice: GroupNotice, only?: ReadonlyMap<HubMember, unknown>): void {
-    this.pending.revoke(nameKey(group), notice, only);
+  connectionsIn(group: string, online: (userKey: NameKey) => ReadonlyMap<HubMember, unknown> | undefined): GroupConnections {
+    const key = nameKey(group);
+    const users = this.groups.get(key)?.users;
+    return {
+      members: (userKey) => {
+        const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
+        return entries.flatMap((entry) => [...(entry?.connections.keys() ?? [])]);
+      },
+      holdForJoins: (frame) => this.pending.keep(key, frame, 0),
+      // A user with no connection here has no join under way here.
+      revokeJoins: (notice, userKey) => this.pending.revoke(key, notice, userKey === undefined ? undefined : (online(userKey) ?? new Map())),
+    };
   }
 
   /**

@@ -33,6 +33,9 @@ import { addToTable, removeFromTable, sendToAll, type UserTable } from './user-t
 
 export type { HubMember };
 
+/** Groups a closed connection leaves per event-loop turn (see exitInTurns). */
+const EXITS_PER_TURN = 8;
+
 export interface HubOptions {
   /** Above this many users of a group on this node, its presence is not delivered here. */
   presenceMaxMembers: number;
@@ -110,7 +113,11 @@ export class Hub {
     const joining = removal === undefined || to.kind === 'closed' ? this.rosters.takeJoin(member) : undefined;
     const before = new Set(openGroups(from).map((open) => nameKey(open.group)));
     const after = new Set(openGroups(to).map((open) => nameKey(open.group)));
-    if (from.kind === 'chat') for (const open of openGroups(from)) if (!after.has(nameKey(open.group))) this.exit(open.group, from.user, member, removal);
+    if (from.kind === 'chat') {
+      const leaving = openGroups(from).filter((open) => !after.has(nameKey(open.group))).map((open) => open.group);
+      if (to.kind === 'closed') this.exitInTurns(leaving, from.user, member);
+      else for (const group of leaving) this.exit(group, from.user, member, removal);
+    }
     const wasIn = signedInUser(from);
     const isIn = signedInUser(to);
     if (wasIn !== undefined && isIn === undefined) this.signOut(wasIn, member);
@@ -167,19 +174,7 @@ export class Hub {
   }
 
   private groupEventHere(event: GroupEvent, local: boolean): void {
-    const users = this.rosters.get(event.group)?.users;
-    applyGroupEvent(event, {
-      members: (userKey) => {
-        const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
-        return entries.flatMap((entry) => [...(entry?.connections.keys() ?? [])]);
-      },
-      holdForJoins: (frame) => this.rosters.keepForJoins(event.group, frame),
-      revokeJoins: (notice, userKey) => {
-        // A user with no connection here has no join under way here.
-        const own = userKey === undefined ? undefined : (this.online.get(userKey)?.connections ?? new Map<HubMember, number>());
-        this.rosters.revokeJoins(event.group, notice, own);
-      },
-    }, this.encoder, nameKey);
+    applyGroupEvent(event, this.rosters.connectionsIn(event.group, (userKey) => this.online.get(userKey)?.connections), this.encoder, nameKey);
     this.emit({ type: 'group_changed', event, local });
   }
 
@@ -214,6 +209,18 @@ export class Hub {
     const { last, size } = this.rosters.exit(group, user, member);
     this.emit({ type: 'moved', member, user, group, into: false, firstOrLast: last });
     if (last && size !== undefined) this.deliverPresence({ type: 'presence', group, user, event: 'leave', ...removal }, size + 1, true);
+  }
+
+  /**
+   * A closed connection leaves its groups EXITS_PER_TURN per event-loop turn:
+   * one in 100 groups of hundreds would otherwise send tens of thousands of
+   * presence frames in one turn, and everyone else would wait for it. Until
+   * it leaves a group it stays counted there (its frames go nowhere); nothing
+   * can bring it back.
+   */
+  private exitInTurns(groups: string[], user: string, member: HubMember): void {
+    for (const group of groups.slice(0, EXITS_PER_TURN)) this.exit(group, user, member);
+    if (groups.length > EXITS_PER_TURN) setImmediate(() => this.exitInTurns(groups.slice(EXITS_PER_TURN), user, member));
   }
 
   /** Display names of the users in the group now (on every node). */

@@ -100,3 +100,20 @@ test('a kick of a user with no connection on this node undoes no join under way 
   await Promise.resolve();
   assert.deepEqual(removed, []);
 });
+
+test('a closed connection leaves its groups a few per event-loop turn, every one in the end, with one presence leave each', async () => {
+  const hub = await startedHub();
+  const names = Array.from({ length: 20 }, (_, i) => `g${i}`);
+  const bob = fakeMember();
+  hub.move(bob, AUTH, inGroups('bob', names));
+  const alice = fakeMember();
+  hub.move(alice, AUTH, inGroups('alice', names));
+  bob.received.length = 0;
+  hub.move(alice, inGroups('alice', names), { kind: 'closed' });
+  const leaves = () => bob.received.filter((body) => body['event'] === 'leave').map((body) => body['group']);
+  assert.ok(leaves().length > 0 && leaves().length < names.length, 'not all in one turn');
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(leaves(), names);
+  hub.publishMessage(message('g19', 1), bob);
+  assert.deepEqual(alice.received, [], 'nothing reaches the closed connection');
+});
