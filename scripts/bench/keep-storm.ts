@@ -2,8 +2,9 @@
  * One client in many groups at once (January additions), against the others:
  * `members` connections, each in `perMember` of `groups` groups (so each
  * group holds members × perMember / groups of them), on a real server child
- * process. Then one more client joins all `groups` with `keep` at once, and
- * closes (`bye`, leaving them all in one move). For each phase: the server's
+ * process. Then one more client joins all `groups` with `keep` at once, joins
+ * one without `keep` (leaving the others in one move), joins them all again,
+ * and closes (`bye`: its groups are left a few per turn). For each phase: the server's
  * CPU seconds and wall time, the presence frames the members received, and
  * the worst ping round trip of a bystander (signed in, in no group; its own
  * event loop) meanwhile (storm.ts's phases).
@@ -28,6 +29,8 @@ export interface KeepStormResult extends KeepStormOptions {
   /** Members per group. */
   groupSize: number;
   joinAll: StormPhase;
+  /** A `join` without `keep`: it leaves the other groups-1 in one move. */
+  joinOne: StormPhase;
   close: StormPhase;
 }
 
@@ -64,12 +67,16 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
     await attacker.request({ type: 'register', user: 'many-groups', password: 'benchmark password' }, 'auth_ok');
     await idle(pid);
     const joinAll = await phase(pid, clients, bystander, () => Promise.all(Array.from({ length: groups }, (_, g) => attacker.request({ type: 'join', group: `k${g}`, keep: true }, 'joined'))));
+    progress('it joins one without keep, leaving the others at once...');
+    const joinOne = await phase(pid, clients, bystander, () => attacker.request({ type: 'join', group: 'k0' }, 'joined'));
+    await Promise.all(Array.from({ length: groups - 1 }, (_, g) => attacker.request({ type: 'join', group: `k${g + 1}`, keep: true }, 'joined')));
+    await idle(pid);
     progress('it closes, leaving them all at once...');
     const close = await phase(pid, clients, bystander, async () => {
       attacker.send({ type: 'bye' });
       await once(attacker.socket, 'close');
     });
-    return { ...options, groupSize: Math.round((members * perMember) / groups), joinAll, close };
+    return { ...options, groupSize: Math.round((members * perMember) / groups), joinAll, joinOne, close };
   } finally {
     await bystander.terminate();
     for (const client of clients) client.socket.destroy();
@@ -78,6 +85,6 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
 }
 
 export function keepStormTable(result: KeepStormResult): string {
-  return `\nMany groups at once (${count(result.members)} members, each in ${result.perMember} of ${result.groups} groups: ${count(result.groupSize)} per group; one client joins all ${result.groups} with keep at once, then closes; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
-    (['joinAll', 'close'] as const).map((name) => [name === 'joinAll' ? 'join keep ×' + String(result.groups) : 'close', fixed(result[name].wallSeconds, 2), fixed(result[name].cpuSeconds, 2), count(result[name].presenceFrames), fixed(result[name].bystanderWorstPingMs, 1)]))}\n`;
+  return `\nMany groups at once (${count(result.members)} members, each in ${result.perMember} of ${result.groups} groups: ${count(result.groupSize)} per group; one client joins all ${result.groups} with keep at once, then one without keep, then all again, then closes; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
+    (['joinAll', 'joinOne', 'close'] as const).map((name) => [{ joinAll: `join keep ×${result.groups}`, joinOne: 'join (no keep)', close: 'close' }[name], fixed(result[name].wallSeconds, 2), fixed(result[name].cpuSeconds, 2), count(result[name].presenceFrames), fixed(result[name].bystanderWorstPingMs, 1)]))}\n`;
 }

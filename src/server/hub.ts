@@ -33,8 +33,8 @@ import { addToTable, removeFromTable, sendToAll, type UserTable } from './user-t
 
 export type { HubMember };
 
-/** Groups a closed connection leaves per event-loop turn (see exitInTurns). */
-const EXITS_PER_TURN = 8;
+/** Groups a connection leaves per event-loop turn when it leaves many at once (see exitInTurns, and the runner's leaveInTurns). */
+export const EXITS_PER_TURN = 8;
 
 export interface HubOptions {
   /** Above this many users of a group on this node, its presence is not delivered here. */

@@ -13,12 +13,12 @@ import { nameKey } from '../protocol/names.js';
 import type { Peer } from './address-limits.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
-import type { HubMember } from './hub.js';
+import { EXITS_PER_TURN, type HubMember } from './hub.js';
 import { type Removal, removalOf } from './hub-member.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
-import { openGroups, rebase, withoutGroup } from './open-groups.js';
+import { inGroups, openGroups, rebase, withoutGroup } from './open-groups.js';
 import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
 import { queryTurns } from './turn-queue.js';
 
@@ -129,6 +129,7 @@ export class SessionRunner {
       const read = this.current;
       const step = await dispatch(request, read, this.context, this.source);
       this.context.metrics.outcome(request.type, step.reply);
+      if (step.state !== undefined) await this.leaveInTurns(step.state);
       // A kick or deletion may have taken a group away while the handler ran.
       if (step.state !== undefined) step.state = rebase(step.state, read, this.current, step.reply?.type === 'joined' ? step.reply.group : undefined);
       this.apply(step, request.id);
@@ -136,6 +137,25 @@ export class SessionRunner {
       this.port.fail(asProtocolError(error, request.id));
     }
     await this.takeTurn();
+  }
+
+  /**
+   * A step that leaves more than EXITS_PER_TURN groups of a live session (a
+   * `join` without `keep` from many groups) leaves them that many per turn
+   * first, as a closed connection does (hub.ts), so that its presence does
+   * not go out in one turn. Such moves leave the join under way alone.
+   */
+  private async leaveInTurns(next: SessionState): Promise<void> {
+    const staying = new Set(openGroups(next).map((open) => nameKey(open.group)));
+    for (;;) {
+      const state = this.current;
+      if (state.kind !== 'chat') return;
+      const leaving = openGroups(state).filter((open) => !staying.has(nameKey(open.group)));
+      if (leaving.length <= EXITS_PER_TURN) return;
+      const now = new Set(leaving.slice(0, EXITS_PER_TURN).map((open) => nameKey(open.group)));
+      this.moveTo(inGroups(state.user, openGroups(state).filter((open) => !now.has(nameKey(open.group)))), {});
+      await nextTurn();
+    }
   }
 
   /** Moves to CLOSED: leaves the hub, drops queued work. Idempotent. */

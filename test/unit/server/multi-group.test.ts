@@ -211,3 +211,34 @@ test('a kick from one group while a join with keep of another is under way: the 
   assert.deepEqual(who.type === 'members' && who.members, ['owner'], 'alice is not back in a');
   assert.deepEqual(await got(owner), ['presence a alice leave', 'presence b alice join']);
 });
+
+test('a join without keep from many groups leaves them a few per turn, then joins; a bye likewise', async (t) => {
+  const server = await startMemoryServer(t, { limits: { rateLimit: 0, createRatePerHour: 0 } });
+  const names = Array.from({ length: 20 }, (_, i) => `g${i}`);
+  const bob = await inGroups(server, 'bob', [...names, 'x']);
+  const alice = await inGroups(server, 'alice', names);
+  await got(bob);
+  let turn = 0;
+  let ticking = true;
+  const tick = (): void => { turn += 1; if (ticking) setImmediate(tick); };
+  tick();
+  t.after(() => { ticking = false; });
+  const exitTurns = new Set<number>();
+  server.core.context.hub.subscribe((event) => {
+    if (event.type === 'moved' && !event.into && event.user === 'alice') exitTurns.add(turn);
+  });
+  await joined(alice, { group: 'x' });
+  assert.ok(exitTurns.size >= 3, `20 groups left over ${exitTurns.size} turns`);
+  const lines = await got(bob);
+  assert.deepEqual(lines, [...names.map((group) => `presence ${group} alice leave`), 'presence x alice join']);
+  exitTurns.clear();
+  await joined(alice, { group: 'g0', keep: true });
+  for (const group of names.slice(1)) await joined(alice, { group, keep: true });
+  await got(bob);
+  alice.send({ type: 'bye' });
+  await alice.closed;
+  await bob.sync();
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal((await got(bob)).filter((line) => line.endsWith('alice leave')).length, 21);
+  assert.ok(exitTurns.size >= 3, `21 groups left over ${exitTurns.size} turns`);
+});
