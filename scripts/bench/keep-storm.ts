@@ -10,6 +10,7 @@
  * event loop) meanwhile (storm.ts's phases).
  */
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -28,6 +29,8 @@ export interface KeepStormOptions {
 export interface KeepStormResult extends KeepStormOptions {
   /** Members per group. */
   groupSize: number;
+  /** Nothing but the bystander's pings, for a second: what the machine gives without the client. */
+  baseline: StormPhase;
   joinAll: StormPhase;
   /** A `join` without `keep`: it leaves the other groups-1 in one move. */
   joinOne: StormPhase;
@@ -66,6 +69,7 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
     const attacker = await StormClient.connect(child.port, ca);
     await attacker.request({ type: 'register', user: 'many-groups', password: 'benchmark password' }, 'auth_ok');
     await idle(pid);
+    const baseline = await phase(pid, clients, bystander, () => sleep(1000));
     const joinAll = await phase(pid, clients, bystander, () => Promise.all(Array.from({ length: groups }, (_, g) => attacker.request({ type: 'join', group: `k${g}`, keep: true }, 'joined'))));
     progress('it joins one without keep, leaving the others at once...');
     const joinOne = await phase(pid, clients, bystander, () => attacker.request({ type: 'join', group: 'k0' }, 'joined'));
@@ -76,7 +80,7 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
       attacker.send({ type: 'bye' });
       await once(attacker.socket, 'close');
     });
-    return { ...options, groupSize: Math.round((members * perMember) / groups), joinAll, joinOne, close };
+    return { ...options, groupSize: Math.round((members * perMember) / groups), baseline, joinAll, joinOne, close };
   } finally {
     await bystander.terminate();
     for (const client of clients) client.socket.destroy();
@@ -86,5 +90,5 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
 
 export function keepStormTable(result: KeepStormResult): string {
   return `\nMany groups at once (${count(result.members)} members, each in ${result.perMember} of ${result.groups} groups: ${count(result.groupSize)} per group; one client joins all ${result.groups} with keep at once, then one without keep, then all again, then closes; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
-    (['joinAll', 'joinOne', 'close'] as const).map((name) => [{ joinAll: `join keep ×${result.groups}`, joinOne: 'join (no keep)', close: 'close' }[name], fixed(result[name].wallSeconds, 2), fixed(result[name].cpuSeconds, 2), count(result[name].presenceFrames), fixed(result[name].bystanderWorstPingMs, 1)]))}\n`;
+    (['baseline', 'joinAll', 'joinOne', 'close'] as const).map((name) => [{ baseline: 'nothing (1 s)', joinAll: `join keep ×${result.groups}`, joinOne: 'join (no keep)', close: 'close' }[name], fixed(result[name].wallSeconds, 2), fixed(result[name].cpuSeconds, 2), count(result[name].presenceFrames), fixed(result[name].bystanderWorstPingMs, 1)]))}\n`;
 }
