@@ -10,6 +10,7 @@
  * event loop) meanwhile (storm.ts's phases).
  */
 import { once } from 'node:events';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,15 +27,33 @@ export interface KeepStormOptions {
   serverScript: string;
 }
 
+/** A phase, with the server's own longest event-loop delay meanwhile (its `--metrics`), free of the load generator's share of the CPU. */
+export type KeepPhase = StormPhase & { serverLoopMaxMs: number };
+
 export interface KeepStormResult extends KeepStormOptions {
   /** Members per group. */
   groupSize: number;
   /** Nothing but the bystander's pings, for a second: what the machine gives without the client. */
-  baseline: StormPhase;
-  joinAll: StormPhase;
+  baseline: KeepPhase;
+  joinAll: KeepPhase;
   /** A `join` without `keep`: it leaves the other groups-1 in one move. */
-  joinOne: StormPhase;
-  close: StormPhase;
+  joinOne: KeepPhase;
+  close: KeepPhase;
+}
+
+/** A free loopback port (for the server's --metrics). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** The server's longest event-loop delay since the last scrape, in ms (the scrape resets it). */
+async function loopMaxMs(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return Number(/^termsender_event_loop_delay_seconds\{stat="max"\} (\S+)$/m.exec(text)?.[1] ?? Number.NaN) * 1000;
 }
 
 const CONCURRENT_SETUP = 32;
@@ -42,7 +61,8 @@ const CONCURRENT_SETUP = 32;
 export async function runKeepStorm(certDir: string, ca: string, options: KeepStormOptions, dataDir: string, progress: (line: string) => void): Promise<KeepStormResult> {
   const { members, groups, perMember } = options;
   const files = ['--cert', path.join(certDir, 'server.crt'), '--key', path.join(certDir, 'server.key')];
-  const child = await startChild(options.serverScript, ['--port', '0', ...files, '--data', dataDir, '--log-level', 'warn', '--scrypt-cost', '1024,8,1',
+  const metricsPort = await freePort();
+  const child = await startChild(options.serverScript, ['--port', '0', ...files, '--data', dataDir, '--log-level', 'warn', '--scrypt-cost', '1024,8,1', '--metrics', `127.0.0.1:${metricsPort}`,
     '--max-connections', String(members + 100), '--query-rate', '0', '--rate-limit', '0', '--create-rate', '0', '--max-open-groups', String(Math.max(groups, perMember))]);
   const pid = child.process.pid!;
   const clients: StormClient[] = [];
@@ -69,14 +89,19 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
     const attacker = await StormClient.connect(child.port, ca);
     await attacker.request({ type: 'register', user: 'many-groups', password: 'benchmark password' }, 'auth_ok');
     await idle(pid);
-    const baseline = await phase(pid, clients, bystander, () => sleep(1000));
-    const joinAll = await phase(pid, clients, bystander, () => Promise.all(Array.from({ length: groups }, (_, g) => attacker.request({ type: 'join', group: `k${g}`, keep: true }, 'joined'))));
+    const measured = async (run: () => Promise<unknown>): Promise<KeepPhase> => {
+      await loopMaxMs(metricsPort);
+      const figures = await phase(pid, clients, bystander, run);
+      return { ...figures, serverLoopMaxMs: await loopMaxMs(metricsPort) };
+    };
+    const baseline = await measured(() => sleep(1000));
+    const joinAll = await measured(() => Promise.all(Array.from({ length: groups }, (_, g) => attacker.request({ type: 'join', group: `k${g}`, keep: true }, 'joined'))));
     progress('it joins one without keep, leaving the others at once...');
-    const joinOne = await phase(pid, clients, bystander, () => attacker.request({ type: 'join', group: 'k0' }, 'joined'));
+    const joinOne = await measured(() => attacker.request({ type: 'join', group: 'k0' }, 'joined'));
     await Promise.all(Array.from({ length: groups - 1 }, (_, g) => attacker.request({ type: 'join', group: `k${g + 1}`, keep: true }, 'joined')));
     await idle(pid);
     progress('it closes, leaving them all at once...');
-    const close = await phase(pid, clients, bystander, async () => {
+    const close = await measured(async () => {
       attacker.send({ type: 'bye' });
       await once(attacker.socket, 'close');
     });
@@ -89,6 +114,6 @@ export async function runKeepStorm(certDir: string, ca: string, options: KeepSto
 }
 
 export function keepStormTable(result: KeepStormResult): string {
-  return `\nMany groups at once (${count(result.members)} members, each in ${result.perMember} of ${result.groups} groups: ${count(result.groupSize)} per group; one client joins all ${result.groups} with keep at once, then one without keep, then all again, then closes; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
-    (['baseline', 'joinAll', 'joinOne', 'close'] as const).map((name) => [{ baseline: 'nothing (1 s)', joinAll: `join keep ×${result.groups}`, joinOne: 'join (no keep)', close: 'close' }[name], fixed(result[name].wallSeconds, 2), fixed(result[name].cpuSeconds, 2), count(result[name].presenceFrames), fixed(result[name].bystanderWorstPingMs, 1)]))}\n`;
+  return `\nMany groups at once (${count(result.members)} members, each in ${result.perMember} of ${result.groups} groups: ${count(result.groupSize)} per group; one client joins all ${result.groups} with keep at once, then one without keep, then all again, then closes; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms', 'server loop max ms'],
+    (['baseline', 'joinAll', 'joinOne', 'close'] as const).map((name) => [{ baseline: 'nothing (1 s)', joinAll: `join keep ×${result.groups}`, joinOne: 'join (no keep)', close: 'close' }[name], fixed(result[name].wallSeconds, 2), fixed(result[name].cpuSeconds, 2), count(result[name].presenceFrames), fixed(result[name].bystanderWorstPingMs, 1), fixed(result[name].serverLoopMaxMs, 1)]))}\n`;
 }
