@@ -16,6 +16,7 @@ import { keepStormTable, runKeepStorm } from './bench/keep-storm.js';
 import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
 import { type MembershipFigures, runMemberships } from './bench/memberships.js';
+import { runDmFlood } from './bench/dm-flood.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
@@ -82,7 +83,7 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
 /** Runs `part` with fresh certificates (their folder and CA) and a fresh data folder, removed after. */
 async function withCertsAndData<T>(part: (certDir: string, ca: string, dataDir: string) => Promise<T>): Promise<T> {
   const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-storm-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-data-'));
   try {
     await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
     return await part(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), dataDir);
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'keep', 'reconnect', 'retention'] as const, describe: 'run one part only (storm, keep, reconnect and retention run only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'keep', 'reconnect', 'retention', 'dm-flood'] as const, describe: 'run one part only (storm, keep, reconnect, retention and dm-flood run only when asked)' },
+    'dm-flood-seconds': { type: 'number', default: 5, describe: 'dm-flood: seconds per phase (idle, window, rate-limited)' },
     'keep-members': { type: 'number', default: 980, describe: 'keep: members already in groups, each in --keep-per-member of them (980 × 50 / 100: 490 per group, under --presence-max-members)' },
     'keep-per-member': { type: 'number', default: 50, describe: 'keep: groups each member is in (of --max-open-groups groups)' },
     'max-open-groups': { type: 'number', default: 100, describe: 'keep: the groups one client joins with keep at once, then leaves by closing' },
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
       if (!Number.isInteger(args['groups-per-member']) || args['groups-per-member'] < 1 || args['groups-per-member'] > 100) throw new UsageError('--groups-per-member must be a whole number, 1..100');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['keep-members', 'keep-per-member', 'max-open-groups', 'retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['dm-flood-seconds', 'keep-members', 'keep-per-member', 'max-open-groups', 'retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -193,7 +195,15 @@ async function main(): Promise<void> {
     }
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'keep' && argv.only !== 'reconnect' && argv.only !== 'retention') {
+  if (argv.only === 'dm-flood') {
+    const figures = await withCertsAndData((certDir, ca, dataDir) => runDmFlood(certDir, ca, dataDir, argv['dm-flood-seconds'], serverScript, (line) => say(`  ${line}`)));
+    report['dmFlood'] = figures;
+    text += `\nDirect-message flood (one client floods one account signed in twice, ${figures.seconds} s per phase; window: --rate-limit 0, 32 dms in flight; rate-limited: --rate-limit 20, 1,000/s offered; a bystander pings every 10 ms)\n${table(
+      ['phase', 'dms stored/s', 'dm frames/s to the victim', 'server CPU s', 'bystander ping p50 ms', 'p99 ms', 'max ms'],
+      figures.phases.map((p) => [p.name, count(p.storedPerSecond), count(p.deliveredPerSecond), fixed(p.serverCpuSeconds, 2), fixed(p.bystander.p50, 2), fixed(p.bystander.p99, 2), fixed(p.bystander.max, 1)]))}\n`;
+  }
+
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'keep' && argv.only !== 'reconnect' && argv.only !== 'retention' && argv.only !== 'dm-flood') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;

@@ -5,6 +5,7 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole } from '../protocol/messages.js';
+import { nameKey } from '../protocol/names.js';
 import { groupsByAccess } from '../server/group-access.js';
 import type { PasswordHasher } from '../server/passwords.js';
 import type { GroupReport, Store, UserSummary } from '../store/store.js';
@@ -32,17 +33,22 @@ function time(ms: number | undefined): string {
   return ms === undefined ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function userJson(user: UserSummary): object {
+/** An account as listed, with how many conversations it has (January additions). */
+type ListedUser = UserSummary & { conversations: number };
+
+function userJson(user: ListedUser): object {
   return {
     name: user.name, role: user.role, created: user.createdAt ?? null, last_login: user.lastLogin ?? null,
     disabled: user.disabled === undefined ? null : { reason: user.disabled.reason, at: user.disabled.at },
+    conversations: user.conversations,
   };
 }
 
-function userRow(user: UserSummary): string[] {
+function userRow(user: ListedUser): string[] {
   return [
     user.name, user.role, time(user.createdAt), time(user.lastLogin),
     user.disabled === undefined ? '-' : `${time(user.disabled.at)}${user.disabled.reason === '' ? '' : ` ${JSON.stringify(user.disabled.reason)}`}`,
+    String(user.conversations),
   ];
 }
 
@@ -70,8 +76,9 @@ async function existing(store: Store, name: string): Promise<string> {
 export async function runAdminCommand(command: AdminCommand, store: Store, hasher: PasswordHasher): Promise<AdminOutput> {
   switch (command.kind) {
     case 'users': {
-      const users = await store.accounts.listUsers();
-      return { lines: table([['NAME', 'ROLE', 'CREATED', 'LAST LOGIN', 'DISABLED'], ...users.map(userRow)]), json: users.map(userJson) };
+      const [listed, counts] = await Promise.all([store.accounts.listUsers(), store.conversations.conversationCounts()]);
+      const users = listed.map((user) => ({ ...user, conversations: counts.get(nameKey(user.name)) ?? 0 }));
+      return { lines: table([['NAME', 'ROLE', 'CREATED', 'LAST LOGIN', 'DISABLED', 'CONVERSATIONS'], ...users.map(userRow)]), json: users.map(userJson) };
     }
     case 'groups': {
       const groups = await store.groups.groupReports();

@@ -9,13 +9,11 @@ import { isValidName, NAME_RULE, nameKey } from '../protocol/names.js';
 import { newPasswordProblem } from '../protocol/validate.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChatController } from './chat.js';
-import type { ProtocolClient } from './client.js';
 import type { TlsOptions } from './connect.js';
-import { listGroups } from './model/requests.js';
+import { ChatClient, type Credentials } from './model/chat-client.js';
 import { renderUnknownServer } from './render-notices.js';
 import { renderConnected, renderError, renderGroupTable, renderHint, renderNotice } from './render.js';
 import { renderBanned } from './render-moderation.js';
-import { connect, type Connected, type Credentials, joinGroup, signInAccount } from './sign-in.js';
 import type { Screen } from './terminal.js';
 import { openTlsLink } from './tls-link.js';
 
@@ -60,10 +58,9 @@ async function newPassword(screen: Screen, first?: string): Promise<string> {
 }
 
 interface SignedIn {
-  client: ProtocolClient;
+  chat: ChatClient;
   /** The user's name as the server spells it. */
   self: string;
-  credentials: Credentials;
   /** The account's role (auth_ok). */
   role?: AccountRole | undefined;
 }
@@ -76,13 +73,13 @@ interface SignedIn {
  * taken name offers to log in with the password given. Resolves with
  * the credentials that worked and the name as the server spells it.
  */
-async function authenticate(screen: Screen, connected: Connected, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
-  let { client } = connected;
+async function authenticate(screen: Screen, first: ChatClient, reopen: () => Promise<ChatClient>, config: InteractiveConfig, credentials: Credentials): Promise<SignedIn> {
+  let chat = first;
   const account = async (current: Credentials, register: boolean): Promise<SignedIn> => {
-    const { user, role } = await signInAccount(client, current, register);
-    return { client, self: user, credentials: current, role };
+    const { user, role } = await chat.signIn(current, { register });
+    return { chat, self: user, role };
   };
-  let offerCreate = connected.welcome.registration;
+  let offerCreate = first.welcome?.registration === true;
   if (config.register) {
     try {
       return await account(credentials, true);
@@ -92,12 +89,12 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
       screen.print(renderError('user_exists'));
       if (!(await askYes(screen, `Log in as '${credentials.user}' instead?`))) throw error;
       offerCreate = false;
-      if (!client.isOpen) client = (await connect(config.tls)).client;
+      if (!chat.isOpen) chat = await reopen();
     }
   }
   // A fresh connection made here is closed here on failure; the first one is the caller's.
   const fail = (error: unknown): never => {
-    if (client !== connected.client) client.destroy();
+    if (chat !== first) chat.destroy();
     throw error;
   };
   for (let current = credentials; ;) {
@@ -111,7 +108,7 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
       offerCreate = false;
       const created = { ...current, password: await newPassword(screen, current.password) };
       // The questions may have outlasted the server's auth timeout: then a fresh connection.
-      if (!client.isOpen) client = (await connect(config.tls)).client;
+      if (!chat.isOpen) chat = await reopen();
       try {
         return await account(created, true);
       } catch (error) {
@@ -120,7 +117,7 @@ async function authenticate(screen: Screen, connected: Connected, config: Intera
       }
     }
     current = { ...current, password: await screen.secret('password: ').catch(fail) };
-    if (!client.isOpen) client = (await connect(config.tls)).client;
+    if (!chat.isOpen) chat = await reopen();
   }
 }
 
@@ -131,18 +128,18 @@ async function askTrust(screen: Screen, key: string, fingerprint: string): Promi
 }
 
 /** Joins the group given by flag, or asks: a number or name from the list, or a new name to create. */
-async function chooseGroup(screen: Screen, client: ProtocolClient, config: InteractiveConfig): Promise<JoinedReply> {
+async function chooseGroup(screen: Screen, chat: ChatClient, config: InteractiveConfig): Promise<JoinedReply> {
   if (config.group !== undefined) {
     try {
-      return await joinGroup(client, config.group, config.create);
+      return await chat.join(config.group, { create: config.create });
     } catch (error) {
       if (!(error instanceof ProtocolError && error.code === 'no_such_group')) throw error;
       if (!(await askYes(screen, `There is no group '${config.group}'. Create it?`))) throw error;
-      return joinGroup(client, config.group, true);
+      return chat.join(config.group, { create: true });
     }
   }
   for (;;) {
-    const { groups } = await listGroups(client);
+    const { groups } = await chat.listGroups();
     screen.print(renderGroupTable(groups));
     const answer = (await screen.question('Join which group? (number or name; a new name creates it) ')).trim();
     const byNumber = /^\d+$/.test(answer) ? groups[Number(answer) - 1]?.name : undefined;
@@ -159,7 +156,7 @@ async function chooseGroup(screen: Screen, client: ProtocolClient, config: Inter
     const exists = groups.some((group) => nameKey(group.name) === nameKey(name));
     if (!exists && !(await askYes(screen, `Create the group '${name}'?`))) continue;
     try {
-      return await joinGroup(client, name, !exists);
+      return await chat.join(name, { create: !exists });
     } catch (error) {
       // Banned, or a private group seen by name only: pick again.
       if (!(error instanceof ProtocolError && (error.code === 'banned' || error.code === 'group_exists' || error.code === 'no_such_group'))) throw error;
@@ -175,8 +172,10 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   const tls: TlsOptions = config.tls.trust === undefined ? config.tls : { ...config.tls, trust: { ...config.tls.trust, ask: (key, fingerprint) => askTrust(screen, key, fingerprint) } };
   config = { ...config, tls };
   // Connected and verified before anything is asked: a wrong port or a certificate refused is said before a password is typed.
-  let connected = await connect(config.tls);
-  screen.print(renderConnected(connected.welcome.server, config.tls.host, config.tls.port));
+  // Its reconnects (and a connection the questions outlast) never ask: quietTls. The dialog's own fresh connections may.
+  const open = async (first: TlsOptions) => ChatClient.openLink(await openTlsLink(first), { connect: () => openTlsLink(quietTls), timeoutMs: quietTls.timeoutMs });
+  let chat = await open(config.tls);
+  screen.print(renderConnected(chat.welcome?.server ?? '', config.tls.host, config.tls.port));
   let user: string;
   let password: string;
   try {
@@ -184,27 +183,26 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
     // A password typed for a new account is checked and typed twice; one from a flag is used as given.
     password = config.password ?? (config.register ? await newPassword(screen) : await screen.secret('password: '));
   } catch (error) {
-    connected.client.destroy();
+    chat.destroy();
     throw error;
   }
   // The questions may have outlasted the server's auth timeout: then a fresh connection.
-  if (!connected.client.isOpen) connected = await connect(quietTls);
+  if (!chat.isOpen) chat = await open(quietTls);
   let signedIn: SignedIn | undefined;
   let joined: JoinedReply;
   try {
-    signedIn = await authenticate(screen, connected, config, { user, password });
-    joined = await chooseGroup(screen, signedIn.client, config);
+    signedIn = await authenticate(screen, chat, () => open(config.tls), config, { user, password });
+    joined = await chooseGroup(screen, signedIn.chat, config);
   } catch (error) {
-    (signedIn?.client ?? connected.client).destroy();
+    (signedIn?.chat ?? chat).destroy();
     throw error;
   }
-  // The ChatClient reconnects (never asking: quietTls) and signs in with these, the password changed by /passwd included;
+  // The ChatClient reconnects (never asking: quietTls) and signs in with the credentials that worked, the password changed by /passwd included;
   // the role may change between connections (the admin command): each reconnect's auth_ok says it again.
-  const reconnect = { connect: () => openTlsLink(quietTls), credentials: signedIn.credentials, timeoutMs: quietTls.timeoutMs };
-  const chat = new ChatController(signedIn.client, signedIn.self, screen, reconnect, { role: signedIn.role, reconnectBackoff: config.backoff });
+  const controller = new ChatController(signedIn.chat, screen, { role: signedIn.role, reconnectBackoff: config.backoff });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
-  chat.start(joined);
+  controller.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).
-  listGroups(signedIn.client).then((list) => chat.listed(list), () => undefined);
-  return chat.finished;
+  signedIn.chat.listGroups().then((list) => controller.listed(list), () => undefined);
+  return controller.finished;
 }

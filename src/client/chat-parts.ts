@@ -4,16 +4,15 @@
  * per part.
  */
 import type { GroupSummary } from '../protocol/messages.js';
-import type { Caller } from './model/requests.js';
 import type { ChatTerminal } from './chat-terminal.js';
 import type { CompletionNames } from './completion.js';
 import type { GroupStatus } from './group-status.js';
-import type { Sending } from './model/sending.js';
+import type { ChatClient } from './model/chat-client.js';
 import type { ShownGroup } from './shown-group.js';
 
 export interface ChatParts {
-  /** The current connection, for requests (another one after a reconnect). */
-  client(): Caller;
+  /** The model: every request goes through it; what the user says and sends through its outbox (`send`). */
+  readonly chat: ChatClient;
   /** The signed-in user's name. */
   readonly self: string;
   readonly terminal: ChatTerminal;
@@ -21,8 +20,6 @@ export interface ChatParts {
   readonly names: CompletionNames;
   /** The current group, shown. */
   readonly view: ShownGroup;
-  /** What the user sends (the outbox on the ChatClient). */
-  readonly outbox: Sending;
   /** The server's group list now (kept for Tab and the unread counts). */
   refreshGroups(): Promise<GroupSummary[]>;
   /** `/set bell on|off`. */

@@ -1,11 +1,11 @@
 /**
  * What the chat screen shows of a lost connection; the ChatClient
  * (model/chat-client.ts) reconnects and resumes. In this order:
- * `-- connection lost`, one status line counting down (the ChatClient's
- * `untilStopped` option, chat.ts), `-- reconnected`, `(N messages while you
- * were away)` and those messages, the live ones held meanwhile (the ChatClient
- * emits them after); then what the user typed while offline goes (the
- * outbox, model/sending.ts, listens to the same events).
+ * `-- connection lost`, one status line counting down (the `untilStopped`
+ * the screen gives its ChatClient's `keepUp`, chat.ts), `-- reconnected`, `(N
+ * messages while you were away)` and those messages, the live ones held
+ * meanwhile (the ChatClient emits them after); then what the user typed while
+ * offline goes (the ChatClient's outbox, resumed once `restored` is told).
  */
 import type { ChatParts } from './chat-parts.js';
 import { CertificateError } from './connect.js';

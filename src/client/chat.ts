@@ -8,17 +8,16 @@
  */
 import { assertNever } from '../protocol/errors.js';
 import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
-import type { FrameLink } from '../transport/frame-link.js';
+import { nameKey } from '../protocol/names.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Unsolicited } from './client.js';
 import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
 import { showRecovery } from './chat-recovery.js';
-import { ChatClient, type Credentials } from './model/chat-client.js';
-import type { Connection, Reopen } from './model/connection.js';
+import type { ChatClient } from './model/chat-client.js';
+import type { Connection } from './model/connection.js';
 import { statusOf } from './reconnect-status.js';
-import { listGroups } from './model/requests.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
 import { removedFromGroup } from './group-moves.js';
@@ -26,20 +25,13 @@ import {
   NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderHint, renderNotice, renderPresence, renderShutdown,
 } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { Sending } from './model/sending.js';
 import { mentionsSelf, renderPending } from './render-notices.js';
 import { renderAdminNotice } from './render-moderation.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 
-/** What the chat screen is handed: a signed-in connection (a ProtocolClient; a fake in tests). */
+/** What a ChatClient runs on: a ProtocolClient; a fake in tests (`ChatClient.over`). */
 export type ChatConnection = Connection;
-/**
- * How the chat screen reconnects: the ChatClient opens a link and signs in
- * with the credentials (the password /passwd sets last), or (tests) a
- * function makes a fresh signed-in connection.
- */
-export type Reconnect = Reopen | { connect(): Promise<FrameLink>; credentials: Credentials; timeoutMs?: number | undefined };
 
 export interface ChatControllerOptions extends ChatOptions {
   /** `/passwd` succeeded (the ChatClient's reconnects sign in with `password`). */
@@ -56,10 +48,6 @@ export class ChatController {
   private accountDisabled = false;
   private readonly status: GroupStatus;
   private readonly view: ShownGroup;
-  /** The model: the connection, its recovery and resume. */
-  private readonly chat: ChatClient;
-  /** What the user sends: the ChatClient's connection, exactly once. */
-  private readonly outbox: Sending;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -68,36 +56,37 @@ export class ChatController {
   private quitAsked = false;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
 
+  private readonly self: string;
+
+  /**
+   * The screen over `chat`, signed in (the sign-in dialog, app.ts, did it) and
+   * perhaps in a group; from now on it reconnects until the user quits, with
+   * the credentials it signed in with (the password /passwd sets last).
+   */
   constructor(
-    connection: ChatConnection,
-    private readonly self: string,
+    private readonly chat: ChatClient,
     private readonly terminal: ChatTerminal,
-    reconnect: Reconnect,
     private readonly options: ChatControllerOptions = {},
   ) {
+    const self = chat.self ?? '';
+    this.self = self;
     this.names = new CompletionNames(self);
-    const again = typeof reconnect === 'function' ? { reopen: reconnect } : { connect: reconnect.connect, timeoutMs: reconnect.timeoutMs };
-    this.chat = ChatClient.over(connection, { user: self, role: options.role }, {
-      ...again,
+    this.chat.keepUp({
       backoff: options.reconnectBackoff,
       untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
-      resumePoint: () => {
-        const group = this.view.current;
-        return group && { group: group.name, lastSeq: group.lastSeq };
+      shownSeq: (group) => (this.view.isCurrent(group) ? this.view.current?.lastSeq : undefined),
+      // What the user sends, exactly once (the ChatClient's outbox): shown so.
+      sending: {
+        acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
+        pending: ({ text }) => this.terminal.print(renderPending(text)),
+        failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
+        held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
+        // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
+        waitsOnLost: () => !this.quitting && !this.accountDisabled,
       },
-    }, typeof reconnect === 'function' ? undefined : reconnect.credentials);
+    });
     // The account's role as each reconnect's auth_ok says it (when the ChatClient signs in).
     this.chat.on('signed_in', ({ role }) => this.accountRoleIs(role));
-    // Before the recovery's view (showRecovery): on a lost connection what waits is shown pending first.
-    this.outbox = new Sending(this.chat, {
-      acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
-      pending: ({ text }) => this.terminal.print(renderPending(text)),
-      failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
-      held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
-      running: () => !this.quitting,
-      // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
-      waitsOnLost: () => !this.quitting && !this.accountDisabled,
-    });
     this.status = new GroupStatus({
       call: (request, expect) => this.chat.caller.call(request, expect),
       print: (text) => this.terminal.print(text),
@@ -105,7 +94,7 @@ export class ChatController {
     }, self, options);
     this.view = new ShownGroup(terminal, this.status, this.names, self);
     this.parts = {
-      client: () => this.chat.caller, self, terminal, status: this.status, names: this.names, view: this.view, outbox: this.outbox,
+      chat: this.chat, self, terminal, status: this.status, names: this.names, view: this.view,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
       quit: () => this.quitOrAsk(),
@@ -168,7 +157,8 @@ export class ChatController {
       case 'dm':
         this.names.noteUsers([message.from]);
         this.view.printDated(message.ts, renderDirect(message, this.view.context));
-        this.ring();
+        // Its own, sent from another connection of the account (January: the server copies each dm there): shown, no bell.
+        if (nameKey(message.from) !== nameKey(this.self)) this.ring();
         return;
       case 'error':
         if (message.code === 'account_disabled') this.accountDisabled = true;
@@ -192,7 +182,7 @@ export class ChatController {
 
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
-    const { groups, more } = await listGroups(this.chat.caller);
+    const { groups, more } = await this.chat.listGroups();
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;
@@ -209,7 +199,7 @@ export class ChatController {
 
   /** `/quit`, Ctrl-C: with messages unsent, says how many and asks once; a second /quit (or Ctrl-D) quits. */
   private async quitOrAsk(): Promise<void> {
-    const unsent = this.outbox.size;
+    const unsent = this.chat.unsent;
     if (unsent === 0 || this.quitAsked || this.quitting || this.terminal.question === undefined) return this.quit();
     this.quitAsked = true;
     let answer: string;
@@ -218,17 +208,17 @@ export class ChatController {
     } catch {
       return this.quit(); // Ctrl-D: input ended
     }
-    if (/^(y(es)?|\/quit|exit)$/i.test(answer) || this.outbox.size === 0) return this.quit();
+    if (/^(y(es)?|\/quit|exit)$/i.test(answer) || this.chat.unsent === 0) return this.quit();
     this.terminal.print(renderHint(STAY_HINT));
   }
 
   async quit(code = 0): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    const unsent = this.outbox.size;
+    const unsent = this.chat.unsent;
     if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
-    this.outbox.giveUp();
+    this.chat.stopSending();
     this.terminal.close();
     await this.chat.hangUp();
     this.done(code);

@@ -7,7 +7,6 @@ import { assertNever, ProtocolError } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatParts } from './chat-parts.js';
 import type { Command } from './commands.js';
-import { createGroup, history, join, leave, who } from './model/requests.js';
 import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
@@ -35,8 +34,7 @@ export class CommandRunner {
   }
 
   private async run(command: Command): Promise<void> {
-    const client = this.host.client();
-    const { terminal, view } = this.host;
+    const { chat, terminal, view } = this.host;
     switch (command.kind) {
       case 'empty': return;
       case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
@@ -60,10 +58,10 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group: /join GROUP first'));
           return;
         }
-        for (const text of splitPaste(command.text)) this.host.outbox.push({ kind: 'say', group: group.name, text });
+        for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'say', group: group.name, text });
         return;
       }
-      case 'msg': this.host.outbox.push({ kind: 'dm', to: command.to, text: command.text }); return;
+      case 'msg': this.host.chat.send({ kind: 'dm', to: command.to, text: command.text }); return;
       case 'groups': {
         const groups = await this.host.refreshGroups();
         const filter = command.filter?.toLowerCase();
@@ -73,15 +71,15 @@ export class CommandRunner {
         return;
       }
       case 'create':
-        await createGroup(client, command.group, { private: command.private });
-        view.showJoined(await join(client, command.group), false);
+        await chat.createGroup(command.group, { private: command.private });
+        view.showJoined(await chat.join(command.group), false);
         return;
       case 'join':
-        view.showJoined(await join(client, command.group), false);
+        view.showJoined(await chat.join(command.group), false);
         return;
       case 'leave': {
         this.host.status.flush();
-        const reply = await leave(client);
+        const reply = await chat.leave();
         this.host.status.left();
         view.forget();
         terminal.print(renderLeft(reply.group));
@@ -93,7 +91,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group: /join GROUP'));
           return;
         }
-        const reply = await who(client);
+        const reply = await chat.who();
         this.host.names.replaceUsers(reply.members);
         terminal.print(renderMembers(reply));
         return;
@@ -104,7 +102,7 @@ export class CommandRunner {
           terminal.print(renderHint('not in a group'));
           return;
         }
-        const reply = await history(client, group.oldestSeq, command.count);
+        const reply = await chat.history(group.oldestSeq, command.count);
         for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
         const oldest = reply.messages[0];
         if (oldest !== undefined) group.oldestSeq = oldest.seq;

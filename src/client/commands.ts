@@ -50,20 +50,22 @@ export function parseInput(line: string): Command {
   switch (name) {
     case 'help': case '?': return { kind: 'help' };
     case 'groups': case 'list': return args.length === 0 ? { kind: 'groups' } : args.length === 1 ? { kind: 'groups', filter: args[0]! } : { kind: 'usage', usage: 'usage: /groups [TEXT]' };
-    case 'join':
-      return args.length === 1 ? { kind: name, group: args[0]! } : usage(name);
+    // `/j`: the familiar short name (interface.md, January).
+    case 'join': case 'j':
+      return args.length === 1 ? { kind: 'join', group: args[0]! } : usage('join');
     case 'create': {
       const group = args.filter((arg) => !/^(-p|--private)$/i.test(arg));
       if (group.length !== 1) return usage(name);
       return group.length === args.length ? { kind: name, group: group[0]! } : { kind: name, group: group[0]!, private: true };
     }
     case 'next': return { kind: 'next' };
-    case 'leave': return { kind: 'leave' };
+    // `/part`: the familiar name; with windows it is `/close` for a group (window-commands.ts).
+    case 'leave': case 'part': return { kind: 'leave' };
     // An action: sent as a message starting with `/me ` (the convention every client shows as one).
     case 'me': return args.length > 0 ? checked({ kind: 'say', text: `/me ${trimmed.slice(3).trim()}` }) : { kind: 'usage', usage: 'usage: /me TEXT' };
     case 'set':
       return args.length === 2 && args[0]!.toLowerCase() === 'bell' && /^(on|off)$/i.test(args[1]!) ? { kind: 'set', bell: args[1]!.toLowerCase() === 'on' } : usage('set');
-    case 'who': return { kind: 'who' };
+    case 'who': case 'names': return { kind: 'who' };
     case 'msg': case 'dm': {
       const match = /^\/\S+\s+(\S+)\s+([\s\S]+)$/.exec(trimmed);
       return match ? checked({ kind: 'msg', to: match[1]!, text: match[2]! }) : usage('msg');

@@ -4,7 +4,7 @@
  * `/msg ` and at the end of a message (a mention); group names after
  * `/join `. `complete` is pure; `CompletionNames` keeps what it offers.
  */
-import { nameKey } from '../protocol/names.js';
+import { type NameKey, nameKey } from '../protocol/names.js';
 import { allowed, type Roles } from './help.js';
 import { sanitizeLine } from './sanitize.js';
 
@@ -58,7 +58,7 @@ export function complete(line: string, sources: CompletionSources): [string[], s
  * Kept sanitized: a candidate goes back into the line being typed.
  */
 export class CompletionNames implements CompletionSources {
-  private readonly usersByKey = new Map<string, string>();
+  private readonly usersByKey = new Map<NameKey, string>();
   private readonly groupNames = new Set<string>();
 
   constructor(private readonly self: string) {}

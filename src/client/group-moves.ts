@@ -7,7 +7,6 @@
 import type { GroupDeletedMessage, GroupSummary, KickedMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatParts } from './chat-parts.js';
-import { join } from './model/requests.js';
 import { runModeration } from './moderation.js';
 import type { ModerationCommand } from './moderation-commands.js';
 import { renderGroupTable, renderNotice } from './render.js';
@@ -15,6 +14,8 @@ import { BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderExpired, renderGroupDeleted,
 
 /** Out of the current group: the list, and how to go on; resolves with the list shown. */
 export async function backAtList(parts: ChatParts): Promise<GroupSummary[]> {
+  const current = parts.view.current;
+  if (current !== undefined) parts.chat.removedFrom(current.name);
   parts.status.left();
   parts.view.forget();
   parts.view.refreshPrompt();
@@ -42,15 +43,14 @@ export async function jumpToNext(parts: ChatParts): Promise<void> {
   }
   parts.status.flush();
   parts.terminal.print(renderUnreadHeader(target.name, target.unread));
-  const client = parts.client();
-  let joined = await join(client, target.name, target.since);
+  let joined = await parts.chat.join(target.name, { since: target.since });
   // Retention removed the oldest of them (first_seq past the read marker): said, before what is left.
   const expired = joined.first_seq === undefined ? 0 : Math.min(target.unread, joined.first_seq - target.since - 1);
   if (expired > 0) parts.terminal.print(renderNotice(renderExpired(expired, target.unread)));
   parts.view.showJoined(joined, false);
   // Over 1,000 unread: the rest, page by page.
   for (let current = parts.view.current; joined.more && current !== undefined; current = parts.view.current) {
-    joined = await join(client, target.name, current.lastSeq);
+    joined = await parts.chat.join(target.name, { since: current.lastSeq });
     parts.view.showJoined(joined, true);
   }
 }

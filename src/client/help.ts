@@ -67,17 +67,21 @@ export function wrapHelp(text: string, width: number): string {
   }).join('\n');
 }
 
+/** The moderator's, owner's and admin's sections the roles allow (an admin's group headings say so). */
+export function roleHelp(roles: Roles): string[] {
+  const { admin, owner, moderator } = allowed(roles);
+  const heading = (line: string): string => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line);
+  return [
+    ...(moderator ? MODERATOR.map(heading) : []),
+    ...(owner ? OWNER.map(heading) : []),
+    ...(admin ? ADMIN : []),
+  ];
+}
+
 /** The help lines the roles allow, wrapped to `width` columns. An admin may do what an owner may, in every group. */
 export function helpText(roles: Roles, width = Number.POSITIVE_INFINITY): string {
   const lines = HELP_TEXT.split('\n');
   const footer = lines.findIndex((line) => line.startsWith('Anything else'));
   const commands = lines.slice(0, footer);
-  const { admin, owner, moderator } = allowed(roles);
-  const extra = [
-    ...EVERYONE,
-    ...(moderator ? MODERATOR.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
-    ...(owner ? OWNER.map((line) => (admin ? line.replace(/^In this group \((.*)\):$/, 'In any group (as admin, or $1):') : line)) : []),
-    ...(admin ? ADMIN : []),
-  ];
-  return wrapHelp([...commands, ...extra, ...lines.slice(footer)].join('\n'), width);
+  return wrapHelp([...commands, ...EVERYONE, ...roleHelp(roles), ...lines.slice(footer)].join('\n'), width);
 }

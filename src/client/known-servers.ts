@@ -6,14 +6,12 @@
  * there, not asked about).
  */
 import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { termsenderDir } from './xdg-dirs.js';
 
 /** `$XDG_CONFIG_HOME/termsender/` (default `~/.config/termsender/`). */
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env['XDG_CONFIG_HOME'];
-  const base = xdg !== undefined && xdg !== '' && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
-  return path.join(base, 'termsender');
+  return termsenderDir('XDG_CONFIG_HOME', env);
 }
 
 export function knownServersFile(env: NodeJS.ProcessEnv = process.env): string {

@@ -79,7 +79,6 @@ function doneText(command: ModerationCommand, group: string): string {
  * was deleted by this user (back at the group list).
  */
 export async function runModeration(command: ModerationCommand, parts: ChatParts, groupDeleted: (group: string) => Promise<void>): Promise<void> {
-  const client = parts.client();
   const { terminal, status } = parts;
   const group = parts.view.current?.name;
   if (group === undefined && needsGroup(command)) {
@@ -105,7 +104,7 @@ export async function runModeration(command: ModerationCommand, parts: ChatParts
   const request = moderationRequest(command, target, secrets);
   if (request === undefined) return;
   try {
-    await client.call(request, 'ok');
+    await parts.chat.requestOk(request);
     if (request.type === 'passwd') parts.passwordChanged?.(request.new);
   } catch (error) {
     const refused = error instanceof ProtocolError ? { mayModerate: allowed(status.roles).moderator, serverMessage: boundedLine(error.message) } : undefined;

@@ -43,6 +43,7 @@ function checkStored(type: string, messages: readonly StoredMessage[]): void {
     checkName(type, 'group', message.group);
     checkName(type, 'from', message.from);
     checkText(type, message.text);
+    if (message.deleted !== undefined) checkName(type, 'deleted.by', message.deleted.by);
   }
 }
 
@@ -112,6 +113,11 @@ export function checkServerMessage(message: ServerMessage): void {
       checkName(type, 'by', message.by);
       checkText(type, message.text);
       return;
+    case 'message_deleted':
+      if ('group' in message) checkName(type, 'group', message.group);
+      else checkName(type, 'user', message.user);
+      checkName(type, 'by', message.by);
+      return;
     case 'members':
       checkName(type, 'group', message.group);
       checkNames(type, 'members', message.members);
@@ -119,6 +125,19 @@ export function checkServerMessage(message: ServerMessage): void {
     case 'history':
       checkName(type, 'group', message.group);
       checkStored(type, message.messages);
+      return;
+    case 'conversations':
+      checkNames(type, 'user', message.conversations.map((conversation) => conversation.user));
+      return;
+    case 'dm_history':
+      checkName(type, 'user', message.user);
+      for (const stored of message.messages) {
+        checkServerMessage({ type: 'dm', ...stored });
+        if (stored.deleted !== undefined) checkName(type, 'deleted.by', stored.deleted.by);
+      }
+      return;
+    case 'blocked':
+      checkNames(type, 'users', message.users);
       return;
     case 'error': case 'shutdown': case 'ack': case 'pong': case 'ok':
       // Free text (`message`) is not bounded by the protocol beyond max_frame; it is sanitized where shown.

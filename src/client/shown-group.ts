@@ -86,7 +86,7 @@ export class ShownGroup {
    * The recipient is named as the server spells it where known (`/msg BOB` → bob).
    */
   showSent(item: OutboxItem, ts: number, seq = 0): void {
-    if (item.kind === 'say') this.show({ group: item.group, seq, from: this.self, text: item.text, ts });
+    if (item.kind === 'say') this.show({ group: item.group ?? this.group?.name ?? '', seq, from: this.self, text: item.text, ts });
     else if (nameKey(item.to) !== nameKey(this.self)) this.printDated(ts, renderDirect({ from: this.self, to: this.names.spelling(item.to), text: item.text, ts }, this.context));
   }
 

@@ -1,10 +1,9 @@
-/** Connecting (TLS, welcome, keep-alive), signing in, and joining: shared by the interactive client and line mode. */
-import type { AccountRole, WelcomeMessage } from '../protocol/messages.js';
+/** Waiting for `welcome` and keeping the connection alive, and signing in: the ChatClient's first steps on a connection (model/). */
+import type { WelcomeMessage } from '../protocol/messages.js';
 import type { FrameLink } from '../transport/frame-link.js';
 import { ProtocolClient } from './client.js';
-import { createGroup, join, logIn } from './model/requests.js';
-import type { TlsOptions } from './connect.js';
-import { openTlsLink } from './tls-link.js';
+import type { SignedIn } from './model/events.js';
+import { type Caller, logIn } from './model/requests.js';
 
 export interface Credentials {
   user: string;
@@ -19,11 +18,6 @@ export interface Connected {
 /** Pings at least this often when idle, and more often for a server with a short idle timeout. */
 const MAX_KEEPALIVE_MS = 60_000;
 
-/** Connects, verifies, waits for `welcome` (at most `tls.timeoutMs`), and keeps the connection alive while idle. */
-export async function connect(tls: TlsOptions): Promise<Connected> {
-  return openConnection(await openTlsLink(tls), tls.timeoutMs);
-}
-
 /** Waits for `welcome` on `link` (at most `timeoutMs`), and keeps the connection alive while idle. */
 export async function openConnection(link: FrameLink, timeoutMs?: number): Promise<Connected> {
   const connected = await ProtocolClient.open(link, { timeoutMs });
@@ -32,25 +26,8 @@ export async function openConnection(link: FrameLink, timeoutMs?: number): Promi
   return connected;
 }
 
-/** Logs in (or registers); resolves with the user's name as the server spells it. */
-export async function signIn(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<string> {
-  return (await signInAccount(client, credentials, register)).user;
-}
-
 /** Logs in (or registers); resolves with the name as the server spells it and the account's role (absent from older servers). */
-export async function signInAccount(client: ProtocolClient, credentials: Credentials, register: boolean): Promise<{ user: string; role?: AccountRole | undefined }> {
+export async function signInAccount(client: Caller, credentials: Credentials, register: boolean): Promise<SignedIn> {
   const reply = await logIn(client, credentials.user, credentials.password, register);
   return { user: reply.user, role: reply.role };
-}
-
-/** Joins `group`, creating it first when asked to and it is missing. */
-export async function joinGroup(client: ProtocolClient, group: string, create: boolean, since?: number) {
-  if (create) {
-    try {
-      await createGroup(client, group);
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'group_exists')) throw error;
-    }
-  }
-  return join(client, group, since);
 }

@@ -12,8 +12,9 @@ import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } fro
 import { isValidName } from '../protocol/names.js';
 import { parseServerValue } from '../protocol/server-message-parse.js';
 import { textProblem } from '../protocol/validate.js';
-import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_NOTICE, EVENT_PRESENCE } from '../redis/keys.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_ACCOUNT_MESSAGE, EVENT_DIRECT, EVENT_GROUP, EVENT_MESSAGE, EVENT_NOTICE, EVENT_PRESENCE } from '../redis/keys.js';
 import { readStoredMessage } from '../redis/stored-message.js';
+import { type AccountMessage, parseAccountMessage } from './account-message.js';
 import { type GroupEvent, parseGroupEvent } from './group-event.js';
 
 /**
@@ -30,7 +31,8 @@ export type ClusterEvent =
   | { kind: 'direct'; message: DirectMessage; origin: string }
   | { kind: 'accountClosed'; user: string; message: string; origin: string }
   | { kind: 'group'; event: GroupEvent; origin: string }
-  | { kind: 'notice'; notice: NoticeMessage; origin: string };
+  | { kind: 'notice'; notice: NoticeMessage; origin: string }
+  | { kind: 'accountMessage'; sent: AccountMessage; origin: string };
 
 /** An event that breaks the rules: why, for the log (never its content). */
 export class ForgedEventError extends Error {
@@ -62,6 +64,7 @@ export function checkStoredMessage(message: StoredMessage): StoredMessage {
   checkName(message.from, 'from');
   checkText(message.text, 'text');
   if (message.seq < 1) reject('seq below 1');
+  if (message.deleted !== undefined) checkName(message.deleted.by, 'deleted.by');
   return message;
 }
 
@@ -117,6 +120,7 @@ export function readClusterEvent(payload: string): ClusterEvent {
       checkName(message.from, 'from');
       checkName(message.to, 'to');
       checkText(message.text, 'text');
+      if (message.seq !== undefined && message.seq < 1) reject('seq below 1');
       return { kind: 'direct', origin, message };
     }
     case EVENT_NOTICE: {
@@ -125,6 +129,14 @@ export function readClusterEvent(payload: string): ClusterEvent {
       checkName(notice.by, 'by');
       checkText(notice.text, 'text');
       return { kind: 'notice', origin, notice };
+    }
+    case EVENT_ACCOUNT_MESSAGE: {
+      const sent = parseAccountMessage(body);
+      if (sent === undefined) reject('not an account message');
+      checkName(sent.user, 'user');
+      checkName(sent.message.user, 'message.user');
+      checkName(sent.message.by, 'message.by');
+      return { kind: 'accountMessage', origin, sent };
     }
     default:
       return reject('unknown kind');

@@ -2,7 +2,8 @@
  * A moderation effect on a group's live members, carried to every node: a
  * new topic (to the group's members), a kick or ban (the user's connections
  * in the group move to GROUP_SELECT), a deletion (every member moves out),
- * a new role (`role`, January addition: to every member, the target included).
+ * a new role (`role`, January addition: to every member, the target included),
+ * a removed message (`message_deleted`, January addition: to every member).
  */
 import { isPlainObject } from '../protocol/frame.js';
 import type { GroupRoleName } from '../protocol/messages.js';
@@ -12,7 +13,8 @@ export type GroupEvent =
   /** `shutOut`: an uninvite from a private group (the user no longer sees it; like `banned`, its read marker is gone). */
   | { kind: 'kicked'; group: string; user: string; by: string; reason?: string; banned: boolean; shutOut?: boolean }
   | { kind: 'deleted'; group: string; by: string }
-  | { kind: 'role'; group: string; user: string; role: GroupRoleName; by: string };
+  | { kind: 'role'; group: string; user: string; role: GroupRoleName; by: string }
+  | { kind: 'message_deleted'; group: string; seq: number; by: string };
 
 /** A group event as another node (or the Redis store) sent it; undefined when it is not one. */
 export function parseGroupEvent(value: unknown): GroupEvent | undefined {
@@ -33,6 +35,10 @@ export function parseGroupEvent(value: unknown): GroupEvent | undefined {
       const { user, role } = value;
       if (typeof user !== 'string' || (role !== 'moderator' && role !== 'member')) return undefined;
       return { kind, group, user, role, by };
+    }
+    case 'message_deleted': {
+      const { seq } = value;
+      return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 ? { kind, group, seq, by } : undefined;
     }
     default:
       return undefined;

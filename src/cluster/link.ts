@@ -5,6 +5,7 @@
  * store's own announcement, in seq order; this link carries the rest.
  */
 import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
+import type { AccountMessage } from './account-message.js';
 import type { GroupEvent } from './group-event.js';
 
 export interface ClusterEvents {
@@ -18,6 +19,8 @@ export interface ClusterEvents {
   groupEvent(event: GroupEvent, origin: string): void;
   /** An admin's notice: for every signed-in connection. */
   notice(notice: NoticeMessage, origin: string): void;
+  /** A message for every connection of one account (a conversation's `message_deleted`). */
+  accountMessage(sent: AccountMessage, origin: string): void;
 }
 
 /** What a link may ask of its node: take the cluster's events; answer from its own tables (a node alone). */
@@ -48,6 +51,8 @@ export interface ClusterLink {
   publishGroupEvent(event: GroupEvent): void;
   /** Tells every other node of an admin's notice. */
   publishNotice(notice: NoticeMessage): void;
+  /** Tells every other node of a message for one account's connections. */
+  publishAccountMessage(sent: AccountMessage): void;
   /** This node now has (or no longer has) `user` in `group` / online. */
   trackMember(group: string, user: string, present: boolean): void;
   trackOnline(user: string, present: boolean): void;

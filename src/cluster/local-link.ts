@@ -34,6 +34,10 @@ export class LocalLink implements ClusterLink {
     // no other node to tell
   }
 
+  publishAccountMessage(): void {
+    // no other node to tell
+  }
+
   trackMember(): void {
     // the hub's own tables are the whole truth
   }

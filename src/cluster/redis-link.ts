@@ -13,10 +13,11 @@ import { errorMessage } from '../protocol/errors.js';
 import type { DirectMessage, NoticeMessage, PresenceMessage } from '../protocol/messages.js';
 import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import { connectedOnce, guardRedis, redisOptions } from '../redis/connection.js';
-import { EVENT_ACCOUNT_CLOSED, EVENT_DIRECT, EVENT_GROUP, EVENT_NOTICE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
+import { EVENT_ACCOUNT_CLOSED, EVENT_ACCOUNT_MESSAGE, EVENT_DIRECT, EVENT_GROUP, EVENT_NOTICE, EVENT_PRESENCE, REDIS_KEYS } from '../redis/keys.js';
 import type { Logger } from '../observe/logger.js';
 import type { ServerMetrics } from '../observe/metrics.js';
 import { pageByNameKey } from '../protocol/name-order.js';
+import type { AccountMessage } from './account-message.js';
 import { readClusterEvent } from './cluster-event.js';
 import type { GroupEvent } from './group-event.js';
 import type { ClusterEvents, ClusterLink } from './link.js';
@@ -115,6 +116,10 @@ export class RedisClusterLink implements ClusterLink {
     this.publish(EVENT_NOTICE, notice);
   }
 
+  publishAccountMessage(sent: AccountMessage): void {
+    this.publish(EVENT_ACCOUNT_MESSAGE, sent);
+  }
+
   trackMember(groupName: string, user: string, present: boolean): void {
     const key = keyOf(groupName);
     let group = this.localMembers.get(key);
@@ -198,6 +203,7 @@ export class RedisClusterLink implements ClusterLink {
       if (event.origin === this.nodeId) return; // ours went out locally already
       if (event.kind === 'accountClosed') events.accountClosed(event.user, event.message, event.origin);
       else if (event.kind === 'notice') events.notice(event.notice, event.origin);
+      else if (event.kind === 'accountMessage') events.accountMessage(event.sent, event.origin);
       else if (event.kind === 'presence') events.presence(event.presence, event.origin);
       else events.direct(event.message, event.origin);
     } catch (error) {
@@ -276,7 +282,7 @@ export class RedisClusterLink implements ClusterLink {
     }
   }
 
-  private publish(kind: string, body: PresenceMessage | DirectMessage | NoticeMessage): void {
+  private publish(kind: string, body: PresenceMessage | DirectMessage | NoticeMessage | AccountMessage): void {
     this.write((redis) => redis.publish(REDIS_KEYS.events, kind + JSON.stringify({ origin: this.nodeId, body })));
   }
 

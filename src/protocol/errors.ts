@@ -28,6 +28,10 @@ export const ERROR_CODES = [
   'not_allowed',
   'banned',
   'account_disabled',
+  // January additions (protocol.md): removing a message.
+  'no_such_message',
+  // January addition (protocol.md): the recipient blocks the sender.
+  'blocked',
   // January additions (protocol.md): several groups per connection.
   'not_in_group',
 ] as const;
@@ -61,6 +65,8 @@ const CLOSES_CONNECTION: Readonly<Record<ErrorCode, boolean>> = {
   not_allowed: false,
   banned: false,
   account_disabled: true,
+  no_such_message: false,
+  blocked: false,
   not_in_group: false,
 };
 

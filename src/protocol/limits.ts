@@ -64,6 +64,10 @@ export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 200;
 /** `join` with `since` returns at most this many messages (then `more: true`). */
 export const SINCE_MAX_MESSAGES = 1000;
+/** `conversations` returns at most this many per page (January addition; then `more: true`). */
+export const CONVERSATIONS_PAGE = 100;
+/** Users one account may block; `block` past it gets `limit_reached` (January addition). */
+export const MAX_BLOCKED_USERS = 1000;
 /** `join` without `since` returns the last this-many messages. */
 export const JOIN_HISTORY_MESSAGES = 50;
 

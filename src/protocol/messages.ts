@@ -11,6 +11,24 @@ export interface StoredMessage {
   from: string;
   text: string;
   ts: number;
+  /** January addition: the message was removed (`delete_message`); its `text` is then DELETED_TEXT. */
+  deleted?: MessageDeletion;
+}
+
+/** Who removed a stored message, and when (ms since the epoch). */
+export interface MessageDeletion { by: string; ts: number }
+/** The `text` of a removed message, in every reply that holds it (protocol.md, "Removing a message"). */
+export const DELETED_TEXT = '(message deleted)';
+
+/** January addition: a direct message as stored in the conversation of its two accounts (`seq` counts from 1 in each conversation). */
+export interface StoredDirectMessage {
+  from: string;
+  to: string;
+  seq: number;
+  text: string;
+  ts: number;
+  /** January addition: removed by its author (`delete_message` with `user`); its `text` is then DELETED_TEXT. */
+  deleted?: MessageDeletion;
 }
 
 /** An account's server-wide role (December additions). */
@@ -59,6 +77,21 @@ export interface DeleteGroupRequest extends RequestBase { type: 'delete_group'; 
 export interface MarkReadRequest extends RequestBase { type: 'mark_read'; group: string; seq: number }
 /** January addition, admins only: `text` (as `say`'s) goes to every signed-in connection on every node. */
 export interface NoticeRequest extends RequestBase { type: 'notice'; text: string }
+/** January addition: removes message `seq` of `group` (by its author, the group's owner or moderators, an admin). */
+export interface DeleteGroupMessageRequest extends RequestBase { type: 'delete_message'; group: string; seq: number }
+/** January addition: removes message `seq` of the conversation with `user` (by its author). */
+export interface DeleteDirectMessageRequest extends RequestBase { type: 'delete_message'; user: string; seq: number }
+export type DeleteMessageRequest = DeleteGroupMessageRequest | DeleteDirectMessageRequest;
+/** January addition: `mark_read` with `user` in place of `group` moves the caller's marker in the conversation with that user. */
+export interface MarkConversationReadRequest extends RequestBase { type: 'mark_read'; user: string; seq: number }
+/** January addition: the caller's conversations, by user name key after `after` (paging). */
+export interface ConversationsRequest extends RequestBase { type: 'conversations'; after?: string }
+/** January addition: a conversation's messages, `before` (the newest page below it) or `since` (those after it), never both. */
+export interface DmHistoryRequest extends RequestBase { type: 'dm_history'; user: string; before?: number; since?: number; limit?: number }
+/** January addition: the blocked user's `dm` to the caller gets `blocked`. */
+export interface BlockRequest extends RequestBase { type: 'block' | 'unblock'; user: string }
+/** January addition: the users the caller blocks; `after` (an addition): paging, as `list_groups`. */
+export interface BlockedRequest extends RequestBase { type: 'blocked'; after?: string }
 
 export type Request =
   | RegisterRequest
@@ -83,7 +116,13 @@ export type Request =
   | SetRoleRequest
   | DeleteGroupRequest
   | MarkReadRequest
-  | NoticeRequest;
+  | NoticeRequest
+  | DeleteMessageRequest
+  | MarkConversationReadRequest
+  | ConversationsRequest
+  | DmHistoryRequest
+  | BlockRequest
+  | BlockedRequest;
 
 export type RequestType = Request['type'];
 
@@ -93,6 +132,8 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'passwd', 'disable_user', 'enable_user', 'reset_password',
   'set_topic', 'invite', 'uninvite', 'kick', 'ban', 'unban', 'set_role', 'delete_group',
   'mark_read', 'notice',
+  'delete_message',
+  'conversations', 'dm_history', 'block', 'unblock', 'blocked',
 ];
 
 // ---- server to client ------------------------------------------------------
@@ -110,7 +151,8 @@ export interface ChatMessage extends StoredMessage { type: 'msg' }
  * `kick` or `ban` says who removed the user, why (when given), and whether for good.
  */
 export interface PresenceMessage { type: 'presence'; group: string; user: string; event: 'join' | 'leave'; by?: string; reason?: string; banned?: boolean }
-export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number }
+/** `seq` (January addition, always sent by this server): its place in the conversation. */
+export interface DirectMessage { type: 'dm'; from: string; to: string; text: string; ts: number; seq?: number }
 export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; id?: number }
 export interface ShutdownMessage { type: 'shutdown'; message: string }
 /**
@@ -148,7 +190,7 @@ export interface JoinedReply extends ReplyBase {
   /** Retention (December addition, always sent by this server): the oldest seq kept; `last_seq` + 1 when none is kept. */
   first_seq?: number;
 }
-/** `seq` is present for `say`, absent for `dm`. */
+/** `seq`: the message's place in its group (`say`) or conversation (`dm`, January addition). */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }
 /** `more` (an addition): the list was cut to fit max_frame. */
 export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[]; more?: boolean }
@@ -157,6 +199,13 @@ export interface LeftReply extends ReplyBase { type: 'left'; group: string }
 export interface PongReply extends ReplyBase { type: 'pong' }
 /** December addition: the success reply of `passwd`, `disable_user`, `enable_user`, `reset_password` and later requests. */
 export interface OkReply extends ReplyBase { type: 'ok' }
+/** January addition: one conversation of the caller; `unread`: messages from `user` after the caller's marker. */
+export interface ConversationSummary { user: string; last_seq: number; last_ts: number; unread: number }
+/** `more`: later conversations exist (ask again with `after` = the last `user`). */
+export interface ConversationsReply extends ReplyBase { type: 'conversations'; conversations: ConversationSummary[]; more?: boolean }
+export interface DmHistoryReply extends ReplyBase { type: 'dm_history'; user: string; messages: StoredDirectMessage[]; more: boolean }
+/** `more` (an addition): later names exist (ask again with `after`). */
+export interface BlockedReply extends ReplyBase { type: 'blocked'; users: string[]; more?: boolean }
 
 /** December additions, unsolicited: the topic of the recipient's current group changed. */
 export interface TopicMessage { type: 'topic'; group: string; topic: string; by: string }
@@ -170,6 +219,15 @@ export interface RoleMessage { type: 'role'; group: string; user: string; role: 
 export interface AccountRoleMessage { type: 'account_role'; role: AccountRole }
 /** January addition, unsolicited: an admin's `notice` to every signed-in connection. */
 export interface NoticeMessage { type: 'notice'; text: string; by: string; ts: number }
+/**
+ * January addition, unsolicited: message `seq` was removed by `by`, in `group`, or in the
+ * conversation with `user` (the other side of it, for each recipient).
+ */
+export type MessageDeletedMessage =
+  | { type: 'message_deleted'; group: string; seq: number; by: string }
+  | { type: 'message_deleted'; user: string; seq: number; by: string };
+/** A conversation's `message_deleted`, as one side's connections get it (`user`: the other side). */
+export type DirectMessageDeleted = Extract<MessageDeletedMessage, { user: string }>;
 
 /** What moves a connection out of its group without its asking: the three above. */
 export type GroupNotice = TopicMessage | KickedMessage | GroupDeletedMessage;
@@ -185,7 +243,10 @@ export type Reply =
   | HistoryReply
   | LeftReply
   | PongReply
-  | OkReply;
+  | OkReply
+  | ConversationsReply
+  | DmHistoryReply
+  | BlockedReply;
 
 export type ServerMessage =
   | WelcomeMessage
@@ -201,6 +262,7 @@ export type ServerMessage =
   | RoleMessage
   | AccountRoleMessage
   | NoticeMessage
+  | MessageDeletedMessage
   | Reply;
 
 // ---- December additions: moderation and read markers (protocol.md) ---------

@@ -4,14 +4,19 @@
  * reads stored messages and server messages that come from elsewhere than a
  * frame (a store's or a cluster peer's JSON).
  */
+import { parseConversationReply } from './conversation-parse.js';
 import { isErrorCode, ProtocolError } from './errors.js';
+import { optionalDeletion } from './deletion-parse.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import type { GroupRole, GroupSummary, ServerMessage, StoredMessage } from './messages.js';
 
 function storedMessage(value: unknown, parent: FieldReader): StoredMessage {
   const read: FieldReader = parent.nested(value);
-  return { group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts') };
+  return {
+    group: read.string('group'), seq: read.uint('seq'), from: read.string('from'), text: read.string('text'), ts: read.uint('ts'),
+    ...optionalDeletion(value, read),
+  };
 }
 
 function groupSummary(value: unknown, parent: FieldReader): GroupSummary {
@@ -83,8 +88,10 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
         ...(by === undefined ? {} : { by }), ...(reason === undefined ? {} : { reason }), ...(banned === undefined ? {} : { banned }),
       };
     }
-    case 'dm':
-      return { type, from: read.string('from'), to: read.string('to'), text: read.string('text'), ts: read.uint('ts') };
+    case 'dm': {
+      const seq = read.optionalUint('seq'); // January addition
+      return { type, from: read.string('from'), to: read.string('to'), text: read.string('text'), ts: read.uint('ts'), ...(seq === undefined ? {} : { seq }) };
+    }
     case 'error': {
       const code = read.string('code');
       if (!isErrorCode(code)) read.fail('bad_message', `unknown error code ${JSON.stringify(code.slice(0, 64))}`);
@@ -140,6 +147,10 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'notice':
       return { type, text: read.string('text'), by: read.string('by'), ts: read.uint('ts') };
+    case 'message_deleted': {
+      const where = read.has('group') ? { group: read.string('group') } : { user: read.string('user') };
+      return { type, ...where, seq: read.uint('seq'), by: read.string('by') };
+    }
     case 'activity':
       return { type, group: read.string('group'), last_seq: read.uint('last_seq'), unread: read.uint('unread'), mention: read.boolean('mention') };
     case 'ack': {
@@ -155,6 +166,10 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     case 'pong':
     case 'ok':
       return { type, ...withId };
+    case 'conversations':
+    case 'dm_history':
+    case 'blocked':
+      return parseConversationReply(type, read, withId);
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }
@@ -164,7 +179,8 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
 const SERVER_MESSAGE_TYPES: Readonly<Record<ServerMessage['type'], true>> = {
   welcome: true, msg: true, presence: true, dm: true, error: true, shutdown: true, auth_ok: true, groups: true,
   group_created: true, joined: true, ack: true, members: true, history: true, left: true, pong: true,
-  ok: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true, notice: true,
+  ok: true, conversations: true, dm_history: true, blocked: true, topic: true, kicked: true, group_deleted: true, activity: true, role: true, account_role: true, notice: true,
+  message_deleted: true,
 };
 
 /**

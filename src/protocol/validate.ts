@@ -5,6 +5,7 @@
  * Every failure is a ProtocolError with the spec's code.
  */
 import { ProtocolError } from './errors.js';
+import { groupOrUser, parseConversationRequest, parseMarkRead } from './conversation-requests.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, requestIdOf } from './frame.js';
 import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
@@ -125,7 +126,15 @@ export function parseRequest(body: FrameBody): Request {
     case 'delete_group':
       return { type, ...withId, group: read.name('group', 'no_such_group') };
     case 'mark_read':
-      return { type, ...withId, group: read.name('group', 'no_such_group'), seq: read.uint('seq') };
+      return parseMarkRead(read, withId);
+    case 'delete_message':
+      return { type, ...withId, ...groupOrUser(read), seq: read.uint('seq') };
+    case 'conversations':
+    case 'dm_history':
+    case 'block':
+    case 'unblock':
+    case 'blocked':
+      return parseConversationRequest(type, read, withId);
     default:
       return read.fail('bad_message', typeof type === 'string' ? `unknown type ${JSON.stringify(type.slice(0, 64))}` : `'type' must be a string`);
   }

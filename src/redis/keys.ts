@@ -17,7 +17,7 @@ export const REDIS_KEYS = {
   ownedCounts: 'ts:owned-counts',
   /** String counter: the group's last seq. */
   seq: (groupKey: NameKey) => `ts:seq:${groupKey}`,
-  /** Sorted set: score seq, member the stored message as JSON. */
+  /** Sorted set: score seq, member the stored message as JSON (a removed one written over in place: store/redis-message-deletions.ts). */
   messages: (groupKey: NameKey) => `ts:msgs:${groupKey}`,
   /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
   members: (groupKey: NameKey) => `ts:members:${groupKey}`,
@@ -43,6 +43,16 @@ export const REDIS_KEYS = {
   dataMarker: 'ts:data-marker',
   /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */
   adminChanges: 'ts:admin-changes',
+  /** Set: the id of every conversation (`<user key>:<user key>`, the two keys in order; January additions, redis-conversations.ts). */
+  conversations: 'ts:conversations',
+  /** Hash: `last_seq`, `last_ts`, and per side `name:<user key>` (its display name) and `read:<user key>` (its read marker; absent: 0). */
+  conversation: (id: string) => `ts:dm:${id}`,
+  /** Sorted set: score seq, member the stored direct message as JSON {from, to, seq, text, ts}. */
+  directMessages: (id: string) => `ts:dm-msgs:${id}`,
+  /** Sorted set, every score 0 (so ordered by member): the user keys the account has a conversation with. */
+  conversationList: (userKey: NameKey) => `ts:dm-list:${userKey}`,
+  /** Hash: user key → display name of each account that `userKey` blocks. */
+  blocks: (userKey: NameKey) => `ts:blocks:${userKey}`,
   /** Pub/sub channel of every cluster event. */
   events: 'ts:events',
 } as const;
@@ -57,3 +67,5 @@ export const EVENT_ACCOUNT_CLOSED = 'x';
 export const EVENT_GROUP = 'g';
 /** An admin's notice (January addition): JSON {origin, body}; every node sends it to its signed-in connections. */
 export const EVENT_NOTICE = 'n';
+/** A message for every connection of one account (January addition: a conversation's `message_deleted`): JSON {origin, body: AccountMessage}. */
+export const EVENT_ACCOUNT_MESSAGE = 'a';

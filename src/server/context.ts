@@ -1,4 +1,5 @@
 /** What request handlers may use: shared services, no sockets. */
+import type { AccountMessage } from '../cluster/account-message.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import type { ChatMessage, DirectMessage, ErrorMessage, NoticeMessage, Reply, Request } from '../protocol/messages.js';
@@ -52,7 +53,7 @@ export interface Step {
   reply?: Reply | ErrorMessage;
   /** A stored message for every other member of its group. */
   broadcast?: ChatMessage;
-  /** A direct message for every connection of its recipient. */
+  /** A stored direct message for every connection of both sides (the sending one excepted). */
   direct?: DirectMessage;
   /** After the reply: every connection of this account (on every node) gets `account_disabled` with `message` and closes. */
   closeAccount?: { user: string; message: string };
@@ -60,6 +61,8 @@ export interface Step {
   groupEvent?: GroupEvent;
   /** After the reply: an admin's notice for every signed-in connection (on every node). */
   notice?: NoticeMessage;
+  /** After the reply: each message to every connection of its account (on every node): a conversation's `message_deleted`. */
+  accountMessages?: AccountMessage[];
   /** Close the connection cleanly after the reply (`bye`). */
   close?: true;
 }

@@ -1,4 +1,4 @@
-/** What a group event (topic, kick, deletion, role) does to one node's connections in the group; the hub finds them. */
+/** What a group event (topic, kick, deletion, role, a removed message) does to one node's connections in the group; the hub finds them. */
 import type { GroupEvent } from '../cluster/group-event.js';
 import { assertNever } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
@@ -36,6 +36,13 @@ export function applyGroupEvent(event: GroupEvent, here: GroupConnections, encod
       const frame = encoder.encode({ type: 'role', group: event.group, user: event.user, role: event.role, by: event.by });
       for (const member of here.members()) member.sendFrame(frame);
       // A join under way may have read the role before the change.
+      here.holdForJoins(frame);
+      return;
+    }
+    case 'message_deleted': {
+      const frame = encoder.encode({ type: 'message_deleted', group: event.group, seq: event.seq, by: event.by });
+      for (const member of here.members()) member.sendFrame(frame);
+      // A join under way may have read the message before its removal.
       here.holdForJoins(frame);
       return;
     }

@@ -5,6 +5,7 @@
  * subscribe here instead of being called by name from the hub; `local`
  * says the event started on this node (not received from the link).
  */
+import type { AccountMessage } from '../cluster/account-message.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import { assertNever } from '../protocol/errors.js';
@@ -34,7 +35,9 @@ export type HubEvent =
   /** A disabled account, its connections here closed. */
   | { type: 'account_closed'; user: string; message: string; local: boolean }
   /** An admin's notice, delivered to `delivered` signed-in connections here. */
-  | { type: 'notice'; notice: NoticeMessage; delivered: number; local: boolean };
+  | { type: 'notice'; notice: NoticeMessage; delivered: number; local: boolean }
+  /** A message for one account, delivered to `delivered` of its connections here. */
+  | { type: 'account_message'; sent: AccountMessage; delivered: number; local: boolean };
 
 export type HubListener = (event: HubEvent) => void;
 
@@ -50,6 +53,7 @@ export function clusterPublisher(link: ClusterLink): HubListener {
       case 'group_changed': if (event.local) link.publishGroupEvent(event.event); return;
       case 'account_closed': if (event.local) link.publishAccountClosed(event.user, event.message); return;
       case 'notice': if (event.local) link.publishNotice(event.notice); return;
+      case 'account_message': if (event.local) link.publishAccountMessage(event.sent); return;
       case 'message_stored': case 'join_caught_up': return; // a stored message reaches the others through the store
       default: assertNever(event);
     }

@@ -18,9 +18,11 @@ import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
+import type { AccountMessage } from '../cluster/account-message.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
 import type { GroupActivity } from './activity.js';
+import { deliverDirectHere } from './direct-delivery.js';
 import { applyGroupEvent } from './group-events.js';
 import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type HubListener } from './hub-events.js';
 import type { HubMember, Removal } from './hub-member.js';
@@ -84,6 +86,7 @@ export class Hub {
       accountClosed: (user, message) => this.closeAccountHere(user, message, false),
       groupEvent: (event) => this.groupEventHere(event, false),
       notice: (notice) => this.publishNotice(notice, false),
+      accountMessage: (sent) => this.sendToAccount(sent, false),
       membersHere: (group) => this.rosters.get(group)?.names() ?? [],
       memberPageHere: (group, after, limit) => this.rosters.get(group)?.page(after, limit) ?? [],
       memberCountsHere: (groups) => groups.map((group) => this.rosters.get(group)?.size ?? 0),
@@ -245,9 +248,9 @@ export class Hub {
     if (!this.link.sharesStoredMessages) this.deliverMessage(message, sender);
   }
 
-  /** A direct message: to every connection of its recipient, on every node. */
-  publishDirect(message: DirectMessage): void {
-    this.deliverDirect(message, true);
+  /** A stored direct message: to every connection of both sides, on every node, but `sender` (direct-delivery.ts). */
+  publishDirect(message: DirectMessage, sender?: HubMember): void {
+    this.deliverDirect(message, true, sender);
   }
 
   /** An admin's notice: to every signed-in connection here, and (`local`: it started here) on every other node. */
@@ -255,13 +258,18 @@ export class Hub {
     this.emit({ type: 'notice', notice, delivered: sendToAll(this.online, this.encoder.encode(notice)), local });
   }
 
+  /** A message to every connection of one account: here, and (`local`: it started here) on every other node. */
+  sendToAccount(sent: AccountMessage, local = true): void {
+    this.emit({ type: 'account_message', sent, delivered: sendToAll(this.online, this.encoder.encode(sent.message), nameKey(sent.user)), local });
+  }
+
   private deliverMessage(message: StoredMessage, sender: HubMember | undefined): void {
     const delivered = this.deliverLocal(message.group, this.encoder.encode({ type: 'msg', ...message }), sender, message.seq);
     this.emit({ type: 'message_stored', message, delivered });
   }
 
-  private deliverDirect(message: DirectMessage, local: boolean): void {
-    const delivered = sendToAll(this.online, this.encoder.encode(message), nameKey(message.to));
+  private deliverDirect(message: DirectMessage, local: boolean, sender?: HubMember): void {
+    const delivered = deliverDirectHere(this.online, message, this.encoder.encode(message), sender);
     this.emit({ type: 'direct_message', message, delivered, local });
   }
 

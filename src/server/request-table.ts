@@ -11,11 +11,12 @@ import type { Request, RequestType } from '../protocol/messages.js';
 import type { Handler, RequestSource, ServerContext, Step } from './context.js';
 import { disableUser, enableUser, passwd, resetPassword } from './handlers/accounts.js';
 import { login, register } from './handlers/auth.js';
-import { dm, history, say } from './handlers/chat.js';
+import { history, say } from './handlers/chat.js';
+import { block, blocked, conversations, dm, dmHistory, markReadAny } from './handlers/conversations.js';
+import { deleteMessage } from './handlers/delete-message.js';
 import { createGroup, join, leave, listGroups, who } from './handlers/groups.js';
 import { deleteGroup, invite, kick, setRole, setTopic } from './handlers/moderation.js';
 import { notice } from './handlers/notice.js';
-import { markRead } from './handlers/read-markers.js';
 import type {
   AuthSession, ChatSession, RequestLimit, RequestRule, SessionState, SignedInSession,
 } from './session.js';
@@ -81,9 +82,17 @@ export const REQUESTS: RequestTable = {
   unban: signedIn('none', kick),
   set_role: signedIn('none', setRole),
   delete_group: signedIn('none', deleteGroup),
-  mark_read: signedIn('none', markRead),
+  mark_read: signedIn('none', markReadAny),
   // January addition: it goes to everyone signed in, so it costs a message token, as `say`.
   notice: signedIn('messages', notice),
+  // January addition: a removal goes to every member of the group, so it costs a message token, as `set_topic`.
+  delete_message: signedIn('messages', deleteMessage),
+  // Conversations (January additions); `dm` above costs a message token, as `say`.
+  conversations: signedIn('queries', conversations),
+  dm_history: signedIn('queries', dmHistory),
+  block: signedIn('none', block),
+  unblock: signedIn('none', block),
+  blocked: signedIn('queries', blocked),
 };
 
 /** The row of `request`'s type. (Each key's row takes that key's request: the table's type says so.) */

@@ -1,6 +1,7 @@
 /**
  * Retention in the background (`--retention-days`, `--retention-messages`):
- * a pass shortly after start and then every interval, over every group, in
+ * a pass shortly after start and then every interval, over every group and
+ * then every conversation (direct messages, January additions), in
  * small batches (RetentionStore.pruneMessages), yielding the event loop between
  * batches so that requests keep being served while a large history goes.
  * Each pass that deleted anything logs `retention pruned` (info); every pass
@@ -49,6 +50,9 @@ export interface PassResult {
   messages: number;
   /** Groups that lost at least one message. */
   groups: number;
+  /** Direct messages deleted, and the conversations that lost at least one (January additions). */
+  directMessages: number;
+  conversations: number;
   batches: number;
   /** The longest batch, in ms. */
   longestBatchMs: number;
@@ -114,29 +118,42 @@ export class RetentionPruner {
   private async prune(): Promise<PassResult> {
     const started = performance.now();
     const now = this.now();
-    const result: PassResult = { messages: 0, groups: 0, batches: 0, longestBatchMs: 0 };
-    let size: number = BATCH_SIZES.first;
+    const result: PassResult = { messages: 0, groups: 0, directMessages: 0, conversations: 0, batches: 0, longestBatchMs: 0 };
+    const size = { next: BATCH_SIZES.first };
+    const { retention, conversations } = this.store;
     for (const group of await this.store.groups.listGroups()) {
-      let deleted = 0;
-      for (;;) {
-        if (this.stopped) return result;
-        const batchStarted = performance.now();
-        const removed = await this.store.retention.pruneMessages(group, this.policy, now, size);
-        const tookMs = performance.now() - batchStarted;
-        result.batches += 1;
-        result.longestBatchMs = Math.max(result.longestBatchMs, tookMs);
-        deleted += removed;
-        await (removed > 0 ? rest(tookMs * REST_FACTOR) : nextTurn()); // a group with nothing to delete costs no pause
-        if (removed < size) break;
-        size = nextBatchSize(size, tookMs);
-      }
+      const deleted = await this.pruneOne(result, size, (batch) => retention.pruneMessages(group, this.policy, now, batch));
+      if (deleted === undefined) return result;
       result.messages += deleted;
       if (deleted > 0) result.groups += 1;
     }
-    const fields = { messages: result.messages, groups: result.groups, batches: result.batches,
+    for (const id of await conversations.conversationIds()) {
+      const deleted = await this.pruneOne(result, size, (batch) => conversations.pruneConversation(id, this.policy, now, batch));
+      if (deleted === undefined) return result;
+      result.directMessages += deleted;
+      if (deleted > 0) result.conversations += 1;
+    }
+    const fields = { messages: result.messages, groups: result.groups, direct_messages: result.directMessages, conversations: result.conversations, batches: result.batches,
       longest_batch_ms: Math.round(result.longestBatchMs * 10) / 10, ms: Math.round(performance.now() - started) };
-    if (result.messages > 0) this.logger.info('retention pruned', fields);
+    if (result.messages + result.directMessages > 0) this.logger.info('retention pruned', fields);
     this.logger.debug('retention pass', fields);
     return result;
+  }
+
+  /** One group's or conversation's batches until one deletes less than its size; undefined when stopped meanwhile. */
+  private async pruneOne(result: PassResult, size: { next: number }, prune: (batch: number) => Promise<number>): Promise<number | undefined> {
+    let deleted = 0;
+    for (;;) {
+      if (this.stopped) return undefined;
+      const batchStarted = performance.now();
+      const removed = await prune(size.next);
+      const tookMs = performance.now() - batchStarted;
+      result.batches += 1;
+      result.longestBatchMs = Math.max(result.longestBatchMs, tookMs);
+      deleted += removed;
+      await (removed > 0 ? rest(tookMs * REST_FACTOR) : nextTurn()); // nothing to delete costs no pause
+      if (removed < size.next) return deleted;
+      size.next = nextBatchSize(size.next, tookMs);
+    }
   }
 }

@@ -208,6 +208,7 @@ export class SessionRunner {
     if (step.closeAccount) this.context.hub.closeAccount(step.closeAccount.user, step.closeAccount.message);
     if (step.groupEvent) this.context.hub.groupEvent(step.groupEvent);
     if (step.notice) this.context.hub.publishNotice(step.notice);
+    for (const sent of step.accountMessages ?? []) this.context.hub.sendToAccount(sent);
   }
 
   /**
@@ -248,7 +249,7 @@ export class SessionRunner {
       this.context.metrics.counts.messagesStored += 1;
       hub.publishMessage(step.broadcast, this.port);
     }
-    if (step.direct) hub.publishDirect(step.direct);
+    if (step.direct) hub.publishDirect(step.direct, this.port);
     if (this.isClosed) return;
     const caughtUp = step.state ? this.moveTo(step.state) : [];
     if (step.reply?.type === 'auth_ok') this.toldRole = step.reply.role;

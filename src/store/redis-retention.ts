@@ -12,9 +12,13 @@ import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import type { RetentionPolicy, RetentionStore } from './store.js';
 
-/** KEYS: messages, seq counter. ARGV: max messages (0: none), age cutoff in ms since the epoch (0: none), batch. */
-const PRUNE_SCRIPT = `
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+/**
+ * The prune script, reading the last seq with `readLastSeq` (Lua, from KEYS[2]). KEYS: messages, seq
+ * counter. ARGV: max messages (0: none), age cutoff in ms since the epoch (0: none), batch.
+ * Also used for conversations (redis-conversations.ts), whose last seq is a hash field.
+ */
+export const pruneScript = (readLastSeq: string): string => `
+local last = tonumber(${readLastSeq} or '0')
 local maxMessages = tonumber(ARGV[1])
 local ageCut = tonumber(ARGV[2])
 local countCut = 0
@@ -51,7 +55,7 @@ declare module 'ioredis' {
 
 export class RedisRetention implements RetentionStore {
   constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
-    redis.defineCommand('termsenderPrune', { numberOfKeys: 2, lua: PRUNE_SCRIPT });
+    redis.defineCommand('termsenderPrune', { numberOfKeys: 2, lua: pruneScript(`redis.call('GET', KEYS[2])`) });
     redis.defineCommand('termsenderFirstSeq', { numberOfKeys: 3, lua: FIRST_SEQ_SCRIPT });
   }
 

@@ -2,7 +2,7 @@
  * The shared store for cluster mode: accounts, groups, per-group seqs and
  * message history in Redis (ioredis), one object per concern (store.ts):
  * redis-accounts.ts, redis-groups.ts, redis-moderation.ts,
- * redis-read-markers.ts, redis-retention.ts. Every call goes through one
+ * redis-read-markers.ts, redis-retention.ts, redis-message-deletions.ts. Every call goes through one
  * guard (unavailable while the data marker says Redis lost its data, timed
  * for the metrics). Writes resolve once Redis has accepted them (durability
  * is Redis's: see docs/scaling.md for appendonly).
@@ -12,8 +12,11 @@ import { ProtocolError } from '../protocol/errors.js';
 import { connectedOnce, guardRedis, type RedisGuard, redisOptions } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
 import { RedisAccounts } from './redis-accounts.js';
+import { RedisBlocks } from './redis-blocks.js';
+import { RedisConversations } from './redis-conversations.js';
 import { RedisDataMarker } from './redis-data-marker.js';
 import { RedisGroups } from './redis-groups.js';
+import { RedisMessageDeletions } from './redis-message-deletions.js';
 import { RedisModeration } from './redis-moderation.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
 import { RedisRetention } from './redis-retention.js';
@@ -26,6 +29,9 @@ export class RedisStore implements Store {
   readonly moderation: RedisModeration;
   readonly markers: RedisReadMarkers;
   readonly retention: RedisRetention;
+  readonly deletions: RedisMessageDeletions;
+  readonly conversations: RedisConversations;
+  readonly blocks: RedisBlocks;
 
   private readonly marker: RedisDataMarker;
 
@@ -37,6 +43,9 @@ export class RedisStore implements Store {
     this.moderation = new RedisModeration(redis, guard);
     this.markers = new RedisReadMarkers(redis, guard);
     this.retention = new RedisRetention(redis, guard);
+    this.deletions = new RedisMessageDeletions(redis, guard);
+    this.conversations = new RedisConversations(redis, guard);
+    this.blocks = new RedisBlocks(redis, guard);
   }
 
   /**

@@ -12,7 +12,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { StoredMessage } from '../protocol/messages.js';
 import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { type MessageRow, toMessage } from './sqlite-schema.js';
+import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './sqlite-schema.js';
 import { groupReports } from './sqlite-users.js';
 import type { CreateGroupOutcome, GroupCaps, GroupRecord, GroupReport, GroupStore, MessagePage, NewMessage } from './store.js';
 
@@ -39,7 +39,6 @@ export class SqliteGroups implements GroupStore {
 
   constructor(private readonly database: SqliteDatabase, private readonly onCommit: (seconds: number) => void = () => undefined) {
     const { db } = database;
-    const messageColumns = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
     this.statements = {
       insertGroup: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO groups (name_key, name, created_at) VALUES (?, ?, ?)'),
       findGroup: db.prepare<[string], GroupRow>('SELECT name, last_seq FROM groups WHERE name_key = ?'),
@@ -49,11 +48,11 @@ export class SqliteGroups implements GroupStore {
       countOwned: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM groups WHERE owner = ?'),
       // Only into a group that still exists: the admin command may delete one while the server runs.
       insertMessage: db.prepare<[string, number, string, string, number, string]>(
-        'INSERT INTO messages SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE name_key = ?)'),
+        'INSERT INTO messages (group_key, seq, sender, text, ts) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE name_key = ?)'),
 
       setLastSeq: db.prepare<[number, string]>('UPDATE groups SET last_seq = ? WHERE name_key = ?'),
-      since: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
-      before: db.prepare<[string, number, number], MessageRow>(`SELECT ${messageColumns} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
+      since: db.prepare<[string, number, number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.group_key = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`),
+      before: db.prepare<[string, number, number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.group_key = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`),
     };
     const { insertMessage, setLastSeq } = this.statements;
     this.commitBatch = db.transaction((batch: PendingAppend[], lastSeqs: Map<string, number>, orphans: Set<PendingAppend>) => {

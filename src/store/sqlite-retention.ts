@@ -55,14 +55,24 @@ export class SqliteRetention implements RetentionStore {
   private prune(groupKey: NameKey, policy: RetentionPolicy, now: number, batch: number): number {
     const group = this.statements.lastSeq.get(groupKey);
     if (group === undefined) return 0;
-    // Seqs are contiguous up to last_seq, so the newest maxMessages are exactly those above this.
-    const countCut = policy.maxMessages > 0 ? group.last_seq - policy.maxMessages : 0;
-    const ageCut = policy.maxAgeMs > 0 ? now - policy.maxAgeMs : Number.NEGATIVE_INFINITY;
-    let end: number | undefined;
-    for (const row of this.statements.oldest.iterate(groupKey, batch)) {
-      if (row.seq > countCut && row.ts >= ageCut) break;
-      end = row.seq;
-    }
+    const end = pruneEnd(this.statements.oldest.iterate(groupKey, batch), group.last_seq, policy, now);
     return end === undefined ? 0 : this.statements.removeUpTo.run(groupKey, end).changes;
   }
+}
+
+/**
+ * The seq up to which the oldest `rows` (ascending) go: each is beyond the
+ * count limit or older than the age limit; undefined when none goes. Seqs are
+ * contiguous up to `lastSeq`, so the newest maxMessages are exactly those above
+ * `lastSeq - maxMessages`. Also used for conversations (sqlite-conversations.ts).
+ */
+export function pruneEnd(rows: Iterable<SeqRow>, lastSeq: number, policy: RetentionPolicy, now: number): number | undefined {
+  const countCut = policy.maxMessages > 0 ? lastSeq - policy.maxMessages : 0;
+  const ageCut = policy.maxAgeMs > 0 ? now - policy.maxAgeMs : Number.NEGATIVE_INFINITY;
+  let end: number | undefined;
+  for (const row of rows) {
+    if (row.seq > countCut && row.ts >= ageCut) break;
+    end = row.seq;
+  }
+  return end;
 }

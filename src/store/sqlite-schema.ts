@@ -1,7 +1,9 @@
 /** The SQLite store's schema and its migration from files made by older code. */
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../protocol/messages.js';
+import { migrateConversations } from './sqlite-conversations.js';
 import { migrateModeration } from './sqlite-moderation.js';
+import { deletionOf } from './sqlite-removal.js';
 import { migrateReadMarkers } from './sqlite-read-markers.js';
 import { migrateUsers } from './sqlite-users.js';
 
@@ -10,6 +12,9 @@ import { migrateUsers } from './sqlite-users.js';
  * 3: `users.role`, `users.disabled_reason`/`disabled_at` (NULL: enabled), `users.last_login` (see sqlite-users.ts).
  * 4: `groups.topic`/`private`, tables `group_moderators`, `group_invites`, `group_bans` (see sqlite-moderation.ts).
  * 5: `read_markers` (see sqlite-read-markers.ts).
+ * 6: `messages.deleted_by`/`deleted_ts` (NULL: not removed; see sqlite-message-deletions.ts).
+ * 7: `conversations`, `conversation_sides`, `direct_messages`, `blocks` (see sqlite-conversations.ts).
+ * 8: `direct_messages.deleted_by`/`deleted_ts`, as 6 for groups (see sqlite-message-deletions.ts).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -24,6 +29,18 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/** The names of the table's columns. */
+function columnsOf(db: Database.Database, table: 'groups' | 'messages' | 'direct_messages'): string[] {
+  return db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((column) => column.name);
+}
+
+/** Who removed a message and when (NULL: not removed; sqlite-message-deletions.ts), unless the table has them. */
+function addDeletionColumns(db: Database.Database, table: 'messages' | 'direct_messages'): void {
+  const columns = columnsOf(db, table);
+  if (!columns.includes('deleted_by')) db.exec(`ALTER TABLE ${table} ADD COLUMN deleted_by TEXT`);
+  if (!columns.includes('deleted_ts')) db.exec(`ALTER TABLE ${table} ADD COLUMN deleted_ts INTEGER`);
+}
+
 /**
  * The steps from one schema version to the next, in order; each brings a file
  * of the version before it up to its own (and does nothing to a fresh file
@@ -33,14 +50,16 @@ const MIGRATIONS: ReadonlyArray<{ version: number; apply: (db: Database.Database
   {
     version: 2,
     apply: (db) => {
-      const groupColumns = db.prepare<[], { name: string }>('PRAGMA table_info(groups)').all().map((column) => column.name);
-      if (!groupColumns.includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
+      if (!columnsOf(db, 'groups').includes('owner')) db.exec('ALTER TABLE groups ADD COLUMN owner TEXT');
       db.exec('CREATE INDEX IF NOT EXISTS groups_by_owner ON groups (owner)');
     },
   },
   { version: 3, apply: migrateUsers },
   { version: 4, apply: migrateModeration },
   { version: 5, apply: migrateReadMarkers },
+  { version: 6, apply: (db) => addDeletionColumns(db, 'messages') },
+  { version: 7, apply: migrateConversations },
+  { version: 8, apply: (db) => addDeletionColumns(db, 'direct_messages') },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -58,9 +77,12 @@ export function migrate(db: Database.Database): void {
   })();
 }
 
-/** A stored message as the message queries select it. */
-export interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number }
+/** What the message queries select, then `WHERE` on `m` (messages) and `g` (its group): a MessageRow. */
+export const MESSAGE_COLUMNS = 'g.name AS group_name, m.seq, m.sender, m.text, m.ts, m.deleted_by, m.deleted_ts FROM messages m JOIN groups g ON g.name_key = m.group_key';
+
+/** A stored message as the message queries select it (`deleted_by` NULL: not removed). */
+export interface MessageRow { group_name: string; seq: number; sender: string; text: string; ts: number; deleted_by: string | null; deleted_ts: number | null }
 
 export function toMessage(row: MessageRow): StoredMessage {
-  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts };
+  return { group: row.group_name, seq: row.seq, from: row.sender, text: row.text, ts: row.ts, ...deletionOf(row) };
 }

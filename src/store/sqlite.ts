@@ -2,7 +2,9 @@
  * The embedded store: SQLite through better-sqlite3, in WAL mode. One
  * database, shared by one object per concern (store.ts):
  * sqlite-users.ts, sqlite-groups.ts (appends batched per event-loop turn),
- * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts.
+ * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts,
+ * sqlite-message-deletions.ts.
+ * sqlite-conversations.ts, sqlite-blocks.ts.
  *
  * `synchronous = NORMAL` keeps every commit across a crash of the process
  * (kill -9); a power loss may lose the last commits. `synchronous: 'full'`
@@ -11,9 +13,12 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteBlocks } from './sqlite-blocks.js';
+import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { DatabaseFile } from './sqlite-file.js';
 import { SqliteGroups } from './sqlite-groups.js';
+import { SqliteMessageDeletions } from './sqlite-message-deletions.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteReadMarkers } from './sqlite-read-markers.js';
 import { SqliteRetention } from './sqlite-retention.js';
@@ -41,6 +46,9 @@ export class SqliteStore implements Store {
   readonly moderation: SqliteModeration;
   readonly markers: SqliteReadMarkers;
   readonly retention: SqliteRetention;
+  readonly deletions: SqliteMessageDeletions;
+  readonly conversations: SqliteConversations;
+  readonly blocks: SqliteBlocks;
 
   private constructor(private readonly database: SqliteDatabase, onCommit?: (seconds: number) => void) {
     migrate(database.db);
@@ -49,6 +57,9 @@ export class SqliteStore implements Store {
     this.moderation = new SqliteModeration(database, this.groups);
     this.markers = new SqliteReadMarkers(database, this.groups);
     this.retention = new SqliteRetention(database, this.groups);
+    this.deletions = new SqliteMessageDeletions(database, this.groups);
+    this.conversations = new SqliteConversations(database);
+    this.blocks = new SqliteBlocks(database);
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {

@@ -6,6 +6,8 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { MessageDeletionStore } from './message-deletions.js';
+import type { BlockStore, ConversationStore } from './conversation-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { ReadMarkerStore } from './read-markers.js';
 
@@ -190,6 +192,12 @@ export interface Store {
   readonly moderation: ModerationStore;
   readonly markers: ReadMarkerStore;
   readonly retention: RetentionStore;
+  /** Removing a message (message-deletions.ts). */
+  readonly deletions: MessageDeletionStore;
+  /** Direct messages (January additions; conversation-store.ts), with their retention. */
+  readonly conversations: ConversationStore;
+  /** Who each account blocks (conversation-store.ts). */
+  readonly blocks: BlockStore;
   /** Whether the store's connection is up now (always for the embedded store). */
   readonly connected: boolean;
   /** Whether the store answers now: a recorded failure or a lost file (SQLite), a ping within `timeoutMs` (Redis). */

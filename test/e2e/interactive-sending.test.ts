@@ -1,7 +1,7 @@
 /**
  * What the interactive client says about what was sent, in a real terminal
  * (tmux): a stalled server (SIGSTOP of a spawned server), a /msg typed during
- * an outage, /quit with lines pending, /passwd across a restart, a server
+ * an outage (stored by the server once sent, January), /quit with lines pending, /passwd across a restart, a server
  * that breaks the protocol after the join, and a server that cannot be
  * reached before anything is asked.
  */
@@ -70,20 +70,21 @@ test('a line typed while the server stalls shows as pending at once, then as sai
   assert.deepEqual((await rows(tty)).filter((row) => /not sent|connection lost/.test(row)), []);
 });
 
-test('a /msg typed during an outage waits when alice is back before bob, and goes when bob comes online', { skip }, async (t) => {
+test('a /msg typed during an outage goes once alice is back, bob offline or not: the server stores it and bob finds it at his next sign-in', { skip }, async (t) => {
   const { tty, dataDir, port } = await aliceOffline(t);
   await tty.enter('/msg bob psst');
   await tty.waitForText('… pending: psst');
   const second = await startTestServer(t, { dataDir, port });
   await tty.waitForText('-- reconnected');
-  await tty.waitForText('… bob is not online yet; sent when bob is back: psst');
+  await tty.waitForText('[dm] you → bob: psst');
   const bob = await WireClient.connect(t, second.port);
   await bob.next('welcome');
   assert.equal((await bob.request({ type: 'login', user: 'bob', password: TEST_PASSWORD })).type, 'auth_ok');
-  assert.equal((await bob.request({ type: 'join', group: 'lobby' })).type, 'joined');
-  assert.equal((await bob.next('dm')).text, 'psst');
-  await tty.waitForText('[dm] you → bob: psst');
-  assert.deepEqual((await rows(tty)).filter((row) => /not sent|not online —/.test(row)), []);
+  const listed = await bob.request({ type: 'conversations' });
+  assert.deepEqual(listed.type === 'conversations' && listed.conversations.map((c) => [c.user, c.unread]), [['alice', 1]]);
+  const found = await bob.request({ type: 'dm_history', user: 'alice' });
+  assert.deepEqual(found.type === 'dm_history' && found.messages.map((m) => `${m.from}: ${m.text}`), ['alice: psst']);
+  assert.deepEqual((await rows(tty)).filter((row) => /not sent|not online/.test(row)), []);
 });
 
 test('/quit with lines pending says how many and asks once; no stays, and a second /quit leaves saying they were not sent', { skip }, async (t) => {

@@ -7,9 +7,13 @@ import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import type { ChatConnection } from '../../src/client/chat.js';
 import type { Outgoing, ProtocolClientEvents, ReplyOfType, Unsolicited } from '../../src/client/client.js';
+import { ChatClient } from '../../src/client/model/chat-client.js';
+import { type FrameBody, FrameEncoder } from '../../src/protocol/frame.js';
+import type { FrameLink } from '../../src/transport/frame-link.js';
+import { MemoryFrameLink } from '../../src/transport/memory-link.js';
 import type { ChatTerminal, Completer } from '../../src/client/terminal.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
+import type { JoinedReply, ServerMessage } from '../../src/protocol/messages.js';
 
 export class FakeTerminal implements ChatTerminal {
   readonly columns = 80;
@@ -85,6 +89,14 @@ export class FakeConnection extends EventEmitter<ProtocolClientEvents> implement
   }
 
   async call<T extends ServerMessage['type']>(request: Outgoing, expect: T): Promise<ReplyOfType<T>> {
+    const reply = this.serve(request);
+    if (reply.type === 'error') throw new ProtocolError(reply.code, reply.message);
+    if (!isReplyOf(reply, expect)) throw new Error(`expected ${expect}, got ${reply.type}`);
+    return reply;
+  }
+
+  /** Records `request` and answers it (waking who waits for it once the reply is handled). */
+  serve(request: Outgoing): ServerMessage {
     this.requests.push(request);
     const reply = this.answer(request);
     setImmediate(() => {
@@ -94,8 +106,6 @@ export class FakeConnection extends EventEmitter<ProtocolClientEvents> implement
         return false;
       });
     });
-    if (reply.type === 'error') throw new ProtocolError(reply.code, reply.message);
-    if (!isReplyOf(reply, expect)) throw new Error(`expected ${expect}, got ${reply.type}`);
     return reply;
   }
 
@@ -121,4 +131,55 @@ export class FakeConnection extends EventEmitter<ProtocolClientEvents> implement
   push(message: Unsolicited): void {
     this.emit('message', message);
   }
+}
+
+/**
+ * A ChatClient's `connect` on the real path to scripted connections: each
+ * opens an in-memory link whose far end greets with `welcome`, answers
+ * `login` (`auth_ok`, or the refusal `serve` throws), `ping` and `bye`, and
+ * hands every other request to the FakeConnection `serve` gives, whose pushed
+ * messages go out on the link.
+ */
+export function scriptedConnect(serve: () => Promise<ChatConnection>): () => Promise<FrameLink> {
+  return async () => {
+    const [serverEnd, clientEnd] = MemoryFrameLink.pair({ maxFrame: 65_536 });
+    const encoder = new FrameEncoder();
+    const send = (message: object) => serverEnd.send(encoder.encode(message));
+    let fake: FakeConnection | undefined;
+    let refusal: ProtocolError | undefined;
+    try {
+      const connection = await serve();
+      if (!(connection instanceof FakeConnection)) throw new Error('a reconnect is scripted with a FakeConnection');
+      fake = connection;
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      refusal = error;
+    }
+    const passOn = (message: Unsolicited) => send(message);
+    fake?.on('message', passOn);
+    const answer = (body: FrameBody): void => {
+      const { id, ...request } = body as Outgoing & { id: number };
+      if (request.type === 'ping') return send({ type: 'pong', id });
+      if (request.type === 'bye') return serverEnd.end();
+      if (request.type === 'login' || request.type === 'register') {
+        return send(refusal === undefined ? { type: 'auth_ok', user: request.user, id } : { type: 'error', code: refusal.code, message: refusal.message, id });
+      }
+      send({ ...fake!.serve(request), id });
+    };
+    serverEnd.start({
+      received: () => {
+        for (let body = serverEnd.next(); body !== undefined; body = serverEnd.next()) answer(body);
+      },
+      flushed: () => undefined,
+      failed: () => undefined,
+      closed: () => fake?.off('message', passOn),
+    });
+    send({ type: 'welcome', version: 1, server: 'scripted', max_frame: 65_536, registration: false });
+    return clientEnd;
+  };
+}
+
+/** A ChatClient over a scripted `connection`, signed in as `self` and in `joined`'s group; its reconnects reach `reopen`'s connection (scriptedConnect). */
+export function fakeChatClient(connection: ChatConnection, reopen: () => Promise<ChatConnection>, joined?: JoinedReply, self = 'alice'): ChatClient {
+  return ChatClient.over(connection, { user: self }, { connect: scriptedConnect(reopen) }, joined, { user: self, password: 'scripted' });
 }

@@ -8,7 +8,7 @@ import { expectError } from '../helpers/wire-client.js';
 
 const NEW_PASSWORD = 'reset by the operator';
 
-interface ListedUser { name: string; role: string; created: number | null; last_login: number | null; disabled: { reason: string; at: number } | null }
+interface ListedUser { name: string; role: string; created: number | null; last_login: number | null; disabled: { reason: string; at: number } | null; conversations: number }
 
 async function listUsers(t: TestContext, store: string[]): Promise<ListedUser[]> {
   const { code, stdout, stderr } = await admin(t, ['users', ...store, '--json']);
@@ -42,11 +42,15 @@ test('admin command on SQLite while the server runs: set-role, users, disable, e
   expectError((await auth(t, server.port, 'login', 'alice')).reply, 'auth_failed');
   assert.equal((await auth(t, server.port, 'login', 'alice', NEW_PASSWORD)).reply.type, 'auth_ok');
 
+  // A conversation (January additions): counted for both sides, after the columns that were there.
+  const ack = await root.client.request({ type: 'dm', to: 'alice', text: 'welcome' });
+  assert.ok(ack.type === 'ack' && ack.seq === 1, JSON.stringify(ack));
   const text = await admin(t, ['users', ...store]);
   assert.equal(text.code, 0);
-  assert.match(text.stdout[0]!, /^NAME\s+ROLE\s+CREATED\s+LAST LOGIN\s+DISABLED$/);
-  assert.match(text.stdout[1]!, /^alice\s+user\s+\d{4}-\d\d-\d\dT/);
+  assert.match(text.stdout[0]!, /^NAME\s+ROLE\s+CREATED\s+LAST LOGIN\s+DISABLED\s+CONVERSATIONS$/);
+  assert.match(text.stdout[1]!, /^alice\s+user\s+\d{4}-\d\d-\d\dT.*\s1$/);
   assert.equal(text.stdout.length, 3);
+  assert.deepEqual((await listUsers(t, store)).map((user) => [user.name, user.conversations]), [['alice', 1], ['root', 1]]);
 
   const alice = await auth(t, server.port, 'login', 'alice', NEW_PASSWORD);
   await alice.client.request({ type: 'create_group', group: 'Lobby' });

@@ -159,23 +159,24 @@ test('a reply that would not fit max_frame is cut, with more: true', async (t) =
   assert.equal(since.more, true);
 });
 
-test('dm reaches every connection of the user; offline and no_such_user', async (t) => {
+test('dm reaches every connection of the user, with its seq; no_such_user; a user not connected: stored (no more offline)', async (t) => {
   const server = await startTestServer(t);
   const alice = await signedInClient(t, server.port, 'alice');
   const bob = await signedInClient(t, server.port, 'bob', 'x');
   const bobAgain = await signedInClientLogin(t, server.port, 'bob');
   const ack = await alice.request({ type: 'dm', to: 'BOB', text: 'psst' });
   assert.ok(ack.type === 'ack');
-  assert.equal(ack.seq, undefined);
+  assert.equal(ack.seq, 1);
   for (const client of [bob, bobAgain]) {
     const dm = await client.next('dm');
-    assert.deepEqual({ ...dm, ts: 0 }, { type: 'dm', from: 'alice', to: 'bob', text: 'psst', ts: 0 });
+    assert.deepEqual({ ...dm, ts: 0 }, { type: 'dm', from: 'alice', to: 'bob', seq: 1, text: 'psst', ts: 0 });
     assert.equal(dm.ts, ack.ts);
   }
   expectError(await alice.request({ type: 'dm', to: 'nobody', text: 'hi' }), 'no_such_user');
   bob.send({ type: 'bye' });
   bobAgain.send({ type: 'bye' });
   await Promise.all([bob.closed, bobAgain.closed]);
-  expectError(await alice.request({ type: 'dm', to: 'bob', text: 'hi' }), 'offline');
+  const stored = await alice.request({ type: 'dm', to: 'bob', text: 'hi' });
+  assert.ok(stored.type === 'ack' && stored.seq === 2, JSON.stringify(stored));
   expectError(await alice.request({ type: 'dm', to: 'bob', text: '' }), 'bad_message');
 });

@@ -47,11 +47,11 @@ test('three nodes act as one server: messages, presence, who, counts, names, dm'
   assert.equal((await other.request({ type: 'login', user: 'Alice', password: TEST_PASSWORD })).type, 'auth_ok');
   expectError(await other.request({ type: 'create_group', group: 'OPS' }), 'group_exists');
   assert.equal((await alice.request({ type: 'dm', to: 'carol', text: 'psst' })).type, 'ack');
-  assert.deepEqual({ ...(await carol.next('dm')), ts: 0 }, { type: 'dm', from: 'alice', to: 'carol', text: 'psst', ts: 0 });
+  assert.deepEqual({ ...(await carol.next('dm')), ts: 0 }, { type: 'dm', from: 'alice', to: 'carol', seq: 1, text: 'psst', ts: 0 });
   bob.send({ type: 'bye' });
   assert.deepEqual(await carol.next('presence'), { type: 'presence', group: 'ops', user: 'bob', event: 'leave' });
   await bob.closed;
-  expectError(await carol.request({ type: 'dm', to: 'bob', text: 'hi' }), 'offline');
+  assert.equal((await carol.request({ type: 'dm', to: 'bob', text: 'hi' })).type, 'ack', 'stored for bob (no more offline)');
   expectError(await carol.request({ type: 'dm', to: 'nobody', text: 'hi' }), 'no_such_user');
 });
 

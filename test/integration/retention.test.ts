@@ -5,13 +5,13 @@
  * pass is awaited through its `retention pass` log line.
  */
 import assert from 'node:assert/strict';
-import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import type { JoinedReply } from '../../src/protocol/messages.js';
 import { DAY_MS } from '../../src/server/retention.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
+import { nextPass } from '../helpers/conversations.js';
 import { hasRedis, startRedis } from '../helpers/redis.js';
 import { type SpawnedServer, spawnServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { WireClient } from '../helpers/wire-client.js';
@@ -128,18 +128,6 @@ test('Redis: two nodes pruning at once delete each message once and keep exactly
     assert.deepEqual([joined.first_seq, seqs(joined)], [2991, range(2991, 3000)], group);
   }
 });
-
-/** Resolves at the next `retention pass` line the server writes from now on. */
-function nextPass(server: SpawnedServer): Promise<void> {
-  const lines = createInterface({ input: server.child.stderr! });
-  return new Promise<void>((resolve) => {
-    lines.on('line', (line) => {
-      if (!line.includes('"msg":"retention pass"')) return;
-      lines.close();
-      resolve();
-    });
-  });
-}
 
 test('SQLite: messages said while the server runs are pruned by the next pass (--retention-interval)', async (t) => {
   const data = tempDir(t);

@@ -32,6 +32,12 @@ const EXAMPLES: Record<string, object> = {
   delete_group: { type: 'delete_group', group: 'lobby' },
   mark_read: { type: 'mark_read', group: 'lobby', seq: 0 },
   notice: { type: 'notice', text: 'probe' },
+  conversations: { type: 'conversations' },
+  dm_history: { type: 'dm_history', user: 'owner' },
+  block: { type: 'block', user: 'owner' },
+  unblock: { type: 'unblock', user: 'owner' },
+  blocked: { type: 'blocked' },
+  delete_message: { type: 'delete_message', group: 'lobby', seq: 1 },
 };
 
 test('welcome announces version, server, max_frame, registration and the idle timeout', async (t) => {

@@ -1,32 +1,34 @@
 /**
  * The client's model: the one place that builds requests and reads replies.
- * It owns sign-in, the group the connection is in and the last seq seen in
- * it, sending each message exactly once, reconnecting and resuming; views
- * (the chat screen, line mode, a bot) listen to its typed events (events.ts).
- * It runs on any FrameLink: `connect` opens one (a verified TLS link,
- * tls-link.ts, or an in-memory one in tests); or `over` a connection the chat screen's dialog signed in.
+ * It owns sign-in, the groups the connection is in and the last seq seen in
+ * them (session.ts), sending each message exactly once, reconnecting and
+ * resuming; views (the chat screen, line mode, a bot) listen to its typed
+ * events (events.ts). It runs on any FrameLink: `connect` opens one (a
+ * verified TLS link, tls-link.ts, or an in-memory one in tests).
  *
- * Exactly once: a `say` waits for its ack before the next goes. The server
- * acks a `say` only after it stored it, so one whose ack was not seen when
- * the connection dropped (or that got no reply within the timeout: the
- * connection is dropped then) may or may not be stored. The rejoin asks for
- * everything after the last seq seen *before it was sent*: if stored, it is
- * there (seqs only grow), from this user with the same text. Found, it is
- * done; not found, it is sent again.
+ * Exactly once: its outbox (outbox.ts, sending.ts) sends one message at a
+ * time, each after the ack of the one before. The server acks a `say` only
+ * after it stored it, so one whose ack was not seen when the connection
+ * dropped (or that got no reply within the timeout: the connection is dropped
+ * then) may or may not be stored. The rejoin asks for everything after the
+ * last seq seen *before it was sent*: if stored, it is there (seqs only grow),
+ * from this user with the same text. Found, it is done; not found, it is sent again.
  */
-import { EventEmitter } from 'node:events';
 import { errorMessage } from '../../protocol/errors.js';
-import type { AckReply, JoinedReply, LeftReply, StoredMessage } from '../../protocol/messages.js';
+import type { JoinedReply, WelcomeMessage } from '../../protocol/messages.js';
+import { nameKey } from '../../protocol/names.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import type { BackoffOptions } from '../backoff.js';
-import { brokeProtocol, ConnectionClosedError, type ProtocolClient, ReplyTimeoutError, type Unsolicited } from '../client.js';
-import { type Credentials, joinGroup, openConnection, signInAccount } from '../sign-in.js';
-import { type Connection, openSignedIn, type Reopen, withRateRetry } from './connection.js';
-import { type ChatClientEvents, GaveUpError, type Said, type SignedIn, tellUnsolicited } from './events.js';
+import { brokeProtocol, ConnectionClosedError } from '../client.js';
+import { type Credentials, openConnection } from '../sign-in.js';
+import type { Connection } from './connection.js';
+import { GaveUpError, type Said, type SignedIn, tellResumed, tellUnsolicited } from './events.js';
+import type { ResumePoint } from './joined-groups.js';
+import type { Outbox, OutboxItem } from './outbox.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
-import { rejoinSince } from './rejoin.js';
-import { type Caller, directMessage, leave, say } from './requests.js';
-import { isStoredCopy } from './stored-copy.js';
+import { openRejoined } from './rejoin.js';
+import { chatOutbox, type SendingView } from './sending.js';
+import { ChatSession } from './session.js';
 
 export { GaveUpError, type ChatClientEvents, type Said, type SignedIn } from './events.js';
 export type { Credentials } from '../sign-in.js';
@@ -34,8 +36,6 @@ export type { Credentials } from '../sign-in.js';
 export interface ChatClientOptions {
   /** Opens a link to the server: verified TLS (`openTlsLink`), or an in-memory one. Called again to reconnect. */
   connect?(): Promise<FrameLink>;
-  /** Instead of `connect` and sign-in at a reconnect: a fresh signed-in connection (the chat screen's). */
-  reopen?: Reopen | undefined;
   /** How long `welcome`, and each reply, may take (DEFAULT_SERVER_TIMEOUT_MS). */
   timeoutMs?: number | undefined;
   /** How long to keep reconnecting after a drop, in ms, once a group is joined; 0 (the default): never. */
@@ -44,95 +44,74 @@ export interface ChatClientOptions {
   backoff?: BackoffOptions | undefined;
   /** Reconnect after any drop (in a group or not) until stopped, a page's refusal kept (the chat screen); instead of `reconnectForMs`. */
   untilStopped?: UntilStopped | undefined;
-  /** The group a reconnect rejoins and the last seq shown of it, as a view that switches groups shows them; default: the group joined here. */
-  resumePoint?(): { group: string; lastSeq: number } | undefined;
+  /** The last seq a view showed of `group` (the chat screen's): a reconnect resumes the group after it; default: the last seq seen. */
+  shownSeq?(group: string): number | undefined;
 }
 
-interface Unacked {
-  text: string;
-  /** The highest seq seen when it was sent: if stored, its seq is above. */
-  seqAtSend: number;
-  /** The rejoin found it stored. */
-  stored: StoredMessage | undefined;
+/** The chat screen's way of staying connected (`keepUp`). */
+export interface KeepUp extends Pick<ChatClientOptions, 'backoff' | 'shownSeq'> {
+  untilStopped: UntilStopped;
+  /** What the screen shows of what it sends (`send`), and whether a lost connection pauses it. */
+  sending: SendingView;
 }
 
-export class ChatClient extends EventEmitter<ChatClientEvents> {
-  private credentials: Credentials | undefined;
-  private signedIn: SignedIn | undefined;
-  private joined: string | undefined;
-  private lastSeq = 0;
-  private unacked: Unacked | undefined;
-  private sending: Promise<unknown> = Promise.resolve();
+export class ChatClient extends ChatSession {
+  /** What is said and sent, exactly once. */
+  private outbox: Outbox;
+  /** The chat screen's view of the outbox; none: line mode and bots, told by each message's promise. */
+  private sendingView: SendingView | undefined;
+  private sendingStopped = false;
   private recovering: Promise<void> | undefined;
   private leaving = false;
   /** Set when the server broke the protocol: nothing more is tried. */
   private fatal: GaveUpError | undefined;
 
-  private constructor(private connection: Connection, private readonly options: ChatClientOptions) {
-    super();
+  private firstWelcome: WelcomeMessage | undefined;
+  private readonly options: ChatClientOptions;
+
+  private constructor(connection: Connection, options: ChatClientOptions) {
+    super(connection);
+    this.options = { ...options };
+    this.outbox = this.newOutbox();
+    // A direct message held for its recipient goes when the recipient is online.
+    this.on('presence', (message) => {
+      if (message.event === 'join') this.outbox.recipientOnline(message.user);
+    });
     this.watch(connection);
   }
 
-  /** Over a connection already signed in as `signedIn` (the chat screen's sign-in dialog did it); reconnects sign in with `credentials` unless `reopen`. */
-  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, credentials?: Credentials): ChatClient {
+  /** Over a connection already signed in as `signedIn` with `credentials` and in `joined`'s group (tests' scripted connections). */
+  static over(connection: Connection, signedIn: SignedIn, options: ChatClientOptions, joined: JoinedReply | undefined, credentials: Credentials): ChatClient {
     const client = new ChatClient(connection, options);
     client.signedIn = signedIn;
-    client.credentials = credentials && { ...credentials };
+    client.credentials = { ...credentials };
+    if (joined !== undefined) client.groups.joined(joined.group, joined.last_seq);
     return client;
-  }
-
-  /** The password was changed (`passwd`): reconnects sign in with it. */
-  passwordChanged(password: string): void {
-    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password };
   }
 
   /** Connects (through `options.connect`) and waits for `welcome`. */
   static async open(options: ChatClientOptions & Required<Pick<ChatClientOptions, 'connect'>>): Promise<ChatClient> {
-    const { client } = await openConnection(await options.connect(), options.timeoutMs);
-    return new ChatClient(client, options);
+    return ChatClient.openLink(await options.connect(), options);
   }
 
-  /** The user signed in as, spelt as the server does; undefined before sign-in. */
-  get self(): string | undefined {
-    return this.signedIn?.user;
+  /** Waits for `welcome` on `link`, a first link opened otherwise than reconnects open theirs (the chat screen's may ask to trust the server). */
+  static async openLink(link: FrameLink, options: ChatClientOptions): Promise<ChatClient> {
+    const { client, welcome } = await openConnection(link, options.timeoutMs);
+    const chat = new ChatClient(client, options);
+    chat.firstWelcome = welcome;
+    return chat;
   }
 
-  /** The group joined last; undefined before a join and after `leave`. */
-  get group(): string | undefined {
-    return this.joined;
+  /** The server's `welcome` on the first connection (`open`, `openLink`). */
+  get welcome(): WelcomeMessage | undefined {
+    return this.firstWelcome;
   }
 
-  /** The current connection, for requests (model/requests.ts): another one after a reconnect. */
-  get caller(): Caller {
-    return this.connection;
-  }
-
-  /** The highest seq seen in the group. */
-  get seq(): number {
-    return this.lastSeq;
-  }
-
-  /** Logs in (or registers with `register`); reconnects sign in again with the same credentials. */
-  async signIn(credentials: Credentials, options: { register?: boolean } = {}): Promise<SignedIn> {
-    const signedIn = await signInAccount(this.connection as ProtocolClient, credentials, options.register === true);
-    this.credentials = { ...credentials };
-    this.signedIn = signedIn;
-    this.emit('signed_in', signedIn);
-    return signedIn;
-  }
-
-  /** Joins `group` (creating it first with `create` when missing): the group a reconnect resumes. */
-  async join(group: string, options: { create?: boolean } = {}): Promise<JoinedReply> {
-    const joined = await joinGroup(this.connection as ProtocolClient, group, options.create === true);
-    this.joined = joined.group;
-    this.lastSeq = joined.last_seq;
-    return joined;
-  }
-
-  async leave(): Promise<LeftReply> {
-    const left = await leave(this.connection);
-    this.joined = undefined;
-    return left;
+  /** The chat screen's way, from now on: a drop is reconnected until `untilStopped` stops it, in a group or not; what it sends waits as long. */
+  keepUp({ untilStopped, backoff, shownSeq, sending }: KeepUp): void {
+    Object.assign(this.options, { untilStopped, backoff, shownSeq });
+    this.sendingView = sending;
+    this.outbox = this.newOutbox();
   }
 
   /**
@@ -141,14 +120,23 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    * the server's refusal (after waiting out `rate_limited`), or GaveUpError.
    */
   say(text: string): Promise<Said> {
-    const said = this.sending.then(() => this.sayOnce(text));
-    this.sending = said.catch(() => undefined);
-    return said;
+    return this.outbox.push({ kind: 'say', group: this.group, text });
   }
 
-  /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
-  dm(to: string, text: string): Promise<AckReply> {
-    return withRateRetry(() => directMessage(this.connection, to, text));
+  /** The chat screen's sending: `item` goes after what waits, exactly once, as `keepUp`'s view shows; never given up before `stopSending`. */
+  send(item: OutboxItem): void {
+    void this.outbox.push(item);
+  }
+
+  /** Messages not acked yet (held ones included). */
+  get unsent(): number {
+    return this.outbox.size;
+  }
+
+  /** Quitting: what waits to be sent is given up. */
+  stopSending(): void {
+    this.sendingStopped = true;
+    this.outbox.resume();
   }
 
   /** Waits for a reconnect under way, then says bye. Rejects with GaveUpError when the connection is gone for good. */
@@ -171,37 +159,22 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.connection.destroy?.();
   }
 
-
-  private async sayOnce(text: string): Promise<Said> {
-    const unacked: Unacked = { text, seqAtSend: this.lastSeq, stored: undefined };
-    this.unacked = unacked;
-    let written = false;
-    try {
-      for (;;) {
-        if (this.recovering) await this.recovering.catch((error: unknown) => {
-          if (error instanceof GaveUpError) error.lineMaybeStored = written;
-          throw error;
-        });
-        if (unacked.stored !== undefined) return { seq: unacked.stored.seq, ts: unacked.stored.ts };
-        try {
-          written ||= this.connection.isOpen !== false;
-          const ack = await withRateRetry(() => say(this.connection, text));
-          this.noteSeq(ack.seq);
-          return { seq: ack.seq, ts: ack.ts };
-        } catch (error) {
-          // No reply in time: unknown, as after a drop (the connection was closed with it).
-          const lost = error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError;
-          if (this.fatal !== undefined && lost) {
-            this.fatal.lineMaybeStored = written;
-            throw this.fatal;
-          }
-          if (!lost || !this.reconnects) throw error;
-          this.recovering ??= this.recover();
-        }
-      }
-    } finally {
-      this.unacked = undefined;
+  /** A send lost with the connection: the chat screen waits for the reconnect; line mode and bots wait only for a reconnect allowed. */
+  private sendLost(error: Error, written: boolean): Error | undefined {
+    if (this.options.untilStopped !== undefined) return undefined;
+    if (this.fatal !== undefined) return this.fatal.withLine(written);
+    if (!this.reconnects) return error;
+    if (this.recovering === undefined) {
+      this.recovering = this.recover();
+      // The message waits on the outbox; the close that follows tells the views.
+      this.recovering.catch(() => undefined);
     }
+    return undefined;
+  }
+
+  /** Line mode and bots await what they say: a failure reaches them so, not as `gave_up`. */
+  private get awaited(): boolean {
+    return this.options.untilStopped === undefined && this.outbox.size > 0;
   }
 
   /** Whether a drop is reconnected (once a group is joined, unless `untilStopped`). */
@@ -209,29 +182,53 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return (this.options.reconnectForMs ?? 0) > 0 || this.options.untilStopped !== undefined;
   }
 
-  private noteSeq(seq: number | undefined): void {
-    if (seq !== undefined) this.lastSeq = Math.max(this.lastSeq, seq);
+  /** The group a reconnect rejoins and the last seq seen (or shown) in it. */
+  private resumeFrom(): ResumePoint | undefined {
+    const point = this.groups.resumePoint();
+    return point && { group: point.group, lastSeq: this.options.shownSeq?.(point.group) ?? point.lastSeq };
+  }
+
+  /** The outbox, its waits as `options` say (`untilStopped`: the chat screen's). */
+  private newOutbox(): Outbox {
+    return chatOutbox({
+      connection: () => this.connection,
+      seqIn: (group) => this.seqIn(group),
+      acked: (ack) => this.groups.noteSeq(ack.seq),
+      lost: (error, written) => this.sendLost(error, written),
+      view: () => this.sendingView,
+      running: () => !this.sendingStopped,
+    }, this.options.untilStopped !== undefined);
+  }
+
+  /** The highest seq seen in `group` (any: the one resumed), 0 in another. */
+  private seqIn(group: string | undefined): number {
+    const point = this.resumeFrom();
+    return point !== undefined && (group === undefined || nameKey(group) === nameKey(point.group)) ? point.lastSeq : 0;
   }
 
   private watch(connection: Connection): void {
     connection.on('message', (message) => {
-      if (message.type === 'msg') this.noteSeq(message.seq);
+      if (message.type === 'msg') this.groups.noteSeq(message.seq);
+      // Out of the group: not rejoined.
+      if (message.type === 'kicked' || message.type === 'group_deleted') this.groups.left(message.group);
       tellUnsolicited(this, message, false);
     });
     connection.on('close', (error) => {
-      if (this.leaving || connection !== this.connection || (this.joined === undefined && this.options.untilStopped === undefined)) return;
+      if (this.leaving || connection !== this.connection || (this.group === undefined && this.options.untilStopped === undefined)) return;
       if (brokeProtocol(error)) {
         this.fatal = new GaveUpError(errorMessage(error), { cause: error });
-        if (this.unacked === undefined) this.emit('gave_up', this.fatal);
+        if (!this.awaited) this.emit('gave_up', this.fatal);
         return;
       }
+      // Before the views hear of it: what waits is shown pending first.
+      if (this.reconnects && this.sendingView?.waitsOnLost() !== false) this.outbox.pause();
       this.emit('lost', error);
       if (!this.reconnects) return;
       const recovering = this.recovering ?? this.recover();
       this.recovering = recovering;
       // A message being sent sees the failure itself; with none, the views are told.
       recovering.catch((failure: unknown) => {
-        if (this.unacked === undefined && failure instanceof GaveUpError) this.emit('gave_up', failure);
+        if (!this.awaited && failure instanceof GaveUpError) this.emit('gave_up', failure);
       });
     });
   }
@@ -245,6 +242,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       if (untilStopped === undefined) await reconnectFor(forMs, () => this.reconnectOnce(), backoff);
       else if (!(await reconnectUntilStopped(untilStopped, async () => { await this.reconnectOnce(); return true; }, backoff))) return;
       this.emit('restored');
+      this.outbox.resume();
+    } catch (error) {
+      // No reconnect in time: what line mode and bots wait to say fails (the chat screen waits on until it quits).
+      if (untilStopped === undefined && error instanceof GaveUpError) this.outbox.abandon((written) => error.withLine(written));
+      throw error;
     } finally {
       this.recovering = undefined;
     }
@@ -252,44 +254,30 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /**
    * One try: connect, sign in, rejoin since the last seq seen (or, with a
-   * message unacked, the last seen before it was sent), page by page; then
-   * emit what was missed and the live messages that came meanwhile, each once.
+   * message in flight, the last seen before it was sent), page by page; then
+   * settle the outbox with what was found, and emit what was missed (not the
+   * copies of what it sent) and the live messages that came meanwhile, each once.
    */
   private async reconnectOnce(): Promise<void> {
-    const held: Unsolicited[] = [];
-    const hold = (message: Unsolicited) => held.push(message);
-    const { client, signedIn } = await openSignedIn(this.options, hold, () => this.credentials!);
-    try {
-      const { resumePoint } = this.options;
-      const point = resumePoint ? resumePoint() : this.joined === undefined ? undefined : { group: this.joined, lastSeq: this.lastSeq };
-      const unacked = this.unacked;
-      const seen = point?.lastSeq ?? this.lastSeq;
-      const since = Math.min(seen, unacked?.seqAtSend ?? seen);
-      const rejoined = point && (await rejoinSince(client, point.group, since, this.options.untilStopped !== undefined));
-      // The user quit meanwhile: not adopted (the loop sees it stopped).
-      if (this.leaving && this.options.untilStopped !== undefined) throw new ConnectionClosedError('closed while reconnecting');
-      client.off?.('message', hold);
-      this.options.untilStopped?.waiting(undefined);
-      this.connection = client;
-      this.watch(client);
-      if (signedIn !== undefined) this.signedIn = signedIn;
-      if (signedIn !== undefined) this.emit('signed_in', signedIn);
-      this.lastSeq = Math.max(seen, rejoined?.lastSeq ?? 0);
-      this.emit('resumed', { rejoined });
-      for (const message of rejoined?.missed ?? []) {
-        const own = unacked !== undefined && unacked.stored === undefined && isStoredCopy(message, this.self!, unacked);
-        if (own) unacked.stored = message;
-        // Never echoed live to its sender, nor now; and what was seen before the drop is not told again.
-        else if (message.seq > seen) tellUnsolicited(this, { type: 'msg', ...message }, true);
-      }
-      for (const message of held) {
-        if (message.type === 'msg' && rejoined !== undefined && message.seq <= rejoined.lastSeq) continue;
-        if (message.type === 'msg') this.noteSeq(message.seq);
-        tellUnsolicited(this, message, false);
-      }
-    } catch (error) {
+    const point = this.resumeFrom();
+    const seen = point?.lastSeq ?? this.groups.lastSeq;
+    const since = Math.min(seen, (point && this.outbox.inFlightSince(point.group)) ?? seen);
+    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since }, this.options.untilStopped !== undefined);
+    // The user quit meanwhile: not adopted (the loop sees it stopped).
+    if (this.leaving && this.options.untilStopped !== undefined) {
       client.destroy?.();
-      throw error;
+      throw new ConnectionClosedError('closed while reconnecting');
     }
+    this.options.untilStopped?.waiting(undefined);
+    this.connection = client;
+    this.watch(client);
+    this.emit('signed_in', (this.signedIn = signedIn));
+    this.groups.noteSeq(rejoined?.lastSeq);
+    // A refused rejoin found nothing: what was in flight goes again.
+    const copies = this.outbox.settle(rejoined !== undefined && rejoined.refused === undefined ? rejoined.missed : [], this.self ?? '');
+    // What was seen before the drop is not told again.
+    const missed = rejoined && { ...rejoined, missed: rejoined.missed.filter((message) => message.seq > seen) };
+    this.emit('resumed', { rejoined: missed });
+    tellResumed(this, missed, copies, held, (seq) => this.groups.noteSeq(seq));
   }
 }

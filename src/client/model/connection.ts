@@ -1,20 +1,19 @@
 /**
  * What a ChatClient runs on: a signed-in (or welcomed) connection whose
  * requests go through requests.ts — a ProtocolClient, or a fake in tests —,
- * how it gets a fresh one to reconnect, and how a request waits out `rate_limited`.
+ * how it gets a fresh one to reconnect (`connect` and sign-in), and how a request waits out `rate_limited`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
-import type { Unsolicited } from '../client.js';
+import { ConnectionClosedError, type Unsolicited } from '../client.js';
 import { type Credentials, openConnection, signInAccount } from '../sign-in.js';
 import type { SignedIn } from './events.js';
 import type { Caller } from './requests.js';
 
-/** `rate_limited` answers to one request that are waited out before it fails. */
-const MAX_RATE_RETRIES = 8;
-const RATE_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000, random: Math.random };
+/** How many `rate_limited` answers to one request are waited out (line mode, bots) before it fails, and the delays. */
+export const BOUNDED_RATE_WAIT = { backoff: { initialMs: 100, maxMs: 5_000, random: Math.random } as BackoffOptions, maxRetries: 8 };
 
 export interface Connection extends Caller {
   bye(): Promise<void>;
@@ -26,27 +25,16 @@ export interface Connection extends Caller {
   destroy?(): void;
 }
 
-/** Makes a fresh signed-in connection (the chat screen's reconnects: it signs in itself, with the password /passwd set last). */
-export type Reopen = () => Promise<Connection>;
-
-/** How a ChatClient gets a fresh connection: `reopen` (signed in already), or `connect` and a sign-in. */
+/** How a ChatClient gets a fresh connection: `connect` and a sign-in. */
 export interface ConnectionSource {
   connect?(): Promise<FrameLink>;
-  reopen?: Reopen | undefined;
   timeoutMs?: number | undefined;
 }
 
-/**
- * A fresh signed-in connection, `hold` listening to its messages from the
- * start, and who signed in (undefined with `reopen`: it signed in itself). A failed sign-in closes it.
- */
-export async function openSignedIn(source: ConnectionSource, hold: (message: Unsolicited) => void, credentials: () => Credentials): Promise<{ client: Connection; signedIn: SignedIn | undefined }> {
-  if (source.reopen !== undefined) {
-    const client = await source.reopen();
-    client.on('message', hold);
-    return { client, signedIn: undefined };
-  }
-  const { client } = await openConnection(await source.connect!(), source.timeoutMs);
+/** A fresh signed-in connection, `hold` listening to its messages from the start, and who signed in. A failed sign-in closes it. */
+export async function openSignedIn(source: ConnectionSource, hold: (message: Unsolicited) => void, credentials: () => Credentials): Promise<{ client: Connection; signedIn: SignedIn }> {
+  if (source.connect === undefined) throw new ConnectionClosedError('no way to reconnect');
+  const { client } = await openConnection(await source.connect(), source.timeoutMs);
   client.on('message', hold);
   try {
     return { client, signedIn: await signInAccount(client, credentials(), false) };
@@ -62,8 +50,8 @@ export async function withRateRetry<T>(send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= MAX_RATE_RETRIES) throw error;
-      await sleep(backoffDelay(attempt, RATE_BACKOFF));
+      if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= BOUNDED_RATE_WAIT.maxRetries) throw error;
+      await sleep(backoffDelay(attempt, BOUNDED_RATE_WAIT.backoff));
     }
   }
 }

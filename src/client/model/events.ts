@@ -1,7 +1,7 @@
 /** What a ChatClient tells its views: the server's messages, one event per type, and the connection's ups and downs. */
 import type {
   AccountRole, AccountRoleMessage, ActivityMessage, ChatMessage, DirectMessage, ErrorMessage, GroupDeletedMessage, KickedMessage,
-  NoticeMessage, PresenceMessage, RoleMessage, ShutdownMessage, TopicMessage,
+  NoticeMessage, PresenceMessage, RoleMessage, ShutdownMessage, StoredMessage, TopicMessage,
 } from '../../protocol/messages.js';
 import type { EventEmitter } from 'node:events';
 import { assertNever } from '../../protocol/errors.js';
@@ -13,6 +13,13 @@ export class GaveUpError extends Error {
   override readonly name = 'GaveUpError';
   /** The message being said when it gave up was written without an ack seen: it may have been stored. */
   lineMaybeStored = false;
+
+  /** This failure for a message being said: `written` (without an ack seen), it may have been stored. */
+  withLine(written: boolean): GaveUpError {
+    const failure = new GaveUpError(this.message, this.cause === undefined ? undefined : { cause: this.cause });
+    failure.lineMaybeStored = written;
+    return failure;
+  }
 }
 
 /** What a `say` came to: its seq and time, from its ack or from the copy a resume found stored. */
@@ -82,5 +89,21 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
     case 'notice': emitter.emit('notice', message); break;
     case 'shutdown': emitter.emit('shutdown', message); break;
     default: assertNever(message);
+  }
+}
+
+/**
+ * After a resume: the messages it found missed (the `copies` of what this
+ * client sent left out: never echoed to their sender), then the live ones
+ * held meanwhile, those the rejoin brought left out; `noteSeq` sees each live `msg`.
+ */
+export function tellResumed(emitter: EventEmitter<ChatClientEvents>, rejoined: Rejoined | undefined, copies: readonly StoredMessage[], held: readonly Unsolicited[], noteSeq: (seq: number) => void): void {
+  for (const message of rejoined?.missed ?? []) {
+    if (!copies.includes(message)) tellUnsolicited(emitter, { type: 'msg', ...message }, true);
+  }
+  for (const message of held) {
+    if (message.type === 'msg' && rejoined !== undefined && message.seq <= rejoined.lastSeq) continue;
+    if (message.type === 'msg') noteSeq(message.seq);
+    tellUnsolicited(emitter, message, false);
   }
 }

@@ -15,7 +15,10 @@
  *   its recipient is not online (yet: the sender came back first) is held and
  *   sent again when the recipient shows up (presence, `recipientOnline`), at
  *   every reconnect, and every few seconds; the others go on meanwhile.
- * Other failures are reported and the next message goes on.
+ * Other failures are reported and the next message goes on. A ChatClient
+ * owns one (sending.ts): line mode and bots bound the waits (`lost` fails a
+ * message, `abandon` the ones waiting, a few `rate_limited` are waited out),
+ * the chat screen waits on.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
@@ -23,6 +26,7 @@ import type { AckReply, StoredMessage } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { ConnectionClosedError, ReplyTimeoutError } from '../client.js';
+import type { Said } from './events.js';
 import { isStoredCopy } from './stored-copy.js';
 
 /** A backoff for `rate_limited`: the server's tokens come back within a second or so. */
@@ -37,8 +41,14 @@ export interface OutboxTiming {
 
 export const OUTBOX_TIMING: OutboxTiming = { pendingAfterMs: 300, heldRetryMs: 5_000 };
 
-/** A line said in a group, or a direct message. */
-export type OutboxItem = { kind: 'say'; group: string; text: string } | { kind: 'dm'; to: string; text: string };
+/** A line said in a group (any: the connection's one group, when not known), or a direct message. */
+export type OutboxItem = { kind: 'say'; group: string | undefined; text: string } | { kind: 'dm'; to: string; text: string };
+
+/** How `rate_limited` is waited out: with `backoff`, `maxRetries` times at most (then the message fails with it). */
+export interface RateWait {
+  backoff: BackoffOptions;
+  maxRetries: number;
+}
 
 export interface OutboxHooks {
   /** Sends one message; resolves with its ack. */
@@ -51,6 +61,16 @@ export interface OutboxHooks {
   held(item: OutboxItem & { kind: 'dm' }): void;
   /** False once the client is quitting: waiting messages are then given up. */
   running(): boolean;
+  /**
+   * A send lost with the connection (or left without a reply): undefined (the
+   * default) pauses until `resume`, the message kept in flight; an error fails
+   * the message with it. `written`: it was written at least once without an ack seen.
+   */
+  lost?(error: Error, written: boolean): Error | undefined;
+  /** The highest seq seen in `group` now (0 by default): a copy found stored is above the one seen at the first write. */
+  seqIn?(group: string | undefined): number;
+  /** False when a send would not reach the server (the connection is closed): not counted as written. */
+  writable?(): boolean;
 }
 
 interface Entry {
@@ -58,19 +78,25 @@ interface Entry {
   shownPending: boolean;
   /** Written at least once without an ack seen: the server may have it. */
   inFlight: boolean;
-  /** `settle` found it stored: done without sending again. */
-  stored: boolean;
   /** Waited while the connection was down. */
   waitedOffline: boolean;
   shownHeld: boolean;
   /** Shows it pending if not done soon. */
   pendingTimer?: NodeJS.Timeout | undefined;
+  /** The seq seen in its group at its first write. */
+  seqAtSend?: number | undefined;
+  /** `settle` found it stored (this copy): done without sending again. */
+  copy?: StoredMessage | undefined;
+  /** `abandon` failed it before it went. */
+  abandoned?: Error | undefined;
+  /** Settles what `push` returned. */
+  done: { resolve(said: Said): void; reject(error: unknown): void };
 }
 
 export class Outbox {
   private readonly queue: Entry[] = [];
   private draining = false;
-  /** While offline: resolved by `resume`. */
+  /** While offline: resolved by `resume` (and `abandon`). */
   private offline: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Direct messages waiting for their recipient to come online. */
   private held: Entry[] = [];
@@ -80,6 +106,7 @@ export class Outbox {
     private readonly hooks: OutboxHooks,
     private readonly backoff: BackoffOptions = RATE_LIMIT_BACKOFF,
     private readonly timing: OutboxTiming = OUTBOX_TIMING,
+    private readonly maxRateRetries = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Messages not acked yet (held ones included). */
@@ -91,8 +118,13 @@ export class Outbox {
     return this.offline !== undefined;
   }
 
-  push(item: OutboxItem): void {
-    const entry: Entry = { item, shownPending: false, inFlight: false, stored: false, waitedOffline: false, shownHeld: false };
+  /** Queues `item`; resolves once it is acked or found stored, rejects with why it failed (also told to `failed`). */
+  push(item: OutboxItem): Promise<Said> {
+    let done!: Entry['done'];
+    const said = new Promise<Said>((resolve, reject) => { done = { resolve, reject }; });
+    // A view told through `failed` need not look at the promise.
+    said.catch(() => undefined);
+    const entry: Entry = { item, shownPending: false, inFlight: false, waitedOffline: false, shownHeld: false, done };
     if (this.offline !== undefined) {
       entry.waitedOffline = true;
       this.markPending(entry);
@@ -101,6 +133,7 @@ export class Outbox {
       entry.pendingTimer.unref();
     }
     this.enqueue(entry);
+    return said;
   }
 
   /** `user` is online (a presence): the direct messages held for it go now. */
@@ -155,12 +188,29 @@ export class Outbox {
    * found stored since the last one shown. A message in flight at the drop
    * whose text is there, from `self` in its group, was stored: it is not sent again.
    */
-  settle(missed: readonly StoredMessage[], self: string): void {
+  settle(missed: readonly StoredMessage[], self: string): StoredMessage[] {
+    const copies: StoredMessage[] = [];
     for (const entry of this.queue) {
       const { item } = entry;
       if (!entry.inFlight || item.kind !== 'say') continue;
-      entry.stored = missed.some((message) => isStoredCopy(message, self, item));
+      const sent = { ...item, seqAtSend: entry.seqAtSend };
+      entry.copy = missed.find((message) => !copies.includes(message) && isStoredCopy(message, self, sent));
+      if (entry.copy !== undefined) copies.push(entry.copy);
     }
+    return copies;
+  }
+
+  /** The lowest seq seen at the first write of a line in flight in `group`: the rejoin asks from there. */
+  inFlightSince(group: string): number | undefined {
+    const seqs = this.queue.flatMap((entry) => (entry.inFlight && entry.item.kind === 'say' && entry.seqAtSend !== undefined
+      && (entry.item.group === undefined || nameKey(entry.item.group) === nameKey(group)) ? [entry.seqAtSend] : []));
+    return seqs.length === 0 ? undefined : Math.min(...seqs);
+  }
+
+  /** No reconnect came: what waits fails with `failure(written)` (written: the message may have been stored). */
+  abandon(failure: (written: boolean) => Error): void {
+    for (const entry of this.queue) entry.abandoned = failure(entry.inFlight);
+    this.resume();
   }
 
   /** Connected again: waiting messages go, in order, and held ones are tried again. */
@@ -198,14 +248,19 @@ export class Outbox {
         await this.offline.promise;
         continue;
       }
-      if (entry.stored) return;
+      if (entry.abandoned !== undefined) return this.fail(entry, entry.abandoned);
+      if (entry.copy !== undefined) return entry.done.resolve({ seq: entry.copy.seq, ts: entry.copy.ts });
       try {
-        entry.inFlight = true;
-        this.hooks.acked(entry.item, await this.hooks.send(entry.item));
-        return;
+        if (!entry.inFlight && entry.item.kind === 'say') entry.seqAtSend ??= this.hooks.seqIn?.(entry.item.group) ?? 0;
+        entry.inFlight ||= this.hooks.writable?.() ?? true;
+        const ack = await this.hooks.send(entry.item);
+        this.hooks.acked(entry.item, ack);
+        return entry.done.resolve({ seq: ack.seq, ts: ack.ts });
       } catch (error) {
         // No reply in time: as at a drop (the client closed the connection with it); the resume settles it.
         if (error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError) {
+          const failure = this.hooks.lost?.(error, entry.inFlight);
+          if (failure !== undefined) return this.fail(entry, failure);
           // The owner pauses on the connection's close; this covers a close it has not seen yet.
           this.pause();
           continue;
@@ -215,15 +270,18 @@ export class Outbox {
           this.hold(entry);
           return;
         }
-        if (!(error instanceof ProtocolError && error.code === 'rate_limited')) {
-          this.hooks.failed(entry.item, error);
-          return;
-        }
+        if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= this.maxRateRetries) return this.fail(entry, error);
         // It waits, and so does everything behind it.
         for (const waiting of this.queue) this.markPending(waiting);
         await sleep(backoffDelay(attempt++, this.backoff));
       }
     }
+  }
+
+  private fail(entry: Entry, error: unknown): void {
+    entry.inFlight = false;
+    this.hooks.failed(entry.item, error);
+    entry.done.reject(error);
   }
 }
 

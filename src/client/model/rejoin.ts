@@ -1,12 +1,16 @@
 /**
- * The resume's paging on a fresh connection: `join` with `since`, page after
- * page, until the server says there is no `more`; what was missed is
- * collected (MissedMessages) so that a view can say how many before it shows them.
+ * A reconnect's try: a fresh connection signed in, and the resume's paging on
+ * it: `join` with `since`, page after page, until the server says there is no
+ * `more`; what was missed is collected (MissedMessages) so that a view can
+ * say how many before it shows them.
  */
 import { ProtocolError } from '../../protocol/errors.js';
-import type { StoredMessage } from '../../protocol/messages.js';
+import type { JoinedReply, StoredMessage } from '../../protocol/messages.js';
+import type { Unsolicited } from '../client.js';
+import type { Credentials } from '../sign-in.js';
+import { type Connection, type ConnectionSource, openSignedIn } from './connection.js';
+import type { SignedIn } from './events.js';
 import { type Caller, join } from './requests.js';
-import { MissedMessages } from './resume.js';
 
 export interface Rejoined {
   group: string;
@@ -38,4 +42,52 @@ export async function rejoinSince(client: Caller, group: string, since: number, 
     refused = error;
   }
   return { group, missed: missed.messages, lastSeq: missed.lastSeq, members, refused };
+}
+
+/** A fresh connection, signed in as `signedIn` and rejoined; `held`: the messages that came meanwhile, in order. */
+export interface Reopened {
+  client: Connection;
+  signedIn: SignedIn;
+  rejoined: Rejoined | undefined;
+  held: Unsolicited[];
+}
+
+/** Opens a fresh signed-in connection and rejoins `at.group` after `at.since` (none: not in a group); a failure closes it. */
+export async function openRejoined(source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean): Promise<Reopened> {
+  const held: Unsolicited[] = [];
+  const hold = (message: Unsolicited) => held.push(message);
+  const { client, signedIn } = await openSignedIn(source, hold, credentials);
+  try {
+    const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal));
+    client.off?.('message', hold);
+    return { client, signedIn, rejoined, held };
+  } catch (error) {
+    client.destroy?.();
+    throw error;
+  }
+}
+
+/**
+ * The messages of a resume's pages not shown yet, collected so that the line
+ * saying how many were missed can come before them. `lastSeq` is the cursor:
+ * the next page's `since`.
+ */
+export class MissedMessages {
+  readonly messages: StoredMessage[] = [];
+
+  constructor(private cursor: number) {}
+
+  get lastSeq(): number {
+    return this.cursor;
+  }
+
+  /** Takes a page; returns how many of its messages are new. */
+  take(page: JoinedReply): number {
+    const fresh = page.history.filter((message) => message.seq > this.cursor);
+    this.messages.push(...fresh);
+    for (const message of fresh) this.cursor = Math.max(this.cursor, message.seq);
+    // With `more`, later messages are still to come: the seq taken stays the cursor.
+    if (!page.more) this.cursor = Math.max(this.cursor, page.last_seq);
+    return fresh.length;
+  }
 }

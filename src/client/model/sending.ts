@@ -1,59 +1,56 @@
 /**
- * The outbox (outbox.ts) run on a ChatClient: each message sent on its
- * current connection, one at a time and in order; paused when the connection
- * is lost, settled with what the rejoin found (a message whose ack was lost
- * in the drop is not sent again: exactly once) and resumed once restored; a
- * direct message held for its recipient released at the recipient's
- * presence. The chat screen's sending: what is shown of it, its view's hooks say.
+ * The ChatClient's outbox (outbox.ts): each message sent on its current
+ * connection, one at a time and in order, exactly once. How long it waits is
+ * the owner's: the chat screen waits on (rate limits, reconnects until the
+ * user quits) and shows what waits; line mode and bots get each message's
+ * outcome from its promise, a few `rate_limited` waited out and a drop failing
+ * it when no reconnect comes (`lost`, `abandon`).
  */
-import type { ChatClient } from './chat-client.js';
-import { Outbox, type OutboxHooks, type OutboxItem } from './outbox.js';
-import type { Rejoined } from './rejoin.js';
+import type { AckReply } from '../../protocol/messages.js';
+import { OUTBOX_TIMING, Outbox, type OutboxHooks, RATE_LIMIT_BACKOFF, type RateWait } from './outbox.js';
+import { BOUNDED_RATE_WAIT, type Connection } from './connection.js';
 import { directMessage, say } from './requests.js';
 
-export interface SendingView extends Omit<OutboxHooks, 'send'> {
+/** The chat screen: until the server takes it, shown pending meanwhile. */
+const ENDLESS_RATE_WAIT: RateWait = { backoff: RATE_LIMIT_BACKOFF, maxRetries: Number.POSITIVE_INFINITY };
+
+/** What the chat screen shows of its messages: pending, sent, failed, held for an offline recipient. */
+export interface SendingView extends Pick<OutboxHooks, 'acked' | 'pending' | 'failed' | 'held'> {
   /** False when a lost connection ends the client (nothing waits for it): the outbox is not paused. */
   waitsOnLost(): boolean;
 }
 
-export class Sending {
-  private readonly outbox: Outbox;
-  /** What the last rejoin found: the outbox is settled with it once restored. */
-  private rejoined: Rejoined | undefined;
+/** What the outbox asks its ChatClient. */
+export interface SendingOwner {
+  /** The current connection (another one after a reconnect). */
+  connection(): Connection;
+  /** The highest seq seen in `group` now (see OutboxHooks.seqIn). */
+  seqIn(group: string | undefined): number;
+  /** A message was acked. */
+  acked(ack: AckReply): void;
+  /** A send lost with the connection: undefined to wait for the reconnect, or the error to fail it with. */
+  lost(error: Error, written: boolean): Error | undefined;
+  /** The view shown to, once the chat screen set one. */
+  view(): SendingView | undefined;
+  /** False once the owner stopped sending (quitting): what waits is given up. */
+  running(): boolean;
+}
 
-  /** Listens to `chat` from now: made before the views that print its `lost`, so that what waits is shown pending first. */
-  constructor(chat: ChatClient, view: SendingView) {
-    this.outbox = new Outbox({
-      ...view,
-      send: (item) => (item.kind === 'say' ? say(chat.caller, item.text) : directMessage(chat.caller, item.to, item.text)),
-    });
-    chat.on('lost', () => {
-      if (view.waitsOnLost()) this.outbox.pause();
-    });
-    chat.on('resumed', ({ rejoined }) => { this.rejoined = rejoined; });
-    chat.on('restored', () => {
-      const { rejoined } = this;
-      this.rejoined = undefined;
-      // A refused rejoin found nothing to settle with: what was in flight goes again.
-      this.outbox.settle(rejoined !== undefined && rejoined.refused === undefined ? rejoined.missed : [], chat.self ?? '');
-      this.outbox.resume();
-    });
-    chat.on('presence', (message) => {
-      if (message.event === 'join') this.outbox.recipientOnline(message.user);
-    });
-  }
-
-  /** Messages not acked yet (held ones included). */
-  get size(): number {
-    return this.outbox.size;
-  }
-
-  push(item: OutboxItem): void {
-    this.outbox.push(item);
-  }
-
-  /** Quitting (the view's `running` is false now): what waits is given up. */
-  giveUp(): void {
-    this.outbox.resume();
-  }
+/** The outbox of a ChatClient; `endless`: the chat screen's waits. */
+export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
+  const rate = endless ? ENDLESS_RATE_WAIT : BOUNDED_RATE_WAIT;
+  return new Outbox({
+    send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text) : directMessage(owner.connection(), item.to, item.text)),
+    acked: (item, ack) => {
+      owner.acked(ack);
+      owner.view()?.acked(item, ack);
+    },
+    pending: (item) => owner.view()?.pending(item),
+    failed: (item, error) => owner.view()?.failed(item, error),
+    held: (item) => owner.view()?.held(item),
+    running: () => owner.running(),
+    lost: (error, written) => owner.lost(error, written),
+    seqIn: (group) => owner.seqIn(group),
+    writable: () => owner.connection().isOpen !== false,
+  }, rate.backoff, OUTBOX_TIMING, rate.maxRetries);
 }

@@ -7,7 +7,7 @@
  * the terminal.
  */
 import type { ActivityMessage, GroupSummary } from '../../protocol/messages.js';
-import { nameKey } from '../../protocol/names.js';
+import { type NameKey, nameKey } from '../../protocol/names.js';
 
 export interface UnreadGroup {
   name: string;
@@ -32,9 +32,9 @@ function byNameKey(a: UnreadGroup, b: UnreadGroup): number {
 }
 
 export class UnreadTracker {
-  private readonly groups = new Map<string, UnreadGroup>();
+  private readonly groups = new Map<NameKey, UnreadGroup>();
   /** The groups the account joined (a number `unread` in the list, or a join here): `activity` counts only for these. */
-  private readonly joined = new Set<string>();
+  private readonly joined = new Set<NameKey>();
 
   /**
    * The server's list, in place of what was known of the groups in it.
@@ -43,7 +43,7 @@ export class UnreadTracker {
    * so a group missing from it is gone.
    */
   fromList(list: readonly GroupSummary[], complete = true): void {
-    const listed = new Set<string>();
+    const listed = new Set<NameKey>();
     for (const group of list) {
       const key = nameKey(group.name);
       listed.add(key);
@@ -128,7 +128,7 @@ export const MARK_READ_INTERVAL_MS = 1_000;
  */
 export class ReadMarks {
   private pending: { group: string; seq: number } | undefined;
-  private readonly marked = new Map<string, number>();
+  private readonly marked = new Map<NameKey, number>();
   private timer: unknown;
 
   constructor(

@@ -1,13 +1,13 @@
-/** CHAT: `say` and `history`; GROUP_SELECT and CHAT: `dm`. */
+/** CHAT: `say` and `history` (`dm` is in conversations.ts). */
 import { ProtocolError } from '../../protocol/errors.js';
 import { HISTORY_DEFAULT_LIMIT } from '../../protocol/limits.js';
-import type { DmRequest, HistoryReply, HistoryRequest, SayRequest } from '../../protocol/messages.js';
+import type { HistoryReply, HistoryRequest, SayRequest } from '../../protocol/messages.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import { findAccess, noSuchGroup } from '../group-access.js';
 import { ADMIN_COMMAND, CLOSED_REASON, shutOut } from '../lost-access.js';
 import { openGroup } from '../open-groups.js';
-import type { ChatSession, OpenGroup, SignedInSession } from '../session.js';
+import type { ChatSession, OpenGroup } from '../session.js';
 
 /** The group deleted under its members (by the admin command; on SQLite the server was not told): `no_such_group`, then every member here gets `group_deleted`. */
 function deletedUnder(group: string): Step {
@@ -58,19 +58,4 @@ export const history: Handler<HistoryRequest, ChatSession> = async (request, ses
     type: 'history', group: open.group, messages, more: page.more || cut,
   });
   return { reply: fit(context, page.messages, 'tail', build).message };
-};
-
-export const dm: Handler<DmRequest, SignedInSession> = async (request, session, context) => {
-  let to = await context.hub.onlineName(request.to);
-  if (to === undefined) {
-    const known = await context.store.accounts.findUser(request.to);
-    if (known === undefined) throw new ProtocolError('no_such_user', `no user '${request.to}'`);
-    to = await context.hub.onlineName(request.to);
-    if (to === undefined) throw new ProtocolError('offline', `'${known.name}' is not online`);
-  }
-  const ts = Date.now();
-  return {
-    direct: { type: 'dm', from: session.user, to, text: request.text, ts },
-    ...(request.id === undefined ? {} : { reply: { type: 'ack', ts } }),
-  };
 };

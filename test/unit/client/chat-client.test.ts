@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type TestContext, test } from 'node:test';
 import { ChatClient } from '../../../src/client/model/chat-client.js';
+import type { Resumed } from '../../../src/client/model/events.js';
+import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { ChatMessage } from '../../../src/protocol/messages.js';
 import { MemoryFrameLink } from '../../../src/transport/memory-link.js';
 import { startMemoryServer } from '../../helpers/memory-server.js';
@@ -89,4 +91,23 @@ test('ChatClient says exactly once: a say stored by the server whose ack never c
   await bob.say('after');
   await next;
   assert.deepEqual(heard, ['once', 'after']);
+});
+
+test('ChatClient owns the groups the connection is in: created, joined, listed, left; a reconnect rejoins the group joined last', async (t) => {
+  const server = await startMemoryServer(t);
+  const links: MemoryFrameLink[] = [];
+  const alice = await memoryChatClient(t, server, links);
+  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
+  await alice.createGroup('first');
+  await assert.rejects(alice.createGroup('First'), (error: unknown) => error instanceof ProtocolError && error.code === 'group_exists');
+  assert.equal((await alice.join('FIRST')).group, 'first');
+  await alice.join('second', { create: true });
+  assert.equal(alice.group, 'second');
+  assert.deepEqual((await alice.listGroups()).groups.map((group) => group.name).sort(), ['first', 'second']);
+  const resumed = once(alice, 'resumed') as Promise<[Resumed]>;
+  links[0]!.destroy();
+  const [{ rejoined }] = await resumed;
+  assert.equal(rejoined?.group, 'second');
+  await alice.leave();
+  assert.equal(alice.group, undefined);
 });

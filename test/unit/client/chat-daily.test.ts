@@ -4,10 +4,11 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { type ChatConnection, ChatController } from '../../../src/client/chat.js';
+import { fakeChatClient } from '../../helpers/fake-chat.js';
 import type { Outgoing, ProtocolClientEvents, ReplyOfType } from '../../../src/client/client.js';
 import { parseInput } from '../../../src/client/commands.js';
 import type { ChatTerminal } from '../../../src/client/terminal.js';
-import type { ServerMessage } from '../../../src/protocol/messages.js';
+import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
 
 class Terminal implements ChatTerminal {
   readonly columns = 80;
@@ -37,8 +38,9 @@ class Connection extends EventEmitter<ProtocolClientEvents> implements ChatConne
 function started() {
   const terminal = new Terminal();
   const connection = new Connection();
-  const chat = new ChatController(connection, 'alice', terminal, async () => connection);
-  chat.start({ type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 0, more: false, history: [] });
+  const joined: JoinedReply = { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 0, more: false, history: [] };
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joined), terminal);
+  chat.start(joined);
   return { terminal, connection };
 }
 
@@ -57,6 +59,10 @@ test('a mention or a direct message rings the bell, unless /set bell off', async
   connection.emit('message', { type: 'msg', group: 'g', seq: 2, from: 'bob', text: 'hey @alice', ts: 0 });
   assert.equal(terminal.bells, 1);
   connection.emit('message', { type: 'dm', from: 'bob', to: 'alice', text: 'psst', ts: 0 });
+  assert.equal(terminal.bells, 2);
+  // Its own dm, sent from another connection of the account: shown as outgoing, no bell.
+  connection.emit('message', { type: 'dm', from: 'Alice', to: 'bob', seq: 3, text: 'from my phone', ts: 0 });
+  assert.match(terminal.printed.at(-1)!, /\[dm\] you → bob: from my phone$/);
   assert.equal(terminal.bells, 2);
   terminal.onLine('/set bell off');
   await new Promise((resolve) => setImmediate(resolve));

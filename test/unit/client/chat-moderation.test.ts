@@ -5,7 +5,7 @@ import { ChatController } from '../../../src/client/chat.js';
 import type { Outgoing } from '../../../src/client/client.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { AccountRole, GroupSummary, JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
-import { FakeConnection, FakeTerminal } from '../../helpers/fake-chat.js';
+import { FakeConnection, FakeTerminal, fakeChatClient } from '../../helpers/fake-chat.js';
 
 const TS = new Date(2026, 0, 1, 9, 5).getTime();
 const message = (group: string, seq: number, text = `m${seq}`) => ({ group, seq, from: 'bob', text, ts: TS });
@@ -27,7 +27,7 @@ function started(answer: Answer = () => undefined, role: AccountRole = 'user', j
     request.type === 'list_groups' ? { type: 'groups', groups: LIST }
       : request.type === 'mark_read' ? { type: 'ok' }
         : { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` }));
-  const chat = new ChatController(connection, 'alice', terminal, async () => connection, { role, markReadIntervalMs: 60_000 });
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joined), terminal, { role, markReadIntervalMs: 60_000 });
   chat.start(joined, { type: 'groups', groups: LIST });
   return { terminal, connection, chat };
 }
@@ -185,10 +185,10 @@ test('a disabled account is said once in words, and the client does not reconnec
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(() => ({ type: 'error', code: 'bad_message', message: 'unscripted' }));
   let attempts = 0;
-  const chat = new ChatController(connection, 'alice', terminal, async () => {
+  const chat = new ChatController(fakeChatClient(connection, async () => {
     attempts += 1;
     throw new ProtocolError('account_disabled', 'this account is disabled: spam');
-  }, { markReadIntervalMs: 60_000 });
+  }, joinedDev), terminal, { markReadIntervalMs: 60_000 });
   chat.start(joinedDev);
   connection.push({ type: 'error', code: 'account_disabled', message: 'spam' });
   connection.emit('close', undefined);
@@ -205,7 +205,7 @@ test('after a reconnect the group list is asked again: the unread counts that mo
   });
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(() => ({ type: 'ok' }));
-  const chat = new ChatController(connection, 'alice', terminal, async () => fresh, { markReadIntervalMs: 60_000 });
+  const chat = new ChatController(fakeChatClient(connection, async () => fresh, joinedDev), terminal, { markReadIntervalMs: 60_000 });
   chat.start(joinedDev, { type: 'groups', groups: LIST });
   assert.equal(terminal.plainPrompt, '[ops 3, random 12] dev> ');
   const listed = fresh.answered('list_groups');

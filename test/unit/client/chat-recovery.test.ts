@@ -8,7 +8,7 @@ import { ChatController } from '../../../src/client/chat.js';
 import type { Outgoing } from '../../../src/client/client.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
-import { FakeConnection, FakeTerminal } from '../../helpers/fake-chat.js';
+import { FakeConnection, FakeTerminal, fakeChatClient } from '../../helpers/fake-chat.js';
 
 const TS = new Date(2026, 0, 1, 9, 5).getTime();
 const joinedG: JoinedReply = { type: 'joined', group: 'g', members: ['alice', 'bob'], last_seq: 1, more: false, history: [{ group: 'g', seq: 1, from: 'bob', text: 'first', ts: TS }] };
@@ -25,7 +25,7 @@ test('a rejoin refused after a reconnect is said after "reconnected"; the client
   const fresh = new FakeConnection((request) => (request.type === 'join' ? { type: 'error', code: 'banned', message: 'banned' } : ok(request)));
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(ok);
-  const chat = new ChatController(connection, 'alice', terminal, async () => fresh, { markReadIntervalMs: 60_000, reconnectBackoff: FAST });
+  const chat = new ChatController(fakeChatClient(connection, async () => fresh, joinedG), terminal, { markReadIntervalMs: 60_000, reconnectBackoff: FAST });
   chat.start(joinedG);
   const before = terminal.printed.length;
   connection.emit('close', new Error('reset by peer'));
@@ -46,10 +46,10 @@ test('a final failure of a reconnect (the password refused) is said once, "givin
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(ok);
   let attempts = 0;
-  const chat = new ChatController(connection, 'alice', terminal, async () => {
+  const chat = new ChatController(fakeChatClient(connection, async () => {
     attempts += 1;
     throw new ProtocolError('auth_failed', 'wrong password');
-  }, { markReadIntervalMs: 60_000, reconnectBackoff: FAST });
+  }, joinedG), terminal, { markReadIntervalMs: 60_000, reconnectBackoff: FAST });
   chat.start(joinedG);
   connection.emit('close', new Error('reset by peer'));
   assert.equal(await chat.finished, 1);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { ChatController } from '../../../src/client/chat.js';
 import type { Outgoing } from '../../../src/client/client.js';
 import type { AccountRole, GroupSummary, JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
-import { FakeConnection, FakeTerminal } from '../../helpers/fake-chat.js';
+import { FakeConnection, FakeTerminal, fakeChatClient } from '../../helpers/fake-chat.js';
 
 const TS = new Date(2026, 0, 1, 9, 5).getTime();
 const message = (group: string, seq: number, text = `m${seq}`) => ({ group, seq, from: 'bob', text, ts: TS });
@@ -32,8 +32,9 @@ function started(answer: Answer = () => undefined, options: { role?: AccountRole
     request.type === 'list_groups' ? { type: 'groups', groups: list }
       : request.type === 'mark_read' ? { type: 'ok' }
         : { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` }));
-  const chat = new ChatController(connection, 'alice', terminal, async () => connection, { role: options.role ?? 'user', markReadIntervalMs: 60_000 });
-  chat.start('joined' in options ? options.joined : joinedDev, { type: 'groups', groups: list });
+  const joined = 'joined' in options ? options.joined : joinedDev;
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joined), terminal, { role: options.role ?? 'user', markReadIntervalMs: 60_000 });
+  chat.start(joined, { type: 'groups', groups: list });
   return { terminal, connection, chat };
 }
 
@@ -131,7 +132,7 @@ test('/delete-group by a plain member is refused before any question', () => {
 test('account_disabled from the server is said once, with the admin who did it when the server says it', async () => {
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(() => ({ type: 'ok' }));
-  const chat = new ChatController(connection, 'alice', terminal, async () => connection, { markReadIntervalMs: 60_000 });
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joinedDev), terminal, { markReadIntervalMs: 60_000 });
   chat.start(joinedDev);
   connection.push({ type: 'error', code: 'account_disabled', message: 'this account is disabled by root: spam' });
   connection.emit('close', undefined);

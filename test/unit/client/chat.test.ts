@@ -6,7 +6,7 @@ import type { ChatConnection } from '../../../src/client/chat.js';
 import { ChatController } from '../../../src/client/chat.js';
 import type { Outgoing } from '../../../src/client/client.js';
 import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
-import { FakeConnection, FakeTerminal } from '../../helpers/fake-chat.js';
+import { FakeConnection, FakeTerminal, fakeChatClient } from '../../helpers/fake-chat.js';
 
 const TS = new Date(2026, 0, 1, 9, 5).getTime();
 const joinedG: JoinedReply = {
@@ -22,7 +22,7 @@ function answerWho(request: Outgoing): ServerMessage {
 function started(answer: (request: Outgoing) => ServerMessage = answerWho, reconnect?: () => Promise<ChatConnection>) {
   const terminal = new FakeTerminal();
   const connection = new FakeConnection(answer);
-  const chat = new ChatController(connection, 'alice', terminal, reconnect ?? (async () => connection));
+  const chat = new ChatController(fakeChatClient(connection, reconnect ?? (async () => connection), joinedG), terminal);
   chat.start(joinedG);
   return { terminal, connection, chat };
 }

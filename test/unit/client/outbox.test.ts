@@ -167,3 +167,32 @@ test('held direct messages are tried again every heldRetryMs and at each resume'
   assert.equal(tries, 3);
   assert.deepEqual(box.events.filter((event) => event.startsWith('held')), ['held dm carol later'], 'said once');
 });
+
+test('bounded waits (line mode, bots): rate_limited waited out maxRetries times, then the line fails; a lost send fails as `lost` says; abandon fails what waits, saying whether it was written', async () => {
+  let refusals = 0;
+  const failures: string[] = [];
+  const hooks = {
+    acked: () => undefined, pending: () => undefined, held: () => undefined, running: () => true,
+    failed: (item: OutboxItem, error: unknown) => failures.push(`${item.text}: ${error instanceof Error ? error.message : String(error)}`),
+  };
+  const limited = new Outbox({ ...hooks, send: () => { refusals += 1; return Promise.reject(new ProtocolError('rate_limited', 'slow down')); } }, { initialMs: 1, maxMs: 1, random: () => 0 }, undefined, 2);
+  await assert.rejects(limited.push({ kind: 'say', group: 'g', text: 'limited' }), (error: unknown) => error instanceof ProtocolError && error.code === 'rate_limited');
+  assert.equal(refusals, 3, 'two retries, then the refusal');
+
+  const unanswered = new Outbox({ ...hooks, send: () => Promise.reject(new ReplyTimeoutError('no reply')), lost: (error) => error });
+  await assert.rejects(unanswered.push({ kind: 'say', group: 'g', text: 'unknown' }), ReplyTimeoutError);
+
+  const written: boolean[] = [];
+  const waiting = new Outbox({ ...hooks, send: () => Promise.reject(new ConnectionClosedError('connection closed')), lost: () => undefined });
+  const first = waiting.push({ kind: 'say', group: 'g', text: 'in flight' });
+  await new Promise((resolve) => setImmediate(resolve));
+  const second = waiting.push({ kind: 'say', group: 'g', text: 'behind' });
+  waiting.abandon((wasWritten) => {
+    written.push(wasWritten);
+    return new Error(`gave up (${wasWritten ? 'perhaps stored' : 'not sent'})`);
+  });
+  await assert.rejects(first, /perhaps stored/);
+  await assert.rejects(second, /not sent/);
+  assert.deepEqual(written, [true, false]);
+  assert.deepEqual(failures, ['limited: slow down', 'unknown: no reply', 'in flight: gave up (perhaps stored)', 'behind: gave up (not sent)']);
+});

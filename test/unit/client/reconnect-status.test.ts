@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
-import { reconnectWithBackoff } from '../../../src/client/reconnect-status.js';
+import { GaveUpError } from '../../../src/client/model/events.js';
+import { reconnectUntilStopped } from '../../../src/client/model/reconnect.js';
+import { statusOf } from '../../../src/client/reconnect-status.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 
 /** A fixed 1.5 s between tries: two seconds of countdown shown ("in 2 s", "in 1 s"). */
@@ -11,14 +13,16 @@ const FIXED = { initialMs: 1_500, maxMs: 1_500, random: () => 1 };
 test('one status line per state: countdown, the try, the last failure; removed once connected', async () => {
   const statuses: Array<string | undefined> = [];
   let tries = 0;
-  const connection = await reconnectWithBackoff({
-    attempt: async () => {
-      tries += 1;
-      if (tries === 1) throw new Error('cannot reach 127.0.0.1:9999 (ECONNREFUSED)');
-      return 'connected';
-    },
-    status: (text) => statuses.push(text === undefined ? undefined : stripVTControlCharacters(text)),
+  const connection = await reconnectUntilStopped({
     stopped: () => false,
+    waiting: (wait) => {
+      const text = statusOf(wait);
+      statuses.push(text === undefined ? undefined : stripVTControlCharacters(text));
+    },
+  }, async () => {
+    tries += 1;
+    if (tries === 1) throw new Error('cannot reach 127.0.0.1:9999 (ECONNREFUSED)');
+    return 'connected';
   }, FIXED);
   assert.equal(connection, 'connected');
   assert.deepEqual(statuses, [
@@ -33,14 +37,10 @@ test('one status line per state: countdown, the try, the last failure; removed o
 test('a refusal that retrying will not cure ends the loop with it; a busy server is tried again', async () => {
   let tries = 0;
   const statuses: Array<string | undefined> = [];
-  await assert.rejects(reconnectWithBackoff({
-    attempt: async () => {
-      tries += 1;
-      throw new ProtocolError(tries === 1 ? 'server_busy' : 'account_disabled', 'no');
-    },
-    status: (text) => statuses.push(text),
-    stopped: () => false,
-  }, { initialMs: 2, maxMs: 2, random: () => 1 }), (error: unknown) => error instanceof ProtocolError && error.code === 'account_disabled');
+  await assert.rejects(reconnectUntilStopped({ stopped: () => false, waiting: (wait) => statuses.push(statusOf(wait)) }, async () => {
+    tries += 1;
+    throw new ProtocolError(tries === 1 ? 'server_busy' : 'account_disabled', 'no');
+  }, { initialMs: 2, maxMs: 2, random: () => 1 }), (error: unknown) => error instanceof GaveUpError && error.cause instanceof ProtocolError && error.cause.code === 'account_disabled');
   assert.equal(tries, 2);
   assert.equal(statuses.at(-1), undefined, 'the status line is removed');
 });

@@ -1,8 +1,13 @@
-/** The resume after a reconnect, fed scripted `joined` pages: no TTY, no server. */
+/** The resume after a reconnect (model/rejoin.ts, events.ts), fed scripted `joined` pages: no TTY, no server. */
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import type { JoinedReply, StoredMessage } from '../../../src/protocol/messages.js';
-import { GroupResume, type ResumeSteps } from '../../../src/client/model/resume.js';
+import { ConnectionClosedError, type Outgoing } from '../../../src/client/client.js';
+import { type ChatClientEvents, tellResumed } from '../../../src/client/model/events.js';
+import { openRejoined, rejoinSince } from '../../../src/client/model/rejoin.js';
+import { ProtocolError } from '../../../src/protocol/errors.js';
+import type { JoinedReply, ServerMessage, StoredMessage } from '../../../src/protocol/messages.js';
+import { FakeConnection, scriptedConnect } from '../../helpers/fake-chat.js';
 
 const message = (seq: number): StoredMessage => ({ group: 'g', seq, from: 'bob', text: `m${seq}`, ts: 1_700_000_000_000 + seq });
 const page = (seqs: number[], more: boolean, lastSeq: number): JoinedReply => (
@@ -10,84 +15,65 @@ const page = (seqs: number[], more: boolean, lastSeq: number): JoinedReply => (
 );
 
 /**
- * A view that shows each seq once (as the chat screen does) and answers each
- * `join` with the next scripted page; `during` runs while a page is awaited
- * (live messages arriving mid-resume).
+ * A connection that answers each `join` with the next scripted page (a
+ * ProtocolError or a closed connection after the last); `during` runs as a
+ * page is asked for (live messages arriving mid-resume).
  */
-function scripted(pages: JoinedReply[], startSeq: number, during: (pageIndex: number, resume: GroupResume) => void = () => undefined) {
-  const resume = new GroupResume();
-  const shown: number[] = [];
+function scripted(pages: JoinedReply[], during: (pageIndex: number, connection: FakeConnection) => void = () => undefined, end: Error = new ConnectionClosedError('connection closed')) {
   const sinces: number[] = [];
-  const missedReports: number[] = [];
-  let lastSeq = startSeq;
-  const show = (entry: StoredMessage): boolean => {
-    if (entry.seq <= lastSeq) return false;
-    lastSeq = entry.seq;
-    shown.push(entry.seq);
-    return true;
-  };
-  const steps: ResumeSteps = {
-    lastShownSeq: () => lastSeq,
-    requestPage: async (since) => {
-      const index = sinces.length;
-      sinces.push(since);
-      during(index, resume);
-      const next = pages[index];
-      if (next === undefined) throw new Error('connection closed');
-      return next;
-    },
-    showPage: (reply) => {
-      const count = reply.history.filter(show).length;
-      if (!reply.more) lastSeq = Math.max(lastSeq, reply.last_seq);
-      return count;
-    },
-    reportMissed: (count) => missedReports.push(count),
-    showLive: (entry) => { show(entry); },
-  };
-  return { resume, steps, shown, sinces, missedReports };
+  const connection: FakeConnection = new FakeConnection((request: Outgoing): ServerMessage => {
+    if (request.type !== 'join') return { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` };
+    const index = sinces.length;
+    sinces.push(request.since ?? -1);
+    during(index, connection);
+    const next = pages[index];
+    if (next === undefined) throw end;
+    return next;
+  });
+  return { connection, sinces };
 }
 
-test('pages with `since` = the last seq shown until `more` is false; reports the count missed', async () => {
-  const run = scripted([page([4, 5, 6], true, 9), page([7, 8], true, 9), page([9], false, 9)], 3);
-  await run.resume.run(run.steps);
+test('pages with `since` = the last seq taken until `more` is false; what was missed, in order', async () => {
+  const run = scripted([page([4, 5, 6], true, 9), page([7, 8], true, 9), page([9], false, 9)]);
+  const rejoined = await rejoinSince(run.connection, 'g', 3, false);
   assert.deepEqual(run.sinces, [3, 6, 8]);
-  assert.deepEqual(run.shown, [4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(run.missedReports, [6]);
-  assert.equal(run.resume.running, false);
+  assert.deepEqual(rejoined.missed.map((entry) => entry.seq), [4, 5, 6, 7, 8, 9]);
+  assert.equal(rejoined.lastSeq, 9);
 });
 
-test('live messages that arrive meanwhile are held, then shown after the pages, each once, in order', async () => {
-  const run = scripted([page([2, 3], true, 5), page([4, 5], false, 5)], 1, (index, resume) => {
-    assert.equal(resume.running, true);
+test('live messages that arrive meanwhile are held, then told after the pages, each once, in order', async () => {
+  const run = scripted([page([2, 3], true, 5), page([4, 5], false, 5)], (index, connection) => {
     // During the first page: 4 and 5 (also on the next page) and 6; during the second: 7.
-    const live = index === 0 ? [4, 5, 6] : [7];
-    for (const seq of live) assert.equal(resume.hold(message(seq)), true);
+    for (const seq of index === 0 ? [4, 5, 6] : [7]) connection.push({ type: 'msg', ...message(seq) });
   });
-  await run.resume.run(run.steps);
-  assert.deepEqual(run.shown, [2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(run.missedReports, [4]);
-  assert.equal(run.resume.hold(message(8)), false, 'nothing is held once the resume is over');
+  const { rejoined, held } = await openRejoined({ connect: scriptedConnect(async () => run.connection) }, () => ({ user: 'alice', password: 'x' }), { group: 'g', since: 1 }, false);
+  assert.equal(rejoined?.missed.length, 4, 'the count missed');
+  const told: string[] = [];
+  const views = new EventEmitter<ChatClientEvents>();
+  views.on('message', (entry, { missed }) => told.push(`${entry.seq}${missed ? ' missed' : ''}`));
+  tellResumed(views, rejoined, [], held, () => undefined);
+  assert.deepEqual(told, ['2 missed', '3 missed', '4 missed', '5 missed', '6', '7']);
+  run.connection.push({ type: 'msg', ...message(8) });
+  assert.equal(held.length, 4, 'nothing is held once the rejoin is over');
 });
 
-test('nothing missed: one page, no report', async () => {
-  const run = scripted([page([], false, 3)], 3);
-  await run.resume.run(run.steps);
+test('nothing missed: one page, nothing to tell', async () => {
+  const run = scripted([page([], false, 3)]);
+  const rejoined = await rejoinSince(run.connection, 'g', 3, false);
   assert.deepEqual(run.sinces, [3]);
-  assert.deepEqual(run.missedReports, []);
+  assert.deepEqual(rejoined.missed, []);
 });
 
 test('an empty page that still says `more` ends the paging instead of asking for it again', async () => {
-  const run = scripted([page([], true, 9)], 3);
-  await run.resume.run(run.steps);
+  const run = scripted([page([], true, 9)]);
+  await rejoinSince(run.connection, 'g', 3, false);
   assert.deepEqual(run.sinces, [3]);
 });
 
-test('a failed page rejects the resume, and the messages held so far are still shown', async () => {
-  const run = scripted([page([2], true, 4)], 1, (index, resume) => {
-    if (index === 1) resume.hold(message(5));
-  });
-  await assert.rejects(run.resume.run(run.steps), /connection closed/);
-  assert.deepEqual(run.shown, [2, 5]);
-  assert.deepEqual(run.missedReports, []);
-  assert.equal(run.resume.running, false);
+test('a failed page rejects the rejoin; a refused one, when kept (the chat screen), keeps what the pages before it brought', async () => {
+  await assert.rejects(rejoinSince(scripted([page([2], true, 4)]).connection, 'g', 1, true), /connection closed/);
+  const refused = scripted([page([2], true, 4)], () => undefined, new ProtocolError('banned', 'banned'));
+  await assert.rejects(rejoinSince(refused.connection, 'g', 1, false), (error: unknown) => error instanceof ProtocolError && error.code === 'banned');
+  const kept = await rejoinSince(scripted([page([2], true, 4)], () => undefined, new ProtocolError('banned', 'banned')).connection, 'g', 1, true);
+  assert.deepEqual([kept.missed.map((entry) => entry.seq), kept.refused?.code], [[2], 'banned']);
 });

@@ -1,0 +1,128 @@
+/**
+ * A ChatClient's requests on its current connection and what they change:
+ * sign-in (who it is, the credentials a reconnect signs in with), the group
+ * list, creating, joining and leaving groups (the groups the connection is
+ * in, joined-groups.ts), direct messages. The ChatClient (chat-client.ts)
+ * adds the outbox and the reconnects on top, swapping `connection` at each.
+ */
+import { EventEmitter } from 'node:events';
+import { ProtocolError } from '../../protocol/errors.js';
+import type { AckReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply } from '../../protocol/messages.js';
+import type { Outgoing } from '../client.js';
+import { type Credentials, signInAccount } from '../sign-in.js';
+import { type Connection, withRateRetry } from './connection.js';
+import type { ChatClientEvents, SignedIn } from './events.js';
+import { JoinedGroups } from './joined-groups.js';
+import { type Caller, createGroup, directMessage, history, join, leave, listGroups, who } from './requests.js';
+
+export interface JoinOptions {
+  /** Create the group first when missing (a group that exists is joined). */
+  create?: boolean | undefined;
+  /** The messages after this seq (unread ones, or a page of them). */
+  since?: number | undefined;
+}
+
+export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
+  protected credentials: Credentials | undefined;
+  protected signedIn: SignedIn | undefined;
+  /** The groups the connection is in (one today) and the seqs seen: what a reconnect rejoins. */
+  protected readonly groups = new JoinedGroups();
+
+  protected constructor(protected connection: Connection) {
+    super();
+  }
+
+  /** The user signed in as, spelt as the server does; undefined before sign-in. */
+  get self(): string | undefined {
+    return this.signedIn?.user;
+  }
+
+  /** The group joined last; undefined before a join and after `leave`. */
+  get group(): string | undefined {
+    return this.groups.current?.name;
+  }
+
+  /** The current connection, for the requests the views send themselves (model/requests.ts): another one after a reconnect. */
+  get caller(): Caller {
+    return this.connection;
+  }
+
+  /** The highest seq seen in the group. */
+  get seq(): number {
+    return this.groups.lastSeq;
+  }
+
+  /** Whether the connection is open (taken as open when not known). */
+  get isOpen(): boolean {
+    return this.connection.isOpen !== false;
+  }
+
+  /** The password was changed (`passwd`): reconnects sign in with it. */
+  passwordChanged(password: string): void {
+    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password };
+  }
+
+  /** Logs in (or registers with `register`); reconnects sign in again with the same credentials. */
+  async signIn(credentials: Credentials, options: { register?: boolean } = {}): Promise<SignedIn> {
+    const signedIn = await signInAccount(this.connection, credentials, options.register === true);
+    this.credentials = { ...credentials };
+    this.signedIn = signedIn;
+    this.emit('signed_in', signedIn);
+    return signedIn;
+  }
+
+  /** The server's groups (those this user may see). */
+  listGroups(): Promise<GroupsReply> {
+    return listGroups(this.connection);
+  }
+
+  /** Creates `group` (refused with `group_exists` when it exists); not joined. */
+  async createGroup(group: string, options: { private?: boolean } = {}): Promise<void> {
+    await createGroup(this.connection, group, options);
+  }
+
+  /** Joins `group` (creating it first with `create` when missing): the group a reconnect resumes. */
+  async join(group: string, options: JoinOptions = {}): Promise<JoinedReply> {
+    if (options.create === true) {
+      try {
+        await createGroup(this.connection, group);
+      } catch (error) {
+        if (!(error instanceof ProtocolError && error.code === 'group_exists')) throw error;
+      }
+    }
+    const joined = await join(this.connection, group, options.since);
+    this.groups.joined(joined.group, joined.last_seq);
+    return joined;
+  }
+
+  async leave(): Promise<LeftReply> {
+    const left = await leave(this.connection);
+    this.groups.left();
+    return left;
+  }
+
+  /** The server took this connection out of `group` (kicked, banned, the group deleted): not rejoined. */
+  removedFrom(group: string): void {
+    this.groups.left(group);
+  }
+
+  /** Who is in the current group. */
+  who(): Promise<MembersReply> {
+    return who(this.connection);
+  }
+
+  /** Up to `limit` stored messages of the current group (the server's default without one) before the seq `before`. */
+  history(before: number, limit: number | undefined): Promise<HistoryReply> {
+    return history(this.connection, before, limit);
+  }
+
+  /** A request answered by `ok` (a moderation or account request, moderation-commands.ts builds it). */
+  async requestOk(request: Outgoing): Promise<void> {
+    await this.connection.call(request, 'ok');
+  }
+
+  /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
+  dm(to: string, text: string): Promise<AckReply> {
+    return withRateRetry(() => directMessage(this.connection, to, text));
+  }
+}
