@@ -242,3 +242,16 @@ test('a join without keep from many groups leaves them a few per turn, then join
   assert.equal((await got(bob)).filter((line) => line.endsWith('alice leave')).length, 21);
   assert.ok(exitTurns.size >= 3, `21 groups left over ${exitTurns.size} turns`);
 });
+
+test('message_deleted, topic and role of a group that is not current reach the connection in it', async (t) => {
+  const server = await startMemoryServer(t, { limits: { rateLimit: 0 } });
+  const bob = await inGroups(server, 'bob', ['a']);
+  const alice = await inGroups(server, 'alice', ['a', 'b']);
+  await got(bob);
+  const seq = await say(bob, 'oops');
+  assert.equal((await bob.request({ type: 'delete_message', group: 'a', seq })).type, 'ok');
+  assert.equal((await bob.request({ type: 'set_topic', group: 'a', topic: 'new' })).type, 'ok');
+  assert.equal((await bob.request({ type: 'set_role', group: 'a', user: 'alice', role: 'moderator' })).type, 'ok');
+  await alice.sync();
+  assert.deepEqual(alice.inbox.splice(0).map((message) => `${message.type} ${'group' in message ? message.group : ''}`), ['msg a', 'message_deleted a', 'topic a', 'role a']);
+});
