@@ -181,11 +181,6 @@ export class Hub {
     this.emit({ type: 'group_changed', event, local });
   }
 
-  /** The user's display name when it is online (on any node). */
-  async onlineName(user: string): Promise<string | undefined> {
-    return this.online.get(nameKey(user))?.name ?? (await this.link.onlineName(user));
-  }
-
   private signIn(user: string, member: HubMember): void {
     const revoked = this.signIns.take(member);
     // Closed between its password check and now: after the runner's reply, as a live session would be.
