@@ -41,6 +41,8 @@ export interface Limits {
   maxGroupsPerUser: number;
   /** Above this many members in a group, presence events for it stop (clients use `who`) (`--presence-max-members`). */
   presenceMaxMembers: number;
+  /** Groups one connection may be in at once; a `join` with `keep` beyond it gets `limit_reached` (`--max-open-groups`, January addition). */
+  maxOpenGroups: number;
   /** Milliseconds a resume token (an addition) signs in after its connection closed; pushed back every quarter of it while the connection is open. */
   resumeTokenLifetimeMs: number;
 }
@@ -90,6 +92,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   createRatePerHour: 10,
   maxGroupsPerUser: 100,
   presenceMaxMembers: 500,
+  maxOpenGroups: 100,
   resumeTokenLifetimeMs: 60 * 60_000,
   queryRate: 200,
   maxPerIp: 16,
