@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REQUEST_TYPES } from '../../src/protocol/messages.js';
-import { ALLOWED } from '../../src/server/session.js';
+import { REQUESTS } from '../../src/server/request-table.js';
 import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
 import { expectError, WireClient } from '../helpers/wire-client.js';
 
@@ -64,7 +64,7 @@ test('every request outside its states gets wrong_state and changes nothing', as
   for (const type of REQUEST_TYPES) {
     if (type === 'bye') continue; // closes in every state
     for (const [state, client] of Object.entries(clients)) {
-      const allowed = (ALLOWED[type].states as readonly string[]).includes(state);
+      const allowed = (REQUESTS[type].states as readonly string[]).includes(state);
       if (allowed) continue;
       const reply = await client.request(EXAMPLES[type]!);
       expectError(reply, 'wrong_state');
