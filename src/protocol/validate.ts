@@ -8,7 +8,7 @@ import { ProtocolError } from './errors.js';
 import { groupOrUser, parseConversationRequest, parseMarkRead } from './conversation-requests.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, requestIdOf } from './frame.js';
-import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
+import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_RESUME_TOKEN_LENGTH, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
 import type { Request } from './messages.js';
 
 export { textProblem } from './field-reader.js';
@@ -36,6 +36,12 @@ function topic(read: FieldReader, key: string): string {
   return read.text(key);
 }
 
+/** `group` of say/who/history/leave (January addition): absent or null, the current group; a malformed name is no group the connection is in. */
+function openGroup(read: FieldReader): { group?: string } {
+  if (read.optionalString('group') === undefined) return {};
+  return { group: read.name('group', 'not_in_group') };
+}
+
 export function parseRequest(body: FrameBody): Request {
   const rawId = body['id'];
   const id = requestIdOf(body);
@@ -48,9 +54,14 @@ export function parseRequest(body: FrameBody): Request {
   switch (type) {
     case 'register':
       return { type, ...withId, user: read.name('user', 'invalid_name'), password: read.password('password', MIN_PASSWORD_BYTES) };
-    case 'login':
+    case 'login': {
       // Any string: a malformed name is an unknown user, judged (and timed) by the login itself.
-      return { type, ...withId, user: read.string('user'), password: read.password('password', 0) };
+      const user = read.string('user');
+      if (body['password'] !== undefined || body['resume_token'] === undefined) return { type, ...withId, user, password: read.password('password', 0) };
+      const token = read.string('resume_token');
+      if (token.length > MAX_RESUME_TOKEN_LENGTH) read.fail('bad_message', `'resume_token' is over ${MAX_RESUME_TOKEN_LENGTH} characters`);
+      return { type, ...withId, user, resume_token: token };
+    }
     case 'create_group': {
       const group = read.name('group', 'invalid_name');
       return read.optionalBoolean('private') === true ? { type, ...withId, group, private: true } : { type, ...withId, group };
@@ -58,9 +69,11 @@ export function parseRequest(body: FrameBody): Request {
     case 'join': {
       const group = read.name('group', 'no_such_group');
       const since = read.optionalUint('since');
-      return since === undefined ? { type, ...withId, group } : { type, ...withId, group, since };
+      const keep = read.optionalBoolean('keep') === true ? { keep: true } : {};
+      return since === undefined ? { type, ...withId, group, ...keep } : { type, ...withId, group, since, ...keep };
     }
     case 'say':
+      return { type, ...withId, text: read.text('text'), ...openGroup(read) };
     case 'notice':
       return { type, ...withId, text: read.text('text') };
     case 'history': {
@@ -70,6 +83,7 @@ export function parseRequest(body: FrameBody): Request {
         type, ...withId,
         ...(before === undefined ? {} : { before }),
         ...(limit === undefined ? {} : { limit }),
+        ...openGroup(read),
       };
     }
     case 'dm':
@@ -77,9 +91,10 @@ export function parseRequest(body: FrameBody): Request {
     case 'list_groups':
     case 'who': {
       const after = read.optionalName('after');
-      return after === undefined ? { type, ...withId } : { type, ...withId, after };
+      return after === undefined ? { type, ...withId, ...openGroup(read) } : { type, ...withId, after, ...openGroup(read) };
     }
     case 'leave':
+      return { type, ...withId, ...openGroup(read) };
     case 'ping':
     case 'bye':
       return { type, ...withId };

@@ -22,7 +22,6 @@ export const REDIS_KEYS = {
   /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
   members: (groupKey: NameKey) => `ts:members:${groupKey}`,
   /** Sorted set: member `node|user`, score expiry. */
-  online: (userKey: NameKey) => `ts:online:${userKey}`,
   /** Hash: group key → its topic (no entry: none). */
   groupTopics: 'ts:group-topics',
   /** Set: keys of the private groups. */
@@ -43,6 +42,10 @@ export const REDIS_KEYS = {
   dataMarker: 'ts:data-marker',
   /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */
   adminChanges: 'ts:admin-changes',
+  /** String: `userKey|epoch`, the account a resume token signs in (key: the token's SHA-256, hex); expires with the token. */
+  resumeToken: (tokenHash: string) => `ts:resume:${tokenHash}`,
+  /** Hash: user key → its resume-token epoch; bumped to end every token of the account (no entry: 0). */
+  resumeEpochs: 'ts:resume-epochs',
   /** Set: the id of every conversation (`<user key>:<user key>`, the two keys in order; January additions, redis-conversations.ts). */
   conversations: 'ts:conversations',
   /** Hash: `last_seq`, `last_ts`, and per side `name:<user key>` (its display name) and `read:<user key>` (its read marker; absent: 0). */
