@@ -8,7 +8,7 @@ import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js'
 import { FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
-  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
+  ChatMessage, DirectMessage, ErrorMessage, MessageDeletedMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
   WelcomeMessage,
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/server-message-parse.js';
@@ -54,6 +54,8 @@ export function brokeProtocol(error: unknown): boolean {
 
 export interface ProtocolClientEvents {
   message: [Unsolicited];
+  /** January addition: a message was removed (its own event: views that predate it need not handle it). */
+  message_deleted: [MessageDeletedMessage];
   close: [Error | undefined];
 }
 
@@ -255,7 +257,8 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
       case 'conversations': case 'dm_history': case 'blocked':
         return; // a reply nobody waits for any more (timed out), or a second welcome
       case 'message_deleted':
-        return; // January addition: accepted; shown by a later client (a history read afterwards holds the tombstone)
+        this.emit('message_deleted', message);
+        return;
       default:
         assertNever(message);
     }

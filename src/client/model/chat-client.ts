@@ -22,12 +22,13 @@ import type { BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError } from '../client.js';
 import { type Credentials, openConnection } from '../sign-in.js';
 import type { Connection } from './connection.js';
-import { GaveUpError, type Said, type SignedIn, tellResumed, tellUnsolicited } from './events.js';
+import { GaveUpError, type Said, type SignedIn, tellHeard, tellResumed } from './events.js';
 import type { ResumePoint } from './joined-groups.js';
 import type { Outbox, OutboxItem } from './outbox.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
 import { openRejoined } from './rejoin.js';
 import { chatOutbox, type SendingView } from './sending.js';
+import { findDirectCopies, seqBeforeSending } from './conversations.js';
 import { ChatSession } from './session.js';
 
 export { GaveUpError, type ChatClientEvents, type Said, type SignedIn } from './events.js';
@@ -73,10 +74,6 @@ export class ChatClient extends ChatSession {
     super(connection);
     this.options = { ...options };
     this.outbox = this.newOutbox();
-    // A direct message held for its recipient goes when the recipient is online.
-    this.on('presence', (message) => {
-      if (message.event === 'join') this.outbox.recipientOnline(message.user);
-    });
     this.watch(connection);
   }
 
@@ -123,12 +120,21 @@ export class ChatClient extends ChatSession {
     return this.outbox.push({ kind: 'say', group: this.group, text });
   }
 
+  /**
+   * Sends `text` to `to` directly, exactly once, after what was said before
+   * it (a copy stored before a drop is found in the conversation); resolves
+   * and rejects as `say` does.
+   */
+  dm(to: string, text: string): Promise<Said> {
+    return this.outbox.push({ kind: 'dm', to, text });
+  }
+
   /** The chat screen's sending: `item` goes after what waits, exactly once, as `keepUp`'s view shows; never given up before `stopSending`. */
   send(item: OutboxItem): void {
     void this.outbox.push(item);
   }
 
-  /** Messages not acked yet (held ones included). */
+  /** Messages not acked yet. */
   get unsent(): number {
     return this.outbox.size;
   }
@@ -193,7 +199,9 @@ export class ChatClient extends ChatSession {
     return chatOutbox({
       connection: () => this.connection,
       seqIn: (group) => this.seqIn(group),
-      acked: (ack) => this.groups.noteSeq(ack.seq),
+      // A direct message's seq is its conversation's, not the group's.
+      acked: (item, ack) => (item.kind === 'say' ? this.groups.noteSeq(ack.seq) : this.conversationSeqs.note(item.to, ack.seq)),
+      seqWith: (user) => seqBeforeSending(this.connection, this.conversationSeqs, user),
       lost: (error, written) => this.sendLost(error, written),
       view: () => this.sendingView,
       running: () => !this.sendingStopped,
@@ -211,8 +219,9 @@ export class ChatClient extends ChatSession {
       if (message.type === 'msg') this.groups.noteSeq(message.seq);
       // Out of the group: not rejoined.
       if (message.type === 'kicked' || message.type === 'group_deleted') this.groups.left(message.group);
-      tellUnsolicited(this, message, false);
+      tellHeard(this, message);
     });
+    connection.on('message_deleted', (message) => tellHeard(this, message));
     connection.on('close', (error) => {
       if (this.leaving || connection !== this.connection || (this.group === undefined && this.options.untilStopped === undefined)) return;
       if (brokeProtocol(error)) {
@@ -262,7 +271,9 @@ export class ChatClient extends ChatSession {
     const point = this.resumeFrom();
     const seen = point?.lastSeq ?? this.groups.lastSeq;
     const since = Math.min(seen, (point && this.outbox.inFlightSince(point.group)) ?? seen);
-    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since }, this.options.untilStopped !== undefined);
+    // A direct message in flight is looked for in its conversation (findDirectCopies) before the connection is adopted.
+    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since },
+      this.options.untilStopped !== undefined, (fresh) => findDirectCopies(fresh, this.outbox, this.self ?? ''));
     // The user quit meanwhile: not adopted (the loop sees it stopped).
     if (this.leaving && this.options.untilStopped !== undefined) {
       client.destroy?.();

@@ -5,16 +5,14 @@
  *   again after a short backoff, before anything said after it;
  * - while the connection is down (`pause`), lines wait, shown as pending, and
  *   go after `resume`, in order; the one in flight when the connection dropped
- *   is kept and sent again, unless `settle` learns that the server stored it
- *   (its ack was lost with the connection).
+ *   is kept and sent again, unless `settle` (a line, in the rejoin's missed
+ *   messages) or `settleDirect` (a direct message, in its conversation's
+ *   messages since the seq seen before it was sent) learns that the server
+ *   stored it (its ack was lost with the connection).
  * - one not acked within a moment (a stalled server) is shown as pending then;
  * - one left without a reply for the client's timeout is treated as in flight
  *   at a drop (the client closes the connection with it, and the reconnect
  *   finds out whether it was stored);
- * - a direct message that waited offline and that the server refuses because
- *   its recipient is not online (yet: the sender came back first) is held and
- *   sent again when the recipient shows up (presence, `recipientOnline`), at
- *   every reconnect, and every few seconds; the others go on meanwhile.
  * Other failures are reported and the next message goes on. A ChatClient
  * owns one (sending.ts): line mode and bots bound the waits (`lost` fails a
  * message, `abandon` the ones waiting, a few `rate_limited` are waited out),
@@ -22,12 +20,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
-import type { AckReply, StoredMessage } from '../../protocol/messages.js';
+import type { AckReply, StoredDirectMessage, StoredMessage } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { ConnectionClosedError, ReplyTimeoutError } from '../client.js';
 import type { Said } from './events.js';
-import { isStoredCopy } from './stored-copy.js';
+import { isStoredCopy, isStoredDirectCopy } from './stored-copy.js';
 
 /** A backoff for `rate_limited`: the server's tokens come back within a second or so. */
 export const RATE_LIMIT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000, random: Math.random };
@@ -35,11 +33,9 @@ export const RATE_LIMIT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000
 export interface OutboxTiming {
   /** A message not acked after this long is shown as pending (a stalled server): soon enough to look immediate, later than a normal ack. */
   pendingAfterMs: number;
-  /** How often held direct messages are tried again. */
-  heldRetryMs: number;
 }
 
-export const OUTBOX_TIMING: OutboxTiming = { pendingAfterMs: 300, heldRetryMs: 5_000 };
+export const OUTBOX_TIMING: OutboxTiming = { pendingAfterMs: 300 };
 
 /** A line said in a group (any: the connection's one group, when not known), or a direct message. */
 export type OutboxItem = { kind: 'say'; group: string | undefined; text: string } | { kind: 'dm'; to: string; text: string };
@@ -57,8 +53,6 @@ export interface OutboxHooks {
   /** The message waits (slowed down, or offline): called once per message. */
   pending(item: OutboxItem): void;
   failed(item: OutboxItem, error: unknown): void;
-  /** A direct message waits for its recipient to come online: called once per message. */
-  held(item: OutboxItem & { kind: 'dm' }): void;
   /** False once the client is quitting: waiting messages are then given up. */
   running(): boolean;
   /**
@@ -69,6 +63,8 @@ export interface OutboxHooks {
   lost?(error: Error, written: boolean): Error | undefined;
   /** The highest seq seen in `group` now (0 by default): a copy found stored is above the one seen at the first write. */
   seqIn?(group: string | undefined): number;
+  /** The seq of the conversation with `user` a direct message is sent after; undefined when not known (it is then sent again after a drop). */
+  seqWith?(user: string): Promise<number | undefined>;
   /** False when a send would not reach the server (the connection is closed): not counted as written. */
   writable?(): boolean;
 }
@@ -78,15 +74,12 @@ interface Entry {
   shownPending: boolean;
   /** Written at least once without an ack seen: the server may have it. */
   inFlight: boolean;
-  /** Waited while the connection was down. */
-  waitedOffline: boolean;
-  shownHeld: boolean;
   /** Shows it pending if not done soon. */
   pendingTimer?: NodeJS.Timeout | undefined;
-  /** The seq seen in its group at its first write. */
+  /** The seq seen in its group (or conversation) at its first write. */
   seqAtSend?: number | undefined;
-  /** `settle` found it stored (this copy): done without sending again. */
-  copy?: StoredMessage | undefined;
+  /** `settle` or `settleDirect` found it stored (this copy): done without sending again. */
+  copy?: Said | undefined;
   /** `abandon` failed it before it went. */
   abandoned?: Error | undefined;
   /** Settles what `push` returned. */
@@ -98,9 +91,6 @@ export class Outbox {
   private draining = false;
   /** While offline: resolved by `resume` (and `abandon`). */
   private offline: { promise: Promise<void>; resolve: () => void } | undefined;
-  /** Direct messages waiting for their recipient to come online. */
-  private held: Entry[] = [];
-  private heldTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly hooks: OutboxHooks,
@@ -109,9 +99,9 @@ export class Outbox {
     private readonly maxRateRetries = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** Messages not acked yet (held ones included). */
+  /** Messages not acked yet. */
   get size(): number {
-    return this.queue.length + this.held.length;
+    return this.queue.length;
   }
 
   get paused(): boolean {
@@ -124,11 +114,9 @@ export class Outbox {
     const said = new Promise<Said>((resolve, reject) => { done = { resolve, reject }; });
     // A view told through `failed` need not look at the promise.
     said.catch(() => undefined);
-    const entry: Entry = { item, shownPending: false, inFlight: false, waitedOffline: false, shownHeld: false, done };
-    if (this.offline !== undefined) {
-      entry.waitedOffline = true;
-      this.markPending(entry);
-    } else {
+    const entry: Entry = { item, shownPending: false, inFlight: false, done };
+    if (this.offline !== undefined) this.markPending(entry);
+    else {
       entry.pendingTimer = setTimeout(() => this.markPending(entry), this.timing.pendingAfterMs);
       entry.pendingTimer.unref();
     }
@@ -136,38 +124,9 @@ export class Outbox {
     return said;
   }
 
-  /** `user` is online (a presence): the direct messages held for it go now. */
-  recipientOnline(user: string): void {
-    this.release((entry) => entry.item.kind === 'dm' && nameKey(entry.item.to) === nameKey(user));
-  }
-
   private enqueue(entry: Entry): void {
     this.queue.push(entry);
     if (!this.draining) void this.drain();
-  }
-
-  /** Held direct messages that `which` picks go back in the queue. */
-  private release(which: (entry: Entry) => boolean = () => true): void {
-    const released = this.held.filter(which);
-    this.held = this.held.filter((entry) => !which(entry));
-    if (this.held.length === 0) this.stopHeldTimer();
-    for (const entry of released) this.enqueue(entry);
-  }
-
-  private hold(entry: Entry & { item: { kind: 'dm' } }): void {
-    this.held.push(entry);
-    if (!entry.shownHeld) this.hooks.held(entry.item);
-    entry.shownHeld = true;
-    this.heldTimer ??= setInterval(() => {
-      if (this.hooks.running()) this.release();
-      else this.stopHeldTimer();
-    }, this.timing.heldRetryMs);
-    this.heldTimer.unref();
-  }
-
-  private stopHeldTimer(): void {
-    clearInterval(this.heldTimer);
-    this.heldTimer = undefined;
   }
 
   /** The connection is down: what waits is shown as pending, and nothing is sent until `resume`. */
@@ -177,10 +136,7 @@ export class Outbox {
       const promise = new Promise<void>((done) => { resolve = done; });
       this.offline = { promise, resolve };
     }
-    for (const entry of this.queue) {
-      entry.waitedOffline = true;
-      this.markPending(entry);
-    }
+    for (const entry of this.queue) this.markPending(entry);
   }
 
   /**
@@ -193,11 +149,32 @@ export class Outbox {
     for (const entry of this.queue) {
       const { item } = entry;
       if (!entry.inFlight || item.kind !== 'say') continue;
-      const sent = { ...item, seqAtSend: entry.seqAtSend };
-      entry.copy = missed.find((message) => !copies.includes(message) && isStoredCopy(message, self, sent));
-      if (entry.copy !== undefined) copies.push(entry.copy);
+      const copy = missed.find((message) => !copies.includes(message) && isStoredCopy(message, self, { ...item, seqAtSend: entry.seqAtSend }));
+      if (copy !== undefined) copies.push(copy);
+      entry.copy = copy;
     }
     return copies;
+  }
+
+  /** The direct messages in flight whose conversation's seq at their first write is known: a reconnect asks what was stored `since` it. */
+  inFlightDirect(): { to: string; since: number }[] {
+    return this.queue.flatMap(({ item, inFlight, seqAtSend }) => (inFlight && item.kind === 'dm' && seqAtSend !== undefined ? [{ to: item.to, since: seqAtSend }] : []));
+  }
+
+  /**
+   * After a reconnect, before `resume`: `stored` are the messages of the
+   * conversation with `to` after the seq of `inFlightDirect`. A direct message
+   * in flight whose text is there, from `self`, was stored: it is not sent again.
+   */
+  settleDirect(to: string, stored: readonly StoredDirectMessage[], self: string): void {
+    const copies: StoredDirectMessage[] = [];
+    for (const entry of this.queue) {
+      const { item } = entry;
+      if (!entry.inFlight || item.kind !== 'dm' || nameKey(item.to) !== nameKey(to)) continue;
+      const copy = stored.find((message) => !copies.includes(message) && isStoredDirectCopy(message, self, { ...item, seqAtSend: entry.seqAtSend }));
+      if (copy !== undefined) copies.push(copy);
+      entry.copy = copy;
+    }
   }
 
   /** The lowest seq seen at the first write of a line in flight in `group`: the rejoin asks from there. */
@@ -213,13 +190,11 @@ export class Outbox {
     this.resume();
   }
 
-  /** Connected again: waiting messages go, in order, and held ones are tried again. */
+  /** Connected again: waiting messages go, in order. */
   resume(): void {
     const offline = this.offline;
     this.offline = undefined;
     offline?.resolve();
-    if (this.hooks.running()) this.release();
-    else this.stopHeldTimer();
   }
 
   private markPending(entry: Entry): void {
@@ -249,13 +224,12 @@ export class Outbox {
         continue;
       }
       if (entry.abandoned !== undefined) return this.fail(entry, entry.abandoned);
-      if (entry.copy !== undefined) return entry.done.resolve({ seq: entry.copy.seq, ts: entry.copy.ts });
+      if (entry.copy !== undefined) return this.done(entry, { type: 'ack', seq: entry.copy.seq, ts: entry.copy.ts });
       try {
-        if (!entry.inFlight && entry.item.kind === 'say') entry.seqAtSend ??= this.hooks.seqIn?.(entry.item.group) ?? 0;
+        const { item } = entry;
+        if (!entry.inFlight) entry.seqAtSend ??= item.kind === 'say' ? this.hooks.seqIn?.(item.group) ?? 0 : await this.hooks.seqWith?.(item.to);
         entry.inFlight ||= this.hooks.writable?.() ?? true;
-        const ack = await this.hooks.send(entry.item);
-        this.hooks.acked(entry.item, ack);
-        return entry.done.resolve({ seq: ack.seq, ts: ack.ts });
+        return this.done(entry, await this.hooks.send(entry.item));
       } catch (error) {
         // No reply in time: as at a drop (the client closed the connection with it); the resume settles it.
         if (error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError) {
@@ -266,10 +240,6 @@ export class Outbox {
           continue;
         }
         entry.inFlight = false;
-        if (error instanceof ProtocolError && error.code === 'offline' && isDirect(entry) && entry.waitedOffline) {
-          this.hold(entry);
-          return;
-        }
         if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= this.maxRateRetries) return this.fail(entry, error);
         // It waits, and so does everything behind it.
         for (const waiting of this.queue) this.markPending(waiting);
@@ -278,13 +248,15 @@ export class Outbox {
     }
   }
 
+  /** Acked, or found stored (its copy's seq and time, as the ack would have said: the chat screen shows a direct message so). */
+  private done(entry: Entry, ack: AckReply): void {
+    this.hooks.acked(entry.item, ack);
+    entry.done.resolve({ seq: ack.seq, ts: ack.ts });
+  }
+
   private fail(entry: Entry, error: unknown): void {
     entry.inFlight = false;
     this.hooks.failed(entry.item, error);
     entry.done.reject(error);
   }
-}
-
-function isDirect(entry: Entry): entry is Entry & { item: { kind: 'dm' } } {
-  return entry.item.kind === 'dm';
 }

@@ -7,15 +7,17 @@
  * it when no reconnect comes (`lost`, `abandon`).
  */
 import type { AckReply } from '../../protocol/messages.js';
-import { OUTBOX_TIMING, Outbox, type OutboxHooks, RATE_LIMIT_BACKOFF, type RateWait } from './outbox.js';
+import { OUTBOX_TIMING, Outbox, type OutboxHooks, type OutboxItem, RATE_LIMIT_BACKOFF, type RateWait } from './outbox.js';
 import { BOUNDED_RATE_WAIT, type Connection } from './connection.js';
 import { directMessage, say } from './requests.js';
 
 /** The chat screen: until the server takes it, shown pending meanwhile. */
 const ENDLESS_RATE_WAIT: RateWait = { backoff: RATE_LIMIT_BACKOFF, maxRetries: Number.POSITIVE_INFINITY };
 
-/** What the chat screen shows of its messages: pending, sent, failed, held for an offline recipient. */
-export interface SendingView extends Pick<OutboxHooks, 'acked' | 'pending' | 'failed' | 'held'> {
+/** What the chat screen shows of its messages: pending, sent, failed. */
+export interface SendingView extends Pick<OutboxHooks, 'acked' | 'pending' | 'failed'> {
+  /** Never called: servers store direct messages (January), none is held for its recipient any more. Left for chat.ts, which still passes it. */
+  held?(item: OutboxItem & { kind: 'dm' }): void;
   /** False when a lost connection ends the client (nothing waits for it): the outbox is not paused. */
   waitsOnLost(): boolean;
 }
@@ -27,7 +29,9 @@ export interface SendingOwner {
   /** The highest seq seen in `group` now (see OutboxHooks.seqIn). */
   seqIn(group: string | undefined): number;
   /** A message was acked. */
-  acked(ack: AckReply): void;
+  acked(item: OutboxItem, ack: AckReply): void;
+  /** The seq of the conversation with `user` a direct message is sent after (see OutboxHooks.seqWith). */
+  seqWith(user: string): Promise<number | undefined>;
   /** A send lost with the connection: undefined to wait for the reconnect, or the error to fail it with. */
   lost(error: Error, written: boolean): Error | undefined;
   /** The view shown to, once the chat screen set one. */
@@ -42,15 +46,15 @@ export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
   return new Outbox({
     send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text) : directMessage(owner.connection(), item.to, item.text)),
     acked: (item, ack) => {
-      owner.acked(ack);
+      owner.acked(item, ack);
       owner.view()?.acked(item, ack);
     },
     pending: (item) => owner.view()?.pending(item),
     failed: (item, error) => owner.view()?.failed(item, error),
-    held: (item) => owner.view()?.held(item),
     running: () => owner.running(),
     lost: (error, written) => owner.lost(error, written),
     seqIn: (group) => owner.seqIn(group),
+    seqWith: (user) => owner.seqWith(user),
     writable: () => owner.connection().isOpen !== false,
   }, rate.backoff, OUTBOX_TIMING, rate.maxRetries);
 }
