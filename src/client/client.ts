@@ -8,7 +8,7 @@ import { assertNever, errorMessage, ProtocolError } from '../protocol/errors.js'
 import { FrameEncoder, LENGTH_PREFIX_BYTES } from '../protocol/frame.js';
 import { DEFAULT_LIMITS, MAX_REQUEST_ID } from '../protocol/limits.js';
 import type {
-  ChatMessage, DirectMessage, ErrorMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
+  ChatMessage, DirectMessage, ErrorMessage, MessageDeletedMessage, ModerationNotice, NoticeMessage, PresenceMessage, Request, ServerMessage, ShutdownMessage,
   WelcomeMessage,
 } from '../protocol/messages.js';
 import { isUnknownUnsolicited, parseServerMessage } from '../protocol/server-message-parse.js';
@@ -20,7 +20,7 @@ import { explainTlsFailure } from './tls-problems.js';
 export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 /** The server message of type `T`: what `call` resolves with. */
 export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice | NoticeMessage;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice | NoticeMessage | MessageDeletedMessage;
 
 interface Pending {
   resolve: (message: ServerMessage) => void;
@@ -247,15 +247,13 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
-      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role': case 'notice':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role': case 'notice': case 'message_deleted':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':
       case 'ack': case 'members': case 'history': case 'left': case 'pong': case 'ok':
       case 'conversations': case 'dm_history': case 'blocked':
         return; // a reply nobody waits for any more (timed out), or a second welcome
-      case 'message_deleted':
-        return; // January addition: accepted; shown by a later client (a history read afterwards holds the tombstone)
       default:
         assertNever(message);
     }

@@ -12,13 +12,14 @@ import type { ModerationCommand } from './moderation-commands.js';
 import { renderGroupTable, renderNotice } from './render.js';
 import { BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderExpired, renderGroupDeleted, renderKicked, renderUnreadHeader } from './render-moderation.js';
 
-/** Out of the current group: the list, and how to go on; resolves with the list shown. */
-export async function backAtList(parts: ChatParts): Promise<GroupSummary[]> {
+/** Out of the current group (its window closed; `why`, said after): the list, and how to go on; resolves with the list shown. */
+export async function backAtList(parts: ChatParts, why?: string): Promise<GroupSummary[]> {
   const current = parts.view.current;
   if (current !== undefined) parts.chat.removedFrom(current.name);
   parts.status.left();
   parts.view.forget();
   parts.view.refreshPrompt();
+  if (why !== undefined) parts.terminal.print(why);
   const list = await parts.refreshGroups();
   parts.terminal.print(renderGroupTable(list));
   parts.terminal.print(renderNotice(BACK_AT_LIST_HINT));
@@ -29,9 +30,8 @@ export async function backAtList(parts: ChatParts): Promise<GroupSummary[]> {
 export async function removedFromGroup(parts: ChatParts, message: KickedMessage | GroupDeletedMessage): Promise<GroupSummary[] | undefined> {
   const current = parts.view.current;
   if (current === undefined || nameKey(current.name) !== nameKey(message.group)) return undefined;
-  parts.terminal.print(message.type === 'kicked' ? renderKicked(message) : renderGroupDeleted(message));
   if (message.type === 'group_deleted') parts.status.forget(message.group);
-  return backAtList(parts);
+  return backAtList(parts, message.type === 'kicked' ? renderKicked(message) : renderGroupDeleted(message));
 }
 
 /** `/next`: the next group with unread messages, shown from the read marker on. */

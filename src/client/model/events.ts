@@ -1,7 +1,7 @@
 /** What a ChatClient tells its views: the server's messages, one event per type, and the connection's ups and downs. */
 import type {
   AccountRole, AccountRoleMessage, ActivityMessage, ChatMessage, DirectMessage, ErrorMessage, GroupDeletedMessage, KickedMessage,
-  NoticeMessage, PresenceMessage, RoleMessage, ShutdownMessage, StoredMessage, TopicMessage,
+  MessageDeletedMessage, NoticeMessage, PresenceMessage, RoleMessage, ShutdownMessage, StoredMessage, TopicMessage,
 } from '../../protocol/messages.js';
 import type { EventEmitter } from 'node:events';
 import { assertNever } from '../../protocol/errors.js';
@@ -58,6 +58,8 @@ export interface ChatClientEvents {
   /** An `error` the server sent with no request to answer. */
   server_error: [ErrorMessage];
   shutdown: [ShutdownMessage];
+  /** A message of a group or a conversation was deleted (January addition). */
+  message_deleted: [MessageDeletedMessage];
   /** Signed in: at `signIn` and at every reconnect the ChatClient signs in itself (the role may have changed). */
   signed_in: [SignedIn];
   /** The connection was lost (`error` says why when known); a reconnect follows when allowed. */
@@ -88,6 +90,7 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
     case 'account_role': emitter.emit('account_role', message); break;
     case 'notice': emitter.emit('notice', message); break;
     case 'shutdown': emitter.emit('shutdown', message); break;
+    case 'message_deleted': emitter.emit('message_deleted', message); break;
     default: assertNever(message);
   }
 }

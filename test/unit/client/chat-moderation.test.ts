@@ -95,7 +95,8 @@ test('/next and Alt-n join the next group with unread messages since the read ma
   await joined;
   assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'ops', since: 6 });
   const at = terminal.printed.indexOf('-- 3 unread in ops since your last visit');
-  assert.deepEqual(terminal.printed.slice(at + 2), ['09:05 bob: m7', '09:05 bob: m8', '09:05 bob: m9']);
+  // In ops's new window: the join's line, a day line (the messages are not of today), then what was missed.
+  assert.deepEqual(terminal.printed.slice(at + 3), ['-- Thursday 1 January 2026 --', '09:05 bob: m7', '09:05 bob: m8', '09:05 bob: m9']);
   assert.equal(terminal.plainPrompt, '[random 12] ops> ');
   joined = connection.answered('join');
   terminal.metaKey('n');
