@@ -12,7 +12,7 @@ import { commandNames } from './completion.js';
 import type { WindowedCommand } from './window-commands.js';
 import { WINDOW_COMMAND_NAMES } from './window-commands.js';
 import { WindowCommandRunner } from './window-command-runner.js';
-import { windowHelpText } from './windows/window-help.js';
+import { HELP_COLUMNS, windowHelpText } from './windows/window-help.js';
 import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
@@ -57,7 +57,7 @@ export class CommandRunner {
     switch (command.kind) {
       case 'empty': return;
       case 'window': await this.windows.run(command.command); return;
-      case 'help': terminal.print(windowHelpText(this.host.status.roles, Math.min(terminal.columns - 2, 78))); return;
+      case 'help': terminal.print(windowHelpText(this.host.status.roles, Math.min(terminal.columns, HELP_COLUMNS))); return;
       case 'next': await jumpToNext(this.host); return;
       case 'moderation':
         view.shownList = (await moderate(this.host, command.command)) ?? view.shownList;

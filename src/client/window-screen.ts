@@ -169,8 +169,9 @@ export class WindowScreen {
     if (line === undefined) return;
     if (shown) this.printDated(line.ts, this.renderLine(window, line));
     if (source !== 'history') this.log?.write(window.target, line);
-    if (effect.bell && this.hooks.bellOn()) this.out.bell?.();
+    // The hotlist first, so the bell rings with it shown.
     if (effect.counted) this.hooks.promptChanged();
+    if (effect.bell && this.hooks.bellOn()) this.out.bell?.();
   }
 
   private printDated(ts: number, text: string): void {

@@ -1,0 +1,122 @@
+/**
+ * The chat screen's windows (issue 23) over a fake terminal and a scripted
+ * connection: where each arrival goes, the hotlist in the prompt and the
+ * bell, switching from memory (nothing fetched or printed twice), /query's
+ * history, /r, /lastlog, /close, /delete and a deletion shown in place.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ChatController } from '../../../src/client/chat.js';
+import type { Outgoing } from '../../../src/client/client.js';
+import type { JoinedReply, ServerMessage } from '../../../src/protocol/messages.js';
+import { FakeConnection, FakeTerminal, fakeChatClient } from '../../helpers/fake-chat.js';
+
+const TS = Date.now();
+const joinedDev: JoinedReply = {
+  type: 'joined', group: 'dev', members: ['alice', 'bob'], last_seq: 2, more: false, role: 'member', owner: 'carol', topic: '',
+  history: [{ group: 'dev', seq: 1, from: 'bob', text: 'one', ts: TS }, { group: 'dev', seq: 2, from: 'bob', text: 'two', ts: TS }],
+};
+
+function started(answer: (request: Outgoing) => ServerMessage | undefined = () => undefined) {
+  const terminal = new FakeTerminal();
+  let acks = 100;
+  const connection: FakeConnection = new FakeConnection((request) => answer(request) ?? (
+    request.type === 'list_groups' ? { type: 'groups', groups: [] }
+      : request.type === 'mark_read' || request.type === 'delete_message' || request.type === 'block' ? { type: 'ok' }
+        : request.type === 'dm' || request.type === 'say' ? { type: 'ack', ts: TS, seq: ++acks }
+          : { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` }));
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joinedDev), terminal, { markReadIntervalMs: 60_000, host: '127.0.0.1' });
+  chat.start(joinedDev);
+  return { terminal, connection, chat };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const count = (terminal: FakeTerminal, text: string) => terminal.printed.filter((line) => line.includes(text)).length;
+
+test('direct messages open their window unshown: counted in the hotlist with a bell; Alt-N shows the scroll-back from memory', async () => {
+  const { terminal, connection, chat } = started();
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 1, text: 'psst', ts: TS });
+  connection.push({ type: 'dm', from: 'carol', to: 'alice', seq: 1, text: 'hi there', ts: TS });
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 2, text: 'still there?', ts: TS });
+  assert.equal(count(terminal, 'psst'), 0, 'the conversation is not shown');
+  assert.equal(terminal.bells, 3);
+  assert.equal(terminal.plainPrompt, '[3:bob 2, 4:carol 1] dev> ');
+  // A mention in dev while bob's window is shown: counted with @, and a bell.
+  terminal.metaKey('3');
+  assert.equal(terminal.plainPrompt, '[4:carol 1] @bob> ');
+  assert.deepEqual(terminal.printed.slice(-3).map((line) => line.replace(/^\d\d:\d\d /, '')), ['-- window 3: @bob --', '[dm] bob → you: psst', '[dm] bob → you: still there?']);
+  connection.push({ type: 'msg', group: 'dev', seq: 3, from: 'carol', text: 'alice: look', ts: TS });
+  connection.push({ type: 'msg', group: 'dev', seq: 4, from: 'carol', text: 'and this', ts: TS });
+  assert.equal(count(terminal, 'alice: look'), 0);
+  assert.equal(terminal.bells, 4);
+  assert.equal(terminal.plainPrompt, '[2:dev 2 @1, 4:carol 1] @bob> ');
+  // Typing in a conversation window sends a dm there.
+  const sent = connection.answered('dm');
+  terminal.type('are you around');
+  await sent;
+  await tick();
+  assert.deepEqual(connection.commands.at(-1), { type: 'dm', to: 'bob', text: 'are you around' });
+  assert.match(terminal.printed.at(-1)!, /\[dm\] you → bob: are you around$/);
+  // Back to dev: its scroll-back from memory, nothing fetched, each line once.
+  const requests = connection.commands.length;
+  terminal.type('/window 2');
+  assert.equal(connection.commands.length, requests, 'nothing fetched');
+  assert.equal(terminal.plainPrompt, '[4:carol 1] dev> ');
+  assert.equal(count(terminal, 'alice: look'), 1);
+  assert.equal(count(terminal, 'bob: two'), 2, 'once at the join, once now');
+  terminal.metaKey('9');
+  assert.equal(terminal.plainPrompt, '[4:carol 1] dev> ', 'no window 9: nothing changes');
+  await chat.quit();
+});
+
+test('/r answers the last who wrote; /query fetches a conversation\'s history once; /close renumbers', async () => {
+  const { terminal, connection, chat } = started((request) => (request.type === 'dm_history'
+    ? { type: 'dm_history', user: 'dave', more: false, messages: [{ from: 'dave', to: 'alice', seq: 1, text: 'old news', ts: TS }] }
+    : undefined));
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 1, text: 'psst', ts: TS });
+  connection.push({ type: 'dm', from: 'carol', to: 'alice', seq: 5, text: 'ping', ts: TS });
+  let sent = connection.answered('dm');
+  terminal.type('/r pong');
+  await sent;
+  assert.deepEqual(connection.commands.at(-1), { type: 'dm', to: 'carol', text: 'pong' });
+  const fetched = connection.answered('dm_history');
+  terminal.type('/query dave');
+  await fetched;
+  await tick();
+  assert.deepEqual(connection.commands.at(-1), { type: 'dm_history', user: 'dave', limit: 50 });
+  assert.equal(terminal.plainPrompt, '[3:bob 1, 4:carol 1] @dave> ');
+  assert.equal(count(terminal, 'old news'), 1);
+  // Window 5 (dave) closed: the window shown before it (dev) shows; carol stays 4.
+  terminal.type('/close');
+  await tick();
+  assert.equal(terminal.plainPrompt, '[3:bob 1, 4:carol 1] dev> ');
+  terminal.type('/window 5');
+  assert.match(terminal.printed.at(-1)!, /no window 5/);
+  sent = connection.answered('dm');
+  terminal.type('/query dave again');
+  await sent;
+  assert.deepEqual(connection.commands.filter((request) => request.type === 'dm_history').at(-1), { type: 'dm_history', user: 'dave', limit: 50 });
+  await chat.quit();
+});
+
+test('/lastlog finds the shown window\'s lines in any case; /delete deletes the last own message; a deletion shows in place', async () => {
+  const { terminal, connection, chat } = started();
+  connection.push({ type: 'msg', group: 'dev', seq: 3, from: 'bob', text: 'The Deploy is done', ts: TS });
+  const said = connection.answered('say');
+  terminal.type('deploy again?');
+  await said;
+  await tick();
+  terminal.type('/lastlog DEPLOY');
+  await tick();
+  assert.deepEqual(terminal.printed.slice(-3).map((line) => line.replace(/^\d\d:\d\d /, '')), ['lastlog "DEPLOY": 2 lines', 'bob: The Deploy is done', 'alice: deploy again?']);
+  const deleted = connection.answered('delete_message');
+  terminal.type('/delete');
+  await deleted;
+  assert.deepEqual(connection.commands.at(-1), { type: 'delete_message', group: 'dev', seq: 101 });
+  connection.push({ type: 'message_deleted', group: 'dev', seq: 3, by: 'bob' });
+  assert.match(terminal.printed.at(-1)!, /bob: \(message deleted\)$/);
+  terminal.type('/lastlog deploy is');
+  await tick();
+  assert.equal(terminal.printed.at(-1), 'lastlog "deploy is": 0 lines', 'a deleted text is not found');
+  await chat.quit();
+});
