@@ -12,13 +12,18 @@ import { errorMessage } from '../src/protocol/errors.js';
 import { type E2eOptions, type E2eResult, type E2eTarget, runE2e } from './bench/e2e.js';
 import { runConnections } from './bench/connections.js';
 import { runStorm } from './bench/storm.js';
+import { keepStormTable, runKeepStorm } from './bench/keep-storm.js';
 import { reconnectStormPart, reconnectStormTable } from './bench/reconnect-part.js';
 import { runRetention } from './bench/retention.js';
+import { type MembershipFigures, runMemberships } from './bench/memberships.js';
 import { runDmFlood } from './bench/dm-flood.js';
 import { type FramingCase, runFramingBench } from './bench/framing.js';
 import { type Child, startChild, startRedis } from './bench/processes.js';
 import { type SweepPoint, sweepChart } from './bench/svg.js';
 import { count, fixed, table } from './bench/report.js';
+
+/** Connections of the in-process memory-per-membership measurement. */
+const MEMBERSHIP_CONNECTIONS = 500;
 
 function framingTable(cases: FramingCase[]): string {
   const rows: string[][] = [];
@@ -37,7 +42,7 @@ function framingTable(cases: FramingCase[]): string {
 function e2eTable(results: E2eResult[]): string {
   return table(
     ['target', 'mode', 'offered/s', 'delivered/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'lost', 'dup', 'cpu µs/deliv', 'peak RSS MB'],
-    results.map((r) => [r.target, r.mode, r.offeredPerSecond === undefined ? '-' : count(r.offeredPerSecond), count(r.deliveredPerSecond),
+    results.map((r) => [r.groupsPerMember > 1 ? `${r.target}, ${r.groupsPerMember} groups each` : r.target, r.mode, r.offeredPerSecond === undefined ? '-' : count(r.offeredPerSecond), count(r.deliveredPerSecond),
       fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p90, 2), fixed(r.latencyMs.p99, 2), fixed(r.latencyMs.max, 1),
       String(r.lost + (r.closedMembers > 0 ? ` (${r.closedMembers} cut: ${r.errors.join(',')})` : '')), String(r.duplicates), fixed(r.cpuMicrosPerDelivery, 2), fixed(r.peakRssBytes / 1e6, 0)]),
   );
@@ -58,6 +63,8 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   // Cheap password hashing here only, so that signing in 32 members is quick; the
   // connections part measures logins with the default cost.
   const serverArgs = ['--port', '0', ...files, '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', '--scrypt-cost', '1024,8,1', ...extraServerArgs];
+  // Member 0 creates the quiet groups of a run with several groups per member.
+  if ((options.groupsPerMember ?? 1) > 1) serverArgs.push('--create-rate', '0');
   const clusterArgs = redisUrl === undefined ? [] : ['--redis', redisUrl];
   const children: Child[] = [];
   try {
@@ -73,12 +80,13 @@ async function measureOnce(target: E2eTarget, certDir: string, options: E2eOptio
   }
 }
 
-async function stormPart(members: number, nameLength: number, say: (line: string) => void): Promise<Awaited<ReturnType<typeof runStorm>>> {
+/** Runs `part` with fresh certificates (their folder and CA) and a fresh data folder, removed after. */
+async function withCertsAndData<T>(part: (certDir: string, ca: string, dataDir: string) => Promise<T>): Promise<T> {
   const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-storm-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-data-'));
   try {
     await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
-    return await runStorm(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), { members, nameLength, serverScript }, dataDir, (line) => say(`  ${line}`));
+    return await part(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), dataDir);
   } finally {
     rmSync(certDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
@@ -100,8 +108,11 @@ async function main(): Promise<void> {
     'duration-ms': { type: 'number', default: 1500, describe: 'time per measurement, split into rounds' },
     rounds: { type: 'number', default: 9, describe: 'rounds per measurement, implementations in turns; the median is reported' },
     'chunk-bytes': { type: 'number', default: 16_384, describe: 'read size used to cut decode streams' },
-    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'reconnect', 'retention', 'dm-flood'] as const, describe: 'run one part only (storm, reconnect, retention and dm-flood run only when asked)' },
+    only: { type: 'string', choices: ['framing', 'e2e', 'connections', 'storm', 'keep', 'reconnect', 'retention', 'dm-flood'] as const, describe: 'run one part only (storm, keep, reconnect, retention and dm-flood run only when asked)' },
     'dm-flood-seconds': { type: 'number', default: 5, describe: 'dm-flood: seconds per phase (idle, window, rate-limited)' },
+    'keep-members': { type: 'number', default: 980, describe: 'keep: members already in groups, each in --keep-per-member of them (980 × 50 / 100: 490 per group, under --presence-max-members)' },
+    'keep-per-member': { type: 'number', default: 50, describe: 'keep: groups each member is in (of --max-open-groups groups)' },
+    'max-open-groups': { type: 'number', default: 100, describe: 'keep: the groups one client joins with keep at once, then leaves by closing' },
     'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
     'reconnect-scrypt-cost': { type: 'string', default: 'default', describe: "reconnect: the server's and the accounts' scrypt cost, N,r,p (or 'default')" },
     'reconnect-first-retry-max-ms': { type: 'number', describe: "reconnect, spread: the first retry's longest delay (default: the client's, 5000)" },
@@ -122,6 +133,7 @@ async function main(): Promise<void> {
     svg: { type: 'string', describe: 'e2e: sweep the offered rate and write a chart of delivered rate and latency to this SVG file' },
     profile: { type: 'string', describe: 'e2e: write CPU profiles of the server and relay (node --cpu-prof) into this folder' },
     metrics: { type: 'boolean', default: false, describe: 'e2e: start the servers with --metrics 127.0.0.1:0 (to compare the cost of counting)' },
+    'groups-per-member': { type: 'number', default: 1, describe: 'e2e max mode: also run the server with each member in this many groups (the busy one not current), for fan-out per delivery and memory per membership' },
     'idle-members': { type: 'number', default: 0, describe: 'e2e: extra members that joined the group before and sit in another group (what activity costs)' },
     'server-dist': { type: 'string', describe: "e2e, storm: run the server of another build's dist folder (e.g. a baseline worktree) under this workload" },
   }, {})
@@ -129,8 +141,9 @@ async function main(): Promise<void> {
       if (!Number.isInteger(args['storm-name-length']) || args['storm-name-length'] < 1 || args['storm-name-length'] > 32) throw new UsageError('--storm-name-length must be 1..32');
       if (args.senders > args.members - 1) throw new UsageError('--senders must leave at least one member that only listens');
       if (args.bytes < 32 || args.bytes > 4096) throw new UsageError('--bytes must be 32..4096 (the text carries a timestamp)');
+      if (!Number.isInteger(args['groups-per-member']) || args['groups-per-member'] < 1 || args['groups-per-member'] > 100) throw new UsageError('--groups-per-member must be a whole number, 1..100');
       if (!Number.isInteger(args['idle-members']) || args['idle-members'] < 0) throw new UsageError('--idle-members must be a whole number, 0 or more');
-      for (const flag of ['dm-flood-seconds', 'retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
+      for (const flag of ['dm-flood-seconds', 'keep-members', 'keep-per-member', 'max-open-groups', 'retention-stored', 'storm-members', 'reconnect-members', 'duration-ms', 'rounds', 'chunk-bytes', 'members', 'senders', 'seconds', 'window', 'connections', 'logins'] as const) {
         if (!Number.isFinite(args[flag]) || args[flag] <= 0) throw new UsageError(`--${flag} must be a positive number`);
       }
       return true;
@@ -147,10 +160,18 @@ async function main(): Promise<void> {
   let text = '';
 
   if (argv.only === 'storm') {
-    report['storm'] = await stormPart(argv['storm-members'], argv['storm-name-length'], say);
+    report['storm'] = await withCertsAndData((certDir, ca, dataDir) => runStorm(certDir, ca, { members: argv['storm-members'], nameLength: argv['storm-name-length'], serverScript }, dataDir, (line) => say(`  ${line}`)));
     const storm = report['storm'] as Awaited<ReturnType<typeof runStorm>>;
     text += `\nJoin/leave storm (${storm.members} members of one group at once, ${storm.nameLength}-character names; burst: one member sends 400 join since 0 on 1,000 texts of 4 KB; bystander pings every 10 ms)\n${table(['phase', 'wall s', 'server CPU s', 'presence frames', 'bystander worst ping ms'],
       (['join', 'leave', 'burst'] as const).map((name) => [name, fixed(storm[name].wallSeconds, 2), fixed(storm[name].cpuSeconds, 2), count(storm[name].presenceFrames), fixed(storm[name].bystanderWorstPingMs, 1)]))}\n`;
+  }
+
+  if (argv.only === 'keep') {
+    const keep = await withCertsAndData((certDir, ca, dataDir) => runKeepStorm(certDir, ca, {
+      members: argv['keep-members'], groups: argv['max-open-groups'], perMember: argv['keep-per-member'], serverScript,
+    }, dataDir, (line) => say(`  ${line}`)));
+    report['keep'] = keep;
+    text += keepStormTable(keep);
   }
 
   if (argv.only === 'reconnect') {
@@ -175,22 +196,14 @@ async function main(): Promise<void> {
   }
 
   if (argv.only === 'dm-flood') {
-    const certDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-certs-'));
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'termsender-bench-dm-flood-'));
-    try {
-      await generateDevCertificates({ outDir: certDir, hosts: ['localhost', '127.0.0.1'], days: 1, force: true });
-      const figures = await runDmFlood(certDir, readFileSync(path.join(certDir, 'ca.crt'), 'utf8'), dataDir, argv['dm-flood-seconds'], serverScript, (line) => say(`  ${line}`));
-      report['dmFlood'] = figures;
-      text += `\nDirect-message flood (one client floods one account signed in twice, ${figures.seconds} s per phase; window: --rate-limit 0, 32 dms in flight; rate-limited: --rate-limit 20, 1,000/s offered; a bystander pings every 10 ms)\n${table(
-        ['phase', 'dms stored/s', 'dm frames/s to the victim', 'server CPU s', 'bystander ping p50 ms', 'p99 ms', 'max ms'],
-        figures.phases.map((p) => [p.name, count(p.storedPerSecond), count(p.deliveredPerSecond), fixed(p.serverCpuSeconds, 2), fixed(p.bystander.p50, 2), fixed(p.bystander.p99, 2), fixed(p.bystander.max, 1)]))}\n`;
-    } finally {
-      rmSync(certDir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    const figures = await withCertsAndData((certDir, ca, dataDir) => runDmFlood(certDir, ca, dataDir, argv['dm-flood-seconds'], serverScript, (line) => say(`  ${line}`)));
+    report['dmFlood'] = figures;
+    text += `\nDirect-message flood (one client floods one account signed in twice, ${figures.seconds} s per phase; window: --rate-limit 0, 32 dms in flight; rate-limited: --rate-limit 20, 1,000/s offered; a bystander pings every 10 ms)\n${table(
+      ['phase', 'dms stored/s', 'dm frames/s to the victim', 'server CPU s', 'bystander ping p50 ms', 'p99 ms', 'max ms'],
+      figures.phases.map((p) => [p.name, count(p.storedPerSecond), count(p.deliveredPerSecond), fixed(p.serverCpuSeconds, 2), fixed(p.bystander.p50, 2), fixed(p.bystander.p99, 2), fixed(p.bystander.max, 1)]))}\n`;
   }
 
-  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'reconnect' && argv.only !== 'retention' && argv.only !== 'dm-flood') {
+  if (argv.only !== 'e2e' && argv.only !== 'storm' && argv.only !== 'keep' && argv.only !== 'reconnect' && argv.only !== 'retention' && argv.only !== 'dm-flood') {
     say('framing...');
     const framing = runFramingBench({ durationMs: argv['duration-ms'], rounds: argv.rounds, chunkBytes: argv['chunk-bytes'] });
     report['framing'] = framing;
@@ -228,6 +241,11 @@ async function main(): Promise<void> {
         serverMax = await measureOnce('server', certDir, base, argv.profile);
         results.push(relay, serverMax);
         report['relayRatio'] = serverMax.deliveredPerSecond / relay.deliveredPerSecond;
+        if (argv['groups-per-member'] > 1) {
+          say(`end-to-end, max mode: server, each member in ${argv['groups-per-member']} groups...`);
+          results.push(await measureOnce('server', certDir, { ...base, groupsPerMember: argv['groups-per-member'] }));
+          report['memberships'] = await runMemberships(MEMBERSHIP_CONNECTIONS, argv['groups-per-member']);
+        }
       }
       if (argv.only !== 'connections' && argv.redis !== undefined && serverMax !== undefined) {
         const redis = argv.redis === 'auto' ? await startRedis() : undefined;
@@ -266,6 +284,8 @@ async function main(): Promise<void> {
       if (results.length > 0) text += `\nEnd to end (${argv.members} members, ${argv.senders} senders, ${argv.bytes}-byte texts, ${argv.seconds} s; server: durable SQLite; cluster and workers: Redis${argv.metrics ? '; servers with --metrics' : ''})\n${e2eTable(results)}\n`;
       const activities = results.filter((r) => r.idleMembers > 0).map((r) => `${r.target} ${r.mode}: ${count(r.activities)}`);
       if (activities.length > 0) text += `${argv['idle-members']} idle members elsewhere; activity messages they received: ${activities.join(', ')}\n`;
+      const memberships = report['memberships'] as MembershipFigures | undefined;
+      if (memberships !== undefined) text += `memory per membership (in process, ${count(memberships.connections)} connections each joining ${memberships.groupsPerMember - 1} more groups with keep): ${fixed(memberships.heapBytesPerMembership, 0)} bytes of heap\n`;
       if (typeof report['relayRatio'] === 'number') text += `server/relay delivered ratio: ${fixed(report['relayRatio'], 2)}\n`;
       if (typeof report['clusterRatio'] === 'number' && typeof report['workersRatio'] === 'number') {
         text += `cluster (2 nodes) / single node: ${fixed(report['clusterRatio'], 2)}; 2 workers / single node: ${fixed(report['workersRatio'], 2)}\n`;

@@ -32,6 +32,12 @@ export interface E2eOptions {
    * and their deliveries are not counted.
    */
   idleMembers?: number;
+  /**
+   * Groups each member is in (server targets; January additions): above 1,
+   * each member joins G-1 quiet groups with `keep` after the busy one, so the
+   * busy group is not its current group, and senders name it in `say`.
+   */
+  groupsPerMember?: number;
 }
 
 /** The processes under test: CPU and memory are summed over `pids`; members spread over `ports`. */
@@ -62,6 +68,7 @@ export interface E2eResult {
   serverCpuMicros: number;
   cpuMicrosPerDelivery: number;
   peakRssBytes: number;
+  groupsPerMember: number;
 }
 
 const WARMUP_MS = 500;
@@ -82,6 +89,16 @@ async function joinAll(target: E2eTarget, ports: number[], options: E2eOptions, 
     await member.request({ type: 'join', group: `${GROUP}${suffix}`, id: 3 }, 'joined');
   }
   return members;
+}
+
+/** Every member also joins G-1 quiet groups with `keep` (member 0 creates them). */
+async function joinQuietGroups(members: Member[], options: E2eOptions): Promise<void> {
+  const groups = options.groupsPerMember ?? 1;
+  const suffix = options.runId ?? '';
+  for (let k = 1; k < groups; k++) await members[0]!.request({ type: 'create_group', group: `${GROUP}${suffix}-q${k}`, id: 4 }, 'group_created');
+  for (const member of members) {
+    for (let k = 1; k < groups; k++) await member.request({ type: 'join', group: `${GROUP}${suffix}-q${k}`, keep: true, id: 5 }, 'joined');
+  }
 }
 
 /** Members who joined the busy group, then moved to a quiet one (after the busy group exists). */
@@ -116,13 +133,16 @@ export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eO
   const idleStats: DeliveryStats = { ...stats, latency: new LatencyHistogram(), errors: [], activities: 0 };
   const idle = target === 'relay' ? [] : await idleElsewhere(system.ports, options, idleStats);
   const pids = system.pids();
+  if (target !== 'relay') await joinQuietGroups(members, options);
+  // In several groups, the busy one is not current: `say` names it.
+  const named = (options.groupsPerMember ?? 1) > 1 ? { group: `${GROUP}${options.runId ?? ''}` } : {};
   const senders = members.slice(0, options.senders);
   const observer = members[members.length - 1]!;
   const sent = new Array<number>(senders.length).fill(0);
   let running = true;
   const say = (index: number) => {
     sent[index] = sent[index]! + 1;
-    senders[index]!.send({ type: 'say', text: stampText(index, sent[index]!, options.bytes) });
+    senders[index]!.send({ type: 'say', text: stampText(index, sent[index]!, options.bytes), ...named });
   };
 
   const cpuBefore = cpuOf(pids);
@@ -185,5 +205,6 @@ export async function runE2e(target: E2eTarget, system: E2eSystem, options: E2eO
     serverCpuMicros: serverCpu,
     cpuMicrosPerDelivery: stats.delivered > 0 ? serverCpu / stats.delivered : 0,
     peakRssBytes: peak,
+    groupsPerMember: target === 'relay' ? 1 : (options.groupsPerMember ?? 1),
   };
 }

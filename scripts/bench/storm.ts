@@ -37,7 +37,7 @@ const CONCURRENT_SETUP = 64;
 const GROUP = 'storm';
 
 /** Resolves once the process used under 6% of a core over 500 ms (the bystander's pings cost a little). */
-async function idle(pid: number): Promise<void> {
+export async function idle(pid: number): Promise<void> {
   for (let before = cpuMicros(pid); ;) {
     await sleep(500);
     const now = cpuMicros(pid);
@@ -50,7 +50,7 @@ function presenceFrames(clients: StormClient[]): number {
   return clients.reduce((sum, client) => sum + (client.counts.get('presence') ?? 0), 0);
 }
 
-async function phase(pid: number, clients: StormClient[], bystander: Worker, run: () => Promise<unknown>): Promise<StormPhase> {
+export async function phase(pid: number, clients: StormClient[], bystander: Worker, run: () => Promise<unknown>): Promise<StormPhase> {
   const reset = once(bystander, 'message');
   bystander.postMessage('reset');
   await reset;

@@ -43,6 +43,7 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   not_allowed: 'your role does not permit that',
   banned: 'you are banned from that group',
   account_disabled: 'this account is disabled',
+  not_in_group: 'you are not in that group',
   no_such_message: 'there is no such message',
   blocked: 'that user does not accept your messages',
 };

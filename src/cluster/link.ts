@@ -55,14 +55,11 @@ export interface ClusterLink {
   publishAccountMessage(sent: AccountMessage): void;
   /** This node now has (or no longer has) `user` in `group` / online. */
   trackMember(group: string, user: string, present: boolean): void;
-  trackOnline(user: string, present: boolean): void;
   /** Cluster-wide: display names in the group now. */
   members(group: string): Promise<string[]>;
   /** Cluster-wide: at most `limit` display names in the group after `after`, in name-key order. */
   memberPage(group: string, after: string | undefined, limit: number): Promise<string[]>;
   /** Cluster-wide member counts, one per group. */
   memberCounts(groups: string[]): Promise<number[]>;
-  /** Cluster-wide: the user's display name when any node has it online. */
-  onlineName(user: string): Promise<string | undefined>;
   close(): Promise<void>;
 }

@@ -42,10 +42,6 @@ export class LocalLink implements ClusterLink {
     // the hub's own tables are the whole truth
   }
 
-  trackOnline(): void {
-    // the hub's own tables are the whole truth
-  }
-
   async members(group: string): Promise<string[]> {
     return this.node?.membersHere(group) ?? [];
   }
@@ -56,10 +52,6 @@ export class LocalLink implements ClusterLink {
 
   async memberCounts(groups: string[]): Promise<number[]> {
     return this.node?.memberCountsHere(groups) ?? groups.map(() => 0);
-  }
-
-  async onlineName(): Promise<string | undefined> {
-    return undefined; // the hub looked in its own table first
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * The cluster link over Redis. Every node subscribes to one event channel:
  * stored messages (announced by the store's append script, in seq order),
- * presence and direct messages. Who is in which group, and who is online,
- * are sorted sets whose scores are expiry times that each node refreshes for
+ * presence and direct messages. Who is in which group is a sorted set per
+ * group whose scores are expiry times that each node refreshes for
  * its own entries, so a node that dies leaves no ghost members behind.
  * After the subscription drops and comes back, the node fetches the messages
  * it missed for its groups and delivers them, so nothing stored is lost.
@@ -49,9 +49,8 @@ export class RedisClusterLink implements ClusterLink {
   private readonly commands: Redis;
   private readonly subscriber: Redis;
   private events: ClusterEvents | undefined;
-  /** This node's entries, to refresh: group key → its display name and users (key → name); online users. */
+  /** This node's entries, to refresh: group key → its display name and users (key → name) */
   private readonly localMembers = new Map<NameKey, { name: string; users: Map<NameKey, string> }>();
-  private readonly localOnline = new Map<NameKey, string>();
   /** Stored messages to this node in seq order, once each (caught up after the subscription drops). */
   private readonly order: MessageOrder;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -138,15 +137,6 @@ export class RedisClusterLink implements ClusterLink {
     }
   }
 
-  trackOnline(user: string, present: boolean): void {
-    const key = keyOf(user);
-    if (present) this.localOnline.set(key, user);
-    else this.localOnline.delete(key);
-    this.write((redis) => (present
-      ? redis.zadd(REDIS_KEYS.online(key), this.expiry(), `${this.nodeId}|${user}`)
-      : redis.zrem(REDIS_KEYS.online(key), `${this.nodeId}|${user}`)));
-  }
-
   async members(group: string): Promise<string[]> {
     return liveNames(await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.members(keyOf(group)), Date.now(), '+inf')));
   }
@@ -164,18 +154,12 @@ export class RedisClusterLink implements ClusterLink {
     return results.map(([error, entries]) => (error === null && Array.isArray(entries) ? liveNames(entries.map(String)).length : 0));
   }
 
-  async onlineName(user: string): Promise<string | undefined> {
-    const [entry] = await guardRedis(this.commands, () => this.commands.zrangebyscore(REDIS_KEYS.online(keyOf(user)), Date.now(), '+inf', 'LIMIT', 0, 1));
-    return entry === undefined ? undefined : userOf(entry);
-  }
-
   async close(): Promise<void> {
     this.closing = true;
     this.order.close();
     clearInterval(this.refreshTimer);
     const removals = this.commands.pipeline();
     for (const [key, group] of this.localMembers) for (const user of group.users.values()) removals.zrem(REDIS_KEYS.members(key), `${this.nodeId}|${user}`);
-    for (const [key, user] of this.localOnline) removals.zrem(REDIS_KEYS.online(key), `${this.nodeId}|${user}`);
     if (this.commands.status === 'ready') await removals.exec().catch((error: unknown) => this.options.logger.warn('could not remove member entries', { reason: String(error) }));
     this.subscriber.disconnect();
     await this.commands.quit().then(() => undefined, () => this.commands.disconnect());
@@ -252,10 +236,6 @@ export class RedisClusterLink implements ClusterLink {
       }
     }
     const now = Date.now();
-    for (const [key, user] of this.localOnline) {
-      pipeline.zadd(REDIS_KEYS.online(key), expiry, `${this.nodeId}|${user}`);
-      pipeline.zremrangebyscore(REDIS_KEYS.online(key), '-inf', `(${now}`);
-    }
     const results = (await pipeline.exec()) ?? [];
     if (Date.now() - now > this.refreshPeriodMs()) {
       this.readySince = Date.now();

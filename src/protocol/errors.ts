@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'no_such_message',
   // January addition (protocol.md): the recipient blocks the sender.
   'blocked',
+  // January additions (protocol.md): several groups per connection.
+  'not_in_group',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -65,6 +67,7 @@ const CLOSES_CONNECTION: Readonly<Record<ErrorCode, boolean>> = {
   account_disabled: true,
   no_such_message: false,
   blocked: false,
+  not_in_group: false,
 };
 
 const CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -39,6 +39,8 @@ export interface Limits {
   maxGroupsPerUser: number;
   /** Above this many members in a group, presence events for it stop (clients use `who`) (`--presence-max-members`). */
   presenceMaxMembers: number;
+  /** Groups one connection may be in at once; a `join` with `keep` beyond it gets `limit_reached` (`--max-open-groups`, January addition). */
+  maxOpenGroups: number;
 }
 
 export const PROTOCOL_VERSION = 1;
@@ -82,6 +84,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   createRatePerHour: 10,
   maxGroupsPerUser: 100,
   presenceMaxMembers: 500,
+  maxOpenGroups: 100,
   queryRate: 200,
   maxPerIp: 16,
   ipLimitExempt: Object.freeze(['127.0.0.0/8', '::1']),

@@ -48,12 +48,14 @@ export interface LoginRequest extends RequestBase { type: 'login'; user: string;
 export interface ListGroupsRequest extends RequestBase { type: 'list_groups'; after?: string }
 /** `private` (December addition): only its owner, moderators, invited users and admins see it. */
 export interface CreateGroupRequest extends RequestBase { type: 'create_group'; group: string; private?: boolean }
-export interface JoinRequest extends RequestBase { type: 'join'; group: string; since?: number }
-export interface SayRequest extends RequestBase { type: 'say'; text: string }
+/** `keep` (January addition): stay in the groups the connection is in and add this one (it becomes current). */
+export interface JoinRequest extends RequestBase { type: 'join'; group: string; since?: number; keep?: boolean }
+/** `group` on say/who/history/leave (January addition): one of the groups the connection is in; absent: the current one. */
+export interface SayRequest extends RequestBase { type: 'say'; text: string; group?: string }
 /** `after` (an addition): only users whose name key sorts after it (paging). */
-export interface WhoRequest extends RequestBase { type: 'who'; after?: string }
-export interface HistoryRequest extends RequestBase { type: 'history'; before?: number; limit?: number }
-export interface LeaveRequest extends RequestBase { type: 'leave' }
+export interface WhoRequest extends RequestBase { type: 'who'; after?: string; group?: string }
+export interface HistoryRequest extends RequestBase { type: 'history'; before?: number; limit?: number; group?: string }
+export interface LeaveRequest extends RequestBase { type: 'leave'; group?: string }
 export interface DmRequest extends RequestBase { type: 'dm'; to: string; text: string }
 export interface PingRequest extends RequestBase { type: 'ping' }
 export interface ByeRequest extends RequestBase { type: 'bye' }

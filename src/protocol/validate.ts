@@ -36,6 +36,12 @@ function topic(read: FieldReader, key: string): string {
   return read.text(key);
 }
 
+/** `group` of say/who/history/leave (January addition): absent or null, the current group; a malformed name is no group the connection is in. */
+function openGroup(read: FieldReader): { group?: string } {
+  if (read.optionalString('group') === undefined) return {};
+  return { group: read.name('group', 'not_in_group') };
+}
+
 export function parseRequest(body: FrameBody): Request {
   const rawId = body['id'];
   const id = requestIdOf(body);
@@ -58,9 +64,11 @@ export function parseRequest(body: FrameBody): Request {
     case 'join': {
       const group = read.name('group', 'no_such_group');
       const since = read.optionalUint('since');
-      return since === undefined ? { type, ...withId, group } : { type, ...withId, group, since };
+      const keep = read.optionalBoolean('keep') === true ? { keep: true } : {};
+      return since === undefined ? { type, ...withId, group, ...keep } : { type, ...withId, group, since, ...keep };
     }
     case 'say':
+      return { type, ...withId, text: read.text('text'), ...openGroup(read) };
     case 'notice':
       return { type, ...withId, text: read.text('text') };
     case 'history': {
@@ -70,6 +78,7 @@ export function parseRequest(body: FrameBody): Request {
         type, ...withId,
         ...(before === undefined ? {} : { before }),
         ...(limit === undefined ? {} : { limit }),
+        ...openGroup(read),
       };
     }
     case 'dm':
@@ -77,9 +86,10 @@ export function parseRequest(body: FrameBody): Request {
     case 'list_groups':
     case 'who': {
       const after = read.optionalName('after');
-      return after === undefined ? { type, ...withId } : { type, ...withId, after };
+      return after === undefined ? { type, ...withId, ...openGroup(read) } : { type, ...withId, after, ...openGroup(read) };
     }
     case 'leave':
+      return { type, ...withId, ...openGroup(read) };
     case 'ping':
     case 'bye':
       return { type, ...withId };

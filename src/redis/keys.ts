@@ -22,7 +22,6 @@ export const REDIS_KEYS = {
   /** Sorted set: member `node|user`, score the time it expires unless refreshed. */
   members: (groupKey: NameKey) => `ts:members:${groupKey}`,
   /** Sorted set: member `node|user`, score expiry. */
-  online: (userKey: NameKey) => `ts:online:${userKey}`,
   /** Hash: group key → its topic (no entry: none). */
   groupTopics: 'ts:group-topics',
   /** Set: keys of the private groups. */

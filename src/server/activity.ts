@@ -1,6 +1,8 @@
 /**
  * `activity` (December additions): a message arrived in a group that the
- * recipient's account joined before but that this connection is not in now.
+ * recipient's account joined before but that this connection is not in now
+ * (a connection may be in several groups: January additions; it gets `msg`
+ * for each of them, and `activity` only for the others).
  * At most one per group per second per connection: the first goes out at
  * once, what arrives in the next second waits and goes out as one (the
  * latest `last_seq`, and `mention` when any of them mentioned the recipient).
@@ -68,10 +70,10 @@ interface Watcher {
   readonly member: HubMember;
   readonly user: string;
   readonly userKey: NameKey;
-  /** Group key → its watch, for every group the account joined before (the one it is in included). */
+  /** Group key → its watch, for every group the account joined before (those it is in included). */
   readonly watches: Map<NameKey, Watch>;
-  /** The key of the group it is in now, if any (that group's watch is out of the index meanwhile). */
-  current: string | undefined;
+  /** The keys of the groups it is in now (their watches are out of the index meanwhile). */
+  readonly inGroups: Set<NameKey>;
 }
 
 /** One connection and one group it joined before. */
@@ -128,7 +130,7 @@ export class ActivityNotifier implements GroupActivity {
   }
 
   signedIn(member: HubMember, user: string): void {
-    const watcher: Watcher = { member, user, userKey: nameKey(user), watches: new Map(), current: undefined };
+    const watcher: Watcher = { member, user, userKey: nameKey(user), watches: new Map(), inGroups: new Set() };
     this.watchers.set(member, watcher);
     let mine = this.byUser.get(watcher.userKey);
     if (mine === undefined) {
@@ -157,7 +159,7 @@ export class ActivityNotifier implements GroupActivity {
     const watcher = this.watchers.get(member);
     if (watcher === undefined) return;
     const key = nameKey(group);
-    watcher.current = key;
+    watcher.inGroups.add(key);
     for (const other of this.byUser.get(watcher.userKey) ?? []) this.watch(other, key);
     const own = watcher.watches.get(key);
     if (own !== undefined) this.unindex(own);
@@ -167,7 +169,7 @@ export class ActivityNotifier implements GroupActivity {
     const watcher = this.watchers.get(member);
     if (watcher === undefined) return;
     const key = nameKey(group);
-    if (watcher.current === key) watcher.current = undefined;
+    watcher.inGroups.delete(key);
     const watch = watcher.watches.get(key);
     if (watch !== undefined) this.index(watch);
   }
@@ -255,7 +257,7 @@ export class ActivityNotifier implements GroupActivity {
     if (watcher.watches.has(groupKey)) return;
     const watch: Watch = { watcher, groupKey, lastSentAt: Number.NEGATIVE_INFINITY, sentSeq: 0, mention: false, cancel: undefined };
     watcher.watches.set(groupKey, watch);
-    if (watcher.current !== groupKey) this.index(watch);
+    if (!watcher.inGroups.has(groupKey)) this.index(watch);
   }
 
   /** The connection no longer watches the group (until a join or sign-in finds a marker again). */

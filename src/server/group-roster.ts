@@ -36,6 +36,17 @@ export class GroupRoster {
     return true;
   }
 
+  /** The seq `member` (of `user`) holds from its join; undefined when it is not in the group. */
+  seenBy(user: string, member: HubMember): number | undefined {
+    return this.users.get(nameKey(user))?.connections.get(member);
+  }
+
+  /** Sets the seq `member` (of `user`) holds from its join, when it is in the group. */
+  setSeen(user: string, member: HubMember, seenSeq: number): void {
+    const connections = this.users.get(nameKey(user))?.connections;
+    if (connections?.has(member) === true) connections.set(member, seenSeq);
+  }
+
   /** Display names, in join order. */
   names(): string[] {
     return Array.from(this.users.values(), (entry) => entry.name);

@@ -45,8 +45,6 @@ export type HubListener = (event: HubEvent) => void;
 export function clusterPublisher(link: ClusterLink): HubListener {
   return (event) => {
     switch (event.type) {
-      case 'signed_in': if (event.first) link.trackOnline(event.user, true); return;
-      case 'signed_out': if (event.last) link.trackOnline(event.user, false); return;
       case 'moved': if (event.firstOrLast) link.trackMember(event.group, event.user, event.into); return;
       case 'presence': if (event.local) link.publishPresence(event.presence); return;
       case 'direct_message': if (event.local) link.publishDirect(event.message); return;
@@ -55,6 +53,7 @@ export function clusterPublisher(link: ClusterLink): HubListener {
       case 'notice': if (event.local) link.publishNotice(event.notice); return;
       case 'account_message': if (event.local) link.publishAccountMessage(event.sent); return;
       case 'message_stored': case 'join_caught_up': return; // a stored message reaches the others through the store
+      case 'signed_in': case 'signed_out': return; // who is online is not shared: a direct message is stored, online or not
       default: assertNever(event);
     }
   };

@@ -17,7 +17,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { FrameEncoder } from '../protocol/frame.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import type { DirectMessage, NoticeMessage, PresenceMessage, StoredMessage } from '../protocol/messages.js';
-import { nameKey, type NameKey } from '../protocol/names.js';
+import { nameKey } from '../protocol/names.js';
 import type { AccountMessage } from '../cluster/account-message.js';
 import type { GroupEvent } from '../cluster/group-event.js';
 import type { ClusterLink } from '../cluster/link.js';
@@ -27,13 +27,16 @@ import { applyGroupEvent } from './group-events.js';
 import { activityFeed, clusterPublisher, deliveryCounter, type HubEvent, type HubListener } from './hub-events.js';
 import type { HubMember, Removal } from './hub-member.js';
 import { MetricCounts } from '../observe/metrics.js';
-import { PendingJoins } from './pending-joins.js';
 import { PendingSignIns, type SignInHold } from './pending-sign-ins.js';
+import { openGroups } from './open-groups.js';
 import { type SessionState, signedInUser } from './session.js';
-import { GroupRoster } from './group-roster.js';
+import { GroupRosters } from './group-rosters.js';
 import { addToTable, removeFromTable, sendToAll, type UserTable } from './user-table.js';
 
 export type { HubMember };
+
+/** Groups a connection leaves per event-loop turn when it leaves many at once (see exitInTurns, and the runner's leaveInTurns). */
+export const EXITS_PER_TURN = 8;
 
 export interface HubOptions {
   /** Above this many users of a group on this node, its presence is not delivered here. */
@@ -46,12 +49,13 @@ export interface HubOptions {
 
 export class Hub {
   private readonly online: UserTable = new Map();
-  /** Group key → the users in it now. */
-  private readonly groups = new Map<NameKey, GroupRoster>();
-  private readonly pending = new PendingJoins();
+  /** The groups with users here, and the joins under way. */
+  private readonly rosters = new GroupRosters();
   private readonly signIns = new PendingSignIns();
   /** Connections by id, to find a message's sender when it comes back from the cluster. */
   private readonly byId = new Map<number, HubMember>();
+  /** The user each signed-in connection here is signed in as. */
+  private readonly signedInAs = new Map<HubMember, string>();
   private readonly listeners: HubListener[] = [];
 
   constructor(
@@ -77,15 +81,15 @@ export class Hub {
   async start(): Promise<void> {
     await this.link.start({
       message: (message, origin) => this.deliverMessage(message, this.localSender(origin)),
-      presence: (presence) => this.deliverPresence(presence, this.groups.get(nameKey(presence.group))?.size ?? 0, false),
+      presence: (presence) => this.deliverPresence(presence, this.rosters.get(presence.group)?.size ?? 0, false),
       direct: (message) => this.deliverDirect(message, false),
       accountClosed: (user, message) => this.closeAccountHere(user, message, false),
       groupEvent: (event) => this.groupEventHere(event, false),
       notice: (notice) => this.publishNotice(notice, false),
       accountMessage: (sent) => this.sendToAccount(sent, false),
-      membersHere: (group) => this.groups.get(nameKey(group))?.names() ?? [],
-      memberPageHere: (group, after, limit) => this.groups.get(nameKey(group))?.page(after, limit) ?? [],
-      memberCountsHere: (groups) => groups.map((group) => this.groups.get(nameKey(group))?.size ?? 0),
+      membersHere: (group) => this.rosters.get(group)?.names() ?? [],
+      memberPageHere: (group, after, limit) => this.rosters.get(group)?.page(after, limit) ?? [],
+      memberCountsHere: (groups) => groups.map((group) => this.rosters.get(group)?.size ?? 0),
     });
   }
 
@@ -100,38 +104,46 @@ export class Hub {
 
   /**
    * Moves a connection from one session state to the next: signs it in or
-   * out, takes it out of its group and into a new one, and ends what was held
-   * for its join. Returns the live frames that arrived for the group it enters
-   * while its join was under way and that it does not hold, to be sent after
-   * the `joined` reply. `removal`: it leaves its group by a kick or ban (its presence `leave` says so).
+   * out, takes it out of the groups it leaves and into those it enters
+   * (presence per user and group), and ends what was held for its join.
+   * Returns the live frames that arrived for the group it joined while its
+   * join was under way and that it does not hold, to be sent after the
+   * `joined` reply. `removal`: a kick, ban or deletion takes it out of a
+   * group (`{}` for a deletion; a kick's or ban's presence `leave` says so);
+   * such a move leaves a join under way alone.
    */
   move(member: HubMember, from: SessionState, to: SessionState, removal?: Removal): Buffer[] {
-    const joining = this.pending.take(member);
-    const sameGroup = from.kind === 'chat' && to.kind === 'chat' && from.group === to.group;
-    if (from.kind === 'chat' && !sameGroup) this.exit(from.group, from.user, member, removal);
+    const joining = removal === undefined || to.kind === 'closed' ? this.rosters.takeJoin(member) : undefined;
+    const before = new Set(openGroups(from).map((open) => nameKey(open.group)));
+    const after = new Set(openGroups(to).map((open) => nameKey(open.group)));
+    if (from.kind === 'chat') {
+      const leaving = openGroups(from).filter((open) => !after.has(nameKey(open.group))).map((open) => open.group);
+      if (to.kind === 'closed') this.exitInTurns(leaving, from.user, member);
+      else for (const group of leaving) this.exit(group, from.user, member, removal);
+    }
     const wasIn = signedInUser(from);
     const isIn = signedInUser(to);
     if (wasIn !== undefined && isIn === undefined) this.signOut(wasIn, member);
     if (wasIn === undefined && isIn !== undefined) this.signIn(isIn, member);
-    if (to.kind !== 'chat' || sameGroup) return [];
-    this.enter(to.group, to.user, member, to.joinedAtSeq);
+    if (to.kind !== 'chat') return [];
+    for (const open of openGroups(to)) if (!before.has(nameKey(open.group))) this.enter(open.group, to.user, member, open.joinedAtSeq);
     if (joining === undefined || joining.groupKey !== nameKey(to.group)) return [];
     const revoked = joining.revoked;
     // After the runner has taken the new state and sent the reply (both synchronous, in the same turn).
     if (revoked !== undefined) queueMicrotask(() => member.removeFromGroup(to.group, revoked));
-    const handedOver = joining.frames.filter((held) => held.seq === 0 || held.seq > to.joinedAtSeq);
+    const { frames, messages } = this.rosters.handOver(joining, to.user, member, to.joinedAtSeq, before.has(joining.groupKey));
     // Delivered after the `joined` reply.
-    const messages = handedOver.reduce((count, held) => count + (held.seq > 0 ? 1 : 0), 0);
-    if (handedOver.length > 0) this.emit({ type: 'join_caught_up', messages, presence: handedOver.length - messages });
-    return handedOver.map((held) => held.frame);
+    if (frames.length > 0) this.emit({ type: 'join_caught_up', messages, presence: frames.length - messages });
+    return frames;
   }
 
   /**
    * Live messages of `group` are kept for `member` from now until its next
-   * move (which hands over those it lacks) or until the returned release.
+   * move (which hands over those it lacks) or until the returned release;
+   * a connection in the group already gets them then, not meanwhile.
    */
   holdLiveMessages(member: HubMember, group: string): () => void {
-    return this.pending.hold(member, nameKey(group));
+    return this.rosters.hold(member, this.signedInAs.get(member) ?? '', group);
   }
 
   /** A login's sign-in as `user`, from a correct password on: a close of the account meanwhile revokes it. */
@@ -165,25 +177,8 @@ export class Hub {
   }
 
   private groupEventHere(event: GroupEvent, local: boolean): void {
-    const key = nameKey(event.group);
-    const users = this.groups.get(key)?.users;
-    applyGroupEvent(event, {
-      members: (userKey) => {
-        const entries = userKey === undefined ? [...(users?.values() ?? [])] : [users?.get(userKey)];
-        return entries.flatMap((entry) => [...(entry?.connections.keys() ?? [])]);
-      },
-      holdForJoins: (frame) => this.pending.keep(key, frame, 0),
-      revokeJoins: (notice, userKey) => {
-        const own = userKey === undefined ? undefined : this.online.get(userKey)?.connections;
-        this.pending.revoke(key, notice, own);
-      },
-    }, this.encoder, nameKey);
+    applyGroupEvent(event, this.rosters.connectionsIn(event.group, (userKey) => this.online.get(userKey)?.connections), this.encoder, nameKey);
     this.emit({ type: 'group_changed', event, local });
-  }
-
-  /** The user's display name when it is online (on any node). */
-  async onlineName(user: string): Promise<string | undefined> {
-    return this.online.get(nameKey(user))?.name ?? (await this.link.onlineName(user));
   }
 
   private signIn(user: string, member: HubMember): void {
@@ -191,35 +186,39 @@ export class Hub {
     // Closed between its password check and now: after the runner's reply, as a live session would be.
     if (revoked !== undefined) queueMicrotask(() => member.fail(new ProtocolError('account_disabled', revoked)));
     this.byId.set(member.connectionId, member);
+    this.signedInAs.set(member, user);
     this.emit({ type: 'signed_in', member, user, first: addToTable(this.online, user, member) });
   }
 
   private signOut(user: string, member: HubMember): void {
     this.byId.delete(member.connectionId);
+    this.signedInAs.delete(member);
     this.emit({ type: 'signed_out', member, user, last: removeFromTable(this.online, user, member) });
   }
 
   /** Puts the connection in the group; it already holds messages up to `seenSeq`. */
   private enter(group: string, user: string, member: HubMember, seenSeq: number): void {
-    const key = nameKey(group);
-    let users = this.groups.get(key);
-    if (users === undefined) {
-      users = new GroupRoster();
-      this.groups.set(key, users);
-    }
-    const first = users.add(user, member, seenSeq);
+    const { first, size } = this.rosters.enter(group, user, member, seenSeq);
     this.emit({ type: 'moved', member, user, group, into: true, firstOrLast: first });
-    if (first) this.deliverPresence({ type: 'presence', group, user, event: 'join' }, users.size, true);
+    if (first) this.deliverPresence({ type: 'presence', group, user, event: 'join' }, size, true);
   }
 
   private exit(group: string, user: string, member: HubMember, removal: Removal = {}): void {
-    const key = nameKey(group);
-    const users = this.groups.get(key);
-    const last = users !== undefined && users.remove(user, member);
+    const { last, size } = this.rosters.exit(group, user, member);
     this.emit({ type: 'moved', member, user, group, into: false, firstOrLast: last });
-    if (users === undefined) return;
-    if (last) this.deliverPresence({ type: 'presence', group, user, event: 'leave', ...removal }, users.size + 1, true);
-    if (users.size === 0) this.groups.delete(key);
+    if (last && size !== undefined) this.deliverPresence({ type: 'presence', group, user, event: 'leave', ...removal }, size + 1, true);
+  }
+
+  /**
+   * A closed connection leaves its groups EXITS_PER_TURN per event-loop turn:
+   * one in 100 groups of hundreds would otherwise send tens of thousands of
+   * presence frames in one turn, and everyone else would wait for it. Until
+   * it leaves a group it stays counted there (its frames go nowhere); nothing
+   * can bring it back.
+   */
+  private exitInTurns(groups: string[], user: string, member: HubMember): void {
+    for (const group of groups.slice(0, EXITS_PER_TURN)) this.exit(group, user, member);
+    if (groups.length > EXITS_PER_TURN) setImmediate(() => this.exitInTurns(groups.slice(EXITS_PER_TURN), user, member));
   }
 
   /** Display names of the users in the group now (on every node). */
@@ -269,17 +268,9 @@ export class Hub {
     this.emit({ type: 'direct_message', message, delivered, local });
   }
 
-  /**
-   * Writes `frame` to every connection of this node in the group, except
-   * `sender`, except the connections of `skipUser` (presence about itself),
-   * and, for a message (`seq` > 0), except those that hold it from their join.
-   * Returns how many it was written to.
-   */
+  /** Writes `frame` to this node's connections in the group (GroupRosters.send); returns how many got it. */
   private deliverLocal(group: string, frame: Buffer, sender: HubMember | undefined, seq: number, skipUser?: string): number {
-    const key = nameKey(group);
-    const sent = this.groups.get(key)?.send(frame, sender, seq, skipUser) ?? 0;
-    this.pending.keep(key, frame, seq, sender);
-    return sent;
+    return this.rosters.send(group, frame, sender, seq, skipUser);
   }
 
   private localSender(origin: string): HubMember | undefined {

@@ -14,17 +14,21 @@ export interface PendingJoin {
   frames: Array<{ frame: Buffer; seq: number }>;
   /** Kicked, banned or deleted while the join was under way: applied right after the join's reply. */
   revoked?: GroupNotice;
+  /** A re-join of a group the connection is in: the seq it held before (its live messages are held meanwhile). */
+  seenBefore?: number;
 }
 
 export class PendingJoins {
   private readonly joins = new Map<HubMember, PendingJoin>();
 
-  /** Keeps live frames of the group for `member` until `take` or the returned release. */
-  hold(member: HubMember, groupKey: NameKey): () => void {
-    const joining: PendingJoin = { groupKey, frames: [] };
+  /** Keeps live frames of the group for `member` until `take` or the returned release (which returns the join when it was still under way). */
+  hold(member: HubMember, groupKey: NameKey, seenBefore?: number): () => PendingJoin | undefined {
+    const joining: PendingJoin = { groupKey, frames: [], ...(seenBefore === undefined ? {} : { seenBefore }) };
     this.joins.set(member, joining);
     return () => {
-      if (this.joins.get(member) === joining) this.joins.delete(member);
+      if (this.joins.get(member) !== joining) return undefined;
+      this.joins.delete(member);
+      return joining;
     };
   }
 
@@ -42,7 +46,11 @@ export class PendingJoins {
     }
   }
 
-  /** The joins of the group under way (of `only` these connections when given) are undone after their reply, with `notice`. */
+  /**
+   * The joins of the group under way are undone after their reply, with
+   * `notice`: every one (`only` absent: the group was deleted), or those of
+   * `only` these connections (a user's: none when it has no connection here).
+   */
   revoke(groupKey: NameKey, notice: GroupNotice, only?: ReadonlyMap<HubMember, unknown>): void {
     for (const [member, joining] of this.joins) if (joining.groupKey === groupKey && (only === undefined || only.has(member))) joining.revoked = notice;
   }

@@ -13,11 +13,12 @@ import { nameKey } from '../protocol/names.js';
 import type { Peer } from './address-limits.js';
 import { type Clock, systemClock } from './clock.js';
 import type { RequestSource, ServerContext, Step } from './context.js';
-import type { HubMember } from './hub.js';
+import { EXITS_PER_TURN, type HubMember } from './hub.js';
 import { type Removal, removalOf } from './hub-member.js';
 import { PasswordFailures } from './password-failures.js';
 import { TokenBucket } from './rate-limit.js';
 import { dispatch, rowOf } from './request-table.js';
+import { inGroups, openGroups, rebase, withoutGroup } from './open-groups.js';
 import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
 import { queryTurns } from './turn-queue.js';
 
@@ -125,13 +126,36 @@ export class SessionRunner {
     await this.pipeline; // anything else sees the state every earlier request left
     await rolesChecked;
     try {
-      const step = await dispatch(request, this.current, this.context, this.source);
+      const read = this.current;
+      const step = await dispatch(request, read, this.context, this.source);
       this.context.metrics.outcome(request.type, step.reply);
+      if (step.state !== undefined) await this.leaveInTurns(step.state);
+      // A kick or deletion may have taken a group away while the handler ran.
+      if (step.state !== undefined) step.state = rebase(step.state, read, this.current, step.reply?.type === 'joined' ? step.reply.group : undefined);
       this.apply(step, request.id);
     } catch (error) {
       this.port.fail(asProtocolError(error, request.id));
     }
     await this.takeTurn();
+  }
+
+  /**
+   * A step that leaves more than EXITS_PER_TURN groups of a live session (a
+   * `join` without `keep` from many groups) leaves them that many per turn
+   * first, as a closed connection does (hub.ts), so that its presence does
+   * not go out in one turn. Such moves leave the join under way alone.
+   */
+  private async leaveInTurns(next: SessionState): Promise<void> {
+    const staying = new Set(openGroups(next).map((open) => nameKey(open.group)));
+    for (;;) {
+      const state = this.current;
+      if (state.kind !== 'chat') return;
+      const leaving = openGroups(state).filter((open) => !staying.has(nameKey(open.group)));
+      if (leaving.length <= EXITS_PER_TURN) return;
+      const now = new Set(leaving.slice(0, EXITS_PER_TURN).map((open) => nameKey(open.group)));
+      this.moveTo(inGroups(state.user, openGroups(state).filter((open) => !now.has(nameKey(open.group)))), {});
+      await nextTurn();
+    }
   }
 
   /** Moves to CLOSED: leaves the hub, drops queued work. Idempotent. */
@@ -205,12 +229,16 @@ export class SessionRunner {
     this.send({ type: 'account_role', role });
   }
 
-  /** Kicked, banned, or the group deleted: when in `group`, the notice, then back to GROUP_SELECT (others see presence leave). */
+  /**
+   * Kicked, banned, or the group deleted: when in `group`, the notice, then
+   * out of that group (others see presence leave); back to GROUP_SELECT when
+   * it was the last one.
+   */
   removeFromGroup(group: string, notice: GroupNotice): void {
     const state = this.current;
-    if (state.kind !== 'chat' || nameKey(state.group) !== nameKey(group)) return;
+    if (state.kind !== 'chat' || !openGroups(state).some((open) => nameKey(open.group) === nameKey(group))) return;
     this.send(notice);
-    this.moveTo({ kind: 'group_select', user: state.user }, removalOf(notice));
+    this.moveTo(withoutGroup(state, group), removalOf(notice) ?? {});
   }
 
   /** The step's effects on this connection and its messages. */

@@ -11,11 +11,18 @@
 export interface AuthSession { kind: 'auth' }
 export interface GroupSelectSession { kind: 'group_select'; user: string }
 /**
- * `joinedAtSeq`: the group's last seq when the join's history was read.
- * `private`: the group is private, so `say` and `history` read the caller's
- * access again (the admin command may have taken the role that opened it).
+ * One group a CHAT connection is in. `joinedAtSeq`: the group's last seq when
+ * the join's history was read. `private`: the group is private, so `say` and
+ * `history` in it read the caller's access again (the admin command may have
+ * taken the role that opened it).
  */
-export interface ChatSession { kind: 'chat'; user: string; group: string; joinedAtSeq: number; private?: true }
+export interface OpenGroup { group: string; joinedAtSeq: number; private?: true }
+/**
+ * In one or more groups (January additions). Its own OpenGroup fields are the
+ * *current* group's (the one joined or re-joined last); `others`: the other
+ * groups it is in, the most recently joined last (absent: none).
+ */
+export interface ChatSession extends OpenGroup { kind: 'chat'; user: string; others?: readonly OpenGroup[] }
 export interface ClosedSession { kind: 'closed' }
 
 export type SessionState = AuthSession | GroupSelectSession | ChatSession | ClosedSession;

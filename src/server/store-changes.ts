@@ -9,7 +9,7 @@
  * Redis's role-change counter) is read every CHECK_INTERVAL_MS, and before
  * each group creation (so a group made again under a deleted one's name
  * never inherits its members). When it moved, one pass looks at this node's
- * connections in groups: a group that no longer exists sends its members
+ * connections in groups (each group each is in): a group that no longer exists sends its members
  * `group_deleted` (by "admin"); a private group no longer open to a user
  * takes it out as an uninvite does (`kicked`, reason CLOSED_REASON, its read
  * marker and activity gone); a connection whose account's role changed
@@ -28,7 +28,7 @@ import { type RoleHolder, tellAccountRoles } from './account-roles.js';
 import type { ServerContext, StoreChangeCheck } from './context.js';
 import { findAccess } from './group-access.js';
 import { ADMIN_COMMAND, CLOSED_REASON, shutOut } from './lost-access.js';
-import type { ChatSession } from './session.js';
+import { openGroups } from './open-groups.js';
 
 /** How often the store's change mark is read. */
 export const CHECK_INTERVAL_MS = 1000;
@@ -113,12 +113,15 @@ export class StoreChangeWatch implements StoreChangeCheck {
     const existing = new Set((await store.groups.listGroups()).map(nameKey));
     // From here to the deletions, no await: the sessions are those of the groups just listed.
     const deleted = new Map<string, string>();
-    const privateMembers = new Map<string, ChatSession>();
+    const privateMembers = new Map<string, { group: string; user: string }>();
     for (const { state } of this.connections()) {
       if (state.kind !== 'chat') continue;
-      const groupKey = nameKey(state.group);
-      if (!existing.has(groupKey)) deleted.set(groupKey, state.group);
-      else if (state.private === true) privateMembers.set(`${groupKey} ${nameKey(state.user)}`, state);
+      // Every group the connection is in, not only its current one.
+      for (const open of openGroups(state)) {
+        const groupKey = nameKey(open.group);
+        if (!existing.has(groupKey)) deleted.set(groupKey, open.group);
+        else if (open.private === true) privateMembers.set(`${groupKey} ${nameKey(state.user)}`, { group: open.group, user: state.user });
+      }
     }
     for (const group of deleted.values()) {
       this.context.logger.info('group deleted by the admin command', { group });

@@ -33,3 +33,11 @@ for (const [target, mode] of [['server', 'max'], ['server', 'open'], ['relay', '
     assert.ok(result.serverCpuMicros >= 0 && result.peakRssBytes > 0);
   });
 }
+
+test('bench server max with each member in several groups (the busy one not current): nothing lost, nothing duplicated, order kept', async (t) => {
+  const result = await quickRun(t, 'server', { groupsPerMember: 4 });
+  assert.equal(result.groupsPerMember, 4);
+  assert.ok(result.sent > 0);
+  assert.deepEqual({ lost: result.lost, duplicates: result.duplicates, outOfOrder: result.outOfOrder, closed: result.closedMembers },
+    { lost: 0, duplicates: 0, outOfOrder: 0, closed: 0 });
+});

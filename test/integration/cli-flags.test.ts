@@ -54,6 +54,7 @@ function serverRows(certs: TestCertificates, data: string): FlagRow[] {
     { flag: 'max-groups-per-user', value: '4' },
     { flag: 'create-rate', value: '6' },
     { flag: 'presence-max-members', value: '300' },
+    { flag: 'max-open-groups', value: '7' },
     { flag: 'max-output', value: '65536' },
     { flag: 'max-per-ip', value: '8' },
     { flag: 'ip-limit-exempt', value: '10.0.0.0/8,::1' },

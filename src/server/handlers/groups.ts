@@ -11,7 +11,8 @@ import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
 import { pageByNameKey } from '../../protocol/name-order.js';
 import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGroup } from '../group-access.js';
-import type { ChatSession, SignedInSession } from '../session.js';
+import { openGroup, openGroups, withoutGroup } from '../open-groups.js';
+import type { ChatSession, OpenGroup, SignedInSession } from '../session.js';
 import { readStates, recordJoin } from './read-markers.js';
 
 /** What `joined` says of the group (December additions): the joiner's role, the owner's name (null: none), the topic. */
@@ -80,6 +81,7 @@ export const createGroup: Handler<CreateGroupRequest, SignedInSession> = async (
  * lets them go.
  */
 export const join: Handler<JoinRequest, SignedInSession> = async (request, session, context, source) => {
+  checkOpenGroups(request, session, context.config.limits.maxOpenGroups);
   const release = context.hub.holdLiveMessages(source.member, request.group);
   try {
     return await joinHeld(request, session, context);
@@ -123,6 +125,24 @@ function withName(names: string[], name: string): string[] {
   return [...names.slice(0, at), name, ...names.slice(at)];
 }
 
+/** A `join` with `keep` of a group it is not in, while the connection is in `--max-open-groups` groups already: `limit_reached`. */
+function checkOpenGroups(request: JoinRequest, session: SignedInSession, maxOpenGroups: number): void {
+  if (request.keep !== true) return;
+  const open = openGroups(session);
+  if (open.length < maxOpenGroups || open.some((group) => nameKey(group.group) === nameKey(request.group))) return;
+  throw new ProtocolError('limit_reached', `a connection may be in ${maxOpenGroups} groups at once`);
+}
+
+/**
+ * The state after joining `joined`: with `keep`, the groups it was in and
+ * this one last (current); without, this one alone (it leaves the others;
+ * one it was in already it stays in, with no presence).
+ */
+function afterJoin(request: JoinRequest, session: SignedInSession, joined: OpenGroup): ChatSession {
+  const stays = request.keep === true ? openGroups(session).filter((open) => nameKey(open.group) !== nameKey(joined.group)) : [];
+  return { kind: 'chat', user: session.user, ...joined, ...(stays.length > 0 ? { others: stays } : {}) };
+}
+
 async function joinHeld(request: JoinRequest, session: SignedInSession, context: ServerContext): Promise<Step> {
   const access = await accessGroup(context, request.group, session.user);
   if (isBannedFrom(access)) throw new ProtocolError('banned', `you are banned from '${access.settings.name}'${access.standing.ban?.reason ? `: ${access.standing.ban.reason}` : ''}`);
@@ -142,14 +162,15 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   await recordJoin(context, session.user, group.name, lastSeq);
-  const state: ChatSession = { kind: 'chat', user: session.user, group: group.name, joinedAtSeq: lastSeq, ...(access.settings.private ? { private: true } : {}) };
-  return { state, reply };
+  const joined: OpenGroup = { group: group.name, joinedAtSeq: lastSeq, ...(access.settings.private ? { private: true } : {}) };
+  return { state: afterJoin(request, session, joined), reply };
 }
 
-export const leave: Handler<LeaveRequest, ChatSession> = (_request, session) => ({
-  state: { kind: 'group_select', user: session.user },
-  reply: { type: 'left', group: session.group },
-});
+/** Leaves one group (`group`, or the current one): the most recently joined group left becomes current; none left, GROUP_SELECT. */
+export const leave: Handler<LeaveRequest, ChatSession> = (request, session) => {
+  const { group } = openGroup(session, request.group);
+  return { state: withoutGroup(session, group), reply: { type: 'left', group } };
+};
 
 /**
  * The group's users. A list that fits and no `after`, in a group of at most
@@ -159,14 +180,15 @@ export const leave: Handler<LeaveRequest, ChatSession> = (_request, session) => 
  * as many names as could fit a frame.
  */
 export const who: Handler<WhoRequest, ChatSession> = async (request, session, context) => {
-  const build = (members: string[], cut: boolean): MembersReply => ({ type: 'members', group: session.group, members, ...(cut ? { more: true } : {}) });
+  const { group } = openGroup(session, request.group);
+  const build = (members: string[], cut: boolean): MembersReply => ({ type: 'members', group, members, ...(cut ? { more: true } : {}) });
   const { maxFrame, presenceMaxMembers } = context.config.limits;
   if (request.after === undefined) {
-    const [count = 0] = await context.hub.memberCounts([session.group]);
-    const whole = count <= presenceMaxMembers ? fit(context, await context.hub.members(session.group), 'head', build) : undefined;
+    const [count = 0] = await context.hub.memberCounts([group]);
+    const whole = count <= presenceMaxMembers ? fit(context, await context.hub.members(group), 'head', build) : undefined;
     if (whole !== undefined && !whole.cut) return { reply: whole.message };
   }
   // A name takes at least 2 bytes: a page this long never fits, so its cut says `more`.
-  const page = await context.hub.memberPage(session.group, request.after, Math.floor(maxFrame / 2) + 1);
+  const page = await context.hub.memberPage(group, request.after, Math.floor(maxFrame / 2) + 1);
   return { reply: fit(context, page, 'head', build).message };
 };

@@ -16,7 +16,6 @@ function recordingLink(): LocalLink & { shared: string[] } {
   const shared: string[] = [];
   return Object.assign(new LocalLink(), {
     shared,
-    trackOnline: (user: string, present: boolean) => { shared.push(`online ${user} ${present}`); },
     trackMember: (group: string, user: string, present: boolean) => { shared.push(`member ${group} ${user} ${present}`); },
     publishPresence: (presence: PresenceMessage) => { shared.push(`presence ${presence.user} ${presence.event}`); },
   });
@@ -54,7 +53,7 @@ test('sign-in, moves, presence and messages are published as events; the link sh
     'moved alice out of g firstOrLast=false', 'signed_out alice last=false',
   ]);
   assert.deepEqual(link.shared, [
-    'online alice true', 'member g alice true', 'presence alice join',
-    'online bob true', 'member g bob true', 'presence bob join',
+    'member g alice true', 'presence alice join',
+    'member g bob true', 'presence bob join',
   ]);
 });

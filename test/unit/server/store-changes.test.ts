@@ -57,3 +57,29 @@ test('a pass runs when another process changed the file: deleted groups and priv
   await watch.check();
   assert.equal(hub.events.length, 2, 'no pass while the mark stays');
 });
+
+test('the pass looks at every group a connection is in, not only its current one', async (t) => {
+  const hub = new RecordingHub(new FrameEncoder(), new LocalLink());
+  const { context, store, dataDir } = await testContext(t, { hub });
+  for (const user of ['olga', 'root']) await store.accounts.createUser(user, 'hash');
+  await store.accounts.setRole('root', 'admin');
+  await store.groups.createOwnedGroup('Lobby', 'olga', CAPS);
+  await store.groups.createOwnedGroup('Secret', 'olga', CAPS, { private: true });
+  await store.groups.createOwnedGroup('Current', 'olga', CAPS);
+  const sessions: SessionState[] = [{
+    kind: 'chat', user: 'root', group: 'Current', joinedAtSeq: 0,
+    others: [{ group: 'Lobby', joinedAtSeq: 0 }, { group: 'Secret', joinedAtSeq: 0, private: true }],
+  }];
+  const watch = new StoreChangeWatch(context, () => sessions.map((state) => ({ state, accountRoleIs: () => undefined })), 60_000);
+  await watch.start();
+  t.after(() => watch.stop());
+  const other = SqliteStore.open(dataDir);
+  t.after(() => other.close());
+  assert.equal(await other.moderation.deleteGroup('lobby', 'admin'), 'Lobby');
+  assert.equal(await other.accounts.setRole('root', 'user'), true);
+  await watch.check();
+  assert.deepEqual(hub.events, [
+    { kind: 'deleted', group: 'Lobby', by: 'admin' },
+    { kind: 'kicked', group: 'Secret', user: 'root', by: 'admin', reason: CLOSED_REASON, banned: false, shutOut: true },
+  ]);
+});
