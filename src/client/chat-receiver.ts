@@ -30,9 +30,6 @@ export function receive(parts: ChatParts, message: Unsolicited, hooks: ReceiverH
       names.noteUsers([message.from]);
       screen.directMessage(message, 'live');
       return;
-    case 'message_deleted':
-      screen.deleted('group' in message ? { group: message.group, seq: message.seq, by: message.by } : { user: message.user, seq: message.seq, by: message.by });
-      return;
     case 'error':
       if (message.code === 'account_disabled') hooks.accountDisabled();
       screen.statusLine(renderError(message.code, message.message));

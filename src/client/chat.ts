@@ -125,6 +125,7 @@ export class ChatController {
   start(joined: JoinedReply | undefined, list?: GroupsReply): void {
     this.chat.on('unsolicited', (message) => receive(this.parts, message, { accountDisabled: () => { this.accountDisabled = true; } }));
     // Live messages; the missed ones a resume found are shown by the recovery (chat-recovery.ts).
+    this.chat.on('message_deleted', (message) => this.screen.deleted(message));
     this.chat.on('message', (message, { missed }) => {
       if (missed) return;
       if (this.view.isCurrent(message.group)) this.view.show(message);

@@ -20,7 +20,7 @@ import { explainTlsFailure } from './tls-problems.js';
 export type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 /** The server message of type `T`: what `call` resolves with. */
 export type ReplyOfType<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice | NoticeMessage | MessageDeletedMessage;
+export type Unsolicited = ChatMessage | PresenceMessage | DirectMessage | ErrorMessage | ShutdownMessage | ModerationNotice | NoticeMessage;
 
 interface Pending {
   resolve: (message: ServerMessage) => void;
@@ -54,6 +54,8 @@ export function brokeProtocol(error: unknown): boolean {
 
 export interface ProtocolClientEvents {
   message: [Unsolicited];
+  /** January addition: a message was removed (its own event: views that predate it need not handle it). */
+  message_deleted: [MessageDeletedMessage];
   close: [Error | undefined];
 }
 
@@ -247,13 +249,16 @@ export class ProtocolClient extends EventEmitter<ProtocolClientEvents> {
     }
     switch (message.type) {
       case 'msg': case 'presence': case 'dm': case 'error': case 'shutdown':
-      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role': case 'notice': case 'message_deleted':
+      case 'topic': case 'kicked': case 'group_deleted': case 'activity': case 'role': case 'account_role': case 'notice':
         this.emit('message', message);
         return;
       case 'welcome': case 'auth_ok': case 'groups': case 'group_created': case 'joined':
       case 'ack': case 'members': case 'history': case 'left': case 'pong': case 'ok':
       case 'conversations': case 'dm_history': case 'blocked':
         return; // a reply nobody waits for any more (timed out), or a second welcome
+      case 'message_deleted':
+        this.emit('message_deleted', message);
+        return;
       default:
         assertNever(message);
     }

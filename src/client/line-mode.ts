@@ -63,7 +63,7 @@ function printer(io: LineModeIo): (message: Unsolicited) => void {
       case 'shutdown': io.err(`server shutting down: ${sanitizeLine(message.message)}`); break;
       case 'presence': break;
       case 'notice': io.out(plainNotice(message)); break;
-      case 'topic': case 'activity': case 'kicked': case 'group_deleted': case 'role': case 'account_role': case 'message_deleted': break; // December notices: line mode prints messages only
+      case 'topic': case 'activity': case 'kicked': case 'group_deleted': case 'role': case 'account_role': break; // December notices: line mode prints messages only
       default: assertNever(message);
     }
   };

@@ -60,7 +60,7 @@ export class WindowCommandRunner {
         return;
       }
       case 'block': case 'unblock':
-        await this.parts.chat.requestOk({ type: command.kind, user: command.user });
+        await (command.kind === 'block' ? this.parts.chat.block(command.user) : this.parts.chat.unblock(command.user));
         terminal.print(renderNotice(`${command.kind === 'block' ? 'blocked' : 'unblocked'} ${command.user}`));
         return;
       case 'delete': return this.delete(command.seq);
@@ -79,8 +79,7 @@ export class WindowCommandRunner {
     if (opened) screen.event(window, renderNotice(`conversation with ${sanitizeLine(user)}`));
     this.parts.view.refreshPrompt();
     const since = window.scrollBack.lastSeq();
-    const reply = await this.parts.chat.caller.call(
-      since === undefined ? { type: 'dm_history', user, limit: QUERY_HISTORY } : { type: 'dm_history', user, since }, 'dm_history');
+    const reply = await this.parts.chat.dmHistory(user, since === undefined ? { limit: QUERY_HISTORY } : { since });
     for (const message of reply.messages) screen.directMessage(message, 'history');
   }
 
@@ -117,7 +116,6 @@ export class WindowCommandRunner {
       terminal.print(renderHint('no message of yours here to delete: /delete SEQ'));
       return;
     }
-    const where = window.target.kind === 'group' ? { group: window.title } : { user: window.title };
-    await this.parts.chat.requestOk({ type: 'delete_message', ...where, seq: target });
+    await this.parts.chat.deleteMessage(window.target.kind === 'group' ? { group: window.title } : { user: window.title }, target);
   }
 }

@@ -5,6 +5,7 @@
  * `t.after`.
  */
 import type { TestContext } from 'node:test';
+import { ChatClient } from '../../src/client/model/chat-client.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.js';
 import type { ServerConfig } from '../../src/server/config.js';
 import { ChatCore } from '../../src/server/core.js';
@@ -51,6 +52,26 @@ export interface MemoryServer {
   connect(): MemoryWireClient;
   /** A client that has read `welcome` and registered `user` (and joined `group`, created if needed). */
   signedIn(user: string, group?: string): Promise<MemoryWireClient>;
+  /** The client end of a new link, accepted by the server (what a ChatClient's `connect` returns). */
+  link(): MemoryFrameLink;
+}
+
+const QUICK_BACKOFF = { initialMs: 5, maxMs: 20, random: () => 0 };
+
+/** A ChatClient on in-memory links to `server` (reconnecting for 10 s, quickly); `links` are the client ends it opened, newest last. */
+export async function memoryChatClient(t: TestContext, server: MemoryServer, links: MemoryFrameLink[] = [], timeoutMs?: number): Promise<ChatClient> {
+  const chat = await ChatClient.open({
+    connect: async () => {
+      const clientEnd = server.link();
+      links.push(clientEnd);
+      return clientEnd;
+    },
+    reconnectForMs: 10_000,
+    backoff: QUICK_BACKOFF,
+    timeoutMs,
+  });
+  t.after(() => chat.destroy());
+  return chat;
 }
 
 export async function startMemoryServer(t: TestContext, options: MemoryServerOptions = {}): Promise<MemoryServer> {
@@ -66,11 +87,14 @@ export async function startMemoryServer(t: TestContext, options: MemoryServerOpt
   const store = SqliteStore.open(dataDir);
   const core = await ChatCore.open(config, { store, logger: createLogger('silent'), metrics: new ServerMetrics() });
   t.after(() => core.close());
-  const connect = (): MemoryWireClient => {
+  const link = (): MemoryFrameLink => {
     const [serverEnd, clientEnd] = MemoryFrameLink.pair({ maxFrame: config.limits.maxFrame });
-    const client = new MemoryWireClient(clientEnd);
-    t.after(() => client.destroy());
     core.accept(serverEnd, core.context.addresses.peerOf(serverEnd.peer.address));
+    return clientEnd;
+  };
+  const connect = (): MemoryWireClient => {
+    const client = new MemoryWireClient(link());
+    t.after(() => client.destroy());
     return client;
   };
   const signedIn = async (user: string, group?: string): Promise<MemoryWireClient> => {
@@ -78,5 +102,5 @@ export async function startMemoryServer(t: TestContext, options: MemoryServerOpt
     await client.next('welcome');
     return signIn(client, user, group);
   };
-  return { core, config, connect, signedIn };
+  return { core, config, connect, signedIn, link };
 }

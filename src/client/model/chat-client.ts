@@ -22,7 +22,7 @@ import type { BackoffOptions } from '../backoff.js';
 import { brokeProtocol, ConnectionClosedError } from '../client.js';
 import { type Credentials, openConnection } from '../sign-in.js';
 import type { Connection } from './connection.js';
-import { GaveUpError, type Said, type SignedIn, tellResumed, tellUnsolicited } from './events.js';
+import { GaveUpError, type Said, type SignedIn, tellHeard, tellResumed } from './events.js';
 import type { ResumePoint } from './joined-groups.js';
 import type { Outbox, OutboxItem } from './outbox.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
@@ -73,10 +73,6 @@ export class ChatClient extends ChatSession {
     super(connection);
     this.options = { ...options };
     this.outbox = this.newOutbox();
-    // A direct message held for its recipient goes when the recipient is online.
-    this.on('presence', (message) => {
-      if (message.event === 'join') this.outbox.recipientOnline(message.user);
-    });
     this.watch(connection);
   }
 
@@ -128,7 +124,7 @@ export class ChatClient extends ChatSession {
     void this.outbox.push(item);
   }
 
-  /** Messages not acked yet (held ones included). */
+  /** Messages not acked yet. */
   get unsent(): number {
     return this.outbox.size;
   }
@@ -211,8 +207,9 @@ export class ChatClient extends ChatSession {
       if (message.type === 'msg') this.groups.noteSeq(message.seq);
       // Out of the group: not rejoined.
       if (message.type === 'kicked' || message.type === 'group_deleted') this.groups.left(message.group);
-      tellUnsolicited(this, message, false);
+      tellHeard(this, message);
     });
+    connection.on('message_deleted', (message) => tellHeard(this, message));
     connection.on('close', (error) => {
       if (this.leaving || connection !== this.connection || (this.group === undefined && this.options.untilStopped === undefined)) return;
       if (brokeProtocol(error)) {

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
+import type { MessageDeletedMessage } from '../../protocol/messages.js';
 import type { FrameLink } from '../../transport/frame-link.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { ConnectionClosedError, type Unsolicited } from '../client.js';
@@ -19,7 +20,9 @@ export interface Connection extends Caller {
   bye(): Promise<void>;
   on(event: 'message', listener: (message: Unsolicited) => void): unknown;
   on(event: 'close', listener: (error: Error | undefined) => void): unknown;
+  on(event: 'message_deleted', listener: (message: MessageDeletedMessage) => void): unknown;
   off?(event: 'message', listener: (message: Unsolicited) => void): unknown;
+  off?(event: 'message_deleted', listener: (message: MessageDeletedMessage) => void): unknown;
   /** Absent (a fake): taken as open. */
   readonly isOpen?: boolean;
   destroy?(): void;

@@ -45,7 +45,10 @@ export interface ChatClientEvents {
   unsolicited: [Unsolicited];
   /** A message in the group (live, or missed while the connection was down: `missed`). */
   message: [ChatMessage, { missed: boolean }];
+  /** A direct message to this user, or from it on another of its connections; `seq`: its place in the conversation (absent from servers older than conversations). */
   dm: [DirectMessage];
+  /** A message was removed: in a group (`group`), or in the conversation with `user`. Not told as `unsolicited` (views that predate it switch over those). */
+  message_deleted: [MessageDeletedMessage];
   presence: [PresenceMessage];
   topic: [TopicMessage];
   kicked: [KickedMessage];
@@ -58,8 +61,6 @@ export interface ChatClientEvents {
   /** An `error` the server sent with no request to answer. */
   server_error: [ErrorMessage];
   shutdown: [ShutdownMessage];
-  /** A message of a group or a conversation was deleted (January addition). */
-  message_deleted: [MessageDeletedMessage];
   /** Signed in: at `signIn` and at every reconnect the ChatClient signs in itself (the role may have changed). */
   signed_in: [SignedIn];
   /** The connection was lost (`error` says why when known); a reconnect follows when allowed. */
@@ -72,6 +73,15 @@ export interface ChatClientEvents {
   restored: [];
   /** Reconnecting failed for good while no message was being sent (one being sent rejects with the error instead). */
   gave_up: [GaveUpError];
+}
+
+/** What a ChatClient hears unasked: the unsolicited messages, and deletions. */
+export type Heard = Unsolicited | MessageDeletedMessage;
+
+/** Emits `message` as its typed event (after `unsolicited`, but for a deletion). */
+export function tellHeard(emitter: EventEmitter<ChatClientEvents>, message: Heard): void {
+  if (message.type === 'message_deleted') emitter.emit('message_deleted', message);
+  else tellUnsolicited(emitter, message, false);
 }
 
 /** Emits `message` as its typed event, after `unsolicited`. */
@@ -90,7 +100,6 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
     case 'account_role': emitter.emit('account_role', message); break;
     case 'notice': emitter.emit('notice', message); break;
     case 'shutdown': emitter.emit('shutdown', message); break;
-    case 'message_deleted': emitter.emit('message_deleted', message); break;
     default: assertNever(message);
   }
 }
@@ -100,13 +109,13 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
  * client sent left out: never echoed to their sender), then the live ones
  * held meanwhile, those the rejoin brought left out; `noteSeq` sees each live `msg`.
  */
-export function tellResumed(emitter: EventEmitter<ChatClientEvents>, rejoined: Rejoined | undefined, copies: readonly StoredMessage[], held: readonly Unsolicited[], noteSeq: (seq: number) => void): void {
+export function tellResumed(emitter: EventEmitter<ChatClientEvents>, rejoined: Rejoined | undefined, copies: readonly StoredMessage[], held: readonly Heard[], noteSeq: (seq: number) => void): void {
   for (const message of rejoined?.missed ?? []) {
     if (!copies.includes(message)) tellUnsolicited(emitter, { type: 'msg', ...message }, true);
   }
   for (const message of held) {
     if (message.type === 'msg' && rejoined !== undefined && message.seq <= rejoined.lastSeq) continue;
     if (message.type === 'msg') noteSeq(message.seq);
-    tellUnsolicited(emitter, message, false);
+    tellHeard(emitter, message);
   }
 }

@@ -11,10 +11,6 @@
  * - one left without a reply for the client's timeout is treated as in flight
  *   at a drop (the client closes the connection with it, and the reconnect
  *   finds out whether it was stored);
- * - a direct message that waited offline and that the server refuses because
- *   its recipient is not online (yet: the sender came back first) is held and
- *   sent again when the recipient shows up (presence, `recipientOnline`), at
- *   every reconnect, and every few seconds; the others go on meanwhile.
  * Other failures are reported and the next message goes on. A ChatClient
  * owns one (sending.ts): line mode and bots bound the waits (`lost` fails a
  * message, `abandon` the ones waiting, a few `rate_limited` are waited out),
@@ -35,11 +31,9 @@ export const RATE_LIMIT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000
 export interface OutboxTiming {
   /** A message not acked after this long is shown as pending (a stalled server): soon enough to look immediate, later than a normal ack. */
   pendingAfterMs: number;
-  /** How often held direct messages are tried again. */
-  heldRetryMs: number;
 }
 
-export const OUTBOX_TIMING: OutboxTiming = { pendingAfterMs: 300, heldRetryMs: 5_000 };
+export const OUTBOX_TIMING: OutboxTiming = { pendingAfterMs: 300 };
 
 /** A line said in a group (any: the connection's one group, when not known), or a direct message. */
 export type OutboxItem = { kind: 'say'; group: string | undefined; text: string } | { kind: 'dm'; to: string; text: string };
@@ -57,8 +51,6 @@ export interface OutboxHooks {
   /** The message waits (slowed down, or offline): called once per message. */
   pending(item: OutboxItem): void;
   failed(item: OutboxItem, error: unknown): void;
-  /** A direct message waits for its recipient to come online: called once per message. */
-  held(item: OutboxItem & { kind: 'dm' }): void;
   /** False once the client is quitting: waiting messages are then given up. */
   running(): boolean;
   /**
@@ -78,9 +70,6 @@ interface Entry {
   shownPending: boolean;
   /** Written at least once without an ack seen: the server may have it. */
   inFlight: boolean;
-  /** Waited while the connection was down. */
-  waitedOffline: boolean;
-  shownHeld: boolean;
   /** Shows it pending if not done soon. */
   pendingTimer?: NodeJS.Timeout | undefined;
   /** The seq seen in its group at its first write. */
@@ -98,9 +87,6 @@ export class Outbox {
   private draining = false;
   /** While offline: resolved by `resume` (and `abandon`). */
   private offline: { promise: Promise<void>; resolve: () => void } | undefined;
-  /** Direct messages waiting for their recipient to come online. */
-  private held: Entry[] = [];
-  private heldTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly hooks: OutboxHooks,
@@ -109,9 +95,9 @@ export class Outbox {
     private readonly maxRateRetries = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** Messages not acked yet (held ones included). */
+  /** Messages not acked yet. */
   get size(): number {
-    return this.queue.length + this.held.length;
+    return this.queue.length;
   }
 
   get paused(): boolean {
@@ -124,11 +110,9 @@ export class Outbox {
     const said = new Promise<Said>((resolve, reject) => { done = { resolve, reject }; });
     // A view told through `failed` need not look at the promise.
     said.catch(() => undefined);
-    const entry: Entry = { item, shownPending: false, inFlight: false, waitedOffline: false, shownHeld: false, done };
-    if (this.offline !== undefined) {
-      entry.waitedOffline = true;
-      this.markPending(entry);
-    } else {
+    const entry: Entry = { item, shownPending: false, inFlight: false, done };
+    if (this.offline !== undefined) this.markPending(entry);
+    else {
       entry.pendingTimer = setTimeout(() => this.markPending(entry), this.timing.pendingAfterMs);
       entry.pendingTimer.unref();
     }
@@ -136,38 +120,9 @@ export class Outbox {
     return said;
   }
 
-  /** `user` is online (a presence): the direct messages held for it go now. */
-  recipientOnline(user: string): void {
-    this.release((entry) => entry.item.kind === 'dm' && nameKey(entry.item.to) === nameKey(user));
-  }
-
   private enqueue(entry: Entry): void {
     this.queue.push(entry);
     if (!this.draining) void this.drain();
-  }
-
-  /** Held direct messages that `which` picks go back in the queue. */
-  private release(which: (entry: Entry) => boolean = () => true): void {
-    const released = this.held.filter(which);
-    this.held = this.held.filter((entry) => !which(entry));
-    if (this.held.length === 0) this.stopHeldTimer();
-    for (const entry of released) this.enqueue(entry);
-  }
-
-  private hold(entry: Entry & { item: { kind: 'dm' } }): void {
-    this.held.push(entry);
-    if (!entry.shownHeld) this.hooks.held(entry.item);
-    entry.shownHeld = true;
-    this.heldTimer ??= setInterval(() => {
-      if (this.hooks.running()) this.release();
-      else this.stopHeldTimer();
-    }, this.timing.heldRetryMs);
-    this.heldTimer.unref();
-  }
-
-  private stopHeldTimer(): void {
-    clearInterval(this.heldTimer);
-    this.heldTimer = undefined;
   }
 
   /** The connection is down: what waits is shown as pending, and nothing is sent until `resume`. */
@@ -177,10 +132,7 @@ export class Outbox {
       const promise = new Promise<void>((done) => { resolve = done; });
       this.offline = { promise, resolve };
     }
-    for (const entry of this.queue) {
-      entry.waitedOffline = true;
-      this.markPending(entry);
-    }
+    for (const entry of this.queue) this.markPending(entry);
   }
 
   /**
@@ -213,13 +165,11 @@ export class Outbox {
     this.resume();
   }
 
-  /** Connected again: waiting messages go, in order, and held ones are tried again. */
+  /** Connected again: waiting messages go, in order. */
   resume(): void {
     const offline = this.offline;
     this.offline = undefined;
     offline?.resolve();
-    if (this.hooks.running()) this.release();
-    else this.stopHeldTimer();
   }
 
   private markPending(entry: Entry): void {
@@ -266,10 +216,6 @@ export class Outbox {
           continue;
         }
         entry.inFlight = false;
-        if (error instanceof ProtocolError && error.code === 'offline' && isDirect(entry) && entry.waitedOffline) {
-          this.hold(entry);
-          return;
-        }
         if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= this.maxRateRetries) return this.fail(entry, error);
         // It waits, and so does everything behind it.
         for (const waiting of this.queue) this.markPending(waiting);
@@ -283,8 +229,4 @@ export class Outbox {
     this.hooks.failed(entry.item, error);
     entry.done.reject(error);
   }
-}
-
-function isDirect(entry: Entry): entry is Entry & { item: { kind: 'dm' } } {
-  return entry.item.kind === 'dm';
 }

@@ -6,10 +6,9 @@
  */
 import { ProtocolError } from '../../protocol/errors.js';
 import type { JoinedReply, StoredMessage } from '../../protocol/messages.js';
-import type { Unsolicited } from '../client.js';
 import type { Credentials } from '../sign-in.js';
 import { type Connection, type ConnectionSource, openSignedIn } from './connection.js';
-import type { SignedIn } from './events.js';
+import type { Heard, SignedIn } from './events.js';
 import { type Caller, join } from './requests.js';
 
 export interface Rejoined {
@@ -49,17 +48,19 @@ export interface Reopened {
   client: Connection;
   signedIn: SignedIn;
   rejoined: Rejoined | undefined;
-  held: Unsolicited[];
+  held: Heard[];
 }
 
 /** Opens a fresh signed-in connection and rejoins `at.group` after `at.since` (none: not in a group); a failure closes it. */
 export async function openRejoined(source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean): Promise<Reopened> {
-  const held: Unsolicited[] = [];
-  const hold = (message: Unsolicited) => held.push(message);
+  const held: Heard[] = [];
+  const hold = (message: Heard) => held.push(message);
   const { client, signedIn } = await openSignedIn(source, hold, credentials);
+  client.on('message_deleted', hold);
   try {
     const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal));
     client.off?.('message', hold);
+    client.off?.('message_deleted', hold);
     return { client, signedIn, rejoined, held };
   } catch (error) {
     client.destroy?.();

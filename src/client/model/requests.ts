@@ -4,7 +4,9 @@
  * ProtocolClient, or the screen's connection). Each resolves with its reply;
  * an `error` reply rejects with its code (ProtocolClient.call).
  */
-import type { AckReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply, ServerMessage } from '../../protocol/messages.js';
+import type {
+  AckReply, BlockedReply, ConversationsReply, DmHistoryReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply, ServerMessage,
+} from '../../protocol/messages.js';
 import type { Outgoing, ReplyOfType } from '../client.js';
 
 /** What sends a request and waits for its reply: a ProtocolClient, the chat screen's connection, a fake in tests. */
@@ -58,4 +60,40 @@ export interface OkCaller {
 /** The read marker of `group` at `seq`. */
 export function markRead(caller: OkCaller, group: string, seq: number): Promise<ReplyOfType<'ok'>> {
   return caller.call({ type: 'mark_read', group, seq }, 'ok');
+}
+
+/** A page of the caller's conversations, after the user `after` (by name key; none: from the first). */
+export function conversations(caller: Caller, after?: string): Promise<ConversationsReply> {
+  return caller.call({ type: 'conversations', after }, 'conversations');
+}
+
+/** Which messages of a conversation `dm_history` brings: the newest before a seq (the newest of all without one), or those after one. */
+export type DmHistoryPage = ({ before?: number; since?: never } | { since: number; before?: never }) & { limit?: number | undefined };
+
+/** A page of the conversation with `user` (`page`: before or since a seq, at most `limit`). */
+export function dmHistory(caller: Caller, user: string, page: DmHistoryPage = {}): Promise<DmHistoryReply> {
+  return caller.call({ type: 'dm_history', user, before: page.before, since: page.since, limit: page.limit }, 'dm_history');
+}
+
+/** Blocks `user` (`block: false`: unblocks): the blocked user's `dm`s to the caller are refused with `blocked`. */
+export function block(caller: OkCaller, user: string, blocking: boolean): Promise<ReplyOfType<'ok'>> {
+  return caller.call({ type: blocking ? 'block' : 'unblock', user }, 'ok');
+}
+
+/** A page of the users the caller blocks, after `after` (by name key). */
+export function blocked(caller: Caller, after?: string): Promise<BlockedReply> {
+  return caller.call({ type: 'blocked', after }, 'blocked');
+}
+
+/** The read marker of the conversation with `user` at `seq`. */
+export function markConversationRead(caller: OkCaller, user: string, seq: number): Promise<ReplyOfType<'ok'>> {
+  return caller.call({ type: 'mark_read', user, seq }, 'ok');
+}
+
+/** Where a message is: a group, or the conversation with a user. */
+export type MessagePlace = { group: string } | { user: string };
+
+/** Removes message `seq` of a group or of the conversation with a user. */
+export function deleteMessage(caller: OkCaller, place: MessagePlace, seq: number): Promise<ReplyOfType<'ok'>> {
+  return caller.call('group' in place ? { type: 'delete_message', group: place.group, seq } : { type: 'delete_message', user: place.user, seq }, 'ok');
 }

@@ -7,15 +7,17 @@
  * it when no reconnect comes (`lost`, `abandon`).
  */
 import type { AckReply } from '../../protocol/messages.js';
-import { OUTBOX_TIMING, Outbox, type OutboxHooks, RATE_LIMIT_BACKOFF, type RateWait } from './outbox.js';
+import { OUTBOX_TIMING, Outbox, type OutboxHooks, type OutboxItem, RATE_LIMIT_BACKOFF, type RateWait } from './outbox.js';
 import { BOUNDED_RATE_WAIT, type Connection } from './connection.js';
 import { directMessage, say } from './requests.js';
 
 /** The chat screen: until the server takes it, shown pending meanwhile. */
 const ENDLESS_RATE_WAIT: RateWait = { backoff: RATE_LIMIT_BACKOFF, maxRetries: Number.POSITIVE_INFINITY };
 
-/** What the chat screen shows of its messages: pending, sent, failed, held for an offline recipient. */
-export interface SendingView extends Pick<OutboxHooks, 'acked' | 'pending' | 'failed' | 'held'> {
+/** What the chat screen shows of its messages: pending, sent, failed. */
+export interface SendingView extends Pick<OutboxHooks, 'acked' | 'pending' | 'failed'> {
+  /** Never called: servers store direct messages (January), none is held for its recipient any more. Left for chat.ts, which still passes it. */
+  held?(item: OutboxItem & { kind: 'dm' }): void;
   /** False when a lost connection ends the client (nothing waits for it): the outbox is not paused. */
   waitsOnLost(): boolean;
 }
@@ -47,7 +49,6 @@ export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
     },
     pending: (item) => owner.view()?.pending(item),
     failed: (item, error) => owner.view()?.failed(item, error),
-    held: (item) => owner.view()?.held(item),
     running: () => owner.running(),
     lost: (error, written) => owner.lost(error, written),
     seqIn: (group) => owner.seqIn(group),

@@ -2,18 +2,26 @@
  * A ChatClient's requests on its current connection and what they change:
  * sign-in (who it is, the credentials a reconnect signs in with), the group
  * list, creating, joining and leaving groups (the groups the connection is
- * in, joined-groups.ts), direct messages. The ChatClient (chat-client.ts)
+ * in, joined-groups.ts), direct messages and conversations (their pages and
+ * list, blocking, read markers, removing a message: conversations.ts and
+ * requests.ts), and the last seq seen of each. The ChatClient (chat-client.ts)
  * adds the outbox and the reconnects on top, swapping `connection` at each.
  */
 import { EventEmitter } from 'node:events';
 import { ProtocolError } from '../../protocol/errors.js';
-import type { AckReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply } from '../../protocol/messages.js';
+import type {
+  AckReply, ConversationsReply, ConversationSummary, DmHistoryReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply,
+} from '../../protocol/messages.js';
 import type { Outgoing } from '../client.js';
 import { type Credentials, signInAccount } from '../sign-in.js';
 import { type Connection, withRateRetry } from './connection.js';
 import type { ChatClientEvents, SignedIn } from './events.js';
+import { allBlocked, allConversations, ConversationSeqs, otherSide } from './conversations.js';
 import { JoinedGroups } from './joined-groups.js';
-import { type Caller, createGroup, directMessage, history, join, leave, listGroups, who } from './requests.js';
+import {
+  block, type Caller, conversations, createGroup, deleteMessage, directMessage, dmHistory, type DmHistoryPage, history, join, leave, listGroups,
+  markConversationRead, type MessagePlace, who,
+} from './requests.js';
 
 export interface JoinOptions {
   /** Create the group first when missing (a group that exists is joined). */
@@ -27,9 +35,12 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
   protected signedIn: SignedIn | undefined;
   /** The groups the connection is in (one today) and the seqs seen: what a reconnect rejoins. */
   protected readonly groups = new JoinedGroups();
+  /** The highest seq seen of each conversation (its messages, its pages, the list, the acks of what was sent). */
+  protected readonly conversationSeqs = new ConversationSeqs();
 
   protected constructor(protected connection: Connection) {
     super();
+    this.on('dm', (message) => this.conversationSeqs.note(otherSide(this.self ?? '', message), message.seq));
   }
 
   /** The user signed in as, spelt as the server does; undefined before sign-in. */
@@ -124,5 +135,50 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
   /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
   dm(to: string, text: string): Promise<AckReply> {
     return withRateRetry(() => directMessage(this.connection, to, text));
+  }
+
+  /** A page of the conversation with `user`: the newest (before `page.before`, when given), or those after `page.since`; at most `page.limit`. */
+  async dmHistory(user: string, page: DmHistoryPage = {}): Promise<DmHistoryReply> {
+    const reply = await dmHistory(this.connection, user, page);
+    this.conversationSeqs.note(reply.user, reply.messages.at(-1)?.seq);
+    return reply;
+  }
+
+  /** A page of this user's conversations, after the user `after` (`more`: ask again with the last one's `user`). */
+  async conversations(after?: string): Promise<ConversationsReply> {
+    const reply = await conversations(this.connection, after);
+    for (const conversation of reply.conversations) this.conversationSeqs.note(conversation.user, conversation.last_seq);
+    return reply;
+  }
+
+  /** Every conversation of this user (all the pages), sorted by the other side's name. */
+  async allConversations(): Promise<ConversationSummary[]> {
+    const all = await allConversations(this.connection);
+    for (const conversation of all) this.conversationSeqs.note(conversation.user, conversation.last_seq);
+    return all;
+  }
+
+  /** Blocks `user`: its direct messages to this user are refused (`blocked`) from now on. */
+  async block(user: string): Promise<void> {
+    await block(this.connection, user, true);
+  }
+
+  async unblock(user: string): Promise<void> {
+    await block(this.connection, user, false);
+  }
+
+  /** The users this user blocks (all the pages). */
+  blocked(): Promise<string[]> {
+    return allBlocked(this.connection);
+  }
+
+  /** Moves the read marker of the conversation with `user` forward to `seq`. */
+  async markConversationRead(user: string, seq: number): Promise<void> {
+    await markConversationRead(this.connection, user, seq);
+  }
+
+  /** Removes message `seq` of a group (`{ group }`) or of the conversation with a user (`{ user }`, one's own messages only). */
+  async deleteMessage(place: MessagePlace, seq: number): Promise<void> {
+    await deleteMessage(this.connection, place, seq);
   }
 }

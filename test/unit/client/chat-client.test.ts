@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type TestContext, test } from 'node:test';
-import { ChatClient } from '../../../src/client/model/chat-client.js';
 import type { Resumed } from '../../../src/client/model/events.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { ChatMessage } from '../../../src/protocol/messages.js';
-import { MemoryFrameLink } from '../../../src/transport/memory-link.js';
-import { startMemoryServer } from '../../helpers/memory-server.js';
+import type { MemoryFrameLink } from '../../../src/transport/memory-link.js';
+import { memoryChatClient, startMemoryServer } from '../../helpers/memory-server.js';
 import { TEST_PASSWORD } from '../../helpers/server.js';
-
-const QUICK = { initialMs: 5, maxMs: 20, random: () => 0 };
-
-/** A ChatClient on in-memory links to `server`; `links` are the client ends it opened, newest last. */
-async function memoryChatClient(t: TestContext, server: Awaited<ReturnType<typeof startMemoryServer>>, links: MemoryFrameLink[] = [], timeoutMs?: number) {
-  const chat = await ChatClient.open({
-    connect: async () => {
-      const [serverEnd, clientEnd] = MemoryFrameLink.pair({ maxFrame: server.config.limits.maxFrame });
-      server.core.accept(serverEnd, server.core.context.addresses.peerOf(serverEnd.peer.address));
-      links.push(clientEnd);
-      return clientEnd;
-    },
-    reconnectForMs: 10_000,
-    backoff: QUICK,
-    timeoutMs,
-  });
-  t.after(() => chat.destroy());
-  return chat;
-}
 
 /** Alice and bob signed in and in `ops`; `links` are bob's, newest last; `bobTimeoutMs` his reply timeout. */
 async function aliceAndBobInOps(t: TestContext, bobTimeoutMs?: number) {

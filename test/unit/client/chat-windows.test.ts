@@ -83,7 +83,7 @@ test('/r answers the last who wrote; /query fetches a conversation\'s history on
   terminal.type('/query dave');
   await fetched;
   await tick();
-  assert.deepEqual(connection.commands.at(-1), { type: 'dm_history', user: 'dave', limit: 50 });
+  assert.deepEqual(connection.commands.at(-1), { type: 'dm_history', user: 'dave', before: undefined, since: undefined, limit: 50 });
   assert.equal(terminal.plainPrompt, '[3:bob 1, 4:carol 1] @dave> ');
   assert.equal(count(terminal, 'old news'), 1);
   // Window 5 (dave) closed: the window shown before it (dev) shows; carol stays 4.
@@ -95,7 +95,7 @@ test('/r answers the last who wrote; /query fetches a conversation\'s history on
   sent = connection.answered('dm');
   terminal.type('/query dave again');
   await sent;
-  assert.deepEqual(connection.commands.filter((request) => request.type === 'dm_history').at(-1), { type: 'dm_history', user: 'dave', limit: 50 });
+  assert.deepEqual(connection.commands.filter((request) => request.type === 'dm_history').at(-1), { type: 'dm_history', user: 'dave', before: undefined, since: undefined, limit: 50 });
   await chat.quit();
 });
 
@@ -113,7 +113,7 @@ test('/lastlog finds the shown window\'s lines in any case; /delete deletes the 
   terminal.type('/delete');
   await deleted;
   assert.deepEqual(connection.commands.at(-1), { type: 'delete_message', group: 'dev', seq: 101 });
-  connection.push({ type: 'message_deleted', group: 'dev', seq: 3, by: 'bob' });
+  connection.emit('message_deleted', { type: 'message_deleted', group: 'dev', seq: 3, by: 'bob' });
   assert.match(terminal.printed.at(-1)!, /bob: \(message deleted\)$/);
   terminal.type('/lastlog deploy is');
   await tick();

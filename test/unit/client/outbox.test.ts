@@ -25,7 +25,6 @@ function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckRepl
     },
     pending: (item) => events.push(`pending ${describe(item)}`),
     failed: (item) => events.push(`failed ${describe(item)}`),
-    held: (item) => events.push(`held ${describe(item)}`),
     running: () => true,
   }, undefined, timing);
   const ack = (): Promise<AckReply> => Promise.resolve({ type: 'ack', seq: ++seq, ts: 0 });
@@ -94,7 +93,7 @@ test('a line not acked within pendingAfterMs (a stalled server) is shown pending
   const box = recorded(async () => {
     await stalled;
     return box.ack();
-  }, { pendingAfterMs: 20, heldRetryMs: 1_000 });
+  }, { pendingAfterMs: 20 });
   box.outbox.push({ kind: 'say', group: 'g', text: 'stalled' });
   box.outbox.push({ kind: 'say', group: 'g', text: 'behind' });
   await new Promise((resolve) => setTimeout(resolve, 60));
@@ -105,7 +104,7 @@ test('a line not acked within pendingAfterMs (a stalled server) is shown pending
 });
 
 test('a line acked at once is never shown pending', async () => {
-  const box = recorded(() => box.ack(), { pendingAfterMs: 20, heldRetryMs: 1_000 });
+  const box = recorded(() => box.ack(), { pendingAfterMs: 20 });
   box.outbox.push({ kind: 'say', group: 'g', text: 'quick' });
   await box.acked(1);
   await new Promise((resolve) => setTimeout(resolve, 40));
@@ -125,54 +124,28 @@ test('a reply timeout is not a failure: the line is kept in flight and settled b
   assert.deepEqual(box.events.filter((event) => event.startsWith('sent') || event.startsWith('failed')), ['sent say unknown', 'sent say next'], 'found stored: not sent again');
 });
 
-test('a direct message that waited offline and whose recipient is not back yet is held, the rest goes on, and it goes when the recipient is online', async () => {
-  let bobOnline = false;
-  const box = recorded((item) => (item.kind === 'dm' && !bobOnline
-    ? Promise.reject(new ProtocolError('offline', 'bob is not online'))
-    : box.ack()), { pendingAfterMs: 1_000, heldRetryMs: 60_000 });
+test('a direct message refused with offline (a server older than conversations) fails like any other refused one, typed offline or not; the rest goes on', async () => {
+  const box = recorded((item) => (item.kind === 'dm' ? Promise.reject(new ProtocolError('offline', 'bob is not online')) : box.ack()), { pendingAfterMs: 1_000 });
   box.outbox.pause();
-  box.outbox.push({ kind: 'dm', to: 'bob', text: 'psst' });
+  const waited = box.outbox.push({ kind: 'dm', to: 'bob', text: 'psst' });
   box.outbox.push({ kind: 'say', group: 'g', text: 'after' });
   box.outbox.resume();
   await box.acked(1);
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(box.events, ['pending dm bob psst', 'pending say after', 'sent dm bob psst', 'held dm bob psst', 'sent say after', 'acked say after']);
-  assert.equal(box.outbox.size, 1, 'still waiting');
-  bobOnline = true;
-  box.outbox.recipientOnline('BOB');
-  await box.acked(2);
-  assert.deepEqual(box.events.slice(6), ['sent dm bob psst', 'acked dm bob psst']);
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(box.outbox.size, 0);
-});
-
-test('a direct message typed while online to a user who is not online fails at once (not held)', async () => {
-  const box = recorded(() => Promise.reject(new ProtocolError('offline', 'not online')));
-  box.outbox.push({ kind: 'dm', to: 'bob', text: 'hi' });
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(box.events, ['sent dm bob hi', 'failed dm bob hi']);
-  assert.equal(box.outbox.size, 0);
-});
-
-test('held direct messages are tried again every heldRetryMs and at each resume', async () => {
-  let tries = 0;
-  const box = recorded((item) => (item.kind === 'dm' && ++tries < 3 ? Promise.reject(new ProtocolError('offline', 'not online')) : box.ack()), { pendingAfterMs: 1_000, heldRetryMs: 30 });
-  box.outbox.pause();
-  box.outbox.push({ kind: 'dm', to: 'carol', text: 'later' });
-  box.outbox.resume();
-  // The outbox's retry timer does not keep a process alive (unref): this test does.
-  const alive = setInterval(() => undefined, 1_000);
-  await box.acked(1);
-  clearInterval(alive);
-  assert.equal(tries, 3);
-  assert.deepEqual(box.events.filter((event) => event.startsWith('held')), ['held dm carol later'], 'said once');
+  await assert.rejects(waited, (error: unknown) => error instanceof ProtocolError && error.code === 'offline');
+  const typedOnline = box.outbox.push({ kind: 'dm', to: 'bob', text: 'hi' });
+  await assert.rejects(typedOnline, (error: unknown) => error instanceof ProtocolError && error.code === 'offline');
+  assert.deepEqual(box.events, [
+    'pending dm bob psst', 'pending say after', 'sent dm bob psst', 'failed dm bob psst', 'sent say after', 'acked say after',
+    'sent dm bob hi', 'failed dm bob hi',
+  ]);
+  assert.equal(box.outbox.size, 0, 'nothing held');
 });
 
 test('bounded waits (line mode, bots): rate_limited waited out maxRetries times, then the line fails; a lost send fails as `lost` says; abandon fails what waits, saying whether it was written', async () => {
   let refusals = 0;
   const failures: string[] = [];
   const hooks = {
-    acked: () => undefined, pending: () => undefined, held: () => undefined, running: () => true,
+    acked: () => undefined, pending: () => undefined, running: () => true,
     failed: (item: OutboxItem, error: unknown) => failures.push(`${item.text}: ${error instanceof Error ? error.message : String(error)}`),
   };
   const limited = new Outbox({ ...hooks, send: () => { refusals += 1; return Promise.reject(new ProtocolError('rate_limited', 'slow down')); } }, { initialMs: 1, maxMs: 1, random: () => 0 }, undefined, 2);
