@@ -83,7 +83,8 @@ export class ChatController {
     this.chat.keepUp({
       backoff: options.reconnectBackoff,
       untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
-      shownSeq: (group) => (this.view.isCurrent(group) ? this.view.current?.lastSeq : undefined),
+      // Each group window resumes after the last message it holds.
+      shownSeq: (group) => (this.view.isCurrent(group) ? this.view.current?.lastSeq : this.screen?.windows.list.findGroup(group)?.scrollBack.lastSeq()),
       // What the user sends, exactly once (the ChatClient's outbox): shown so.
       sending: {
         acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
@@ -116,7 +117,11 @@ export class ChatController {
     showRecovery(this.chat, this.parts, {
       quitting: () => this.quitting, quit: (code) => this.quit(code), accountDisabled: () => this.accountDisabled,
       // The unread counts of the other groups moved while offline: asked again.
-      resumed: () => void this.refreshGroups().catch(() => undefined),
+      // And each conversation window catches up.
+      resumed: () => {
+        void this.refreshGroups().catch(() => undefined);
+        void this.commands.catchUp().catch((error: unknown) => this.parts.terminal.print(renderCommandFailure(error, undefined)));
+      },
     });
     this.commands = new CommandRunner(this.parts);
   }
@@ -127,9 +132,10 @@ export class ChatController {
     // Live messages; the missed ones a resume found are shown by the recovery (chat-recovery.ts).
     this.chat.on('message_deleted', (message) => this.screen.deleted(message));
     this.chat.on('message', (message, { missed }) => {
-      if (missed) return;
-      if (this.view.isCurrent(message.group)) this.view.show(message);
-      else if (this.screen.windows.list.findGroup(message.group) !== undefined) this.screen.groupMessage(message, 'live');
+      // The current group's missed messages are shown by the recovery (chat-recovery.ts).
+      if (this.view.isCurrent(message.group)) {
+        if (!missed) this.view.show(message);
+      } else if (this.screen.windows.list.findGroup(message.group) !== undefined) this.screen.groupMessage(message, missed ? 'missed' : 'live');
     });
     if (list) this.listed(list);
     if (joined) this.view.showJoined(joined, false);

@@ -29,6 +29,11 @@ export class CommandRunner {
     this.windows = new WindowCommandRunner(host);
   }
 
+  /** After a reconnect: the conversation windows catch up. */
+  catchUp(): Promise<void> {
+    return this.windows.catchUp();
+  }
+
   /** The commands Tab offers now (the roles' and the window commands). */
   names(): string[] {
     return [...new Set([...commandNames(this.host.status.roles), ...WINDOW_COMMAND_NAMES])].sort();
@@ -74,13 +79,12 @@ export class CommandRunner {
           for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'dm', to: shown.title, text });
           return;
         }
-        const group = view.current;
-        if (group === undefined || shown.target.kind === 'status') {
+        if (shown.target.kind === 'status') {
           // Back at the list: a number from it joins that group.
           const picked = /^\s*\d+\s*$/.test(command.text) ? view.shownList[Number(command.text) - 1] : undefined;
           // A join of its own: a refusal is the join's, and the number was never a chat line.
           if (picked !== undefined) return this.handle({ kind: 'join', group: picked.name });
-          terminal.print(renderHint(group === undefined ? 'not in a group: /join GROUP first' : 'this is the status window: /window N to go to a group or conversation'));
+          terminal.print(renderHint(view.current === undefined ? 'not in a group: /join GROUP first' : 'this is the status window: /window N to go to a group or conversation'));
           return;
         }
         for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'say', group: shown.title, text });
@@ -97,32 +101,34 @@ export class CommandRunner {
       }
       case 'create':
         await chat.createGroup(command.group, { private: command.private });
-        view.showJoined(await chat.join(command.group), false);
+        await this.windows.join(command.group);
         return;
-      case 'join':
-        view.showJoined(await chat.join(command.group), false);
-        return;
+      case 'join': await this.windows.join(command.group); return;
       case 'leave': await this.windows.run({ kind: 'part' }); return;
       case 'who': {
-        if (view.current === undefined) {
-          terminal.print(renderHint('not in a group: /join GROUP'));
+        const shown = this.windows.shownGroup();
+        if (shown === undefined) {
+          terminal.print(renderHint(view.current === undefined ? 'not in a group: /join GROUP' : 'not in a group window: /window N'));
           return;
         }
-        const reply = await chat.who();
+        const reply = await chat.who(shown.title);
         this.host.names.replaceUsers(reply.members);
         terminal.print(renderMembers(reply));
         return;
       }
       case 'history': {
-        const group = view.current;
-        if (group === undefined) {
-          terminal.print(renderHint('not in a group'));
+        const shown = this.windows.shownGroup();
+        if (shown === undefined) {
+          terminal.print(renderHint('not in a group window'));
           return;
         }
-        const reply = await chat.history(group.oldestSeq, command.count);
+        // The current group's cursor moves with each page; another group's starts before its oldest line held.
+        const group = view.isCurrent(shown.title) ? view.current : undefined;
+        const before = group?.oldestSeq ?? shown.scrollBack.firstSeq() ?? Number.MAX_SAFE_INTEGER;
+        const reply = await chat.history(before, command.count, shown.title);
         for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
         const oldest = reply.messages[0];
-        if (oldest !== undefined) group.oldestSeq = oldest.seq;
+        if (oldest !== undefined && group !== undefined) group.oldestSeq = oldest.seq;
         return;
       }
       default:

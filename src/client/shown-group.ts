@@ -62,10 +62,11 @@ export class ShownGroup {
     return this.group !== undefined && nameKey(this.group.name) === nameKey(name);
   }
 
-  /** Out of the group: no group, no members, its window closed (the prompt is left to the caller). */
-  forget(): void {
+  /** Out of the group: no group, no members, its window closed (the prompt is left to the caller); `next` is current then (the server's). */
+  forget(next?: string): void {
     const window = this.group && this.screen.windows.list.findGroup(this.group.name);
-    this.group = undefined;
+    const nextWindow = next === undefined ? undefined : this.screen.windows.list.findGroup(next);
+    this.group = nextWindow && { name: nextWindow.title, lastSeq: nextWindow.scrollBack.lastSeq() ?? 0, oldestSeq: nextWindow.scrollBack.firstSeq() ?? 1 };
     this.names.replaceUsers([]);
     if (window !== undefined) this.screen.close(window);
   }
@@ -106,8 +107,6 @@ export class ShownGroup {
   /** Shows a `joined` reply in the group's window: the group, who is in it, and its messages not held yet; returns how many were new. */
   showJoined(joined: JoinedReply, resumed: boolean): number {
     if (!resumed || !this.isCurrent(joined.group)) {
-      // One group per connection: the window of the group left goes.
-      if (this.group !== undefined && !this.isCurrent(joined.group)) this.forget();
       this.group = { name: joined.group, lastSeq: 0, oldestSeq: joined.history[0]?.seq ?? joined.last_seq + 1 };
     }
     this.names.replaceUsers(joined.members);

@@ -70,6 +70,32 @@ export class WindowCommandRunner {
     }
   }
 
+  /** The shown window when it is a group's. */
+  shownGroup(): ChatWindow | undefined {
+    const shown = this.parts.screen.shown;
+    return shown.target.kind === 'group' ? shown : undefined;
+  }
+
+  /** `/join GROUP`: joined beside the other groups (`keep`), after what its window holds; its window shown. */
+  async join(group: string): Promise<void> {
+    const since = this.parts.screen.windows.list.findGroup(group)?.scrollBack.lastSeq();
+    this.parts.view.showJoined(await this.parts.chat.join(group, { keep: true, since }), false);
+  }
+
+  /** After a reconnect: each conversation window asks what came after its last message (`dm_history` with `since`). */
+  async catchUp(): Promise<void> {
+    const { screen, chat } = this.parts;
+    for (const window of screen.windows.list.conversationWindows()) {
+      const since = window.scrollBack.lastSeq();
+      if (since === undefined) continue;
+      for (let more = true; more;) {
+        const page = await chat.dmHistory(window.title, { since: window.scrollBack.lastSeq() ?? since });
+        for (const message of page.messages) screen.directMessage(message, 'missed');
+        more = page.more && page.messages.length > 0;
+      }
+    }
+  }
+
   /** `/query USER`: the conversation's window, shown, with its history from the server (only what it does not hold). */
   async query(user: string): Promise<void> {
     const { screen } = this.parts;
@@ -97,7 +123,7 @@ export class WindowCommandRunner {
     this.parts.status.flush();
     const reply = await this.parts.chat.leave();
     this.parts.status.left();
-    if (view.isCurrent(reply.group)) view.forget();
+    if (view.isCurrent(reply.group)) view.forget(this.parts.chat.group);
     else screen.close(window);
     terminal.print(renderLeft(reply.group));
     view.refreshPrompt();

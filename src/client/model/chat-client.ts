@@ -189,7 +189,9 @@ export class ChatClient extends ChatSession {
     return chatOutbox({
       connection: () => this.connection,
       seqIn: (group) => this.seqIn(group),
-      acked: (ack) => this.groups.noteSeq(ack.seq),
+      // A `say`'s seq is its group's (a `dm`'s is its conversation's: not a group's).
+      acked: (item, ack) => { if (item.kind === 'say') this.groups.noteSeq(ack.seq, item.group); },
+      named: (group) => this.named(group),
       lost: (error, written) => this.sendLost(error, written),
       view: () => this.sendingView,
       running: () => !this.sendingStopped,
@@ -204,7 +206,7 @@ export class ChatClient extends ChatSession {
 
   private watch(connection: Connection): void {
     connection.on('message', (message) => {
-      if (message.type === 'msg') this.groups.noteSeq(message.seq);
+      if (message.type === 'msg') this.groups.noteSeq(message.seq, message.group);
       // Out of the group: not rejoined.
       if (message.type === 'kicked' || message.type === 'group_deleted') this.groups.left(message.group);
       tellHeard(this, message);
@@ -250,16 +252,22 @@ export class ChatClient extends ChatSession {
   }
 
   /**
-   * One try: connect, sign in, rejoin since the last seq seen (or, with a
-   * message in flight, the last seen before it was sent), page by page; then
-   * settle the outbox with what was found, and emit what was missed (not the
-   * copies of what it sent) and the live messages that came meanwhile, each once.
+   * One try: connect, sign in, rejoin every group (the others with `keep`,
+   * the current one last) since the last seq seen (or, with a message in
+   * flight there, the last seen before it was sent), page by page; then settle
+   * the outbox with what was found, and emit what was missed (not the copies
+   * of what it sent) and the live messages that came meanwhile, each once.
    */
   private async reconnectOnce(): Promise<void> {
     const point = this.resumeFrom();
     const seen = point?.lastSeq ?? this.groups.lastSeq;
     const since = Math.min(seen, (point && this.outbox.inFlightSince(point.group)) ?? seen);
-    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since }, this.options.untilStopped !== undefined);
+    const others = this.groups.others().map(({ group, lastSeq }) => {
+      const shown = this.options.shownSeq?.(group) ?? lastSeq;
+      return { group, seen: shown, since: Math.min(shown, this.outbox.inFlightSince(group) ?? shown) };
+    });
+    const reopened = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since }, this.options.untilStopped !== undefined, others);
+    const { client, signedIn, rejoined, held } = reopened;
     // The user quit meanwhile: not adopted (the loop sees it stopped).
     if (this.leaving && this.options.untilStopped !== undefined) {
       client.destroy?.();
@@ -270,11 +278,18 @@ export class ChatClient extends ChatSession {
     this.watch(client);
     this.emit('signed_in', (this.signedIn = signedIn));
     this.groups.noteSeq(rejoined?.lastSeq);
+    // A group refused (banned meanwhile, deleted) is not rejoined again.
+    for (const other of reopened.others) {
+      if (other.refused === undefined) this.groups.noteSeq(other.lastSeq, other.group);
+      else this.groups.left(other.group);
+    }
     // A refused rejoin found nothing: what was in flight goes again.
-    const copies = this.outbox.settle(rejoined !== undefined && rejoined.refused === undefined ? rejoined.missed : [], this.self ?? '');
+    const found = [...reopened.others, ...(rejoined === undefined ? [] : [rejoined])].filter((group) => group.refused === undefined);
+    const copies = this.outbox.settle(found.flatMap((group) => group.missed), this.self ?? '');
     // What was seen before the drop is not told again.
     const missed = rejoined && { ...rejoined, missed: rejoined.missed.filter((message) => message.seq > seen) };
-    this.emit('resumed', { rejoined: missed });
-    tellResumed(this, missed, copies, held, (seq) => this.groups.noteSeq(seq));
+    const othersMissed = reopened.others.map((other, at) => ({ ...other, missed: other.missed.filter((message) => message.seq > others[at]!.seen) }));
+    this.emit('resumed', { rejoined: missed, others: othersMissed });
+    tellResumed(this, [...othersMissed, ...(missed === undefined ? [] : [missed])], copies, held, (seq, group) => this.groups.noteSeq(seq, group));
   }
 }

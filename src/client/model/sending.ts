@@ -29,7 +29,9 @@ export interface SendingOwner {
   /** The highest seq seen in `group` now (see OutboxHooks.seqIn). */
   seqIn(group: string | undefined): number;
   /** A message was acked. */
-  acked(ack: AckReply): void;
+  acked(item: OutboxItem, ack: AckReply): void;
+  /** `group` as a `say` names it: undefined for the current group (the server's default). */
+  named(group: string | undefined): string | undefined;
   /** A send lost with the connection: undefined to wait for the reconnect, or the error to fail it with. */
   lost(error: Error, written: boolean): Error | undefined;
   /** The view shown to, once the chat screen set one. */
@@ -42,9 +44,9 @@ export interface SendingOwner {
 export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
   const rate = endless ? ENDLESS_RATE_WAIT : BOUNDED_RATE_WAIT;
   return new Outbox({
-    send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text) : directMessage(owner.connection(), item.to, item.text)),
+    send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text, owner.named(item.group)) : directMessage(owner.connection(), item.to, item.text)),
     acked: (item, ack) => {
-      owner.acked(ack);
+      owner.acked(item, ack);
       owner.view()?.acked(item, ack);
     },
     pending: (item) => owner.view()?.pending(item),

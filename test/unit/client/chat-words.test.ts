@@ -229,5 +229,5 @@ test('/groups TEXT lists the groups whose name holds TEXT, and a number picks fr
   const joined = connection.answered('join');
   terminal.type('2');
   await joined;
-  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'Alphabet' });
+  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'Alphabet', keep: true });
 });
