@@ -76,7 +76,8 @@ export class ShownGroup {
     const group = this.group;
     if (group === undefined || message.seq <= group.lastSeq) return false;
     group.lastSeq = message.seq;
-    const arrival = this.screen.groupMessage(message, source);
+    // A page's stored messages may not name their group: this one's.
+    const arrival = this.screen.groupMessage({ ...message, group: group.name }, source);
     if (arrival.shown) this.status.shown(group.name, message.seq);
     return true;
   }

@@ -116,7 +116,8 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
 export function tellResumed(emitter: EventEmitter<ChatClientEvents>, rejoined: readonly Rejoined[], copies: readonly StoredMessage[], held: readonly Heard[], noteSeq: (seq: number, group: string) => void): void {
   for (const group of rejoined) {
     for (const message of group.missed) {
-      if (!copies.includes(message)) tellUnsolicited(emitter, { type: 'msg', ...message }, true);
+      // A page's stored messages may not name their group: the one rejoined.
+      if (!copies.includes(message)) tellUnsolicited(emitter, { type: 'msg', ...message, group: group.group }, true);
     }
   }
   const resumedTo = new Map(rejoined.map((group) => [nameKey(group.group), group.lastSeq]));
