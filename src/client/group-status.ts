@@ -137,8 +137,9 @@ export class GroupStatus {
     return this.unread.next(this.group);
   }
 
-  prompt(group: string | undefined): string {
-    return renderStatusPrompt(group, this.unread.others(group));
+  /** The prompt for the window named `group`; `open`: whether a group has a window (its count is the hotlist's, not listed here). */
+  prompt(group: string | undefined, open: (group: string) => boolean = () => false): string {
+    return renderStatusPrompt(group, this.unread.others(group).filter((other) => !open(other.name)));
   }
 
   /** The /help lines for the roles now, wrapped to `width` columns. */

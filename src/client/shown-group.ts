@@ -49,7 +49,7 @@ export class ShownGroup {
   /** The prompt: the hotlist, the unread counts of the groups not open, the shown window's name. */
   prompt(): string {
     const hotlist = this.screen.windows.hotlist();
-    const prompt = this.status.prompt(windowPromptName(this.screen.shown));
+    const prompt = this.status.prompt(windowPromptName(this.screen.shown), (group) => this.screen.windows.list.findGroup(group) !== undefined);
     return hotlist === '' ? prompt : `${hotlist} ${prompt}`;
   }
 
