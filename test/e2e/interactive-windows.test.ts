@@ -61,6 +61,10 @@ async function aliceInThreeGroups(t: Parameters<typeof startTestServer>[0], opti
 
 test('three groups and two conversations at once: each message in its window, the hotlist, Alt-N and /window from memory, /r, /lastlog', { skip }, async (t) => {
   const { bob, carol, tty } = await aliceInThreeGroups(t);
+  // Tab knows the window commands.
+  await tty.tabComplete('/lastl');
+  await promptIs(tty, 'dev> /lastlog');
+  await tty.keys('C-u');
   await ok(bob, { type: 'say', group: 'lobby', text: 'lobby-line one' }, 'ack');
   await ok(bob, { type: 'say', group: 'ops', text: 'ops-line for @alice' }, 'ack');
   await ok(bob, { type: 'say', group: 'dev', text: 'dev-line shown' }, 'ack');
@@ -95,6 +99,13 @@ test('three groups and two conversations at once: each message in its window, th
   await tty.enter('/window 3');
   await promptIs(tty, '[6:carol 1] ops>');
   assert.deepEqual(await lastlogLines(tty, 'OPS-LINE'), ['bob: ops-line for @alice ◀', 'bob: ops-line two']);
+  // The hotlist changes in place while a line is being typed: the typed line stays as it was.
+  await tty.type('half typed');
+  await promptIs(tty, '[6:carol 1] ops> half typed');
+  await ok(bob, { type: 'say', group: 'lobby', text: 'lobby-line two' }, 'ack');
+  screen = await promptIs(tty, '[2:lobby 1, 6:carol 1] ops> half typed');
+  assert.ok(!screen.includes('lobby-line two'));
+  await tty.keys('C-u');
   await tty.enter('/window 9');
   await tty.waitForText('no window 9');
   await tty.enter('/quit');

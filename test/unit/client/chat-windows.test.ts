@@ -65,6 +65,9 @@ test('direct messages open their window unshown: counted in the hotlist with a b
   assert.equal(count(terminal, 'alice: look'), 1);
   assert.equal(count(terminal, 'bob: two'), 2, 'once at the join, once now');
   terminal.metaKey('9');
+  // Tab completes the window commands.
+  assert.deepEqual((await terminal.completer('/que'))[0], ['/query ']);
+  assert.deepEqual((await terminal.completer('/unbl'))[0], ['/unblock ']);
   assert.equal(terminal.plainPrompt, '[4:carol 1] dev> ', 'no window 9: nothing changes');
   await chat.quit();
 });
