@@ -135,7 +135,10 @@ export class ChatController {
       // The current group's missed messages are shown by the recovery (chat-recovery.ts).
       if (this.view.isCurrent(message.group)) {
         if (!missed) this.view.show(message);
-      } else if (this.screen.windows.list.findGroup(message.group) !== undefined) this.screen.groupMessage(message, missed ? 'missed' : 'live');
+      } else if (this.screen.windows.list.findGroup(message.group) !== undefined) {
+        // Another group open in a window: read once its window shows it.
+        if (this.screen.groupMessage(message, missed ? 'missed' : 'live').shown) this.status.shown(message.group, message.seq);
+      }
     });
     if (list) this.listed(list);
     if (joined) this.view.showJoined(joined, false);

@@ -82,10 +82,11 @@ export class ShownGroup {
     return true;
   }
 
-  /** The group's window is shown: what it holds is read. */
+  /** A group's window is shown: what it holds is read (the read marker moves). */
   windowShown(): void {
-    const group = this.group;
-    if (group !== undefined && this.screen.windows.list.findGroup(group.name) === this.screen.shown) this.status.shown(group.name, group.lastSeq);
+    const shown = this.screen.shown;
+    const seq = shown.target.kind === 'group' ? shown.scrollBack.lastSeq() : undefined;
+    if (seq !== undefined) this.status.shown(shown.title, seq);
   }
 
   /**

@@ -123,3 +123,42 @@ test('/lastlog finds the shown window\'s lines in any case; /delete deletes the 
   assert.equal(terminal.printed.at(-1), 'lastlog "deploy is": 0 lines', 'a deleted text is not found');
   await chat.quit();
 });
+
+test('a reconnect rejoins every group window with keep (the current one last) since its last seq, and each conversation window asks dm_history since: each message once', async () => {
+  const stored = (group: string, seq: number, text: string) => ({ group, seq, from: 'bob', text, ts: TS });
+  const fresh = new FakeConnection((request) => {
+    if (request.type === 'join' && request.group === 'dev') return { type: 'joined', group: 'dev', members: ['alice', 'bob'], last_seq: 3, more: false, history: [stored('dev', 3, 'dev three')] };
+    if (request.type === 'join' && request.group === 'ops') return { type: 'joined', group: 'ops', members: ['alice'], last_seq: 6, more: false, history: [stored('ops', 5, 'ops five'), stored('ops', 6, 'ops six')] };
+    if (request.type === 'dm_history') return { type: 'dm_history', user: 'bob', more: false, messages: [{ from: 'bob', to: 'alice', seq: 2, text: 'bob two', ts: TS }] };
+    if (request.type === 'list_groups') return { type: 'groups', groups: [] };
+    return { type: 'ok' };
+  });
+  const terminal = new FakeTerminal();
+  const connection = new FakeConnection((request) => (request.type === 'join'
+    ? { type: 'joined', group: 'ops', members: ['alice'], last_seq: 5, more: false, history: [stored('ops', 5, 'ops five')] }
+    : request.type === 'list_groups' ? { type: 'groups', groups: [] } : { type: 'ok' }));
+  const chat = new ChatController(fakeChatClient(connection, async () => fresh, joinedDev), terminal, { markReadIntervalMs: 60_000, reconnectBackoff: { initialMs: 10, maxMs: 10, random: () => 0 } });
+  chat.start(joinedDev);
+  const joined = connection.answered('join');
+  terminal.type('/join ops');
+  await joined;
+  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'ops', keep: true });
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 1, text: 'bob one', ts: TS });
+  const caughtUp = fresh.answered('dm_history');
+  connection.emit('close', new Error('reset by peer'));
+  await caughtUp;
+  await tick();
+  assert.deepEqual(fresh.commands.filter((request) => request.type !== 'list_groups'), [
+    { type: 'join', group: 'dev', since: 2, keep: true },
+    { type: 'join', group: 'ops', since: 5, keep: true },
+    { type: 'dm_history', user: 'bob', since: 1 },
+  ]);
+  assert.equal(terminal.plainPrompt, '[2:dev 1, 4:bob 2] ops> ');
+  assert.equal(count(terminal, 'ops six'), 1);
+  terminal.type('/window 2');
+  assert.equal(count(terminal, 'dev three'), 1);
+  terminal.type('/window 4');
+  assert.equal(count(terminal, 'bob one'), 1);
+  assert.equal(count(terminal, 'bob two'), 1);
+  await chat.quit();
+});
