@@ -121,7 +121,7 @@ export class WindowCommandRunner {
       return;
     }
     this.parts.status.flush();
-    const reply = await this.parts.chat.leave();
+    const reply = await this.parts.chat.leave(window.title);
     this.parts.status.left();
     if (view.isCurrent(reply.group)) view.forget(this.parts.chat.group);
     else screen.close(window);

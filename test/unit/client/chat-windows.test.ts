@@ -162,3 +162,31 @@ test('a reconnect rejoins every group window with keep (the current one last) si
   assert.equal(count(terminal, 'bob two'), 1);
   await chat.quit();
 });
+
+test('/part GROUP leaves that group only (named: it is not the current one) and closes its window; /close in the current group\'s window leaves it', async () => {
+  const { terminal, connection, chat } = started((request) => {
+    if (request.type === 'join') return { type: 'joined', group: 'ops', members: ['alice'], last_seq: 0, more: false, history: [] };
+    if (request.type === 'leave') return { type: 'left', group: request.group ?? 'ops' };
+    return undefined;
+  });
+  let answered = connection.answered('join');
+  terminal.type('/join ops');
+  await answered;
+  assert.equal(terminal.plainPrompt, 'ops> ');
+  answered = connection.answered('leave');
+  terminal.type('/part dev');
+  await answered;
+  await tick();
+  assert.deepEqual(connection.commands.at(-1), { type: 'leave', group: 'dev' });
+  assert.equal(terminal.plainPrompt, 'ops> ');
+  // dev's window gone: ops is window 2 now, and there is no window 3.
+  terminal.type('/window 3');
+  assert.match(terminal.printed.at(-1)!, /no window 3 \(\/window 1 … 2\)/);
+  answered = connection.answered('leave');
+  terminal.type('/close');
+  await answered;
+  await tick();
+  assert.deepEqual(connection.commands.at(-1), { type: 'leave' });
+  assert.equal(terminal.plainPrompt, '> ', 'back in the status window');
+  await chat.quit();
+});
