@@ -116,6 +116,8 @@ async function main(): Promise<void> {
     'reconnect-members': { type: 'number', default: 2000, describe: 'reconnect: members of one group that a server restart drops and that all come back' },
     'reconnect-scrypt-cost': { type: 'string', default: 'default', describe: "reconnect: the server's and the accounts' scrypt cost, N,r,p (or 'default')" },
     'reconnect-first-retry-max-ms': { type: 'number', describe: "reconnect, spread: the first retry's longest delay (default: the client's, 5000)" },
+    'reconnect-handshakes-per-turn': { type: 'number', describe: "reconnect: the server's TLS handshakes per event-loop turn (its hidden --handshakes-per-turn; 0: unpaced)" },
+    'reconnect-sign-in': { type: 'string', choices: ['token', 'password'] as const, default: 'token' as const, describe: "reconnect: members sign in again with their resume token (this client; the password when it is refused) or with the password only (clients before tokens)" },
     'reconnect-first-retry': { type: 'string', choices: ['spread', 'backoff'] as const, default: 'spread' as const, describe: "reconnect: the members' first retry after the drop: spread over seconds (this client) or within 0.5 s (clients before it)" },
     'retention-stored': { type: 'number', default: 1_000_000, describe: 'retention: messages stored before the server starts pruning 90% of them' },
     'storm-members': { type: 'number', default: 5000, describe: 'storm: members of the one group that all join, then all leave, at once' },
@@ -176,10 +178,10 @@ async function main(): Promise<void> {
 
   if (argv.only === 'reconnect') {
     const figures = await reconnectStormPart({
-      members: argv['reconnect-members'], scryptCost: argv['reconnect-scrypt-cost'], firstRetry: argv['reconnect-first-retry'], firstRetryMaxMs: argv['reconnect-first-retry-max-ms'], nameLength: argv['storm-name-length'], serverScript,
+      members: argv['reconnect-members'], scryptCost: argv['reconnect-scrypt-cost'], firstRetry: argv['reconnect-first-retry'], firstRetryMaxMs: argv['reconnect-first-retry-max-ms'], nameLength: argv['storm-name-length'], serverScript, signIn: argv['reconnect-sign-in'], handshakesPerTurn: argv['reconnect-handshakes-per-turn'],
     }, say);
     report['reconnect'] = figures;
-    text += reconnectStormTable(figures, argv['reconnect-scrypt-cost'], argv['reconnect-first-retry']);
+    text += reconnectStormTable(figures, argv['reconnect-scrypt-cost'], argv['reconnect-first-retry'], argv['reconnect-sign-in']);
   }
 
   if (argv.only === 'retention') {

@@ -62,13 +62,19 @@ export function memory(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** A temporary redis-server on a free loopback port (no persistence), for the cluster runs. */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+/** A loopback port free now (for a child that needs its port named). */
+export async function freePort(): Promise<number> {
   const probe = net.createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const address = probe.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A temporary redis-server on a free loopback port (no persistence), for the cluster runs. */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   await new Promise<void>((resolve, reject) => {

@@ -80,19 +80,25 @@ export class ReconnectMember {
   resumedAt = 0;
   /** Refusals met while reconnecting, by code (`server_busy`, `unavailable`, `auth_timeout`, closed…). */
   readonly refusals = new Map<string, number>();
+  /** Sign-ins by resume token (the rest were by password). */
+  tokenSignIns = 0;
+  /** The resume token of the last `auth_ok` (used when `useToken`). */
+  private resumeToken: string | undefined;
   private link: Link | undefined;
   private stopped = false;
   private recovering: Promise<void> | undefined;
 
-  constructor(readonly user: string, private readonly port: number, private readonly ca: string, private readonly group: string, private readonly policy: RetryPolicy) {}
+  constructor(readonly user: string, private readonly port: number, private readonly ca: string, private readonly group: string, private readonly policy: RetryPolicy,
+    private readonly useToken = false) {}
 
   /** One try: connect, sign in, join with `since` (when a seq was seen), page until no `more`. */
   async resume(): Promise<void> {
     const link = await Link.open(this.port, this.ca, (body) => this.push(body));
     this.link = link;
     try {
-      const auth = await link.request({ type: 'login', user: this.user, password: RECONNECT_PASSWORD });
+      const auth = await this.signIn(link);
       if (auth['type'] !== 'auth_ok') throw new RefusedError(String(auth['type']));
+      this.resumeToken = typeof auth['resume_token'] === 'string' ? auth['resume_token'] : undefined;
       for (;;) {
         const joined = await link.request({ type: 'join', group: this.group, ...(this.lastSeq > 0 ? { since: this.lastSeq } : {}) });
         for (const message of (joined['history'] as Body[] | undefined) ?? []) this.note(message['seq']);
@@ -104,6 +110,22 @@ export class ReconnectMember {
     }
     this.resumedAt = performance.now();
     void link.closed.then(() => { if (!this.stopped && this.link === link) this.recovering ??= this.recover(); });
+  }
+
+  /** As the project's client: the resume token first (when asked to use it), the password when it is refused. */
+  private async signIn(link: Link): Promise<Body> {
+    const token = this.useToken ? this.resumeToken : undefined;
+    this.resumeToken = undefined;
+    if (token !== undefined) {
+      try {
+        const auth = await link.request({ type: 'login', user: this.user, resume_token: token });
+        this.tokenSignIns += 1;
+        return auth;
+      } catch (error) {
+        if (!(error instanceof RefusedError && error.message === 'auth_failed')) throw error;
+      }
+    }
+    return link.request({ type: 'login', user: this.user, password: RECONNECT_PASSWORD });
   }
 
   /** Says `text` (the talker); resolves with the stored seq. */

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PasswordHasher, type ScryptCost } from '../../src/server/passwords.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { type Child, cpuMicros, startChild } from './processes.js';
+import { type Child, cpuMicros, freePort, startChild } from './processes.js';
 import { type PingFigures, RECONNECT_PASSWORD, ReconnectMember, type RetryPolicy } from './reconnect-member.js';
 import { stormName } from './storm.js';
 
@@ -28,6 +28,10 @@ export interface ReconnectStormOptions {
   /** The delay before a member's reconnect attempt `attempt` (0-based) after a drop. */
   retry: RetryPolicy;
   nameLength: number;
+  /** Members sign in again with the resume token of their last `auth_ok` (the project's client), or with the password only (clients before tokens). */
+  signIn: 'token' | 'password';
+  /** More server flags (e.g. the hidden `--handshakes-per-turn`). */
+  serverArgs?: string[];
 }
 
 export interface ReconnectStormResult {
@@ -46,6 +50,26 @@ export interface ReconnectStormResult {
   duplicates: number;
   /** Failed reconnect attempts, by refusal code. */
   refusals: Record<string, number>;
+  /** Sign-ins by resume token after the restart. */
+  tokenSignIns: number;
+  /** The server's own event-loop delay from listening until everyone was back (its `/metrics`), ms: what the server, not the machine, held a ping back. */
+  serverLoopDelay: { p99: number; max: number };
+}
+
+/** The server's event-loop delay since the last scrape (the scrape resets it), in ms. */
+async function loopDelay(metricsPort: number): Promise<{ p99: number; max: number }> {
+  let text = '';
+  // The metrics listener may come up a moment after `listening on`.
+  for (let attempt = 0; text === ''; attempt++) {
+    try {
+      text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await sleep(100);
+    }
+  }
+  const stat = (name: string) => 1000 * Number(new RegExp(`^termsender_event_loop_delay_seconds\\{stat="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { p99: stat('p99'), max: stat('max') };
 }
 
 const GROUP = 'storm';
@@ -70,10 +94,12 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
   await prepare(dataDir, [...names, 'talker', 'bystander'], options.scryptCost);
   const files = ['--cert', path.join(certDir, 'server.crt'), '--key', path.join(certDir, 'server.key')];
   const cost = options.scryptCost === undefined ? [] : ['--scrypt-cost', `${options.scryptCost.N},${options.scryptCost.r},${options.scryptCost.p}`];
-  const args = ['--data', dataDir, '--log-level', 'warn', ...files, ...cost, '--max-connections', String(options.members + 100), '--query-rate', '0', '--rate-limit', '0'];
+  const metricsPort = await freePort();
+  const args = ['--data', dataDir, '--log-level', 'warn', ...files, ...cost, '--max-connections', String(options.members + 100), '--query-rate', '0', '--rate-limit', '0',
+    '--metrics', `127.0.0.1:${metricsPort}`, ...(options.serverArgs ?? [])];
   let child: Child = await startChild(options.serverScript, ['--port', '0', ...args]);
   const port = child.port;
-  const members = names.map((name) => new ReconnectMember(name, port, ca, GROUP, options.retry));
+  const members = names.map((name) => new ReconnectMember(name, port, ca, GROUP, options.retry, options.signIn === 'token'));
   const talker = new ReconnectMember('talker', port, ca, GROUP, options.retry);
   const bystander = new Worker(fileURLToPath(new URL('./reconnect-member.js', import.meta.url)), { workerData: { role: 'reconnect-bystander', port, ca, user: 'bystander' } });
   const bystanderReady = once(bystander, 'message');
@@ -119,6 +145,7 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
     const listeningAt = performance.now();
     progress('the server is back; waiting for every member...');
     const cpuBefore = cpuMicros(child.process.pid!);
+    await loopDelay(metricsPort); // from here
     bystander.postMessage('reset');
     const everyoneBack = Promise.all(members.map((member) => member.back()));
     const giveUp = new AbortController();
@@ -129,6 +156,7 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
     bystander.postMessage('figures');
     const [bystanderFigures] = (await figures) as [PingFigures];
     const serverCpuSeconds = (cpuMicros(child.process.pid!) - cpuBefore) / 1e6;
+    const serverLoopDelay = await loopDelay(metricsPort);
     talking = false;
     await talk;
     const lastSeq = talker.lastSeq;
@@ -149,6 +177,8 @@ export async function runReconnectStorm(certDir: string, ca: string, options: Re
       lost,
       duplicates: members.reduce((sum, member) => sum + member.duplicates, 0),
       refusals,
+      tokenSignIns: members.reduce((sum, member) => sum + member.tokenSignIns, 0),
+      serverLoopDelay,
     };
   } finally {
     await bystander.terminate();

@@ -16,6 +16,8 @@ export interface Limits {
   idleTimeoutMs: number;
   /** Milliseconds a TLS handshake may take. */
   handshakeTimeoutMs: number;
+  /** TLS handshakes the server starts per event-loop turn at most; the others wait for the next turns (a reconnect storm). 0 = unpaced. */
+  handshakesPerTurn: number;
   /** Unsent output bytes beyond which a connection is a slow consumer. */
   maxPendingOutput: number;
   /** Failed logins on one connection before `too_many_attempts` closes it. */
@@ -41,6 +43,8 @@ export interface Limits {
   presenceMaxMembers: number;
   /** Groups one connection may be in at once; a `join` with `keep` beyond it gets `limit_reached` (`--max-open-groups`, January addition). */
   maxOpenGroups: number;
+  /** Milliseconds a resume token (an addition) signs in after its connection closed; pushed back every quarter of it while the connection is open. */
+  resumeTokenLifetimeMs: number;
 }
 
 export const PROTOCOL_VERSION = 1;
@@ -51,6 +55,8 @@ export const MAX_TEXT_BYTES = 4096;
 export const MIN_PASSWORD_BYTES = 8;
 /** Longer passwords are `bad_message`: hashing cost must not be client-controlled. */
 export const MAX_PASSWORD_BYTES = 1024;
+/** Longest `resume_token` a `login` may carry (an addition; the server's are 43 characters of base64url). */
+export const MAX_RESUME_TOKEN_LENGTH = 128;
 /** Longest `reason` of `disable_user` (an addition), in bytes; it is text otherwise. */
 export const MAX_REASON_BYTES = 300;
 /** Longest group `topic` (December additions), in bytes; empty means none. */
@@ -78,6 +84,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   authTimeoutMs: 30_000,
   idleTimeoutMs: 300_000,
   handshakeTimeoutMs: 10_000,
+  /** Off: measured in reconnect storms, 4 a turn slowed the return and did not lower the bystander's p99 (docs/performance.md). */
+  handshakesPerTurn: 0,
   maxPendingOutput: 4 * 1024 * 1024,
   maxLoginFailures: 5,
   maxGroups: 10_000,
@@ -85,6 +93,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxGroupsPerUser: 100,
   presenceMaxMembers: 500,
   maxOpenGroups: 100,
+  resumeTokenLifetimeMs: 60 * 60_000,
   queryRate: 200,
   maxPerIp: 16,
   ipLimitExempt: Object.freeze(['127.0.0.0/8', '::1']),

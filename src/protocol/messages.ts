@@ -43,7 +43,10 @@ interface RequestBase {
 }
 
 export interface RegisterRequest extends RequestBase { type: 'register'; user: string; password: string }
-export interface LoginRequest extends RequestBase { type: 'login'; user: string; password: string }
+export interface PasswordLoginRequest extends RequestBase { type: 'login'; user: string; password: string }
+/** An addition: `resume_token` (of an earlier `auth_ok`) in place of `password`; with both, the password counts. */
+export interface TokenLoginRequest extends RequestBase { type: 'login'; user: string; resume_token: string }
+export type LoginRequest = PasswordLoginRequest | TokenLoginRequest;
 /** `after` (an addition): only groups whose name key sorts after it (paging). */
 export interface ListGroupsRequest extends RequestBase { type: 'list_groups'; after?: string }
 /** `private` (December addition): only its owner, moderators, invited users and admins see it. */
@@ -163,8 +166,11 @@ export interface ShutdownMessage { type: 'shutdown'; message: string }
  */
 export interface ActivityMessage { type: 'activity'; group: string; last_seq: number; unread: number; mention: boolean }
 
-/** `role` (December addition): always sent by this server; absent from older ones. */
-export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole }
+/**
+ * `role` (December addition): always sent by this server; absent from older ones.
+ * `resume_token` (an addition): signs this account in once more, instead of its password.
+ */
+export interface AuthOkReply extends ReplyBase { type: 'auth_ok'; user: string; role?: AccountRole; resume_token?: string }
 /**
  * December additions: `topic`, `private`, `last_seq`, `unread` (messages after
  * the caller's read marker; null where the caller never joined the group).

@@ -102,7 +102,8 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     case 'auth_ok': {
       const role = read.optionalString('role');
       if (role !== undefined && role !== 'user' && role !== 'admin') read.fail('bad_message', `unknown role ${JSON.stringify(role.slice(0, 64))}`);
-      return { type, ...withId, user: read.string('user'), ...(role === undefined ? {} : { role }) };
+      const token = read.optionalString('resume_token');
+      return { type, ...withId, user: read.string('user'), ...(role === undefined ? {} : { role }), ...(token === undefined ? {} : { resume_token: token }) };
     }
     case 'groups': {
       const more = read.optionalBoolean('more');

@@ -8,7 +8,7 @@ import { ProtocolError } from './errors.js';
 import { groupOrUser, parseConversationRequest, parseMarkRead } from './conversation-requests.js';
 import { FieldReader } from './field-reader.js';
 import { type FrameBody, requestIdOf } from './frame.js';
-import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
+import { HISTORY_MAX_LIMIT, MAX_PASSWORD_BYTES, MAX_RESUME_TOKEN_LENGTH, MAX_TOPIC_BYTES, MIN_PASSWORD_BYTES } from './limits.js';
 import type { Request } from './messages.js';
 
 export { textProblem } from './field-reader.js';
@@ -54,9 +54,14 @@ export function parseRequest(body: FrameBody): Request {
   switch (type) {
     case 'register':
       return { type, ...withId, user: read.name('user', 'invalid_name'), password: read.password('password', MIN_PASSWORD_BYTES) };
-    case 'login':
+    case 'login': {
       // Any string: a malformed name is an unknown user, judged (and timed) by the login itself.
-      return { type, ...withId, user: read.string('user'), password: read.password('password', 0) };
+      const user = read.string('user');
+      if (body['password'] !== undefined || body['resume_token'] === undefined) return { type, ...withId, user, password: read.password('password', 0) };
+      const token = read.string('resume_token');
+      if (token.length > MAX_RESUME_TOKEN_LENGTH) read.fail('bad_message', `'resume_token' is over ${MAX_RESUME_TOKEN_LENGTH} characters`);
+      return { type, ...withId, user, resume_token: token };
+    }
     case 'create_group': {
       const group = read.name('group', 'invalid_name');
       return read.optionalBoolean('private') === true ? { type, ...withId, group, private: true } : { type, ...withId, group };

@@ -42,6 +42,10 @@ export const REDIS_KEYS = {
   dataMarker: 'ts:data-marker',
   /** String counter: bumped by each role change, so that nodes check who may stay in private groups (the Store's `changeMark`). */
   adminChanges: 'ts:admin-changes',
+  /** String: `userKey|epoch`, the account a resume token signs in (key: the token's SHA-256, hex); expires with the token. */
+  resumeToken: (tokenHash: string) => `ts:resume:${tokenHash}`,
+  /** Hash: user key → its resume-token epoch; bumped to end every token of the account (no entry: 0). */
+  resumeEpochs: 'ts:resume-epochs',
   /** Set: the id of every conversation (`<user key>:<user key>`, the two keys in order; January additions, redis-conversations.ts). */
   conversations: 'ts:conversations',
   /** Hash: `last_seq`, `last_ts`, and per side `name:<user key>` (its display name) and `read:<user key>` (its read marker; absent: 0). */

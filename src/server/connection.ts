@@ -75,9 +75,7 @@ export class Connection implements SessionPort, FrameLinkHandler {
       type: 'welcome', version: PROTOCOL_VERSION, server: config.serverName, max_frame: config.limits.maxFrame, registration: config.registration === 'open',
       idle_timeout: Math.floor(config.limits.idleTimeoutMs / 1000),
     });
-    this.authTimer = setTimeout(() => {
-      if (this.session.state.kind === 'auth') this.fail(new ProtocolError('auth_timeout', 'not signed in in time'));
-    }, config.limits.authTimeoutMs);
+    this.armAuthTimer(config.limits.authTimeoutMs, performance.now());
     this.armIdleTimer(config.limits.idleTimeoutMs);
   }
 
@@ -231,6 +229,17 @@ export class Connection implements SessionPort, FrameLinkHandler {
       }
       await this.session.run(request);
     }
+  }
+
+  /** `--auth-timeout` from `startedAt`, not counting the time its password checks waited for a hashing slot. */
+  private armAuthTimer(delayMs: number, startedAt: number): void {
+    this.authTimer = setTimeout(() => {
+      if (this.session.state.kind !== 'auth') return;
+      const counted = performance.now() - startedAt - this.session.hashWaits.waitedMs();
+      const left = this.context.config.limits.authTimeoutMs - counted;
+      if (left > 0) this.armAuthTimer(left, startedAt);
+      else this.fail(new ProtocolError('auth_timeout', 'not signed in in time'));
+    }, delayMs);
   }
 
   /** One timer per connection, re-armed lazily instead of reset on every frame. */

@@ -13,13 +13,17 @@ import type { LoginThrottle } from './login-throttle.js';
 import type { ServerMetrics } from '../observe/metrics.js';
 import type { PasswordFailures } from './password-failures.js';
 import type { PasswordHasher } from './passwords.js';
+import type { ResumeTokens } from './resume-tokens.js';
 import type { SessionState } from './session.js';
+import type { WaitTally } from './wait-tally.js';
 
 export interface ServerContext {
   config: ServerConfig;
   store: Store;
   hub: Hub;
   hasher: PasswordHasher;
+  /** Issues and redeems resume tokens (resume-tokens.ts). */
+  resumeTokens: ResumeTokens;
   throttle: LoginThrottle;
   /** Per-address connection counts and registration rate. */
   addresses: AddressLimits;
@@ -78,6 +82,8 @@ export interface RequestSource {
   signal: AbortSignal;
   /** Wrong passwords given on this connection (`login`, `passwd`). */
   passwordFailures: PasswordFailures;
+  /** Told how long its password checks waited for a hashing slot (not counted against `--auth-timeout`). */
+  hashWaits?: WaitTally;
 }
 
 export type Handler<R extends Request, S extends SessionState> = (request: R, session: S, context: ServerContext, source: RequestSource) => Promise<Step> | Step;

@@ -6,7 +6,7 @@
  * TLS listener (tls-listener.ts) and an in-memory pair both feed `accept`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProtocolError } from '../protocol/errors.js';
+import { errorMessage, ProtocolError } from '../protocol/errors.js';
 import { FrameEncoder } from '../protocol/frame.js';
 import type { ClusterLink } from '../cluster/link.js';
 import { LocalLink } from '../cluster/local-link.js';
@@ -28,6 +28,7 @@ import type { Logger } from '../observe/logger.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { ServerMetrics } from '../observe/metrics.js';
 import { PasswordHasher } from './passwords.js';
+import { ResumeTokens } from './resume-tokens.js';
 import { retentionEnabled, RetentionPruner } from './retention.js';
 import { StoreChangeWatch } from './store-changes.js';
 import { storeProblem } from './store-health.js';
@@ -79,6 +80,7 @@ export class ChatCore {
         activity: new ActivityNotifier({ store: store.markers, encoder, logger, ...(dependencies.activityTimers === undefined ? {} : { timers: dependencies.activityTimers }) }),
       }),
       hasher: new PasswordHasher({ cost: config.scryptCost, onWait: (seconds) => metrics.observeHashWait(seconds) }),
+      resumeTokens: new ResumeTokens(store.resumeTokens, config.limits.resumeTokenLifetimeMs, (error) => logger.warn('could not extend the resume tokens', { reason: errorMessage(error) })),
       throttle: new LoginThrottle(),
       addresses: new AddressLimits({
         maxPerIp: perProcessLimit(config.limits.maxPerIp, config.processes ?? 1), registerRate: config.limits.registerRate,
@@ -182,6 +184,7 @@ export class ChatCore {
   async release(): Promise<void> {
     await this.retention?.stop();
     this.storeChanges.stop();
+    this.context.resumeTokens.close();
     await this.link.close();
     await this.context.store.close();
     this.dependencies.lock?.release();

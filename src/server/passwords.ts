@@ -6,6 +6,7 @@
  */
 import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 import { type AcquireOptions, Semaphore } from './semaphore.js';
+import type { WaitTally } from './wait-tally.js';
 
 export interface ScryptCost {
   N: number;
@@ -37,10 +38,11 @@ export interface PasswordHasherOptions {
 
 /**
  * Whose hash this is: `key` (the client's address) is served in turn with
- * other keys, `signal` (its connection closing) drops it while it waits, and
- * `maxQueuedForKey` bounds what one key may have waiting.
+ * other keys, `signal` (its connection closing) drops it while it waits,
+ * `maxQueuedForKey` bounds what one key may have waiting, and `waits` is told
+ * how long it waited for its slot.
  */
-export type HashRequester = AcquireOptions;
+export type HashRequester = AcquireOptions & { waits?: WaitTally };
 
 interface ParsedHash {
   cost: ScryptCost;
@@ -128,7 +130,13 @@ export class PasswordHasher {
     const slot = this.slots.tryAcquire(requester);
     if (slot === undefined) throw new HashQueueFullError('too many password checks waiting');
     const queuedAt = performance.now();
-    const release = await slot;
+    requester.waits?.started(queuedAt);
+    let release;
+    try {
+      release = await slot;
+    } finally {
+      requester.waits?.ended();
+    }
     this.onWait((performance.now() - queuedAt) / 1000);
     try {
       return await scryptAsync(password, salt, cost);

@@ -21,6 +21,7 @@ import { dispatch, rowOf } from './request-table.js';
 import { inGroups, openGroups, rebase, withoutGroup } from './open-groups.js';
 import { INITIAL_SESSION, type SessionState, signedInUser } from './session.js';
 import { queryTurns } from './turn-queue.js';
+import { WaitTally } from './wait-tally.js';
 
 /** `say` requests of one connection under way at once. */
 const MAX_PIPELINED = 64;
@@ -63,6 +64,8 @@ export class SessionRunner {
   private quiescing = false;
   /** The account role this connection was last told (`auth_ok`, `account_role`); undefined before sign-in. */
   private toldRole: AccountRole | undefined;
+  /** How long its password checks waited for a hashing slot (the auth deadline does not count it). */
+  readonly hashWaits = new WaitTally();
 
   constructor(
     private readonly port: SessionPort,
@@ -75,7 +78,7 @@ export class SessionRunner {
     this.queries = new TokenBucket(limits.queryRate, undefined, clock.now());
     this.source = {
       origin: context.hub.originOf(port), member: port, peer, signal: this.closing.signal,
-      passwordFailures: new PasswordFailures(limits.maxLoginFailures),
+      passwordFailures: new PasswordFailures(limits.maxLoginFailures), hashWaits: this.hashWaits,
     };
     context.metrics.session(undefined, this.current.kind);
   }

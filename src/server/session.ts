@@ -43,8 +43,6 @@ export interface RequestRule {
   readonly limit: RequestLimit;
 }
 
-/** The request table (states, cost and handler of each request type), by its older name. */
-export { REQUESTS as ALLOWED } from './request-table.js';
 
 /** The user a state is signed in as; undefined before sign-in and after close. */
 export function signedInUser(state: SessionState): string | undefined {

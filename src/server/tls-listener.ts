@@ -1,9 +1,10 @@
 /**
  * The TLS listener: ALPN, the TLS material (switched on reload), admission
- * at the TCP accept (admission.ts), and each connection whose handshake is
+ * at the TCP accept (admission.ts: TCP accepted paused, handed to TLS in its
+ * turn), and each connection whose handshake is
  * done handed to the core on a StreamFrameLink.
  */
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { ALPN_PROTOCOL } from '../protocol/limits.js';
 import { StreamFrameLink } from '../transport/stream-link.js';
@@ -14,6 +15,9 @@ import type { ChatCore } from './core.js';
 import { describeCertificate, type LoadedTls, secureContextOptions } from './tls-context.js';
 
 export class TlsListener {
+  /** Accepts TCP connections, paused, for admission; never listens itself: */
+  private readonly acceptor: net.Server;
+  /** the TLS server gets each admitted socket in its turn (`emit('connection')`). */
   private readonly server: tls.Server;
   private readonly admission: AdmissionControl;
   /** One batcher for all connections: members with the same frames in a turn share a buffer. */
@@ -30,10 +34,12 @@ export class TlsListener {
     });
     metrics.certificateExpiry(describeCertificate(config.tls.cert).notAfter);
     this.admission = new AdmissionControl({
-      maxConnections: config.limits.maxConnections, handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      maxConnections: config.limits.maxConnections, handshakeTimeoutMs: config.limits.handshakeTimeoutMs, handshakesPerTurn: config.limits.handshakesPerTurn,
       addresses: context.addresses, metrics, logger, openConnections: () => core.openConnections,
     });
-    this.server.on('connection', (socket: Socket) => this.admission.tcpAccepted(socket));
+    this.acceptor = net.createServer({ pauseOnConnect: true }, (socket: Socket) => {
+      this.admission.tcpAccepted(socket, () => this.server.emit('connection', socket));
+    });
     this.server.on('tlsClientError', (error, socket) => {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_TLS_HANDSHAKE_TIMEOUT') metrics.counts.tlsHandshakesFailed += 1;
       logger.debug('handshake failed', { reason: error.message });
@@ -44,16 +50,16 @@ export class TlsListener {
 
   /** Listens on the configured host and port; rejects when it cannot. */
   async listen(): Promise<{ host: string; port: number }> {
-    const { server, config } = this;
+    const { acceptor, config } = this;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
+      acceptor.once('error', reject);
+      acceptor.listen(config.port, config.host, () => {
+        acceptor.off('error', reject);
         resolve();
       });
     });
-    server.on('error', (error) => this.core.context.logger.error('server error', {}, error));
-    const { address, port } = server.address() as AddressInfo;
+    acceptor.on('error', (error) => this.core.context.logger.error('server error', {}, error));
+    const { address, port } = acceptor.address() as AddressInfo;
     return { host: address, port };
   }
 
@@ -65,7 +71,7 @@ export class TlsListener {
 
   /** Stops accepting and drops the handshakes under way; resolves once every connection is closed. */
   close(): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const stopped = new Promise<void>((resolve) => this.acceptor.close(() => resolve()));
     this.admission.closeAll();
     return stopped;
   }

@@ -7,6 +7,7 @@ import type { AccountRole } from '../protocol/messages.js';
 import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
+import { revokeResumeTokens } from './redis-resume-tokens.js';
 import { SET_PASSWORD_SCRIPT } from './redis-scripts.js';
 import type { AccountStore, Disabled, UserRecord, UserSummary } from './store.js';
 
@@ -84,8 +85,11 @@ export class RedisAccounts implements AccountStore {
     return summaries;
   }
 
+  /** Then ends the account's resume tokens. */
   async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
-    return Number(await this.guard(() => this.redis.termsenderSetPassword(REDIS_KEYS.users, keyOf(name), passwordHash))) === 1;
+    const set = Number(await this.guard(() => this.redis.termsenderSetPassword(REDIS_KEYS.users, keyOf(name), passwordHash))) === 1;
+    if (set) await revokeResumeTokens(this.redis, this.guard, name);
+    return set;
   }
 
   /** Bumps the store's change mark with the role, so that every node checks its private groups' members (store-changes.ts). */
@@ -97,10 +101,11 @@ export class RedisAccounts implements AccountStore {
     });
   }
 
+  /** Disabling also ends the account's resume tokens (in the same transaction). */
   async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> {
     return this.ifUser(name, (key) => (disabled === undefined
       ? this.redis.hdel(REDIS_KEYS.userDisabled, key)
-      : this.redis.hset(REDIS_KEYS.userDisabled, key, JSON.stringify(disabled))));
+      : this.redis.multi().hset(REDIS_KEYS.userDisabled, key, JSON.stringify(disabled)).hincrby(REDIS_KEYS.resumeEpochs, key, 1).exec()));
   }
 
   async recordLogin(name: string, at: number): Promise<void> {

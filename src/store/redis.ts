@@ -2,7 +2,7 @@
  * The shared store for cluster mode: accounts, groups, per-group seqs and
  * message history in Redis (ioredis), one object per concern (store.ts):
  * redis-accounts.ts, redis-groups.ts, redis-moderation.ts,
- * redis-read-markers.ts, redis-retention.ts, redis-message-deletions.ts. Every call goes through one
+ * redis-read-markers.ts, redis-retention.ts, redis-message-deletions.ts, redis-resume-tokens.ts. Every call goes through one
  * guard (unavailable while the data marker says Redis lost its data, timed
  * for the metrics). Writes resolve once Redis has accepted them (durability
  * is Redis's: see docs/scaling.md for appendonly).
@@ -19,6 +19,7 @@ import { RedisGroups } from './redis-groups.js';
 import { RedisMessageDeletions } from './redis-message-deletions.js';
 import { RedisModeration } from './redis-moderation.js';
 import { RedisReadMarkers } from './redis-read-markers.js';
+import { RedisResumeTokens } from './redis-resume-tokens.js';
 import { RedisRetention } from './redis-retention.js';
 import type { Store, StoreHealth } from './store.js';
 
@@ -30,6 +31,7 @@ export class RedisStore implements Store {
   readonly markers: RedisReadMarkers;
   readonly retention: RedisRetention;
   readonly deletions: RedisMessageDeletions;
+  readonly resumeTokens: RedisResumeTokens;
   readonly conversations: RedisConversations;
   readonly blocks: RedisBlocks;
 
@@ -44,6 +46,7 @@ export class RedisStore implements Store {
     this.markers = new RedisReadMarkers(redis, guard);
     this.retention = new RedisRetention(redis, guard);
     this.deletions = new RedisMessageDeletions(redis, guard);
+    this.resumeTokens = new RedisResumeTokens(redis, guard);
     this.conversations = new RedisConversations(redis, guard);
     this.blocks = new RedisBlocks(redis, guard);
   }

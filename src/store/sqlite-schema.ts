@@ -5,6 +5,7 @@ import { migrateConversations } from './sqlite-conversations.js';
 import { migrateModeration } from './sqlite-moderation.js';
 import { deletionOf } from './sqlite-removal.js';
 import { migrateReadMarkers } from './sqlite-read-markers.js';
+import { RESUME_TOKENS_TABLE } from './sqlite-resume-tokens.js';
 import { migrateUsers } from './sqlite-users.js';
 
 /**
@@ -15,6 +16,7 @@ import { migrateUsers } from './sqlite-users.js';
  * 6: `messages.deleted_by`/`deleted_ts` (NULL: not removed; see sqlite-message-deletions.ts).
  * 7: `conversations`, `conversation_sides`, `direct_messages`, `blocks` (see sqlite-conversations.ts).
  * 8: `direct_messages.deleted_by`/`deleted_ts`, as 6 for groups (see sqlite-message-deletions.ts).
+ * Unversioned: `resume_tokens` (sqlite-resume-tokens.ts), made when missing; older code never reads it.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -27,6 +29,7 @@ const SCHEMA = `
     group_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
     PRIMARY KEY (group_key, seq)
   ) WITHOUT ROWID;
+  ${RESUME_TOKENS_TABLE}
 `;
 
 /** The names of the table's columns. */

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { AccountRole } from '../protocol/messages.js';
 import { nameKey as keyOf } from '../protocol/names.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+import { REVOKE_RESUME_TOKENS } from './sqlite-resume-tokens.js';
 import type { AccountStore, Disabled, GroupReport, UserRecord, UserSummary } from './store.js';
 
 /** Columns schema version 3 added to `users`, with their definitions. */
@@ -57,6 +58,7 @@ export class SqliteUsers implements AccountStore {
       setRole: db.prepare<[string, string]>('UPDATE users SET role = ? WHERE name_key = ?'),
       setDisabled: db.prepare<[string | null, number | null, string]>('UPDATE users SET disabled_reason = ?, disabled_at = ? WHERE name_key = ?'),
       setLastLogin: db.prepare<[number, string]>('UPDATE users SET last_login = ? WHERE name_key = ?'),
+      revokeTokens: db.prepare<[string]>(REVOKE_RESUME_TOKENS),
     };
   }
 
@@ -79,16 +81,26 @@ export class SqliteUsers implements AccountStore {
     }));
   }
 
+  /** Also ends the account's resume tokens. */
   async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
-    return this.database.writing(() => this.statements.setHash.run(passwordHash, keyOf(name)).changes === 1);
+    const { setHash, revokeTokens } = this.statements;
+    return this.database.writing(() => this.database.db.transaction(() => {
+      revokeTokens.run(keyOf(name));
+      return setHash.run(passwordHash, keyOf(name)).changes === 1;
+    })());
   }
 
   async setRole(name: string, role: AccountRole): Promise<boolean> {
     return this.database.writing(() => this.statements.setRole.run(role, keyOf(name)).changes === 1);
   }
 
+  /** Disabling also ends the account's resume tokens. */
   async setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean> {
-    return this.database.writing(() => this.statements.setDisabled.run(disabled?.reason ?? null, disabled?.at ?? null, keyOf(name)).changes === 1);
+    const { setDisabled, revokeTokens } = this.statements;
+    return this.database.writing(() => this.database.db.transaction(() => {
+      if (disabled !== undefined) revokeTokens.run(keyOf(name));
+      return setDisabled.run(disabled?.reason ?? null, disabled?.at ?? null, keyOf(name)).changes === 1;
+    })());
   }
 
   async recordLogin(name: string, at: number): Promise<void> {

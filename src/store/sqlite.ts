@@ -3,8 +3,8 @@
  * database, shared by one object per concern (store.ts):
  * sqlite-users.ts, sqlite-groups.ts (appends batched per event-loop turn),
  * sqlite-moderation.ts, sqlite-read-markers.ts, sqlite-retention.ts,
- * sqlite-message-deletions.ts.
- * sqlite-conversations.ts, sqlite-blocks.ts.
+ * sqlite-message-deletions.ts, sqlite-conversations.ts, sqlite-blocks.ts,
+ * sqlite-resume-tokens.ts.
  *
  * `synchronous = NORMAL` keeps every commit across a crash of the process
  * (kill -9); a power loss may lose the last commits. `synchronous: 'full'`
@@ -21,6 +21,7 @@ import { SqliteGroups } from './sqlite-groups.js';
 import { SqliteMessageDeletions } from './sqlite-message-deletions.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteReadMarkers } from './sqlite-read-markers.js';
+import { SqliteResumeTokens } from './sqlite-resume-tokens.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteUsers } from './sqlite-users.js';
@@ -49,6 +50,7 @@ export class SqliteStore implements Store {
   readonly deletions: SqliteMessageDeletions;
   readonly conversations: SqliteConversations;
   readonly blocks: SqliteBlocks;
+  readonly resumeTokens: SqliteResumeTokens;
 
   private constructor(private readonly database: SqliteDatabase, onCommit?: (seconds: number) => void) {
     migrate(database.db);
@@ -60,6 +62,7 @@ export class SqliteStore implements Store {
     this.deletions = new SqliteMessageDeletions(database, this.groups);
     this.conversations = new SqliteConversations(database);
     this.blocks = new SqliteBlocks(database);
+    this.resumeTokens = new SqliteResumeTokens(database);
   }
 
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {

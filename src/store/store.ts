@@ -10,6 +10,7 @@ import type { MessageDeletionStore } from './message-deletions.js';
 import type { BlockStore, ConversationStore } from './conversation-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { ReadMarkerStore } from './read-markers.js';
+import type { ResumeTokenStore } from './resume-tokens.js';
 
 /** Why and when an account was disabled. */
 export interface Disabled {
@@ -103,10 +104,10 @@ export interface AccountStore {
   findUser(name: string): Promise<UserRecord | undefined>;
   /** Every account, sorted by name key. */
   listUsers(): Promise<UserSummary[]>;
-  /** The setters below return false when there is no such user. */
+  /** The setters below return false when there is no such user. Setting the password ends the account's resume tokens. */
   setPasswordHash(name: string, passwordHash: string): Promise<boolean>;
   setRole(name: string, role: AccountRole): Promise<boolean>;
-  /** `undefined` enables the account again. */
+  /** `undefined` enables the account again; disabling ends its resume tokens. */
   setDisabled(name: string, disabled: Disabled | undefined): Promise<boolean>;
   /** Remembers a successful login (shown by the admin command). */
   recordLogin(name: string, at: number): Promise<void>;
@@ -198,6 +199,8 @@ export interface Store {
   readonly conversations: ConversationStore;
   /** Who each account blocks (conversation-store.ts). */
   readonly blocks: BlockStore;
+  /** Resume tokens (resume-tokens.ts). */
+  readonly resumeTokens: ResumeTokenStore;
   /** Whether the store's connection is up now (always for the embedded store). */
   readonly connected: boolean;
   /** Whether the store answers now: a recorded failure or a lost file (SQLite), a ping within `timeoutMs` (Redis). */

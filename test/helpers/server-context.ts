@@ -11,6 +11,7 @@ import { createLogger } from '../../src/observe/logger.js';
 import { LoginThrottle } from '../../src/server/login-throttle.js';
 import { ServerMetrics } from '../../src/observe/metrics.js';
 import { PasswordHasher } from '../../src/server/passwords.js';
+import { ResumeTokens } from '../../src/server/resume-tokens.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { tempDir, TEST_SCRYPT_COST } from './server.js';
 
@@ -38,6 +39,7 @@ export async function testContext(t: TestContext, options: TestContextOptions = 
     store,
     hub,
     hasher: new PasswordHasher({ cost: TEST_SCRYPT_COST }),
+    resumeTokens: new ResumeTokens(store.resumeTokens, limits.resumeTokenLifetimeMs, () => undefined),
     throttle: new LoginThrottle(),
     addresses: new AddressLimits({ maxPerIp: limits.maxPerIp, registerRate: 0, registerWindowMs: limits.registerWindowMs, exempt: [] }),
     groupCreations: new GroupCreationRate(limits.createRatePerHour),

@@ -80,3 +80,24 @@ test('one address may have only a few hashes waiting: more get unavailable at on
   assert.ok(checked >= 6, `the two hashing and the four waiting were answered (${codes.join(',')})`);
   assert.ok(await timedLogin(t, port, '127.0.0.2', 'bystander') < boundMs);
 });
+
+test('--auth-timeout does not count the time a login waits for a hashing slot: a long queue is answered, not cut', async (t) => {
+  const { port, quiet } = await serverWithBystander(t, ['--auth-timeout', '1']);
+  // Enough correct logins that the last ones wait in the queue well past the 1 s limit (two hash at once): about 4 s of hashing.
+  const size = Math.min(300, Math.max(40, Math.ceil((2 * 4_000) / Math.max(quiet, 1))));
+  const clients = await Promise.all(Array.from({ length: size }, () => welcomed(t, port, '127.0.0.1')));
+  const started = performance.now();
+  clients.forEach((client) => client.send({ type: 'login', user: 'bystander', password: TEST_PASSWORD, id: 1 }));
+  const codes: string[] = [];
+  // One after another: each reply may take the helper's wait from the one before.
+  for (const client of clients) {
+    const reply = await client.next((message) => message.type === 'auth_ok' || message.type === 'error');
+    codes.push(reply.type === 'error' ? reply.code : reply.type);
+  }
+  const elapsed = performance.now() - started;
+  assert.deepEqual(codes.filter((code) => code !== 'auth_ok'), [], `${size} logins, ${Math.round(elapsed)} ms`);
+  assert.ok(elapsed > 2_000, `the queue took ${Math.round(elapsed)} ms: too short to test the limit`);
+  // The limit itself still holds for a connection that does not sign in.
+  const idle = await welcomed(t, port, '127.0.0.1');
+  assert.equal((await idle.next('error')).code, 'auth_timeout');
+});

@@ -15,7 +15,12 @@ export interface Caller {
 }
 
 export function logIn(caller: Caller, user: string, password: string, register: boolean): Promise<ReplyOfType<'auth_ok'>> {
-  return caller.call({ type: register ? 'register' : 'login', user, password }, 'auth_ok');
+  return caller.call(register ? { type: 'register', user, password } : { type: 'login', user, password }, 'auth_ok');
+}
+
+/** Logs in with the resume token of an earlier `auth_ok` (an addition) instead of the password. */
+export function logInWithToken(caller: Caller, user: string, token: string): Promise<ReplyOfType<'auth_ok'>> {
+  return caller.call({ type: 'login', user, resume_token: token }, 'auth_ok');
 }
 
 export function createGroup(caller: Caller, group: string, options: { private?: boolean } = {}): Promise<ReplyOfType<'group_created'>> {

@@ -73,7 +73,7 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
 
   /** The password was changed (`passwd`): reconnects sign in with it. */
   passwordChanged(password: string): void {
-    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password };
+    if (this.credentials !== undefined) this.credentials = { ...this.credentials, password, resumeToken: undefined }; // `passwd` ended the token
   }
 
   /** Logs in (or registers with `register`); reconnects sign in again with the same credentials. */

@@ -66,6 +66,14 @@ test('passwords: weak under 8 bytes (bytes, not characters), bad_message over 10
   assert.equal(parseRequest({ type: 'login', user: 'a', password: '' }).type, 'login');
 });
 
+test('login with resume_token (an addition): in place of password; with both the password counts; a long or non-string token is bad_message', () => {
+  assert.deepEqual(parseRequest({ type: 'login', user: 'a', resume_token: 't0k3n' }), { type: 'login', user: 'a', resume_token: 't0k3n' });
+  assert.deepEqual(parseRequest({ type: 'login', user: 'a', password: 'pw', resume_token: 't0k3n' }), { type: 'login', user: 'a', password: 'pw' });
+  assert.equal(parseRefusal({ type: 'login', user: 'a', resume_token: 't'.repeat(129) }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'login', user: 'a', resume_token: 5 }).code, 'bad_message');
+  assert.equal(parseRefusal({ type: 'login', user: 'a' }).code, 'bad_message', 'neither');
+});
+
 test('server messages parse; wrong kinds are bad_message', () => {
   assert.deepEqual(parseServerMessage({ type: 'ack', ts: 5, id: 1 }), { type: 'ack', ts: 5, id: 1 });
   assert.deepEqual(parseServerMessage({ type: 'presence', group: 'g', user: 'u', event: 'leave' }), { type: 'presence', group: 'g', user: 'u', event: 'leave' });
@@ -102,6 +110,8 @@ test('account requests (December additions): fields, error codes, reason rule; a
   assert.equal(parseRefusal({ type: 'reset_password', user: '', password: '12345678' }).code, 'no_such_user');
   assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a', role: 'admin', id: 1 }), { type: 'auth_ok', user: 'a', role: 'admin', id: 1 });
   assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a' }), { type: 'auth_ok', user: 'a' });
+  assert.deepEqual(parseServerMessage({ type: 'auth_ok', user: 'a', resume_token: 'abc' }), { type: 'auth_ok', user: 'a', resume_token: 'abc' });
+  assert.equal(parseRefusal({ type: 'auth_ok', user: 'a', resume_token: 5 }, parseServerMessage).code, 'bad_message');
   assert.equal(parseRefusal({ type: 'auth_ok', user: 'a', role: 'owner' }, parseServerMessage).code, 'bad_message');
   assert.deepEqual(parseServerMessage({ type: 'ok', id: 7 }), { type: 'ok', id: 7 });
 });

@@ -1,10 +1,11 @@
-/** The ALLOWED table must say exactly what docs/protocol.md's request table says. */
+/** The request table must say exactly what docs/protocol.md's request table says. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REQUEST_TYPES } from '../../../src/protocol/messages.js';
-import { ALLOWED, type SessionKind } from '../../../src/server/session.js';
+import { REQUESTS } from '../../../src/server/request-table.js';
+import type { SessionKind } from '../../../src/server/session.js';
 import { REPO_ROOT } from '../../helpers/server.js';
 
 const STATE_NAMES: Record<string, SessionKind[]> = {
@@ -27,14 +28,14 @@ function specTable(): Map<string, SessionKind[]> {
   return rows;
 }
 
-test('ALLOWED matches the protocol table for every request type', () => {
+test('the request table matches the protocol table for every request type', () => {
   const spec = specTable();
   assert.deepEqual([...spec.keys()].sort(), [...REQUEST_TYPES].sort());
   for (const type of REQUEST_TYPES) {
-    assert.deepEqual([...ALLOWED[type].states].sort(), [...spec.get(type)!].sort(), type);
+    assert.deepEqual([...REQUESTS[type].states].sort(), [...spec.get(type)!].sort(), type);
   }
 });
 
 test('CLOSED accepts nothing', () => {
-  for (const type of REQUEST_TYPES) assert.ok(!ALLOWED[type].states.includes('closed'), type);
+  for (const type of REQUEST_TYPES) assert.ok(!REQUESTS[type].states.includes('closed'), type);
 });
