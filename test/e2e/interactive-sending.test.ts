@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { clientCommand } from '../helpers/client-process.js';
 import { aliceOffline } from '../helpers/chat-outage.js';
+import { dm } from '../helpers/conversations.js';
 import { answerSignInAndJoin, scriptedServer } from '../helpers/scripted-server.js';
 import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
@@ -49,6 +50,32 @@ test('a server stalled past --timeout while a line waits: the line is resolved b
   await tty.waitForText('alice: after the stall');
   const printed = await rows(tty);
   assert.equal(printed.filter((row) => row === 'alice: said during the stall').length, 1, printed.join('\n'));
+  assert.deepEqual(printed.filter((row) => /not sent/.test(row)), []);
+});
+
+test('a server stalled past --timeout while a /msg waits: the reconnect finds it in the conversation; stored, received and shown once, never "not sent"', { skip }, async (t) => {
+  const { server, bob, tty } = await stallable(t, 2);
+  // Alice has seen the conversation's seq (1) before she writes: her /msg is written at once.
+  assert.equal(await dm(bob, 'alice', 'hi alice'), 1);
+  await tty.waitForText('[dm] bob → you: hi alice');
+  server.child.kill('SIGSTOP');
+  try {
+    await tty.enter('/msg bob during the stall');
+    await tty.waitForText("-- connection lost (the server stopped answering (no reply to 'dm' within 2 s))");
+  } finally {
+    server.child.kill('SIGCONT');
+  }
+  await tty.waitForText('-- reconnected');
+  await tty.waitForText('[dm] you → bob: during the stall');
+  assert.equal((await bob.next('dm')).text, 'during the stall');
+  // Something sent after it arrives after it: the /msg above was not sent twice.
+  await tty.enter('/msg bob after the stall');
+  assert.equal((await bob.next('dm')).text, 'after the stall');
+  await tty.waitForText('[dm] you → bob: after the stall');
+  const page = await bob.request({ type: 'dm_history', user: 'alice' });
+  assert.deepEqual(page.type === 'dm_history' && page.messages.map((message) => `${message.seq} ${message.from}: ${message.text}`), ['1 bob: hi alice', '2 alice: during the stall', '3 alice: after the stall']);
+  const printed = await rows(tty);
+  assert.equal(printed.filter((row) => row === '[dm] you → bob: during the stall').length, 1, printed.join('\n'));
   assert.deepEqual(printed.filter((row) => /not sent/.test(row)), []);
 });
 

@@ -27,7 +27,9 @@ import type { ResumePoint } from './joined-groups.js';
 import type { Outbox, OutboxItem } from './outbox.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
 import { openRejoined } from './rejoin.js';
+import { planRejoin, takeRejoined } from './rejoin-plan.js';
 import { chatOutbox, type SendingView } from './sending.js';
+import { findDirectCopies, seqBeforeSending } from './conversations.js';
 import { ChatSession } from './session.js';
 
 export { GaveUpError, type ChatClientEvents, type Said, type SignedIn } from './events.js';
@@ -119,6 +121,15 @@ export class ChatClient extends ChatSession {
     return this.outbox.push({ kind: 'say', group: this.group, text });
   }
 
+  /**
+   * Sends `text` to `to` directly, exactly once, after what was said before
+   * it (a copy stored before a drop is found in the conversation); resolves
+   * and rejects as `say` does.
+   */
+  dm(to: string, text: string): Promise<Said> {
+    return this.outbox.push({ kind: 'dm', to, text });
+  }
+
   /** The chat screen's sending: `item` goes after what waits, exactly once, as `keepUp`'s view shows; never given up before `stopSending`. */
   send(item: OutboxItem): void {
     void this.outbox.push(item);
@@ -189,9 +200,10 @@ export class ChatClient extends ChatSession {
     return chatOutbox({
       connection: () => this.connection,
       seqIn: (group) => this.seqIn(group),
-      // A `say`'s seq is its group's (a `dm`'s is its conversation's: not a group's).
-      acked: (item, ack) => { if (item.kind === 'say') this.groups.noteSeq(ack.seq, item.group); },
+      // A `say`'s seq is its group's; a direct message's is its conversation's.
+      acked: (item, ack) => (item.kind === 'say' ? this.groups.noteSeq(ack.seq, item.group) : this.conversationSeqs.note(item.to, ack.seq)),
       named: (group) => this.named(group),
+      seqWith: (user) => seqBeforeSending(this.connection, this.conversationSeqs, user),
       lost: (error, written) => this.sendLost(error, written),
       view: () => this.sendingView,
       running: () => !this.sendingStopped,
@@ -259,15 +271,12 @@ export class ChatClient extends ChatSession {
    * of what it sent) and the live messages that came meanwhile, each once.
    */
   private async reconnectOnce(): Promise<void> {
-    const point = this.resumeFrom();
-    const seen = point?.lastSeq ?? this.groups.lastSeq;
-    const since = Math.min(seen, (point && this.outbox.inFlightSince(point.group)) ?? seen);
-    const others = this.groups.others().map(({ group, lastSeq }) => {
-      const shown = this.options.shownSeq?.(group) ?? lastSeq;
-      return { group, seen: shown, since: Math.min(shown, this.outbox.inFlightSince(group) ?? shown) };
-    });
-    const reopened = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since }, this.options.untilStopped !== undefined, others);
-    const { client, signedIn, rejoined, held } = reopened;
+    const plan = planRejoin(this.groups, this.options.shownSeq, (group) => this.outbox.inFlightSince(group));
+    const at = plan.current && { group: plan.current.group, since: plan.current.since };
+    // A direct message in flight is looked for in its conversation (findDirectCopies) before the connection is adopted.
+    const reopened = await openRejoined(this.options, () => this.credentials!, at,
+      this.options.untilStopped !== undefined, (fresh) => findDirectCopies(fresh, this.outbox, this.self ?? ''), plan.others);
+    const { client, signedIn, held } = reopened;
     // The user quit meanwhile: not adopted (the loop sees it stopped).
     if (this.leaving && this.options.untilStopped !== undefined) {
       client.destroy?.();
@@ -277,19 +286,11 @@ export class ChatClient extends ChatSession {
     this.connection = client;
     this.watch(client);
     this.emit('signed_in', (this.signedIn = signedIn));
-    this.groups.noteSeq(rejoined?.lastSeq);
-    // A group refused (banned meanwhile, deleted) is not rejoined again.
-    for (const other of reopened.others) {
-      if (other.refused === undefined) this.groups.noteSeq(other.lastSeq, other.group);
-      else this.groups.left(other.group);
-    }
+    const taken = takeRejoined(this.groups, plan, reopened);
     // A refused rejoin found nothing: what was in flight goes again.
-    const found = [...reopened.others, ...(rejoined === undefined ? [] : [rejoined])].filter((group) => group.refused === undefined);
-    const copies = this.outbox.settle(found.flatMap((group) => group.missed), this.self ?? '');
+    const copies = this.outbox.settle(taken.found.flatMap((group) => group.missed), this.self ?? '');
     // What was seen before the drop is not told again.
-    const missed = rejoined && { ...rejoined, missed: rejoined.missed.filter((message) => message.seq > seen) };
-    const othersMissed = reopened.others.map((other, at) => ({ ...other, missed: other.missed.filter((message) => message.seq > others[at]!.seen) }));
-    this.emit('resumed', { rejoined: missed, others: othersMissed });
-    tellResumed(this, [...othersMissed, ...(missed === undefined ? [] : [missed])], copies, held, (seq, group) => this.groups.noteSeq(seq, group));
+    this.emit('resumed', { rejoined: taken.current, others: taken.others });
+    tellResumed(this, [...taken.others, ...(taken.current === undefined ? [] : [taken.current])], copies, held, (seq, group) => this.groups.noteSeq(seq, group));
   }
 }

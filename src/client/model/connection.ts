@@ -1,13 +1,11 @@
 /**
  * What a ChatClient runs on: a signed-in (or welcomed) connection whose
  * requests go through requests.ts — a ProtocolClient, or a fake in tests —,
- * how it gets a fresh one to reconnect (`connect` and sign-in), and how a request waits out `rate_limited`.
+ * how it gets a fresh one to reconnect (`connect` and sign-in), and how many `rate_limited` line mode and bots wait out.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ProtocolError } from '../../protocol/errors.js';
 import type { MessageDeletedMessage } from '../../protocol/messages.js';
 import type { FrameLink } from '../../transport/frame-link.js';
-import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 import { ConnectionClosedError, type Unsolicited } from '../client.js';
 import { type Credentials, openConnection, signInAccount } from '../sign-in.js';
 import type { SignedIn } from './events.js';
@@ -44,17 +42,5 @@ export async function openSignedIn(source: ConnectionSource, hold: (message: Uns
   } catch (error) {
     client.destroy();
     throw error;
-  }
-}
-
-/** Sends with `send`, waiting out `rate_limited` answers (a few, with backoff) before failing with it. */
-export async function withRateRetry<T>(send: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      if (!(error instanceof ProtocolError && error.code === 'rate_limited') || attempt >= BOUNDED_RATE_WAIT.maxRetries) throw error;
-      await sleep(backoffDelay(attempt, BOUNDED_RATE_WAIT.backoff));
-    }
   }
 }

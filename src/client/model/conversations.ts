@@ -2,12 +2,15 @@
  * Conversations (docs/protocol.md, "Conversations"): reading every page of
  * the lists paged by `after` (the caller's conversations, the users it
  * blocks), and the last seq a ChatClient has seen of each conversation — a
- * direct message sent is looked for after it when its ack was lost
- * (chat-client.ts). The requests themselves are built in requests.ts.
+ * direct message whose ack was lost in a drop is looked for after the one
+ * seen before it was sent (`findDirectCopies`, on the reconnect's fresh
+ * connection). The requests themselves are built in requests.ts.
  */
+import { ProtocolError } from '../../protocol/errors.js';
 import type { ConversationSummary, StoredDirectMessage } from '../../protocol/messages.js';
 import { type NameKey, nameKey } from '../../protocol/names.js';
-import { blocked, type Caller, conversations } from './requests.js';
+import type { Outbox } from './outbox.js';
+import { blocked, type Caller, conversations, dmHistory } from './requests.js';
 
 /** One page of a list paged by `after`: its entries and whether later ones exist. */
 interface NamedPage<T> {
@@ -63,5 +66,49 @@ export class ConversationSeqs {
   /** The highest seq seen with `user`; undefined when none was. */
   lastSeq(user: string): number | undefined {
     return this.seqs.get(nameKey(user));
+  }
+}
+
+/**
+ * The seq of the conversation with `user` a direct message is sent after: the
+ * highest seen, else the newest stored (one message asked; 0 when none is).
+ * Undefined when the server refuses to tell (older than conversations): the
+ * message is then sent again after a drop, as before.
+ */
+export async function seqBeforeSending(caller: Caller, seqs: ConversationSeqs, user: string): Promise<number | undefined> {
+  const seen = seqs.lastSeq(user);
+  if (seen !== undefined) return seen;
+  try {
+    const newest = await dmHistory(caller, user, { limit: 1 });
+    seqs.note(user, newest.messages.at(-1)?.seq ?? 0);
+    return seqs.lastSeq(user);
+  } catch (error) {
+    // `no_such_user` too: the message itself is refused with it.
+    if (error instanceof ProtocolError) return undefined;
+    throw error;
+  }
+}
+
+/** After a reconnect, on the fresh connection: each direct message in flight at the drop is settled with its conversation's messages since the seq seen before it was sent. */
+export async function findDirectCopies(caller: Caller, outbox: Pick<Outbox, 'inFlightDirect' | 'settleDirect'>, self: string): Promise<void> {
+  for (const { to, since } of outbox.inFlightDirect()) {
+    try {
+      outbox.settleDirect(to, await directSince(caller, to, since), self);
+    } catch (error) {
+      // Refused (it cannot be): not found, so sent again.
+      if (!(error instanceof ProtocolError)) throw error;
+    }
+  }
+}
+
+/** Every message of the conversation with `user` after `since`, page after page. */
+async function directSince(caller: Caller, user: string, since: number): Promise<StoredDirectMessage[]> {
+  const all: StoredDirectMessage[] = [];
+  for (let cursor = since; ;) {
+    const page = await dmHistory(caller, user, { since: cursor });
+    all.push(...page.messages);
+    const last = page.messages.at(-1);
+    if (!page.more || last === undefined) return all;
+    cursor = last.seq;
   }
 }

@@ -5,8 +5,10 @@
  *   again after a short backoff, before anything said after it;
  * - while the connection is down (`pause`), lines wait, shown as pending, and
  *   go after `resume`, in order; the one in flight when the connection dropped
- *   is kept and sent again, unless `settle` learns that the server stored it
- *   (its ack was lost with the connection).
+ *   is kept and sent again, unless `settle` (a line, in the rejoin's missed
+ *   messages) or `settleDirect` (a direct message, in its conversation's
+ *   messages since the seq seen before it was sent) learns that the server
+ *   stored it (its ack was lost with the connection).
  * - one not acked within a moment (a stalled server) is shown as pending then;
  * - one left without a reply for the client's timeout is treated as in flight
  *   at a drop (the client closes the connection with it, and the reconnect
@@ -18,12 +20,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../../protocol/errors.js';
-import type { AckReply, StoredMessage } from '../../protocol/messages.js';
+import type { AckReply, StoredDirectMessage, StoredMessage } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { ConnectionClosedError, ReplyTimeoutError } from '../client.js';
 import type { Said } from './events.js';
-import { isStoredCopy } from './stored-copy.js';
+import { isStoredCopy, isStoredDirectCopy } from './stored-copy.js';
 
 /** A backoff for `rate_limited`: the server's tokens come back within a second or so. */
 export const RATE_LIMIT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000, random: Math.random };
@@ -61,6 +63,8 @@ export interface OutboxHooks {
   lost?(error: Error, written: boolean): Error | undefined;
   /** The highest seq seen in `group` now (0 by default): a copy found stored is above the one seen at the first write. */
   seqIn?(group: string | undefined): number;
+  /** The seq of the conversation with `user` a direct message is sent after; undefined when not known (it is then sent again after a drop). */
+  seqWith?(user: string): Promise<number | undefined>;
   /** False when a send would not reach the server (the connection is closed): not counted as written. */
   writable?(): boolean;
 }
@@ -72,10 +76,10 @@ interface Entry {
   inFlight: boolean;
   /** Shows it pending if not done soon. */
   pendingTimer?: NodeJS.Timeout | undefined;
-  /** The seq seen in its group at its first write. */
+  /** The seq seen in its group (or conversation) at its first write. */
   seqAtSend?: number | undefined;
-  /** `settle` found it stored (this copy): done without sending again. */
-  copy?: StoredMessage | undefined;
+  /** `settle` or `settleDirect` found it stored (this copy): done without sending again. */
+  copy?: Said | undefined;
   /** `abandon` failed it before it went. */
   abandoned?: Error | undefined;
   /** Settles what `push` returned. */
@@ -145,11 +149,32 @@ export class Outbox {
     for (const entry of this.queue) {
       const { item } = entry;
       if (!entry.inFlight || item.kind !== 'say') continue;
-      const sent = { ...item, seqAtSend: entry.seqAtSend };
-      entry.copy = missed.find((message) => !copies.includes(message) && isStoredCopy(message, self, sent));
-      if (entry.copy !== undefined) copies.push(entry.copy);
+      const copy = missed.find((message) => !copies.includes(message) && isStoredCopy(message, self, { ...item, seqAtSend: entry.seqAtSend }));
+      if (copy !== undefined) copies.push(copy);
+      entry.copy = copy;
     }
     return copies;
+  }
+
+  /** The direct messages in flight whose conversation's seq at their first write is known: a reconnect asks what was stored `since` it. */
+  inFlightDirect(): { to: string; since: number }[] {
+    return this.queue.flatMap(({ item, inFlight, seqAtSend }) => (inFlight && item.kind === 'dm' && seqAtSend !== undefined ? [{ to: item.to, since: seqAtSend }] : []));
+  }
+
+  /**
+   * After a reconnect, before `resume`: `stored` are the messages of the
+   * conversation with `to` after the seq of `inFlightDirect`. A direct message
+   * in flight whose text is there, from `self`, was stored: it is not sent again.
+   */
+  settleDirect(to: string, stored: readonly StoredDirectMessage[], self: string): void {
+    const copies: StoredDirectMessage[] = [];
+    for (const entry of this.queue) {
+      const { item } = entry;
+      if (!entry.inFlight || item.kind !== 'dm' || nameKey(item.to) !== nameKey(to)) continue;
+      const copy = stored.find((message) => !copies.includes(message) && isStoredDirectCopy(message, self, { ...item, seqAtSend: entry.seqAtSend }));
+      if (copy !== undefined) copies.push(copy);
+      entry.copy = copy;
+    }
   }
 
   /** The lowest seq seen at the first write of a line in flight in `group`: the rejoin asks from there. */
@@ -199,13 +224,12 @@ export class Outbox {
         continue;
       }
       if (entry.abandoned !== undefined) return this.fail(entry, entry.abandoned);
-      if (entry.copy !== undefined) return entry.done.resolve({ seq: entry.copy.seq, ts: entry.copy.ts });
+      if (entry.copy !== undefined) return this.done(entry, { type: 'ack', seq: entry.copy.seq, ts: entry.copy.ts });
       try {
-        if (!entry.inFlight && entry.item.kind === 'say') entry.seqAtSend ??= this.hooks.seqIn?.(entry.item.group) ?? 0;
+        const { item } = entry;
+        if (!entry.inFlight) entry.seqAtSend ??= item.kind === 'say' ? this.hooks.seqIn?.(item.group) ?? 0 : await this.hooks.seqWith?.(item.to);
         entry.inFlight ||= this.hooks.writable?.() ?? true;
-        const ack = await this.hooks.send(entry.item);
-        this.hooks.acked(entry.item, ack);
-        return entry.done.resolve({ seq: ack.seq, ts: ack.ts });
+        return this.done(entry, await this.hooks.send(entry.item));
       } catch (error) {
         // No reply in time: as at a drop (the client closed the connection with it); the resume settles it.
         if (error instanceof ConnectionClosedError || error instanceof ReplyTimeoutError) {
@@ -222,6 +246,12 @@ export class Outbox {
         await sleep(backoffDelay(attempt++, this.backoff));
       }
     }
+  }
+
+  /** Acked, or found stored (its copy's seq and time, as the ack would have said: the chat screen shows a direct message so). */
+  private done(entry: Entry, ack: AckReply): void {
+    this.hooks.acked(entry.item, ack);
+    entry.done.resolve({ seq: ack.seq, ts: ack.ts });
   }
 
   private fail(entry: Entry, error: unknown): void {

@@ -54,12 +54,17 @@ export interface Reopened {
 }
 
 /**
+/**
  * Opens a fresh signed-in connection and rejoins `others` (with `keep`, each
  * after its `since`: a refused one is left out), then `at.group` after
- * `at.since` (none: not in a group), last, so that it is current again; a
+ * `at.since` (none: not in a group), last, so that it is current again; then
+ * asks what `alsoAsk` asks on it (the messages held meanwhile still kept); a
  * failure closes it.
  */
-export async function openRejoined(source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean, others: ReadonlyArray<{ group: string; since: number }> = []): Promise<Reopened> {
+export async function openRejoined(
+  source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean,
+  alsoAsk?: (client: Caller) => Promise<void>, others: ReadonlyArray<{ group: string; since: number }> = [],
+): Promise<Reopened> {
   const held: Heard[] = [];
   const hold = (message: Heard) => held.push(message);
   const { client, signedIn } = await openSignedIn(source, hold, credentials);
@@ -68,6 +73,7 @@ export async function openRejoined(source: ConnectionSource, credentials: () => 
     const rejoinedOthers: Rejoined[] = [];
     for (const other of others) rejoinedOthers.push(await rejoinSince(client, other.group, other.since, true, true));
     const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal, others.length > 0));
+    await alsoAsk?.(client);
     client.off?.('message', hold);
     client.off?.('message_deleted', hold);
     return { client, signedIn, rejoined, others: rejoinedOthers, held };

@@ -32,6 +32,8 @@ export interface SendingOwner {
   acked(item: OutboxItem, ack: AckReply): void;
   /** `group` as a `say` names it: undefined for the current group (the server's default). */
   named(group: string | undefined): string | undefined;
+  /** The seq of the conversation with `user` a direct message is sent after (see OutboxHooks.seqWith). */
+  seqWith(user: string): Promise<number | undefined>;
   /** A send lost with the connection: undefined to wait for the reconnect, or the error to fail it with. */
   lost(error: Error, written: boolean): Error | undefined;
   /** The view shown to, once the chat screen set one. */
@@ -54,6 +56,7 @@ export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
     running: () => owner.running(),
     lost: (error, written) => owner.lost(error, written),
     seqIn: (group) => owner.seqIn(group),
+    seqWith: (user) => owner.seqWith(user),
     writable: () => owner.connection().isOpen !== false,
   }, rate.backoff, OUTBOX_TIMING, rate.maxRetries);
 }

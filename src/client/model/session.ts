@@ -2,7 +2,7 @@
  * A ChatClient's requests on its current connection and what they change:
  * sign-in (who it is, the credentials a reconnect signs in with), the group
  * list, creating, joining and leaving groups (the groups the connection is
- * in, joined-groups.ts), direct messages and conversations (their pages and
+ * in, joined-groups.ts), conversations (their pages and
  * list, blocking, read markers, removing a message: conversations.ts and
  * requests.ts), and the last seq seen of each. The ChatClient (chat-client.ts)
  * adds the outbox and the reconnects on top, swapping `connection` at each.
@@ -11,16 +11,16 @@ import { EventEmitter } from 'node:events';
 import { ProtocolError } from '../../protocol/errors.js';
 import { nameKey } from '../../protocol/names.js';
 import type {
-  AckReply, ConversationsReply, ConversationSummary, DmHistoryReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply,
+  ConversationsReply, ConversationSummary, DmHistoryReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply,
 } from '../../protocol/messages.js';
 import type { Outgoing } from '../client.js';
 import { type Credentials, signInAccount } from '../sign-in.js';
-import { type Connection, withRateRetry } from './connection.js';
+import type { Connection } from './connection.js';
 import type { ChatClientEvents, SignedIn } from './events.js';
 import { allBlocked, allConversations, ConversationSeqs, otherSide } from './conversations.js';
 import { JoinedGroups } from './joined-groups.js';
 import {
-  block, type Caller, conversations, createGroup, deleteMessage, directMessage, dmHistory, type DmHistoryPage, history, join, leave, listGroups,
+  block, type Caller, conversations, createGroup, deleteMessage, dmHistory, type DmHistoryPage, history, join, leave, listGroups,
   markConversationRead, type MessagePlace, who,
 } from './requests.js';
 
@@ -140,11 +140,6 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
   /** A request answered by `ok` (a moderation or account request, moderation-commands.ts builds it). */
   async requestOk(request: Outgoing): Promise<void> {
     await this.connection.call(request, 'ok');
-  }
-
-  /** Sends a direct message (waiting out `rate_limited`); not resent after a drop. */
-  dm(to: string, text: string): Promise<AckReply> {
-    return withRateRetry(() => directMessage(this.connection, to, text));
   }
 
   /** A page of the conversation with `user`: the newest (before `page.before`, when given), or those after `page.since`; at most `page.limit`. */

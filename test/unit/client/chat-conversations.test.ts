@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type TestContext, test } from 'node:test';
+import { ConnectionClosedError, type Outgoing } from '../../../src/client/client.js';
 import type { ChatClient } from '../../../src/client/model/chat-client.js';
-import { allPages } from '../../../src/client/model/conversations.js';
+import { allPages, ConversationSeqs, seqBeforeSending } from '../../../src/client/model/conversations.js';
+import type { Caller } from '../../../src/client/model/requests.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
-import { DELETED_TEXT, type DirectMessage, type MessageDeletedMessage } from '../../../src/protocol/messages.js';
+import { DELETED_TEXT, type DirectMessage, type MessageDeletedMessage, type ServerMessage } from '../../../src/protocol/messages.js';
+import type { MemoryFrameLink } from '../../../src/transport/memory-link.js';
 import { memoryChatClient, startMemoryServer } from '../../helpers/memory-server.js';
 import { TEST_PASSWORD } from '../../helpers/server.js';
 
@@ -89,4 +92,68 @@ test('allPages reads a list paged by after: each page asked after the last name 
     return pages[after ?? '']!;
   }, (name) => name);
   assert.deepEqual([all, asked], [['a', 'b', 'c'], ['', 'b', 'c']]);
+});
+
+test('ChatClient dm, exactly once: a dm stored by the server whose ack never came is found in its conversation by the reconnect, not sent again', async (t) => {
+  const server = await startMemoryServer(t);
+  const links: MemoryFrameLink[] = [];
+  const alice = await memoryChatClient(t, server, links, 1_500);
+  const bob = await memoryChatClient(t, server);
+  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
+  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
+  assert.equal((await alice.dm('bob', 'first')).seq, 1);
+  const stored = once(bob, 'dm') as Promise<[DirectMessage]>;
+  const restored = once(alice, 'restored');
+  const said = alice.dm('bob', 'once');
+  links[0]!.pause(); // alice hears nothing more on this link: the ack is lost, the reply times out
+  const [copy] = await stored;
+  assert.deepEqual(await said, { seq: copy.seq, ts: copy.ts });
+  await restored;
+  assert.equal((await alice.dm('bob', 'after')).seq, 3);
+  assert.deepEqual((await bob.dmHistory('alice')).messages.map((message) => message.text), ['first', 'once', 'after']);
+});
+
+test('ChatClient: a dm\'s ack seq is its conversation\'s, not the group\'s: a resume after it still brings the group\'s missed messages', async (t) => {
+  const server = await startMemoryServer(t);
+  const links: MemoryFrameLink[] = [];
+  const alice = await memoryChatClient(t, server, links);
+  const bob = await memoryChatClient(t, server);
+  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
+  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
+  await alice.join('ops', { create: true });
+  await bob.join('ops');
+  // Sent as the chat screen sends (`send`); the say behind them is acked after them.
+  for (const text of ['a', 'b', 'c', 'd']) alice.send({ kind: 'dm', to: 'bob', text });
+  assert.equal((await alice.say('one')).seq, 1);
+  assert.equal(alice.seq, 1, 'the group\'s seq');
+  const missed: string[] = [];
+  alice.on('message', (message, { missed: wasMissed }) => { if (wasMissed) missed.push(message.text); });
+  const lost = once(alice, 'lost');
+  const restored = once(alice, 'restored');
+  links[0]!.destroy();
+  await lost;
+  for (const text of ['two', 'three']) await bob.say(text);
+  await restored;
+  assert.deepEqual(missed, ['two', 'three']);
+});
+
+test('seqBeforeSending: the seq seen, else the newest stored (0 for none); a server that refuses dm_history (older than conversations): not known, the dm goes anyway', async () => {
+  const seqs = new ConversationSeqs();
+  const asked: Outgoing[] = [];
+  const answering = (reply: () => Promise<ServerMessage>): Caller => ({
+    call: (request) => {
+      asked.push(request);
+      return reply() as never;
+    },
+  });
+  const empty = answering(async () => ({ type: 'dm_history', user: 'bob', messages: [], more: false }));
+  assert.equal(await seqBeforeSending(empty, seqs, 'bob'), 0);
+  assert.equal(await seqBeforeSending(empty, seqs, 'BOB'), 0);
+  assert.deepEqual(asked, [{ type: 'dm_history', user: 'bob', limit: 1, before: undefined, since: undefined }], 'asked once');
+  seqs.note('carol', 7);
+  assert.equal(await seqBeforeSending(empty, seqs, 'Carol'), 7);
+  const old = answering(() => Promise.reject(new ProtocolError('bad_message', "unknown type 'dm_history'")));
+  assert.equal(await seqBeforeSending(old, seqs, 'dave'), undefined);
+  const closed = answering(() => Promise.reject(new ConnectionClosedError('connection closed')));
+  await assert.rejects(seqBeforeSending(closed, seqs, 'dave'), ConnectionClosedError);
 });

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConnectionClosedError, ReplyTimeoutError } from '../../../src/client/client.js';
-import { Outbox, type OutboxItem, type OutboxTiming } from '../../../src/client/model/outbox.js';
+import { Outbox, type OutboxHooks, type OutboxItem, type OutboxTiming } from '../../../src/client/model/outbox.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import type { AckReply } from '../../../src/protocol/messages.js';
 
 const describe = (item: OutboxItem) => (item.kind === 'say' ? `say ${item.text}` : `dm ${item.to} ${item.text}`);
 
-/** An outbox whose `send` is answered by `answer`; records what was sent, acked and shown pending. */
-function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckReply>, timing?: OutboxTiming) {
+/** An outbox whose `send` is answered by `answer` (and `more` hooks); records what was sent, acked and shown pending. */
+function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckReply>, timing?: OutboxTiming, more: Partial<OutboxHooks> = {}) {
   const events: string[] = [];
   let seq = 0;
   let waiter: { count: number; resolve: () => void } | undefined;
@@ -26,6 +26,7 @@ function recorded(answer: (item: OutboxItem, attempt: number) => Promise<AckRepl
     pending: (item) => events.push(`pending ${describe(item)}`),
     failed: (item) => events.push(`failed ${describe(item)}`),
     running: () => true,
+    ...more,
   }, undefined, timing);
   const ack = (): Promise<AckReply> => Promise.resolve({ type: 'ack', seq: ++seq, ts: 0 });
   /** Resolves once `count` messages have been acked in all. */
@@ -83,8 +84,32 @@ test('a line in flight at the drop that the resume found stored (its ack was los
   await new Promise((resolve) => setImmediate(resolve));
   found.outbox.settle([{ group: 'G', seq: 9, from: 'Alice', text: 'stored', ts: 0 }], 'alice');
   found.outbox.resume();
-  await found.acked(1);
+  await found.acked(2);
   assert.deepEqual(found.events.filter((event) => event.startsWith('sent')), ['sent say stored', 'sent say next'], 'found: sent once in all');
+  assert.deepEqual(found.events.filter((event) => event.startsWith('acked')), ['acked say stored', 'acked say next'], 'the view is told the copy is done, as by its ack');
+});
+
+test('a direct message in flight at the drop is settled by its conversation since the seq seen before it was sent: found, not sent again', async () => {
+  const lostOnce = (text: string) => (item: OutboxItem, attempt: number) => (item.text === text && attempt === 1 ? Promise.reject(new ConnectionClosedError('connection closed')) : box.ack());
+  const seqWith = async (user: string) => (user === 'bob' ? 4 : undefined);
+  let box = recorded(lostOnce('psst'), undefined, { seqWith });
+  const said = box.outbox.push({ kind: 'dm', to: 'bob', text: 'psst' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(box.outbox.inFlightDirect(), [{ to: 'bob', since: 4 }]);
+  // Bob's identical text, one's own to carol, and one's own before the seq seen do not count.
+  const stored = (seq: number, from: string, to: string) => ({ seq, from, to, text: 'psst', ts: seq * 10 });
+  box.outbox.settleDirect('BOB', [stored(3, 'alice', 'bob'), stored(5, 'bob', 'alice'), stored(6, 'alice', 'carol'), stored(7, 'Alice', 'Bob')], 'alice');
+  box.outbox.resume();
+  assert.deepEqual(await said, { seq: 7, ts: 70 });
+  assert.deepEqual(box.events, ['sent dm bob psst', 'pending dm bob psst', 'acked dm bob psst'], 'sent once');
+
+  box = recorded(lostOnce('unknown'), undefined, { seqWith });
+  box.outbox.push({ kind: 'dm', to: 'carol', text: 'unknown' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(box.outbox.inFlightDirect(), [], 'no seq known (a server older than conversations): nothing to look for');
+  box.outbox.resume();
+  await box.acked(1);
+  assert.deepEqual(box.events, ['sent dm carol unknown', 'pending dm carol unknown', 'sent dm carol unknown', 'acked dm carol unknown'], 'sent again');
 });
 
 test('a line not acked within pendingAfterMs (a stalled server) is shown pending then, and so is what waits behind it', async () => {
@@ -120,7 +145,7 @@ test('a reply timeout is not a failure: the line is kept in flight and settled b
   assert.ok(!box.events.some((event) => event.startsWith('failed')), box.events.join('\n'));
   box.outbox.settle([{ group: 'g', seq: 4, from: 'alice', text: 'unknown', ts: 0 }], 'alice');
   box.outbox.resume();
-  await box.acked(1);
+  await box.acked(2);
   assert.deepEqual(box.events.filter((event) => event.startsWith('sent') || event.startsWith('failed')), ['sent say unknown', 'sent say next'], 'found stored: not sent again');
 });
 
