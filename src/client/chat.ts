@@ -153,7 +153,7 @@ export class ChatController {
     this.terminal.onPaste?.((text) => void this.commands.handle({ kind: 'say', text }));
     this.terminal.setCompleter(async (line) => {
       // Group names are asked for when needed: the list may have changed since it was last shown.
-      if (/^\/join\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
+      if (/^\/(join|j)\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
       return complete(line, { users: this.names.users, groups: this.names.groups, commands: this.commands.names() });
     });
     // Alt-n: /next (readline binds no Meta-n; Ctrl-N is its history).
