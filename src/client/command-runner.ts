@@ -117,6 +117,7 @@ export class CommandRunner {
         return;
       }
       case 'history': {
+        if (this.host.screen.shown.target.kind === 'conversation') return this.windows.conversationHistory(command.count);
         const shown = this.windows.shownGroup();
         if (shown === undefined) {
           terminal.print(renderHint('not in a group window'));

@@ -7,7 +7,7 @@
 import { assertNever } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatParts } from './chat-parts.js';
-import { renderHint, renderLeft, renderNotice } from './render.js';
+import { renderDirect, renderEarlier, renderHint, renderLeft, renderNotice } from './render.js';
 import { sanitizeLine } from './sanitize.js';
 import type { WindowCommand } from './window-commands.js';
 import { lastlog } from './windows/lastlog.js';
@@ -94,6 +94,17 @@ export class WindowCommandRunner {
         more = page.more && page.messages.length > 0;
       }
     }
+  }
+
+  /** `/history [N]` in a conversation window: the N messages before the oldest it holds, printed, and kept in front of its scroll-back. */
+  async conversationHistory(count: number | undefined): Promise<void> {
+    const { screen } = this.parts;
+    const window = screen.shown;
+    const before = window.scrollBack.firstSeq();
+    const page = await this.parts.chat.dmHistory(window.title, before === undefined ? { limit: count } : { before, limit: count });
+    window.scrollBack.addMessages(page.messages);
+    const lines = renderEarlier(page.messages, page.more, screen.context, renderDirect);
+    screen.printOnly(lines.join('\n'));
   }
 
   /** `/query USER`: the conversation's window, shown, with its history from the server (only what it does not hold). */

@@ -190,3 +190,28 @@ test('/part GROUP leaves that group only (named: it is not the current one) and 
   assert.equal(terminal.plainPrompt, '> ', 'back in the status window');
   await chat.quit();
 });
+
+test('/history in a conversation window pages back before the oldest message it holds', async () => {
+  const dm = (seq: number) => ({ from: 'dave', to: 'alice', seq, text: `dave ${seq}`, ts: TS });
+  const { terminal, connection, chat } = started((request) => {
+    if (request.type !== 'dm_history') return undefined;
+    const messages = request.before === undefined ? [dm(3), dm(4)] : request.before === 3 ? [dm(1), dm(2)] : [];
+    return { type: 'dm_history', user: 'dave', more: false, messages };
+  });
+  let answered = connection.answered('dm_history');
+  terminal.type('/query dave');
+  await answered;
+  answered = connection.answered('dm_history');
+  terminal.type('/history 2');
+  await answered;
+  await tick();
+  assert.deepEqual(connection.commands.at(-1), { type: 'dm_history', user: 'dave', before: 3, since: undefined, limit: 2 });
+  assert.deepEqual(terminal.printed.slice(-4).map((line) => line.replace(/^\d\d:\d\d /, '')), ['── 2 earlier messages ──', '[dm] dave → you: dave 1', '[dm] dave → you: dave 2', '── end of earlier messages ──']);
+  answered = connection.answered('dm_history');
+  terminal.type('/history');
+  await answered;
+  await tick();
+  assert.deepEqual(connection.commands.at(-1), { type: 'dm_history', user: 'dave', before: 1, since: undefined, limit: 20 });
+  assert.equal(terminal.printed.at(-1), '(no earlier messages)');
+  await chat.quit();
+});
