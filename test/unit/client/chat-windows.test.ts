@@ -215,3 +215,20 @@ test('/history in a conversation window pages back before the oldest message it 
   assert.equal(terminal.printed.at(-1), '(no earlier messages)');
   await chat.quit();
 });
+
+test('kicked from a group that is not the current one: said in window 1 and on screen, its window closed, the current group stays', async () => {
+  const { terminal, connection, chat } = started((request) => (request.type === 'join'
+    ? { type: 'joined', group: 'ops', members: ['alice'], last_seq: 0, more: false, history: [] } : undefined));
+  const joined = connection.answered('join');
+  terminal.type('/join ops');
+  await joined;
+  connection.push({ type: 'kicked', group: 'dev', by: 'carol', reason: 'off topic', banned: false });
+  await tick();
+  assert.equal(terminal.printed.at(-1), '-- carol removed you from dev: off topic');
+  assert.equal(terminal.plainPrompt, 'ops> ');
+  terminal.type('/window 3');
+  assert.match(terminal.printed.at(-1)!, /no window 3/);
+  terminal.type('/window 1');
+  assert.ok(terminal.printed.slice(-3).includes('-- carol removed you from dev: off topic'), 'kept in window 1');
+  await chat.quit();
+});
