@@ -41,7 +41,7 @@ async function lastlogLines(tty: TmuxSession, text: string): Promise<string[]> {
 }
 
 /** alice at the prompt of lobby, then ops and dev joined (windows 2, 3, 4); bob in all three, carol signed in. */
-async function aliceInThreeGroups(t: Parameters<typeof startTestServer>[0], options: { dataDir?: string; logDir?: string } = {}) {
+async function aliceInThreeGroups(t: Parameters<typeof startTestServer>[0], options: { dataDir?: string; logDir?: string; env?: Record<string, string> } = {}) {
   const server = await startTestServer(t, options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const bob = await signedInClient(t, server.port, 'bob', 'lobby');
   for (const group of ['ops', 'dev']) {
@@ -50,7 +50,7 @@ async function aliceInThreeGroups(t: Parameters<typeof startTestServer>[0], opti
   }
   const carol = await signedInClient(t, server.port, 'carol');
   const logArgs = options.logDir === undefined ? [] : ['--log-dir', options.logDir];
-  const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'alice', '--register', '--group', 'lobby', ...logArgs), { TERMSENDER_PASSWORD: TEST_PASSWORD });
+  const tty = await TmuxSession.start(t, await clientCommand(server.port, '--user', 'alice', '--register', '--group', 'lobby', ...logArgs), { TERMSENDER_PASSWORD: TEST_PASSWORD, ...options.env });
   await promptIs(tty, 'lobby>');
   await tty.enter('/join ops');
   await promptIs(tty, 'ops>');
@@ -178,9 +178,9 @@ test('a server restart: every group and conversation window is restored, nothing
   assert.ok(who.type === 'joined' && who.members.includes('alice'), JSON.stringify(who));
 });
 
-test('--log-dir: one file per window and day, mode 0600, plain text', { skip }, async (t) => {
+test('--log-dir (here TERMSENDER_LOG_DIR): one file per window and day, mode 0600, plain text; /set log off stops it, /set log on starts it again', { skip }, async (t) => {
   const logDir = tempDir(t, 'termsender-logs-');
-  const { server, bob, tty } = await aliceInThreeGroups(t, { logDir });
+  const { server, bob, tty } = await aliceInThreeGroups(t, { env: { TERMSENDER_LOG_DIR: logDir } });
   await ok(bob, { type: 'say', group: 'dev', text: 'to the dev log' }, 'ack');
   await ok(bob, { type: 'dm', to: 'alice', text: 'to the dm log' }, 'ack');
   await tty.waitForText('bob: to the');
@@ -194,4 +194,12 @@ test('--log-dir: one file per window and day, mode 0600, plain text', { skip }, 
   }
   await tty.enter('/set log off');
   await tty.waitForText('-- log off');
+  await ok(bob, { type: 'say', group: 'dev', text: 'not logged' }, 'ack');
+  await tty.waitForText('bob: not logged');
+  await tty.enter('/set log on');
+  await tty.waitForText('-- log on');
+  await ok(bob, { type: 'say', group: 'dev', text: 'logged again' }, 'ack');
+  await tty.waitForText('bob: logged again');
+  const devLog = readFileSync(path.join(host, 'dev', day), 'utf8');
+  assert.ok(!devLog.includes('not logged') && devLog.includes('<bob> logged again'), devLog);
 });
