@@ -12,7 +12,7 @@ import { clientCommand } from '../helpers/client-process.js';
 import { aliceOffline } from '../helpers/chat-outage.js';
 import { dm } from '../helpers/conversations.js';
 import { answerSignInAndJoin, scriptedServer } from '../helpers/scripted-server.js';
-import { signedInClient, spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { signedInClient, type SpawnedServer, spawnServer, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { lastLine, TMUX_SKIP, TmuxSession } from '../helpers/tmux.js';
 import { WireClient } from '../helpers/wire-client.js';
 
@@ -32,25 +32,41 @@ async function stallable(t: TestContext, timeoutSeconds: number) {
   return { server, bob, tty };
 }
 
-test('a server stalled past --timeout while a line waits: the line is resolved by a reconnect and shown once, never "not sent"', { skip }, async (t) => {
-  const { server, bob, tty } = await stallable(t, 2);
+/** Types `line` while the server is stopped (SIGSTOP), until the client drops the connection for want of a reply to `request` within 2 s; then lets the server go on and waits for the reconnect. */
+async function typedDuringStall(server: SpawnedServer, tty: TmuxSession, line: string, request: 'say' | 'dm'): Promise<void> {
   server.child.kill('SIGSTOP');
   try {
-    await tty.enter('said during the stall');
-    await tty.waitForText("-- connection lost (the server stopped answering (no reply to 'say' within 2 s))");
+    await tty.enter(line);
+    await tty.waitForText(`-- connection lost (the server stopped answering (no reply to '${request}' within 2 s))`);
   } finally {
     server.child.kill('SIGCONT');
   }
   await tty.waitForText('-- reconnected');
-  await tty.waitForText('alice: said during the stall');
-  assert.equal((await bob.next('msg')).text, 'said during the stall');
-  // Something said after it arrives after it: the line above was not sent twice.
-  await tty.enter('after the stall');
-  assert.equal((await bob.next('msg')).text, 'after the stall');
-  await tty.waitForText('alice: after the stall');
+}
+
+/** How alice sends a text and how her screen shows it: said in the group, or by /msg to bob. */
+const SENT = {
+  say: { typed: (text: string) => text, shown: (text: string) => `alice: ${text}`, heard: 'msg' },
+  dm: { typed: (text: string) => `/msg bob ${text}`, shown: (text: string) => `[dm] you → bob: ${text}`, heard: 'dm' },
+} as const;
+
+/** A text sent during a stall past --timeout is resolved by the reconnect: bob gets it once (what is sent after it comes next), alice's screen shows it once, never "not sent". */
+async function sentOnceAcrossStall(server: SpawnedServer, bob: WireClient, tty: TmuxSession, request: 'say' | 'dm'): Promise<void> {
+  const how = SENT[request];
+  await typedDuringStall(server, tty, how.typed('during the stall'), request);
+  await tty.waitForText(how.shown('during the stall'));
+  assert.equal((await bob.next(how.heard)).text, 'during the stall');
+  await tty.enter(how.typed('after the stall'));
+  assert.equal((await bob.next(how.heard)).text, 'after the stall');
+  await tty.waitForText(how.shown('after the stall'));
   const printed = await rows(tty);
-  assert.equal(printed.filter((row) => row === 'alice: said during the stall').length, 1, printed.join('\n'));
+  assert.equal(printed.filter((row) => row === how.shown('during the stall')).length, 1, printed.join('\n'));
   assert.deepEqual(printed.filter((row) => /not sent/.test(row)), []);
+}
+
+test('a server stalled past --timeout while a line waits: the line is resolved by a reconnect and shown once, never "not sent"', { skip }, async (t) => {
+  const { server, bob, tty } = await stallable(t, 2);
+  await sentOnceAcrossStall(server, bob, tty, 'say');
 });
 
 test('a server stalled past --timeout while a /msg waits: the reconnect finds it in the conversation; stored, received and shown once, never "not sent"', { skip }, async (t) => {
@@ -61,25 +77,9 @@ test('a server stalled past --timeout while a /msg waits: the reconnect finds it
   await tty.waitForText('[3:bob 1] lobby>');
   await tty.keys('M-3');
   await tty.waitForText('[dm] bob → you: hi alice');
-  server.child.kill('SIGSTOP');
-  try {
-    await tty.enter('/msg bob during the stall');
-    await tty.waitForText("-- connection lost (the server stopped answering (no reply to 'dm' within 2 s))");
-  } finally {
-    server.child.kill('SIGCONT');
-  }
-  await tty.waitForText('-- reconnected');
-  await tty.waitForText('[dm] you → bob: during the stall');
-  assert.equal((await bob.next('dm')).text, 'during the stall');
-  // Something sent after it arrives after it: the /msg above was not sent twice.
-  await tty.enter('/msg bob after the stall');
-  assert.equal((await bob.next('dm')).text, 'after the stall');
-  await tty.waitForText('[dm] you → bob: after the stall');
+  await sentOnceAcrossStall(server, bob, tty, 'dm');
   const page = await bob.request({ type: 'dm_history', user: 'alice' });
   assert.deepEqual(page.type === 'dm_history' && page.messages.map((message) => `${message.seq} ${message.from}: ${message.text}`), ['1 bob: hi alice', '2 alice: during the stall', '3 alice: after the stall']);
-  const printed = await rows(tty);
-  assert.equal(printed.filter((row) => row === '[dm] you → bob: during the stall').length, 1, printed.join('\n'));
-  assert.deepEqual(printed.filter((row) => /not sent/.test(row)), []);
 });
 
 test('a line typed while the server stalls shows as pending at once, then as said when the server answers', { skip }, async (t) => {

@@ -80,7 +80,11 @@ export class TmuxSession {
   async tabComplete(...pieces: string[]): Promise<void> {
     for (const piece of pieces) {
       await this.type(piece);
+      // Each key in its own read: readline completes only on a Tab that ends the bytes it read at once
+      // (a Tab followed by more typed keys in the same read is taken as pasted and inserted).
+      const typed = await this.waitFor((screen) => lastLine(screen).endsWith(piece), `the typed ${JSON.stringify(piece)}`);
       await this.keys('Tab');
+      await this.waitFor((screen) => lastLine(screen) !== lastLine(typed), 'the line changed by Tab').catch(() => undefined);
     }
   }
 
