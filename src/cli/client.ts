@@ -67,6 +67,7 @@ const CLIENT_OPTIONS = {
   create: { type: 'boolean', default: false, describe: 'with --group: create it first if missing' },
   config: { type: 'string', describe: 'JSON file of flag defaults (default $XDG_CONFIG_HOME/termsender/client.json when it exists)' },
   timeout: { type: 'number', default: DEFAULT_SERVER_TIMEOUT_MS / 1000, describe: 'seconds the server may take to greet and to answer each request' },
+  'log-dir': { type: 'string', describe: 'write each window to DIR/HOST_PORT/GROUP-or-@USER/YYYY-MM-DD.log (mode 0600); /set log on|off at the prompt' },
   'reconnect-for': { type: 'number', default: DEFAULT_RECONNECT_FOR_SECONDS, describe: 'line mode: seconds to keep reconnecting after the connection drops, each line still sent once (0: exit at once)' },
   // For tests: a restarted server is found again within a second instead of up to five.
   'first-retry-max': { type: 'number', default: DEFAULT_FIRST_RETRY_MAX_MS / 1000, hidden: true, describe: 'seconds the first reconnect try after a drop waits at most (spread over 0.25 s to this)' },
@@ -121,7 +122,7 @@ async function main(): Promise<number> {
   configureColors(process.stdout.isTTY === true, process.env);
   const screen = new Screen(process.stdin, process.stdout);
   try {
-    return await runInteractive({ tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, backoff }, screen);
+    return await runInteractive({ tls, user: argv.user, password: argv.password, register: argv.register, group: argv.group, create: argv.create, backoff, logDir: argv['log-dir'] }, screen);
   } finally {
     screen.close();
   }

@@ -26,6 +26,8 @@ export interface InteractiveConfig {
   create: boolean;
   /** The delays between reconnect tries (DEFAULT_BACKOFF). */
   backoff?: BackoffOptions | undefined;
+  /** `--log-dir`: the window logs are written there from the start. */
+  logDir?: string | undefined;
 }
 
 async function askName(screen: Screen, query: string): Promise<string> {
@@ -199,7 +201,9 @@ export async function runInteractive(config: InteractiveConfig, screen: Screen):
   }
   // The ChatClient reconnects (never asking: quietTls) and signs in with the credentials that worked, the password changed by /passwd included;
   // the role may change between connections (the admin command): each reconnect's auth_ok says it again.
-  const controller = new ChatController(signedIn.chat, screen, { role: signedIn.role, reconnectBackoff: config.backoff });
+  const controller = new ChatController(signedIn.chat, screen, {
+    role: signedIn.role, reconnectBackoff: config.backoff, host: config.tls.host, port: config.tls.port, logDir: config.logDir,
+  });
   screen.print(renderNotice('Type to chat; /help lists commands; /quit or exit leaves.'));
   controller.start(joined);
   // The unread counts of the other groups, for the prompt, when the list comes (without it they are only unknown).

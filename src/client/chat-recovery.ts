@@ -35,11 +35,11 @@ export function showRecovery(chat: ChatClient, parts: ChatParts, hooks: Recovery
       void hooks.quit(1);
       return;
     }
-    terminal.print(renderConnectionLost(error));
+    parts.screen.statusLine(renderConnectionLost(error));
   });
   chat.on('resumed', (resumed) => {
     rejoined = resumed.rejoined;
-    terminal.print(renderStatus('reconnected'));
+    parts.screen.statusLine(renderStatus('reconnected'));
     if (rejoined !== undefined) showMissed(parts, rejoined);
   });
   chat.on('restored', () => {
@@ -50,7 +50,7 @@ export function showRecovery(chat: ChatClient, parts: ChatParts, hooks: Recovery
   });
   chat.on('gave_up', (error) => {
     const failure = error.cause instanceof Error ? error.cause : error;
-    terminal.print(renderGivingUp(failure));
+    parts.screen.statusLine(renderGivingUp(failure));
     // A certificate that fails now is refused as at the start (exit 3); any other final failure is 1.
     void hooks.quit(failure instanceof CertificateError ? 3 : 1);
   });
@@ -62,6 +62,6 @@ function showMissed(parts: ChatParts, rejoined: Rejoined): void {
   if (rejoined.refused === undefined && rejoined.missed.length > 0) parts.terminal.print(renderMissed(rejoined.missed.length));
   const group = parts.view.current;
   if (group === undefined || group.name !== rejoined.group) return;
-  for (const message of rejoined.missed) parts.view.show(message);
+  for (const message of rejoined.missed) parts.view.show(message, 'missed');
   group.lastSeq = Math.max(group.lastSeq, rejoined.lastSeq);
 }

@@ -1,17 +1,15 @@
 /**
  * The chat screen's controller, a view over a ChatClient (model/chat-client.ts),
  * which owns the connection, reconnects until the user quits and resumes the
- * group shown. It wires the terminal's lines and keys to the command runner
- * (command-runner.ts), the ChatClient's events to the shown group
- * (shown-group.ts), and its recovery events to chat-recovery.ts. It builds no
- * strings: render.ts does; and it prints only through a ChatTerminal.
+ * group. It holds the windows (window-screen.ts: one per group and
+ * conversation, window 1 for the server) and wires the terminal's lines and
+ * keys (Alt-1 … Alt-9) to the command runner (command-runner.ts), the
+ * ChatClient's events to the windows (chat-receiver.ts, shown-group.ts), and
+ * its recovery events to chat-recovery.ts. It builds no strings: render.ts
+ * does; and it prints only through a ChatTerminal.
  */
-import { assertNever } from '../protocol/errors.js';
-import type { AccountRole, GroupsReply, GroupSummary, JoinedReply, StoredMessage } from '../protocol/messages.js';
-import { nameKey } from '../protocol/names.js';
+import type { AccountRole, GroupsReply, GroupSummary, JoinedReply } from '../protocol/messages.js';
 import type { BackoffOptions } from './backoff.js';
-import type { Unsolicited } from './client.js';
-import { parseInput } from './commands.js';
 import { CommandRunner } from './command-runner.js';
 import { complete, CompletionNames } from './completion.js';
 import { showRecovery } from './chat-recovery.js';
@@ -20,15 +18,15 @@ import type { Connection } from './model/connection.js';
 import { statusOf } from './reconnect-status.js';
 import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
-import { removedFromGroup } from './group-moves.js';
-import {
-  NOT_IN_GROUP_NOTICE, renderCommandFailure, renderDirect, renderError, renderHint, renderNotice, renderPresence, renderShutdown,
-} from './render.js';
+import { receive } from './chat-receiver.js';
+import { NOT_IN_GROUP_NOTICE, renderCommandFailure, renderHint, renderNotice } from './render.js';
 import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
-import { mentionsSelf, renderPending } from './render-notices.js';
-import { renderAdminNotice } from './render-moderation.js';
+import { renderPending } from './render-notices.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
+import { parseWindowedInput, WINDOW_KEYS } from './window-commands.js';
+import { WindowScreen } from './window-screen.js';
+import { WindowLogs } from './window-logs.js';
 
 /** What a ChatClient runs on: a ProtocolClient; a fake in tests (`ChatClient.over`). */
 export type ChatConnection = Connection;
@@ -38,6 +36,11 @@ export interface ChatControllerOptions extends ChatOptions {
   passwordChanged?(password: string): void;
   /** The delays between reconnect tries (DEFAULT_BACKOFF). */
   reconnectBackoff?: BackoffOptions | undefined;
+  /** The server as connected to: the status window's title and the log files' folder. */
+  host?: string | undefined;
+  port?: number | undefined;
+  /** `--log-dir`: the window logs are written there from the start. */
+  logDir?: string | undefined;
 }
 
 export class ChatController {
@@ -48,6 +51,9 @@ export class ChatController {
   private accountDisabled = false;
   private readonly status: GroupStatus;
   private readonly view: ShownGroup;
+  /** The windows, and the terminal as the parts print on it (kept in the shown window). */
+  private readonly screen: WindowScreen;
+  private readonly logs: WindowLogs;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -55,8 +61,6 @@ export class ChatController {
   /** `/quit` with messages unsent asked once already: the next one quits. */
   private quitAsked = false;
   readonly finished = new Promise<number>((resolve) => { this.done = resolve; });
-
-  private readonly self: string;
 
   /**
    * The screen over `chat`, signed in (the sign-in dialog, app.ts, did it) and
@@ -69,18 +73,24 @@ export class ChatController {
     private readonly options: ChatControllerOptions = {},
   ) {
     const self = chat.self ?? '';
-    this.self = self;
     this.names = new CompletionNames(self);
+    this.screen = new WindowScreen(terminal, self, options.host ?? 'server', {
+      promptChanged: () => this.view.refreshPrompt(),
+      bellOn: () => this.bellOn,
+    });
+    const shownTerminal = this.screen.terminal;
+    this.logs = new WindowLogs(this.screen, { host: options.host ?? 'server', port: options.port ?? 0, dir: options.logDir });
     this.chat.keepUp({
       backoff: options.reconnectBackoff,
       untilStopped: { stopped: () => this.quitting, waiting: (wait) => this.terminal.setStatus?.(statusOf(wait)) },
-      shownSeq: (group) => (this.view.isCurrent(group) ? this.view.current?.lastSeq : undefined),
+      // Each group window resumes after the last message it holds.
+      shownSeq: (group) => (this.view.isCurrent(group) ? this.view.current?.lastSeq : this.screen?.windows.list.findGroup(group)?.scrollBack.lastSeq()),
       // What the user sends, exactly once (the ChatClient's outbox): shown so.
       sending: {
         acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
-        pending: ({ text }) => this.terminal.print(renderPending(text)),
-        failed: ({ text }, error) => this.terminal.print(renderCommandFailure(error, text)),
-        held: ({ to, text }) => this.terminal.print(renderHeld(to, text)),
+        pending: ({ text }) => shownTerminal.print(renderPending(text)),
+        failed: ({ text }, error) => shownTerminal.print(renderCommandFailure(error, text)),
+        held: ({ to, text }) => shownTerminal.print(renderHeld(to, text)),
         // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
         waitsOnLost: () => !this.quitting && !this.accountDisabled,
       },
@@ -89,14 +99,15 @@ export class ChatController {
     this.chat.on('signed_in', ({ role }) => this.accountRoleIs(role));
     this.status = new GroupStatus({
       call: (request, expect) => this.chat.caller.call(request, expect),
-      print: (text) => this.terminal.print(text),
+      print: (text) => shownTerminal.print(text),
       promptChanged: () => this.view.refreshPrompt(),
     }, self, options);
-    this.view = new ShownGroup(terminal, this.status, this.names, self);
+    this.view = new ShownGroup(this.screen, this.status, this.names, self);
     this.parts = {
-      chat: this.chat, self, terminal, status: this.status, names: this.names, view: this.view,
+      chat: this.chat, self, terminal: shownTerminal, screen: this.screen, status: this.status, names: this.names, view: this.view,
       refreshGroups: () => this.refreshGroups(),
       setBell: (on) => { this.bellOn = on; },
+      setLog: (on) => this.logs.turn(on),
       quit: () => this.quitOrAsk(),
       passwordChanged: (password) => {
         this.chat.passwordChanged(password);
@@ -106,33 +117,51 @@ export class ChatController {
     showRecovery(this.chat, this.parts, {
       quitting: () => this.quitting, quit: (code) => this.quit(code), accountDisabled: () => this.accountDisabled,
       // The unread counts of the other groups moved while offline: asked again.
-      resumed: () => void this.refreshGroups().catch(() => undefined),
+      // And each conversation window catches up.
+      resumed: () => {
+        void this.refreshGroups().catch(() => undefined);
+        void this.commands.catchUp().catch((error: unknown) => this.parts.terminal.print(renderCommandFailure(error, undefined)));
+      },
     });
     this.commands = new CommandRunner(this.parts);
   }
 
   /** `list`: the server's group list, for the unread counts of the other groups. */
   start(joined: JoinedReply | undefined, list?: GroupsReply): void {
-    this.chat.on('unsolicited', (message) => this.receive(message));
+    this.chat.on('unsolicited', (message) => receive(this.parts, message, { accountDisabled: () => { this.accountDisabled = true; } }));
     // Live messages; the missed ones a resume found are shown by the recovery (chat-recovery.ts).
-    this.chat.on('message', (message, { missed }) => { if (!missed) this.showLive(message); });
+    this.chat.on('message_deleted', (message) => this.screen.deleted(message));
+    this.chat.on('message', (message, { missed }) => {
+      // The current group's missed messages are shown by the recovery (chat-recovery.ts).
+      if (this.view.isCurrent(message.group)) {
+        if (!missed) this.view.show(message);
+      } else if (this.screen.windows.list.findGroup(message.group) !== undefined) {
+        // Another group open in a window: read once its window shows it.
+        if (this.screen.groupMessage(message, missed ? 'missed' : 'live').shown) this.status.shown(message.group, message.seq);
+      }
+    });
     if (list) this.listed(list);
     if (joined) this.view.showJoined(joined, false);
-    else this.terminal.print(renderNotice(NOT_IN_GROUP_NOTICE));
+    else this.parts.terminal.print(renderNotice(NOT_IN_GROUP_NOTICE));
     this.terminal.startChat(this.view.prompt(), (line) => {
-      const command = parseInput(line);
-      if (command.kind === 'say' && this.view.current !== undefined) this.terminal.eraseEcho(line);
+      const command = parseWindowedInput(line);
+      // Said in a group or conversation window: shown again as the message once sent.
+      if (command.kind === 'say' && this.screen.shown.target.kind !== 'status') this.terminal.eraseEcho(line);
       void this.commands.handle(command);
     });
     // A paste of several lines is said as it is (never a command), cut where over the size limit.
     this.terminal.onPaste?.((text) => void this.commands.handle({ kind: 'say', text }));
     this.terminal.setCompleter(async (line) => {
       // Group names are asked for when needed: the list may have changed since it was last shown.
-      if (/^\/join\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
-      return complete(line, { users: this.names.users, groups: this.names.groups, commands: this.status.commands() });
+      if (/^\/(join|j)\s/i.test(line)) await this.refreshGroups().catch(() => undefined);
+      return complete(line, { users: this.names.users, groups: this.names.groups, commands: this.commands.names() });
     });
     // Alt-n: /next (readline binds no Meta-n; Ctrl-N is its history).
     this.terminal.onMetaKey?.('n', () => void this.commands.handle({ kind: 'next' }));
+    // Alt-1 … Alt-9: window 1 to 9.
+    for (const key of WINDOW_KEYS) {
+      this.terminal.onMetaKey?.(key, () => void this.commands.handle({ kind: 'window', command: { kind: 'window', number: Number(key) } }));
+    }
     this.terminal.onInterrupt(() => void this.quitOrAsk());
     this.terminal.onEnd(() => void this.quit());
   }
@@ -147,54 +176,12 @@ export class ChatController {
     this.status.listed(list.groups, list.more === true);
   }
 
-  private receive(message: Unsolicited): void {
-    switch (message.type) {
-      case 'msg': return; // the `message` event
-      case 'presence':
-        if (this.view.isCurrent(message.group)) this.names.noteUsers(message.event === 'join' ? [message.user] : [], message.event === 'leave' ? [message.user] : []);
-        this.terminal.print(renderPresence(message.user, message.group, message.event, Date.now(), message));
-        return;
-      case 'dm':
-        this.names.noteUsers([message.from]);
-        this.view.printDated(message.ts, renderDirect(message, this.view.context));
-        // Its own, sent from another connection of the account (January: the server copies each dm there): shown, no bell.
-        if (nameKey(message.from) !== nameKey(this.self)) this.ring();
-        return;
-      case 'error':
-        if (message.code === 'account_disabled') this.accountDisabled = true;
-        this.terminal.print(renderError(message.code, message.message));
-        return;
-      case 'shutdown':
-        this.terminal.print(renderShutdown(message.message));
-        return;
-      case 'topic': this.status.topicMessage(message); return;
-      case 'activity': this.status.activity(message); return;
-      case 'role': this.status.roleMessage(message); return;
-      case 'account_role': this.status.accountRoleIs(message.role); return;
-      case 'notice': this.terminal.print(renderAdminNotice(message)); return;
-      case 'kicked': case 'group_deleted':
-        void removedFromGroup(this.parts, message).then((list) => { this.view.shownList = list ?? this.view.shownList; }, (error: unknown) => this.terminal.print(renderCommandFailure(error, undefined)));
-        return;
-      default:
-        assertNever(message);
-    }
-  }
-
   /** The server's groups now; their names are kept for Tab. */
   private async refreshGroups(): Promise<GroupSummary[]> {
     const { groups, more } = await this.chat.listGroups();
     this.names.replaceGroups(groups.map((group) => group.name));
     this.status.listed(groups, more === true);
     return groups;
-  }
-
-  /** A live message: shown when it belongs to the current group. */
-  private showLive(message: StoredMessage): void {
-    if (this.view.isCurrent(message.group) && this.view.show(message) && mentionsSelf(message, this.self)) this.ring();
-  }
-
-  private ring(): void {
-    if (this.bellOn) this.terminal.bell?.();
   }
 
   /** `/quit`, Ctrl-C: with messages unsent, says how many and asks once; a second /quit (or Ctrl-D) quits. */
@@ -209,7 +196,7 @@ export class ChatController {
       return this.quit(); // Ctrl-D: input ended
     }
     if (/^(y(es)?|\/quit|exit)$/i.test(answer) || this.chat.unsent === 0) return this.quit();
-    this.terminal.print(renderHint(STAY_HINT));
+    this.parts.terminal.print(renderHint(STAY_HINT));
   }
 
   async quit(code = 0): Promise<void> {
@@ -218,6 +205,7 @@ export class ChatController {
     const unsent = this.chat.unsent;
     if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
+    this.logs.turn(false, false);
     this.chat.stopSending();
     this.terminal.close();
     await this.chat.hangUp();

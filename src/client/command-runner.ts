@@ -1,26 +1,46 @@
 /**
- * The chat screen's command runner: runs one parsed line (commands.ts) against
- * the current connection and the shown group, and prints why it failed (the
- * unsent text kept with it). Reconnects and received messages are chat.ts's.
+ * The chat screen's command runner: runs one parsed line (commands.ts,
+ * window-commands.ts) against the current connection and the shown window,
+ * and prints why it failed (the unsent text kept with it). The window
+ * commands are window-command-runner.ts's. Reconnects and received messages
+ * are chat.ts's.
  */
 import { assertNever, ProtocolError } from '../protocol/errors.js';
 import { nameKey } from '../protocol/names.js';
 import type { ChatParts } from './chat-parts.js';
-import type { Command } from './commands.js';
+import { commandNames } from './completion.js';
+import type { WindowedCommand } from './window-commands.js';
+import { WINDOW_COMMAND_NAMES } from './window-commands.js';
+import { WindowCommandRunner } from './window-command-runner.js';
+import { HELP_COLUMNS, windowHelpText } from './windows/window-help.js';
 import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
-  renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderLeft, renderMembers, renderProblem,
+  renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderMembers, renderProblem,
   renderUnknownCommand,
 } from './render.js';
 import { renderBanned } from './render-moderation.js';
 import { renderBellSetting } from './render-notices.js';
 
 export class CommandRunner {
-  constructor(private readonly host: ChatParts) {}
+  private readonly windows: WindowCommandRunner;
+
+  constructor(private readonly host: ChatParts) {
+    this.windows = new WindowCommandRunner(host);
+  }
+
+  /** After a reconnect: the conversation windows catch up. */
+  catchUp(): Promise<void> {
+    return this.windows.catchUp();
+  }
+
+  /** The commands Tab offers now (the roles' and the window commands). */
+  names(): string[] {
+    return [...new Set([...commandNames(this.host.status.roles), ...WINDOW_COMMAND_NAMES])].sort();
+  }
 
   /** Runs `command`; a failure is printed, never thrown. */
-  async handle(command: Command): Promise<void> {
+  async handle(command: WindowedCommand): Promise<void> {
     try {
       await this.run(command);
     } catch (error) {
@@ -29,15 +49,20 @@ export class CommandRunner {
         return;
       }
       const unsent = command.kind === 'say' || command.kind === 'msg' ? command.text : undefined;
+      if (command.kind === 'window' && (command.command.kind === 'query' || command.command.kind === 'reply')) {
+        this.host.terminal.print(renderCommandFailure(error, command.command.text));
+        return;
+      }
       this.host.terminal.print(renderCommandFailure(error, unsent));
     }
   }
 
-  private async run(command: Command): Promise<void> {
+  private async run(command: WindowedCommand): Promise<void> {
     const { chat, terminal, view } = this.host;
     switch (command.kind) {
       case 'empty': return;
-      case 'help': terminal.print(this.host.status.help(terminal.columns)); return;
+      case 'window': await this.windows.run(command.command); return;
+      case 'help': terminal.print(windowHelpText(this.host.status.roles, Math.min(terminal.columns, HELP_COLUMNS))); return;
       case 'next': await jumpToNext(this.host); return;
       case 'moderation':
         view.shownList = (await moderate(this.host, command.command)) ?? view.shownList;
@@ -49,16 +74,20 @@ export class CommandRunner {
       case 'quit': await this.host.quit(); return;
       case 'set': this.host.setBell(command.bell); terminal.print(renderBellSetting(command.bell)); return;
       case 'say': {
-        const group = view.current;
-        if (group === undefined) {
+        const shown = this.host.screen.shown;
+        if (shown.target.kind === 'conversation') {
+          for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'dm', to: shown.title, text });
+          return;
+        }
+        if (shown.target.kind === 'status') {
           // Back at the list: a number from it joins that group.
           const picked = /^\s*\d+\s*$/.test(command.text) ? view.shownList[Number(command.text) - 1] : undefined;
           // A join of its own: a refusal is the join's, and the number was never a chat line.
           if (picked !== undefined) return this.handle({ kind: 'join', group: picked.name });
-          terminal.print(renderHint('not in a group: /join GROUP first'));
+          terminal.print(renderHint(view.current === undefined ? 'not in a group: /join GROUP first' : 'this is the status window: /window N to go to a group or conversation'));
           return;
         }
-        for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'say', group: group.name, text });
+        for (const text of splitPaste(command.text)) this.host.chat.send({ kind: 'say', group: shown.title, text });
         return;
       }
       case 'msg': this.host.chat.send({ kind: 'dm', to: command.to, text: command.text }); return;
@@ -72,40 +101,35 @@ export class CommandRunner {
       }
       case 'create':
         await chat.createGroup(command.group, { private: command.private });
-        view.showJoined(await chat.join(command.group), false);
+        await this.windows.join(command.group);
         return;
-      case 'join':
-        view.showJoined(await chat.join(command.group), false);
-        return;
-      case 'leave': {
-        this.host.status.flush();
-        const reply = await chat.leave();
-        this.host.status.left();
-        view.forget();
-        terminal.print(renderLeft(reply.group));
-        view.refreshPrompt();
-        return;
-      }
+      case 'join': await this.windows.join(command.group); return;
+      case 'leave': await this.windows.run({ kind: 'part' }); return;
       case 'who': {
-        if (view.current === undefined) {
-          terminal.print(renderHint('not in a group: /join GROUP'));
+        const shown = this.windows.shownGroup();
+        if (shown === undefined) {
+          terminal.print(renderHint(view.current === undefined ? 'not in a group: /join GROUP' : 'not in a group window: /window N'));
           return;
         }
-        const reply = await chat.who();
+        const reply = await chat.who(shown.title);
         this.host.names.replaceUsers(reply.members);
         terminal.print(renderMembers(reply));
         return;
       }
       case 'history': {
-        const group = view.current;
-        if (group === undefined) {
-          terminal.print(renderHint('not in a group'));
+        if (this.host.screen.shown.target.kind === 'conversation') return this.windows.conversationHistory(command.count);
+        const shown = this.windows.shownGroup();
+        if (shown === undefined) {
+          terminal.print(renderHint('not in a group window'));
           return;
         }
-        const reply = await chat.history(group.oldestSeq, command.count);
+        // The current group's cursor moves with each page; another group's starts before its oldest line held.
+        const group = view.isCurrent(shown.title) ? view.current : undefined;
+        const before = group?.oldestSeq ?? shown.scrollBack.firstSeq() ?? Number.MAX_SAFE_INTEGER;
+        const reply = await chat.history(before, command.count, shown.title);
         for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
         const oldest = reply.messages[0];
-        if (oldest !== undefined) group.oldestSeq = oldest.seq;
+        if (oldest !== undefined && group !== undefined) group.oldestSeq = oldest.seq;
         return;
       }
       default:

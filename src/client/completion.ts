@@ -30,7 +30,7 @@ export function commandNames(roles: Roles): string[] {
 }
 
 /** Commands whose (first) argument is a user name. */
-const USER_ARGUMENT = /^\/(msg|dm|invite|uninvite|kick|ban|unban|op|deop|disable|enable|reset-password)\s+(\S*)$/i;
+const USER_ARGUMENT = /^\/(msg|dm|query|q|block|unblock|invite|uninvite|kick|ban|unban|op|deop|disable|enable|reset-password)\s+(\S*)$/i;
 
 function startingWith(prefix: string, names: readonly string[], suffix: string): string[] {
   const lower = prefix.toLowerCase();
@@ -41,7 +41,7 @@ export function complete(line: string, sources: CompletionSources): [string[], s
   if (/^\/\S*$/.test(line)) return [startingWith(line, sources.commands ?? COMMAND_NAMES, ' '), line];
   const user = USER_ARGUMENT.exec(line);
   if (user) return [startingWith(user[2]!, sources.users, ' '), user[2]!];
-  const argument = /^\/join\s+(\S*)$/i.exec(line);
+  const argument = /^\/(?:join|j|part)\s+(\S*)$/i.exec(line);
   if (argument) return [startingWith(argument[1]!, sources.groups, ' '), argument[1]!];
   if (line.startsWith('/') && !line.startsWith('//')) return [[], line];
   const word = /(\S+)$/.exec(line)?.[1] ?? '';

@@ -9,7 +9,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import type { AccountRole, ActivityMessage, GroupRole, GroupSummary, JoinedReply, RoleMessage, TopicMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
 import { commandNames } from './completion.js';
-import { helpText, type Roles } from './help.js';
+import type { Roles } from './help.js';
 import { markRead, type OkCaller } from './model/requests.js';
 import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
@@ -137,13 +137,9 @@ export class GroupStatus {
     return this.unread.next(this.group);
   }
 
-  prompt(group: string | undefined): string {
-    return renderStatusPrompt(group, this.unread.others(group));
-  }
-
-  /** The /help lines for the roles now, wrapped to `width` columns. */
-  help(width?: number): string {
-    return helpText(this.roles, width);
+  /** The prompt for the window named `group`; `open`: whether a group has a window (its count is the hotlist's, not listed here). */
+  prompt(group: string | undefined, open: (group: string) => boolean = () => false): string {
+    return renderStatusPrompt(group, this.unread.others(group).filter((other) => !open(other.name)));
   }
 
   commands(): readonly string[] {

@@ -153,11 +153,14 @@ export function renderLeft(group: string): string {
 }
 
 /** A page of `/history`, framed by a header and a footer. */
-export function renderEarlier(messages: readonly StoredMessage[], more: boolean, context: RenderContext): string[] {
+export function renderEarlier<M extends { ts: number }>(
+  messages: readonly M[], more: boolean, context: RenderContext,
+  renderOne: (message: M, context: RenderContext) => string = renderChat as unknown as (message: M, context: RenderContext) => string,
+): string[] {
   if (messages.length === 0) return [renderNotice('(no earlier messages)')];
   return [
     renderNotice(`── ${messages.length} earlier message${messages.length === 1 ? '' : 's'} ──`),
-    ...messages.map((message) => renderChat(message, { ...context, now: context.now ?? Date.now() })),
+    ...messages.map((message) => renderOne(message, { ...context, now: context.now ?? Date.now() })),
     renderNotice(`── end of earlier messages${more ? ' (more: /history again)' : ''} ──`),
   ];
 }

@@ -30,6 +30,8 @@ export class Screen implements ChatTerminal {
   /** The status line above the prompt, and the rows it takes on screen. */
   private statusText: string | undefined;
   private statusRows = 0;
+  /** The Alt keys handled, by readline's key name. */
+  private readonly metaKeys = new Map<string, () => void>();
 
   constructor(private readonly input: NodeJS.ReadStream, private readonly output: NodeJS.WriteStream) {
     this.echo = new MutableOutput(output);
@@ -225,9 +227,13 @@ export class Screen implements ChatTerminal {
   }
 
   onMetaKey(name: string, handler: () => void): void {
-    this.input.on('keypress', (_text: string | undefined, key: { name?: string; meta?: boolean; ctrl?: boolean } | undefined) => {
-      if (this.chatting && key?.meta === true && key.ctrl !== true && key.name === name) handler();
-    });
+    // One keypress listener for every Alt key (Alt-n, Alt-1 … Alt-9).
+    if (this.metaKeys.size === 0) {
+      this.input.on('keypress', (_text: string | undefined, key: { name?: string; meta?: boolean; ctrl?: boolean } | undefined) => {
+        if (this.chatting && key?.meta === true && key.ctrl !== true && key.name !== undefined) this.metaKeys.get(key.name)?.();
+      });
+    }
+    this.metaKeys.set(name, handler);
   }
 
   bell(): void {

@@ -1,9 +1,8 @@
 /**
  * The window and conversation commands typed at the chat prompt (interface.md,
  * January: windows, conversations, familiar names; docs/client-windows.md):
- * what a line means. Pure; not wired yet: the chat screen still parses with
- * `parseInput` (commands.ts), and `parseWindowedInput` takes its place once
- * the command runner runs a `window` command.
+ * what a line means. Pure; the chat screen parses every line with
+ * `parseWindowedInput`, and window-command-runner.ts runs the `window` ones.
  */
 import { isValidName, NAME_RULE } from '../protocol/names.js';
 import { textProblem } from '../protocol/validate.js';
@@ -45,7 +44,7 @@ export const WINDOW_USAGE: Readonly<Record<string, string>> = {
   set: 'usage: /set bell on|off, /set log on|off',
 };
 
-/** The commands of this file, as typed after `/` (for Tab, once wired). */
+/** The commands of this file, as typed after `/` (for Tab). */
 export const WINDOW_COMMAND_NAMES = ['/query', '/q', '/close', '/part', '/window', '/r', '/block', '/unblock', '/lastlog', '/delete', '/j', '/names'] as const;
 
 /** The Alt keys that show windows 1 to 9 (readline's key names; `ChatTerminal.onMetaKey`). */

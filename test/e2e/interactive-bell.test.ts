@@ -85,8 +85,11 @@ test('a mention and a direct message ring the bell; a message without a mention 
 
   const ack = await bob.request({ type: 'dm', to: 'alice', text: 'direct-note psst' });
   assert.equal(ack.type, 'ack', JSON.stringify(ack));
-  raw = await output.waitForBellAfter('direct-note');
-  assert.equal(bellsBetween(raw, 'second-mention', 'direct-note'), 1, 'one BEL for the second mention, none more before the dm');
+  // The dm opens bob's window (3) without showing it: the hotlist counts it, and the bell rings.
+  raw = await output.waitForBellAfter('3:bob 1');
+  assert.equal(bellsBetween(raw, 'second-mention', '3:bob 1'), 1, 'one BEL for the second mention, none more before the dm');
+  assert.ok(!raw.includes('direct-note'), 'the conversation is not shown');
+  await tty.keys('M-3');
   await tty.waitForText('direct-note psst');
 });
 
@@ -102,7 +105,7 @@ test('after /set bell off a mention does not ring; /set bell on rings again', { 
   await tty.waitForText('muted-mention ping @alice');
   const dm = await bob.request({ type: 'dm', to: 'alice', text: 'muted-direct psst' });
   assert.equal(dm.type, 'ack', JSON.stringify(dm));
-  await tty.waitForText('muted-direct psst');
+  await tty.waitForText('[3:bob 1] lobby>');
 
   await tty.enter('/set bell on');
   await tty.waitForText('-- bell on');

@@ -73,6 +73,9 @@ test('a server stalled past --timeout while a /msg waits: the reconnect finds it
   const { server, bob, tty } = await stallable(t, 2);
   // Alice has seen the conversation's seq (1) before she writes: her /msg is written at once.
   assert.equal(await dm(bob, 'alice', 'hi alice'), 1);
+  // The conversation's window (3) opens unshown: Alt-3 shows it.
+  await tty.waitForText('[3:bob 1] lobby>');
+  await tty.keys('M-3');
   await tty.waitForText('[dm] bob → you: hi alice');
   await sentOnceAcrossStall(server, bob, tty, 'dm');
   const page = await bob.request({ type: 'dm_history', user: 'alice' });

@@ -50,7 +50,7 @@ test('/help in a 78-column terminal wraps at words, continuing under the descrip
   await tty.waitFor((screen) => lastLine(screen) === 'dev>', 'the chat prompt');
   await tty.enter('/help');
   const screen = await tty.waitForText('Tab completes');
-  const help = screen.slice(screen.lastIndexOf('Commands:'));
+  const help = screen.slice(screen.lastIndexOf('Anywhere:'));
   assert.match(help, /\n  \/disable USER \[REASON\]  close USER's connections and refuse their logins\n {26}\(\/enable USER\)\n/);
   for (const word of ['connections', 'logins', 'group', 'moderators']) assert.doesNotMatch(help, new RegExp(`${word.slice(0, 3)}\\n${word.slice(3)}`), `${word} is not cut`);
 });

@@ -20,6 +20,8 @@ export class FakeTerminal implements ChatTerminal {
   readonly printed: string[] = [];
   prompt = '';
   closed = false;
+  /** Times the bell rang. */
+  bells = 0;
   /** Answers to questions and secrets, in order; what was asked, in `asked`. */
   readonly answers: string[] = [];
   readonly asked: string[] = [];
@@ -57,6 +59,7 @@ export class FakeTerminal implements ChatTerminal {
   onInterrupt(): void {}
   onEnd(): void {}
   close(): void { this.closed = true; }
+  bell(): void { this.bells += 1; }
   onMetaKey(name: string, handler: () => void): void { this.metaKeys.set(name, handler); }
   async question(query: string): Promise<string> { return this.answer(query); }
   async secret(query: string): Promise<string> { return this.answer(query); }

@@ -27,6 +27,7 @@ import type { ResumePoint } from './joined-groups.js';
 import type { Outbox, OutboxItem } from './outbox.js';
 import { reconnectFor, reconnectUntilStopped, type UntilStopped } from './reconnect.js';
 import { openRejoined } from './rejoin.js';
+import { planRejoin, takeRejoined } from './rejoin-plan.js';
 import { chatOutbox, type SendingView } from './sending.js';
 import { findDirectCopies, seqBeforeSending } from './conversations.js';
 import { ChatSession } from './session.js';
@@ -199,8 +200,9 @@ export class ChatClient extends ChatSession {
     return chatOutbox({
       connection: () => this.connection,
       seqIn: (group) => this.seqIn(group),
-      // A direct message's seq is its conversation's, not the group's.
-      acked: (item, ack) => (item.kind === 'say' ? this.groups.noteSeq(ack.seq) : this.conversationSeqs.note(item.to, ack.seq)),
+      // A `say`'s seq is its group's; a direct message's is its conversation's.
+      acked: (item, ack) => (item.kind === 'say' ? this.groups.noteSeq(ack.seq, item.group) : this.conversationSeqs.note(item.to, ack.seq)),
+      named: (group) => this.named(group),
       seqWith: (user) => seqBeforeSending(this.connection, this.conversationSeqs, user),
       lost: (error, written) => this.sendLost(error, written),
       view: () => this.sendingView,
@@ -216,7 +218,7 @@ export class ChatClient extends ChatSession {
 
   private watch(connection: Connection): void {
     connection.on('message', (message) => {
-      if (message.type === 'msg') this.groups.noteSeq(message.seq);
+      if (message.type === 'msg') this.groups.noteSeq(message.seq, message.group);
       // Out of the group: not rejoined.
       if (message.type === 'kicked' || message.type === 'group_deleted') this.groups.left(message.group);
       tellHeard(this, message);
@@ -262,18 +264,19 @@ export class ChatClient extends ChatSession {
   }
 
   /**
-   * One try: connect, sign in, rejoin since the last seq seen (or, with a
-   * message in flight, the last seen before it was sent), page by page; then
-   * settle the outbox with what was found, and emit what was missed (not the
-   * copies of what it sent) and the live messages that came meanwhile, each once.
+   * One try: connect, sign in, rejoin every group (the others with `keep`,
+   * the current one last) since the last seq seen (or, with a message in
+   * flight there, the last seen before it was sent), page by page; then settle
+   * the outbox with what was found, and emit what was missed (not the copies
+   * of what it sent) and the live messages that came meanwhile, each once.
    */
   private async reconnectOnce(): Promise<void> {
-    const point = this.resumeFrom();
-    const seen = point?.lastSeq ?? this.groups.lastSeq;
-    const since = Math.min(seen, (point && this.outbox.inFlightSince(point.group)) ?? seen);
+    const plan = planRejoin(this.groups, this.options.shownSeq, (group) => this.outbox.inFlightSince(group));
+    const at = plan.current && { group: plan.current.group, since: plan.current.since };
     // A direct message in flight is looked for in its conversation (findDirectCopies) before the connection is adopted.
-    const { client, signedIn, rejoined, held } = await openRejoined(this.options, () => this.credentials!, point && { group: point.group, since },
-      this.options.untilStopped !== undefined, (fresh) => findDirectCopies(fresh, this.outbox, this.self ?? ''));
+    const reopened = await openRejoined(this.options, () => this.credentials!, at,
+      this.options.untilStopped !== undefined, (fresh) => findDirectCopies(fresh, this.outbox, this.self ?? ''), plan.others);
+    const { client, signedIn, held } = reopened;
     // The user quit meanwhile: not adopted (the loop sees it stopped).
     if (this.leaving && this.options.untilStopped !== undefined) {
       client.destroy?.();
@@ -283,12 +286,11 @@ export class ChatClient extends ChatSession {
     this.connection = client;
     this.watch(client);
     this.emit('signed_in', (this.signedIn = signedIn));
-    this.groups.noteSeq(rejoined?.lastSeq);
+    const taken = takeRejoined(this.groups, plan, reopened);
     // A refused rejoin found nothing: what was in flight goes again.
-    const copies = this.outbox.settle(rejoined !== undefined && rejoined.refused === undefined ? rejoined.missed : [], this.self ?? '');
+    const copies = this.outbox.settle(taken.found.flatMap((group) => group.missed), this.self ?? '');
     // What was seen before the drop is not told again.
-    const missed = rejoined && { ...rejoined, missed: rejoined.missed.filter((message) => message.seq > seen) };
-    this.emit('resumed', { rejoined: missed });
-    tellResumed(this, missed, copies, held, (seq) => this.groups.noteSeq(seq));
+    this.emit('resumed', { rejoined: taken.current, others: taken.others });
+    tellResumed(this, [...taken.others, ...(taken.current === undefined ? [] : [taken.current])], copies, held, (seq, group) => this.groups.noteSeq(seq, group));
   }
 }

@@ -5,6 +5,7 @@ import type {
 } from '../../protocol/messages.js';
 import type { EventEmitter } from 'node:events';
 import { assertNever } from '../../protocol/errors.js';
+import { nameKey } from '../../protocol/names.js';
 import type { Unsolicited } from '../client.js';
 import type { Rejoined } from './rejoin.js';
 
@@ -38,6 +39,8 @@ export interface SignedIn {
 /** A reconnect's rejoin; none outside a group. */
 export interface Resumed {
   rejoined: Rejoined | undefined;
+  /** The other groups, rejoined with `keep` (a refused one is left). */
+  others?: Rejoined[] | undefined;
 }
 
 export interface ChatClientEvents {
@@ -105,17 +108,22 @@ export function tellUnsolicited(emitter: EventEmitter<ChatClientEvents>, message
 }
 
 /**
- * After a resume: the messages it found missed (the `copies` of what this
- * client sent left out: never echoed to their sender), then the live ones
- * held meanwhile, those the rejoin brought left out; `noteSeq` sees each live `msg`.
+ * After a resume: the messages it found missed in each group rejoined (the
+ * `copies` of what this client sent left out: never echoed to their sender),
+ * the current group's last, then the live ones held meanwhile, those the
+ * rejoins brought left out (by group); `noteSeq` sees each live `msg`.
  */
-export function tellResumed(emitter: EventEmitter<ChatClientEvents>, rejoined: Rejoined | undefined, copies: readonly StoredMessage[], held: readonly Heard[], noteSeq: (seq: number) => void): void {
-  for (const message of rejoined?.missed ?? []) {
-    if (!copies.includes(message)) tellUnsolicited(emitter, { type: 'msg', ...message }, true);
+export function tellResumed(emitter: EventEmitter<ChatClientEvents>, rejoined: readonly Rejoined[], copies: readonly StoredMessage[], held: readonly Heard[], noteSeq: (seq: number, group: string) => void): void {
+  for (const group of rejoined) {
+    for (const message of group.missed) {
+      // A page's stored messages may not name their group: the one rejoined.
+      if (!copies.includes(message)) tellUnsolicited(emitter, { type: 'msg', ...message, group: group.group }, true);
+    }
   }
+  const resumedTo = new Map(rejoined.map((group) => [nameKey(group.group), group.lastSeq]));
   for (const message of held) {
-    if (message.type === 'msg' && rejoined !== undefined && message.seq <= rejoined.lastSeq) continue;
-    if (message.type === 'msg') noteSeq(message.seq);
+    if (message.type === 'msg' && message.seq <= (resumedTo.get(nameKey(message.group)) ?? 0)) continue;
+    if (message.type === 'msg') noteSeq(message.seq, message.group);
     tellHeard(emitter, message);
   }
 }

@@ -23,14 +23,14 @@ export interface Rejoined {
   refused?: ProtocolError | undefined;
 }
 
-/** Rejoins `group` after `since`; with `keepRefusal`, a refusal ends the paging instead of rejecting. */
-export async function rejoinSince(client: Caller, group: string, since: number, keepRefusal: boolean): Promise<Rejoined> {
+/** Rejoins `group` after `since` (with `keep`: beside the groups rejoined before); with `keepRefusal`, a refusal ends the paging instead of rejecting. */
+export async function rejoinSince(client: Caller, group: string, since: number, keepRefusal: boolean, keep = false): Promise<Rejoined> {
   const missed = new MissedMessages(since);
   let members: string[] | undefined;
   let refused: ProtocolError | undefined;
   try {
     for (let more = true; more;) {
-      const page = await join(client, group, missed.lastSeq);
+      const page = await join(client, group, missed.lastSeq, keep);
       members = page.members;
       missed.take(page);
       // An empty page with `more` would ask for the same page again: stop instead.
@@ -48,28 +48,35 @@ export interface Reopened {
   client: Connection;
   signedIn: SignedIn;
   rejoined: Rejoined | undefined;
+  /** The other groups, rejoined with `keep` before the current one. */
+  others: Rejoined[];
   held: Heard[];
 }
 
 /**
- * Opens a fresh signed-in connection and rejoins `at.group` after `at.since`
- * (none: not in a group), then asks what `alsoAsk` asks on it (the messages
- * held meanwhile still kept); a failure closes it.
+/**
+ * Opens a fresh signed-in connection and rejoins `others` (with `keep`, each
+ * after its `since`: a refused one is left out), then `at.group` after
+ * `at.since` (none: not in a group), last, so that it is current again; then
+ * asks what `alsoAsk` asks on it (the messages held meanwhile still kept); a
+ * failure closes it.
  */
 export async function openRejoined(
   source: ConnectionSource, credentials: () => Credentials, at: { group: string; since: number } | undefined, keepRefusal: boolean,
-  alsoAsk?: (client: Caller) => Promise<void>,
+  alsoAsk?: (client: Caller) => Promise<void>, others: ReadonlyArray<{ group: string; since: number }> = [],
 ): Promise<Reopened> {
   const held: Heard[] = [];
   const hold = (message: Heard) => held.push(message);
   const { client, signedIn } = await openSignedIn(source, hold, credentials);
   client.on('message_deleted', hold);
   try {
-    const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal));
+    const rejoinedOthers: Rejoined[] = [];
+    for (const other of others) rejoinedOthers.push(await rejoinSince(client, other.group, other.since, true, true));
+    const rejoined = at && (await rejoinSince(client, at.group, at.since, keepRefusal, others.length > 0));
     await alsoAsk?.(client);
     client.off?.('message', hold);
     client.off?.('message_deleted', hold);
-    return { client, signedIn, rejoined, held };
+    return { client, signedIn, rejoined, others: rejoinedOthers, held };
   } catch (error) {
     client.destroy?.();
     throw error;

@@ -27,30 +27,33 @@ export function createGroup(caller: Caller, group: string, options: { private?: 
   return caller.call(options.private === true ? { type: 'create_group', group, private: true } : { type: 'create_group', group }, 'group_created');
 }
 
-/** Joins `group`; with `since`, the messages after it (a resume, or unread ones). */
-export function join(caller: Caller, group: string, since?: number): Promise<JoinedReply> {
-  return caller.call(since === undefined ? { type: 'join', group } : { type: 'join', group, since }, 'joined');
+/** Joins `group`; with `since`, the messages after it (a resume, or unread ones); with `keep`, staying in the other groups. */
+export function join(caller: Caller, group: string, since?: number, keep = false): Promise<JoinedReply> {
+  return caller.call({ type: 'join', group, ...(since === undefined ? {} : { since }), ...(keep ? { keep } : {}) }, 'joined');
 }
 
-export function leave(caller: Caller): Promise<LeftReply> {
-  return caller.call({ type: 'leave' }, 'left');
+/** Leaves `group` (without one: the current group). */
+export function leave(caller: Caller, group?: string): Promise<LeftReply> {
+  return caller.call(group === undefined ? { type: 'leave' } : { type: 'leave', group }, 'left');
 }
 
 export function listGroups(caller: Caller): Promise<GroupsReply> {
   return caller.call({ type: 'list_groups' }, 'groups');
 }
 
-export function who(caller: Caller): Promise<MembersReply> {
-  return caller.call({ type: 'who' }, 'members');
+/** Who is in `group` (without one: the current group). */
+export function who(caller: Caller, group?: string): Promise<MembersReply> {
+  return caller.call(group === undefined ? { type: 'who' } : { type: 'who', group }, 'members');
 }
 
-/** Up to `limit` stored messages (the server's default without one) before the seq `before`. */
-export function history(caller: Caller, before: number, limit: number | undefined): Promise<HistoryReply> {
-  return caller.call({ type: 'history', before, limit }, 'history');
+/** Up to `limit` stored messages (the server's default without one) before the seq `before`, of `group` (without one: the current group). */
+export function history(caller: Caller, before: number, limit: number | undefined, group?: string): Promise<HistoryReply> {
+  return caller.call(group === undefined ? { type: 'history', before, limit } : { type: 'history', before, limit, group }, 'history');
 }
 
-export function say(caller: Caller, text: string): Promise<AckReply> {
-  return caller.call({ type: 'say', text }, 'ack');
+/** Says `text` in `group` (without one: the current group). */
+export function say(caller: Caller, text: string, group?: string): Promise<AckReply> {
+  return caller.call(group === undefined ? { type: 'say', text } : { type: 'say', text, group }, 'ack');
 }
 
 export function directMessage(caller: Caller, to: string, text: string): Promise<AckReply> {

@@ -30,6 +30,8 @@ export interface SendingOwner {
   seqIn(group: string | undefined): number;
   /** A message was acked. */
   acked(item: OutboxItem, ack: AckReply): void;
+  /** `group` as a `say` names it: undefined for the current group (the server's default). */
+  named(group: string | undefined): string | undefined;
   /** The seq of the conversation with `user` a direct message is sent after (see OutboxHooks.seqWith). */
   seqWith(user: string): Promise<number | undefined>;
   /** A send lost with the connection: undefined to wait for the reconnect, or the error to fail it with. */
@@ -44,7 +46,7 @@ export interface SendingOwner {
 export function chatOutbox(owner: SendingOwner, endless: boolean): Outbox {
   const rate = endless ? ENDLESS_RATE_WAIT : BOUNDED_RATE_WAIT;
   return new Outbox({
-    send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text) : directMessage(owner.connection(), item.to, item.text)),
+    send: (item) => (item.kind === 'say' ? say(owner.connection(), item.text, owner.named(item.group)) : directMessage(owner.connection(), item.to, item.text)),
     acked: (item, ack) => {
       owner.acked(item, ack);
       owner.view()?.acked(item, ack);

@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ProtocolError } from '../../protocol/errors.js';
+import { nameKey } from '../../protocol/names.js';
 import type {
   ConversationsReply, ConversationSummary, DmHistoryReply, GroupsReply, HistoryReply, JoinedReply, LeftReply, MembersReply,
 } from '../../protocol/messages.js';
@@ -28,6 +29,8 @@ export interface JoinOptions {
   create?: boolean | undefined;
   /** The messages after this seq (unread ones, or a page of them). */
   since?: number | undefined;
+  /** Stay in the groups the connection is in (January: several groups per connection). */
+  keep?: boolean | undefined;
 }
 
 export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
@@ -101,15 +104,22 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
         if (!(error instanceof ProtocolError && error.code === 'group_exists')) throw error;
       }
     }
-    const joined = await join(this.connection, group, options.since);
-    this.groups.joined(joined.group, joined.last_seq);
+    const joined = await join(this.connection, group, options.since, options.keep === true);
+    this.groups.joined(joined.group, joined.last_seq, options.keep === true);
     return joined;
   }
 
-  async leave(): Promise<LeftReply> {
-    const left = await leave(this.connection);
-    this.groups.left();
+  /** Leaves `group` (without one: the current group); the group joined before it is current then. */
+  async leave(group?: string): Promise<LeftReply> {
+    const left = await leave(this.connection, this.named(group));
+    this.groups.left(left.group);
     return left;
+  }
+
+  /** `group` when the requests must name it: not the current group (the server's default). */
+  protected named(group: string | undefined): string | undefined {
+    const current = this.groups.current;
+    return group === undefined || (current !== undefined && nameKey(current.name) === nameKey(group)) ? undefined : group;
   }
 
   /** The server took this connection out of `group` (kicked, banned, the group deleted): not rejoined. */
@@ -117,14 +127,14 @@ export abstract class ChatSession extends EventEmitter<ChatClientEvents> {
     this.groups.left(group);
   }
 
-  /** Who is in the current group. */
-  who(): Promise<MembersReply> {
-    return who(this.connection);
+  /** Who is in `group` (without one: the current group). */
+  who(group?: string): Promise<MembersReply> {
+    return who(this.connection, this.named(group));
   }
 
-  /** Up to `limit` stored messages of the current group (the server's default without one) before the seq `before`. */
-  history(before: number, limit: number | undefined): Promise<HistoryReply> {
-    return history(this.connection, before, limit);
+  /** Up to `limit` stored messages of `group` (without one: the current group; the server's default count without `limit`) before the seq `before`. */
+  history(before: number, limit: number | undefined, group?: string): Promise<HistoryReply> {
+    return history(this.connection, before, limit, this.named(group));
   }
 
   /** A request answered by `ok` (a moderation or account request, moderation-commands.ts builds it). */

@@ -5,8 +5,7 @@
  * deletes; each arrival says whether it was new, whether it shows, and what
  * it does to the hotlist and the bell. It remembers who last wrote directly,
  * for `/r`. Pure: the chat screen prints, rings and logs from what it returns.
- * Not wired yet: the ChatClient's events will call it (docs/client-windows.md,
- * "Wiring plan").
+ * The chat screen's window-screen.ts calls it.
  */
 import { nameKey } from '../../protocol/names.js';
 import { type ArrivalEffect, recordArrival } from './activity.js';

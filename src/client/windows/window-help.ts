@@ -2,8 +2,8 @@
  * `/help` of the windowed chat screen (issue 23): the commands grouped by the
  * kind of window they act in, then the sections the user's roles allow
  * (help.ts's `roleHelp`), wrapped at words to the terminal's width (78
- * columns by default: an 80-column terminal with a margin). Pure; not wired
- * yet: the chat screen still shows help.ts's `helpText`.
+ * columns by default: an 80-column terminal with a margin). Pure; the chat
+ * screen's `/help`.
  */
 import { roleHelp, type Roles, wrapHelp } from '../help.js';
 

@@ -60,10 +60,18 @@ test('a mention or a direct message rings the bell, unless /set bell off', async
   assert.equal(terminal.bells, 1);
   connection.emit('message', { type: 'dm', from: 'bob', to: 'alice', text: 'psst', ts: 0 });
   assert.equal(terminal.bells, 2);
-  // Its own dm, sent from another connection of the account: shown as outgoing, no bell.
+  // Its own dm, sent from another connection of the account: in the conversation's window (not shown), no bell.
   connection.emit('message', { type: 'dm', from: 'Alice', to: 'bob', seq: 3, text: 'from my phone', ts: 0 });
-  assert.match(terminal.printed.at(-1)!, /\[dm\] you → bob: from my phone$/);
+  assert.ok(!terminal.printed.some((line) => /from my phone/.test(line)), 'the conversation window is not shown');
   assert.equal(terminal.bells, 2);
+  // /window 3 shows the conversation with bob (window 1: the server, 2: g), both sides, from memory.
+  terminal.onLine('/window 3');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(terminal.printed.includes('-- window 3: @bob --'));
+  assert.match(terminal.printed.at(-2)!, /\[dm\] bob → you: psst$/);
+  assert.match(terminal.printed.at(-1)!, /\[dm\] you → bob: from my phone$/);
+  terminal.onLine('/window 2');
+  await new Promise((resolve) => setImmediate(resolve));
   terminal.onLine('/set bell off');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(terminal.printed.at(-1), '-- bell off');

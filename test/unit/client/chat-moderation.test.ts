@@ -62,7 +62,7 @@ test('kicked: back at the group list, with who did it and why; a number from the
   const joined = connection.answered('join');
   terminal.type('2');
   await joined;
-  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'ops' });
+  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'ops', keep: true });
   assert.equal(terminal.plainPrompt, '[random 12] ops> ');
 });
 
@@ -93,14 +93,15 @@ test('/next and Alt-n join the next group with unread messages since the read ma
   let joined = connection.answered('join');
   terminal.type('/next');
   await joined;
-  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'ops', since: 6 });
+  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'ops', since: 6, keep: true });
   const at = terminal.printed.indexOf('-- 3 unread in ops since your last visit');
-  assert.deepEqual(terminal.printed.slice(at + 2), ['09:05 bob: m7', '09:05 bob: m8', '09:05 bob: m9']);
+  // In ops's new window: the join's line, a day line (the messages are not of today), then what was missed.
+  assert.deepEqual(terminal.printed.slice(at + 2), ['-- Thursday 1 January 2026 --', '09:05 bob: m7', '09:05 bob: m8', '09:05 bob: m9']);
   assert.equal(terminal.plainPrompt, '[random 12] ops> ');
   joined = connection.answered('join');
   terminal.metaKey('n');
   await joined;
-  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'random', since: 28 });
+  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'random', since: 28, keep: true });
   assert.equal(terminal.plainPrompt, 'random> ');
   terminal.type('/next');
   assert.equal(terminal.printed.at(-1), 'no other group has unread messages');

@@ -40,7 +40,7 @@ function started(answer: Answer = () => undefined, options: { role?: AccountRole
 
 const helpShows = (terminal: FakeTerminal, text: string): boolean => {
   terminal.type('/help');
-  const start = terminal.printed.lastIndexOf('Commands:');
+  const start = terminal.printed.findLastIndex((line) => line.startsWith('Windows '));
   return terminal.printed.slice(start).some((line) => line.includes(text));
 };
 
@@ -161,7 +161,10 @@ test('/msg to oneself is shown once; /msg BOB is echoed with the name as the ser
   let acked = connection.answered('dm');
   terminal.type('/msg alice note to self');
   await acked;
+  // In the conversation with oneself (window 3), once.
+  terminal.type('/window 3');
   assert.equal(terminal.printed.filter((line) => line.includes('note to self')).length, 1, terminal.printed.join('\n'));
+  terminal.type('/window 2');
   acked = connection.answered('dm');
   terminal.type('/msg BOB hello');
   await acked;
@@ -226,5 +229,5 @@ test('/groups TEXT lists the groups whose name holds TEXT, and a number picks fr
   const joined = connection.answered('join');
   terminal.type('2');
   await joined;
-  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'Alphabet' });
+  assert.deepEqual(connection.commands.at(-1), { type: 'join', group: 'Alphabet', keep: true });
 });

@@ -29,3 +29,9 @@ test('@ and the start of a name completes to the mention: @al → @alice', () =>
   assert.deepEqual(complete('hi @ali', sources), [['@alice '], '@ali']);
   assert.deepEqual(complete('@b', sources), [['@bob '], '@b']);
 });
+
+test('Tab completes the window commands\' arguments: users after /query, /q, /block, /unblock; groups after /j and /part', () => {
+  for (const command of ['/query', '/q', '/block', '/unblock']) assert.deepEqual(complete(`${command} b`, sources), [['bob '], 'b'], command);
+  assert.deepEqual(complete('/j op', sources), [['Operations ', 'ops '], 'op']);
+  assert.deepEqual(complete('/part de', sources), [['dev '], 'de']);
+});

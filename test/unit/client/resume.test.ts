@@ -51,7 +51,7 @@ test('live messages that arrive meanwhile are held, then told after the pages, e
   const told: string[] = [];
   const views = new EventEmitter<ChatClientEvents>();
   views.on('message', (entry, { missed }) => told.push(`${entry.seq}${missed ? ' missed' : ''}`));
-  tellResumed(views, rejoined, [], held, () => undefined);
+  tellResumed(views, rejoined === undefined ? [] : [rejoined], [], held, () => undefined);
   assert.deepEqual(told, ['2 missed', '3 missed', '4 missed', '5 missed', '6', '7']);
   run.connection.push({ type: 'msg', ...message(8) });
   assert.equal(held.length, 4, 'nothing is held once the rejoin is over');

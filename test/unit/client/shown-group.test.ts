@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { CompletionNames } from '../../../src/client/completion.js';
 import { GroupStatus } from '../../../src/client/group-status.js';
 import { ShownGroup } from '../../../src/client/shown-group.js';
+import { WindowScreen } from '../../../src/client/window-screen.js';
 import type { Outgoing } from '../../../src/client/client.js';
 import type { JoinedReply, StoredMessage } from '../../../src/protocol/messages.js';
 import { FakeTerminal } from '../../helpers/fake-chat.js';
@@ -23,7 +24,8 @@ function shownGroup() {
     print: (text) => terminal.print(text),
     promptChanged: () => view.refreshPrompt(),
   }, 'alice', {});
-  const view = new ShownGroup(terminal, status, names, 'alice');
+  const screen = new WindowScreen(terminal, 'alice', 'server', { promptChanged: () => view.refreshPrompt(), bellOn: () => true });
+  const view = new ShownGroup(screen, status, names, 'alice');
   return { terminal, sent, names, status, view };
 }
 
