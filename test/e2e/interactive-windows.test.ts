@@ -31,10 +31,12 @@ function promptIs(tty: TmuxSession, prompt: string): Promise<string> {
 
 /** The lines `/lastlog TEXT` lists in the shown window (after its header line). */
 async function lastlogLines(tty: TmuxSession, text: string): Promise<string[]> {
-  await tty.enter(`/lastlog ${text}`);
   const header = new RegExp(`lastlog "${text}": (\\d+) lines?`);
-  const screen = await tty.waitForText(header);
-  const rows = screen.trimEnd().split('\n');
+  // The answer is the header printed after this command: an earlier /lastlog's may still be on the screen.
+  const headersBefore = (await tty.scrollback()).split('\n').filter((row) => header.test(row)).length;
+  await tty.enter(`/lastlog ${text}`);
+  const scrollback = await tty.waitForScrollback((all) => all.split('\n').filter((row) => header.test(row)).length > headersBefore, `the lastlog of ${text}`);
+  const rows = scrollback.trimEnd().split('\n');
   const at = rows.findLastIndex((row) => header.test(row));
   const count = Number(header.exec(rows[at]!)![1]);
   return rows.slice(at + 1, at + 1 + count).map((row) => row.replace(/^\d\d:\d\d /, ''));

@@ -109,18 +109,28 @@ export class TmuxSession {
   }
 
   /** Resolves with the screen once `condition` holds for it. */
-  async waitFor(condition: (screen: string) => boolean, what: string, escapes = false): Promise<string> {
-    const deadline = Date.now() + DEADLINE_MS;
-    for (;;) {
-      const screen = await this.screen(escapes);
-      if (condition(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${screen}`);
-      await sleep(POLL_MS);
-    }
+  waitFor(condition: (screen: string) => boolean, what: string, escapes = false): Promise<string> {
+    return poll(() => this.screen(escapes), condition, `screen never showed ${what}`);
+  }
+
+  /** Resolves with everything printed (scrollback included) once `condition` holds for it. */
+  waitForScrollback(condition: (printed: string) => boolean, what: string): Promise<string> {
+    return poll(() => this.scrollback(), condition, `the pane never printed ${what}`);
   }
 
   waitForText(text: string | RegExp): Promise<string> {
     return this.waitFor((screen) => (typeof text === 'string' ? screen.includes(text) : text.test(screen)), String(text));
+  }
+}
+
+/** Reads `read` until `condition` holds for what it gives (every POLL_MS, at most DEADLINE_MS). */
+async function poll(read: () => Promise<string>, condition: (text: string) => boolean, failure: string): Promise<string> {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const text = await read();
+    if (condition(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${failure}:\n${text}`);
+    await sleep(POLL_MS);
   }
 }
 
