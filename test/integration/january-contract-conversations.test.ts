@@ -84,6 +84,8 @@ test('each conversation counts its own seq from 1 without gaps, both directions 
   assert.deepEqual((await dmsReceived(alice)).filter((m) => m.from === 'alice' && m.to === 'alice').map((m) => m.seq), [1, 2]);
   assert.deepEqual((await dmHistory(bob, { user: 'alice' })).messages.map((m) => [m.seq, m.from, m.text]), [[1, 'alice', 'a1'], [2, 'bob', 'b2'], [3, 'alice', 'a3']]);
   assert.deepEqual((await dmHistory(alice, { user: 'alice' })).messages.map((m) => [m.seq, m.from, m.to, m.text]), [[1, 'alice', 'alice', 'note 1'], [2, 'alice', 'alice', 'note 2']]);
+  assert.deepEqual((await conversations(alice)).conversations.map(({ user, last_seq, unread }) => [user, last_seq, unread]),
+    [['alice', 2, 0], ['bob', 3, 0], ['carol', 1, 0]], 'its own conversation is listed, with nothing unread');
 });
 
 test('a dm goes to every connection of the recipient and to the sender\'s other connections, in GROUP_SELECT and CHAT, not to the sending one', async (t) => {
@@ -122,6 +124,7 @@ test('conversations: sorted by user name, after pages past a name, unread from t
   assert.notEqual(page.more, true);
   for (const c of page.conversations) assert.equal(typeof c.last_ts, 'number');
   assert.deepEqual((await conversations(alice, 'carol')).conversations.map((c) => c.user), ['dave', 'erin']);
+  assert.deepEqual((await conversations(alice, 'CAROL')).conversations.map((c) => c.user), ['dave', 'erin'], 'names are unique without regard to case');
   assert.deepEqual((await conversations(alice, 'erin')).conversations, []);
 });
 
@@ -143,6 +146,30 @@ test('dm_history: before, since, limit, more, and no_such_user', async (t) => {
   assert.deepEqual({ ...m, ts: 0 }, { from: 'alice', to: 'bob', seq: 5, text: 'm5', ts: 0 });
   assert.deepEqual(seqs(await dmHistory(alice, { user: 'bob', limit: 200 })), [1, 2, 3, 4, 5, 6]);
   expectError(await alice.request({ type: 'dm_history', user: 'nobody' }), 'no_such_user');
+});
+
+test('dm_history with since holds at most 1000 messages, the oldest after since, with more', async (t) => {
+  const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
+  for (let i = 1; i <= 1001; i++) alice.send({ type: 'dm', to: 'bob', text: `m${i}` });
+  assert.equal(await dm(alice, 'bob', 'last'), 1002);
+  const page = await dmHistory(bob, { user: 'alice', since: 0 });
+  assert.deepEqual([page.messages.length, page.messages[0]?.seq, page.messages.at(-1)?.seq, page.more], [1000, 1, 1000, true]);
+  const rest = await dmHistory(bob, { user: 'alice', since: 1000 });
+  assert.deepEqual([rest.messages.map((m) => m.seq), rest.more], [[1001, 1002], false]);
+});
+
+test('names are shown as first written: from, to, user in dm, dm_history, conversations, message_deleted and blocked', async (t) => {
+  const { clients: { Alice, BoB } } = await world(t, ['Alice', 'BoB']);
+  assert.equal(await dm(Alice, 'bob', 'hi'), 1);
+  assert.deepEqual([(await BoB.next('dm')).from, 'Alice'], ['Alice', 'Alice']);
+  const history = await dmHistory(Alice, { user: 'BOB' });
+  assert.deepEqual([history.user, history.messages[0]?.from, history.messages[0]?.to], ['BoB', 'Alice', 'BoB']);
+  assert.equal((await conversations(Alice)).conversations[0]?.user, 'BoB');
+  assert.equal((await Alice.request({ type: 'delete_message', user: 'bob', seq: 1 })).type, 'ok');
+  assert.deepEqual(await BoB.next('message_deleted'), { type: 'message_deleted', user: 'Alice', seq: 1, by: 'Alice' });
+  assert.equal((await Alice.request({ type: 'block', user: 'BOB' })).type, 'ok');
+  const list = await Alice.request({ type: 'blocked' });
+  assert.deepEqual(list.type === 'blocked' && list.users, ['BoB']);
 });
 
 test('dm_history: limit outside 1..200 and fields of the wrong kind get bad_message; the connection stays open', async (t) => {
@@ -203,14 +230,17 @@ test('mark_read: user and group both or neither, or seq of the wrong kind, get b
 });
 
 test('block: the blocked user\'s dm gets blocked and is neither stored nor delivered; earlier messages stay; unblock restores it', async (t) => {
-  const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
+  const { port, clients: { alice, bob } } = await world(t, ['alice', 'bob']);
+  const bob2 = await loggedIn(t, port, 'bob');
   await dm(bob, 'alice', 'before the block');
   await alice.next('dm');
+  await dmsReceived(bob2);
   assert.equal((await alice.request({ type: 'block', user: 'BOB' })).type, 'ok');
   const list = await alice.request({ type: 'blocked' });
   assert.deepEqual(list.type === 'blocked' && list.users, ['bob']);
   expectError(await bob.request({ type: 'dm', to: 'alice', text: 'let me in' }), 'blocked');
   assert.deepEqual(await dmsReceived(alice), [], 'not delivered');
+  assert.deepEqual(await dmsReceived(bob2), [], 'not to the sender\'s other connections either');
   const history = await dmHistory(alice, { user: 'bob' });
   assert.deepEqual(history.messages.map((m) => m.text), ['before the block'], 'not stored; the earlier one stays');
   assert.equal((await conversations(bob)).conversations[0]?.last_seq, 1);

@@ -255,3 +255,72 @@ test('keep, group, since of the wrong kind get bad_message and the connection st
   await alice.sync();
   assert.equal((await alice.request({ type: 'who' })).type, 'members', 'still in g1');
 });
+
+test('a join without keep of a group the connection is already in leaves the others (presence leave there) and sends no presence for that group', async (t) => {
+  const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
+  await create(bob, 'g1', 'g2');
+  await join(bob, 'g1');
+  await join(bob, 'g2', { keep: true });
+  await join(alice, 'g1');
+  await join(alice, 'g2', { keep: true });
+  await received(bob, 'presence');
+  assert.equal((await join(alice, 'g1')).group, 'g1');
+  assert.deepEqual(await received(bob, 'presence'), [{ type: 'presence', group: 'g2', user: 'alice', event: 'leave' }]);
+  expectError(await alice.request({ type: 'who', group: 'g2' }), 'not_in_group');
+});
+
+test('a join with keep that fails (no_such_group, banned) changes nothing: the groups and the current one stay', async (t) => {
+  const { clients: { alice, owner } } = await world(t, ['owner', 'alice']);
+  await create(owner, 'g1', 'g2');
+  await join(owner, 'g1');
+  await join(owner, 'g2', { keep: true });
+  await join(alice, 'g2');
+  await join(alice, 'g1', { keep: true });
+  assert.equal((await owner.request({ type: 'ban', group: 'g1', user: 'alice' })).type, 'ok');
+  assert.equal((await alice.next('kicked')).group, 'g1');
+  expectError(await alice.request({ type: 'join', group: 'g1', keep: true }), 'banned');
+  expectError(await alice.request({ type: 'join', group: 'nowhere', keep: true }), 'no_such_group');
+  expectError(await alice.request({ type: 'join', group: 'nowhere' }), 'no_such_group');
+  assert.equal(await currentGroupOf(alice, owner, 'still in g2'), 'g2');
+});
+
+test('group_deleted of a non-current group leaves the current one as it is', async (t) => {
+  const { clients: { alice, owner, witness } } = await world(t, ['owner', 'alice', 'witness']);
+  await create(owner, 'g1', 'g2');
+  await join(witness, 'g1');
+  await join(witness, 'g2', { keep: true });
+  await join(alice, 'g1');
+  await join(alice, 'g2', { keep: true });
+  assert.equal((await owner.request({ type: 'delete_group', group: 'g1' })).type, 'ok');
+  assert.deepEqual(await alice.next('group_deleted'), { type: 'group_deleted', group: 'g1', by: 'owner' });
+  assert.equal(await currentGroupOf(alice, witness, 'g2 stays'), 'g2');
+});
+
+test('a group left with leave {group} is not one the connection is in: its messages come as activity, not msg', async (t) => {
+  const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
+  await create(bob, 'g1', 'g2');
+  await join(bob, 'g1');
+  await join(alice, 'g1');
+  await join(alice, 'g2', { keep: true });
+  assert.equal((await alice.request({ type: 'leave', group: 'g1' })).type, 'left');
+  await sayIn(bob, 'after she left', 'g1');
+  const activity = await alice.next('activity');
+  assert.deepEqual([activity.group, activity.last_seq], ['g1', 1]);
+  assert.deepEqual(await received(alice, 'msg'), []);
+});
+
+test('bye and a closed connection leave every group the connection is in: each group\'s members see presence leave', async (t) => {
+  const { clients: { alice, bob, carol } } = await world(t, ['alice', 'bob', 'carol']);
+  await create(bob, 'g1', 'g2');
+  for (const client of [bob, alice, carol]) {
+    await join(client, 'g1');
+    await join(client, 'g2', { keep: true });
+  }
+  await received(bob, 'presence');
+  const leaveOf = (user: string, group: string) => (m: ServerMessage) => m.type === 'presence' && m.event === 'leave' && m.user === user && m.group === group;
+  alice.send({ type: 'bye' });
+  await alice.closed;
+  for (const group of ['g1', 'g2']) assert.ok(await bob.next(leaveOf('alice', group)));
+  carol.destroy();
+  for (const group of ['g1', 'g2']) assert.ok(await bob.next(leaveOf('carol', group)));
+});
