@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { admin } from '../helpers/admin.js';
 import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
 import { expectError, say, type ServerMessage, WireClient } from '../helpers/wire-client.js';
 
@@ -17,8 +18,7 @@ const DELETED = '(message deleted)';
  * `root` is an admin (server option `admins`, which names existing accounts:
  * registered on a first start, promoted at the restart); every other name a plain user.
  */
-async function world<N extends string>(t: TestContext, names: readonly N[]) {
-  const dataDir = tempDir(t);
+async function world<N extends string>(t: TestContext, names: readonly N[], dataDir = tempDir(t)) {
   const first = await startTestServer(t, { dataDir });
   await signedInClient(t, first.port, 'root');
   await first.close();
@@ -175,4 +175,16 @@ test('notice: an admin\'s reaches every signed-in connection (in a group or not)
     assert.deepEqual({ ...notice, ts: 0 }, { type: 'notice', text: 'maintenance at noon', by: 'root', ts: 0 });
   }
   assert.deepEqual(await received(unsigned, 'notice'), [], 'not signed in: not told');
+});
+
+test('account_role: a role changed by the admin command reaches the account\'s connections at the latest on their next request', async (t) => {
+  const dataDir = tempDir(t);
+  const { port, clients: { alice } } = await world(t, ['alice'], dataDir);
+  const alice2 = await loggedIn(t, port, 'alice');
+  assert.equal((await admin(t, ['set-role', 'alice', 'admin', '--data', dataDir])).code, 0);
+  for (const connection of [alice, alice2]) {
+    await connection.sync();
+    assert.deepEqual(connection.take('account_role'), [{ type: 'account_role', role: 'admin' }]);
+  }
+  await ok(alice, { type: 'notice', text: 'now I may' });
 });
