@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { signedInClient, signIn, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
 import { expectError, type ServerMessage, WireClient } from '../helpers/wire-client.js';
 
 type Dm = Extract<ServerMessage, { type: 'dm' }>;
@@ -156,6 +156,26 @@ test('dm_history with since holds at most 1000 messages, the oldest after since,
   assert.deepEqual([page.messages.length, page.messages[0]?.seq, page.messages.at(-1)?.seq, page.more], [1000, 1, 1000, true]);
   const rest = await dmHistory(bob, { user: 'alice', since: 1000 });
   assert.deepEqual([rest.messages.map((m) => m.seq), rest.more], [[1001, 1002], false]);
+});
+
+test('a dm_history that would not fit in max_frame is cut to fit, with more: true', async (t) => {
+  const server = await startTestServer(t, { limits: { rateLimit: 0 } });
+  const maxFrame = 65_536; // the default the server announces; this client refuses any longer frame
+  const connect = async (user: string) => {
+    const client = await WireClient.connect(t, server.port, { maxFrame });
+    assert.equal((await client.next('welcome')).max_frame, maxFrame);
+    return signIn(client, user);
+  };
+  const alice = await connect('alice');
+  const bob = await connect('bob');
+  const long = 'é'.repeat(2048); // 4096 bytes: 40 of them are far over max_frame
+  for (let i = 0; i < 40; i++) alice.send({ type: 'dm', to: 'bob', text: long });
+  await alice.sync();
+  for (const request of [{ user: 'alice', limit: 200 }, { user: 'alice', since: 0 }]) {
+    const page = await dmHistory(bob, request);
+    assert.ok(page.messages.length > 0 && page.messages.length < 40, `${page.messages.length} messages`);
+    assert.equal(page.more, true);
+  }
 });
 
 test('names are shown as first written: from, to, user in dm, dm_history, conversations, message_deleted and blocked', async (t) => {
