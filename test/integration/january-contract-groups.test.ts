@@ -31,6 +31,11 @@ async function join(client: WireClient, group: string, extra: object = {}): Prom
   return reply;
 }
 
+/** Joins `groups` in order, the first without keep, the others with it: the last is current. */
+async function joinAll(client: WireClient, ...groups: string[]): Promise<void> {
+  for (const [index, group] of groups.entries()) await join(client, group, index === 0 ? {} : { keep: true });
+}
+
 /** Says `text` (in `group` when given) and returns the ack's seq. */
 async function sayIn(client: WireClient, text: string, group?: string): Promise<number> {
   const ack = await client.request({ type: 'say', text, ...(group === undefined ? {} : { group }) });
@@ -57,8 +62,7 @@ test('join without keep leaves every group it is in (their members see presence 
   await create(alice, 'g1', 'g2', 'g3');
   await join(bob, 'g1');
   await join(carol, 'g2');
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(alice, 'g1', 'g2');
   assert.deepEqual(await bob.next('presence'), { type: 'presence', group: 'g1', user: 'alice', event: 'join' });
   assert.deepEqual(await carol.next('presence'), { type: 'presence', group: 'g2', user: 'alice', event: 'join' });
   assert.deepEqual(await received(bob, 'presence'), [], 'keep: alice stayed in g1');
@@ -76,10 +80,8 @@ test('join without keep leaves every group it is in (their members see presence 
 test('a join (with keep) of a group the connection is already in makes it current and answers joined with history by since, with no presence for anyone', async (t) => {
   const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
   await create(alice, 'g1', 'g2');
-  await join(bob, 'g1');
-  await join(bob, 'g2', { keep: true });
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(bob, 'g1', 'g2');
+  await joinAll(alice, 'g1', 'g2');
   await sayIn(bob, 'one', 'g1');
   await sayIn(bob, 'two', 'g1');
   await sayIn(bob, 'three', 'g1');
@@ -104,8 +106,7 @@ test('say, who, history and leave with group act on that group, not the current 
   await create(alice, 'g1', 'g2');
   await join(bob, 'g1');
   await join(carol, 'g2');
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(alice, 'g1', 'g2');
   await received(carol, 'presence');
   const seq = await sayIn(alice, 'for g1', 'g1');
   assert.deepEqual({ ...(await bob.next('msg')), ts: 0 }, { type: 'msg', group: 'g1', seq, from: 'alice', text: 'for g1', ts: 0 });
@@ -133,8 +134,7 @@ test('say, who, history and leave naming a group the connection is not in get no
   await create(alice, 'g1', 'g2', 'other');
   await join(carol, 'other');
   await join(bob, 'g1');
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(alice, 'g1', 'g2');
   await received(bob, 'presence');
   for (const request of [
     { type: 'say', text: 'stray', group: 'other' },
@@ -156,9 +156,7 @@ test('leave of the current group makes the most recently joined remaining group 
   const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
   await create(alice, 'g1', 'g2', 'g3');
   for (const group of ['g1', 'g2', 'g3']) await join(bob, group, { keep: true });
-  await join(alice, 'g1');
-  await join(alice, 'g3', { keep: true });
-  await join(alice, 'g2', { keep: true });
+  await joinAll(alice, 'g1', 'g3', 'g2');
   const left = await alice.request({ type: 'leave' });
   assert.equal(left.type === 'left' && left.group, 'g2');
   assert.equal(await currentGroupOf(alice, bob, 'after leaving g2'), 'g3');
@@ -173,10 +171,8 @@ test('leave of the current group makes the most recently joined remaining group 
 test('kicked and group_deleted remove one group; the connection moves to GROUP_SELECT only when it was its last', async (t) => {
   const { clients: { alice, owner, witness } } = await world(t, ['owner', 'alice', 'witness']);
   await create(owner, 'g1', 'g2');
-  await join(witness, 'g1');
-  await join(witness, 'g2', { keep: true });
-  await join(alice, 'g2');
-  await join(alice, 'g1', { keep: true });
+  await joinAll(witness, 'g1', 'g2');
+  await joinAll(alice, 'g2', 'g1');
   assert.equal((await owner.request({ type: 'kick', group: 'g1', user: 'alice' })).type, 'ok');
   assert.deepEqual(await alice.next('kicked'), { type: 'kicked', group: 'g1', by: 'owner', banned: false });
   // g1 was current: g2 (the remaining one) is now.
@@ -189,10 +185,8 @@ test('kicked and group_deleted remove one group; the connection moves to GROUP_S
 test('kicked from a non-current group: the current group stays', async (t) => {
   const { clients: { alice, owner, witness } } = await world(t, ['owner', 'alice', 'witness']);
   await create(owner, 'g1', 'g2');
-  await join(witness, 'g1');
-  await join(witness, 'g2', { keep: true });
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(witness, 'g1', 'g2');
+  await joinAll(alice, 'g1', 'g2');
   assert.equal((await owner.request({ type: 'kick', group: 'g1', user: 'alice' })).type, 'ok');
   assert.equal((await alice.next('kicked')).group, 'g1');
   assert.equal(await currentGroupOf(alice, witness, 'still g2'), 'g2');
@@ -205,8 +199,7 @@ test('msg, presence, topic and role of a non-current group reach the connection;
   await join(alice, 'g3');
   await join(alice, 'g1');
   await join(alice, 'g2', { keep: true }); // current g2; g3 joined before, not in now
-  await join(bob, 'g1');
-  await join(bob, 'g3', { keep: true });
+  await joinAll(bob, 'g1', 'g3');
   assert.equal((await alice.next('presence')).group, 'g1');
   await sayIn(bob, 'hello g1', 'g1');
   assert.deepEqual({ ...(await alice.next('msg')), ts: 0 }, { type: 'msg', group: 'g1', seq: 1, from: 'bob', text: 'hello g1', ts: 0 });
@@ -226,11 +219,9 @@ test('msg, presence, topic and role of a non-current group reach the connection;
 test('a join with keep past --max-open-groups gets limit_reached and changes nothing; a re-join or a join without keep still works', async (t) => {
   const { clients: { alice, bob, carol } } = await world(t, ['alice', 'bob', 'carol'], { limits: { ...GENEROUS.limits, maxOpenGroups: 2 } });
   await create(alice, 'g1', 'g2', 'g3');
-  await join(bob, 'g1');
-  await join(bob, 'g2', { keep: true });
+  await joinAll(bob, 'g1', 'g2');
   await join(carol, 'g3');
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(alice, 'g1', 'g2');
   await received(bob, 'presence');
   expectError(await alice.request({ type: 'join', group: 'g3', keep: true }), 'limit_reached');
   assert.deepEqual(await received(carol, 'presence'), [], 'g3 saw no join');
@@ -259,10 +250,8 @@ test('keep, group, since of the wrong kind get bad_message and the connection st
 test('a join without keep of a group the connection is already in leaves the others (presence leave there) and sends no presence for that group', async (t) => {
   const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
   await create(bob, 'g1', 'g2');
-  await join(bob, 'g1');
-  await join(bob, 'g2', { keep: true });
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(bob, 'g1', 'g2');
+  await joinAll(alice, 'g1', 'g2');
   await received(bob, 'presence');
   assert.equal((await join(alice, 'g1')).group, 'g1');
   assert.deepEqual(await received(bob, 'presence'), [{ type: 'presence', group: 'g2', user: 'alice', event: 'leave' }]);
@@ -272,10 +261,8 @@ test('a join without keep of a group the connection is already in leaves the oth
 test('a join with keep that fails (no_such_group, banned) changes nothing: the groups and the current one stay', async (t) => {
   const { clients: { alice, owner } } = await world(t, ['owner', 'alice']);
   await create(owner, 'g1', 'g2');
-  await join(owner, 'g1');
-  await join(owner, 'g2', { keep: true });
-  await join(alice, 'g2');
-  await join(alice, 'g1', { keep: true });
+  await joinAll(owner, 'g1', 'g2');
+  await joinAll(alice, 'g2', 'g1');
   assert.equal((await owner.request({ type: 'ban', group: 'g1', user: 'alice' })).type, 'ok');
   assert.equal((await alice.next('kicked')).group, 'g1');
   expectError(await alice.request({ type: 'join', group: 'g1', keep: true }), 'banned');
@@ -287,10 +274,8 @@ test('a join with keep that fails (no_such_group, banned) changes nothing: the g
 test('group_deleted of a non-current group leaves the current one as it is', async (t) => {
   const { clients: { alice, owner, witness } } = await world(t, ['owner', 'alice', 'witness']);
   await create(owner, 'g1', 'g2');
-  await join(witness, 'g1');
-  await join(witness, 'g2', { keep: true });
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(witness, 'g1', 'g2');
+  await joinAll(alice, 'g1', 'g2');
   assert.equal((await owner.request({ type: 'delete_group', group: 'g1' })).type, 'ok');
   assert.deepEqual(await alice.next('group_deleted'), { type: 'group_deleted', group: 'g1', by: 'owner' });
   assert.equal(await currentGroupOf(alice, witness, 'g2 stays'), 'g2');
@@ -300,8 +285,7 @@ test('a group left with leave {group} is not one the connection is in: its messa
   const { clients: { alice, bob } } = await world(t, ['alice', 'bob']);
   await create(bob, 'g1', 'g2');
   await join(bob, 'g1');
-  await join(alice, 'g1');
-  await join(alice, 'g2', { keep: true });
+  await joinAll(alice, 'g1', 'g2');
   assert.equal((await alice.request({ type: 'leave', group: 'g1' })).type, 'left');
   await sayIn(bob, 'after she left', 'g1');
   const activity = await alice.next('activity');
