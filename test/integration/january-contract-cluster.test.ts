@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { hasRedis, startRedis } from '../helpers/redis.js';
-import { signedInClient, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { login } from '../helpers/conversations.js';
+import { signedInClient, startTestServer } from '../helpers/server.js';
 import { type ServerMessage, say, WireClient } from '../helpers/wire-client.js';
 
 const skip = hasRedis() ? false : 'redis-server is not installed; cluster contract tests skipped';
@@ -16,13 +17,6 @@ async function twoNodes(t: TestContext) {
   const options = { redis: { url: redis.url, memberTtlMs: 15_000 }, limits: { rateLimit: 0, createRatePerHour: 10_000 } };
   const [a, b] = await Promise.all([startTestServer(t, options), startTestServer(t, options)]);
   return { redis, options, a: a.port, b: b.port };
-}
-
-async function loggedIn(t: TestContext, port: number, user: string): Promise<WireClient> {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
-  return client;
 }
 
 async function ok(client: WireClient, request: object): Promise<void> {
@@ -79,7 +73,7 @@ test('cluster: a conversation\'s marker moved on one node is what the other node
   const alice = await signedInClient(t, nodes.a, 'alice');
   const bob = await signedInClient(t, nodes.b, 'bob');
   for (const text of ['one', 'two', 'three']) assert.equal((await bob.request({ type: 'dm', to: 'alice', text })).type, 'ack');
-  const aliceOnB = await loggedIn(t, nodes.b, 'alice');
+  const aliceOnB = await login(t, nodes.b, 'alice');
   const unread = async (client: WireClient) => {
     const reply = await client.request({ type: 'conversations' });
     return reply.type === 'conversations' ? reply.conversations.find((c) => c.user === 'bob')?.unread : undefined;

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { signedInClient, signIn, startTestServer, TEST_PASSWORD } from '../helpers/server.js';
+import { dm, login } from '../helpers/conversations.js';
+import { signedInClient, signIn, startTestServer } from '../helpers/server.js';
 import { expectError, type ServerMessage, WireClient } from '../helpers/wire-client.js';
 
 type Dm = Extract<ServerMessage, { type: 'dm' }>;
@@ -19,21 +20,6 @@ async function world<N extends string>(t: TestContext, names: readonly N[]) {
   return { port: server.port, clients };
 }
 
-/** Another connection of an existing account. */
-async function loggedIn(t: TestContext, port: number, user: string): Promise<WireClient> {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  assert.equal((await client.request({ type: 'login', user, password: TEST_PASSWORD })).type, 'auth_ok');
-  return client;
-}
-
-/** Sends a dm with an id and returns its ack's seq. */
-async function dm(client: WireClient, to: string, text: string): Promise<number> {
-  const ack = await client.request({ type: 'dm', to, text });
-  if (ack.type !== 'ack' || ack.seq === undefined) throw new Error(`dm: ${JSON.stringify(ack)}`);
-  assert.equal(typeof ack.ts, 'number');
-  return ack.seq;
-}
 
 async function conversations(client: WireClient, after?: string) {
   const reply = await client.request({ type: 'conversations', ...(after === undefined ? {} : { after }) });
@@ -62,7 +48,7 @@ test('a dm to an existing account that is not connected is stored and acknowledg
   bob.destroy();
   await bob.closed;
   assert.equal(await dm(alice, 'bob', 'while you were away'), 1);
-  const later = await loggedIn(t, port, 'bob');
+  const later = await login(t, port, 'bob');
   const page = await conversations(later);
   assert.equal(page.conversations.length, 1);
   assert.deepEqual({ ...page.conversations[0]!, last_ts: 0 }, { user: 'alice', last_seq: 1, last_ts: 0, unread: 1 });
@@ -90,8 +76,8 @@ test('each conversation counts its own seq from 1 without gaps, both directions 
 
 test('a dm goes to every connection of the recipient and to the sender\'s other connections, in GROUP_SELECT and CHAT, not to the sending one', async (t) => {
   const { port, clients: { alice, bob } } = await world(t, ['alice', 'bob']);
-  const alice2 = await loggedIn(t, port, 'alice');
-  const bob2 = await loggedIn(t, port, 'bob');
+  const alice2 = await login(t, port, 'alice');
+  const bob2 = await login(t, port, 'bob');
   assert.equal((await bob2.request({ type: 'create_group', group: 'room' })).type, 'group_created');
   assert.equal((await bob2.request({ type: 'join', group: 'room' })).type, 'joined');
   const seq = await dm(alice, 'bob', 'to all of you');
@@ -251,7 +237,7 @@ test('mark_read: user and group both or neither, or seq of the wrong kind, get b
 
 test('block: the blocked user\'s dm gets blocked and is neither stored nor delivered; earlier messages stay; unblock restores it', async (t) => {
   const { port, clients: { alice, bob } } = await world(t, ['alice', 'bob']);
-  const bob2 = await loggedIn(t, port, 'bob');
+  const bob2 = await login(t, port, 'bob');
   await dm(bob, 'alice', 'before the block');
   await alice.next('dm');
   await dmsReceived(bob2);

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { admin } from '../helpers/admin.js';
-import { signedInClient, startTestServer, TEST_PASSWORD, tempDir } from '../helpers/server.js';
+import { login } from '../helpers/conversations.js';
+import { signedInClient, startTestServer, tempDir } from '../helpers/server.js';
 import { expectError, say, type ServerMessage, WireClient } from '../helpers/wire-client.js';
 
 const DELETED = '(message deleted)';
@@ -24,17 +25,8 @@ async function world<N extends string>(t: TestContext, names: readonly N[], data
   await first.close();
   const server = await startTestServer(t, { dataDir, admins: ['root'], limits: { rateLimit: 1000, createRatePerHour: 10_000 } });
   const clients = {} as Record<N, WireClient>;
-  for (const name of names) clients[name] = name === 'root' ? await loggedIn(t, server.port, name) : await signedInClient(t, server.port, name);
+  for (const name of names) clients[name] = name === 'root' ? await login(t, server.port, name) : await signedInClient(t, server.port, name);
   return { port: server.port, clients };
-}
-
-async function loggedIn(t: TestContext, port: number, user: string): Promise<WireClient> {
-  const client = await WireClient.connect(t, port);
-  await client.next('welcome');
-  const auth = await client.request({ type: 'login', user, password: TEST_PASSWORD });
-  assert.equal(auth.type, 'auth_ok');
-  if (user === 'root') assert.equal(auth.type === 'auth_ok' && auth.role, 'admin');
-  return client;
 }
 
 async function ok(client: WireClient, request: object): Promise<void> {
@@ -80,7 +72,7 @@ test('a removed message keeps seq, from and ts, has text (message deleted) and d
   await joined(bob, 'room');
   await joined(carol, 'room');
   await joined(carol, 'elsewhere', { keep: true }); // room is not carol's current group
-  const bob2 = await loggedIn(t, port, 'bob'); // not in the group
+  const bob2 = await login(t, port, 'bob'); // not in the group
   await say(alice, 'first');
   const seq = await say(bob, 'oops');
   await say(alice, 'third');
@@ -104,7 +96,7 @@ test('a removed message keeps seq, from and ts, has text (message deleted) and d
 
 test('delete_message in a conversation: only one\'s own message; both sides get message_deleted with user = the other side', async (t) => {
   const { port, clients: { alice, bob } } = await world(t, ['alice', 'bob']);
-  const alice2 = await loggedIn(t, port, 'alice');
+  const alice2 = await login(t, port, 'alice');
   const ack = await alice.request({ type: 'dm', to: 'bob', text: 'regret' });
   assert.ok(ack.type === 'ack' && ack.seq === 1);
   const reply = await bob.request({ type: 'dm', to: 'alice', text: 'answer' });
@@ -164,7 +156,7 @@ test('notice: an admin\'s reaches every signed-in connection (in a group or not)
   const { port, clients: { root, alice, bob } } = await world(t, ['root', 'alice', 'bob']);
   assert.equal((await alice.request({ type: 'create_group', group: 'room' })).type, 'group_created');
   await joined(alice, 'room');
-  const alice2 = await loggedIn(t, port, 'alice');
+  const alice2 = await login(t, port, 'alice');
   const unsigned = await WireClient.connect(t, port);
   await unsigned.next('welcome');
   expectError(await alice.request({ type: 'notice', text: 'hear me' }), 'not_allowed');
@@ -180,7 +172,7 @@ test('notice: an admin\'s reaches every signed-in connection (in a group or not)
 test('account_role: a role changed by the admin command reaches the account\'s connections at the latest on their next request', async (t) => {
   const dataDir = tempDir(t);
   const { port, clients: { alice } } = await world(t, ['alice'], dataDir);
-  const alice2 = await loggedIn(t, port, 'alice');
+  const alice2 = await login(t, port, 'alice');
   assert.equal((await admin(t, ['set-role', 'alice', 'admin', '--data', dataDir])).code, 0);
   for (const connection of [alice, alice2]) {
     await connection.sync();
