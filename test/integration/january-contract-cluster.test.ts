@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { hasRedis, startRedis } from '../helpers/redis.js';
-import { login } from '../helpers/conversations.js';
+import { dm, login } from '../helpers/conversations.js';
 import { signedInClient, startTestServer } from '../helpers/server.js';
 import { type ServerMessage, say, WireClient } from '../helpers/wire-client.js';
 
@@ -84,6 +84,15 @@ test('cluster: a conversation\'s marker moved on one node is what the other node
   const ack = await aliceOnB.request({ type: 'dm', to: 'bob', text: 'read them' });
   assert.equal(ack.type === 'ack' && ack.seq, 4);
   assert.equal(await unread(alice), 0);
+});
+
+test('cluster: both sides writing at once through two nodes: one conversation\'s seqs from 1, each once, no gap', { skip }, async (t) => {
+  const nodes = await twoNodes(t);
+  const alice = await signedInClient(t, nodes.a, 'alice');
+  const bob = await signedInClient(t, nodes.b, 'bob');
+  const sends = [alice, bob].flatMap((client, index) => Array.from({ length: 100 }, (_, i) => dm(client, index === 0 ? 'bob' : 'alice', `${index}:${i}`)));
+  const seqs = (await Promise.all(sends)).sort((x, y) => x - y);
+  assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
 });
 
 test('cluster: an admin\'s notice reaches every signed-in connection on every node', { skip }, async (t) => {

@@ -74,6 +74,15 @@ test('each conversation counts its own seq from 1 without gaps, both directions 
     [['alice', 2, 0], ['bob', 3, 0], ['carol', 1, 0]], 'its own conversation is listed, with nothing unread');
 });
 
+test('both sides writing at once: the acks of one conversation hold every seq from 1 once, with no gap', async (t) => {
+  const { port, clients: { alice, bob } } = await world(t, ['alice', 'bob']);
+  const bob2 = await login(t, port, 'bob');
+  const sends = [alice, bob, bob2].flatMap((client, index) => Array.from({ length: 100 }, (_, i) => dm(client, index === 0 ? 'bob' : 'alice', `${index}:${i}`)));
+  const seqs = (await Promise.all(sends)).sort((x, y) => x - y);
+  assert.deepEqual(seqs, Array.from({ length: 300 }, (_, i) => i + 1));
+  assert.equal((await dmHistory(alice, { user: 'bob', since: 0 })).messages.length, 300);
+});
+
 test('a dm goes to every connection of the recipient and to the sender\'s other connections, in GROUP_SELECT and CHAT, not to the sending one', async (t) => {
   const { port, clients: { alice, bob } } = await world(t, ['alice', 'bob']);
   const alice2 = await login(t, port, 'alice');

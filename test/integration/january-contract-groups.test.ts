@@ -231,6 +231,14 @@ test('a join with keep past --max-open-groups gets limit_reached and changes not
   assert.equal((await join(alice, 'g3')).group, 'g3');
 });
 
+test('--max-open-groups defaults to 100: the 101st group joined with keep gets limit_reached', async (t) => {
+  const { clients: { alice } } = await world(t, ['alice']);
+  const groups = Array.from({ length: 101 }, (_, i) => `g${i + 1}`);
+  await create(alice, ...groups);
+  await joinAll(alice, ...groups.slice(0, 100));
+  expectError(await alice.request({ type: 'join', group: 'g101', keep: true }), 'limit_reached');
+});
+
 test('keep, group, since of the wrong kind get bad_message and the connection stays open', async (t) => {
   const { clients: { alice } } = await world(t, ['alice']);
   await create(alice, 'g1');
