@@ -267,3 +267,24 @@ test('block: the blocked user\'s dm gets blocked and is neither stored nor deliv
   expectError(await alice.request({ type: 'block', user: 'nobody' }), 'no_such_user');
   expectError(await alice.request({ type: 'unblock', user: 'nobody' }), 'no_such_user');
 });
+
+test('the January requests are allowed in GROUP_SELECT and CHAT; in AUTH they get wrong_state', async (t) => {
+  const { port, clients: { alice } } = await world(t, ['alice', 'bob']);
+  const requests = [
+    { type: 'conversations' }, { type: 'dm_history', user: 'bob' }, { type: 'blocked' }, { type: 'block', user: 'bob' },
+    { type: 'unblock', user: 'bob' }, { type: 'mark_read', user: 'bob', seq: 0 }, { type: 'delete_message', user: 'bob', seq: 1 },
+    { type: 'notice', text: 'hi' }, { type: 'join', group: 'room', keep: true },
+  ];
+  const anonymous = await WireClient.connect(t, port);
+  await anonymous.next('welcome');
+  for (const request of requests) expectError(await anonymous.request(request), 'wrong_state');
+  assert.equal((await alice.request({ type: 'create_group', group: 'room' })).type, 'group_created');
+  assert.equal((await alice.request({ type: 'join', group: 'room' })).type, 'joined');
+  const outcomes = [];
+  for (const request of requests) {
+    const reply = await alice.request(request);
+    outcomes.push(reply.type === 'error' ? reply.code : reply.type);
+  }
+  // In CHAT each is answered as in GROUP_SELECT (no message 1 to remove; alice is no admin).
+  assert.deepEqual(outcomes, ['conversations', 'dm_history', 'blocked', 'ok', 'ok', 'ok', 'no_such_message', 'not_allowed', 'joined']);
+});
