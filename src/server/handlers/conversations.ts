@@ -97,6 +97,8 @@ const markConversationRead: Handler<MarkConversationReadRequest, SignedInSession
   return { reply: { type: 'ok' } };
 };
 
-/** `mark_read` with `group` (read-markers.ts) or with `user` (a conversation). */
-export const markReadAny: Handler<MarkReadRequest | MarkConversationReadRequest, SignedInSession> = (request, session, context, source) =>
-  'user' in request ? markConversationRead(request, session, context, source) : markRead(request, session, context, source);
+/** `mark_read` with `group` (read-markers.ts) or with `user` (a conversation); its `ok` only when the request has an `id` (protocol.md). */
+export const markReadAny: Handler<MarkReadRequest | MarkConversationReadRequest, SignedInSession> = async (request, session, context, source) => {
+  const step = await ('user' in request ? markConversationRead(request, session, context, source) : markRead(request, session, context, source));
+  return request.id === undefined ? { ...step, reply: undefined } : step;
+};
