@@ -2,10 +2,10 @@
  * `delete_message` (January addition). In a group: by the message's author,
  * the group's owner or moderators, or an admin. Checks, in this order: the
  * group is open to the caller (else `no_such_group`, as every group request),
- * the caller is not banned from it (a ban takes a moderator's power and an
- * author's alike: `not_allowed`), the message is there (else
- * `no_such_message`: never given, or gone with retention), the caller may
- * remove it (else `not_allowed`). The store writes the tombstone over the
+ * the message is there (else `no_such_message`: never given, or gone with
+ * retention), the caller may remove it (else `not_allowed`): its author
+ * always, as the contract says, banned or not; a ban takes a moderator's
+ * power (`mayModerate`). The store writes the tombstone over the
  * text; every member, on every node, gets `message_deleted` through the
  * Step's group event. A message removed before is `ok` again, with nothing
  * sent and its first removal kept (a retry after a lost reply succeeds).
@@ -17,7 +17,7 @@ import { ProtocolError } from '../../protocol/errors.js';
 import type { DeleteDirectMessageRequest, DeleteGroupMessageRequest, DeleteMessageRequest } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import type { Handler, ServerContext, Step } from '../context.js';
-import { accessGroup, isBannedFrom, mayModerate } from '../group-access.js';
+import { accessGroup, mayModerate } from '../group-access.js';
 import type { SignedInSession } from '../session.js';
 import { existingAccount } from './conversations.js';
 
@@ -28,7 +28,6 @@ function noSuchMessage(seq: number, where: string): ProtocolError {
 async function deleteGroupMessage(request: DeleteGroupMessageRequest, session: SignedInSession, context: ServerContext): Promise<Step> {
   const access = await accessGroup(context, request.group, session.user);
   const group = access.settings.name;
-  if (isBannedFrom(access)) throw new ProtocolError('not_allowed', `you are banned from '${group}'`);
   const found = await context.store.deletions.findMessage(group, request.seq);
   if (found === undefined) throw noSuchMessage(request.seq, `'${group}'`);
   if (nameKey(found.from) !== nameKey(session.user) && !mayModerate(access)) {
