@@ -231,6 +231,25 @@ test('set_role: a member made moderator may moderate, and not once made member a
   assert.equal(await outcome(w.as.member, { type: 'set_topic', group: 'lobby', topic: 'again' }), 'error:not_allowed');
 });
 
+test('who and joined carry roles (an addition): the owner, moderators and admins of the page, members none; a role change counts at once', async (t) => {
+  const w = await world(t);
+  await group(w, 'lobby');
+  for (const role of ['owner', 'moderator', 'member', 'admin'] as const) await joined(w.as[role], 'lobby');
+  const last = await joined(w.victim, 'lobby');
+  assert.deepEqual(last.roles, { olga: 'owner', mo: 'moderator', root: 'admin' });
+  const who = await w.as.member.request({ type: 'who' });
+  assert.equal(who.type, 'members');
+  if (who.type !== 'members') return;
+  assert.deepEqual(who.roles, { olga: 'owner', mo: 'moderator', root: 'admin' });
+  // A page (`after`) names the roles of its own names only.
+  const page = await w.as.member.request({ type: 'who', after: 'mo' });
+  assert.deepEqual(page.type === 'members' && [page.members, page.roles], [['olga', 'root', 'vic'], { olga: 'owner', root: 'admin' }]);
+  assert.equal(await outcome(w.as.owner, { type: 'set_role', group: 'lobby', user: 'mo', role: 'member' }), 'ok');
+  assert.equal(await outcome(w.as.owner, { type: 'set_role', group: 'lobby', user: 'vic', role: 'moderator' }), 'ok');
+  const after = await w.as.member.request({ type: 'who' });
+  assert.deepEqual(after.type === 'members' && after.roles, { olga: 'owner', root: 'admin', vic: 'moderator' });
+});
+
 test('delete_group: every member gets group_deleted and is back in GROUP_SELECT; history and moderation are gone; the name is free', async (t) => {
   const w = await world(t);
   await group(w, 'lobby', true);
