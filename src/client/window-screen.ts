@@ -29,6 +29,8 @@ export interface WindowScreenHooks {
   promptChanged(): void;
   /** `/set bell on|off`. */
   bellOn(): boolean;
+  /** The conversation with `user` was shown up to `seq` (its read marker). */
+  conversationShown?(user: string, seq: number): void;
 }
 
 /** `-- window 2: ops --`, printed when a window is shown. */
@@ -134,6 +136,7 @@ export class WindowScreen {
     for (const line of lines) this.days.before(line.ts);
     const text = rows.map((row) => (row.kind === 'day' ? row.text : this.renderLine(window, row.line)));
     if (text.length > 0) this.out.print(text.join('\n'));
+    this.readUpTo(window, window.scrollBack.lastSeq());
     this.hooks.promptChanged();
   }
 
@@ -167,11 +170,19 @@ export class WindowScreen {
   private arrived(arrival: WindowArrival, source: ArrivalSource): void {
     const { window, line, shown, effect } = arrival;
     if (line === undefined) return;
-    if (shown) this.printDated(line.ts, this.renderLine(window, line));
+    if (shown) {
+      this.printDated(line.ts, this.renderLine(window, line));
+      this.readUpTo(window, line.seq);
+    }
     if (source !== 'history') this.log?.write(window.target, line);
     // The hotlist first, so the bell rings with it shown.
     if (effect.counted) this.hooks.promptChanged();
     if (effect.bell && this.hooks.bellOn()) this.out.bell?.();
+  }
+
+  /** A conversation window shown up to `seq`: its read marker may move. */
+  private readUpTo(window: ChatWindow, seq: number | undefined): void {
+    if (window.target.kind === 'conversation' && seq !== undefined) this.hooks.conversationShown?.(window.title, seq);
   }
 
   private printDated(ts: number, text: string): void {

@@ -232,3 +232,26 @@ test('kicked from a group that is not the current one: said in window 1 and on s
   assert.ok(terminal.printed.slice(-3).includes('-- carol removed you from dev: off topic'), 'kept in window 1');
   await chat.quit();
 });
+
+test('a conversation window shown moves its read marker (mark_read with user), debounced: not while unshown, up to the last seq shown', async () => {
+  const { terminal, connection, chat } = started((request) => (request.type === 'dm_history'
+    ? { type: 'dm_history', user: 'dave', more: false, messages: [{ from: 'dave', to: 'alice', seq: 7, text: 'old news', ts: TS }] }
+    : undefined));
+  const conversationMarks = () => connection.requests.filter((request) => request.type === 'mark_read' && 'user' in request);
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 1, text: 'psst', ts: TS });
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 2, text: 'still there?', ts: TS });
+  await tick();
+  assert.deepEqual(conversationMarks(), [], 'not shown: not read');
+  terminal.metaKey('3');
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 3, text: 'hello?', ts: TS });
+  await tick();
+  assert.deepEqual(conversationMarks(), [], 'debounced (the interval is a minute here)');
+  // Another conversation shown: bob's marker goes at once, dave's waits.
+  const fetched = connection.answered('dm_history');
+  terminal.type('/query dave');
+  await fetched;
+  await tick();
+  assert.deepEqual(conversationMarks(), [{ type: 'mark_read', user: 'bob', seq: 3 }]);
+  await chat.quit();
+  assert.deepEqual(conversationMarks(), [{ type: 'mark_read', user: 'bob', seq: 3 }, { type: 'mark_read', user: 'dave', seq: 7 }]);
+});
