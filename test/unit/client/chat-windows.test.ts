@@ -17,7 +17,7 @@ const joinedDev: JoinedReply = {
   history: [{ group: 'dev', seq: 1, from: 'bob', text: 'one', ts: TS }, { group: 'dev', seq: 2, from: 'bob', text: 'two', ts: TS }],
 };
 
-function started(answer: (request: Outgoing) => ServerMessage | undefined = () => undefined) {
+function started(answer: (request: Outgoing) => ServerMessage | undefined = () => undefined, joined: JoinedReply = joinedDev) {
   const terminal = new FakeTerminal();
   let acks = 100;
   const connection: FakeConnection = new FakeConnection((request) => answer(request) ?? (
@@ -25,8 +25,8 @@ function started(answer: (request: Outgoing) => ServerMessage | undefined = () =
       : request.type === 'mark_read' || request.type === 'delete_message' || request.type === 'block' ? { type: 'ok' }
         : request.type === 'dm' || request.type === 'say' ? { type: 'ack', ts: TS, seq: ++acks }
           : { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` }));
-  const chat = new ChatController(fakeChatClient(connection, async () => connection, joinedDev), terminal, { markReadIntervalMs: 60_000, host: '127.0.0.1' });
-  chat.start(joinedDev);
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joined), terminal, { markReadIntervalMs: 60_000, host: '127.0.0.1' });
+  chat.start(joined);
   return { terminal, connection, chat };
 }
 
@@ -254,4 +254,40 @@ test('a conversation window shown moves its read marker (mark_read with user), d
   assert.deepEqual(conversationMarks(), [{ type: 'mark_read', user: 'bob', seq: 3 }]);
   await chat.quit();
   assert.deepEqual(conversationMarks(), [{ type: 'mark_read', user: 'bob', seq: 3 }, { type: 'mark_read', user: 'dave', seq: 7 }]);
+});
+
+test('the current group left: the group that becomes current brings back its role and topic (/help, /topic); /part of another group keeps the current one\'s', async () => {
+  const dev: JoinedReply = { ...joinedDev, role: 'moderator', topic: 'dev stuff' };
+  const { terminal, connection, chat } = started((request) => {
+    if (request.type === 'join') return { type: 'joined', group: request.group, members: ['alice'], last_seq: 0, more: false, history: [], role: 'owner', owner: 'alice', topic: `${request.group} talk` };
+    if (request.type === 'leave') return { type: 'left', group: request.group ?? 'qa' };
+    return undefined;
+  }, dev);
+  const help = () => terminal.printed.slice(terminal.printed.findLastIndex((line) => line.includes('/window N'))).join('\n');
+  for (const group of ['ops', 'qa']) {
+    const answered = connection.answered('join');
+    terminal.type(`/join ${group}`);
+    await answered;
+  }
+  terminal.type('/help');
+  assert.match(help(), /\/delete-group/, 'owner of qa');
+  // Another group left (ops): qa stays current with its role and topic.
+  let answered = connection.answered('leave');
+  terminal.type('/part ops');
+  await answered;
+  await tick();
+  terminal.type('/topic');
+  assert.match(terminal.printed.at(-1)!, /topic: qa talk/);
+  // The current group (qa) left: dev is current again, a moderator there, with its topic.
+  answered = connection.answered('leave');
+  terminal.type('/close');
+  await answered;
+  await tick();
+  terminal.type('/window 2');
+  terminal.type('/topic');
+  assert.match(terminal.printed.at(-1)!, /topic: dev stuff/);
+  terminal.type('/help');
+  assert.match(help(), /\/kick USER/, 'a moderator in dev');
+  assert.doesNotMatch(help(), /\/delete-group/, 'not its owner');
+  await chat.quit();
 });
