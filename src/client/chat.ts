@@ -20,7 +20,7 @@ import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
 import { receive } from './chat-receiver.js';
 import { NOT_IN_GROUP_NOTICE, renderCommandFailure, renderHint, renderNotice } from './render.js';
-import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
+import { renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
 import { renderPending } from './render-notices.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
@@ -95,7 +95,6 @@ export class ChatController {
         acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
         pending: ({ text }) => shownTerminal.print(renderPending(text)),
         failed: ({ text }, error) => shownTerminal.print(renderCommandFailure(error, text)),
-        held: ({ to, text }) => shownTerminal.print(renderHeld(to, text)),
         // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
         waitsOnLost: () => !this.quitting && !this.accountDisabled,
       },
