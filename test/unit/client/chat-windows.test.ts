@@ -291,3 +291,20 @@ test('the current group left: the group that becomes current brings back its rol
   assert.doesNotMatch(help(), /\/delete-group/, 'not its owner');
   await chat.quit();
 });
+
+test('a window switch prints a screenful of its scroll-back: the terminal\'s rows but the prompt and the header, long lines counted wrapped', async () => {
+  const { terminal, connection, chat } = started();
+  terminal.rows = 10;
+  for (let seq = 1; seq <= 30; seq += 1) connection.push({ type: 'dm', from: 'bob', to: 'alice', seq, text: `line ${seq}`, ts: TS });
+  const shownAfterHeader = () => terminal.printed.slice(terminal.printed.findLastIndex((line) => line.startsWith('-- window')) + 1);
+  terminal.metaKey('3');
+  assert.deepEqual(shownAfterHeader().map((line) => line.replace(/^.*: /, '')), ['line 23', 'line 24', 'line 25', 'line 26', 'line 27', 'line 28', 'line 29', 'line 30']);
+  // A line of 200 characters wraps to 4 rows of 80 columns (under its prefix): 3 fewer lines fit, the screenful stays 8 rows.
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 31, text: 'x'.repeat(200), ts: TS });
+  terminal.metaKey('2');
+  terminal.metaKey('3');
+  const shown = shownAfterHeader();
+  assert.equal(shown.length, 8);
+  assert.deepEqual(shown.slice(0, 5).map((line) => line.replace(/^.*: /, '').slice(0, 8)), ['line 27', 'line 28', 'line 29', 'line 30', 'xxxxxxxx']);
+  await chat.quit();
+});
