@@ -250,6 +250,34 @@ test('who and joined carry roles (an addition): the owner, moderators and admins
   assert.deepEqual(after.type === 'members' && after.roles, { olga: 'owner', root: 'admin', vic: 'moderator' });
 });
 
+test('who: a list that fits without its roles but not with them is cut sorted by name key, with more; after gives the rest with theirs', async (t) => {
+  const dataDir = tempDir(t);
+  const store = SqliteStore.open(dataDir);
+  const server = await startTestServer(t, { store, dataDir, limits: { maxFrame: 1024 } });
+  // 20 names of 30 characters, joined in reverse order: about 640 bytes, which fit a frame of 1,024 alone.
+  const names = Array.from({ length: 20 }, (_, i) => `member${String(i).padStart(2, '0')}`.padEnd(30, 'x')).reverse();
+  const clients: WireClient[] = [];
+  for (const name of names) {
+    const client = await signIn(t, server.port, name);
+    if (clients.length === 0) assert.equal(await outcome(client, { type: 'create_group', group: 'roomy' }), 'group_created');
+    await joined(client, 'roomy');
+    clients.push(client);
+  }
+  const before = await clients[0]!.request({ type: 'who' });
+  assert.deepEqual(before.type === 'members' && [before.members, before.more, before.roles], [names, undefined, { [names[0]!]: 'owner' }], 'whole, in join order');
+  // Every one a moderator: the roles no longer fit beside the names.
+  for (const name of names.slice(1)) assert.equal(await store.moderation.setModerator('roomy', name, true), true);
+  const first = await clients[0]!.request({ type: 'who' });
+  assert.ok(first.type === 'members' && first.more === true && first.members.length < names.length, JSON.stringify(first));
+  const sorted = [...names].sort();
+  assert.deepEqual(first.members, sorted.slice(0, first.members.length), 'cut sorted by name key');
+  assert.deepEqual(Object.keys(first.roles ?? {}).sort(), first.members);
+  const rest = await clients[0]!.request({ type: 'who', after: first.members.at(-1) });
+  assert.ok(rest.type === 'members');
+  assert.deepEqual([...first.members, ...rest.members], sorted);
+  assert.equal(rest.roles?.[names[0]!], 'owner');
+});
+
 test('delete_group: every member gets group_deleted and is back in GROUP_SELECT; history and moderation are gone; the name is free', async (t) => {
   const w = await world(t);
   await group(w, 'lobby', true);

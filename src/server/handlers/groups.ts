@@ -167,7 +167,7 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
   };
   const found = await joinedMembers(context, group.name, session.user, withMembers);
   roles = await memberRoles(context, group.name, found.items);
-  const fitted = fit(context, found.items, 'head', (members, cut) => withMembers(members, found.cut || cut));
+  const fitted = fitWithRoles(context, found, (members, cut) => withMembers(members, found.cut || cut));
   const members = fitted.items;
   const membersCut = found.cut || fitted.cut;
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
@@ -199,8 +199,22 @@ export const who: Handler<WhoRequest, ChatSession> = async (request, session, co
     const kept = rolesOf(roles, members);
     return { type: 'members', group, members, ...(cut || names.cut ? { more: true } : {}), ...(Object.keys(kept).length > 0 ? { roles: kept } : {}) };
   };
-  return { reply: fit(context, names.items, 'head', build).message };
+  return { reply: fitWithRoles(context, names, build).message };
 };
+
+/**
+ * A page of names fitted again once their `roles` are in the message. A list
+ * that fitted whole without them (in join order) and no longer does is
+ * sorted by name key before it is cut, as every cut list is (so `who` with
+ * `after` = its last name gives the rest).
+ */
+function fitWithRoles<M extends object>(
+  context: ServerContext, names: { items: string[]; cut: boolean }, build: (members: string[], cut: boolean) => M,
+): { items: string[]; cut: boolean; message: M } {
+  const fitted = fit(context, names.items, 'head', build);
+  if (!fitted.cut || names.cut) return fitted;
+  return fit(context, pageByNameKey(names.items, undefined, names.items.length), 'head', build);
+}
 
 /** The names `who` answers with (before their roles): the whole group when it fits, else a page by name key. */
 async function whoPage(request: WhoRequest, group: string, context: ServerContext): Promise<{ items: string[]; cut: boolean }> {
