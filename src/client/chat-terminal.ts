@@ -8,6 +8,8 @@ export type Completer = (line: string) => Promise<[string[], string]>;
 export interface ChatTerminal {
   /** Columns to wrap to. */
   readonly columns: number;
+  /** The screen's height in rows (undefined: not known). */
+  readonly rows?: number;
   /** Prints `text` (one or more lines) above the prompt. */
   print(text: string): void;
   /** Removes the echo of a line just entered (it is shown again as a message). */

@@ -20,13 +20,14 @@ import { type ChatOptions, GroupStatus } from './group-status.js';
 import type { ChatParts } from './chat-parts.js';
 import { receive } from './chat-receiver.js';
 import { NOT_IN_GROUP_NOTICE, renderCommandFailure, renderHint, renderNotice } from './render.js';
-import { renderHeld, renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
+import { renderQuitQuestion, renderUnsentAtQuit, STAY_HINT } from './render-sending.js';
 import { renderPending } from './render-notices.js';
 import { ShownGroup } from './shown-group.js';
 import type { ChatTerminal } from './chat-terminal.js';
 import { parseWindowedInput, WINDOW_KEYS } from './window-commands.js';
 import { WindowScreen } from './window-screen.js';
 import { WindowLogs } from './window-logs.js';
+import { ConversationReads } from './conversation-reads.js';
 
 /** What a ChatClient runs on: a ProtocolClient; a fake in tests (`ChatClient.over`). */
 export type ChatConnection = Connection;
@@ -54,6 +55,8 @@ export class ChatController {
   /** The windows, and the terminal as the parts print on it (kept in the shown window). */
   private readonly screen: WindowScreen;
   private readonly logs: WindowLogs;
+  /** The conversations' read markers, moved as their windows show messages. */
+  private readonly conversationReads: ConversationReads;
   private readonly commands: CommandRunner;
   /** What the command runner and the group moves work on. */
   private readonly parts: ChatParts;
@@ -77,7 +80,9 @@ export class ChatController {
     this.screen = new WindowScreen(terminal, self, options.host ?? 'server', {
       promptChanged: () => this.view.refreshPrompt(),
       bellOn: () => this.bellOn,
+      conversationShown: (user, seq) => this.conversationReads.shown(user, seq),
     });
+    this.conversationReads = new ConversationReads({ call: (request, expect) => this.chat.caller.call(request, expect) }, options.markReadIntervalMs);
     const shownTerminal = this.screen.terminal;
     this.logs = new WindowLogs(this.screen, { host: options.host ?? 'server', port: options.port ?? 0, dir: options.logDir });
     this.chat.keepUp({
@@ -90,7 +95,6 @@ export class ChatController {
         acked: (item, ack) => this.view.showSent(item, ack.ts, ack.seq),
         pending: ({ text }) => shownTerminal.print(renderPending(text)),
         failed: ({ text }, error) => shownTerminal.print(renderCommandFailure(error, text)),
-        held: ({ to, text }) => shownTerminal.print(renderHeld(to, text)),
         // A disabled account ends the client at the close (chat-recovery.ts): nothing waits.
         waitsOnLost: () => !this.quitting && !this.accountDisabled,
       },
@@ -205,6 +209,7 @@ export class ChatController {
     const unsent = this.chat.unsent;
     if (unsent > 0) this.terminal.print(renderUnsentAtQuit(unsent));
     this.status.flush();
+    this.conversationReads.flush();
     this.logs.turn(false, false);
     this.chat.stopSending();
     this.terminal.close();

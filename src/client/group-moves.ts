@@ -16,7 +16,7 @@ import { BACK_AT_LIST_HINT, NO_UNREAD_NOTICE, renderExpired, renderGroupDeleted,
 export async function backAtList(parts: ChatParts, why?: string): Promise<GroupSummary[]> {
   const current = parts.view.current;
   if (current !== undefined) parts.chat.removedFrom(current.name);
-  parts.status.left();
+  parts.status.left(current?.name, parts.chat.group);
   parts.view.forget(parts.chat.group);
   parts.view.refreshPrompt();
   if (why !== undefined) parts.terminal.print(why);
@@ -34,6 +34,7 @@ export async function removedFromGroup(parts: ChatParts, message: KickedMessage 
     const window = parts.screen.windows.list.findGroup(message.group);
     if (window === undefined) return undefined;
     parts.chat.removedFrom(message.group);
+    parts.status.left(message.group, parts.chat.group);
     parts.screen.statusLine(message.type === 'kicked' ? renderKicked(message) : renderGroupDeleted(message));
     parts.screen.close(window);
     return undefined;

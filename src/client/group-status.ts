@@ -13,6 +13,7 @@ import type { Roles } from './help.js';
 import { markRead, type OkCaller } from './model/requests.js';
 import { renderAccountRole, renderRoleChange, renderTopic } from './render-moderation.js';
 import { renderStatusPrompt } from './status-line.js';
+import { GroupStandings } from './group-standings.js';
 import { type NextGroup, ReadMarks, UnreadTracker } from './model/unread.js';
 
 export interface ChatOptions {
@@ -36,6 +37,8 @@ export class GroupStatus {
   private group: string | undefined;
   private readonly unread = new UnreadTracker();
   private readonly marks: ReadMarks;
+  /** The role and topic of each group the client is in: the current group's follow when another becomes current. */
+  private readonly standings = new GroupStandings();
   /** False once the server refused `mark_read` as unknown (a server older than read markers). */
   private markReadKnown = true;
 
@@ -60,6 +63,7 @@ export class GroupStatus {
     const owner = joined.owner !== undefined && joined.owner !== null && nameKey(joined.owner) === nameKey(this.self);
     this.groupRole = joined.role ?? (owner ? 'owner' : 'member');
     this.topic = joined.topic;
+    this.standings.joined({ group: joined.group, role: this.groupRole, topic: joined.topic });
     if (joined.topic !== undefined && joined.topic !== '') this.host.print(renderTopic(joined.group, joined.topic));
     this.unread.read(joined.group, joined.last_seq);
   }
@@ -77,18 +81,27 @@ export class GroupStatus {
 
   /** A `role` from the server: said; the user's own role in the current group follows (for /help and Tab). */
   roleMessage(message: RoleMessage): void {
-    if (this.group === undefined || nameKey(message.group) !== nameKey(this.group)) return;
     const mine = nameKey(message.user) === nameKey(this.self);
+    // Another group the client is in: kept for when it becomes current.
+    if (mine) this.standings.roleIs(message.group, message.role);
+    if (this.group === undefined || nameKey(message.group) !== nameKey(this.group)) return;
     if (mine && this.groupRole !== 'owner') this.groupRole = message.role;
     this.host.print(renderRoleChange(message, mine));
   }
 
-  /** Out of the group (left, kicked, deleted): what was shown is marked read now. */
-  left(): void {
+  /**
+   * Out of `group` (left, kicked, deleted): what was shown is marked read now.
+   * When it was the current group, `next` (the server's current group now,
+   * if any) is: its role and topic as last said become the current ones.
+   */
+  left(group: string | undefined, next: string | undefined): void {
     this.marks.flush();
-    this.group = undefined;
-    this.groupRole = undefined;
-    this.topic = undefined;
+    if (group !== undefined) this.standings.forget(group);
+    if (group !== undefined && this.group !== undefined && nameKey(group) !== nameKey(this.group)) return;
+    const standing = next === undefined ? undefined : this.standings.get(next);
+    this.group = standing?.group;
+    this.groupRole = standing?.role;
+    this.topic = standing?.topic;
   }
 
   /** A message of `group` up to `seq` was shown. */
@@ -122,6 +135,7 @@ export class GroupStatus {
 
   /** A `topic` from the server, for the current group. */
   topicMessage(message: TopicMessage): void {
+    this.standings.topicIs(message.group, message.topic);
     if (this.group === undefined || nameKey(message.group) !== nameKey(this.group)) return;
     this.topicChanged(message.topic, message.by);
   }
@@ -130,6 +144,7 @@ export class GroupStatus {
   topicChanged(topic: string, by: string): void {
     if (topic === (this.topic ?? '')) return;
     this.topic = topic;
+    if (this.group !== undefined) this.standings.topicIs(this.group, topic);
     if (this.group !== undefined) this.host.print(renderTopic(this.group, topic, by));
   }
 

@@ -1,10 +1,10 @@
 /**
- * `/help` by role: everyone's commands, then those of a group's moderators,
- * its owner, and the server's admins, each only for whom they are allowed.
+ * `/help`'s sections by role (the windowed screen's /help, windows/window-help.ts,
+ * puts them after everyone's): those of a group's moderators, its owner, and
+ * the server's admins, each only for whom they are allowed; and the wrapping.
  * The server checks every request anyway: this is a menu, not a protection.
  */
 import type { AccountRole, GroupRole } from '../protocol/messages.js';
-import { HELP_TEXT } from './render.js';
 import { displayWidth, wrapLine } from './width.js';
 
 export interface Roles {
@@ -13,13 +13,6 @@ export interface Roles {
   /** The role in the current group (joined); undefined outside a group. */
   group: GroupRole | undefined;
 }
-
-const EVERYONE = [
-  '  /create -p GROUP    create a private GROUP (only those invited see it)',
-  '  /topic              the current group\'s topic',
-  '  /next (or Alt-n)    the next group with unread messages, from where you left it',
-  '  /passwd             change your password',
-];
 
 const MODERATOR = [
   'In this group (its owner and moderators):',
@@ -76,12 +69,4 @@ export function roleHelp(roles: Roles): string[] {
     ...(owner ? OWNER.map(heading) : []),
     ...(admin ? ADMIN : []),
   ];
-}
-
-/** The help lines the roles allow, wrapped to `width` columns. An admin may do what an owner may, in every group. */
-export function helpText(roles: Roles, width = Number.POSITIVE_INFINITY): string {
-  const lines = HELP_TEXT.split('\n');
-  const footer = lines.findIndex((line) => line.startsWith('Anything else'));
-  const commands = lines.slice(0, footer);
-  return wrapHelp([...commands, ...EVERYONE, ...roleHelp(roles), ...lines.slice(footer)].join('\n'), width);
 }

@@ -5,7 +5,7 @@
  * the rest counted. Pure; everything from the network is sanitized.
  */
 import kleur from 'kleur';
-import type { GroupSummary, JoinedReply, MembersReply } from '../protocol/messages.js';
+import type { GroupSummary, JoinedReply, MemberRole, MembersReply } from '../protocol/messages.js';
 import { nameColor, renderNotice, renderStatus } from './render-parts.js';
 import { sanitizeLine } from './sanitize.js';
 import { displayWidth } from './width.js';
@@ -51,16 +51,42 @@ function groupExtras(group: GroupSummary): string {
   return `${unread}  ${kleur.dim(topic)}`.trimEnd();
 }
 
+/** The mark before a name by its role, as IRC servers' prefixes (owner `~`, admin `&`, op `@`). */
+export const ROLE_MARKS: Readonly<Record<MemberRole, string>> = { owner: '~', admin: '&', moderator: '@' };
+const ROLE_ORDER: readonly MemberRole[] = ['owner', 'admin', 'moderator'];
+const ROLE_LEGEND = '(~ owner, & admin, @ moderator)';
+
+/**
+ * `names` with their role marks (`roles`, an addition: none from an older
+ * server): the owner, then admins, then moderators, then the others, each in
+ * the order given (as irssi's /names puts ops first); a legend when any is marked.
+ */
+function markedNames(names: readonly string[], roles: Readonly<Record<string, MemberRole>> | undefined): { names: string[]; legend: string } {
+  const roleOf = (name: string): MemberRole | undefined => (roles !== undefined && Object.hasOwn(roles, name) ? roles[name] : undefined);
+  const rank = (name: string): number => {
+    const role = roleOf(name);
+    return role === undefined ? ROLE_ORDER.length : ROLE_ORDER.indexOf(role);
+  };
+  const ordered = [...names].sort((a, b) => rank(a) - rank(b));
+  const marked = ordered.map((name) => {
+    const role = roleOf(name);
+    return role === undefined ? name : `${ROLE_MARKS[role]}${name}`;
+  });
+  return { names: marked, legend: ordered.some((name) => roleOf(name) !== undefined) ? ` ${kleur.dim(ROLE_LEGEND)}` : '' };
+}
+
 /** The lines after a `join`: the group and who is in it, and a hint when older messages exist. */
 export function renderJoined(joined: JoinedReply): string[] {
   const more = joined.members_more === true;
   const count = `${joined.members.length}${more ? '+' : ''}`;
-  const lines = [renderStatus(`joined ${sanitizeLine(joined.group)} — ${count} online: ${namesLine(joined.members, more)}`)];
+  const { names, legend } = markedNames(joined.members, joined.roles);
+  const lines = [renderStatus(`joined ${sanitizeLine(joined.group)} — ${count} online: ${namesLine(names, more)}`) + legend];
   if (joined.more) lines.push(renderNotice('(earlier messages: /history)'));
   return lines;
 }
 
 export function renderMembers(reply: MembersReply): string {
   const more = reply.more === true;
-  return renderStatus(`${reply.members.length}${more ? '+' : ''} in ${sanitizeLine(reply.group)}: ${namesLine(reply.members, more)}`);
+  const { names, legend } = markedNames(reply.members, reply.roles);
+  return renderStatus(`${reply.members.length}${more ? '+' : ''} in ${sanitizeLine(reply.group)}: ${namesLine(names, more)}`) + legend;
 }

@@ -1,15 +1,8 @@
-/** Lines about what the user sent and what still waits: held direct messages, and quitting with messages unsent. */
+/** Lines about what the user sent and what still waits: quitting with messages unsent. */
 import kleur from 'kleur';
-import { sanitizeLine } from './sanitize.js';
 
 function plural(count: number): string {
   return count === 1 ? '1 message' : `${count} messages`;
-}
-
-/** A direct message that waited offline and whose recipient is not online yet: kept, and sent once they are. */
-export function renderHeld(to: string, text: string): string {
-  const name = sanitizeLine(to);
-  return kleur.dim(`… ${name} is not online yet; sent when ${name} is back: ${sanitizeLine(text.split('\n')[0] ?? '').slice(0, 60)}`);
 }
 
 /** `/quit` while messages wait: how many, and whether to leave anyway. */

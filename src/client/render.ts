@@ -197,20 +197,3 @@ export function plainChat(message: StoredMessage): string {
 export function plainDirect(message: { from: string; to: string; text: string }): string {
   return `[dm] ${sanitizeLine(message.from)} -> ${sanitizeLine(message.to)}: ${sanitizeLine(message.text)}`;
 }
-
-export const HELP_TEXT = [
-  'Commands:',
-  '  /help               this list',
-  '  /groups [TEXT]      groups and who is online (TEXT: only names holding it)',
-  '  /join GROUP         switch to GROUP',
-  '  /create GROUP       create GROUP and switch to it',
-  '  /leave              leave the current group',
-  '  /who                who is in the current group',
-  '  /msg USER TEXT      direct message to USER',
-  '  /history [N]        the N messages before the oldest shown (default 20)',
-  '  /me TEXT            an action: * you TEXT',
-  '  /set bell on|off    a bell on a mention or a direct message (default on)',
-  '  /quit or exit       leave',
-  'Anything else is sent to the group. Start with // to send a line that begins with /.',
-  'Tab completes commands, names (after /msg, or as a mention) and groups (after /join).',
-].join('\n');

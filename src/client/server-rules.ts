@@ -81,6 +81,7 @@ export function checkServerMessage(message: ServerMessage): void {
     case 'joined':
       checkName(type, 'group', message.group);
       checkNames(type, 'members', message.members);
+      checkNames(type, 'roles', Object.keys(message.roles ?? {}));
       checkStored(type, message.history);
       if (message.owner !== undefined && message.owner !== null) checkName(type, 'owner', message.owner);
       checkTopic(type, message.topic);
@@ -121,6 +122,7 @@ export function checkServerMessage(message: ServerMessage): void {
     case 'members':
       checkName(type, 'group', message.group);
       checkNames(type, 'members', message.members);
+      checkNames(type, 'roles', Object.keys(message.roles ?? {}));
       return;
     case 'history':
       checkName(type, 'group', message.group);

@@ -50,6 +50,10 @@ export class Screen implements ChatTerminal {
     return this.output.columns || 80;
   }
 
+  get rows(): number | undefined {
+    return this.output.rows || undefined;
+  }
+
   /** Prints `text` (one or more lines) above the prompt; the typed line and cursor stay as they were. */
   print(text: string): void {
     if (this.paste.active) {

@@ -133,7 +133,7 @@ export class WindowCommandRunner {
     }
     this.parts.status.flush();
     const reply = await this.parts.chat.leave(window.title);
-    this.parts.status.left();
+    this.parts.status.left(reply.group, this.parts.chat.group);
     if (view.isCurrent(reply.group)) view.forget(this.parts.chat.group);
     else screen.close(window);
     terminal.print(renderLeft(reply.group));

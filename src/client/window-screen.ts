@@ -8,6 +8,7 @@
  * what chat-windows.ts says rings it. Builds no strings of its own beyond the
  * window header; render.ts does.
  */
+import { stripVTControlCharacters } from 'node:util';
 import kleur from 'kleur';
 import type { DirectMessage, StoredDirectMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
@@ -20,15 +21,25 @@ import type { LogWriter } from './windows/log-writer.js';
 import type { ScrollLine } from './windows/scroll-back.js';
 import type { ChatWindow } from './windows/window-list.js';
 import { windowRows } from './windows/window-rows.js';
+import { displayWidth } from './width.js';
 
-/** Lines of a window's scroll-back printed when it is shown: about a screenful. */
-export const SWITCH_LINES = 50;
+/** The screen's height when the terminal does not say. */
+export const DEFAULT_ROWS = 24;
+/** Rows kept for the prompt when a window's scroll-back is printed. */
+const PROMPT_ROWS = 1;
+
+/** The rows `text` takes on a screen `columns` wide (each of its lines wrapped). */
+function screenRows(text: string, columns: number): number {
+  return text.split('\n').reduce((rows, part) => rows + Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(part)) / columns)), 0);
+}
 
 export interface WindowScreenHooks {
   /** The prompt (the shown window, the hotlist) changed. */
   promptChanged(): void;
   /** `/set bell on|off`. */
   bellOn(): boolean;
+  /** The conversation with `user` was shown up to `seq` (its read marker). */
+  conversationShown?(user: string, seq: number): void;
 }
 
 /** `-- window 2: ops --`, printed when a window is shown. */
@@ -128,12 +139,10 @@ export class WindowScreen {
   show(window: ChatWindow, opened = false): void {
     this.windows.list.show(window);
     if (!opened) this.out.print(renderWindowHeader(this.numberOf(window), window));
-    const lines = window.scrollBack.lines().slice(-SWITCH_LINES);
-    const rows = windowRows(lines);
-    this.days = new DayMarkers();
-    for (const line of lines) this.days.before(line.ts);
-    const text = rows.map((row) => (row.kind === 'day' ? row.text : this.renderLine(window, row.line)));
+    // A screenful: the screen's rows but the prompt's (and the header's).
+    const text = this.screenful(window, Math.max(1, (this.out.rows ?? DEFAULT_ROWS) - PROMPT_ROWS - (opened ? 0 : 1)));
     if (text.length > 0) this.out.print(text.join('\n'));
+    this.readUpTo(window, window.scrollBack.lastSeq());
     this.hooks.promptChanged();
   }
 
@@ -167,11 +176,37 @@ export class WindowScreen {
   private arrived(arrival: WindowArrival, source: ArrivalSource): void {
     const { window, line, shown, effect } = arrival;
     if (line === undefined) return;
-    if (shown) this.printDated(line.ts, this.renderLine(window, line));
+    if (shown) {
+      this.printDated(line.ts, this.renderLine(window, line));
+      this.readUpTo(window, line.seq);
+    }
     if (source !== 'history') this.log?.write(window.target, line);
     // The hotlist first, so the bell rings with it shown.
     if (effect.counted) this.hooks.promptChanged();
     if (effect.bell && this.hooks.bellOn()) this.out.bell?.();
+  }
+
+  /**
+   * The last lines of `window`'s scroll-back (with their day lines) that fit
+   * `budget` rows of the screen, long lines wrapped; at least the last one.
+   */
+  private screenful(window: ChatWindow, budget: number): string[] {
+    // Each line takes a row at least: no more than `budget` of them can fit.
+    const lines = window.scrollBack.lines().slice(-budget);
+    this.days = new DayMarkers();
+    for (const line of lines) this.days.before(line.ts);
+    const text = windowRows(lines).map((row) => (row.kind === 'day' ? row.text : this.renderLine(window, row.line)));
+    let start = text.length;
+    for (let used = 0; start > 0; start -= 1) {
+      used += screenRows(text[start - 1]!, this.out.columns);
+      if (used > budget) break;
+    }
+    return text.slice(Math.min(start, text.length - 1));
+  }
+
+  /** A conversation window shown up to `seq`: its read marker may move. */
+  private readUpTo(window: ChatWindow, seq: number | undefined): void {
+    if (window.target.kind === 'conversation' && seq !== undefined) this.hooks.conversationShown?.(window.title, seq);
   }
 
   private printDated(ts: number, text: string): void {

@@ -195,11 +195,18 @@ export interface JoinedReply extends ReplyBase {
   topic?: string;
   /** Retention (December addition, always sent by this server): the oldest seq kept; `last_seq` + 1 when none is kept. */
   first_seq?: number;
+  /** An addition, as `members.roles`: name → role for the names of `members` that have one. */
+  roles?: Record<string, MemberRole>;
 }
 /** `seq`: the message's place in its group (`say`) or conversation (`dm`, January addition). */
 export interface AckReply extends ReplyBase { type: 'ack'; seq?: number; ts: number }
-/** `more` (an addition): the list was cut to fit max_frame. */
-export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[]; more?: boolean }
+/** What `roles` (an addition) says of a name in a `members` or `joined` page; a member has none. */
+export type MemberRole = 'owner' | 'moderator' | 'admin';
+/**
+ * `more` (an addition): the list was cut to fit max_frame. `roles` (an
+ * addition): name → role for the names of `members` that have one.
+ */
+export interface MembersReply extends ReplyBase { type: 'members'; group: string; members: string[]; more?: boolean; roles?: Record<string, MemberRole> }
 export interface HistoryReply extends ReplyBase { type: 'history'; group: string; messages: StoredMessage[]; more: boolean }
 export interface LeftReply extends ReplyBase { type: 'left'; group: string }
 export interface PongReply extends ReplyBase { type: 'pong' }

@@ -8,6 +8,7 @@ import { parseConversationReply } from './conversation-parse.js';
 import { isErrorCode, ProtocolError } from './errors.js';
 import { optionalDeletion } from './deletion-parse.js';
 import { FieldReader } from './field-reader.js';
+import { optionalMemberRoles } from './member-roles-parse.js';
 import { type FrameBody, isPlainObject, requestIdOf } from './frame.js';
 import type { GroupRole, GroupSummary, ServerMessage, StoredMessage } from './messages.js';
 
@@ -126,6 +127,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
         ...(owner === undefined ? (read.has('owner') ? { owner: null } : {}) : { owner }),
         ...(topic === undefined ? {} : { topic }),
         ...(firstSeq === undefined ? {} : { first_seq: firstSeq }),
+        ...optionalMemberRoles(body, read),
       };
     }
     case 'topic':
@@ -160,7 +162,7 @@ export function parseServerMessage(body: FrameBody): ServerMessage {
     }
     case 'members': {
       const more = read.optionalBoolean('more');
-      return { type, ...withId, group: read.string('group'), members: read.list('members', nameList), ...(more === undefined ? {} : { more }) };
+      return { type, ...withId, group: read.string('group'), members: read.list('members', nameList), ...(more === undefined ? {} : { more }), ...optionalMemberRoles(body, read) };
     }
     case 'history':
       return { type, ...withId, group: read.string('group'), messages: read.list('messages', storedMessage), more: read.boolean('more') };

@@ -47,6 +47,8 @@ export interface ModerationStore {
   privateGroupsOpenTo(user: string): Promise<Set<NameKey>>;
   /** The user's standing in the group (all false when the group or user does not exist). */
   standing(group: string, user: string): Promise<GroupStanding>;
+  /** The name keys of the group's moderators among `users` (one read for them all: `who`'s and `joined`'s `roles`). */
+  moderatorsAmong(group: string, users: readonly string[]): Promise<Set<NameKey>>;
   setTopic(group: string, topic: string): Promise<boolean>;
   setModerator(group: string, user: string, moderator: boolean): Promise<boolean>;
   setInvited(group: string, user: string, invited: boolean): Promise<boolean>;

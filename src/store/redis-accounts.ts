@@ -92,6 +92,14 @@ export class RedisAccounts implements AccountStore {
     return set;
   }
 
+  /** `userRoles` holds the admins only (a user's entry is removed). */
+  async adminsAmong(names: readonly string[]): Promise<Set<NameKey>> {
+    if (names.length === 0) return new Set();
+    const keys = names.map(keyOf);
+    const roles = await this.guard(() => this.redis.hmget(REDIS_KEYS.userRoles, ...keys));
+    return new Set(keys.filter((_, i) => roles[i] === 'admin'));
+  }
+
   /** Bumps the store's change mark with the role, so that every node checks its private groups' members (store-changes.ts). */
   async setRole(name: string, role: AccountRole): Promise<boolean> {
     return this.ifUser(name, (key) => {

@@ -113,6 +113,16 @@ export class RedisModeration implements ModerationStore {
     return topic === '' ? this.ifGroup(key, REDIS_KEYS.groupTopics, 'HDEL', key) : this.ifGroup(key, REDIS_KEYS.groupTopics, 'HSET', key, topic);
   }
 
+  async moderatorsAmong(group: string, users: readonly string[]): Promise<Set<NameKey>> {
+    if (users.length === 0) return new Set();
+    const keys = users.map(keyOf);
+    // One round trip (SMISMEMBER would need Redis 6.2).
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.sismember(REDIS_KEYS.moderators(keyOf(group)), key);
+    const results = (await this.guard(() => pipeline.exec())) ?? [];
+    return new Set(keys.filter((_, i) => results[i]?.[1] === 1));
+  }
+
   async setModerator(group: string, user: string, moderator: boolean): Promise<boolean> {
     const key = keyOf(group);
     return this.ifGroup(key, REDIS_KEYS.moderators(key), moderator ? 'SADD' : 'SREM', keyOf(user));

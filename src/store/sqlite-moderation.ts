@@ -53,6 +53,8 @@ export class SqliteModeration implements ModerationStore {
       openTo: db.prepare<[string, string], { group_key: string }>(`
         SELECT group_key FROM group_moderators WHERE user_key = ? UNION SELECT group_key FROM group_invites WHERE user_key = ?`),
       isModerator: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM group_moderators WHERE group_key = ? AND user_key = ?'),
+      moderatorsAmong: db.prepare<[string, string], { user_key: string }>(
+        'SELECT user_key FROM group_moderators WHERE group_key = ? AND user_key IN (SELECT value FROM json_each(?))'),
       isInvited: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM group_invites WHERE group_key = ? AND user_key = ?'),
       ban: db.prepare<[string, string], { reason: string; banned_by: string; banned_at: number }>(
         'SELECT reason, banned_by, banned_at FROM group_bans WHERE group_key = ? AND user_key = ?'),
@@ -96,6 +98,12 @@ export class SqliteModeration implements ModerationStore {
       invited: this.statements.isInvited.get(...keys) !== undefined,
       ...(ban === undefined ? {} : { ban: { reason: ban.reason, by: ban.banned_by, at: ban.banned_at } }),
     };
+  }
+
+  async moderatorsAmong(group: string, users: readonly string[]): Promise<Set<NameKey>> {
+    this.database.ensureOpen();
+    if (users.length === 0) return new Set();
+    return new Set(this.statements.moderatorsAmong.all(keyOf(group), JSON.stringify(users.map(keyOf))).map((row) => storedNameKey(row.user_key)));
   }
 
   async setTopic(group: string, topic: string): Promise<boolean> {

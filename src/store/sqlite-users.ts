@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { AccountRole } from '../protocol/messages.js';
-import { nameKey as keyOf } from '../protocol/names.js';
+import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { REVOKE_RESUME_TOKENS } from './sqlite-resume-tokens.js';
 import type { AccountStore, Disabled, GroupReport, UserRecord, UserSummary } from './store.js';
@@ -53,6 +53,7 @@ export class SqliteUsers implements AccountStore {
     this.statements = {
       insert: db.prepare<[string, string, string, number]>('INSERT OR IGNORE INTO users (name_key, name, password_hash, created_at) VALUES (?, ?, ?, ?)'),
       find: db.prepare<[string], UserRow>(`SELECT ${USER_FIELDS} FROM users WHERE name_key = ?`),
+      adminsAmong: db.prepare<[string], { name_key: string }>("SELECT name_key FROM users WHERE name_key IN (SELECT value FROM json_each(?)) AND role = 'admin'"),
       list: db.prepare<[], UserRow>(`SELECT ${USER_FIELDS} FROM users ORDER BY name_key`),
       setHash: db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE name_key = ?'),
       setRole: db.prepare<[string, string]>('UPDATE users SET role = ? WHERE name_key = ?'),
@@ -71,6 +72,12 @@ export class SqliteUsers implements AccountStore {
     this.database.ensureOpen();
     const row = this.statements.find.get(keyOf(name));
     return row === undefined ? undefined : { name: row.name, passwordHash: row.password_hash, role: roleOf(row.role), ...disabledOf(row) };
+  }
+
+  async adminsAmong(names: readonly string[]): Promise<Set<NameKey>> {
+    this.database.ensureOpen();
+    if (names.length === 0) return new Set();
+    return new Set(this.statements.adminsAmong.all(JSON.stringify(names.map(keyOf))).map((row) => storedNameKey(row.name_key)));
   }
 
   async listUsers(): Promise<UserSummary[]> {

@@ -6,6 +6,7 @@
  * first written.
  */
 import type { AccountRole, StoredMessage } from '../protocol/messages.js';
+import type { NameKey } from '../protocol/names.js';
 import type { MessageDeletionStore } from './message-deletions.js';
 import type { BlockStore, ConversationStore } from './conversation-store.js';
 import type { ModerationStore } from './moderation-store.js';
@@ -102,6 +103,8 @@ export interface AccountStore {
   /** Creates the user; undefined when the name is taken (in any case). */
   createUser(name: string, passwordHash: string): Promise<UserRecord | undefined>;
   findUser(name: string): Promise<UserRecord | undefined>;
+  /** The name keys of the admins among `names` (one read for them all: `who`'s and `joined`'s `roles`). */
+  adminsAmong(names: readonly string[]): Promise<Set<NameKey>>;
   /** Every account, sorted by name key. */
   listUsers(): Promise<UserSummary[]>;
   /** The setters below return false when there is no such user. Setting the password ends the account's resume tokens. */

@@ -79,7 +79,7 @@ test('three groups and two conversations at once: each message in its window, th
   // Alt-3: ops, from memory.
   await tty.keys('M-3');
   screen = await promptIs(tty, '[2:lobby 1, 5:bob 1, 6:carol 1] ops>');
-  assert.match(screen, /-- window 3: ops --\n-- joined ops — 2 online: alice, bob\n\d\d:\d\d bob: ops-line for @alice/);
+  assert.match(screen, /-- window 3: ops --\n-- joined ops — 2 online: ~bob, alice \(~ owner, & admin, @ moderator\)\n\d\d:\d\d bob: ops-line for @alice/);
   // /window 5: the conversation with bob; a line typed there is a dm to bob.
   await tty.enter('/window 5');
   screen = await promptIs(tty, '[2:lobby 1, 6:carol 1] @bob>');

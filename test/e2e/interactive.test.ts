@@ -38,7 +38,8 @@ test('commands work, Tab completes them and names, wrong usage gets a hint, and 
     { TERMSENDER_PASSWORD: TEST_PASSWORD });
   await tty.waitFor((screen) => lastLine(screen) === 'lobby>', 'the chat prompt');
   await tty.enter('/who');
-  await tty.waitForText(/2 in lobby: (bob, carol|carol, bob)/);
+  // bob made lobby: its owner, marked and first (roles, an addition).
+  await tty.waitForText(/2 in lobby: ~bob, carol \(~ owner, & admin, @ moderator\)/);
   await tty.enter('/msg');
   await tty.waitForText('usage: /msg USER TEXT');
   // Tab completes the command, then the name of someone in the group.

@@ -17,6 +17,8 @@ import type { JoinedReply, ServerMessage } from '../../src/protocol/messages.js'
 
 export class FakeTerminal implements ChatTerminal {
   readonly columns = 80;
+  /** The screen's height (a window switch prints a screenful of its scroll-back). */
+  rows = 24;
   readonly printed: string[] = [];
   prompt = '';
   closed = false;

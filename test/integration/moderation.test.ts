@@ -231,6 +231,53 @@ test('set_role: a member made moderator may moderate, and not once made member a
   assert.equal(await outcome(w.as.member, { type: 'set_topic', group: 'lobby', topic: 'again' }), 'error:not_allowed');
 });
 
+test('who and joined carry roles (an addition): the owner, moderators and admins of the page, members none; a role change counts at once', async (t) => {
+  const w = await world(t);
+  await group(w, 'lobby');
+  for (const role of ['owner', 'moderator', 'member', 'admin'] as const) await joined(w.as[role], 'lobby');
+  const last = await joined(w.victim, 'lobby');
+  assert.deepEqual(last.roles, { olga: 'owner', mo: 'moderator', root: 'admin' });
+  const who = await w.as.member.request({ type: 'who' });
+  assert.equal(who.type, 'members');
+  if (who.type !== 'members') return;
+  assert.deepEqual(who.roles, { olga: 'owner', mo: 'moderator', root: 'admin' });
+  // A page (`after`) names the roles of its own names only.
+  const page = await w.as.member.request({ type: 'who', after: 'mo' });
+  assert.deepEqual(page.type === 'members' && [page.members, page.roles], [['olga', 'root', 'vic'], { olga: 'owner', root: 'admin' }]);
+  assert.equal(await outcome(w.as.owner, { type: 'set_role', group: 'lobby', user: 'mo', role: 'member' }), 'ok');
+  assert.equal(await outcome(w.as.owner, { type: 'set_role', group: 'lobby', user: 'vic', role: 'moderator' }), 'ok');
+  const after = await w.as.member.request({ type: 'who' });
+  assert.deepEqual(after.type === 'members' && after.roles, { olga: 'owner', root: 'admin', vic: 'moderator' });
+});
+
+test('who: a list that fits without its roles but not with them is cut sorted by name key, with more; after gives the rest with theirs', async (t) => {
+  const dataDir = tempDir(t);
+  const store = SqliteStore.open(dataDir);
+  const server = await startTestServer(t, { store, dataDir, limits: { maxFrame: 1024 } });
+  // 20 names of 30 characters, joined in reverse order: about 640 bytes, which fit a frame of 1,024 alone.
+  const names = Array.from({ length: 20 }, (_, i) => `member${String(i).padStart(2, '0')}`.padEnd(30, 'x')).reverse();
+  const clients: WireClient[] = [];
+  for (const name of names) {
+    const client = await signIn(t, server.port, name);
+    if (clients.length === 0) assert.equal(await outcome(client, { type: 'create_group', group: 'roomy' }), 'group_created');
+    await joined(client, 'roomy');
+    clients.push(client);
+  }
+  const before = await clients[0]!.request({ type: 'who' });
+  assert.deepEqual(before.type === 'members' && [before.members, before.more, before.roles], [names, undefined, { [names[0]!]: 'owner' }], 'whole, in join order');
+  // Every one a moderator: the roles no longer fit beside the names.
+  for (const name of names.slice(1)) assert.equal(await store.moderation.setModerator('roomy', name, true), true);
+  const first = await clients[0]!.request({ type: 'who' });
+  assert.ok(first.type === 'members' && first.more === true && first.members.length < names.length, JSON.stringify(first));
+  const sorted = [...names].sort();
+  assert.deepEqual(first.members, sorted.slice(0, first.members.length), 'cut sorted by name key');
+  assert.deepEqual(Object.keys(first.roles ?? {}).sort(), first.members);
+  const rest = await clients[0]!.request({ type: 'who', after: first.members.at(-1) });
+  assert.ok(rest.type === 'members');
+  assert.deepEqual([...first.members, ...rest.members], sorted);
+  assert.equal(rest.roles?.[names[0]!], 'owner');
+});
+
 test('delete_group: every member gets group_deleted and is back in GROUP_SELECT; history and moderation are gone; the name is free', async (t) => {
   const w = await world(t);
   await group(w, 'lobby', true);

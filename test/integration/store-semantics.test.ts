@@ -65,6 +65,10 @@ async function moderationSemantics(store: Store): Promise<void> {
   assert.equal(await store.moderation.setInvited('SEC', 'Inv', true), true);
   assert.deepEqual(await store.moderation.standing('Sec', 'MO'), { moderator: true, invited: false });
   assert.deepEqual(await store.moderation.standing('sec', 'inv'), { moderator: false, invited: true });
+  // Batched, for `who`'s roles: the moderators among the names given (any case), keyed; none for an empty list or another group.
+  assert.deepEqual([...await store.moderation.moderatorsAmong('SEC', ['MO', 'inv', 'olga', 'nobody'])], ['mo']);
+  assert.deepEqual([...await store.moderation.moderatorsAmong('pub', ['mo'])], []);
+  assert.deepEqual([...await store.moderation.moderatorsAmong('sec', [])], []);
   assert.deepEqual([...await store.moderation.privateGroupsOpenTo('mo')], ['sec']);
   assert.deepEqual([...await store.moderation.privateGroupsOpenTo('INV')], ['sec']);
   assert.deepEqual([...await store.moderation.privateGroupsOpenTo('olga')], []); // its own are known by ownerKey
@@ -266,6 +270,12 @@ for (const backend of [sqlite, redis]) {
       assert.equal(await store.accounts.createUser('ALICE', 'other'), undefined);
       assert.deepEqual(await store.accounts.findUser('alice'), { name: 'Alice', passwordHash: 'hash', role: 'user' });
       assert.equal(await store.accounts.findUser('bob'), undefined);
+      assert.equal(await store.accounts.createUser('Root', 'hash') !== undefined, true);
+      assert.equal(await store.accounts.setRole('root', 'admin'), true);
+      assert.deepEqual([...await store.accounts.adminsAmong(['ROOT', 'alice', 'bob'])], ['root']);
+      assert.equal(await store.accounts.setRole('root', 'user'), true);
+      assert.deepEqual([...await store.accounts.adminsAmong(['root', 'alice'])], []);
+      assert.deepEqual([...await store.accounts.adminsAmong([])], []);
       assert.deepEqual(await store.groups.createGroup('Dev'), { name: 'Dev', lastSeq: 0 });
       assert.equal(await store.groups.createGroup('dEV'), undefined);
       await store.groups.createGroup('apple');

@@ -16,8 +16,6 @@ const ENDLESS_RATE_WAIT: RateWait = { backoff: RATE_LIMIT_BACKOFF, maxRetries: N
 
 /** What the chat screen shows of its messages: pending, sent, failed. */
 export interface SendingView extends Pick<OutboxHooks, 'acked' | 'pending' | 'failed'> {
-  /** Never called: servers store direct messages (January), none is held for its recipient any more. Left for chat.ts, which still passes it. */
-  held?(item: OutboxItem & { kind: 'dm' }): void;
   /** False when a lost connection ends the client (nothing waits for it): the outbox is not paused. */
   waitsOnLost(): boolean;
 }

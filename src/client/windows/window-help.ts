@@ -31,7 +31,7 @@ const GROUP = [
   'In a group window:',
   '  TEXT                said to the group; start with // to send a line that begins with /',
   '  /me TEXT            an action: * you TEXT',
-  '  /who                who is in the group, owner and moderators marked (/names)',
+  '  /who                who is in the group: ~owner, &admins, @moderators (/names)',
   '  /history [N]        the N messages before the oldest shown (default 20)',
   '  /topic              the group\'s topic',
   '  /delete [SEQ]       delete your message SEQ, or your last one',

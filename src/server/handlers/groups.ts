@@ -3,7 +3,7 @@ import { assertNever, ProtocolError } from '../../protocol/errors.js';
 import { JOIN_HISTORY_MESSAGES, SINCE_MAX_MESSAGES } from '../../protocol/limits.js';
 import type {
   CreateGroupRequest, GroupSummary, GroupsReply, JoinedReply, JoinRequest, LeaveRequest, ListGroupsRequest,
-  MembersReply, StoredMessage, WhoRequest,
+  MemberRole, MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import { keptFrom } from '../first-seq.js';
@@ -14,6 +14,7 @@ import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGrou
 import { openGroup, openGroups, withoutGroup } from '../open-groups.js';
 import type { ChatSession, OpenGroup, SignedInSession } from '../session.js';
 import { readStates, recordJoin } from './read-markers.js';
+import { memberRoles, rolesOf } from '../member-roles.js';
 
 /** What `joined` says of the group (December additions): the joiner's role, the owner's name (null: none), the topic. */
 async function joinedStanding(context: ServerContext, access: GroupAccess): Promise<Pick<JoinedReply, 'role' | 'owner' | 'topic'>> {
@@ -102,18 +103,18 @@ export const join: Handler<JoinRequest, SignedInSession> = async (request, sessi
  */
 async function joinedMembers(
   context: ServerContext, group: string, joiner: string, build: (members: string[], cut: boolean) => JoinedReply,
-): Promise<{ members: string[]; cut: boolean }> {
+): Promise<{ items: string[]; cut: boolean }> {
   const limit = context.config.limits.presenceMaxMembers;
   const [count = 0] = await context.hub.memberCounts([group]);
   if (count < limit) {
     const present = await context.hub.members(group);
     const everyone = present.some((name) => nameKey(name) === nameKey(joiner)) ? present : [joiner, ...present];
-    if (!fit(context, everyone, 'head', build).cut) return { members: everyone, cut: false };
-    return { members: fit(context, pageByNameKey(everyone, undefined, everyone.length), 'head', build).items, cut: true };
+    if (!fit(context, everyone, 'head', build).cut) return { items: everyone, cut: false };
+    return { items: fit(context, pageByNameKey(everyone, undefined, everyone.length), 'head', build).items, cut: true };
   }
   const firstPage = withName(await context.hub.memberPage(group, undefined, limit + 1), joiner).slice(0, limit + 1);
   const fitted = fit(context, firstPage.slice(0, limit), 'head', build);
-  return { members: fitted.items, cut: fitted.cut || firstPage.length > limit };
+  return { items: fitted.items, cut: fitted.cut || firstPage.length > limit };
 }
 
 /** `names` (sorted by name key) with `name` in its place, when it is not there already. */
@@ -155,10 +156,20 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
     : await context.store.groups.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
   const firstSeq = keptFrom(await context.store.retention.firstSeq(group.name), page.messages, lastSeq);
-  const withMembers = (members: string[], cut = false): JoinedReply => ({
-    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing, first_seq: firstSeq,
-  });
-  const { members, cut: membersCut } = await joinedMembers(context, group.name, session.user, withMembers);
+  // The roles of the members sent (an addition), read once the page is known.
+  let roles: ReadonlyMap<string, MemberRole> = new Map();
+  const withMembers = (members: string[], cut = false): JoinedReply => {
+    const kept = rolesOf(roles, members);
+    return {
+      type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing, first_seq: firstSeq,
+      ...(Object.keys(kept).length > 0 ? { roles: kept } : {}),
+    };
+  };
+  const found = await joinedMembers(context, group.name, session.user, withMembers);
+  roles = await memberRoles(context, group.name, found.items);
+  const fitted = fitWithRoles(context, found, (members, cut) => withMembers(members, found.cut || cut));
+  const members = fitted.items;
+  const membersCut = found.cut || fitted.cut;
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   await recordJoin(context, session.user, group.name, lastSeq);
@@ -181,14 +192,40 @@ export const leave: Handler<LeaveRequest, ChatSession> = (request, session) => {
  */
 export const who: Handler<WhoRequest, ChatSession> = async (request, session, context) => {
   const { group } = openGroup(session, request.group);
+  const names = await whoPage(request, group, context);
+  // The roles of the page's names only (an addition), then fitted again with them.
+  const roles = await memberRoles(context, group, names.items);
+  const build = (members: string[], cut: boolean): MembersReply => {
+    const kept = rolesOf(roles, members);
+    return { type: 'members', group, members, ...(cut || names.cut ? { more: true } : {}), ...(Object.keys(kept).length > 0 ? { roles: kept } : {}) };
+  };
+  return { reply: fitWithRoles(context, names, build).message };
+};
+
+/**
+ * A page of names fitted again once their `roles` are in the message. A list
+ * that fitted whole without them (in join order) and no longer does is
+ * sorted by name key before it is cut, as every cut list is (so `who` with
+ * `after` = its last name gives the rest).
+ */
+function fitWithRoles<M extends object>(
+  context: ServerContext, names: { items: string[]; cut: boolean }, build: (members: string[], cut: boolean) => M,
+): { items: string[]; cut: boolean; message: M } {
+  const fitted = fit(context, names.items, 'head', build);
+  if (!fitted.cut || names.cut) return fitted;
+  return fit(context, pageByNameKey(names.items, undefined, names.items.length), 'head', build);
+}
+
+/** The names `who` answers with (before their roles): the whole group when it fits, else a page by name key. */
+async function whoPage(request: WhoRequest, group: string, context: ServerContext): Promise<{ items: string[]; cut: boolean }> {
   const build = (members: string[], cut: boolean): MembersReply => ({ type: 'members', group, members, ...(cut ? { more: true } : {}) });
   const { maxFrame, presenceMaxMembers } = context.config.limits;
   if (request.after === undefined) {
     const [count = 0] = await context.hub.memberCounts([group]);
     const whole = count <= presenceMaxMembers ? fit(context, await context.hub.members(group), 'head', build) : undefined;
-    if (whole !== undefined && !whole.cut) return { reply: whole.message };
+    if (whole !== undefined && !whole.cut) return whole;
   }
   // A name takes at least 2 bytes: a page this long never fits, so its cut says `more`.
   const page = await context.hub.memberPage(group, request.after, Math.floor(maxFrame / 2) + 1);
-  return { reply: fit(context, page, 'head', build).message };
-};
+  return fit(context, page, 'head', build);
+}

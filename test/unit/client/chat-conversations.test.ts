@@ -9,6 +9,8 @@ import { ProtocolError } from '../../../src/protocol/errors.js';
 import { DELETED_TEXT, type DirectMessage, type MessageDeletedMessage, type ServerMessage } from '../../../src/protocol/messages.js';
 import type { MemoryFrameLink } from '../../../src/transport/memory-link.js';
 import { memoryChatClient, startMemoryServer } from '../../helpers/memory-server.js';
+import { FakeTerminal } from '../../helpers/fake-chat.js';
+import { ChatController } from '../../../src/client/chat.js';
 import { TEST_PASSWORD } from '../../helpers/server.js';
 
 /** Alice and Bob, ChatClients signed in on an in-memory server, in no group. */
@@ -156,4 +158,29 @@ test('seqBeforeSending: the seq seen, else the newest stored (0 for none); a ser
   assert.equal(await seqBeforeSending(old, seqs, 'dave'), undefined);
   const closed = answering(() => Promise.reject(new ConnectionClosedError('connection closed')));
   await assert.rejects(seqBeforeSending(closed, seqs, 'dave'), ConnectionClosedError);
+});
+
+test('the chat screen over a real server: a conversation window shown sends mark_read with user, so the server\'s conversations unread drops to 0', async (t) => {
+  const server = await startMemoryServer(t);
+  const alice = await memoryChatClient(t, server);
+  const bob = await memoryChatClient(t, server);
+  await alice.signIn({ user: 'alice', password: TEST_PASSWORD }, { register: true });
+  await bob.signIn({ user: 'bob', password: TEST_PASSWORD }, { register: true });
+  const terminal = new FakeTerminal();
+  const screen = new ChatController(bob, terminal, { markReadIntervalMs: 60_000 });
+  screen.start(undefined);
+  let heard = 0;
+  const bothHeard = new Promise<void>((resolve) => bob.on('dm', () => { if (++heard === 2) resolve(); }));
+  for (const text of ['one', 'two']) await alice.dm('bob', text);
+  await bothHeard;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(terminal.plainPrompt, '[2:alice 2] > ');
+  const bobAgain = await memoryChatClient(t, server);
+  await bobAgain.signIn({ user: 'bob', password: TEST_PASSWORD });
+  assert.deepEqual((await bobAgain.allConversations()).map(({ user, unread }) => [user, unread]), [['alice', 2]], 'not shown: unread');
+  terminal.metaKey('2');
+  // The marker goes at exit at the latest (debounced meanwhile).
+  await screen.quit();
+  await screen.finished;
+  assert.deepEqual((await bobAgain.allConversations()).map(({ user, unread }) => [user, unread]), [['alice', 0]]);
 });

@@ -17,7 +17,7 @@ const joinedDev: JoinedReply = {
   history: [{ group: 'dev', seq: 1, from: 'bob', text: 'one', ts: TS }, { group: 'dev', seq: 2, from: 'bob', text: 'two', ts: TS }],
 };
 
-function started(answer: (request: Outgoing) => ServerMessage | undefined = () => undefined) {
+function started(answer: (request: Outgoing) => ServerMessage | undefined = () => undefined, joined: JoinedReply = joinedDev) {
   const terminal = new FakeTerminal();
   let acks = 100;
   const connection: FakeConnection = new FakeConnection((request) => answer(request) ?? (
@@ -25,8 +25,8 @@ function started(answer: (request: Outgoing) => ServerMessage | undefined = () =
       : request.type === 'mark_read' || request.type === 'delete_message' || request.type === 'block' ? { type: 'ok' }
         : request.type === 'dm' || request.type === 'say' ? { type: 'ack', ts: TS, seq: ++acks }
           : { type: 'error', code: 'bad_message', message: `unscripted ${request.type}` }));
-  const chat = new ChatController(fakeChatClient(connection, async () => connection, joinedDev), terminal, { markReadIntervalMs: 60_000, host: '127.0.0.1' });
-  chat.start(joinedDev);
+  const chat = new ChatController(fakeChatClient(connection, async () => connection, joined), terminal, { markReadIntervalMs: 60_000, host: '127.0.0.1' });
+  chat.start(joined);
   return { terminal, connection, chat };
 }
 
@@ -230,5 +230,81 @@ test('kicked from a group that is not the current one: said in window 1 and on s
   assert.match(terminal.printed.at(-1)!, /no window 3/);
   terminal.type('/window 1');
   assert.ok(terminal.printed.slice(-3).includes('-- carol removed you from dev: off topic'), 'kept in window 1');
+  await chat.quit();
+});
+
+test('a conversation window shown moves its read marker (mark_read with user), debounced: not while unshown, up to the last seq shown', async () => {
+  const { terminal, connection, chat } = started((request) => (request.type === 'dm_history'
+    ? { type: 'dm_history', user: 'dave', more: false, messages: [{ from: 'dave', to: 'alice', seq: 7, text: 'old news', ts: TS }] }
+    : undefined));
+  const conversationMarks = () => connection.requests.filter((request) => request.type === 'mark_read' && 'user' in request);
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 1, text: 'psst', ts: TS });
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 2, text: 'still there?', ts: TS });
+  await tick();
+  assert.deepEqual(conversationMarks(), [], 'not shown: not read');
+  terminal.metaKey('3');
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 3, text: 'hello?', ts: TS });
+  await tick();
+  assert.deepEqual(conversationMarks(), [], 'debounced (the interval is a minute here)');
+  // Another conversation shown: bob's marker goes at once, dave's waits.
+  const fetched = connection.answered('dm_history');
+  terminal.type('/query dave');
+  await fetched;
+  await tick();
+  assert.deepEqual(conversationMarks(), [{ type: 'mark_read', user: 'bob', seq: 3 }]);
+  await chat.quit();
+  assert.deepEqual(conversationMarks(), [{ type: 'mark_read', user: 'bob', seq: 3 }, { type: 'mark_read', user: 'dave', seq: 7 }]);
+});
+
+test('the current group left: the group that becomes current brings back its role and topic (/help, /topic); /part of another group keeps the current one\'s', async () => {
+  const dev: JoinedReply = { ...joinedDev, role: 'moderator', topic: 'dev stuff' };
+  const { terminal, connection, chat } = started((request) => {
+    if (request.type === 'join') return { type: 'joined', group: request.group, members: ['alice'], last_seq: 0, more: false, history: [], role: 'owner', owner: 'alice', topic: `${request.group} talk` };
+    if (request.type === 'leave') return { type: 'left', group: request.group ?? 'qa' };
+    return undefined;
+  }, dev);
+  const help = () => terminal.printed.slice(terminal.printed.findLastIndex((line) => line.includes('/window N'))).join('\n');
+  for (const group of ['ops', 'qa']) {
+    const answered = connection.answered('join');
+    terminal.type(`/join ${group}`);
+    await answered;
+  }
+  terminal.type('/help');
+  assert.match(help(), /\/delete-group/, 'owner of qa');
+  // Another group left (ops): qa stays current with its role and topic.
+  let answered = connection.answered('leave');
+  terminal.type('/part ops');
+  await answered;
+  await tick();
+  terminal.type('/topic');
+  assert.match(terminal.printed.at(-1)!, /topic: qa talk/);
+  // The current group (qa) left: dev is current again, a moderator there, with its topic.
+  answered = connection.answered('leave');
+  terminal.type('/close');
+  await answered;
+  await tick();
+  terminal.type('/window 2');
+  terminal.type('/topic');
+  assert.match(terminal.printed.at(-1)!, /topic: dev stuff/);
+  terminal.type('/help');
+  assert.match(help(), /\/kick USER/, 'a moderator in dev');
+  assert.doesNotMatch(help(), /\/delete-group/, 'not its owner');
+  await chat.quit();
+});
+
+test('a window switch prints a screenful of its scroll-back: the terminal\'s rows but the prompt and the header, long lines counted wrapped', async () => {
+  const { terminal, connection, chat } = started();
+  terminal.rows = 10;
+  for (let seq = 1; seq <= 30; seq += 1) connection.push({ type: 'dm', from: 'bob', to: 'alice', seq, text: `line ${seq}`, ts: TS });
+  const shownAfterHeader = () => terminal.printed.slice(terminal.printed.findLastIndex((line) => line.startsWith('-- window')) + 1);
+  terminal.metaKey('3');
+  assert.deepEqual(shownAfterHeader().map((line) => line.replace(/^.*: /, '')), ['line 23', 'line 24', 'line 25', 'line 26', 'line 27', 'line 28', 'line 29', 'line 30']);
+  // A line of 200 characters wraps to 4 rows of 80 columns (under its prefix): 3 fewer lines fit, the screenful stays 8 rows.
+  connection.push({ type: 'dm', from: 'bob', to: 'alice', seq: 31, text: 'x'.repeat(200), ts: TS });
+  terminal.metaKey('2');
+  terminal.metaKey('3');
+  const shown = shownAfterHeader();
+  assert.equal(shown.length, 8);
+  assert.deepEqual(shown.slice(0, 5).map((line) => line.replace(/^.*: /, '').slice(0, 8)), ['line 27', 'line 28', 'line 29', 'line 30', 'xxxxxxxx']);
   await chat.quit();
 });

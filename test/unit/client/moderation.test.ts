@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { parseInput } from '../../../src/client/commands.js';
 import { commandNames, complete } from '../../../src/client/completion.js';
-import { helpText } from '../../../src/client/help.js';
 import { type ModerationCommand, moderationRefusal, moderationRequest } from '../../../src/client/moderation-commands.js';
 import { renderStatusPrompt, renderUnreadStatus } from '../../../src/client/status-line.js';
 import { ReadMarks, type ReadMarkTimers, UnreadTracker } from '../../../src/client/model/unread.js';
@@ -80,25 +79,6 @@ test('a refused kick or ban by one who may moderate names the target\'s reason, 
   assert.equal(moderationRefusal(moderation('/ban carol'), 'not_allowed', 'dev', asOwner), 'carol is an admin: nobody may ban an admin');
   assert.equal(moderationRefusal(moderation('/kick dave'), 'not_allowed', 'dev', { mayModerate: true, serverMessage: "'dave' owns the group" }), 'dave owns the group: nobody may kick the owner');
   assert.equal(moderationRefusal(moderation('/kick dave'), 'not_allowed', 'dev', { mayModerate: false, serverMessage: "only the group's owner and moderators may kick users" }), "only the group's owner or a moderator may kick");
-});
-
-test('/help lists only what the role allows: member, moderator, owner, admin', () => {
-  const member = helpText({ account: 'user', group: 'member' });
-  const moderator = helpText({ account: 'user', group: 'moderator' });
-  const owner = helpText({ account: 'user', group: 'owner' });
-  const admin = helpText({ account: 'admin', group: 'member' });
-  const has = (text: string, command: string) => text.split('\n').some((line) => line.trimStart().startsWith(command));
-  for (const text of [member, moderator, owner, admin]) {
-    for (const command of ['/help', '/join', '/topic ', '/next', '/passwd', '/create -p']) assert.ok(has(text, command), command);
-  }
-  assert.ok(!has(member, '/kick') && !has(member, '/topic TEXT') && !has(member, '/op') && !has(member, '/disable'));
-  assert.ok(has(moderator, '/kick') && has(moderator, '/ban') && has(moderator, '/invite') && has(moderator, '/topic TEXT'));
-  assert.ok(!has(moderator, '/op') && !has(moderator, '/delete-group') && !has(moderator, '/disable'));
-  assert.ok(has(owner, '/op') && has(owner, '/delete-group') && has(owner, '/kick') && !has(owner, '/disable'));
-  assert.ok(has(admin, '/disable') && has(admin, '/reset-password') && has(admin, '/delete-group') && has(admin, '/kick') && has(admin, '/notice'));
-  assert.ok(!has(owner, '/notice'), 'only admins');
-  assert.ok(member.endsWith('Tab completes commands, names (after /msg, or as a mention) and groups (after /join).'), 'the footer stays last');
-  assert.equal(helpText({ account: undefined, group: undefined }), member.replace(/x^/, ''), 'an older server: the same as a member');
 });
 
 test('Tab offers the commands the role allows, and user names after those that take a user', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import kleur from 'kleur';
-import { nameColor, plainChat, plainDirect, renderChat, renderDirect, renderError, renderGroupTable, renderPresence } from '../../../src/client/render.js';
+import { nameColor, plainChat, plainDirect, renderChat, renderDirect, renderError, renderGroupTable, renderJoined, renderMembers, renderPresence } from '../../../src/client/render.js';
 import { configureColors } from '../../../src/client/colors.js';
 import { displayWidth, wrapLine } from '../../../src/client/width.js';
 
@@ -89,4 +89,12 @@ test('hostile text is sanitized in every rendering', () => {
   assert.equal(plainChat(evil), '[general] bob: xy');
   assert.equal(plainDirect({ from: 'a\u0007', to: 'b', text: 'multi\nline' }), '[dm] a -> b: multi line');
   assert.match(renderGroupTable([{ name: 'g\u001b[2J', members: 2 }]), /g +2/);
+});
+
+test('/who and the join line mark the owner ~, admins & and moderators @, listed first, with a legend; no roles, no marks', () => {
+  const who = stripVTControlCharacters(renderMembers({ type: 'members', group: 'dev', members: ['mem', 'mo', 'olga', 'root'], roles: { olga: 'owner', mo: 'moderator', root: 'admin' } }));
+  assert.equal(who, '-- 4 in dev: ~olga, &root, @mo, mem (~ owner, & admin, @ moderator)');
+  assert.equal(stripVTControlCharacters(renderMembers({ type: 'members', group: 'dev', members: ['a', 'b'] })), '-- 2 in dev: a, b');
+  const [line] = renderJoined({ type: 'joined', group: 'dev', members: ['me', 'olga'], last_seq: 0, history: [], more: false, roles: { olga: 'owner' } });
+  assert.equal(stripVTControlCharacters(line!), '-- joined dev — 2 online: ~olga, me (~ owner, & admin, @ moderator)');
 });

@@ -57,3 +57,12 @@ test('notices: topic, kicked, group_deleted parse; joined and groups carry the n
   const groups = parseServerMessage({ type: 'groups', groups: [{ name: 'g', members: 1, topic: 't', private: true }] });
   assert.deepEqual(groups, { type: 'groups', groups: [{ name: 'g', members: 1, topic: 't', private: true }] });
 });
+
+test('members and joined: roles (an addition) is optional; a role unknown to this client is left out; not a map is bad_message', () => {
+  assert.deepEqual(parseServerMessage({ type: 'members', id: 1, group: 'g', members: ['a', 'b'] }), { type: 'members', id: 1, group: 'g', members: ['a', 'b'] });
+  const members = parseServerMessage({ type: 'members', id: 1, group: 'g', members: ['a', 'b', 'c'], roles: { a: 'owner', b: 'moderator', c: 'queen' } });
+  assert.deepEqual(members, { type: 'members', id: 1, group: 'g', members: ['a', 'b', 'c'], roles: { a: 'owner', b: 'moderator' } });
+  const joined = parseServerMessage({ type: 'joined', group: 'g', members: ['r'], last_seq: 0, history: [], more: false, roles: { r: 'admin' } });
+  assert.deepEqual(joined.type === 'joined' && joined.roles, { r: 'admin' });
+  assert.equal(parseRefusal({ type: 'members', id: 1, group: 'g', members: [], roles: ['a'] }, parseServerMessage).code, 'bad_message');
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { helpText } from '../../../../src/client/help.js';
+import type { Roles } from '../../../../src/client/help.js';
 import { displayWidth } from '../../../../src/client/width.js';
 import { HELP_COLUMNS, windowHelpText } from '../../../../src/client/windows/window-help.js';
 
@@ -29,10 +29,18 @@ test('the windowed /help is grouped by window kind, then by role', () => {
   }
 });
 
-test('today\'s /help is unchanged until the windows are wired', () => {
-  const text = helpText(member, 78);
-  assert.match(text, /^Commands:\n {2}\/help {15}this list/);
-  assert.ok(!text.includes('/query'));
-  assert.ok(text.includes('/kick') === false && helpText({ account: 'user', group: 'moderator' }).includes('/kick USER [REASON]'));
-  assert.ok(helpText(admin).includes('In any group (as admin, or its owner and moderators):'));
+test('/help lists only what the role allows: member, moderator, owner, admin; an older server (no roles) as a member', () => {
+  const help = (roles: Roles): string => windowHelpText(roles, Number.POSITIVE_INFINITY);
+  const [asMember, moderator, owner, asAdmin] = [member, { account: 'user', group: 'moderator' } as const, { account: 'user', group: 'owner' } as const, { account: 'admin', group: 'member' } as const].map(help);
+  const has = (text: string, command: string) => text.split('\n').some((line) => line.trimStart().startsWith(command));
+  for (const text of [asMember, moderator, owner, asAdmin]) {
+    for (const command of ['/help', '/join', '/topic ', '/next', '/passwd', '/create [-p]']) assert.ok(has(text!, command), command);
+  }
+  assert.ok(!has(asMember!, '/kick') && !has(asMember!, '/topic TEXT') && !has(asMember!, '/op') && !has(asMember!, '/disable'));
+  assert.ok(has(moderator!, '/kick') && has(moderator!, '/ban') && has(moderator!, '/invite') && has(moderator!, '/topic TEXT'));
+  assert.ok(!has(moderator!, '/op') && !has(moderator!, '/delete-group') && !has(moderator!, '/disable'));
+  assert.ok(has(owner!, '/op') && has(owner!, '/delete-group') && has(owner!, '/kick') && !has(owner!, '/disable'));
+  assert.ok(has(asAdmin!, '/disable') && has(asAdmin!, '/reset-password') && has(asAdmin!, '/delete-group') && has(asAdmin!, '/kick') && has(asAdmin!, '/notice'));
+  assert.ok(!has(owner!, '/notice'), 'only admins');
+  assert.equal(help({ account: undefined, group: undefined }), asMember, 'an older server: the same as a member');
 });
