@@ -79,7 +79,9 @@ function markedNames(names: readonly string[], roles: Readonly<Record<string, Me
 export function renderJoined(joined: JoinedReply): string[] {
   const more = joined.members_more === true;
   const count = `${joined.members.length}${more ? '+' : ''}`;
-  const { names, legend } = markedNames(joined.members, joined.roles);
+  // A server sends `roles` with `who` only; the join line marks the owner `joined` names.
+  const owner = typeof joined.owner === 'string' ? { [joined.owner]: 'owner' as const } : {};
+  const { names, legend } = markedNames(joined.members, joined.roles ?? owner);
   const lines = [renderStatus(`joined ${sanitizeLine(joined.group)} — ${count} online: ${namesLine(names, more)}`) + legend];
   if (joined.more) lines.push(renderNotice('(earlier messages: /history)'));
   return lines;

@@ -3,7 +3,7 @@ import { assertNever, ProtocolError } from '../../protocol/errors.js';
 import { JOIN_HISTORY_MESSAGES, SINCE_MAX_MESSAGES } from '../../protocol/limits.js';
 import type {
   CreateGroupRequest, GroupSummary, GroupsReply, JoinedReply, JoinRequest, LeaveRequest, ListGroupsRequest,
-  MemberRole, MembersReply, StoredMessage, WhoRequest,
+  MembersReply, StoredMessage, WhoRequest,
 } from '../../protocol/messages.js';
 import { nameKey } from '../../protocol/names.js';
 import { keptFrom } from '../first-seq.js';
@@ -156,20 +156,11 @@ async function joinHeld(request: JoinRequest, session: SignedInSession, context:
     : await context.store.groups.messagesSince(group.name, request.since, SINCE_MAX_MESSAGES, context.config.limits.maxFrame);
   const lastSeq = Math.max(group.lastSeq, page.messages.at(-1)?.seq ?? 0);
   const firstSeq = keptFrom(await context.store.retention.firstSeq(group.name), page.messages, lastSeq);
-  // The roles of the members sent (an addition), read once the page is known.
-  let roles: ReadonlyMap<string, MemberRole> = new Map();
-  const withMembers = (members: string[], cut = false): JoinedReply => {
-    const kept = rolesOf(roles, members);
-    return {
-      type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing, first_seq: firstSeq,
-      ...(Object.keys(kept).length > 0 ? { roles: kept } : {}),
-    };
-  };
-  const found = await joinedMembers(context, group.name, session.user, withMembers);
-  roles = await memberRoles(context, group.name, found.items);
-  const fitted = fitWithRoles(context, found, (members, cut) => withMembers(members, found.cut || cut));
-  const members = fitted.items;
-  const membersCut = found.cut || fitted.cut;
+  // No `roles` here (they are `who`'s): their reads and a second fit doubled a join storm's CPU; `owner` names the owner.
+  const withMembers = (members: string[], cut = false): JoinedReply => ({
+    type: 'joined', group: group.name, members, last_seq: lastSeq, history: [], more: page.more, ...(cut ? { members_more: true } : {}), ...standing, first_seq: firstSeq,
+  });
+  const { items: members, cut: membersCut } = await joinedMembers(context, group.name, session.user, withMembers);
   const withHistory = (history: StoredMessage[], cut: boolean): JoinedReply => ({ ...withMembers(members, membersCut), history, more: page.more || cut });
   const reply = fit(context, page.messages, request.since === undefined ? 'tail' : 'head', withHistory).message;
   await recordJoin(context, session.user, group.name, lastSeq);
