@@ -10,7 +10,8 @@ import type { Unsolicited } from './client.js';
 import type { ChatParts } from './chat-parts.js';
 import { removedFromGroup } from './group-moves.js';
 import { renderCommandFailure, renderError, renderPresence, renderShutdown } from './render.js';
-import { renderAdminNotice } from './render-moderation.js';
+import { nameKey } from '../protocol/names.js';
+import { renderAdminNotice, renderRoleChange, renderTopic } from './render-moderation.js';
 
 export interface ReceiverHooks {
   /** The server said `account_disabled`: the close that follows ends the client. */
@@ -36,9 +37,15 @@ export function receive(parts: ChatParts, message: Unsolicited, hooks: ReceiverH
       return;
     case 'shutdown': screen.statusLine(renderShutdown(message.message)); return;
     case 'notice': screen.statusLine(renderAdminNotice(message)); return;
-    case 'topic': status.topicMessage(message); return;
+    case 'topic':
+      status.topicMessage(message); // the current group's is printed there
+      if (!view.isCurrent(message.group)) screen.groupEvent(message.group, renderTopic(message.group, message.topic, message.by));
+      return;
     case 'activity': status.activity(message); return;
-    case 'role': status.roleMessage(message); return;
+    case 'role':
+      status.roleMessage(message); // the current group's is printed there
+      if (!view.isCurrent(message.group)) screen.groupEvent(message.group, renderRoleChange(message, nameKey(message.user) === nameKey(parts.self)));
+      return;
     case 'account_role': status.accountRoleIs(message.role); return;
     case 'kicked': case 'group_deleted':
       void removedFromGroup(parts, message).then((list) => { view.shownList = list ?? view.shownList; }, (error: unknown) => parts.terminal.print(renderCommandFailure(error, undefined)));

@@ -233,6 +233,24 @@ test('kicked from a group that is not the current one: said in window 1 and on s
   await chat.quit();
 });
 
+test('a topic or role change of a group that is not the current one is kept in its window, not printed over the shown one', async () => {
+  const { terminal, connection, chat } = started((request) => (request.type === 'join'
+    ? { type: 'joined', group: 'ops', members: ['alice'], last_seq: 0, more: false, history: [] } : undefined));
+  const joined = connection.answered('join');
+  terminal.type('/join ops');
+  await joined;
+  const before = terminal.printed.length;
+  connection.push({ type: 'topic', group: 'dev', topic: 'Release on Friday', by: 'carol' });
+  connection.push({ type: 'role', group: 'dev', user: 'alice', role: 'moderator', by: 'carol' });
+  await tick();
+  assert.deepEqual(terminal.printed.slice(before), [], 'ops is shown: nothing of dev printed over it');
+  terminal.metaKey('2');
+  const dev = terminal.printed.slice(before).join('\n');
+  assert.match(dev, /Release on Friday/);
+  assert.match(dev, /moderator/);
+  await chat.quit();
+});
+
 test('a conversation window shown moves its read marker (mark_read with user), debounced: not while unshown, up to the last seq shown', async () => {
   const { terminal, connection, chat } = started((request) => (request.type === 'dm_history'
     ? { type: 'dm_history', user: 'dave', more: false, messages: [{ from: 'dave', to: 'alice', seq: 7, text: 'old news', ts: TS }] }
