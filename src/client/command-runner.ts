@@ -16,7 +16,7 @@ import { HELP_COLUMNS, windowHelpText } from './windows/window-help.js';
 import { jumpToNext, moderate } from './group-moves.js';
 import { splitPaste } from './paste.js';
 import {
-  renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderMembers, renderProblem,
+  renderChat, renderCommandFailure, renderEarlier, renderGroupTable, renderHint, renderMembers, renderProblem,
   renderUnknownCommand,
 } from './render.js';
 import { renderBanned } from './render-moderation.js';
@@ -127,7 +127,7 @@ export class CommandRunner {
         const group = view.isCurrent(shown.title) ? view.current : undefined;
         const before = group?.oldestSeq ?? shown.scrollBack.firstSeq() ?? Number.MAX_SAFE_INTEGER;
         const reply = await chat.history(before, command.count, shown.title);
-        for (const line of renderEarlier(reply.messages, reply.more, view.context)) terminal.print(line);
+        for (const line of renderEarlier(reply.messages, reply.more, view.context, renderChat)) terminal.print(line);
         const oldest = reply.messages[0];
         if (oldest !== undefined && group !== undefined) group.oldestSeq = oldest.seq;
         return;

@@ -14,9 +14,12 @@ export function renderUnknownServer(key: string, fingerprint: string): string {
   ].join('\n');
 }
 
-/** The convention for actions: a message whose text starts with `/me `. */
+/** What starts an action's text: `/me waves`. */
+export const ACTION_PREFIX = '/me ';
+
+/** The convention for actions: a message whose text starts with ACTION_PREFIX. */
 export function isAction(text: string): boolean {
-  return text.startsWith('/me ');
+  return text.startsWith(ACTION_PREFIX);
 }
 
 /** `HH:MM * alice waves`, in the sender's colour. */

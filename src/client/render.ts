@@ -155,7 +155,7 @@ export function renderLeft(group: string): string {
 /** A page of `/history`, framed by a header and a footer. */
 export function renderEarlier<M extends { ts: number }>(
   messages: readonly M[], more: boolean, context: RenderContext,
-  renderOne: (message: M, context: RenderContext) => string = renderChat as unknown as (message: M, context: RenderContext) => string,
+  renderOne: (message: M, context: RenderContext) => string,
 ): string[] {
   if (messages.length === 0) return [renderNotice('(no earlier messages)')];
   return [

@@ -148,7 +148,8 @@ export class WindowCommandRunner {
       terminal.print(renderHint('/delete works in a group or conversation window'));
       return;
     }
-    const target = seq ?? window.scrollBack.lastMessageBy((from) => nameKey(from) === nameKey(self))?.seq;
+    const selfKey = nameKey(self);
+    const target = seq ?? window.scrollBack.lastMessageBy((from) => nameKey(from) === selfKey)?.seq;
     if (target === undefined) {
       terminal.print(renderHint('no message of yours here to delete: /delete SEQ'));
       return;

@@ -168,9 +168,10 @@ export class Outbox {
    */
   settleDirect(to: string, stored: readonly StoredDirectMessage[], self: string): void {
     const copies: StoredDirectMessage[] = [];
+    const toKey = nameKey(to);
     for (const entry of this.queue) {
       const { item } = entry;
-      if (!entry.inFlight || item.kind !== 'dm' || nameKey(item.to) !== nameKey(to)) continue;
+      if (!entry.inFlight || item.kind !== 'dm' || nameKey(item.to) !== toKey) continue;
       const copy = stored.find((message) => !copies.includes(message) && isStoredDirectCopy(message, self, { ...item, seqAtSend: entry.seqAtSend }));
       if (copy !== undefined) copies.push(copy);
       entry.copy = copy;
@@ -179,8 +180,9 @@ export class Outbox {
 
   /** The lowest seq seen at the first write of a line in flight in `group`: the rejoin asks from there. */
   inFlightSince(group: string): number | undefined {
+    const groupKey = nameKey(group);
     const seqs = this.queue.flatMap((entry) => (entry.inFlight && entry.item.kind === 'say' && entry.seqAtSend !== undefined
-      && (entry.item.group === undefined || nameKey(entry.item.group) === nameKey(group)) ? [entry.seqAtSend] : []));
+      && (entry.item.group === undefined || nameKey(entry.item.group) === groupKey) ? [entry.seqAtSend] : []));
     return seqs.length === 0 ? undefined : Math.min(...seqs);
   }
 

@@ -5,16 +5,15 @@
  * event its text; the lines of a multi-line text after the first are indented
  * under it.
  */
+import { ACTION_PREFIX, isAction } from '../render-notices.js';
 import { sanitizeLine, sanitizeText } from '../sanitize.js';
 import type { ScrollLine } from './scroll-back.js';
-
-const ACTION_PREFIX = '/me ';
 
 /** `<bob> hello`, `* bob waves`, or an event's text; no time. */
 export function plainLine(line: ScrollLine): string {
   if (line.kind === 'event') return sanitizeLine(line.text);
   const from = sanitizeLine(line.from);
-  const action = line.deletedBy === undefined && line.text.startsWith(ACTION_PREFIX);
+  const action = line.deletedBy === undefined && isAction(line.text);
   const prefix = action ? `* ${from} ` : `<${from}> `;
   const text = sanitizeText(action ? line.text.slice(ACTION_PREFIX.length) : line.text);
   return prefix + text.split('\n').join(`\n${' '.repeat(prefix.length)}`);

@@ -6,12 +6,10 @@
  * than the rest is put in its place by seq. A deleted message keeps its place
  * and its seq; its text becomes `(message deleted)`. Pure: no terminal.
  */
+import { DELETED_TEXT } from '../../protocol/messages.js';
 
 /** Lines a window keeps by default: about a day of a busy group; some 250 kB a window for lines of 100 characters (measured: docs/client-windows.md). */
 export const DEFAULT_SCROLL_BACK_LINES = 1_000;
-
-/** What the server puts in place of a deleted message's text (protocol.md, January). */
-export const DELETED_TEXT = '(message deleted)';
 
 /** A message of a group or a conversation. `seq` is undefined only for a line the server never numbered. */
 export interface MessageLine {

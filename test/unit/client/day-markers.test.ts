@@ -7,7 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 process.env['TZ'] = 'Pacific/Auckland';
 
 const { DayMarkers, formatDay, formatStamp, localDayKey } = await import('../../../src/client/day-markers.js');
-const { renderEarlier } = await import('../../../src/client/render.js');
+const { renderChat, renderEarlier } = await import('../../../src/client/render.js');
 
 const plain = (text: string | undefined) => (text === undefined ? undefined : stripVTControlCharacters(text));
 
@@ -41,6 +41,6 @@ test('/history shows the full date for messages not from today, the time alone f
   const lines = renderEarlier([
     { group: 'g', seq: 1, from: 'bob', text: 'old', ts: new Date(2025, 11, 31, 8, 0).getTime() },
     { group: 'g', seq: 2, from: 'bob', text: 'new', ts: new Date(2026, 11, 1, 14, 0).getTime() },
-  ], false, { self: 'alice', width: 80, now }).map((line) => stripVTControlCharacters(line));
+  ], false, { self: 'alice', width: 80, now }, renderChat).map((line) => stripVTControlCharacters(line));
   assert.deepEqual(lines.slice(1, 3), ['Wed 31 Dec 2025 08:00 bob: old', '14:00 bob: new']);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SCROLL_BACK_LINES, DELETED_TEXT, type ScrollLine, ScrollBack } from '../../../../src/client/windows/scroll-back.js';
+import { DELETED_TEXT } from '../../../../src/protocol/messages.js';
+import { DEFAULT_SCROLL_BACK_LINES, type ScrollLine, ScrollBack } from '../../../../src/client/windows/scroll-back.js';
 
 const message = (seq: number, from = 'bob', text = `m${seq}`): { seq: number; from: string; text: string; ts: number } => ({ seq, from, text, ts: 1_000 * seq });
 const seqs = (lines: readonly ScrollLine[]): Array<number | string | undefined> => lines.map((line) => (line.kind === 'message' ? line.seq : line.text));
