@@ -88,10 +88,13 @@ export function parseRequest(body: FrameBody): Request {
     }
     case 'dm':
       return { type, ...withId, to: read.name('to', 'no_such_user'), text: read.text('text') };
-    case 'list_groups':
+    case 'list_groups': {
+      const after = read.optionalName('after');
+      return after === undefined ? { type, ...withId } : { type, ...withId, after };
+    }
     case 'who': {
       const after = read.optionalName('after');
-      return after === undefined ? { type, ...withId, ...openGroup(read) } : { type, ...withId, after, ...openGroup(read) };
+      return { type, ...withId, ...(after === undefined ? {} : { after }), ...openGroup(read) };
     }
     case 'leave':
       return { type, ...withId, ...openGroup(read) };

@@ -23,3 +23,8 @@ test('say, who, history, leave: group is optional; null is absent; not a string 
     assert.deepEqual(parseRefusal({ ...base, id: 9, group: 'no way' }), { code: 'not_in_group', id: 9 });
   }
 });
+
+test('list_groups takes no group: an unknown field, ignored as every extra field is (not refused as a group the connection is not in)', () => {
+  assert.deepEqual(parseRequest({ type: 'list_groups', group: 'bad name!' }), { type: 'list_groups' });
+  assert.deepEqual(parseRequest({ type: 'list_groups', id: 3, group: 5, after: 'b' }), { type: 'list_groups', id: 3, after: 'b' });
+});
