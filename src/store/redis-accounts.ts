@@ -7,13 +7,12 @@ import type { AccountRole } from '../protocol/messages.js';
 import { nameKey as keyOf, type NameKey } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
-import { revokeResumeTokens } from './redis-resume-tokens.js';
 import { SET_PASSWORD_SCRIPT } from './redis-scripts.js';
 import type { AccountStore, Disabled, UserRecord, UserSummary } from './store.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    termsenderSetPassword(usersKey: string, userKey: NameKey, hash: string): Result<unknown, Context>;
+    termsenderSetPassword(usersKey: string, resumeEpochsKey: string, userKey: NameKey, hash: string): Result<unknown, Context>;
   }
 }
 
@@ -47,7 +46,7 @@ function accountState(role: string | null, disabled: string | null): { role: Acc
 
 export class RedisAccounts implements AccountStore {
   constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
-    redis.defineCommand('termsenderSetPassword', { numberOfKeys: 1, lua: SET_PASSWORD_SCRIPT });
+    redis.defineCommand('termsenderSetPassword', { numberOfKeys: 2, lua: SET_PASSWORD_SCRIPT });
   }
 
   async createUser(name: string, passwordHash: string): Promise<UserRecord | undefined> {
@@ -85,11 +84,9 @@ export class RedisAccounts implements AccountStore {
     return summaries;
   }
 
-  /** Then ends the account's resume tokens. */
+  /** Also ends the account's resume tokens, in the same atomic step (a password set never leaves old tokens working). */
   async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
-    const set = Number(await this.guard(() => this.redis.termsenderSetPassword(REDIS_KEYS.users, keyOf(name), passwordHash))) === 1;
-    if (set) await revokeResumeTokens(this.redis, this.guard, name);
-    return set;
+    return Number(await this.guard(() => this.redis.termsenderSetPassword(REDIS_KEYS.users, REDIS_KEYS.resumeEpochs, keyOf(name), passwordHash))) === 1;
   }
 
   /** `userRoles` holds the admins only (a user's entry is removed). */

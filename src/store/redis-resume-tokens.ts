@@ -1,7 +1,8 @@
 /**
  * Resume tokens in the Redis store (see resume-tokens.ts): one key per token
  * hash holding `userKey|epoch`, expiring with the token, and a per-account
- * epoch that ending the account's tokens bumps (`revokeResumeTokens`), so a
+ * epoch (`ts:resume-epochs`) that ending the account's tokens bumps, inside
+ * redis-accounts.ts's password script and disabling transaction, so a
  * token saved under an older epoch no longer signs in.
  */
 import type { Redis, Result } from 'ioredis';
@@ -35,11 +36,6 @@ local user = string.sub(value, 1, bar - 1)
 if (redis.call('HGET', KEYS[2], user) or '0') ~= string.sub(value, bar + 1) then return false end
 return user
 `;
-
-/** Ends every resume token of the account (redis-accounts.ts: its password set, or it disabled). */
-export async function revokeResumeTokens(redis: Redis, guard: RedisGuard, user: string): Promise<void> {
-  await guard(() => redis.hincrby(REDIS_KEYS.resumeEpochs, nameKey(user), 1));
-}
 
 export class RedisResumeTokens implements ResumeTokenStore {
   constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {

@@ -35,12 +35,13 @@ if ARGV[6] == '1' then redis.call('SADD', KEYS[4], ARGV[1]) end
 return 'created'
 `;
 
-/** Replaces the hash inside the user's JSON, only when the user exists. */
+/** Replaces the hash inside the user's JSON, only when the user exists, and ends its resume tokens (KEYS[2]: their epochs) in the same step. */
 export const SET_PASSWORD_SCRIPT = `
 local json = redis.call('HGET', KEYS[1], ARGV[1])
 if not json then return 0 end
 local record = cjson.decode(json)
 record.hash = ARGV[2]
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 return 1
 `;
