@@ -22,3 +22,10 @@ export function pageByNameKey(names: readonly string[], after: string | undefine
   const start = after === undefined ? 0 : firstAbove(keys, nameKey(after), false);
   return keyed.slice(start, start + limit).map((entry) => entry.name);
 }
+
+/** The items whose name key sorts after the cursor's (all when there is none): a page's `after` (list_groups, blocked). */
+export function afterCursor<T>(items: T[], after: string | undefined, nameOf: (item: T) => string): T[] {
+  if (after === undefined) return items;
+  const cursor = nameKey(after);
+  return items.filter((item) => nameKey(nameOf(item)) > cursor);
+}

@@ -11,6 +11,7 @@ import type {
   BlockedReply, BlockedRequest, BlockRequest, ConversationsReply, ConversationsRequest, ConversationSummary, DmHistoryReply,
   DmHistoryRequest, DmRequest, MarkConversationReadRequest, MarkReadRequest, StoredDirectMessage,
 } from '../../protocol/messages.js';
+import { afterCursor } from '../../protocol/name-order.js';
 import { nameKey } from '../../protocol/names.js';
 import type { Handler, ServerContext } from '../context.js';
 import { fit } from '../fit.js';
@@ -84,8 +85,7 @@ export const block: Handler<BlockRequest, SignedInSession> = async (request, ses
 /** The caller's own list only, by name key, after `after`; cut to fit with `more`. */
 export const blocked: Handler<BlockedRequest, SignedInSession> = async (request, session, context) => {
   const all = await context.store.blocks.blockedUsers(session.user);
-  const after = request.after === undefined ? undefined : nameKey(request.after);
-  const users = after === undefined ? all : all.filter((name) => nameKey(name) > after);
+  const users = afterCursor(all, request.after, (name) => name);
   const build = (subset: string[], cut: boolean): BlockedReply => ({ type: 'blocked', users: subset, ...(cut ? { more: true } : {}) });
   return { reply: fit(context, users, 'head', build).message };
 };

@@ -9,7 +9,7 @@ import { nameKey } from '../../protocol/names.js';
 import { keptFrom } from '../first-seq.js';
 import type { Handler, ServerContext, Step } from '../context.js';
 import { fit } from '../fit.js';
-import { pageByNameKey } from '../../protocol/name-order.js';
+import { afterCursor, pageByNameKey } from '../../protocol/name-order.js';
 import { accessGroup, type GroupAccess, groupsByAccess, isBannedFrom, noSuchGroup } from '../group-access.js';
 import { openGroup, openGroups, withoutGroup } from '../open-groups.js';
 import type { ChatSession, OpenGroup, SignedInSession } from '../session.js';
@@ -21,13 +21,6 @@ async function joinedStanding(context: ServerContext, access: GroupAccess): Prom
   const { ownerKey, topic } = access.settings;
   const owner = ownerKey === undefined ? null : (await context.store.accounts.findUser(ownerKey))?.name ?? ownerKey;
   return { role: access.role, owner, topic };
-}
-
-/** The items whose name key sorts after the cursor's (all when there is none); `items` sorted by name key. */
-function afterCursor<T>(items: T[], after: string | undefined, nameOf: (item: T) => string): T[] {
-  if (after === undefined) return items;
-  const cursor = nameKey(after);
-  return items.filter((item) => nameKey(nameOf(item)) > cursor);
 }
 
 /** Groups sorted by name key, from after `after`, without the private ones closed to the caller; cut to fit with `more: true`. */
