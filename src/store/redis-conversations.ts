@@ -12,11 +12,10 @@
  */
 import type { Redis, Result } from 'ioredis';
 import { ProtocolError } from '../protocol/errors.js';
-import type { StoredDirectMessage } from '../protocol/messages.js';
 import { nameKey as keyOf, type NameKey, storedNameKey } from '../protocol/names.js';
-import { parseStoredDirect } from '../protocol/conversation-parse.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
+import { readStoredDirect } from '../redis/stored-message.js';
 import {
   type ConversationPage, type ConversationStore, conversationId, type DirectOutcome, type DirectPage,
   type NewDirectMessage, unreadAfter,
@@ -61,15 +60,6 @@ declare module 'ioredis' {
   }
 }
 
-/** A stored direct message as Redis holds it (JSON); anything else is a plain Error (a broken store). */
-export function readDirect(json: string): StoredDirectMessage {
-  try {
-    return parseStoredDirect(JSON.parse(json));
-  } catch (error) {
-    throw new Error('unreadable stored direct message', { cause: error });
-  }
-}
-
 export class RedisConversations implements ConversationStore {
   constructor(private readonly redis: Redis, private readonly guard: RedisGuard) {
     redis.defineCommand('termsenderAppendDirect', { numberOfKeys: 6, lua: APPEND_DIRECT_SCRIPT });
@@ -87,7 +77,7 @@ export class RedisConversations implements ConversationStore {
     if (reply === 'late') throw new ProtocolError('unavailable', 'the shared store answered too late: the message was not stored; try again');
     if (reply === 'blocked') return { kind: 'blocked' };
     if (typeof reply !== 'string') throw new Error('unexpected reply from the direct-message script');
-    return { kind: 'stored', message: readDirect(reply) };
+    return { kind: 'stored', message: readStoredDirect(reply) };
   }
 
   /** The page of peers, then one pipeline for their conversations (a read: a message landing between the two shows in the next one). */
@@ -115,13 +105,13 @@ export class RedisConversations implements ConversationStore {
   async messagesSince(user: string, peer: string, since: number, limit: number): Promise<DirectPage> {
     const key = REDIS_KEYS.directMessages(conversationId(keyOf(user), keyOf(peer)));
     const rows = await this.guard(() => this.redis.zrangebyscore(key, `(${since}`, '+inf', 'LIMIT', 0, limit + 1));
-    return { messages: rows.slice(0, limit).map(readDirect), more: rows.length > limit };
+    return { messages: rows.slice(0, limit).map(readStoredDirect), more: rows.length > limit };
   }
 
   async messagesBefore(user: string, peer: string, before: number | undefined, limit: number): Promise<DirectPage> {
     const key = REDIS_KEYS.directMessages(conversationId(keyOf(user), keyOf(peer)));
     const rows = await this.guard(() => this.redis.zrevrangebyscore(key, before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit + 1));
-    return { messages: rows.slice(0, limit).reverse().map(readDirect), more: rows.length > limit };
+    return { messages: rows.slice(0, limit).reverse().map(readStoredDirect), more: rows.length > limit };
   }
 
   async markRead(user: string, peer: string, seq: number): Promise<void> {

@@ -14,10 +14,9 @@ import { DELETED_TEXT, type MessageDeletion, type StoredDirectMessage, type Stor
 import { nameKey as keyOf } from '../protocol/names.js';
 import type { RedisGuard } from '../redis/connection.js';
 import { REDIS_KEYS } from '../redis/keys.js';
-import { readStoredMessage } from '../redis/stored-message.js';
+import { readStoredDirect, readStoredMessage } from '../redis/stored-message.js';
 import { conversationId } from './conversation-store.js';
 import type { DeletionOutcome, MessageDeletionStore } from './message-deletions.js';
-import { readDirect } from './redis-conversations.js';
 
 /**
  * KEYS: the sorted set of messages; ARGV: seq, by, ts, the removed text.
@@ -56,11 +55,11 @@ export class RedisMessageDeletions implements MessageDeletionStore {
   }
 
   async findDirectMessage(user: string, peer: string, seq: number): Promise<StoredDirectMessage | undefined> {
-    return this.find(REDIS_KEYS.directMessages(conversationId(keyOf(user), keyOf(peer))), seq, readDirect);
+    return this.find(REDIS_KEYS.directMessages(conversationId(keyOf(user), keyOf(peer))), seq, readStoredDirect);
   }
 
   async deleteDirectMessage(user: string, peer: string, seq: number, deletion: MessageDeletion): Promise<DeletionOutcome<StoredDirectMessage>> {
-    return this.remove(REDIS_KEYS.directMessages(conversationId(keyOf(user), keyOf(peer))), seq, deletion, readDirect);
+    return this.remove(REDIS_KEYS.directMessages(conversationId(keyOf(user), keyOf(peer))), seq, deletion, readStoredDirect);
   }
 
   private async find<M>(key: string, seq: number, read: (json: string) => M): Promise<M | undefined> {
