@@ -9,7 +9,7 @@ import type { ChatTerminal, Completer } from './chat-terminal.js';
 import { MutableOutput } from './mutable-output.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteCollector } from './paste.js';
 import { believedPromptRows, historyOf } from './readline-fields.js';
-import { displayWidth } from './width.js';
+import { displayWidth, screenRows } from './width.js';
 
 // Kept here for the callers that import them from the terminal.
 export type { ChatTerminal, Completer } from './chat-terminal.js';
@@ -88,7 +88,7 @@ export class Screen implements ChatTerminal {
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
     const status = this.statusText === undefined ? '' : `${this.statusText}\n`;
-    this.statusRows = this.statusText === undefined ? 0 : Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(this.statusText)) / this.columns));
+    this.statusRows = this.statusText === undefined ? 0 : screenRows(this.statusText, this.columns);
     // Clearing went up the rows really shown (from the cursor); leave the cursor
     // as many rows below the prompt's new start as readline believes it is,
     // so that its redraw lands right under the text, with no blank rows.

@@ -3,6 +3,8 @@
  * Asian wide characters and emoji take two, combining marks and joiners none.
  * Widths are judged per grapheme cluster, so a ZWJ emoji sequence counts once.
  */
+import { stripVTControlCharacters } from 'node:util';
+
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
@@ -52,6 +54,11 @@ export function displayWidth(text: string): number {
   let width = 0;
   for (const grapheme of graphemes(text)) width += graphemeWidth(grapheme);
   return width;
+}
+
+/** Rows one line of `text` (styling allowed) takes on a screen `columns` wide, wrapped; at least one. */
+export function screenRows(text: string, columns: number): number {
+  return Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(text)) / columns));
 }
 
 /**

@@ -8,7 +8,6 @@
  * what chat-windows.ts says rings it. Builds no strings of its own beyond the
  * window header; render.ts does.
  */
-import { stripVTControlCharacters } from 'node:util';
 import kleur from 'kleur';
 import type { DirectMessage, StoredDirectMessage, StoredMessage } from '../protocol/messages.js';
 import { nameKey } from '../protocol/names.js';
@@ -21,7 +20,7 @@ import type { LogWriter } from './windows/log-writer.js';
 import type { ScrollLine } from './windows/scroll-back.js';
 import type { ChatWindow } from './windows/window-list.js';
 import { windowRows } from './windows/window-rows.js';
-import { displayWidth } from './width.js';
+import { screenRows } from './width.js';
 
 /** The screen's height when the terminal does not say. */
 export const DEFAULT_ROWS = 24;
@@ -29,8 +28,8 @@ export const DEFAULT_ROWS = 24;
 const PROMPT_ROWS = 1;
 
 /** The rows `text` takes on a screen `columns` wide (each of its lines wrapped). */
-function screenRows(text: string, columns: number): number {
-  return text.split('\n').reduce((rows, part) => rows + Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(part)) / columns)), 0);
+function textRows(text: string, columns: number): number {
+  return text.split('\n').reduce((rows, part) => rows + screenRows(part, columns), 0);
 }
 
 export interface WindowScreenHooks {
@@ -198,7 +197,7 @@ export class WindowScreen {
     const text = windowRows(lines).map((row) => (row.kind === 'day' ? row.text : this.renderLine(window, row.line)));
     let start = text.length;
     for (let used = 0; start > 0; start -= 1) {
-      used += screenRows(text[start - 1]!, this.out.columns);
+      used += textRows(text[start - 1]!, this.out.columns);
       if (used > budget) break;
     }
     return text.slice(Math.min(start, text.length - 1));
